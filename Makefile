@@ -1,0 +1,102 @@
+# cbpn — GNU Makefile. `make` builds build/cbpn; `make run` and `make test`
+# install missing Debian packages first (scripts/deps.sh).
+
+BUILD   ?= build
+CC      ?= cc
+PKGS    := libmicrohttpd sqlite3 libsodium jansson icu-uc icu-i18n
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wcast-qual \
+           -Wformat=2 -Wno-unused-parameter -Werror
+HARDEN  := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
+OPT     ?= -O2 -g
+SAN     ?=
+CFLAGS  := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) $(SAN) -Isrc \
+           $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDFLAGS := $(SAN) -pie -Wl,-z,relro,-z,now
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+TEST_LDLIBS := $(LDLIBS) $(shell pkg-config --libs cmocka 2>/dev/null)
+
+SRCS      := $(sort $(wildcard src/*/*.c))
+OBJS      := $(SRCS:%.c=$(BUILD)/obj/%.o)
+MAIN_OBJ  := $(BUILD)/obj/src/main.o
+EMBED_IN  := $(sort $(wildcard migrations/*/*.sql po/*.po assets/*)) \
+             data/kh_admin_units.csv data/kh_admin_pumi_LICENSE.txt \
+             data/ilo_forced_labour_indicators.csv data/ilo_trafficking_indicators.csv
+EMBED_OBJ := $(BUILD)/obj/gen/embedded.o
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+.PHONY: all run test asan fmt lint deps unit fuzz fuzz-replay bench clean pot
+
+all: $(BUILD)/cbpn
+
+$(BUILD)/cbpn: $(MAIN_OBJ) $(OBJS) $(EMBED_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/obj/%.o: %.c $(wildcard src/*.h src/*/*.h src/*/*.def)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tools/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Werror -o $@ $<
+
+$(BUILD)/gen/embedded.c: $(BUILD)/tools/embed $(EMBED_IN)
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/embed $@ $(EMBED_IN)
+
+$(EMBED_OBJ): $(BUILD)/gen/embedded.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(OBJS) $(EMBED_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Itests -o $@ $< $(OBJS) $(EMBED_OBJ) $(TEST_LDLIBS)
+
+# Fuzz targets, built as plain programs that replay a corpus (tests/fuzz/replay.c);
+# `make fuzz` builds them with libFuzzer instead.
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(OBJS) $(EMBED_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(OBJS) $(EMBED_OBJ) $(LDLIBS)
+
+unit: $(UNIT_BINS)
+
+fuzz-replay: $(FUZZ_BINS)
+
+deps:
+	@scripts/deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/run-demo.sh
+
+test: deps
+	@$(MAKE) --no-print-directory all unit fuzz-replay
+	@scripts/test.sh
+
+asan:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory BUILD=build/asan CC=clang OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" all unit
+	@BUILD=build/asan ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  scripts/test.sh --no-e2e --no-fuzz
+
+fuzz:
+	@$(MAKE) --no-print-directory BUILD=build/libfuzzer CC=clang OPT="-O1 -g" \
+	  SAN="-fsanitize=fuzzer-no-link,address,undefined" all
+	@scripts/fuzz.sh
+
+bench: all
+	@scripts/bench.sh
+
+fmt:
+	clang-format -i $(SRCS) src/main.c src/*.h src/*/*.h tools/*.c $(wildcard tests/unit/*.c tests/unit/*.h tests/fuzz/*.c)
+
+lint:
+	clang-format --dry-run -Werror $(SRCS) src/main.c src/*.h src/*/*.h $(wildcard tests/unit/*.c tests/fuzz/*.c)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
+	  --suppress=missingIncludeSystem -Isrc $(SRCS) src/main.c
+
+clean:
+	rm -rf build

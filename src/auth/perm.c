@@ -1,0 +1,60 @@
+#include "auth/perm.h"
+
+#include <stddef.h>
+#include <string.h>
+
+static const char *const role_codes[ROLE__MAX] = {
+    [ROLE_MEMBER] = "member",         [ROLE_REPRESENTATIVE] = "representative",
+    [ROLE_CASEWORKER] = "caseworker", [ROLE_SUPERVISOR] = "supervisor",
+    [ROLE_PROVIDER] = "provider",     [ROLE_ANALYST] = "analyst",
+    [ROLE_ADMIN] = "admin",
+};
+
+#define N SCOPE_NONE
+#define OWN SCOPE_OWN
+#define GRP SCOPE_GROUP
+#define ASG SCOPE_ASSIGNED
+#define ORG SCOPE_ORG
+#define ALL SCOPE_ALL
+
+/* clang-format off */
+static const enum scope table[ACT__MAX][ROLE__MAX] = {
+    /*                        member rep  casew  superv provid analyst admin */
+    [ACT_ME_READ]          = {ALL,   ALL, ALL,   ALL,   ALL,   ALL,    ALL},
+    [ACT_USER_CREATE]      = {N,     N,   N,     N,     N,     N,      ALL},
+    [ACT_USER_LIST]        = {N,     N,   N,     ORG,   N,     N,      ALL},
+    [ACT_LOCATION_READ]    = {ALL,   ALL, ALL,   ALL,   ALL,   ALL,    ALL},
+    [ACT_GROUP_CREATE]     = {N,     N,   N,     N,     N,     N,      ALL},
+    [ACT_GROUP_READ]       = {GRP,   GRP, ORG,   ORG,   N,     ALL,    ALL},
+    [ACT_MEMBER_CREATE]    = {N,     GRP, N,     N,     N,     N,      ALL},
+    [ACT_MEMBER_READ]      = {N,     GRP, ORG,   ORG,   N,     N,      ALL},
+    [ACT_CASE_CREATE]      = {GRP,   GRP, ORG,   ORG,   N,     N,      N},
+    [ACT_CASE_READ]        = {OWN,   GRP, ASG,   ORG,   N,     N,      N},
+    [ACT_CASE_READ_DETAIL] = {N,     N,   ASG,   ORG,   N,     N,      N},
+};
+/* clang-format on */
+
+enum scope perm_scope(enum role role, enum action action)
+{
+    if ((int)role < 0 || role >= ROLE__MAX || (int)action < 0 || action >= ACT__MAX)
+        return SCOPE_NONE;
+    return table[action][role];
+}
+
+const char *role_code(enum role role)
+{
+    if ((int)role < 0 || role >= ROLE__MAX)
+        return NULL;
+    return role_codes[role];
+}
+
+bool role_parse(const char *s, enum role *out)
+{
+    for (int r = 0; s != NULL && r < ROLE__MAX; r++) {
+        if (strcmp(s, role_codes[r]) == 0) {
+            *out = (enum role)r;
+            return true;
+        }
+    }
+    return false;
+}

@@ -1,0 +1,58 @@
+/* Who may do what: the one permission table (role x action -> scope).
+ * Every endpoint, page and command asks perm_scope() before it acts;
+ * nothing is decided in a page or an endpoint alone. */
+#ifndef CBPN_AUTH_PERM_H
+#define CBPN_AUTH_PERM_H
+
+#include <stdbool.h>
+
+enum role {
+    ROLE_MEMBER,
+    ROLE_REPRESENTATIVE,
+    ROLE_CASEWORKER,
+    ROLE_SUPERVISOR,
+    ROLE_PROVIDER,
+    ROLE_ANALYST,
+    ROLE_ADMIN,
+    ROLE__MAX
+};
+
+enum action {
+    ACT_ME_READ,          /* own account */
+    ACT_USER_CREATE,
+    ACT_USER_LIST,
+    ACT_LOCATION_READ,    /* the gazetteer */
+    ACT_GROUP_CREATE,
+    ACT_GROUP_READ,
+    ACT_MEMBER_CREATE,    /* add to a group's member list */
+    ACT_MEMBER_READ,
+    ACT_CASE_CREATE,      /* report a concern */
+    ACT_CASE_READ,        /* code, status, concerns, dates */
+    ACT_CASE_READ_DETAIL, /* survivor details and summary */
+    ACT__MAX
+};
+
+/* How far an allowed action reaches. Ordered from narrowest to widest. */
+enum scope {
+    SCOPE_NONE,     /* refused */
+    SCOPE_OWN,      /* records the caller made (cases she reported) */
+    SCOPE_GROUP,    /* records of the caller's network group */
+    SCOPE_ASSIGNED, /* her organization's records assigned to her or to nobody */
+    SCOPE_ORG,      /* everything of the caller's organization */
+    SCOPE_ALL,      /* everything */
+    SCOPE__MAX
+};
+
+/* The scope the table grants role for action (SCOPE_NONE when refused). */
+enum scope perm_scope(enum role role, enum action action);
+static inline bool perm_allows(enum role role, enum action action)
+{
+    return perm_scope(role, action) != SCOPE_NONE;
+}
+
+/* "member", "representative", ... Static storage; NULL for an invalid role. */
+const char *role_code(enum role role);
+/* Parses a role code; false when s is not one. */
+bool role_parse(const char *s, enum role *out);
+
+#endif

@@ -1,0 +1,86 @@
+/* Cases: reporting a concern, listing and reading them. Who sees which case,
+ * and which of its fields, is decided here from the permission table; the
+ * views handed up hold only what the caller may see. */
+#ifndef CBPN_DOMAIN_CASES_H
+#define CBPN_DOMAIN_CASES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "domain/ctx.h"
+
+#define SUMMARY_MAX_CHARS 4000
+#define NAME_MAX_CHARS 120
+
+struct survivor_in {
+    const char *name_km;   /* NULL when absent, as for every optional field */
+    const char *name_latn;
+    const char *phone;
+    const char *sex;       /* required */
+    const char *birth_date;
+    int age;               /* -1 when absent */
+    bool age_estimated;
+    const char *address_code;
+    const char *address_text;
+};
+
+struct case_report_in {
+    const char *location_code;
+    const char *concerns[CONCERNS_MAX + 1];
+    int nconcerns;
+    const char *summary;
+    bool has_survivor;
+    struct survivor_in survivor;
+    bool consent_to_contact;
+    bool urgent;
+};
+
+struct survivor_view {
+    char *name_km;
+    char *name_latn;
+    char *phone;
+    char *birth_date;
+    char *address_text;
+    char sex[16];
+    int age;
+    bool age_estimated;
+    char address_code[CODE_SIZE];
+};
+
+/* A case as the caller may see it. detail false: only id, code, status,
+ * concerns and dates are set (the rest zeroed). */
+struct case_view {
+    struct case_rec rec; /* sealed blobs and survivor cleared */
+    bool detail;
+    char *summary;
+    bool has_survivor;
+    struct survivor_view survivor;
+};
+void case_view_free(struct case_view *v);
+void case_views_free(struct case_view *v, size_t n);
+
+/* Reports a concern as the caller. Validates every field (errors in fe,
+ * ERR_VALIDATION), gives the case its code and status "reported", seals the
+ * survivor's identity and the summary, audits, all in one transaction. */
+enum err case_report(const struct ctx *cx, const struct case_report_in *in, struct case_view *out,
+                     struct fielderrs *fe);
+
+struct case_query {
+    const char *status;  /* NULL: any */
+    const char *concern; /* NULL: any */
+    const char *cursor;  /* NULL: first page */
+    int limit;           /* 1..500; 0: 50 */
+};
+#define CURSOR_SIZE 96
+
+/* The cases the caller may see, urgent first then newest. next_cursor is ""
+ * on the last page. ERR_FORBIDDEN for roles that see no cases; ERR_VALIDATION
+ * for a bad filter or cursor. */
+enum err case_list(const struct ctx *cx, const struct case_query *q, struct case_view **items,
+                   size_t *n, char next_cursor[CURSOR_SIZE], struct fielderrs *fe);
+/* One case. ERR_FORBIDDEN for roles that see no cases; ERR_NOT_FOUND when it
+ * does not exist or lies outside the caller's reach. Reads of details are
+ * audited. */
+enum err case_get(const struct ctx *cx, const char *id, struct case_view *out);
+
+#endif

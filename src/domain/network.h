@@ -1,0 +1,49 @@
+/* The network: organizations, groups and their members. */
+#ifndef CBPN_DOMAIN_NETWORK_H
+#define CBPN_DOMAIN_NETWORK_H
+
+#include "domain/ctx.h"
+
+/* Organizations (the NGO, service providers) are made by the operator. */
+enum err org_create(const struct ctx *cx, const char *name, const char *kind,
+                    const char *location_code, struct org_rec *out, struct fielderrs *fe);
+
+struct group_in {
+    const char *name;
+    const char *location_code;   /* a commune or a village */
+    const char *organization_id; /* NULL: the caller's */
+};
+enum err group_create(const struct ctx *cx, const struct group_in *in, struct group_rec *out,
+                      struct fielderrs *fe);
+/* Groups the caller may see, by name. */
+enum err group_list(const struct ctx *cx, struct group_rec **items, size_t *n);
+/* ERR_NOT_FOUND when absent or out of reach. */
+enum err group_get(const struct ctx *cx, const char *id, struct group_rec *out);
+
+struct member_in {
+    const char *name_km;
+    const char *name_latn;
+    const char *sex;
+    int birth_year; /* 0: unknown */
+    const char *phone;
+    const char *network_roles[3];
+    int nroles;
+    bool returnee;
+    const char *returnee_countries[16];
+    int ncountries;
+    int years_abroad;
+    const char *channel;
+    const char *sector;
+};
+/* A member's view: phone unsealed only for roles that may read members. */
+struct member_view {
+    struct member_rec rec; /* phone blob cleared */
+    char *phone;
+};
+void member_views_free(struct member_view *v, size_t n);
+enum err member_add(const struct ctx *cx, const char *group_id, const struct member_in *in,
+                    struct member_view *out, struct fielderrs *fe);
+enum err member_list(const struct ctx *cx, const char *group_id, struct member_view **items,
+                     size_t *n);
+
+#endif

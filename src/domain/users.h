@@ -1,0 +1,27 @@
+/* User accounts. */
+#ifndef CBPN_DOMAIN_USERS_H
+#define CBPN_DOMAIN_USERS_H
+
+#include "domain/ctx.h"
+
+#define PASSWORD_MIN_CHARS 10
+#define PASSWORD_MAX_BYTES 1024
+
+struct user_in {
+    const char *username;
+    const char *password;
+    const char *role;
+    const char *display_name;    /* NULL: the username */
+    const char *organization_id; /* NULL when none */
+    const char *group_id;        /* NULL when none; required for member, representative */
+    const char *locale;          /* NULL: "km" */
+};
+
+/* Creates a user (admin, or the local operator). ERR_VALIDATION with fields;
+ * ERR_CONFLICT when the username is taken. */
+enum err user_create(const struct ctx *cx, const struct user_in *in, struct user_rec *out,
+                     struct fielderrs *fe);
+/* Users the caller may list (admin: all; supervisor: her organization). */
+enum err user_list(const struct ctx *cx, struct user_rec **items, size_t *n);
+
+#endif

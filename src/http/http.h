@@ -1,0 +1,129 @@
+/* The HTTP layer: requests, answers, routes and the server. Handlers in
+ * api/ and web/ see only these types, never libmicrohttpd's.
+ *
+ * What the server does before a handler runs: limits (body 1 MiB -> 413,
+ * header and URL sizes, a per-connection timeout), UTF-8 checks of the
+ * path, query and form values, the session (bearer token for the API, the
+ * cookie for pages), the CSRF token on every page POST, the language; what
+ * it adds to every answer: the security headers and Cache-Control. */
+#ifndef CBPN_HTTP_HTTP_H
+#define CBPN_HTTP_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "auth/session.h"
+#include "i18n/i18n.h"
+#include "util/buf.h"
+#include "util/err.h"
+
+#define HTTP_BODY_MAX (1024 * 1024)
+#define HTTP_PARAMS_MAX 4
+#define HTTP_FIELDS_MAX 64
+
+enum method { M_GET, M_HEAD, M_POST, M_PUT, M_PATCH, M_DELETE, M_OPTIONS, M_OTHER, M__MAX };
+
+struct app; /* the application: store, key, indexes (src/app.h) */
+
+struct kv {
+    char *key;
+    char *value;
+};
+
+struct req {
+    enum method method;
+    const char *path;                     /* decoded, without the query */
+    const char *params[HTTP_PARAMS_MAX];  /* the {placeholders} of the route */
+    int nparams;
+    const char *body;                     /* NUL-terminated; NULL when none */
+    size_t body_len;
+    const char *client_addr;              /* for the sign-in limit; never logged */
+    struct app *app;
+    struct store_conn *db;                /* this worker's connection */
+    struct actor *actor;                  /* NULL when nobody is signed in */
+    const char *token;                    /* the session's token (for sign-out) */
+    enum lang lang;
+    bool lang_chosen;                     /* ?lang= or the cookie said so */
+    void *impl;                           /* the server's own state */
+};
+
+/* A query-string value, or NULL. Valid UTF-8 (the server refused others). */
+const char *req_query(const struct req *r, const char *key);
+/* A request header, or NULL. */
+const char *req_header(const struct req *r, const char *name);
+/* A cookie's value, or NULL. */
+const char *req_cookie(const struct req *r, const char *name);
+/* The value of a field of an application/x-www-form-urlencoded body, or NULL. */
+const char *req_form(const struct req *r, const char *name);
+/* All values of a repeated form field (checkboxes); returns how many (<= max). */
+int req_form_all(const struct req *r, const char *name, const char **out, int max);
+/* true when the Content-Type (parameters ignored) is type, e.g. "application/json". */
+bool req_content_type_is(const struct req *r, const char *type);
+
+struct resp {
+    int status;
+    const char *content_type; /* static string */
+    struct buf body;
+    struct kv headers[8];
+    int nheaders;
+    bool cacheable;           /* static assets only; otherwise Cache-Control: no-store */
+};
+
+/* Adds a header (copied). Set-Cookie may be added several times. */
+void resp_header(struct resp *w, const char *name, const char *value);
+/* A JSON answer; takes the reference to j. */
+void resp_json(struct resp *w, int status, json_t *j);
+/* The API's error shape {"error":{"code","message","fields"?}}. */
+void resp_error(struct resp *w, enum err e, const struct fielderrs *fe);
+/* 303 See Other to a local path. */
+void resp_redirect(struct resp *w, const char *location);
+/* A cookie: HttpOnly, SameSite=Strict, Path=/; max_age < 0 for a session
+ * cookie, 0 to delete. */
+void resp_cookie(struct resp *w, const char *name, const char *value, int max_age);
+
+typedef void (*handler_fn)(struct req *r, struct resp *w);
+
+enum route_flags {
+    ROUTE_API = 1 << 0,    /* JSON errors; bearer token */
+    ROUTE_PAGE = 1 << 1,   /* HTML errors; cookie session; CSRF on POST */
+    ROUTE_AUTH = 1 << 2,   /* refused (401, or a redirect to sign-in) without a session */
+    ROUTE_NO_CSRF = 1 << 3 /* a page POST checked another way (sign-in: pre-session token) */
+};
+
+/* A route: pattern segments are literal or "{name}" (one segment). */
+struct route {
+    enum method method;
+    const char *pattern;
+    handler_fn handler;
+    unsigned flags;
+};
+
+/* Matches method and path against n routes. Returns the route, filling
+ * params; NULL with *path_known true when the path exists for another
+ * method (405), false when no route has it (404). */
+const struct route *route_match(const struct route *routes, size_t n, enum method method,
+                                const char *path, const char *params[HTTP_PARAMS_MAX],
+                                int *nparams, bool *path_known);
+enum method method_parse(const char *s);
+
+struct server_config {
+    const char *listen;      /* "ADDR:PORT" */
+    unsigned threads;        /* 0: one per core */
+    unsigned conn_timeout;   /* seconds a connection may stay idle or slow */
+    unsigned max_conns;
+};
+
+struct server;
+/* Starts listening. errmsg: a new message on failure (caller frees). */
+enum err server_start(const struct server_config *cfg, struct app *app,
+                      const struct route *routes, size_t nroutes, struct server **out,
+                      char **errmsg);
+/* Stops accepting, lets requests in flight finish (up to grace_seconds),
+ * then stops. */
+void server_stop(struct server *s, unsigned grace_seconds);
+/* The port actually bound (useful with port 0). */
+unsigned server_port(const struct server *s);
+
+#endif

@@ -1,0 +1,31 @@
+/* Interface strings. Every string a page shows is a message id (enum msg,
+ * from messages.def: the id and its English source text, which is the PO
+ * msgid); translations come from the PO catalogs in po/, built into the
+ * binary. Khmer first: when nothing says otherwise, pages are in Khmer. */
+#ifndef CBPN_I18N_I18N_H
+#define CBPN_I18N_I18N_H
+
+#include <stdbool.h>
+
+enum lang { LANG_KM, LANG_EN, LANG__MAX };
+
+enum msg {
+#define MSG(id, english) MSG_##id,
+#include "i18n/messages.def"
+#undef MSG
+    MSG__MAX
+};
+
+/* Loads the built-in catalogs. false, with *errmsg (caller frees), when a
+ * catalog is malformed. */
+bool i18n_init(char **errmsg);
+/* The text of m in lang: the translation, else the English source. Static. */
+const char *i18n_text(enum lang lang, enum msg m);
+/* "km" or "en". */
+const char *lang_code(enum lang lang);
+/* Parses "km" / "en"; false otherwise. */
+bool lang_parse(const char *s, enum lang *out);
+/* The best language for an Accept-Language header (NULL: Khmer). */
+enum lang lang_negotiate(const char *accept_language);
+
+#endif

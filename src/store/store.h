@@ -1,0 +1,270 @@
+/* The store: one interface, two backends (SQLite now, PostgreSQL later).
+ * Nothing above src/store/ sees SQL, a dialect or a driver type.
+ *
+ * Records hold text codes (roles, statuses, concerns) as the database keeps
+ * them; the domain validates them. Sealed fields are opaque blobs: the store
+ * never sees plaintext identities or narratives.
+ *
+ * Memory: a record filled by a store_* call owns its heap fields; release it
+ * with the matching *_rec_free() (a no-op on a zeroed record). Lists are
+ * arrays the caller frees with the matching *_list_free().
+ *
+ * Errors: every call returns ERR_OK, ERR_NOT_FOUND (no such row),
+ * ERR_CONFLICT (unique key taken, stale version), ERR_UNAVAILABLE (busy past
+ * the timeout, disk full) or ERR_INTERNAL (logged). */
+#ifndef CBPN_STORE_STORE_H
+#define CBPN_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/clock.h"
+#include "util/err.h"
+
+#define ID_SIZE 21        /* opaque ids: 20 chars of base32 + NUL */
+#define CODE_SIZE 32      /* any code of DOMAIN.md, a gazetteer code, a case code */
+#define USERNAME_MAX 64
+#define CONCERNS_MAX 9
+
+struct store;      /* an opened database */
+struct store_conn; /* one connection: one per thread, never shared */
+
+struct blob {
+    unsigned char *p;
+    size_t len;
+};
+
+/* Opens (creating when create is true) the database at uri (a file path;
+ * later a postgres:// URI) and brings its schema up to date in one
+ * transaction. A database written by a newer cbpn is refused: the message
+ * says so. On failure *errmsg is a new string for the user (caller frees). */
+enum err store_open(const char *uri, bool create, struct store **out, char **errmsg);
+/* Closes every connection; the store must be idle. NULL is a no-op. */
+void store_close(struct store *st);
+/* The calling thread's connection, opened on first use (prepared statements
+ * included). NULL only when the database cannot be opened (logged). */
+struct store_conn *store_conn(struct store *st);
+/* The schema version the database is at. */
+int store_schema_version(struct store_conn *c);
+
+/* Transactions. begin takes the write lock at once (BEGIN IMMEDIATE), so a
+ * transaction either runs or fails with ERR_UNAVAILABLE before writing. */
+enum err store_begin(struct store_conn *c);
+enum err store_commit(struct store_conn *c);
+void store_rollback(struct store_conn *c);
+/* ERR_OK when the database answers a trivial query. */
+enum err store_ping(struct store_conn *c);
+
+/* Settings kept in the database (key -> text). */
+enum err store_meta_get(struct store_conn *c, const char *key, char **value);
+enum err store_meta_set(struct store_conn *c, const char *key, const char *value);
+
+/* ---- gazetteer ---- */
+struct location_rec {
+    char code[CODE_SIZE];
+    char level[16]; /* province, district, commune, village */
+    char parent[CODE_SIZE];
+    char *name_km;
+    char *name_latn;
+};
+void location_rec_free(struct location_rec *r);
+void location_list_free(struct location_rec *items, size_t n);
+enum err store_location_insert(struct store_conn *c, const struct location_rec *r);
+enum err store_location_get(struct store_conn *c, const char *code, struct location_rec *out);
+/* Children of parent (NULL: provinces), in code order. */
+enum err store_location_children(struct store_conn *c, const char *parent,
+                                 struct location_rec **items, size_t *n);
+/* Every location, in code order (for the in-memory search index). */
+enum err store_location_all(struct store_conn *c, struct location_rec **items, size_t *n);
+size_t store_location_count(struct store_conn *c);
+
+/* ---- organizations ---- */
+struct org_rec {
+    char id[ID_SIZE];
+    char *name;
+    char kind[16]; /* ngo, provider */
+    char location_code[CODE_SIZE];
+    char created_at[TS_SIZE];
+    int version;
+};
+void org_rec_free(struct org_rec *r);
+void org_list_free(struct org_rec *items, size_t n);
+enum err store_org_insert(struct store_conn *c, const struct org_rec *r);
+enum err store_org_get(struct store_conn *c, const char *id, struct org_rec *out);
+enum err store_org_list(struct store_conn *c, struct org_rec **items, size_t *n);
+
+/* ---- users and sessions ---- */
+struct user_rec {
+    char id[ID_SIZE];
+    char username[USERNAME_MAX + 1];
+    char role[16];
+    char *display_name;
+    char organization_id[ID_SIZE]; /* "" when none */
+    char group_id[ID_SIZE];        /* "" when none */
+    char locale[8];
+    bool active;
+    char created_at[TS_SIZE];
+    char updated_at[TS_SIZE];
+    int version;
+};
+void user_rec_free(struct user_rec *r);
+void user_list_free(struct user_rec *items, size_t n);
+/* password_hash: an Argon2id string. ERR_CONFLICT when the username is taken. */
+enum err store_user_insert(struct store_conn *c, const struct user_rec *r,
+                           const char *password_hash);
+enum err store_user_get(struct store_conn *c, const char *id, struct user_rec *out);
+/* The user and her password hash (caller frees *password_hash). */
+enum err store_user_by_username(struct store_conn *c, const char *username,
+                                struct user_rec *out, char **password_hash);
+/* Users, by username; organization_id NULL for all organizations. */
+enum err store_user_list(struct store_conn *c, const char *organization_id,
+                         struct user_rec **items, size_t *n);
+
+struct session_rec {
+    unsigned char token_hash[32];
+    char user_id[ID_SIZE];
+    char kind[8]; /* api, web */
+    char csrf[48];
+    int64_t created_at; /* epoch seconds */
+    int64_t last_seen;
+};
+enum err store_session_insert(struct store_conn *c, const struct session_rec *s);
+enum err store_session_get(struct store_conn *c, const unsigned char token_hash[32],
+                           struct session_rec *out);
+enum err store_session_touch(struct store_conn *c, const unsigned char token_hash[32],
+                             int64_t now);
+enum err store_session_delete(struct store_conn *c, const unsigned char token_hash[32]);
+/* Removes sessions last seen before idle_before or created before abs_before. */
+enum err store_session_expire(struct store_conn *c, int64_t idle_before, int64_t abs_before);
+
+/* Failed sign-ins, keyed by a keyed hash of the username and of the client
+ * address (never the plain values). */
+enum err store_login_failure_add(struct store_conn *c, const char *user_key,
+                                 const char *addr_key, int64_t at);
+enum err store_login_failure_count(struct store_conn *c, const char *user_key,
+                                   const char *addr_key, int64_t since, int *by_user,
+                                   int *by_addr);
+
+/* ---- network ---- */
+struct group_rec {
+    char id[ID_SIZE];
+    char organization_id[ID_SIZE];
+    char *name;
+    char location_code[CODE_SIZE];
+    char created_at[TS_SIZE];
+    char updated_at[TS_SIZE];
+    int version;
+};
+void group_rec_free(struct group_rec *r);
+void group_list_free(struct group_rec *items, size_t n);
+enum err store_group_insert(struct store_conn *c, const struct group_rec *r);
+enum err store_group_get(struct store_conn *c, const char *id, struct group_rec *out);
+/* Groups, by name; organization_id NULL for all. */
+enum err store_group_list(struct store_conn *c, const char *organization_id,
+                          struct group_rec **items, size_t *n);
+
+struct member_rec {
+    char id[ID_SIZE];
+    char group_id[ID_SIZE];
+    char *name_km;
+    char *name_latn;
+    char sex[16];
+    int birth_year;         /* 0 when unknown */
+    struct blob phone;      /* sealed; len 0 when none */
+    char *network_roles;    /* JSON array text */
+    char *returnee;         /* JSON object text or NULL */
+    bool active;
+    char created_at[TS_SIZE];
+    char updated_at[TS_SIZE];
+    int version;
+};
+void member_rec_free(struct member_rec *r);
+void member_list_free(struct member_rec *items, size_t n);
+enum err store_member_insert(struct store_conn *c, const struct member_rec *r);
+enum err store_member_list(struct store_conn *c, const char *group_id,
+                           struct member_rec **items, size_t *n);
+
+/* ---- cases ---- */
+struct survivor_rec {
+    struct blob identity; /* sealed JSON: names, phone, address text, birth date */
+    char sex[16];
+    int age;              /* -1 when unknown */
+    bool age_estimated;
+    char *demographics;   /* JSON object text of the plain fields, or NULL */
+};
+
+struct case_rec {
+    char id[ID_SIZE];
+    char code[CODE_SIZE];
+    char organization_id[ID_SIZE];
+    char group_id[ID_SIZE];   /* reporter's group, "" when none */
+    char location_code[CODE_SIZE];
+    char status[24];
+    char concerns[CONCERNS_MAX][24];
+    int nconcerns;
+    struct blob summary;      /* sealed */
+    char risk[16];            /* "" when not assessed */
+    bool urgent;
+    bool consent_to_contact;
+    char reported_by[ID_SIZE];
+    char assigned_to[ID_SIZE]; /* "" when unassigned */
+    char created_at[TS_SIZE];
+    char updated_at[TS_SIZE];
+    int version;
+    bool has_survivor;
+    struct survivor_rec survivor;
+};
+void case_rec_free(struct case_rec *r);
+void case_list_free(struct case_rec *items, size_t n);
+
+/* Next case code sequence number for (prefix, year), starting at 1. Call
+ * inside a transaction. */
+enum err store_case_next_seq(struct store_conn *c, const char *prefix, int year, int *seq);
+/* Inserts the case, its concerns and its survivor (when has_survivor). */
+enum err store_case_insert(struct store_conn *c, const struct case_rec *r);
+/* The case with its survivor. */
+enum err store_case_get(struct store_conn *c, const char *id, struct case_rec *out);
+
+/* Which cases a list may return. Unset (NULL, -1) parts do not filter.
+ * assigned_or_open_for: cases assigned to this user or to nobody. Lists are
+ * ordered urgent first, then newest (created_at, then id, descending);
+ * after_* is the last row of the previous page. */
+struct case_filter {
+    const char *organization_id;
+    const char *group_id;
+    const char *reported_by;
+    const char *assigned_or_open_for;
+    const char *status;
+    const char *concern;
+    bool has_after;
+    bool after_urgent;
+    char after_created_at[TS_SIZE];
+    char after_id[ID_SIZE];
+    int limit; /* 1..501 */
+};
+/* Cases matching f, without survivors. */
+enum err store_case_list(struct store_conn *c, const struct case_filter *f,
+                         struct case_rec **items, size_t *n);
+
+/* ---- audit ---- */
+struct audit_rec {
+    int64_t seq;
+    char at[TS_SIZE];
+    char user_id[ID_SIZE];
+    char action[24];
+    char record_type[24];
+    char record_id[ID_SIZE];
+    char *detail; /* codes only, never personal data; may be NULL */
+    unsigned char prev_hash[32];
+    unsigned char hash[32];
+};
+void audit_rec_free(struct audit_rec *r);
+/* The last entry's seq and hash (seq 0 and zero hash when empty). */
+enum err store_audit_last(struct store_conn *c, int64_t *seq, unsigned char hash[32]);
+enum err store_audit_insert(struct store_conn *c, const struct audit_rec *r);
+/* Entries with seq > after_seq, at most limit, in seq order. */
+enum err store_audit_range(struct store_conn *c, int64_t after_seq, int limit,
+                           struct audit_rec **items, size_t *n);
+
+#endif
