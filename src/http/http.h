@@ -108,8 +108,20 @@ const struct route *route_match(const struct route *routes, size_t n, enum metho
                                 int *nparams, bool *path_known);
 enum method method_parse(const char *s);
 
+/* GET /healthz: 200 {"status":"ok"} when the database answers, else 503. */
+void http_healthz(struct req *r, struct resp *w);
+
+/* The CSRF token a page form must carry in its hidden field "csrf": the
+ * session's token when signed in, otherwise a pre-session token kept in the
+ * cookie "cbpn_pre" (set on w when new). Owned by the request. */
+const char *http_form_token(struct req *r, struct resp *w);
+
+/* Renders an error page (web/) for page routes; API routes get resp_error. */
+typedef void (*error_page_fn)(struct req *r, struct resp *w, enum err e);
+
 struct server_config {
     const char *listen;      /* "ADDR:PORT" */
+    error_page_fn error_page;
     unsigned threads;        /* 0: one per core */
     unsigned conn_timeout;   /* seconds a connection may stay idle or slow */
     unsigned max_conns;

@@ -1,0 +1,264 @@
+/* cbpn init, user add, demo, serve. */
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "api/api.h"
+#include "cli/cli.h"
+#include "cli/demo.h"
+#include "domain/users.h"
+#include "http/http.h"
+#include "i18n/i18n.h"
+#include "util/alloc.h"
+#include "util/log.h"
+#include "web/web.h"
+
+static int usage(const char *text, bool asked)
+{
+    fputs(text, asked ? stdout : stderr);
+    return asked ? 0 : 2;
+}
+
+/* Parses the options every command shares; returns -1 to go on, else an exit status. */
+static const char *const INIT_USAGE =
+    "usage: cbpn init --db FILE\n"
+    "Creates a database at FILE, loads Cambodia's gazetteer into it, and\n"
+    "creates its data key FILE.key (keep it apart from backups of FILE).\n";
+
+int cmd_init(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
+    const char *db = NULL;
+    int o;
+    optind = 1;
+    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (o == 'd')
+            db = optarg;
+        else
+            return usage(INIT_USAGE, o == 'h');
+    }
+    if (db == NULL || optind != argc)
+        return usage(INIT_USAGE, false);
+    if (!cli_create(db))
+        return 1;
+    printf("created %s and its data key\n", db);
+    return 0;
+}
+
+static const char *const USER_USAGE =
+    "usage: cbpn user add --db FILE --username U --role ROLE [--group ID]\n"
+    "                     [--organization ID] [--display-name NAME] [--locale km|en]\n"
+    "The password is read from standard input (one line, 10 characters or more).\n"
+    "Roles: member representative caseworker supervisor provider analyst admin.\n";
+
+int cmd_user(int argc, char **argv)
+{
+    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+                                         {"username", required_argument, NULL, 'u'},
+                                         {"role", required_argument, NULL, 'r'},
+                                         {"group", required_argument, NULL, 'g'},
+                                         {"organization", required_argument, NULL, 'o'},
+                                         {"display-name", required_argument, NULL, 'n'},
+                                         {"locale", required_argument, NULL, 'l'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0, 0, 0, 0}};
+    struct user_in in = {0};
+    const char *db = NULL;
+    int o;
+    if (argc < 2 || strcmp(argv[1], "add") != 0) {
+        bool help = argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);
+        return usage(USER_USAGE, help);
+    }
+    argc--, argv++;
+    optind = 1;
+    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (o) {
+        case 'd': db = optarg; break;
+        case 'u': in.username = optarg; break;
+        case 'r': in.role = optarg; break;
+        case 'g': in.group_id = optarg; break;
+        case 'o': in.organization_id = optarg; break;
+        case 'n': in.display_name = optarg; break;
+        case 'l': in.locale = optarg; break;
+        default: return usage(USER_USAGE, o == 'h');
+        }
+    }
+    if (db == NULL || in.username == NULL || in.role == NULL || optind != argc)
+        return usage(USER_USAGE, false);
+
+    char *password = cli_read_secret(stdin);
+    if (password == NULL) {
+        fprintf(stderr, "cbpn: give the password on standard input\n");
+        return 1;
+    }
+    in.password = password;
+    struct app app;
+    int rc = 1;
+    if (!cli_open(db, &app))
+        goto out;
+    struct ctx cx = {store_conn(app.store), app.key, NULL, app.places};
+    struct user_rec u = {0};
+    struct fielderrs fe = {0};
+    enum err e = user_create(&cx, &in, &u, &fe);
+    if (e == ERR_OK) {
+        printf("%s\n", u.id);
+        rc = 0;
+    } else {
+        fprintf(stderr, "cbpn: %s\n", err_message(e));
+        for (int i = 0; i < fe.n; i++)
+            fprintf(stderr, "  %s: %s\n", fe.e[i].field, fe.e[i].message);
+    }
+    user_rec_free(&u);
+    cli_close(&app);
+out:
+    sodium_memzero(password, strlen(password));
+    free(password);
+    return rc;
+}
+
+static const char *const DEMO_USAGE =
+    "usage: cbpn demo --db FILE [--password-stdin]\n"
+    "Creates FILE (when missing) and fills it with the Siem Reap demo network:\n"
+    "one NGO, 8 network groups in Puok and Kralanh, about 160 members, service\n"
+    "providers, a few dozen reported cases and the demo users. Every person is\n"
+    "fictional. With --password-stdin every demo user gets the password read from\n"
+    "standard input; otherwise each gets a new one, printed as USER<TAB>PASSWORD.\n";
+
+int cmd_demo(int argc, char **argv)
+{
+    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+                                         {"password-stdin", no_argument, NULL, 'p'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0, 0, 0, 0}};
+    const char *db = NULL;
+    bool from_stdin = false;
+    int o;
+    optind = 1;
+    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (o == 'd')
+            db = optarg;
+        else if (o == 'p')
+            from_stdin = true;
+        else
+            return usage(DEMO_USAGE, o == 'h');
+    }
+    if (db == NULL || optind != argc)
+        return usage(DEMO_USAGE, false);
+
+    char *password = NULL;
+    if (from_stdin) {
+        password = cli_read_secret(stdin);
+        if (password == NULL || strlen(password) < 10) {
+            fprintf(stderr, "cbpn: give a password of 10 characters or more on standard input\n");
+            free(password);
+            return 1;
+        }
+    }
+    struct stat sb;
+    int rc = 1;
+    struct app app;
+    if (stat(db, &sb) != 0 && !cli_create(db))
+        goto out;
+    if (!cli_open(db, &app))
+        goto out;
+    char *msg = NULL;
+    enum err e = demo_populate(store_conn(app.store), app.key, app.places, password, stdout, &msg);
+    if (e == ERR_OK) {
+        rc = 0;
+    } else {
+        fprintf(stderr, "cbpn: demo: %s\n", msg ? msg : err_message(e));
+        free(msg);
+    }
+    cli_close(&app);
+out:
+    if (password != NULL) {
+        sodium_memzero(password, strlen(password));
+        free(password);
+    }
+    return rc;
+}
+
+static const char *const SERVE_USAGE =
+    "usage: cbpn serve --db FILE [--listen ADDR:PORT] [--threads N]\n"
+    "Serves the web app and the JSON API (default 127.0.0.1:8080). SIGTERM or\n"
+    "SIGINT lets requests in flight finish, then exits 0.\n";
+
+int cmd_serve(int argc, char **argv)
+{
+    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+                                         {"listen", required_argument, NULL, 'l'},
+                                         {"threads", required_argument, NULL, 't'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0, 0, 0, 0}};
+    struct server_config cfg = {.listen = "127.0.0.1:8080", .error_page = web_error_page,
+                                .conn_timeout = 30};
+    const char *db = NULL;
+    int o;
+    optind = 1;
+    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (o == 'd') {
+            db = optarg;
+        } else if (o == 'l') {
+            cfg.listen = optarg;
+        } else if (o == 't') {
+            char *end = NULL;
+            long n = strtol(optarg, &end, 10);
+            if (*end != '\0' || n < 1 || n > 256)
+                return usage(SERVE_USAGE, false);
+            cfg.threads = (unsigned)n;
+        } else {
+            return usage(SERVE_USAGE, o == 'h');
+        }
+    }
+    if (db == NULL || optind != argc)
+        return usage(SERVE_USAGE, false);
+
+    char *msg = NULL;
+    if (!i18n_init(&msg)) {
+        fprintf(stderr, "cbpn: catalogs: %s\n", msg ? msg : "malformed");
+        free(msg);
+        return 1;
+    }
+    struct app app;
+    if (!cli_open(db, &app))
+        return 1;
+
+    /* One table of every route: the health check, the API, the pages. */
+    size_t n = 1 + api_nroutes + web_nroutes;
+    struct route *routes = xcalloc(n, sizeof(*routes));
+    routes[0] = (struct route){M_GET, "/healthz", http_healthz, ROUTE_API};
+    memcpy(routes + 1, api_routes, api_nroutes * sizeof(*routes));
+    memcpy(routes + 1 + api_nroutes, web_routes, web_nroutes * sizeof(*routes));
+
+    /* Signals are taken by this thread alone; workers inherit the mask. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct server *srv = NULL;
+    int rc = 1;
+    if (server_start(&cfg, &app, routes, n, &srv, &msg) != ERR_OK) {
+        fprintf(stderr, "cbpn: %s\n", msg ? msg : "cannot start the server");
+        free(msg);
+        goto out;
+    }
+    log_info("serving on %s (port %u)", cfg.listen, server_port(srv));
+    int sig = 0;
+    sigwait(&set, &sig);
+    log_info("signal %d: finishing requests in flight", sig);
+    server_stop(srv, 10);
+    log_info("stopped");
+    rc = 0;
+out:
+    free(routes);
+    cli_close(&app);
+    return rc;
+}

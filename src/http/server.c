@@ -1,0 +1,608 @@
+/* The server: libmicrohttpd with a pool of worker threads (epoll), limits,
+ * sessions, CSRF, language, security headers and the access log. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "http/http.h"
+#include "util/alloc.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/utf8.h"
+
+#define URL_MAX 2048
+#define BODY_DRAIN_MAX (16 * 1024 * 1024) /* past this a too-large body is not read */
+#define CONN_MEMORY_LIMIT (64 * 1024)    /* headers and URL of one request */
+
+struct server {
+    struct MHD_Daemon *d;
+    struct app *app;
+    const struct route *routes;
+    size_t nroutes;
+    error_page_fn error_page;
+    atomic_int inflight;
+    unsigned port;
+};
+
+/* One request's state, from its first byte to its completion. */
+struct conn_state {
+    struct server *srv;
+    struct MHD_Connection *c;
+    struct buf body;
+    bool too_large;
+    bool body_done;
+    int64_t started_ms;
+    struct kv *form;
+    int nform;
+    bool form_parsed;
+    char *params[HTTP_PARAMS_MAX];
+    char *pre_token; /* pre-session CSRF token handed out with this answer */
+    struct actor actor;
+};
+
+static const char CSP[] = "default-src 'none'; script-src 'self'; style-src 'self'; "
+                          "img-src 'self'; connect-src 'self'; form-action 'self'; "
+                          "base-uri 'none'; frame-ancestors 'none'";
+
+/* ---- request accessors ---- */
+
+static struct conn_state *state(const struct req *r)
+{
+    return r->impl;
+}
+
+const char *req_query(const struct req *r, const char *key)
+{
+    return MHD_lookup_connection_value(state(r)->c, MHD_GET_ARGUMENT_KIND, key);
+}
+
+const char *req_header(const struct req *r, const char *name)
+{
+    return MHD_lookup_connection_value(state(r)->c, MHD_HEADER_KIND, name);
+}
+
+const char *req_cookie(const struct req *r, const char *name)
+{
+    return MHD_lookup_connection_value(state(r)->c, MHD_COOKIE_KIND, name);
+}
+
+bool req_content_type_is(const struct req *r, const char *type)
+{
+    const char *ct = req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+    if (ct == NULL)
+        return false;
+    size_t n = strlen(type);
+    if (strncasecmp(ct, type, n) != 0)
+        return false;
+    return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decodes application/x-www-form-urlencoded text in place; false when a
+ * percent escape is malformed. */
+static bool form_decode(char *s)
+{
+    char *o = s;
+    for (char *i = s; *i != '\0'; i++) {
+        if (*i == '+') {
+            *o++ = ' ';
+        } else if (*i == '%') {
+            int hi = hexval(i[1]), lo = hi < 0 ? -1 : hexval(i[2]);
+            if (hi < 0 || lo < 0)
+                return false;
+            *o++ = (char)(hi * 16 + lo);
+            i += 2;
+        } else {
+            *o++ = *i;
+        }
+    }
+    *o = '\0';
+    return true;
+}
+
+/* Parses the form body once. false when it is malformed (400). */
+static bool form_parse(struct conn_state *st)
+{
+    if (st->form_parsed)
+        return true;
+    st->form_parsed = true;
+    st->form = xcalloc(HTTP_FIELDS_MAX, sizeof(*st->form));
+    if (st->body.len == 0)
+        return true;
+    char *copy = xstrndup(st->body.p, st->body.len);
+    char *save = NULL;
+    bool ok = true;
+    for (char *pair = strtok_r(copy, "&", &save); pair != NULL; pair = strtok_r(NULL, "&", &save)) {
+        if (st->nform == HTTP_FIELDS_MAX) {
+            ok = false;
+            break;
+        }
+        char *eq = strchr(pair, '=');
+        char *val = eq ? eq + 1 : pair + strlen(pair);
+        if (eq)
+            *eq = '\0';
+        if (!form_decode(pair) || !form_decode(val) || !utf8_valid_text(pair, strlen(pair)) ||
+            !utf8_valid_text(val, strlen(val))) {
+            ok = false;
+            break;
+        }
+        st->form[st->nform].key = xstrdup(pair);
+        st->form[st->nform].value = xstrdup(val);
+        st->nform++;
+    }
+    free(copy);
+    return ok;
+}
+
+const char *req_form(const struct req *r, const char *name)
+{
+    struct conn_state *st = state(r);
+    form_parse(st);
+    for (int i = 0; i < st->nform; i++)
+        if (strcmp(st->form[i].key, name) == 0)
+            return st->form[i].value;
+    return NULL;
+}
+
+int req_form_all(const struct req *r, const char *name, const char **out, int max)
+{
+    struct conn_state *st = state(r);
+    int n = 0;
+    form_parse(st);
+    for (int i = 0; i < st->nform && n < max; i++)
+        if (strcmp(st->form[i].key, name) == 0)
+            out[n++] = st->form[i].value;
+    return n;
+}
+
+static bool token_shaped(const char *t)
+{
+    if (t == NULL || strlen(t) != TOKEN_SIZE - 1)
+        return false;
+    for (const char *p = t; *p; p++)
+        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+              *p == '-' || *p == '_'))
+            return false;
+    return true;
+}
+
+const char *http_form_token(struct req *r, struct resp *w)
+{
+    struct conn_state *st = state(r);
+    if (r->actor != NULL)
+        return r->actor->csrf;
+    if (st->pre_token != NULL)
+        return st->pre_token;
+    const char *have = req_cookie(r, "cbpn_pre");
+    if (token_shaped(have)) {
+        st->pre_token = xstrdup(have);
+    } else {
+        st->pre_token = xmalloc(TOKEN_SIZE);
+        crypto_token(st->pre_token);
+        resp_cookie(w, "cbpn_pre", st->pre_token, -1);
+    }
+    return st->pre_token;
+}
+
+/* ---- answering ---- */
+
+static enum MHD_Result send_resp(struct conn_state *st, struct req *r, struct resp *w,
+                                 const struct route *rt)
+{
+    size_t len = w->body.len;
+    char *body = buf_steal(&w->body);
+    struct MHD_Response *mr =
+        MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    if (mr == NULL) {
+        free(body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(mr, "Content-Type",
+                            w->content_type ? w->content_type : "text/plain; charset=utf-8");
+    MHD_add_response_header(mr, "Content-Security-Policy", CSP);
+    MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(mr, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(mr, "X-Frame-Options", "DENY");
+    MHD_add_response_header(mr, "Cross-Origin-Opener-Policy", "same-origin");
+    MHD_add_response_header(mr, "Cross-Origin-Resource-Policy", "same-origin");
+    /* Only built-in assets may be kept; every other answer may carry personal data. */
+    if (w->cacheable)
+        MHD_add_response_header(mr, "Cache-Control", "public, max-age=3600");
+    else
+        MHD_add_response_header(mr, "Cache-Control", "no-store");
+    if (r->lang_chosen || (rt != NULL && (rt->flags & ROUTE_PAGE)))
+        MHD_add_response_header(mr, "Vary", "Cookie, Accept-Language");
+    for (int i = 0; i < w->nheaders; i++)
+        MHD_add_response_header(mr, w->headers[i].key, w->headers[i].value);
+    enum MHD_Result ret = MHD_queue_response(st->c, (unsigned)w->status, mr);
+    MHD_destroy_response(mr);
+
+    /* The route's pattern, never the path or query: no ids, names or tokens. */
+    static const char *const mnames[M__MAX] = {"GET",   "HEAD",   "POST",    "PUT",
+                                               "PATCH", "DELETE", "OPTIONS", "OTHER"};
+    log_info("http %s %s %d %zu %lldms", mnames[r->method], rt ? rt->pattern : "(unmatched)",
+             w->status, len, (long long)(clock_mono_ms() - st->started_ms));
+    return ret;
+}
+
+static void resp_clear(struct resp *w)
+{
+    buf_free(&w->body);
+    for (int i = 0; i < w->nheaders; i++) {
+        free(w->headers[i].key);
+        free(w->headers[i].value);
+    }
+    w->nheaders = 0;
+}
+
+static void fail(struct server *srv, struct req *r, struct resp *w, const struct route *rt,
+                 bool api, enum err e)
+{
+    buf_reset(&w->body);
+    if (api || srv->error_page == NULL) {
+        resp_error(w, e, NULL);
+    } else {
+        srv->error_page(r, w, e);
+        w->status = err_status(e);
+    }
+}
+
+static bool is_api_path(const char *path)
+{
+    return strncmp(path, "/api/", 5) == 0 || strcmp(path, "/healthz") == 0;
+}
+
+static void choose_lang(struct req *r, struct resp *w)
+{
+    const char *q = req_query(r, "lang");
+    enum lang l;
+    if (q != NULL && lang_parse(q, &l)) {
+        r->lang = l;
+        r->lang_chosen = true;
+        /* Not HttpOnly-relevant, but kept for a year; the choice is not personal. */
+        resp_cookie(w, "cbpn_lang", lang_code(l), 365 * 24 * 3600);
+        return;
+    }
+    const char *c = req_cookie(r, "cbpn_lang");
+    if (c != NULL && lang_parse(c, &l)) {
+        r->lang = l;
+        r->lang_chosen = true;
+        return;
+    }
+    r->lang = lang_negotiate(req_header(r, MHD_HTTP_HEADER_ACCEPT_LANGUAGE));
+}
+
+static const char *bearer(struct req *r)
+{
+    const char *h = req_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+        return NULL;
+    h += 7;
+    while (*h == ' ')
+        h++;
+    return h;
+}
+
+static bool query_valid(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    bool *ok = cls;
+    if (!utf8_valid_text(key, strlen(key)) || (value && !utf8_valid_text(value, strlen(value))))
+        *ok = false;
+    return *ok;
+}
+
+static enum MHD_Result query_iter(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *value)
+{
+    return query_valid(cls, kind, key, value) ? MHD_YES : MHD_NO;
+}
+
+/* Runs the request once its body is in. */
+static enum MHD_Result dispatch(struct conn_state *st, const char *url, const char *method)
+{
+    struct server *srv = st->srv;
+    struct req r = {0};
+    struct resp w = {0};
+    const struct route *rt = NULL;
+    bool api = is_api_path(url);
+
+    r.method = method_parse(method);
+    r.path = url;
+    r.app = srv->app;
+    r.client_addr = "";
+    r.impl = st;
+    r.lang = LANG_KM;
+    w.status = 200;
+
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(st->c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    char addr[INET6_ADDRSTRLEN] = "";
+    if (ci != NULL && ci->client_addr != NULL) {
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, addr,
+                      sizeof(addr));
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, addr,
+                      sizeof(addr));
+    }
+    r.client_addr = addr;
+
+    bool qok = true;
+    MHD_get_connection_values(st->c, MHD_GET_ARGUMENT_KIND, query_iter, &qok);
+    if (!utf8_valid_text(url, strlen(url)) || !qok) {
+        fail(srv, &r, &w, NULL, api, ERR_BAD_REQUEST);
+        goto out;
+    }
+    choose_lang(&r, &w);
+
+    if (st->too_large) {
+        fail(srv, &r, &w, NULL, api, ERR_TOO_LARGE);
+        goto out;
+    }
+
+    const char *params[HTTP_PARAMS_MAX];
+    bool known = false;
+    rt = route_match(srv->routes, srv->nroutes, r.method, url, params, &r.nparams, &known);
+    if (rt == NULL) {
+        fail(srv, &r, &w, NULL, api, known ? ERR_METHOD : ERR_NOT_FOUND);
+        goto out;
+    }
+    for (int i = 0; i < r.nparams; i++) {
+        st->params[i] = xstrdup(params[i]);
+        r.params[i] = st->params[i];
+    }
+    api = (rt->flags & ROUTE_API) != 0;
+
+    r.db = store_conn(srv->app->store);
+    if (r.db == NULL) {
+        fail(srv, &r, &w, rt, api, ERR_UNAVAILABLE);
+        goto out;
+    }
+
+    /* Who is asking. */
+    const char *token = api ? bearer(&r) : req_cookie(&r, "cbpn_session");
+    if (token != NULL && *token != '\0') {
+        enum err e = auth_session(r.db, token, api ? SESSION_API : SESSION_WEB, &st->actor);
+        if (e == ERR_OK) {
+            r.actor = &st->actor;
+            r.token = token;
+        } else if (e == ERR_UNAVAILABLE || e == ERR_INTERNAL) {
+            fail(srv, &r, &w, rt, api, e);
+            goto out;
+        }
+    }
+    if ((rt->flags & ROUTE_AUTH) && r.actor == NULL) {
+        if (api) {
+            fail(srv, &r, &w, rt, api, ERR_UNAUTHENTICATED);
+        } else {
+            if (token != NULL)
+                resp_cookie(&w, "cbpn_session", "", 0);
+            resp_redirect(&w, "/login");
+        }
+        goto out;
+    }
+
+    bool writes = r.method == M_POST || r.method == M_PUT || r.method == M_PATCH ||
+                  r.method == M_DELETE;
+    if (api && writes && r.method != M_DELETE && !req_content_type_is(&r, "application/json")) {
+        fail(srv, &r, &w, rt, api, ERR_MEDIA_TYPE);
+        goto out;
+    }
+    if (!api && writes && !(rt->flags & ROUTE_NO_CSRF)) {
+        if (!req_content_type_is(&r, "application/x-www-form-urlencoded")) {
+            fail(srv, &r, &w, rt, api, ERR_MEDIA_TYPE);
+            goto out;
+        }
+        if (!form_parse(st)) {
+            fail(srv, &r, &w, rt, api, ERR_BAD_REQUEST);
+            goto out;
+        }
+        const char *sent = req_form(&r, "csrf");
+        const char *want = r.actor ? r.actor->csrf : req_cookie(&r, "cbpn_pre");
+        if (sent == NULL || want == NULL || *want == '\0' || !crypto_str_equal(sent, want)) {
+            fail(srv, &r, &w, rt, api, ERR_FORBIDDEN);
+            goto out;
+        }
+    }
+    r.body = st->body.p;
+    r.body_len = st->body.len;
+
+    rt->handler(&r, &w);
+    if (w.status >= 500)
+        log_error("http %s answered %d", rt->pattern, w.status);
+
+out:;
+    enum MHD_Result ret = send_resp(st, &r, &w, rt);
+    resp_clear(&w);
+    return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    struct server *srv = cls;
+    struct conn_state *st = *con_cls;
+    (void)version;
+
+    if (st == NULL) {
+        st = xcalloc(1, sizeof(*st));
+        st->srv = srv;
+        st->c = c;
+        st->started_ms = clock_mono_ms();
+        *con_cls = st;
+        atomic_fetch_add(&srv->inflight, 1);
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl != NULL) {
+            char *end = NULL;
+            errno = 0;
+            unsigned long long n = strtoull(cl, &end, 10);
+            if (errno != 0 || end == cl || *end != '\0' || n > HTTP_BODY_MAX)
+                st->too_large = true;
+            if (st->too_large && (errno != 0 || n > BODY_DRAIN_MAX))
+                return dispatch(st, url, method); /* answer now; MHD closes after */
+        }
+        if (strlen(url) > URL_MAX) {
+            struct req r = {.impl = st, .path = url, .app = srv->app};
+            struct resp w = {.status = 414};
+            resp_json(&w, 414,
+                      json_pack("{s:{s:s,s:s}}", "error", "code", "bad_request", "message",
+                                "The address is too long."));
+            enum MHD_Result ret = send_resp(st, &r, &w, NULL);
+            resp_clear(&w);
+            return ret;
+        }
+        return MHD_YES;
+    }
+
+    if (*upload_data_size > 0) {
+        if (!st->too_large) {
+            if (st->body.len + *upload_data_size > HTTP_BODY_MAX) {
+                st->too_large = true;
+                buf_free(&st->body);
+            } else {
+                buf_put(&st->body, upload_data, *upload_data_size);
+            }
+        }
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (st->body_done)
+        return MHD_YES;
+    st->body_done = true;
+    return dispatch(st, url, method);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct server *srv = cls;
+    struct conn_state *st = *con_cls;
+    (void)c;
+    (void)toe;
+    if (st == NULL)
+        return;
+    buf_free(&st->body);
+    for (int i = 0; i < st->nform; i++) {
+        free(st->form[i].key);
+        free(st->form[i].value);
+    }
+    free(st->form);
+    for (int i = 0; i < HTTP_PARAMS_MAX; i++)
+        free(st->params[i]);
+    free(st->pre_token);
+    actor_free(&st->actor);
+    free(st);
+    *con_cls = NULL;
+    atomic_fetch_sub(&srv->inflight, 1);
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char line[256];
+    vsnprintf(line, sizeof(line), fmt, ap);
+    line[strcspn(line, "\n")] = '\0';
+    log_info("mhd: %s", line);
+}
+
+static bool parse_listen(const char *listen, struct sockaddr_in *sa, char **errmsg)
+{
+    memset(sa, 0, sizeof(*sa));
+    sa->sin_family = AF_INET;
+    const char *colon = strrchr(listen, ':');
+    if (colon == NULL || colon == listen || colon - listen >= 64) {
+        *errmsg = xasprintf("--listen wants ADDR:PORT, e.g. 127.0.0.1:8080");
+        return false;
+    }
+    char host[64];
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = '\0';
+    char *end = NULL;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end != '\0' || port < 0 || port > 65535 || inet_pton(AF_INET, host, &sa->sin_addr) != 1) {
+        *errmsg = xasprintf("--listen wants an IPv4 ADDR:PORT, e.g. 127.0.0.1:8080");
+        return false;
+    }
+    sa->sin_port = htons((uint16_t)port);
+    return true;
+}
+
+enum err server_start(const struct server_config *cfg, struct app *app,
+                      const struct route *routes, size_t nroutes, struct server **out,
+                      char **errmsg)
+{
+    struct sockaddr_in sa;
+    if (!parse_listen(cfg->listen, &sa, errmsg))
+        return ERR_VALIDATION;
+    unsigned threads = cfg->threads;
+    if (threads == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n > 0 ? (unsigned)n : 1;
+    }
+    struct server *s = xcalloc(1, sizeof(*s));
+    s->app = app;
+    s->routes = routes;
+    s->nroutes = nroutes;
+    s->error_page = cfg->error_page;
+    atomic_init(&s->inflight, 0);
+    s->d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
+        NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
+        cfg->conn_timeout ? cfg->conn_timeout : 30u, MHD_OPTION_CONNECTION_LIMIT,
+        cfg->max_conns ? cfg->max_conns : 512u, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 64u,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY_LIMIT,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log,
+        NULL, MHD_OPTION_END);
+    if (s->d == NULL) {
+        *errmsg = xasprintf("cannot listen on %s (address in use, or not allowed)", cfg->listen);
+        free(s);
+        return ERR_UNAVAILABLE;
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = di ? di->port : ntohs(sa.sin_port);
+    *out = s;
+    return ERR_OK;
+}
+
+void server_stop(struct server *s, unsigned grace_seconds)
+{
+    if (s == NULL)
+        return;
+    MHD_socket fd = MHD_quiesce_daemon(s->d);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+    int64_t deadline = clock_mono_ms() + (int64_t)grace_seconds * 1000;
+    while (atomic_load(&s->inflight) > 0 && clock_mono_ms() < deadline)
+        usleep(20 * 1000);
+    MHD_stop_daemon(s->d);
+    free(s);
+}
+
+unsigned server_port(const struct server *s)
+{
+    return s->port;
+}

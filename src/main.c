@@ -1,0 +1,45 @@
+/* cbpn: the case, referral and safe-migration system of a Community-Based
+ * Protection Network. One binary: the server and every command. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "crypto/crypto.h"
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} commands[] = {
+    {"init", cmd_init, "create a database and its data key"},
+    {"user", cmd_user, "add a user (cbpn user add ...)"},
+    {"demo", cmd_demo, "create the Siem Reap demo network"},
+    {"serve", cmd_serve, "serve the web app and the JSON API"},
+};
+
+static int help(FILE *out, int status)
+{
+    fputs("usage: cbpn COMMAND [OPTIONS]   (cbpn COMMAND --help for its options)\n\n", out);
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fputs("\nExit status: 0 success, 1 failure, 2 usage.\n", out);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return help(stderr, 2);
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0)
+        return help(stdout, 0);
+    if (!crypto_init()) {
+        fprintf(stderr, "cbpn: libsodium cannot start\n");
+        return 1;
+    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "cbpn: unknown command '%s'\n", argv[1]);
+    return help(stderr, 2);
+}
