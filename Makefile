@@ -34,9 +34,11 @@ all: $(BUILD)/cbpn
 $(BUILD)/cbpn: $(MAIN_OBJ) $(OBJS) $(EMBED_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/obj/%.o: %.c $(wildcard src/*.h src/*/*.h src/*/*.def)
+$(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(OBJS:.o=.d) $(MAIN_OBJ:.o=.d)
 
 $(BUILD)/tools/embed: tools/embed.c
 	@mkdir -p $(dir $@)

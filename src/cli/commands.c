@@ -78,14 +78,29 @@ int cmd_user(int argc, char **argv)
     optind = 1;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (o) {
-        case 'd': db = optarg; break;
-        case 'u': in.username = optarg; break;
-        case 'r': in.role = optarg; break;
-        case 'g': in.group_id = optarg; break;
-        case 'o': in.organization_id = optarg; break;
-        case 'n': in.display_name = optarg; break;
-        case 'l': in.locale = optarg; break;
-        default: return usage(USER_USAGE, o == 'h');
+        case 'd':
+            db = optarg;
+            break;
+        case 'u':
+            in.username = optarg;
+            break;
+        case 'r':
+            in.role = optarg;
+            break;
+        case 'g':
+            in.group_id = optarg;
+            break;
+        case 'o':
+            in.organization_id = optarg;
+            break;
+        case 'n':
+            in.display_name = optarg;
+            break;
+        case 'l':
+            in.locale = optarg;
+            break;
+        default:
+            return usage(USER_USAGE, o == 'h');
         }
     }
     if (db == NULL || in.username == NULL || in.role == NULL || optind != argc)
@@ -195,8 +210,8 @@ int cmd_serve(int argc, char **argv)
                                          {"threads", required_argument, NULL, 't'},
                                          {"help", no_argument, NULL, 'h'},
                                          {0, 0, 0, 0}};
-    struct server_config cfg = {.listen = "127.0.0.1:8080", .error_page = web_error_page,
-                                .conn_timeout = 30};
+    struct server_config cfg = {
+        .listen = "127.0.0.1:8080", .error_page = web_error_page, .conn_timeout = 30};
     const char *db = NULL;
     int o;
     optind = 1;

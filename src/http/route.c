@@ -3,7 +3,7 @@
 #include "http/http.h"
 
 static const char *const method_names[M__MAX] = {
-    [M_GET] = "GET",     [M_HEAD] = "HEAD",     [M_POST] = "POST",   [M_PUT] = "PUT",
+    [M_GET] = "GET",     [M_HEAD] = "HEAD",     [M_POST] = "POST",       [M_PUT] = "PUT",
     [M_PATCH] = "PATCH", [M_DELETE] = "DELETE", [M_OPTIONS] = "OPTIONS", [M_OTHER] = "OTHER",
 };
 
@@ -54,8 +54,8 @@ static bool match(const char *pattern, char *path_copy, const char *params[HTTP_
 }
 
 const struct route *route_match(const struct route *routes, size_t n, enum method method,
-                                const char *path, const char *params[HTTP_PARAMS_MAX],
-                                int *nparams, bool *path_known)
+                                const char *path, const char *params[HTTP_PARAMS_MAX], int *nparams,
+                                bool *path_known)
 {
     static _Thread_local char copy[4096];
     *path_known = false;

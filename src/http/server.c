@@ -18,9 +18,9 @@
 #include "util/log.h"
 #include "util/utf8.h"
 
-#define URL_MAX 2048
-#define BODY_DRAIN_MAX (16 * 1024 * 1024) /* past this a too-large body is not read */
-#define CONN_MEMORY_LIMIT (64 * 1024)    /* headers and URL of one request */
+#define URL_MAX           2048
+#define BODY_DRAIN_MAX    (16 * 1024 * 1024) /* past this a too-large body is not read */
+#define CONN_MEMORY_LIMIT (64 * 1024)        /* headers and URL of one request */
 
 struct server {
     struct MHD_Daemon *d;
@@ -209,8 +209,7 @@ static enum MHD_Result send_resp(struct conn_state *st, struct req *r, struct re
 {
     size_t len = w->body.len;
     char *body = buf_steal(&w->body);
-    struct MHD_Response *mr =
-        MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    struct MHD_Response *mr = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
     if (mr == NULL) {
         free(body);
         return MHD_NO;
@@ -402,8 +401,8 @@ static enum MHD_Result dispatch(struct conn_state *st, const char *url, const ch
         goto out;
     }
 
-    bool writes = r.method == M_POST || r.method == M_PUT || r.method == M_PATCH ||
-                  r.method == M_DELETE;
+    bool writes =
+        r.method == M_POST || r.method == M_PUT || r.method == M_PATCH || r.method == M_DELETE;
     if (api && writes && r.method != M_DELETE && !req_content_type_is(&r, "application/json")) {
         fail(srv, &r, &w, rt, api, ERR_MEDIA_TYPE);
         goto out;
@@ -438,9 +437,8 @@ out:;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     struct server *srv = cls;
     struct conn_state *st = *con_cls;
@@ -453,8 +451,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         st->started_ms = clock_mono_ms();
         *con_cls = st;
         atomic_fetch_add(&srv->inflight, 1);
-        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+        const char *cl =
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl != NULL) {
             char *end = NULL;
             errno = 0;
@@ -550,9 +548,8 @@ static bool parse_listen(const char *listen, struct sockaddr_in *sa, char **errm
     return true;
 }
 
-enum err server_start(const struct server_config *cfg, struct app *app,
-                      const struct route *routes, size_t nroutes, struct server **out,
-                      char **errmsg)
+enum err server_start(const struct server_config *cfg, struct app *app, const struct route *routes,
+                      size_t nroutes, struct server **out, char **errmsg)
 {
     struct sockaddr_in sa;
     if (!parse_listen(cfg->listen, &sa, errmsg))
@@ -574,9 +571,8 @@ enum err server_start(const struct server_config *cfg, struct app *app,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
         cfg->conn_timeout ? cfg->conn_timeout : 30u, MHD_OPTION_CONNECTION_LIMIT,
         cfg->max_conns ? cfg->max_conns : 512u, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 64u,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY_LIMIT,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log,
-        NULL, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY_LIMIT, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_END);
     if (s->d == NULL) {
         *errmsg = xasprintf("cannot listen on %s (address in use, or not allowed)", cfg->listen);
         free(s);
