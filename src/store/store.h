@@ -7,7 +7,9 @@
  *
  * Memory: a record filled by a store_* call owns its heap fields; release it
  * with the matching *_rec_free() (a no-op on a zeroed record). Lists are
- * arrays the caller frees with the matching *_list_free().
+ * arrays the caller frees with the matching *_list_free(). A lookup's key may
+ * point into the record it fills. Optional ids and codes are "" when absent
+ * (stored as NULL); a filter's "" is a value that matches nothing, not "any".
  *
  * Errors: every call returns ERR_OK, ERR_NOT_FOUND (no such row),
  * ERR_CONFLICT (unique key taken, stale version), ERR_UNAVAILABLE (busy past
@@ -22,8 +24,8 @@
 #include "util/clock.h"
 #include "util/err.h"
 
-#define ID_SIZE 21        /* opaque ids: 20 chars of base32 + NUL */
-#define CODE_SIZE 32      /* any code of DOMAIN.md, a gazetteer code, a case code */
+#define ID_SIZE      21 /* opaque ids: 20 chars of base32 + NUL */
+#define CODE_SIZE    32 /* any code of DOMAIN.md, a gazetteer code, a case code */
 #define USERNAME_MAX 64
 #define CONCERNS_MAX 9
 
@@ -37,10 +39,14 @@ struct blob {
 
 /* Opens (creating when create is true) the database at uri (a file path;
  * later a postgres:// URI) and brings its schema up to date in one
- * transaction. A database written by a newer cbpn is refused: the message
- * says so. On failure *errmsg is a new string for the user (caller frees). */
+ * transaction. A new file is created with mode 0600; without create, a
+ * missing file is ERR_NOT_FOUND and is not created. A database written by a
+ * newer cbpn is refused: the message says so. The calling thread's
+ * connection is opened too, every statement prepared, so a broken one fails
+ * here. On failure *errmsg is a new string for the user (caller frees). */
 enum err store_open(const char *uri, bool create, struct store **out, char **errmsg);
-/* Closes every connection; the store must be idle. NULL is a no-op. */
+/* Closes every connection; the store must be idle. NULL is a no-op. A
+ * thread's connection also closes when that thread exits. */
 void store_close(struct store *st);
 /* The calling thread's connection, opened on first use (prepared statements
  * included). NULL only when the database cannot be opened (logged). */
@@ -67,6 +73,8 @@ struct location_rec {
     char parent[CODE_SIZE];
     char *name_km;
     char *name_latn;
+    char *unit_km; /* the unit's name ("ស្រុក", "Srok"); may be NULL */
+    char *unit_latn;
 };
 void location_rec_free(struct location_rec *r);
 void location_list_free(struct location_rec *items, size_t n);
@@ -115,11 +123,11 @@ enum err store_user_insert(struct store_conn *c, const struct user_rec *r,
                            const char *password_hash);
 enum err store_user_get(struct store_conn *c, const char *id, struct user_rec *out);
 /* The user and her password hash (caller frees *password_hash). */
-enum err store_user_by_username(struct store_conn *c, const char *username,
-                                struct user_rec *out, char **password_hash);
+enum err store_user_by_username(struct store_conn *c, const char *username, struct user_rec *out,
+                                char **password_hash);
 /* Users, by username; organization_id NULL for all organizations. */
-enum err store_user_list(struct store_conn *c, const char *organization_id,
-                         struct user_rec **items, size_t *n);
+enum err store_user_list(struct store_conn *c, const char *organization_id, struct user_rec **items,
+                         size_t *n);
 
 struct session_rec {
     unsigned char token_hash[32];
@@ -132,19 +140,19 @@ struct session_rec {
 enum err store_session_insert(struct store_conn *c, const struct session_rec *s);
 enum err store_session_get(struct store_conn *c, const unsigned char token_hash[32],
                            struct session_rec *out);
-enum err store_session_touch(struct store_conn *c, const unsigned char token_hash[32],
-                             int64_t now);
+enum err store_session_touch(struct store_conn *c, const unsigned char token_hash[32], int64_t now);
 enum err store_session_delete(struct store_conn *c, const unsigned char token_hash[32]);
 /* Removes sessions last seen before idle_before or created before abs_before. */
 enum err store_session_expire(struct store_conn *c, int64_t idle_before, int64_t abs_before);
 
 /* Failed sign-ins, keyed by a keyed hash of the username and of the client
  * address (never the plain values). */
-enum err store_login_failure_add(struct store_conn *c, const char *user_key,
-                                 const char *addr_key, int64_t at);
-enum err store_login_failure_count(struct store_conn *c, const char *user_key,
-                                   const char *addr_key, int64_t since, int *by_user,
-                                   int *by_addr);
+enum err store_login_failure_add(struct store_conn *c, const char *user_key, const char *addr_key,
+                                 int64_t at);
+enum err store_login_failure_count(struct store_conn *c, const char *user_key, const char *addr_key,
+                                   int64_t since, int *by_user, int *by_addr);
+/* Forgets failures older than before. */
+enum err store_login_failure_prune(struct store_conn *c, int64_t before);
 
 /* ---- network ---- */
 struct group_rec {
@@ -170,10 +178,10 @@ struct member_rec {
     char *name_km;
     char *name_latn;
     char sex[16];
-    int birth_year;         /* 0 when unknown */
-    struct blob phone;      /* sealed; len 0 when none */
-    char *network_roles;    /* JSON array text */
-    char *returnee;         /* JSON object text or NULL */
+    int birth_year;      /* 0 when unknown */
+    struct blob phone;   /* sealed; len 0 when none */
+    char *network_roles; /* JSON array text */
+    char *returnee;      /* JSON object text or NULL */
     bool active;
     char created_at[TS_SIZE];
     char updated_at[TS_SIZE];
@@ -182,29 +190,29 @@ struct member_rec {
 void member_rec_free(struct member_rec *r);
 void member_list_free(struct member_rec *items, size_t n);
 enum err store_member_insert(struct store_conn *c, const struct member_rec *r);
-enum err store_member_list(struct store_conn *c, const char *group_id,
-                           struct member_rec **items, size_t *n);
+enum err store_member_list(struct store_conn *c, const char *group_id, struct member_rec **items,
+                           size_t *n);
 
 /* ---- cases ---- */
 struct survivor_rec {
     struct blob identity; /* sealed JSON: names, phone, address text, birth date */
     char sex[16];
-    int age;              /* -1 when unknown */
+    int age; /* -1 when unknown */
     bool age_estimated;
-    char *demographics;   /* JSON object text of the plain fields, or NULL */
+    char *demographics; /* JSON object text of the plain fields, or NULL */
 };
 
 struct case_rec {
     char id[ID_SIZE];
     char code[CODE_SIZE];
     char organization_id[ID_SIZE];
-    char group_id[ID_SIZE];   /* reporter's group, "" when none */
+    char group_id[ID_SIZE]; /* reporter's group, "" when none */
     char location_code[CODE_SIZE];
     char status[24];
     char concerns[CONCERNS_MAX][24];
     int nconcerns;
-    struct blob summary;      /* sealed */
-    char risk[16];            /* "" when not assessed */
+    struct blob summary; /* sealed */
+    char risk[16];       /* "" when not assessed */
     bool urgent;
     bool consent_to_contact;
     char reported_by[ID_SIZE];
@@ -244,8 +252,8 @@ struct case_filter {
     int limit; /* 1..501 */
 };
 /* Cases matching f, without survivors. */
-enum err store_case_list(struct store_conn *c, const struct case_filter *f,
-                         struct case_rec **items, size_t *n);
+enum err store_case_list(struct store_conn *c, const struct case_filter *f, struct case_rec **items,
+                         size_t *n);
 
 /* ---- audit ---- */
 struct audit_rec {
@@ -266,5 +274,10 @@ enum err store_audit_insert(struct store_conn *c, const struct audit_rec *r);
 /* Entries with seq > after_seq, at most limit, in seq order. */
 enum err store_audit_range(struct store_conn *c, int64_t after_seq, int limit,
                            struct audit_rec **items, size_t *n);
+/* Entries about one record with seq > after_seq, at most limit, in seq order. */
+enum err store_audit_for_record(struct store_conn *c, const char *record_type,
+                                const char *record_id, int64_t after_seq, int limit,
+                                struct audit_rec **items, size_t *n);
+void audit_list_free(struct audit_rec *items, size_t n);
 
 #endif

@@ -1,0 +1,118 @@
+/* The audit log's rows in the store. Hashing and chaining are src/audit/'s;
+ * the store only appends and reads (the schema refuses updates and deletes). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_int.h"
+
+void audit_rec_free(struct audit_rec *r)
+{
+    if (r == NULL)
+        return;
+    free(r->detail);
+    memset(r, 0, sizeof(*r));
+}
+
+void audit_list_free(struct audit_rec *items, size_t n)
+{
+    for (size_t i = 0; i < n && items != NULL; i++)
+        audit_rec_free(&items[i]);
+    free(items);
+}
+
+static void hash_read(struct stmt *s, int i, unsigned char out[32])
+{
+    size_t len;
+    const unsigned char *p = stmt_col_blob(s, i, &len);
+    memset(out, 0, 32);
+    if (p != NULL && len == 32)
+        memcpy(out, p, 32);
+}
+
+static void audit_read(struct stmt *s, struct audit_rec *r)
+{
+    r->seq = stmt_col_int(s, 0);
+    col_copy(s, 1, r->at, sizeof(r->at));
+    col_copy(s, 2, r->user_id, sizeof(r->user_id));
+    col_copy(s, 3, r->action, sizeof(r->action));
+    col_copy(s, 4, r->record_type, sizeof(r->record_type));
+    col_copy(s, 5, r->record_id, sizeof(r->record_id));
+    r->detail = col_dup(s, 6);
+    hash_read(s, 7, r->prev_hash);
+    hash_read(s, 8, r->hash);
+}
+
+enum err store_audit_last(struct store_conn *c, int64_t *seq, unsigned char hash[32])
+{
+    *seq = 0;
+    memset(hash, 0, 32);
+    struct stmt *s = stmt_get(c, STMT_AUDIT_LAST);
+    enum err e = stmt_one(s);
+    if (e == ERR_NOT_FOUND)
+        return ERR_OK;
+    if (e != ERR_OK)
+        return e;
+    *seq = stmt_col_int(s, 0);
+    hash_read(s, 1, hash);
+    stmt_done(s);
+    return ERR_OK;
+}
+
+enum err store_audit_insert(struct store_conn *c, const struct audit_rec *r)
+{
+    struct stmt *s = stmt_get(c, STMT_AUDIT_INSERT);
+    stmt_int(s, 1, r->seq);
+    stmt_text(s, 2, r->at);
+    stmt_opt_text(s, 3, r->user_id);
+    stmt_text(s, 4, r->action);
+    stmt_text(s, 5, r->record_type);
+    stmt_opt_text(s, 6, r->record_id);
+    stmt_opt_text(s, 7, r->detail);
+    /* The first entry's prev_hash is 32 zero bytes, never NULL. */
+    stmt_blob(s, 8, r->prev_hash, sizeof(r->prev_hash));
+    stmt_blob(s, 9, r->hash, sizeof(r->hash));
+    return stmt_exec(s);
+}
+
+static enum err audit_rows(struct stmt *s, struct audit_rec **items, size_t *n)
+{
+    struct audit_rec *list = NULL;
+    size_t count = 0, cap = 0;
+    bool row;
+    enum err e;
+    while ((e = stmt_step(s, &row)) == ERR_OK && row)
+        audit_read(s, list_push((void **)&list, &count, &cap, sizeof(*list)));
+    stmt_done(s);
+    if (e != ERR_OK) {
+        audit_list_free(list, count);
+        return e;
+    }
+    *items = list;
+    *n = count;
+    return ERR_OK;
+}
+
+enum err store_audit_range(struct store_conn *c, int64_t after_seq, int limit,
+                           struct audit_rec **items, size_t *n)
+{
+    *items = NULL;
+    *n = 0;
+    struct stmt *s = stmt_get(c, STMT_AUDIT_RANGE);
+    stmt_int(s, 1, after_seq);
+    stmt_int(s, 2, limit > 0 ? limit : 1);
+    return audit_rows(s, items, n);
+}
+
+enum err store_audit_for_record(struct store_conn *c, const char *record_type,
+                                const char *record_id, int64_t after_seq, int limit,
+                                struct audit_rec **items, size_t *n)
+{
+    *items = NULL;
+    *n = 0;
+    struct stmt *s = stmt_get(c, STMT_AUDIT_FOR_RECORD);
+    stmt_text(s, 1, record_type);
+    stmt_text(s, 2, record_id);
+    stmt_int(s, 3, after_seq);
+    stmt_int(s, 4, limit > 0 ? limit : 1);
+    return audit_rows(s, items, n);
+}

@@ -1,0 +1,220 @@
+/* Cases, their concerns and survivors in the store. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_int.h"
+#include "util/log.h"
+
+#define CASE_LIST_MAX 501
+
+void case_rec_free(struct case_rec *r)
+{
+    if (r == NULL)
+        return;
+    free(r->summary.p);
+    free(r->survivor.identity.p);
+    free(r->survivor.demographics);
+    memset(r, 0, sizeof(*r));
+}
+
+void case_list_free(struct case_rec *items, size_t n)
+{
+    for (size_t i = 0; i < n && items != NULL; i++)
+        case_rec_free(&items[i]);
+    free(items);
+}
+
+/* Splits the comma-separated concerns column into r->concerns. */
+static void concerns_read(const char *text, struct case_rec *r)
+{
+    r->nconcerns = 0;
+    while (text != NULL && *text != '\0' && r->nconcerns < CONCERNS_MAX) {
+        const char *end = strchr(text, ',');
+        size_t len = end != NULL ? (size_t)(end - text) : strlen(text);
+        char *dst = r->concerns[r->nconcerns];
+        if (len >= sizeof(r->concerns[0]))
+            len = sizeof(r->concerns[0]) - 1;
+        memcpy(dst, text, len);
+        dst[len] = '\0';
+        r->nconcerns++;
+        text = end != NULL ? end + 1 : NULL;
+    }
+}
+
+static void case_read(struct stmt *s, struct case_rec *r)
+{
+    col_copy(s, 0, r->id, sizeof(r->id));
+    col_copy(s, 1, r->code, sizeof(r->code));
+    col_copy(s, 2, r->organization_id, sizeof(r->organization_id));
+    col_copy(s, 3, r->group_id, sizeof(r->group_id));
+    col_copy(s, 4, r->location_code, sizeof(r->location_code));
+    col_copy(s, 5, r->status, sizeof(r->status));
+    col_blob(s, 6, &r->summary);
+    col_copy(s, 7, r->risk, sizeof(r->risk));
+    r->urgent = stmt_col_int(s, 8) != 0;
+    r->consent_to_contact = stmt_col_int(s, 9) != 0;
+    col_copy(s, 10, r->reported_by, sizeof(r->reported_by));
+    col_copy(s, 11, r->assigned_to, sizeof(r->assigned_to));
+    col_copy(s, 12, r->created_at, sizeof(r->created_at));
+    col_copy(s, 13, r->updated_at, sizeof(r->updated_at));
+    r->version = (int)stmt_col_int(s, 14);
+    concerns_read(stmt_col_text(s, 15), r);
+}
+
+enum err store_case_next_seq(struct store_conn *c, const char *prefix, int year, int *seq)
+{
+    *seq = 0;
+    struct stmt *s = stmt_get(c, STMT_CASE_NEXT_SEQ);
+    stmt_text(s, 1, prefix);
+    stmt_int(s, 2, year);
+    enum err e = stmt_one(s);
+    if (e != ERR_OK)
+        return e == ERR_NOT_FOUND ? ERR_INTERNAL : e;
+    *seq = (int)stmt_col_int(s, 0);
+    return stmt_exec(s); /* finishes the statement */
+}
+
+static enum err survivor_insert(struct store_conn *c, const char *case_id,
+                                const struct survivor_rec *v)
+{
+    struct stmt *s = stmt_get(c, STMT_SURVIVOR_INSERT);
+    stmt_text(s, 1, case_id);
+    stmt_blob(s, 2, v->identity.p, v->identity.len);
+    stmt_text(s, 3, v->sex);
+    if (v->age >= 0)
+        stmt_int(s, 4, v->age);
+    else
+        stmt_null(s, 4);
+    stmt_bool(s, 5, v->age_estimated);
+    stmt_opt_text(s, 6, v->demographics);
+    return stmt_exec(s);
+}
+
+enum err store_case_insert(struct store_conn *c, const struct case_rec *r)
+{
+    struct stmt *s = stmt_get(c, STMT_CASE_INSERT);
+    stmt_text(s, 1, r->id);
+    stmt_text(s, 2, r->code);
+    stmt_opt_text(s, 3, r->organization_id);
+    stmt_opt_text(s, 4, r->group_id);
+    stmt_opt_text(s, 5, r->location_code);
+    stmt_text(s, 6, r->status);
+    stmt_blob(s, 7, r->summary.p, r->summary.len);
+    stmt_opt_text(s, 8, r->risk);
+    stmt_bool(s, 9, r->urgent);
+    stmt_bool(s, 10, r->consent_to_contact);
+    stmt_text(s, 11, r->reported_by);
+    stmt_opt_text(s, 12, r->assigned_to);
+    stmt_text(s, 13, r->created_at);
+    stmt_text(s, 14, r->updated_at[0] != '\0' ? r->updated_at : r->created_at);
+    stmt_int(s, 15, r->version > 0 ? r->version : 1);
+    enum err e = stmt_exec(s);
+    for (int i = 0; e == ERR_OK && i < r->nconcerns && i < CONCERNS_MAX; i++) {
+        s = stmt_get(c, STMT_CASE_CONCERN_INSERT);
+        stmt_text(s, 1, r->id);
+        stmt_text(s, 2, r->concerns[i]);
+        stmt_int(s, 3, i);
+        e = stmt_exec(s);
+    }
+    if (e == ERR_OK && r->has_survivor)
+        e = survivor_insert(c, r->id, &r->survivor);
+    return e;
+}
+
+static enum err survivor_get(struct store_conn *c, struct case_rec *r)
+{
+    struct stmt *s = stmt_get(c, STMT_SURVIVOR_GET);
+    stmt_text(s, 1, r->id);
+    enum err e = stmt_one(s);
+    if (e == ERR_NOT_FOUND)
+        return ERR_OK;
+    if (e != ERR_OK)
+        return e;
+    r->has_survivor = true;
+    col_blob(s, 0, &r->survivor.identity);
+    col_copy(s, 1, r->survivor.sex, sizeof(r->survivor.sex));
+    r->survivor.age = stmt_col_null(s, 2) ? -1 : (int)stmt_col_int(s, 2);
+    r->survivor.age_estimated = stmt_col_int(s, 3) != 0;
+    r->survivor.demographics = col_dup(s, 4);
+    stmt_done(s);
+    return ERR_OK;
+}
+
+enum err store_case_get(struct store_conn *c, const char *id, struct case_rec *out)
+{
+    struct stmt *s = stmt_get(c, STMT_CASE_GET);
+    stmt_text(s, 1, id);
+    /* Bound before out is cleared: the key may point into it. */
+    memset(out, 0, sizeof(*out));
+    out->survivor.age = -1;
+    enum err e = stmt_one(s);
+    if (e != ERR_OK)
+        return e;
+    case_read(s, out);
+    stmt_done(s);
+    e = survivor_get(c, out);
+    if (e != ERR_OK)
+        case_rec_free(out);
+    return e;
+}
+
+/* The statement whose driving equality has an index: the narrowest scope
+ * set wins. */
+static enum stmt_id case_list_stmt(const struct case_filter *f)
+{
+    if (f->reported_by != NULL)
+        return STMT_CASE_LIST_BY_REPORTER;
+    if (f->group_id != NULL)
+        return STMT_CASE_LIST_BY_GROUP;
+    if (f->organization_id != NULL)
+        return STMT_CASE_LIST_BY_ORG;
+    return STMT_CASE_LIST_ALL;
+}
+
+enum err store_case_list(struct store_conn *c, const struct case_filter *f, struct case_rec **items,
+                         size_t *n)
+{
+    struct case_rec *list = NULL;
+    size_t count = 0, cap = 0;
+    bool row;
+    enum err e;
+    int limit = f->limit;
+
+    *items = NULL;
+    *n = 0;
+    if (limit < 1 || limit > CASE_LIST_MAX) {
+        log_error("store: case list limit %d out of range", limit);
+        return ERR_INTERNAL;
+    }
+    struct stmt *s = stmt_get(c, case_list_stmt(f));
+    stmt_text(s, 1, f->organization_id);
+    stmt_text(s, 2, f->group_id);
+    stmt_text(s, 3, f->reported_by);
+    stmt_text(s, 4, f->assigned_or_open_for);
+    stmt_text(s, 5, f->status);
+    stmt_text(s, 6, f->concern);
+    if (f->has_after) {
+        stmt_bool(s, 7, f->after_urgent);
+        stmt_text(s, 8, f->after_created_at);
+        stmt_text(s, 9, f->after_id);
+    } else {
+        /* urgent is 0 or 1: (2, "", "") sorts above every row. */
+        stmt_int(s, 7, 2);
+        stmt_text(s, 8, "");
+        stmt_text(s, 9, "");
+    }
+    stmt_int(s, 10, limit);
+    while ((e = stmt_step(s, &row)) == ERR_OK && row) {
+        struct case_rec *r = list_push((void **)&list, &count, &cap, sizeof(*list));
+        case_read(s, r);
+        r->survivor.age = -1;
+    }
+    stmt_done(s);
+    if (e != ERR_OK) {
+        case_list_free(list, count);
+        return e;
+    }
+    *items = list;
+    *n = count;
+    return ERR_OK;
+}

@@ -1,0 +1,250 @@
+/* Organizations, network groups and their members in the store. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_int.h"
+
+static int version_or_1(int v)
+{
+    return v > 0 ? v : 1;
+}
+
+static const char *updated_or_created(const char *updated, const char *created)
+{
+    return updated[0] != '\0' ? updated : created;
+}
+
+/* ---- organizations ---- */
+
+void org_rec_free(struct org_rec *r)
+{
+    if (r == NULL)
+        return;
+    free(r->name);
+    memset(r, 0, sizeof(*r));
+}
+
+void org_list_free(struct org_rec *items, size_t n)
+{
+    for (size_t i = 0; i < n && items != NULL; i++)
+        org_rec_free(&items[i]);
+    free(items);
+}
+
+static void org_read(struct stmt *s, struct org_rec *r)
+{
+    col_copy(s, 0, r->id, sizeof(r->id));
+    r->name = col_dup(s, 1);
+    col_copy(s, 2, r->kind, sizeof(r->kind));
+    col_copy(s, 3, r->location_code, sizeof(r->location_code));
+    col_copy(s, 4, r->created_at, sizeof(r->created_at));
+    r->version = (int)stmt_col_int(s, 5);
+}
+
+enum err store_org_insert(struct store_conn *c, const struct org_rec *r)
+{
+    struct stmt *s = stmt_get(c, STMT_ORG_INSERT);
+    stmt_text(s, 1, r->id);
+    stmt_text(s, 2, r->name);
+    stmt_text(s, 3, r->kind);
+    stmt_opt_text(s, 4, r->location_code);
+    stmt_text(s, 5, r->created_at);
+    stmt_int(s, 6, version_or_1(r->version));
+    return stmt_exec(s);
+}
+
+enum err store_org_get(struct store_conn *c, const char *id, struct org_rec *out)
+{
+    struct stmt *s = stmt_get(c, STMT_ORG_GET);
+    stmt_text(s, 1, id);
+    /* Bound before out is cleared: the key may point into it. */
+    memset(out, 0, sizeof(*out));
+    enum err e = stmt_one(s);
+    if (e != ERR_OK)
+        return e;
+    org_read(s, out);
+    stmt_done(s);
+    return ERR_OK;
+}
+
+enum err store_org_list(struct store_conn *c, struct org_rec **items, size_t *n)
+{
+    struct org_rec *list = NULL;
+    size_t count = 0, cap = 0;
+    bool row;
+    enum err e;
+    struct stmt *s = stmt_get(c, STMT_ORG_LIST);
+    *items = NULL;
+    *n = 0;
+    while ((e = stmt_step(s, &row)) == ERR_OK && row)
+        org_read(s, list_push((void **)&list, &count, &cap, sizeof(*list)));
+    stmt_done(s);
+    if (e != ERR_OK) {
+        org_list_free(list, count);
+        return e;
+    }
+    *items = list;
+    *n = count;
+    return ERR_OK;
+}
+
+/* ---- groups ---- */
+
+void group_rec_free(struct group_rec *r)
+{
+    if (r == NULL)
+        return;
+    free(r->name);
+    memset(r, 0, sizeof(*r));
+}
+
+void group_list_free(struct group_rec *items, size_t n)
+{
+    for (size_t i = 0; i < n && items != NULL; i++)
+        group_rec_free(&items[i]);
+    free(items);
+}
+
+static void group_read(struct stmt *s, struct group_rec *r)
+{
+    col_copy(s, 0, r->id, sizeof(r->id));
+    col_copy(s, 1, r->organization_id, sizeof(r->organization_id));
+    r->name = col_dup(s, 2);
+    col_copy(s, 3, r->location_code, sizeof(r->location_code));
+    col_copy(s, 4, r->created_at, sizeof(r->created_at));
+    col_copy(s, 5, r->updated_at, sizeof(r->updated_at));
+    r->version = (int)stmt_col_int(s, 6);
+}
+
+enum err store_group_insert(struct store_conn *c, const struct group_rec *r)
+{
+    struct stmt *s = stmt_get(c, STMT_GROUP_INSERT);
+    stmt_text(s, 1, r->id);
+    stmt_opt_text(s, 2, r->organization_id);
+    stmt_text(s, 3, r->name);
+    stmt_opt_text(s, 4, r->location_code);
+    stmt_text(s, 5, r->created_at);
+    stmt_text(s, 6, updated_or_created(r->updated_at, r->created_at));
+    stmt_int(s, 7, version_or_1(r->version));
+    return stmt_exec(s);
+}
+
+enum err store_group_get(struct store_conn *c, const char *id, struct group_rec *out)
+{
+    struct stmt *s = stmt_get(c, STMT_GROUP_GET);
+    stmt_text(s, 1, id);
+    /* Bound before out is cleared: the key may point into it. */
+    memset(out, 0, sizeof(*out));
+    enum err e = stmt_one(s);
+    if (e != ERR_OK)
+        return e;
+    group_read(s, out);
+    stmt_done(s);
+    return ERR_OK;
+}
+
+enum err store_group_list(struct store_conn *c, const char *organization_id,
+                          struct group_rec **items, size_t *n)
+{
+    struct group_rec *list = NULL;
+    size_t count = 0, cap = 0;
+    bool row;
+    enum err e;
+    struct stmt *s = stmt_get(c, STMT_GROUP_LIST);
+    *items = NULL;
+    *n = 0;
+    stmt_opt_text(s, 1, organization_id);
+    while ((e = stmt_step(s, &row)) == ERR_OK && row)
+        group_read(s, list_push((void **)&list, &count, &cap, sizeof(*list)));
+    stmt_done(s);
+    if (e != ERR_OK) {
+        group_list_free(list, count);
+        return e;
+    }
+    *items = list;
+    *n = count;
+    return ERR_OK;
+}
+
+/* ---- members ---- */
+
+void member_rec_free(struct member_rec *r)
+{
+    if (r == NULL)
+        return;
+    free(r->name_km);
+    free(r->name_latn);
+    free(r->phone.p);
+    free(r->network_roles);
+    free(r->returnee);
+    memset(r, 0, sizeof(*r));
+}
+
+void member_list_free(struct member_rec *items, size_t n)
+{
+    for (size_t i = 0; i < n && items != NULL; i++)
+        member_rec_free(&items[i]);
+    free(items);
+}
+
+static void member_read(struct stmt *s, struct member_rec *r)
+{
+    col_copy(s, 0, r->id, sizeof(r->id));
+    col_copy(s, 1, r->group_id, sizeof(r->group_id));
+    r->name_km = col_dup(s, 2);
+    r->name_latn = col_dup(s, 3);
+    col_copy(s, 4, r->sex, sizeof(r->sex));
+    r->birth_year = (int)stmt_col_int(s, 5);
+    col_blob(s, 6, &r->phone);
+    r->network_roles = col_dup(s, 7);
+    r->returnee = col_dup(s, 8);
+    r->active = stmt_col_int(s, 9) != 0;
+    col_copy(s, 10, r->created_at, sizeof(r->created_at));
+    col_copy(s, 11, r->updated_at, sizeof(r->updated_at));
+    r->version = (int)stmt_col_int(s, 12);
+}
+
+enum err store_member_insert(struct store_conn *c, const struct member_rec *r)
+{
+    struct stmt *s = stmt_get(c, STMT_MEMBER_INSERT);
+    stmt_text(s, 1, r->id);
+    stmt_text(s, 2, r->group_id);
+    stmt_opt_text(s, 3, r->name_km);
+    stmt_opt_text(s, 4, r->name_latn);
+    stmt_text(s, 5, r->sex);
+    if (r->birth_year > 0)
+        stmt_int(s, 6, r->birth_year);
+    else
+        stmt_null(s, 6);
+    stmt_blob(s, 7, r->phone.p, r->phone.len);
+    stmt_text(s, 8, r->network_roles != NULL ? r->network_roles : "[]");
+    stmt_opt_text(s, 9, r->returnee);
+    stmt_bool(s, 10, r->active);
+    stmt_text(s, 11, r->created_at);
+    stmt_text(s, 12, updated_or_created(r->updated_at, r->created_at));
+    stmt_int(s, 13, version_or_1(r->version));
+    return stmt_exec(s);
+}
+
+enum err store_member_list(struct store_conn *c, const char *group_id, struct member_rec **items,
+                           size_t *n)
+{
+    struct member_rec *list = NULL;
+    size_t count = 0, cap = 0;
+    bool row;
+    enum err e;
+    struct stmt *s = stmt_get(c, STMT_MEMBER_LIST);
+    *items = NULL;
+    *n = 0;
+    stmt_text(s, 1, group_id);
+    while ((e = stmt_step(s, &row)) == ERR_OK && row)
+        member_read(s, list_push((void **)&list, &count, &cap, sizeof(*list)));
+    stmt_done(s);
+    if (e != ERR_OK) {
+        member_list_free(list, count);
+        return e;
+    }
+    *items = list;
+    *n = count;
+    return ERR_OK;
+}

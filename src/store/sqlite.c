@@ -1,0 +1,604 @@
+/* The SQLite backend: opening a database, migrations, one connection per
+ * thread with every statement prepared when it opens, and the query
+ * interface of store_int.h over sqlite3_stmt. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/store_int.h"
+#include "util/alloc.h"
+#include "util/clock.h"
+#include "util/embed.h"
+#include "util/log.h"
+
+#define BUSY_TIMEOUT_MS 5000
+#define MIGRATION_DIR   "migrations/sqlite/"
+
+struct stmt {
+    sqlite3_stmt *st;
+    struct store_conn *conn;
+    enum stmt_id id;
+    int bind_rc; /* first failed bind since the last reset */
+};
+
+struct store_conn {
+    struct store *store;
+    sqlite3 *db;
+    struct stmt stmts[STMT__MAX];
+    struct store_conn *next; /* the store's registry */
+};
+
+struct store {
+    char *path;
+    pthread_mutex_t mu; /* guards conns */
+    pthread_key_t key;  /* the calling thread's connection */
+    struct store_conn *conns;
+};
+
+/* ---- errors ---- */
+
+static enum err map_rc(sqlite3 *db, int rc, const char *what)
+{
+    switch (rc & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_ROW:
+    case SQLITE_DONE:
+        return ERR_OK;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        log_error("store: %s: database busy past its timeout", what);
+        return ERR_UNAVAILABLE;
+    case SQLITE_FULL:
+        log_error("store: %s: disk full", what);
+        return ERR_UNAVAILABLE;
+    case SQLITE_CONSTRAINT:
+        if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+            return ERR_CONFLICT;
+        break;
+    default:
+        break;
+    }
+    /* SQLite's messages name tables, columns and constraints, never values. */
+    log_error("store: %s: %s (%d)", what, db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc), rc);
+    return ERR_INTERNAL;
+}
+
+/* ---- the query interface ---- */
+
+struct stmt *stmt_get(struct store_conn *c, enum stmt_id id)
+{
+    struct stmt *s = &c->stmts[id];
+    s->bind_rc = SQLITE_OK;
+    return s;
+}
+
+static void bind_check(struct stmt *s, int rc)
+{
+    if (rc != SQLITE_OK && s->bind_rc == SQLITE_OK)
+        s->bind_rc = rc;
+}
+
+void stmt_text(struct stmt *s, int i, const char *v)
+{
+    if (v == NULL)
+        bind_check(s, sqlite3_bind_null(s->st, i));
+    else
+        bind_check(s, sqlite3_bind_text(s->st, i, v, -1, SQLITE_TRANSIENT));
+}
+
+void stmt_opt_text(struct stmt *s, int i, const char *v)
+{
+    stmt_text(s, i, v != NULL && v[0] != '\0' ? v : NULL);
+}
+
+void stmt_int(struct stmt *s, int i, int64_t v)
+{
+    bind_check(s, sqlite3_bind_int64(s->st, i, v));
+}
+
+void stmt_bool(struct stmt *s, int i, bool v)
+{
+    stmt_int(s, i, v ? 1 : 0);
+}
+
+void stmt_blob(struct stmt *s, int i, const void *p, size_t len)
+{
+    if (p == NULL || len == 0)
+        bind_check(s, sqlite3_bind_null(s->st, i));
+    else
+        bind_check(s, sqlite3_bind_blob64(s->st, i, p, len, SQLITE_TRANSIENT));
+}
+
+void stmt_null(struct stmt *s, int i)
+{
+    bind_check(s, sqlite3_bind_null(s->st, i));
+}
+
+void stmt_done(struct stmt *s)
+{
+    if (s == NULL)
+        return;
+    sqlite3_reset(s->st);
+    sqlite3_clear_bindings(s->st);
+    s->bind_rc = SQLITE_OK;
+}
+
+enum err stmt_step(struct stmt *s, bool *row)
+{
+    *row = false;
+    const char *what = sqlite_stmts[s->id].name;
+    if (s->bind_rc != SQLITE_OK) {
+        log_error("store: %s: cannot bind: %s", what, sqlite3_errstr(s->bind_rc));
+        stmt_done(s);
+        return ERR_INTERNAL;
+    }
+    int rc = sqlite3_step(s->st);
+    if (rc == SQLITE_ROW) {
+        *row = true;
+        return ERR_OK;
+    }
+    if (rc == SQLITE_DONE)
+        return ERR_OK;
+    /* sqlite3_reset() returns the same error; read the message first. */
+    enum err e = map_rc(s->conn->db, sqlite3_extended_errcode(s->conn->db), what);
+    stmt_done(s);
+    return e;
+}
+
+enum err stmt_exec(struct stmt *s)
+{
+    bool row = true;
+    enum err e = ERR_OK;
+    while (e == ERR_OK && row)
+        e = stmt_step(s, &row);
+    stmt_done(s);
+    return e;
+}
+
+int64_t stmt_changes(struct store_conn *c)
+{
+    return sqlite3_changes64(c->db);
+}
+
+bool stmt_col_null(struct stmt *s, int i)
+{
+    return sqlite3_column_type(s->st, i) == SQLITE_NULL;
+}
+
+const char *stmt_col_text(struct stmt *s, int i)
+{
+    return (const char *)sqlite3_column_text(s->st, i);
+}
+
+int64_t stmt_col_int(struct stmt *s, int i)
+{
+    return sqlite3_column_int64(s->st, i);
+}
+
+const unsigned char *stmt_col_blob(struct stmt *s, int i, size_t *len)
+{
+    const unsigned char *p = sqlite3_column_blob(s->st, i);
+    *len = p != NULL ? (size_t)sqlite3_column_bytes(s->st, i) : 0;
+    return p;
+}
+
+bool conn_in_tx(struct store_conn *c)
+{
+    return sqlite3_get_autocommit(c->db) == 0;
+}
+
+/* ---- connections ---- */
+
+static void conn_free(struct store_conn *c)
+{
+    if (c == NULL)
+        return;
+    for (int i = 0; i < STMT__MAX; i++)
+        sqlite3_finalize(c->stmts[i].st);
+    sqlite3_close_v2(c->db);
+    free(c);
+}
+
+/* Runs one pragma or statement without parameters; *out, when given, gets
+ * the first column of the first row (caller frees). */
+static int exec1(sqlite3 *db, const char *sql, char **out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && out != NULL) {
+        const unsigned char *t = sqlite3_column_text(st, 0);
+        *out = xstrdup(t != NULL ? (const char *)t : "");
+    }
+    while (rc == SQLITE_ROW)
+        rc = sqlite3_step(st);
+    int frc = sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? frc : rc;
+}
+
+/* Opens path with the settings every connection has. */
+static sqlite3 *db_open(const char *path, char **errmsg)
+{
+    sqlite3 *db = NULL;
+    char *mode = NULL;
+    int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        *errmsg = xasprintf("cannot open database %s: %s", path, sqlite3_errstr(rc));
+        goto fail;
+    }
+    sqlite3_extended_result_codes(db, 1);
+    sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
+    rc = exec1(db, "PRAGMA journal_mode = WAL", &mode);
+    if (rc == SQLITE_NOTADB) {
+        *errmsg = xasprintf("%s is not a cbpn database", path);
+        goto fail;
+    }
+    if (rc != SQLITE_OK || mode == NULL || strcmp(mode, "wal") != 0) {
+        *errmsg = xasprintf("cannot use write-ahead logging on %s: %s", path,
+                            rc != SQLITE_OK ? sqlite3_errmsg(db) : "journal mode refused");
+        goto fail;
+    }
+    /* trusted_schema stays on: SQLite 3.40's JSON functions, which the
+     * schema's CHECK constraints use, are not marked innocuous. */
+    static const char *const pragmas[] = {
+        "PRAGMA foreign_keys = ON",
+        "PRAGMA synchronous = NORMAL",
+        "PRAGMA secure_delete = FAST",
+    };
+    for (size_t i = 0; i < sizeof(pragmas) / sizeof(pragmas[0]); i++) {
+        rc = exec1(db, pragmas[i], NULL);
+        if (rc != SQLITE_OK) {
+            *errmsg = xasprintf("cannot set up %s: %s", path, sqlite3_errmsg(db));
+            goto fail;
+        }
+    }
+    free(mode);
+    return db;
+fail:
+    free(mode);
+    sqlite3_close_v2(db);
+    return NULL;
+}
+
+/* A connection over db (taken over, closed on failure) with every
+ * statement prepared. */
+static struct store_conn *conn_prepare(struct store *st, sqlite3 *db, char **errmsg)
+{
+    struct store_conn *c = xcalloc(1, sizeof(*c));
+    c->store = st;
+    c->db = db;
+    for (int i = 0; i < STMT__MAX; i++) {
+        const struct stmt_def *d = &sqlite_stmts[i];
+        c->stmts[i].conn = c;
+        c->stmts[i].id = (enum stmt_id)i;
+        if (d->sql == NULL) {
+            *errmsg = xasprintf("internal error: statement %d has no SQL", i);
+            goto fail;
+        }
+        int rc =
+            sqlite3_prepare_v3(db, d->sql, -1, SQLITE_PREPARE_PERSISTENT, &c->stmts[i].st, NULL);
+        if (rc != SQLITE_OK) {
+            *errmsg = xasprintf("internal error: statement %s does not prepare: %s", d->name,
+                                sqlite3_errmsg(db));
+            goto fail;
+        }
+    }
+    return c;
+fail:
+    conn_free(c);
+    return NULL;
+}
+
+static void conn_register(struct store *st, struct store_conn *c)
+{
+    pthread_mutex_lock(&st->mu);
+    c->next = st->conns;
+    st->conns = c;
+    pthread_mutex_unlock(&st->mu);
+    pthread_setspecific(st->key, c);
+}
+
+/* Thread exit: the thread's connection goes with it. */
+static void conn_release(void *p)
+{
+    struct store_conn *c = p;
+    struct store *st = c->store;
+    pthread_mutex_lock(&st->mu);
+    for (struct store_conn **pp = &st->conns; *pp != NULL; pp = &(*pp)->next) {
+        if (*pp == c) {
+            *pp = c->next;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&st->mu);
+    conn_free(c);
+}
+
+struct store_conn *store_conn(struct store *st)
+{
+    struct store_conn *c = pthread_getspecific(st->key);
+    if (c != NULL)
+        return c;
+    char *errmsg = NULL;
+    sqlite3 *db = db_open(st->path, &errmsg);
+    if (db != NULL)
+        c = conn_prepare(st, db, &errmsg);
+    if (c == NULL) {
+        log_error("store: cannot open a connection: %s", errmsg);
+        free(errmsg);
+        return NULL;
+    }
+    conn_register(st, c);
+    return c;
+}
+
+/* ---- migrations ---- */
+
+static int name_cmp(const void *a, const void *b)
+{
+    const struct embedded_file *const *x = a;
+    const struct embedded_file *const *y = b;
+    return strcmp((*x)->name, (*y)->name);
+}
+
+/* The version a migration's file name starts with ("0001_init.sql" -> 1),
+ * or -1. */
+static int migration_version(const char *name)
+{
+    const char *base = name + strlen(MIGRATION_DIR);
+    int v = 0;
+    const char *p = base;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        v = v * 10 + (*p - '0');
+        if (v > 1000000)
+            return -1;
+    }
+    if (p == base || *p != '_' || v < 1)
+        return -1;
+    return v;
+}
+
+/* This binary's migrations, in order (caller frees the array). */
+static size_t migrations_list(const struct embedded_file ***out)
+{
+    size_t n = 0;
+    const struct embedded_file **m = xcalloc(embedded_count + 1, sizeof(*m));
+    for (unsigned long i = 0; i < embedded_count; i++) {
+        const char *name = embedded_files[i].name;
+        size_t len = strlen(name);
+        if (strncmp(name, MIGRATION_DIR, strlen(MIGRATION_DIR)) == 0 && len > 4 &&
+            strcmp(name + len - 4, ".sql") == 0)
+            m[n++] = &embedded_files[i];
+    }
+    qsort(m, n, sizeof(*m), name_cmp);
+    *out = m;
+    return n;
+}
+
+/* The recorded schema version (0 for a new database); -1 when the file
+ * holds tables that are not cbpn's. */
+static int recorded_version(sqlite3 *db, int *version)
+{
+    char *v = NULL;
+    int rc = exec1(db,
+                   "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+                   " AND name = 'schema_migration'",
+                   &v);
+    if (rc != SQLITE_OK)
+        return rc;
+    bool has = v != NULL && strcmp(v, "1") == 0;
+    free(v);
+    v = NULL;
+    if (!has) {
+        rc = exec1(db, "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'", &v);
+        if (rc == SQLITE_OK)
+            *version = v != NULL && strcmp(v, "0") == 0 ? 0 : -1;
+        free(v);
+        return rc;
+    }
+    rc = exec1(db, "SELECT coalesce(max(version), 0) FROM schema_migration", &v);
+    if (rc == SQLITE_OK)
+        *version = v != NULL ? atoi(v) : 0;
+    free(v);
+    return rc;
+}
+
+static int record_migration(sqlite3 *db, int version)
+{
+    char ts[TS_SIZE];
+    sqlite3_stmt *st = NULL;
+    clock_rfc3339(clock_now(), ts);
+    int rc = sqlite3_prepare_v2(
+        db, "INSERT INTO schema_migration (version, applied_at) VALUES (?1, ?2)", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int(st, 1, version);
+        sqlite3_bind_text(st, 2, ts, -1, SQLITE_TRANSIENT);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE)
+            rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Brings the schema up to date in one transaction. */
+static enum err migrate(sqlite3 *db, const char *path, char **errmsg)
+{
+    const struct embedded_file **m = NULL;
+    size_t n = migrations_list(&m);
+    enum err e = ERR_INTERNAL;
+    int known = 0, current = 0, rc;
+
+    for (size_t i = 0; i < n; i++) {
+        int v = migration_version(m[i]->name);
+        if (v != (int)i + 1) {
+            *errmsg = xasprintf("internal error: migration %s is out of sequence", m[i]->name);
+            goto out;
+        }
+        known = v;
+    }
+    rc = exec1(db, "BEGIN IMMEDIATE", NULL);
+    if (rc != SQLITE_OK) {
+        e = (rc & 0xff) == SQLITE_BUSY ? ERR_UNAVAILABLE : ERR_INTERNAL;
+        *errmsg = xasprintf("cannot lock database %s: %s", path, sqlite3_errmsg(db));
+        goto out;
+    }
+    rc = recorded_version(db, &current);
+    if (rc != SQLITE_OK) {
+        *errmsg = xasprintf("cannot read the schema version of %s: %s", path, sqlite3_errmsg(db));
+        goto rollback;
+    }
+    if (current < 0) {
+        *errmsg = xasprintf("%s is not a cbpn database", path);
+        goto rollback;
+    }
+    if (current > known) {
+        *errmsg = xasprintf("database schema %d is newer than this cbpn (knows up to %d); use a "
+                            "newer cbpn",
+                            current, known);
+        goto rollback;
+    }
+    for (int v = current + 1; v <= known; v++) {
+        char *msg = NULL;
+        rc = sqlite3_exec(db, (const char *)m[v - 1]->data, NULL, NULL, &msg);
+        if (rc == SQLITE_OK)
+            rc = record_migration(db, v);
+        if (rc != SQLITE_OK) {
+            *errmsg = xasprintf("migration %s failed: %s", m[v - 1]->name,
+                                msg != NULL ? msg : sqlite3_errmsg(db));
+            sqlite3_free(msg);
+            goto rollback;
+        }
+        log_info("store: applied migration %d", v);
+    }
+    rc = exec1(db, "COMMIT", NULL);
+    if (rc != SQLITE_OK) {
+        *errmsg = xasprintf("cannot commit the schema of %s: %s", path, sqlite3_errmsg(db));
+        goto rollback;
+    }
+    e = ERR_OK;
+    goto out;
+rollback:
+    exec1(db, "ROLLBACK", NULL);
+out:
+    free(m);
+    return e;
+}
+
+/* ---- the store ---- */
+
+static bool is_postgres(const char *uri)
+{
+    return strncmp(uri, "postgres://", 11) == 0 || strncmp(uri, "postgresql://", 13) == 0;
+}
+
+/* Creates the file with mode 0600 when it does not exist, so SQLite (and
+ * its -wal and -shm files, which take the database's mode) never widens it. */
+static bool file_prepare(const char *path, bool create, char **errmsg)
+{
+    struct stat sb;
+    if (stat(path, &sb) == 0) {
+        if (!S_ISREG(sb.st_mode)) {
+            *errmsg = xasprintf("%s is not a regular file", path);
+            return false;
+        }
+        return true;
+    }
+    if (errno != ENOENT) {
+        *errmsg = xasprintf("cannot open database %s: %s", path, strerror(errno));
+        return false;
+    }
+    if (!create) {
+        *errmsg =
+            xasprintf("database %s does not exist (create it with: cbpn init --db %s)", path, path);
+        return false;
+    }
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 && errno != EEXIST) {
+        *errmsg = xasprintf("cannot create database %s: %s", path, strerror(errno));
+        return false;
+    }
+    if (fd >= 0)
+        close(fd);
+    return true;
+}
+
+enum err store_open(const char *uri, bool create, struct store **out, char **errmsg)
+{
+    struct store *st = NULL;
+    sqlite3 *db = NULL;
+    enum err e = ERR_INTERNAL;
+
+    *out = NULL;
+    *errmsg = NULL;
+    if (uri == NULL || uri[0] == '\0') {
+        *errmsg = xstrdup("no database given");
+        return ERR_INTERNAL;
+    }
+    if (is_postgres(uri)) {
+        *errmsg = xstrdup("this cbpn has no PostgreSQL backend yet; use a database file");
+        return ERR_INTERNAL;
+    }
+    if (!file_prepare(uri, create, errmsg))
+        return create ? ERR_INTERNAL : ERR_NOT_FOUND;
+
+    st = xcalloc(1, sizeof(*st));
+    st->path = xstrdup(uri);
+    pthread_mutex_init(&st->mu, NULL);
+    if (pthread_key_create(&st->key, conn_release) != 0) {
+        *errmsg = xstrdup("cannot create a thread key");
+        pthread_mutex_destroy(&st->mu);
+        free(st->path);
+        free(st);
+        return ERR_INTERNAL;
+    }
+    db = db_open(uri, errmsg);
+    if (db == NULL)
+        goto fail;
+    e = migrate(db, uri, errmsg);
+    if (e != ERR_OK)
+        goto fail;
+    /* The opening thread's connection: preparing every statement now makes
+     * a broken one fail here, at start. */
+    struct store_conn *c = conn_prepare(st, db, errmsg);
+    db = NULL;
+    if (c == NULL) {
+        e = ERR_INTERNAL;
+        goto fail;
+    }
+    conn_register(st, c);
+    *out = st;
+    return ERR_OK;
+fail:
+    sqlite3_close_v2(db);
+    store_close(st);
+    return e;
+}
+
+void store_close(struct store *st)
+{
+    if (st == NULL)
+        return;
+    pthread_setspecific(st->key, NULL);
+    pthread_key_delete(st->key);
+    pthread_mutex_lock(&st->mu);
+    struct store_conn *c = st->conns;
+    st->conns = NULL;
+    pthread_mutex_unlock(&st->mu);
+    while (c != NULL) {
+        struct store_conn *next = c->next;
+        conn_free(c);
+        c = next;
+    }
+    pthread_mutex_destroy(&st->mu);
+    free(st->path);
+    free(st);
+}

@@ -1,0 +1,129 @@
+/* The SQLite backend's statements: every one is prepared when a connection
+ * opens, so a typo fails at start. Parameters are ?N, numbered as the record
+ * functions bind them (the PostgreSQL table uses $N in the same places). */
+#include "store/store_int.h"
+
+#define S(id, sql) [id] = {#id, sql}
+
+#define LOCATION_COLS "code, level, parent_code, name_km, name_latn, unit_km, unit_latn"
+#define ORG_COLS      "id, name, kind, location_code, created_at, version"
+#define USER_COLS                                                                                  \
+    "id, username, role, display_name, organization_id, group_id, locale, active, created_at, "    \
+    "updated_at, version"
+#define GROUP_COLS "id, organization_id, name, location_code, created_at, updated_at, version"
+#define MEMBER_COLS                                                                                \
+    "id, group_id, name_km, name_latn, sex, birth_year, phone, network_roles, returnee, active, "  \
+    "created_at, updated_at, version"
+/* The concerns come back as one comma-separated column, in the order given. */
+#define CASE_COLS                                                                                  \
+    "id, code, organization_id, group_id, location_code, status, summary, risk, urgent, "          \
+    "consent_to_contact, reported_by, assigned_to, created_at, updated_at, version, "              \
+    "(SELECT group_concat(concern, ',') FROM (SELECT concern FROM case_concern "                   \
+    "WHERE case_id = cases.id ORDER BY position))"
+/* ?1 organization, ?2 group, ?3 reported_by, ?4 assigned_or_open_for,
+ * ?5 status, ?6 concern, (?7, ?8, ?9) the last row of the previous page
+ * (urgent 2 on the first page: above every row), ?10 limit. */
+#define CASE_FILTER                                                                                \
+    " (?1 IS NULL OR organization_id = ?1) AND (?2 IS NULL OR group_id = ?2)"                      \
+    " AND (?3 IS NULL OR reported_by = ?3)"                                                        \
+    " AND (?4 IS NULL OR assigned_to = ?4 OR assigned_to IS NULL)"                                 \
+    " AND (?5 IS NULL OR status = ?5)"                                                             \
+    " AND (?6 IS NULL OR EXISTS (SELECT 1 FROM case_concern cc"                                    \
+    " WHERE cc.case_id = cases.id AND cc.concern = ?6))"                                           \
+    " AND (urgent, created_at, id) < (?7, ?8, ?9)"                                                 \
+    " ORDER BY urgent DESC, created_at DESC, id DESC LIMIT ?10"
+#define AUDIT_COLS "seq, at, user_id, action, record_type, record_id, detail, prev_hash, hash"
+
+const struct stmt_def sqlite_stmts[STMT__MAX] = {
+    S(STMT_BEGIN, "BEGIN IMMEDIATE"),
+    S(STMT_COMMIT, "COMMIT"),
+    S(STMT_ROLLBACK, "ROLLBACK"),
+    S(STMT_PING, "SELECT 1"),
+    S(STMT_SCHEMA_VERSION, "SELECT coalesce(max(version), 0) FROM schema_migration"),
+    S(STMT_META_GET, "SELECT value FROM meta WHERE key = ?1"),
+    S(STMT_META_SET, "INSERT INTO meta (key, value) VALUES (?1, ?2)"
+                     " ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
+
+    S(STMT_LOCATION_INSERT, "INSERT INTO location (" LOCATION_COLS ")"
+                            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+    S(STMT_LOCATION_GET, "SELECT " LOCATION_COLS " FROM location WHERE code = ?1"),
+    S(STMT_LOCATION_CHILDREN,
+      "SELECT " LOCATION_COLS " FROM location WHERE parent_code = ?1 ORDER BY code"),
+    S(STMT_LOCATION_PROVINCES,
+      "SELECT " LOCATION_COLS " FROM location WHERE parent_code IS NULL ORDER BY code"),
+    S(STMT_LOCATION_ALL, "SELECT " LOCATION_COLS " FROM location ORDER BY code"),
+    S(STMT_LOCATION_COUNT, "SELECT count(*) FROM location"),
+
+    S(STMT_ORG_INSERT, "INSERT INTO organization"
+                       " (id, name, kind, location_code, created_at, updated_at, version)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)"),
+    S(STMT_ORG_GET, "SELECT " ORG_COLS " FROM organization WHERE id = ?1"),
+    S(STMT_ORG_LIST, "SELECT " ORG_COLS " FROM organization ORDER BY name, id"),
+
+    S(STMT_USER_INSERT, "INSERT INTO users (" USER_COLS ", password_hash)"
+                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
+    S(STMT_USER_GET, "SELECT " USER_COLS " FROM users WHERE id = ?1"),
+    S(STMT_USER_BY_USERNAME, "SELECT " USER_COLS ", password_hash FROM users WHERE username = ?1"),
+    S(STMT_USER_LIST, "SELECT " USER_COLS " FROM users"
+                      " WHERE (?1 IS NULL OR organization_id = ?1) ORDER BY username"),
+
+    S(STMT_SESSION_INSERT, "INSERT INTO session"
+                           " (token_hash, user_id, kind, csrf, created_at, last_seen)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+    S(STMT_SESSION_GET, "SELECT token_hash, user_id, kind, csrf, created_at, last_seen"
+                        " FROM session WHERE token_hash = ?1"),
+    S(STMT_SESSION_TOUCH,
+      "UPDATE session SET last_seen = max(last_seen, ?2) WHERE token_hash = ?1"),
+    S(STMT_SESSION_DELETE, "DELETE FROM session WHERE token_hash = ?1"),
+    S(STMT_SESSION_EXPIRE, "DELETE FROM session WHERE last_seen < ?1 OR created_at < ?2"),
+
+    S(STMT_LOGIN_FAILURE_ADD, "INSERT INTO login_failure (user_key, addr_key, at)"
+                              " VALUES (?1, ?2, ?3)"),
+    S(STMT_LOGIN_FAILURE_COUNT,
+      "SELECT (SELECT count(*) FROM login_failure WHERE user_key = ?1 AND at >= ?3),"
+      " (SELECT count(*) FROM login_failure WHERE addr_key = ?2 AND at >= ?3)"),
+    S(STMT_LOGIN_FAILURE_PRUNE, "DELETE FROM login_failure WHERE at < ?1"),
+
+    S(STMT_GROUP_INSERT, "INSERT INTO network_group (" GROUP_COLS ")"
+                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+    S(STMT_GROUP_GET, "SELECT " GROUP_COLS " FROM network_group WHERE id = ?1"),
+    S(STMT_GROUP_LIST, "SELECT " GROUP_COLS " FROM network_group"
+                       " WHERE (?1 IS NULL OR organization_id = ?1) ORDER BY name, id"),
+
+    S(STMT_MEMBER_INSERT, "INSERT INTO member (" MEMBER_COLS ")"
+                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
+    S(STMT_MEMBER_LIST,
+      "SELECT " MEMBER_COLS " FROM member WHERE group_id = ?1 ORDER BY name_latn, id"),
+
+    S(STMT_CASE_NEXT_SEQ, "INSERT INTO case_counter (prefix, year, last) VALUES (?1, ?2, 1)"
+                          " ON CONFLICT (prefix, year) DO UPDATE SET last = case_counter.last + 1"
+                          " RETURNING last"),
+    S(STMT_CASE_INSERT,
+      "INSERT INTO cases (id, code, organization_id, group_id, location_code,"
+      " status, summary, risk, urgent, consent_to_contact, reported_by,"
+      " assigned_to, created_at, updated_at, version)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"),
+    S(STMT_CASE_CONCERN_INSERT, "INSERT INTO case_concern (case_id, concern, position)"
+                                " VALUES (?1, ?2, ?3)"),
+    S(STMT_SURVIVOR_INSERT,
+      "INSERT INTO survivor (case_id, identity, sex, age, age_estimated, demographics)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+    S(STMT_CASE_GET, "SELECT " CASE_COLS " FROM cases WHERE id = ?1"),
+    S(STMT_SURVIVOR_GET, "SELECT identity, sex, age, age_estimated, demographics"
+                         " FROM survivor WHERE case_id = ?1"),
+    S(STMT_CASE_LIST_ALL, "SELECT " CASE_COLS " FROM cases WHERE" CASE_FILTER),
+    S(STMT_CASE_LIST_BY_ORG,
+      "SELECT " CASE_COLS " FROM cases WHERE organization_id = ?1 AND" CASE_FILTER),
+    S(STMT_CASE_LIST_BY_GROUP,
+      "SELECT " CASE_COLS " FROM cases WHERE group_id = ?2 AND" CASE_FILTER),
+    S(STMT_CASE_LIST_BY_REPORTER,
+      "SELECT " CASE_COLS " FROM cases WHERE reported_by = ?3 AND" CASE_FILTER),
+
+    S(STMT_AUDIT_LAST, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"),
+    S(STMT_AUDIT_INSERT, "INSERT INTO audit (" AUDIT_COLS ")"
+                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+    S(STMT_AUDIT_RANGE, "SELECT " AUDIT_COLS " FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2"),
+    S(STMT_AUDIT_FOR_RECORD, "SELECT " AUDIT_COLS " FROM audit"
+                             " WHERE record_type = ?1 AND record_id = ?2 AND seq > ?3"
+                             " ORDER BY seq LIMIT ?4"),
+};

@@ -1,0 +1,126 @@
+/* What every backend shares: transactions, settings, and the helpers the
+ * record functions use, all over the query interface of store_int.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_int.h"
+#include "util/alloc.h"
+#include "util/log.h"
+
+void str_copy(char *dst, size_t size, const char *src)
+{
+    if (size == 0)
+        return;
+    size_t n = src != NULL ? strlen(src) : 0;
+    if (n >= size)
+        n = size - 1;
+    if (n > 0)
+        memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+void col_copy(struct stmt *s, int i, char *dst, size_t size)
+{
+    str_copy(dst, size, stmt_col_text(s, i));
+}
+
+char *col_dup(struct stmt *s, int i)
+{
+    const char *t = stmt_col_text(s, i);
+    return t != NULL ? xstrdup(t) : NULL;
+}
+
+void col_blob(struct stmt *s, int i, struct blob *b)
+{
+    size_t len;
+    const unsigned char *p = stmt_col_blob(s, i, &len);
+    b->p = NULL;
+    b->len = 0;
+    if (p != NULL && len > 0) {
+        b->p = xmalloc(len);
+        memcpy(b->p, p, len);
+        b->len = len;
+    }
+}
+
+enum err stmt_one(struct stmt *s)
+{
+    bool row;
+    enum err e = stmt_step(s, &row);
+    if (e != ERR_OK)
+        return e;
+    if (!row) {
+        stmt_done(s);
+        return ERR_NOT_FOUND;
+    }
+    return ERR_OK;
+}
+
+void *list_push(void **items, size_t *n, size_t *cap, size_t elem)
+{
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 16;
+        *items = xrealloc(*items, *cap * elem);
+    }
+    unsigned char *slot = (unsigned char *)*items + *n * elem;
+    memset(slot, 0, elem);
+    (*n)++;
+    return slot;
+}
+
+int store_schema_version(struct store_conn *c)
+{
+    struct stmt *s = stmt_get(c, STMT_SCHEMA_VERSION);
+    if (stmt_one(s) != ERR_OK)
+        return -1;
+    int v = (int)stmt_col_int(s, 0);
+    stmt_done(s);
+    return v;
+}
+
+enum err store_begin(struct store_conn *c)
+{
+    return stmt_exec(stmt_get(c, STMT_BEGIN));
+}
+
+enum err store_commit(struct store_conn *c)
+{
+    return stmt_exec(stmt_get(c, STMT_COMMIT));
+}
+
+void store_rollback(struct store_conn *c)
+{
+    if (c != NULL && conn_in_tx(c))
+        stmt_exec(stmt_get(c, STMT_ROLLBACK));
+}
+
+enum err store_ping(struct store_conn *c)
+{
+    if (c == NULL)
+        return ERR_UNAVAILABLE;
+    struct stmt *s = stmt_get(c, STMT_PING);
+    enum err e = stmt_one(s);
+    stmt_done(s);
+    return e == ERR_NOT_FOUND ? ERR_INTERNAL : e;
+}
+
+enum err store_meta_get(struct store_conn *c, const char *key, char **value)
+{
+    *value = NULL;
+    struct stmt *s = stmt_get(c, STMT_META_GET);
+    stmt_text(s, 1, key);
+    enum err e = stmt_one(s);
+    if (e != ERR_OK)
+        return e;
+    *value = xstrdup(stmt_col_text(s, 0) != NULL ? stmt_col_text(s, 0) : "");
+    stmt_done(s);
+    return ERR_OK;
+}
+
+enum err store_meta_set(struct store_conn *c, const char *key, const char *value)
+{
+    struct stmt *s = stmt_get(c, STMT_META_SET);
+    stmt_text(s, 1, key);
+    stmt_text(s, 2, value != NULL ? value : "");
+    return stmt_exec(s);
+}

@@ -1,0 +1,217 @@
+/* Users, sessions and failed sign-ins in the store. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_int.h"
+#include "util/alloc.h"
+
+void user_rec_free(struct user_rec *r)
+{
+    if (r == NULL)
+        return;
+    free(r->display_name);
+    memset(r, 0, sizeof(*r));
+}
+
+void user_list_free(struct user_rec *items, size_t n)
+{
+    for (size_t i = 0; i < n && items != NULL; i++)
+        user_rec_free(&items[i]);
+    free(items);
+}
+
+static void user_read(struct stmt *s, struct user_rec *r)
+{
+    col_copy(s, 0, r->id, sizeof(r->id));
+    col_copy(s, 1, r->username, sizeof(r->username));
+    col_copy(s, 2, r->role, sizeof(r->role));
+    r->display_name = col_dup(s, 3);
+    col_copy(s, 4, r->organization_id, sizeof(r->organization_id));
+    col_copy(s, 5, r->group_id, sizeof(r->group_id));
+    col_copy(s, 6, r->locale, sizeof(r->locale));
+    r->active = stmt_col_int(s, 7) != 0;
+    col_copy(s, 8, r->created_at, sizeof(r->created_at));
+    col_copy(s, 9, r->updated_at, sizeof(r->updated_at));
+    r->version = (int)stmt_col_int(s, 10);
+}
+
+enum err store_user_insert(struct store_conn *c, const struct user_rec *r,
+                           const char *password_hash)
+{
+    struct stmt *s = stmt_get(c, STMT_USER_INSERT);
+    stmt_text(s, 1, r->id);
+    stmt_text(s, 2, r->username);
+    stmt_text(s, 3, r->role);
+    stmt_text(s, 4, r->display_name != NULL ? r->display_name : "");
+    stmt_opt_text(s, 5, r->organization_id);
+    stmt_opt_text(s, 6, r->group_id);
+    stmt_text(s, 7, r->locale[0] != '\0' ? r->locale : "km");
+    stmt_bool(s, 8, r->active);
+    stmt_text(s, 9, r->created_at);
+    stmt_text(s, 10, r->updated_at[0] != '\0' ? r->updated_at : r->created_at);
+    stmt_int(s, 11, r->version > 0 ? r->version : 1);
+    stmt_text(s, 12, password_hash);
+    return stmt_exec(s);
+}
+
+enum err store_user_get(struct store_conn *c, const char *id, struct user_rec *out)
+{
+    struct stmt *s = stmt_get(c, STMT_USER_GET);
+    stmt_text(s, 1, id);
+    /* Bound before out is cleared: the key may point into it. */
+    memset(out, 0, sizeof(*out));
+    enum err e = stmt_one(s);
+    if (e != ERR_OK)
+        return e;
+    user_read(s, out);
+    stmt_done(s);
+    return ERR_OK;
+}
+
+enum err store_user_by_username(struct store_conn *c, const char *username, struct user_rec *out,
+                                char **password_hash)
+{
+    struct stmt *s = stmt_get(c, STMT_USER_BY_USERNAME);
+    stmt_text(s, 1, username);
+    /* Bound before out is cleared: the key may point into it. */
+    memset(out, 0, sizeof(*out));
+    if (password_hash != NULL)
+        *password_hash = NULL;
+    enum err e = stmt_one(s);
+    if (e != ERR_OK)
+        return e;
+    user_read(s, out);
+    if (password_hash != NULL)
+        *password_hash = col_dup(s, 11);
+    stmt_done(s);
+    return ERR_OK;
+}
+
+enum err store_user_list(struct store_conn *c, const char *organization_id, struct user_rec **items,
+                         size_t *n)
+{
+    struct user_rec *list = NULL;
+    size_t count = 0, cap = 0;
+    bool row;
+    enum err e;
+    struct stmt *s = stmt_get(c, STMT_USER_LIST);
+    *items = NULL;
+    *n = 0;
+    stmt_opt_text(s, 1, organization_id);
+    while ((e = stmt_step(s, &row)) == ERR_OK && row)
+        user_read(s, list_push((void **)&list, &count, &cap, sizeof(*list)));
+    stmt_done(s);
+    if (e != ERR_OK) {
+        user_list_free(list, count);
+        return e;
+    }
+    *items = list;
+    *n = count;
+    return ERR_OK;
+}
+
+/* ---- sessions ---- */
+
+enum err store_session_insert(struct store_conn *c, const struct session_rec *r)
+{
+    struct stmt *s = stmt_get(c, STMT_SESSION_INSERT);
+    stmt_blob(s, 1, r->token_hash, sizeof(r->token_hash));
+    stmt_text(s, 2, r->user_id);
+    stmt_text(s, 3, r->kind);
+    stmt_text(s, 4, r->csrf);
+    stmt_int(s, 5, r->created_at);
+    stmt_int(s, 6, r->last_seen);
+    return stmt_exec(s);
+}
+
+enum err store_session_get(struct store_conn *c, const unsigned char token_hash[32],
+                           struct session_rec *out)
+{
+    struct stmt *s = stmt_get(c, STMT_SESSION_GET);
+    stmt_blob(s, 1, token_hash, 32);
+    /* Bound before out is cleared: the key may point into it. */
+    memset(out, 0, sizeof(*out));
+    enum err e = stmt_one(s);
+    if (e != ERR_OK)
+        return e;
+    size_t len;
+    const unsigned char *p = stmt_col_blob(s, 0, &len);
+    if (p != NULL && len == sizeof(out->token_hash))
+        memcpy(out->token_hash, p, len);
+    col_copy(s, 1, out->user_id, sizeof(out->user_id));
+    col_copy(s, 2, out->kind, sizeof(out->kind));
+    col_copy(s, 3, out->csrf, sizeof(out->csrf));
+    out->created_at = stmt_col_int(s, 4);
+    out->last_seen = stmt_col_int(s, 5);
+    stmt_done(s);
+    return ERR_OK;
+}
+
+/* Runs a statement keyed by a token hash; ERR_NOT_FOUND when no row changed. */
+static enum err by_token(struct store_conn *c, struct stmt *s)
+{
+    enum err e = stmt_exec(s);
+    if (e == ERR_OK && stmt_changes(c) == 0)
+        return ERR_NOT_FOUND;
+    return e;
+}
+
+enum err store_session_touch(struct store_conn *c, const unsigned char token_hash[32], int64_t now)
+{
+    struct stmt *s = stmt_get(c, STMT_SESSION_TOUCH);
+    stmt_blob(s, 1, token_hash, 32);
+    stmt_int(s, 2, now);
+    return by_token(c, s);
+}
+
+enum err store_session_delete(struct store_conn *c, const unsigned char token_hash[32])
+{
+    struct stmt *s = stmt_get(c, STMT_SESSION_DELETE);
+    stmt_blob(s, 1, token_hash, 32);
+    return by_token(c, s);
+}
+
+enum err store_session_expire(struct store_conn *c, int64_t idle_before, int64_t abs_before)
+{
+    struct stmt *s = stmt_get(c, STMT_SESSION_EXPIRE);
+    stmt_int(s, 1, idle_before);
+    stmt_int(s, 2, abs_before);
+    return stmt_exec(s);
+}
+
+/* ---- failed sign-ins ---- */
+
+enum err store_login_failure_add(struct store_conn *c, const char *user_key, const char *addr_key,
+                                 int64_t at)
+{
+    struct stmt *s = stmt_get(c, STMT_LOGIN_FAILURE_ADD);
+    stmt_text(s, 1, user_key);
+    stmt_text(s, 2, addr_key);
+    stmt_int(s, 3, at);
+    return stmt_exec(s);
+}
+
+enum err store_login_failure_count(struct store_conn *c, const char *user_key, const char *addr_key,
+                                   int64_t since, int *by_user, int *by_addr)
+{
+    *by_user = 0;
+    *by_addr = 0;
+    struct stmt *s = stmt_get(c, STMT_LOGIN_FAILURE_COUNT);
+    stmt_text(s, 1, user_key != NULL ? user_key : "");
+    stmt_text(s, 2, addr_key != NULL ? addr_key : "");
+    stmt_int(s, 3, since);
+    enum err e = stmt_one(s);
+    if (e != ERR_OK)
+        return e == ERR_NOT_FOUND ? ERR_INTERNAL : e;
+    *by_user = (int)stmt_col_int(s, 0);
+    *by_addr = (int)stmt_col_int(s, 1);
+    stmt_done(s);
+    return ERR_OK;
+}
+
+enum err store_login_failure_prune(struct store_conn *c, int64_t before)
+{
+    struct stmt *s = stmt_get(c, STMT_LOGIN_FAILURE_PRUNE);
+    stmt_int(s, 1, before);
+    return stmt_exec(s);
+}
