@@ -40,6 +40,9 @@ struct member_view {
     struct member_rec rec; /* phone blob cleared */
     char *phone;
 };
+/* Frees what one view holds (not v itself); NULL is a no-op. */
+void member_view_free(struct member_view *v);
+/* Frees an array of n views returned by member_list, and the array. */
 void member_views_free(struct member_view *v, size_t n);
 enum err member_add(const struct ctx *cx, const char *group_id, const struct member_in *in,
                     struct member_view *out, struct fielderrs *fe);

@@ -1,0 +1,245 @@
+#include "api/json_io.h"
+
+#include "app.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+bool api_ctx(struct req *r, struct resp *w, struct ctx *cx)
+{
+    /* Never let a missing session pass for the local operator. */
+    if (r->actor == NULL) {
+        resp_error(w, ERR_UNAUTHENTICATED, NULL);
+        return false;
+    }
+    cx->db = r->db;
+    cx->key = r->app->key;
+    cx->actor = r->actor;
+    cx->places = r->app->places;
+    return true;
+}
+
+json_t *api_body(struct req *r, struct resp *w)
+{
+    json_error_t je;
+    if (!req_content_type_is(r, "application/json")) {
+        resp_error(w, ERR_MEDIA_TYPE, NULL);
+        return NULL;
+    }
+    if (r->body == NULL || r->body_len == 0) {
+        resp_error(w, ERR_BAD_REQUEST, NULL);
+        return NULL;
+    }
+    json_t *j = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &je);
+    if (j == NULL) {
+        resp_error(w, ERR_BAD_REQUEST, NULL);
+        return NULL;
+    }
+    if (!json_is_object(j)) {
+        struct fielderrs fe = {0};
+        fielderr(&fe, "body", "must be a JSON object");
+        json_decref(j);
+        resp_error(w, ERR_VALIDATION, &fe);
+        return NULL;
+    }
+    return j;
+}
+
+void api_error(struct resp *w, enum err e, const struct fielderrs *fe)
+{
+    resp_error(w, e, (e == ERR_VALIDATION || e == ERR_CONFLICT) ? fe : NULL);
+}
+
+/* The value at key, NULL when absent or null. */
+static json_t *field(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    return json_is_null(v) ? NULL : v;
+}
+
+const char *jin_str(json_t *o, const char *key, const char *fname, struct fielderrs *fe)
+{
+    json_t *v = field(o, key);
+    if (v == NULL)
+        return NULL;
+    if (!json_is_string(v)) {
+        fielderr(fe, fname, "must be a string");
+        return NULL;
+    }
+    return json_string_value(v);
+}
+
+bool jin_bool(json_t *o, const char *key, bool absent, const char *fname, struct fielderrs *fe)
+{
+    json_t *v = field(o, key);
+    if (v == NULL)
+        return absent;
+    if (!json_is_boolean(v)) {
+        fielderr(fe, fname, "must be true or false");
+        return absent;
+    }
+    return json_is_true(v);
+}
+
+int jin_int(json_t *o, const char *key, int absent, int min, int max, const char *fname,
+            struct fielderrs *fe)
+{
+    json_t *v = field(o, key);
+    if (v == NULL)
+        return absent;
+    if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
+        fielderr(fe, fname, "must be a whole number in range");
+        return absent;
+    }
+    return (int)json_integer_value(v);
+}
+
+json_t *jin_obj(json_t *o, const char *key, const char *fname, struct fielderrs *fe)
+{
+    json_t *v = field(o, key);
+    if (v != NULL && !json_is_object(v)) {
+        fielderr(fe, fname, "must be an object");
+        return NULL;
+    }
+    return v;
+}
+
+int jin_strs(json_t *o, const char *key, const char **out, int max, const char *fname,
+             struct fielderrs *fe)
+{
+    json_t *v = field(o, key);
+    if (v == NULL)
+        return -1;
+    if (!json_is_array(v)) {
+        fielderr(fe, fname, "must be an array of strings");
+        return -1;
+    }
+    size_t n = json_array_size(v);
+    for (size_t i = 0; i < n; i++) {
+        json_t *s = json_array_get(v, i);
+        if (!json_is_string(s)) {
+            fielderr(fe, fname, "must be an array of strings");
+            return -1;
+        }
+        if ((int)i < max)
+            out[i] = json_string_value(s);
+    }
+    return n > (size_t)max ? max + 1 : (int)n;
+}
+
+int query_limit(struct req *r, int max, struct fielderrs *fe)
+{
+    const char *s = req_query(r, "limit");
+    if (s == NULL)
+        return 0;
+    char *end = NULL;
+    long n = strtol(s, &end, 10);
+    if (s[0] < '0' || s[0] > '9' || *end != '\0' || n < 1 || n > max) {
+        fielderr(fe, "limit", "a whole number from 1 to 500");
+        return -1;
+    }
+    return (int)n;
+}
+
+json_t *json_str_or_null(const char *s)
+{
+    return (s == NULL || s[0] == '\0') ? json_null() : json_string(s);
+}
+
+json_t *json_user(const struct user_rec *u)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:s}", "id", u->id, "username", u->username,
+                     "role", u->role, "display_name",
+                     u->display_name != NULL ? u->display_name : u->username, "organization_id",
+                     json_str_or_null(u->organization_id), "group_id",
+                     json_str_or_null(u->group_id), "locale", u->locale);
+}
+
+json_t *json_group(const struct group_rec *g)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:i}", "id", g->id, "organization_id",
+                     g->organization_id, "name", g->name != NULL ? g->name : "", "location_code",
+                     g->location_code, "version", g->version);
+}
+
+/* Parses JSON text kept by the store; fallback when absent or broken. */
+static json_t *stored_json(const char *text, json_t *fallback)
+{
+    json_t *j = text != NULL ? json_loads(text, 0, NULL) : NULL;
+    if (j == NULL)
+        return fallback;
+    json_decref(fallback);
+    return j;
+}
+
+json_t *json_member(const struct member_view *m)
+{
+    const struct member_rec *r = &m->rec;
+    json_t *o = json_pack(
+        "{s:s, s:s, s:o, s:o, s:s, s:o, s:o, s:o, s:b, s:i}", "id", r->id, "group_id", r->group_id,
+        "name_km", json_str_or_null(r->name_km), "name_latn", json_str_or_null(r->name_latn), "sex",
+        r->sex, "birth_year", r->birth_year > 0 ? json_integer(r->birth_year) : json_null(),
+        "network_roles", stored_json(r->network_roles, json_array()), "returnee",
+        stored_json(r->returnee, json_null()), "active", r->active, "version", r->version);
+    if (m->phone != NULL)
+        json_object_set_new(o, "phone", json_string(m->phone));
+    return o;
+}
+
+static void put_str(json_t *o, const char *key, const char *s)
+{
+    if (s != NULL && s[0] != '\0')
+        json_object_set_new(o, key, json_string(s));
+}
+
+static json_t *json_survivor(const struct survivor_view *s)
+{
+    json_t *o = json_object();
+    put_str(o, "name_km", s->name_km);
+    put_str(o, "name_latn", s->name_latn);
+    put_str(o, "phone", s->phone);
+    json_object_set_new(o, "sex", json_string(s->sex));
+    put_str(o, "birth_date", s->birth_date);
+    json_object_set_new(o, "age", s->age >= 0 ? json_integer(s->age) : json_null());
+    json_object_set_new(o, "age_estimated", json_boolean(s->age_estimated));
+    put_str(o, "address_code", s->address_code);
+    put_str(o, "address_text", s->address_text);
+    return o;
+}
+
+json_t *json_case(const struct case_view *v)
+{
+    const struct case_rec *r = &v->rec;
+    json_t *concerns = json_array();
+    for (int i = 0; i < r->nconcerns && i < CONCERNS_MAX; i++)
+        json_array_append_new(concerns, json_string(r->concerns[i]));
+    json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:s, s:s}", "id", r->id, "code", r->code, "status",
+                          r->status, "concerns", concerns, "created_at", r->created_at,
+                          "updated_at", r->updated_at);
+    if (!v->detail)
+        return o;
+    json_object_set_new(o, "location_code", json_string(r->location_code));
+    json_object_set_new(o, "risk", json_str_or_null(r->risk));
+    json_object_set_new(o, "urgent", json_boolean(r->urgent));
+    json_object_set_new(o, "consent_to_contact", json_boolean(r->consent_to_contact));
+    json_object_set_new(o, "reported_by", json_str_or_null(r->reported_by));
+    json_object_set_new(o, "assigned_to", json_str_or_null(r->assigned_to));
+    json_object_set_new(o, "version", json_integer(r->version));
+    if (v->summary != NULL)
+        json_object_set_new(o, "summary", json_string(v->summary));
+    if (v->has_survivor)
+        json_object_set_new(o, "survivor", json_survivor(&v->survivor));
+    return o;
+}
+
+json_t *json_place(const struct place *p)
+{
+    return json_pack("{s:s, s:s, s:s, s:o, s:o}", "code", p->code, "level",
+                     place_level_code(p->level), "name_km", p->name_km ? p->name_km : "", "name_en",
+                     json_str_or_null(p->name_latn), "parent", json_str_or_null(p->parent));
+}
+
+json_t *json_list(json_t *items, const char *cursor)
+{
+    return json_pack("{s:o, s:o}", "items", items, "next_cursor", json_str_or_null(cursor));
+}

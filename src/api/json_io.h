@@ -1,0 +1,56 @@
+/* Decoding request bodies and encoding records, shared by the API
+ * handlers. Internal to src/api/.
+ *
+ * Decoding: only declared fields are read, the rest are dropped. A field
+ * of the wrong JSON type is recorded in fe under the given field name (a
+ * static string) and read as absent; JSON null reads as absent. Strings
+ * returned are owned by the JSON document. */
+#ifndef CBPN_API_JSON_IO_H
+#define CBPN_API_JSON_IO_H
+
+#include <stdbool.h>
+
+#include <jansson.h>
+
+#include "domain/cases.h"
+#include "domain/ctx.h"
+#include "domain/network.h"
+#include "domain/place.h"
+#include "http/http.h"
+
+/* The caller's domain context; false (401 answered) when nobody is signed in. */
+bool api_ctx(struct req *r, struct resp *w, struct ctx *cx);
+/* The request's JSON object body (caller json_decref()s it); NULL with the
+ * error answered: 415 for another content type, 400 for malformed JSON or
+ * invalid UTF-8, 422 when the body is not an object. */
+json_t *api_body(struct req *r, struct resp *w);
+/* Answers e: the field errors for validation and conflicts, else none. */
+void api_error(struct resp *w, enum err e, const struct fielderrs *fe);
+
+const char *jin_str(json_t *o, const char *key, const char *field, struct fielderrs *fe);
+bool jin_bool(json_t *o, const char *key, bool absent, const char *field, struct fielderrs *fe);
+/* An integer in [min, max], else a field error and absent. */
+int jin_int(json_t *o, const char *key, int absent, int min, int max, const char *field,
+            struct fielderrs *fe);
+/* An object, or NULL. */
+json_t *jin_obj(json_t *o, const char *key, const char *field, struct fielderrs *fe);
+/* An array of strings: fills out[0..max) and returns the array's length,
+ * or max + 1 when it is longer; -1 when absent or mistyped. */
+int jin_strs(json_t *o, const char *key, const char **out, int max, const char *field,
+             struct fielderrs *fe);
+/* The ?limit= of a list: 0 when absent, -1 (and a field error) when not
+ * an integer from 1 to max. */
+int query_limit(struct req *r, int max, struct fielderrs *fe);
+
+/* Encoders: new references. */
+json_t *json_user(const struct user_rec *u);
+json_t *json_group(const struct group_rec *g);
+json_t *json_member(const struct member_view *m);
+json_t *json_case(const struct case_view *v);
+json_t *json_place(const struct place *p);
+/* {"items": items, "next_cursor": cursor or null}; takes items. */
+json_t *json_list(json_t *items, const char *cursor);
+/* A string, or null for NULL or "". */
+json_t *json_str_or_null(const char *s);
+
+#endif

@@ -1,0 +1,49 @@
+/* POST/GET /api/v1/users. */
+#include "domain/users.h"
+#include "api/handlers.h"
+#include "api/json_io.h"
+
+void api_user_create(struct req *r, struct resp *w)
+{
+    struct ctx cx;
+    struct fielderrs fe = {0};
+    struct user_in in = {0};
+    struct user_rec u = {0};
+    json_t *body;
+
+    if (!api_ctx(r, w, &cx) || (body = api_body(r, w)) == NULL)
+        return;
+    in.username = jin_str(body, "username", "username", &fe);
+    in.password = jin_str(body, "password", "password", &fe);
+    in.role = jin_str(body, "role", "role", &fe);
+    in.display_name = jin_str(body, "display_name", "display_name", &fe);
+    in.organization_id = jin_str(body, "organization_id", "organization_id", &fe);
+    in.group_id = jin_str(body, "group_id", "group_id", &fe);
+    in.locale = jin_str(body, "locale", "locale", &fe);
+    enum err e = fe.n > 0 ? ERR_VALIDATION : user_create(&cx, &in, &u, &fe);
+    if (e == ERR_OK)
+        resp_json(w, 201, json_user(&u));
+    else
+        api_error(w, e, &fe);
+    user_rec_free(&u);
+    json_decref(body);
+}
+
+void api_user_list(struct req *r, struct resp *w)
+{
+    struct ctx cx;
+    struct user_rec *items = NULL;
+    size_t n = 0;
+    if (!api_ctx(r, w, &cx))
+        return;
+    enum err e = user_list(&cx, &items, &n);
+    if (e != ERR_OK) {
+        api_error(w, e, NULL);
+        return;
+    }
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_user(&items[i]));
+    user_list_free(items, n);
+    resp_json(w, 200, json_list(a, NULL));
+}

@@ -1,0 +1,407 @@
+/* The network: organizations, groups on a commune or village, and the
+ * members of each group. Who reaches which group comes from the
+ * permission table (ACT_GROUP_*, ACT_MEMBER_*). */
+#include "domain/network.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "audit/audit.h"
+#include "domain/check.h"
+#include "domain/codes.h"
+#include "domain/place.h"
+#include "util/alloc.h"
+#include "util/log.h"
+
+#define ORG_NAME_MAX_CHARS    200
+#define GROUP_NAME_MAX_CHARS  120
+#define MEMBER_NAME_MAX_CHARS 120
+#define YEARS_ABROAD_MAX      60
+
+/* DOMAIN.md §6 and §7. */
+static const char *const network_roles[] = {"member", "representative", "trainer"};
+static const char *const org_kinds[] = {"ngo", "provider"};
+static const char *const channels[] = {"government_mou",  "eps_korea",   "titp_japan", "ssw_japan",
+                                       "licensed_agency", "border_pass", "irregular",  "unknown"};
+static const char *const sectors[] = {"agriculture",   "construction",  "manufacturing",
+                                      "fishing",       "domestic_work", "hospitality",
+                                      "entertainment", "services",      "other"};
+#define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+static void stamp(char created[TS_SIZE], char updated[TS_SIZE])
+{
+    clock_rfc3339(clock_now(), created);
+    if (updated != NULL)
+        memcpy(updated, created, TS_SIZE);
+}
+
+/* Runs insert + audit in one transaction. */
+static enum err write_audited(const struct ctx *cx,
+                              enum err (*insert)(struct store_conn *, const void *),
+                              const void *rec, const char *record_type, const char *id)
+{
+    enum err e = store_begin(cx->db);
+    if (e != ERR_OK)
+        return e;
+    e = insert(cx->db, rec);
+    if (e == ERR_OK)
+        e = audit_append(cx->db, check_user_id(cx), AUDIT_CREATE, record_type, id, NULL);
+    if (e == ERR_OK)
+        e = store_commit(cx->db);
+    if (e != ERR_OK)
+        store_rollback(cx->db);
+    return e;
+}
+
+static enum err insert_org(struct store_conn *c, const void *r)
+{
+    return store_org_insert(c, r);
+}
+static enum err insert_group(struct store_conn *c, const void *r)
+{
+    return store_group_insert(c, r);
+}
+static enum err insert_member(struct store_conn *c, const void *r)
+{
+    return store_member_insert(c, r);
+}
+
+/* Organizations are network structure: the table's group-creation right
+ * (admin, and the local operator) covers them. */
+enum err org_create(const struct ctx *cx, const char *name, const char *kind,
+                    const char *location_code, struct org_rec *out, struct fielderrs *fe)
+{
+    struct org_rec r = {0};
+    enum err e = ERR_OK;
+
+    memset(out, 0, sizeof *out);
+    if (check_scope(cx, ACT_GROUP_CREATE) != SCOPE_ALL)
+        return ERR_FORBIDDEN;
+    if (!check_text(name, 1, ORG_NAME_MAX_CHARS))
+        e = fielderr(fe, "name", "1 to 200 characters");
+    if (check_code(org_kinds, NELEM(org_kinds), kind) < 0)
+        e = fielderr(fe, "kind", "ngo or provider");
+    if (!check_absent(location_code) &&
+        (strlen(location_code) >= CODE_SIZE || places_get(cx->places, location_code) == NULL))
+        e = fielderr(fe, "location_code", "not a known place");
+    if (e != ERR_OK)
+        return e;
+
+    crypto_random_id(r.id);
+    r.name = xstrdup(name);
+    strcpy(r.kind, kind);
+    if (!check_absent(location_code))
+        strcpy(r.location_code, location_code);
+    stamp(r.created_at, NULL);
+    r.version = 1;
+    if ((e = write_audited(cx, insert_org, &r, "organization", r.id)) != ERR_OK) {
+        org_rec_free(&r);
+        return e;
+    }
+    *out = r;
+    return ERR_OK;
+}
+
+enum err group_create(const struct ctx *cx, const struct group_in *in, struct group_rec *out,
+                      struct fielderrs *fe)
+{
+    struct group_rec r = {0};
+    enum err e = ERR_OK;
+    const char *org_id = in->organization_id;
+
+    memset(out, 0, sizeof *out);
+    if (check_scope(cx, ACT_GROUP_CREATE) != SCOPE_ALL)
+        return ERR_FORBIDDEN;
+    if (check_absent(org_id) && cx->actor != NULL)
+        org_id = cx->actor->user.organization_id;
+    if (!check_text(in->name, 1, GROUP_NAME_MAX_CHARS))
+        e = fielderr(fe, "name", "1 to 120 characters");
+    const struct place *p = NULL;
+    if (in->location_code != NULL && strlen(in->location_code) < CODE_SIZE)
+        p = places_get(cx->places, in->location_code);
+    if (p == NULL)
+        e = fielderr(fe, "location_code", "not a known place");
+    else if (p->level != PLACE_COMMUNE && p->level != PLACE_VILLAGE)
+        e = fielderr(fe, "location_code", "a group is on a commune or a village");
+    if (check_absent(org_id)) {
+        e = fielderr(fe, "organization_id", "required");
+    } else {
+        struct org_rec org = {0};
+        enum err ge = check_id(org_id) ? store_org_get(cx->db, org_id, &org) : ERR_NOT_FOUND;
+        org_rec_free(&org);
+        if (ge == ERR_NOT_FOUND)
+            e = fielderr(fe, "organization_id", "no such organization");
+        else if (ge != ERR_OK)
+            return ge;
+    }
+    if (e != ERR_OK)
+        return e;
+
+    crypto_random_id(r.id);
+    strcpy(r.organization_id, org_id);
+    r.name = xstrdup(in->name);
+    strcpy(r.location_code, p->code);
+    stamp(r.created_at, r.updated_at);
+    r.version = 1;
+    if ((e = write_audited(cx, insert_group, &r, "group", r.id)) != ERR_OK) {
+        group_rec_free(&r);
+        return e;
+    }
+    *out = r;
+    return ERR_OK;
+}
+
+/* Whether scope s lets the caller reach group g. */
+static bool group_reached(const struct ctx *cx, enum scope s, const struct group_rec *g)
+{
+    switch (s) {
+    case SCOPE_ALL:
+        return true;
+    case SCOPE_ORG:
+        return cx->actor->user.organization_id[0] != '\0' &&
+               strcmp(cx->actor->user.organization_id, g->organization_id) == 0;
+    case SCOPE_GROUP:
+        return cx->actor->user.group_id[0] != '\0' && strcmp(cx->actor->user.group_id, g->id) == 0;
+    default:
+        return false;
+    }
+}
+
+/* The group id if the caller reaches it under action a: ERR_FORBIDDEN when
+ * the table refuses a, ERR_NOT_FOUND when absent or out of reach. */
+static enum err group_fetch(const struct ctx *cx, enum action a, const char *id,
+                            struct group_rec *out)
+{
+    enum scope s = check_scope(cx, a);
+    memset(out, 0, sizeof *out);
+    if (s == SCOPE_NONE)
+        return ERR_FORBIDDEN;
+    if (!check_id(id))
+        return ERR_NOT_FOUND;
+    enum err e = store_group_get(cx->db, id, out);
+    if (e != ERR_OK)
+        return e;
+    if (!group_reached(cx, s, out)) {
+        group_rec_free(out);
+        memset(out, 0, sizeof *out);
+        return ERR_NOT_FOUND;
+    }
+    return ERR_OK;
+}
+
+enum err group_get(const struct ctx *cx, const char *id, struct group_rec *out)
+{
+    return group_fetch(cx, ACT_GROUP_READ, id, out);
+}
+
+enum err group_list(const struct ctx *cx, struct group_rec **items, size_t *n)
+{
+    enum scope s = check_scope(cx, ACT_GROUP_READ);
+    *items = NULL;
+    *n = 0;
+    switch (s) {
+    case SCOPE_ALL:
+        return store_group_list(cx->db, NULL, items, n);
+    case SCOPE_ORG:
+        if (cx->actor->user.organization_id[0] == '\0')
+            return ERR_OK;
+        return store_group_list(cx->db, cx->actor->user.organization_id, items, n);
+    case SCOPE_GROUP: {
+        struct group_rec g;
+        if (cx->actor->user.group_id[0] == '\0')
+            return ERR_OK;
+        enum err e = store_group_get(cx->db, cx->actor->user.group_id, &g);
+        if (e == ERR_NOT_FOUND)
+            return ERR_OK;
+        if (e != ERR_OK)
+            return e;
+        *items = xmalloc(sizeof **items);
+        (*items)[0] = g;
+        *n = 1;
+        return ERR_OK;
+    }
+    default:
+        return ERR_FORBIDDEN;
+    }
+}
+
+static enum err member_validate(const struct member_in *in, struct fielderrs *fe)
+{
+    enum err e = ERR_OK;
+    bool km = !check_absent(in->name_km), latn = !check_absent(in->name_latn);
+
+    if (!km && !latn)
+        e = fielderr(fe, "name_km", "a name in Khmer or Latin letters is required");
+    if (km && !check_text(in->name_km, 1, MEMBER_NAME_MAX_CHARS))
+        e = fielderr(fe, "name_km", "1 to 120 characters");
+    if (latn && !check_text(in->name_latn, 1, MEMBER_NAME_MAX_CHARS))
+        e = fielderr(fe, "name_latn", "1 to 120 characters");
+    if (code_parse(LIST_SEX, in->sex) < 0)
+        e = fielderr(fe, "sex", "not a sex code");
+    if (in->birth_year != 0 && (in->birth_year < 1900 || in->birth_year > clock_year()))
+        e = fielderr(fe, "birth_year", "a year from 1900 to this year");
+    if (!check_absent(in->phone) && !check_phone(in->phone))
+        e = fielderr(fe, "phone", "digits, an optional leading +, spaces or dashes");
+    if (in->nroles < 0 || in->nroles > NELEM(network_roles)) {
+        e = fielderr(fe, "network_roles", "at most 3 roles");
+    } else {
+        for (int i = 0; i < in->nroles; i++) {
+            bool dup = false;
+            for (int j = 0; j < i; j++)
+                dup = dup || (in->network_roles[j] != NULL && in->network_roles[i] != NULL &&
+                              strcmp(in->network_roles[i], in->network_roles[j]) == 0);
+            if (dup || check_code(network_roles, NELEM(network_roles), in->network_roles[i]) < 0)
+                e = fielderr(fe, "network_roles", "member, representative or trainer, once each");
+        }
+    }
+    if (in->returnee) {
+        if (in->ncountries < 1 || in->ncountries > 16)
+            e = fielderr(fe, "returnee.countries", "1 to 16 ISO country codes");
+        for (int i = 0; i < in->ncountries && i < 16; i++)
+            if (!check_iso2(in->returnee_countries[i]))
+                e = fielderr(fe, "returnee.countries", "ISO 3166 alpha-2 codes, e.g. TH");
+        if (in->years_abroad < 0 || in->years_abroad > YEARS_ABROAD_MAX)
+            e = fielderr(fe, "returnee.years_abroad", "0 to 60");
+        if (in->channel != NULL && check_code(channels, NELEM(channels), in->channel) < 0)
+            e = fielderr(fe, "returnee.channel", "not a channel code");
+        if (in->sector != NULL && check_code(sectors, NELEM(sectors), in->sector) < 0)
+            e = fielderr(fe, "returnee.sector", "not a sector code");
+    }
+    return e;
+}
+
+static char *roles_json(const struct member_in *in)
+{
+    json_t *a = json_array();
+    if (in->nroles == 0)
+        json_array_append_new(a, json_string("member"));
+    for (int i = 0; i < in->nroles; i++)
+        json_array_append_new(a, json_string(in->network_roles[i]));
+    char *s = json_dumps(a, JSON_COMPACT);
+    json_decref(a);
+    return s;
+}
+
+static char *returnee_json(const struct member_in *in)
+{
+    json_t *o = json_object(), *c = json_array();
+    for (int i = 0; i < in->ncountries; i++)
+        json_array_append_new(c, json_string(in->returnee_countries[i]));
+    json_object_set_new(o, "countries", c);
+    json_object_set_new(o, "years_abroad", json_integer(in->years_abroad));
+    if (in->channel != NULL)
+        json_object_set_new(o, "channel", json_string(in->channel));
+    if (in->sector != NULL)
+        json_object_set_new(o, "sector", json_string(in->sector));
+    char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(o);
+    return s;
+}
+
+/* Moves rec into a view, opening the phone when the caller may read
+ * members (may_read). */
+static enum err member_view_make(const struct ctx *cx, bool may_read, struct member_rec *rec,
+                                 struct member_view *v)
+{
+    memset(v, 0, sizeof *v);
+    if (may_read && rec->phone.len > 0) {
+        size_t n;
+        if (!crypto_unseal(cx->key, rec->id, &rec->phone, &v->phone, &n)) {
+            log_error("member %s: sealed phone does not open", rec->id);
+            return ERR_INTERNAL;
+        }
+    }
+    free(rec->phone.p);
+    rec->phone.p = NULL;
+    rec->phone.len = 0;
+    v->rec = *rec;
+    memset(rec, 0, sizeof *rec);
+    return ERR_OK;
+}
+
+void member_view_free(struct member_view *v)
+{
+    if (v == NULL)
+        return;
+    member_rec_free(&v->rec);
+    free(v->phone);
+    memset(v, 0, sizeof *v);
+}
+
+void member_views_free(struct member_view *v, size_t n)
+{
+    if (v == NULL)
+        return;
+    for (size_t i = 0; i < n; i++)
+        member_view_free(&v[i]);
+    free(v);
+}
+
+enum err member_add(const struct ctx *cx, const char *group_id, const struct member_in *in,
+                    struct member_view *out, struct fielderrs *fe)
+{
+    struct group_rec g;
+    struct member_rec r = {0};
+    enum err e;
+
+    memset(out, 0, sizeof *out);
+    if ((e = group_fetch(cx, ACT_MEMBER_CREATE, group_id, &g)) != ERR_OK)
+        return e;
+    group_rec_free(&g);
+    if ((e = member_validate(in, fe)) != ERR_OK)
+        return e;
+
+    crypto_random_id(r.id);
+    strcpy(r.group_id, group_id);
+    r.name_km = check_absent(in->name_km) ? NULL : xstrdup(in->name_km);
+    r.name_latn = check_absent(in->name_latn) ? NULL : xstrdup(in->name_latn);
+    strcpy(r.sex, in->sex);
+    r.birth_year = in->birth_year;
+    if (!check_absent(in->phone))
+        crypto_seal(cx->key, r.id, in->phone, strlen(in->phone), &r.phone);
+    r.network_roles = roles_json(in);
+    r.returnee = in->returnee ? returnee_json(in) : NULL;
+    r.active = true;
+    stamp(r.created_at, r.updated_at);
+    r.version = 1;
+    if ((e = write_audited(cx, insert_member, &r, "member", r.id)) == ERR_OK) {
+        struct group_rec probe;
+        bool may_read = group_fetch(cx, ACT_MEMBER_READ, group_id, &probe) == ERR_OK;
+        if (may_read)
+            group_rec_free(&probe);
+        e = member_view_make(cx, may_read, &r, out);
+    }
+    member_rec_free(&r);
+    return e;
+}
+
+enum err member_list(const struct ctx *cx, const char *group_id, struct member_view **items,
+                     size_t *n)
+{
+    struct group_rec g;
+    struct member_rec *recs = NULL;
+    size_t nrecs = 0;
+    enum err e;
+
+    *items = NULL;
+    *n = 0;
+    if ((e = group_fetch(cx, ACT_MEMBER_READ, group_id, &g)) != ERR_OK)
+        return e;
+    group_rec_free(&g);
+    if ((e = store_member_list(cx->db, group_id, &recs, &nrecs)) != ERR_OK)
+        return e;
+    struct member_view *v = xcalloc(nrecs > 0 ? nrecs : 1, sizeof *v);
+    size_t i;
+    for (i = 0; i < nrecs && e == ERR_OK; i++)
+        e = member_view_make(cx, true, &recs[i], &v[i]);
+    member_list_free(recs, nrecs);
+    if (e != ERR_OK) {
+        member_views_free(v, i);
+        return e;
+    }
+    *items = v;
+    *n = nrecs;
+    return ERR_OK;
+}

@@ -1,0 +1,148 @@
+/* User accounts: creation by an admin (or the local operator) and the
+ * lists a supervisor or admin may see. */
+#include "domain/users.h"
+
+#include <string.h>
+
+#include <sodium.h>
+
+#include "audit/audit.h"
+#include "domain/check.h"
+#include "util/alloc.h"
+#include "util/log.h"
+
+#define DISPLAY_NAME_MAX_CHARS 120
+
+static bool username_ok(const char *s)
+{
+    size_t n = s != NULL ? strlen(s) : 0;
+    if (n == 0 || n > USERNAME_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+            return false;
+    }
+    return true;
+}
+
+/* Checks in and fills r with the validated values (display_name owned by r). */
+static enum err user_validate(const struct ctx *cx, const struct user_in *in, struct user_rec *r,
+                              struct fielderrs *fe)
+{
+    enum err e = ERR_OK;
+    enum role role = ROLE_MEMBER;
+    bool role_ok = role_parse(in->role, &role);
+
+    if (!username_ok(in->username))
+        e = fielderr(fe, "username", "1 to 64 characters: a-z, 0-9, '.', '_', '-'");
+    if (in->password == NULL || strlen(in->password) > PASSWORD_MAX_BYTES ||
+        !check_text(in->password, PASSWORD_MIN_CHARS, PASSWORD_MAX_BYTES))
+        e = fielderr(fe, "password", "at least 10 characters");
+    if (!role_ok)
+        e = fielderr(fe, "role", "not a role");
+    if (in->display_name != NULL && !check_text(in->display_name, 1, DISPLAY_NAME_MAX_CHARS))
+        e = fielderr(fe, "display_name", "1 to 120 characters");
+    if (in->locale != NULL && strcmp(in->locale, "km") != 0 && strcmp(in->locale, "en") != 0)
+        e = fielderr(fe, "locale", "km or en");
+
+    if (!check_absent(in->organization_id)) {
+        struct org_rec org = {0};
+        enum err ge = check_id(in->organization_id)
+                          ? store_org_get(cx->db, in->organization_id, &org)
+                          : ERR_NOT_FOUND;
+        org_rec_free(&org);
+        if (ge == ERR_NOT_FOUND)
+            e = fielderr(fe, "organization_id", "no such organization");
+        else if (ge != ERR_OK)
+            return ge;
+        else
+            strcpy(r->organization_id, in->organization_id);
+    }
+    if (!check_absent(in->group_id)) {
+        struct group_rec g = {0};
+        enum err ge =
+            check_id(in->group_id) ? store_group_get(cx->db, in->group_id, &g) : ERR_NOT_FOUND;
+        if (ge == ERR_NOT_FOUND) {
+            e = fielderr(fe, "group_id", "no such group");
+        } else if (ge != ERR_OK) {
+            group_rec_free(&g);
+            return ge;
+        } else if (r->organization_id[0] != '\0' &&
+                   strcmp(r->organization_id, g.organization_id) != 0) {
+            e = fielderr(fe, "group_id", "the group belongs to another organization");
+        } else {
+            strcpy(r->group_id, in->group_id);
+        }
+        group_rec_free(&g);
+    } else if (role_ok && (role == ROLE_MEMBER || role == ROLE_REPRESENTATIVE)) {
+        e = fielderr(fe, "group_id", "required for a member or representative");
+    }
+    if (e != ERR_OK)
+        return e;
+
+    strcpy(r->username, in->username);
+    strcpy(r->role, role_code(role));
+    r->display_name = xstrdup(in->display_name != NULL ? in->display_name : in->username);
+    strcpy(r->locale, in->locale != NULL ? in->locale : "km");
+    return ERR_OK;
+}
+
+enum err user_create(const struct ctx *cx, const struct user_in *in, struct user_rec *out,
+                     struct fielderrs *fe)
+{
+    struct user_rec r = {0};
+    char hash[PASSWORD_HASH_SIZE] = {0};
+    enum err e;
+
+    memset(out, 0, sizeof *out);
+    if (check_scope(cx, ACT_USER_CREATE) != SCOPE_ALL)
+        return ERR_FORBIDDEN;
+    if ((e = user_validate(cx, in, &r, fe)) != ERR_OK)
+        goto out;
+    /* Argon2id is slow: hash before taking the write lock. */
+    if ((e = crypto_password_hash(in->password, hash)) != ERR_OK)
+        goto out;
+
+    crypto_random_id(r.id);
+    r.active = true;
+    clock_rfc3339(clock_now(), r.created_at);
+    memcpy(r.updated_at, r.created_at, TS_SIZE);
+    r.version = 1;
+
+    if ((e = store_begin(cx->db)) != ERR_OK)
+        goto out;
+    e = store_user_insert(cx->db, &r, hash);
+    if (e == ERR_OK)
+        e = audit_append(cx->db, check_user_id(cx), AUDIT_CREATE, "user", r.id, r.role);
+    if (e == ERR_OK)
+        e = store_commit(cx->db);
+    if (e != ERR_OK) {
+        store_rollback(cx->db);
+        if (e == ERR_CONFLICT)
+            fielderr(fe, "username", "already taken");
+        goto out;
+    }
+    *out = r;
+    memset(&r, 0, sizeof r);
+out:
+    sodium_memzero(hash, sizeof hash);
+    user_rec_free(&r);
+    return e;
+}
+
+enum err user_list(const struct ctx *cx, struct user_rec **items, size_t *n)
+{
+    *items = NULL;
+    *n = 0;
+    switch (check_scope(cx, ACT_USER_LIST)) {
+    case SCOPE_ALL:
+        return store_user_list(cx->db, NULL, items, n);
+    case SCOPE_ORG:
+        if (cx->actor->user.organization_id[0] == '\0')
+            return ERR_OK;
+        return store_user_list(cx->db, cx->actor->user.organization_id, items, n);
+    default:
+        return ERR_FORBIDDEN;
+    }
+}

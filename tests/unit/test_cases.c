@@ -1,0 +1,452 @@
+/* Cases: reporting a concern (validation, code, sealing, audit) and who
+ * sees which case and which of its fields. */
+#include "domain_fixture.h"
+
+#include "audit/audit.h"
+#include "domain/cases.h"
+
+static struct case_report_in report_in(const char *loc, const char *concern)
+{
+    struct case_report_in in = {0};
+    in.location_code = loc;
+    in.concerns[0] = concern;
+    in.nconcerns = 1;
+    in.summary = "Recruited by a broker; passport kept by the employer.";
+    in.has_survivor = true;
+    in.survivor.name_km = "\u179F\u17BB\u1781\u17B6";
+    in.survivor.name_latn = "Sreymom";
+    in.survivor.phone = "012 999 888";
+    in.survivor.sex = "female";
+    in.survivor.age = 17;
+    in.survivor.age_estimated = true;
+    in.survivor.address_code = PUOK_CHAS;
+    in.survivor.address_text = "Near the pagoda";
+    return in;
+}
+
+static void report_ok(const struct ctx *cx, const struct case_report_in *in, char id[ID_SIZE],
+                      char code[CODE_SIZE])
+{
+    struct case_view v = {0};
+    struct fielderrs fe = {0};
+    assert_int_equal(case_report(cx, in, &v, &fe), ERR_OK);
+    memcpy(id, v.rec.id, ID_SIZE);
+    if (code != NULL)
+        memcpy(code, v.rec.code, CODE_SIZE);
+    case_view_free(&v);
+}
+
+static int audit_count(struct fx *f, const char *action, const char *record_id)
+{
+    struct audit_rec *items = NULL;
+    size_t n = 0;
+    int count = 0;
+    assert_int_equal(store_audit_range(f->op.db, 0, 1000000, &items, &n), ERR_OK);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(items[i].action, action) == 0 && strcmp(items[i].record_id, record_id) == 0)
+            count++;
+    audit_list_free(items, n);
+    return count;
+}
+
+static void test_report_by_member(void **state)
+{
+    struct fx *f = *state;
+    struct actor mem;
+    fx_actor(f, "member", NULL, f->group1, &mem); /* organization from her group */
+    struct ctx cx = fx_ctx(f, &mem);
+    struct case_report_in in = report_in(PUOK_CHAS, "trafficking");
+    in.urgent = true;
+    struct case_view v = {0};
+    struct fielderrs fe = {0};
+    char year[8];
+    snprintf(year, sizeof year, "%d", clock_year());
+
+    assert_int_equal(case_report(&cx, &in, &v, &fe), ERR_OK);
+    /* Limited view for a member: id, code, status, concerns, dates only. */
+    assert_false(v.detail);
+    assert_string_equal(v.rec.status, "reported");
+    assert_int_equal(v.rec.nconcerns, 1);
+    assert_string_equal(v.rec.concerns[0], "trafficking");
+    assert_int_equal(strncmp(v.rec.code, "PUK-", 4), 0);
+    assert_int_equal(strncmp(v.rec.code + 4, year, 4), 0);
+    assert_int_equal(strlen(v.rec.code), strlen("PUK-2026-0001"));
+    assert_string_equal(v.rec.location_code, "");
+    assert_string_equal(v.rec.reported_by, "");
+    assert_false(v.rec.urgent);
+    assert_int_equal(v.rec.version, 0);
+    assert_null(v.summary);
+    assert_false(v.has_survivor);
+    assert_true(v.rec.created_at[0] != '\0');
+
+    /* Stored: organization from the group, identity and summary sealed. */
+    struct case_rec r = {0};
+    assert_int_equal(store_case_get(f->op.db, v.rec.id, &r), ERR_OK);
+    assert_string_equal(r.organization_id, f->org);
+    assert_string_equal(r.group_id, f->group1);
+    assert_string_equal(r.reported_by, mem.user.id);
+    assert_true(r.urgent);
+    assert_int_equal(r.version, 1);
+    assert_true(r.has_survivor);
+    assert_string_equal(r.survivor.sex, "female");
+    assert_int_equal(r.survivor.age, 17);
+    assert_true(r.survivor.age_estimated);
+    assert_true(r.survivor.identity.len > 0);
+    assert_null(memmem(r.survivor.identity.p, r.survivor.identity.len, "Sreymom", 7));
+    assert_true(r.summary.len > 0);
+    assert_null(memmem(r.summary.p, r.summary.len, "broker", 6));
+    char *pt = NULL;
+    size_t n = 0;
+    assert_true(crypto_unseal(f->key, r.id, &r.survivor.identity, &pt, &n));
+    assert_non_null(strstr(pt, "Sreymom"));
+    free(pt);
+    /* The summary is not sealed under the survivor's associated data. */
+    assert_false(crypto_unseal(f->key, r.id, &r.summary, &pt, &n));
+    case_rec_free(&r);
+
+    assert_int_equal(audit_count(f, "create", v.rec.id), 1);
+    case_view_free(&v);
+    actor_free(&mem);
+}
+
+static void test_code_prefix_and_sequence(void **state)
+{
+    struct fx *f = *state;
+    struct actor cw;
+    fx_actor(f, "caseworker", f->org, NULL, &cw);
+    struct ctx cx = fx_ctx(f, &cw);
+    struct case_report_in in = report_in(KRALANH_VILLAGE, "forced_labour");
+    char id[ID_SIZE], a[CODE_SIZE], b[CODE_SIZE];
+    report_ok(&cx, &in, id, a);
+    report_ok(&cx, &in, id, b);
+    assert_int_equal(strncmp(a, "KRL-", 4), 0);
+    assert_int_equal(strncmp(b, "KRL-", 4), 0);
+    assert_int_equal(atoi(b + 9), atoi(a + 9) + 1);
+    /* A district itself is a valid location: Puok -> PUK. */
+    in.location_code = "1707";
+    report_ok(&cx, &in, id, a);
+    assert_int_equal(strncmp(a, "PUK-", 4), 0);
+    actor_free(&cw);
+}
+
+static void test_report_validation(void **state)
+{
+    struct fx *f = *state;
+    struct actor rep;
+    fx_actor(f, "representative", f->org, f->group2, &rep);
+    struct ctx cx = fx_ctx(f, &rep);
+    char big[SUMMARY_MAX_CHARS + 2];
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+
+    struct case_report_in in;
+    struct case_view v = {0};
+    struct fielderrs fe;
+#define EXPECT(stmt, fieldname)                                                                    \
+    do {                                                                                           \
+        in = report_in(PUOK_CHAS, "trafficking");                                                  \
+        stmt;                                                                                      \
+        memset(&fe, 0, sizeof fe);                                                                 \
+        assert_int_equal(case_report(&cx, &in, &v, &fe), ERR_VALIDATION);                          \
+        if (fielderr_get(&fe, fieldname) == NULL)                                                  \
+            fail_msg("no error for %s", fieldname);                                                \
+    } while (0)
+    EXPECT(in.location_code = NULL, "location_code");
+    EXPECT(in.location_code = "99999999", "location_code");
+    EXPECT(in.location_code = "17", "location_code"); /* a province */
+    EXPECT(in.nconcerns = 0, "concerns");
+    EXPECT(in.nconcerns = CONCERNS_MAX + 1, "concerns");
+    EXPECT(in.concerns[0] = "gossip", "concerns");
+    EXPECT((in.concerns[1] = "trafficking", in.nconcerns = 2), "concerns");
+    EXPECT(in.summary = big, "summary");
+    EXPECT(in.summary = "bad\x02text", "summary");
+    EXPECT(in.survivor.sex = NULL, "survivor.sex");
+    EXPECT(in.survivor.sex = "f", "survivor.sex");
+    EXPECT((in.survivor.age = -1, in.survivor.birth_date = "2001-02-30"), "survivor.birth_date");
+    EXPECT((in.survivor.age = -1, in.survivor.birth_date = "2999-01-01"), "survivor.birth_date");
+    EXPECT(in.survivor.birth_date = "2001-02-03", "survivor.age"); /* both given */
+    EXPECT(in.survivor.age = 121, "survivor.age");
+    EXPECT(in.survivor.address_code = "1", "survivor.address_code");
+    EXPECT(in.survivor.phone = "not a phone", "survivor.phone");
+    EXPECT(in.survivor.name_latn = "\xff\xfe", "survivor.name_latn");
+#undef EXPECT
+
+    /* Nothing was written by any refusal. */
+    struct case_query q = {0};
+    struct case_view *items = NULL;
+    size_t n = 0;
+    char next[CURSOR_SIZE];
+    assert_int_equal(case_list(&cx, &q, &items, &n, next, &fe), ERR_OK);
+    assert_int_equal(n, 0);
+    case_views_free(items, n);
+
+    /* Birth date instead of age: the age is computed. */
+    in = report_in(PUOK_CHAS, "trafficking");
+    in.survivor.age = -1;
+    in.survivor.birth_date = "2000-01-01";
+    memset(&fe, 0, sizeof fe);
+    assert_int_equal(case_report(&cx, &in, &v, &fe), ERR_OK);
+    struct case_rec r = {0};
+    assert_int_equal(store_case_get(f->op.db, v.rec.id, &r), ERR_OK);
+    assert_true(r.survivor.age >= 25);
+    assert_false(r.survivor.age_estimated);
+    case_rec_free(&r);
+    case_view_free(&v);
+    actor_free(&rep);
+}
+
+static void test_who_may_report(void **state)
+{
+    struct fx *f = *state;
+    struct case_report_in in = report_in(PUOK_CHAS, "other");
+    struct case_view v = {0};
+    struct fielderrs fe = {0};
+    /* The local operator needs a real reporter. */
+    assert_int_equal(case_report(&f->op, &in, &v, &fe), ERR_FORBIDDEN);
+    const char *refused[] = {"provider", "analyst", "admin"};
+    for (size_t i = 0; i < 3; i++) {
+        struct actor a;
+        fx_actor(f, refused[i], f->org, NULL, &a);
+        struct ctx cx = fx_ctx(f, &a);
+        assert_int_equal(case_report(&cx, &in, &v, &fe), ERR_FORBIDDEN);
+        actor_free(&a);
+    }
+}
+
+static bool list_has(const struct case_view *items, size_t n, const char *id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(items[i].rec.id, id) == 0)
+            return true;
+    return false;
+}
+
+static void list_all(struct fx *f, const struct actor *a, struct case_view **items, size_t *n)
+{
+    struct ctx cx = fx_ctx(f, a);
+    struct case_query q = {0};
+    struct fielderrs fe = {0};
+    char next[CURSOR_SIZE];
+    q.limit = 500;
+    assert_int_equal(case_list(&cx, &q, items, n, next, &fe), ERR_OK);
+    assert_string_equal(next, "");
+}
+
+static void test_visibility(void **state)
+{
+    struct fx *f = *state;
+    struct actor m1, m1b, rep1, rep2, cw, cw2, cwo, sup, sup2, prov, an, adm;
+    fx_actor(f, "member", f->org, f->group1, &m1);
+    fx_actor(f, "member", f->org, f->group1, &m1b);
+    fx_actor(f, "representative", f->org, f->group1, &rep1);
+    fx_actor(f, "representative", f->org, f->group2, &rep2);
+    fx_actor(f, "caseworker", f->org, NULL, &cw);
+    fx_actor(f, "caseworker", f->org, NULL, &cw2);
+    fx_actor(f, "caseworker", f->org2, NULL, &cwo);
+    fx_actor(f, "supervisor", f->org, NULL, &sup);
+    fx_actor(f, "supervisor", f->org2, NULL, &sup2);
+    fx_actor(f, "provider", f->org, NULL, &prov);
+    fx_actor(f, "analyst", f->org, NULL, &an);
+    fx_actor(f, "admin", f->org, NULL, &adm);
+
+    char mine[ID_SIZE], assigned[ID_SIZE];
+    struct ctx cx = fx_ctx(f, &m1);
+    struct case_report_in in = report_in(PUOK_COMMUNE, "domestic_violence");
+    report_ok(&cx, &in, mine, NULL);
+
+    /* A case of the organization assigned to caseworker 2. */
+    struct case_rec r = {0};
+    assert_int_equal(store_case_get(f->op.db, mine, &r), ERR_OK);
+    crypto_random_id(r.id);
+    snprintf(r.code, sizeof r.code, "TST-2026-9999");
+    memcpy(r.assigned_to, cw2.user.id, ID_SIZE);
+    snprintf(r.status, sizeof r.status, "open");
+    /* Sealed blobs are bound to the original id: leave them out. */
+    free(r.summary.p);
+    r.summary.p = NULL;
+    r.summary.len = 0;
+    r.has_survivor = false;
+    assert_int_equal(store_case_insert(f->op.db, &r), ERR_OK);
+    memcpy(assigned, r.id, ID_SIZE);
+    case_rec_free(&r);
+
+    struct case_view v = {0};
+    struct case_view *items = NULL;
+    size_t n = 0;
+
+    /* Member: her own, limited; not another member's. */
+    assert_int_equal(case_get(&cx, mine, &v), ERR_OK);
+    assert_false(v.detail);
+    assert_null(v.summary);
+    assert_false(v.has_survivor);
+    assert_null(v.survivor.name_latn);
+    case_view_free(&v);
+    cx = fx_ctx(f, &m1b);
+    assert_int_equal(case_get(&cx, mine, &v), ERR_NOT_FOUND);
+    list_all(f, &m1b, &items, &n);
+    assert_false(list_has(items, n, mine));
+    case_views_free(items, n);
+
+    /* Representative: her group's, limited; the other group's rep: 404. */
+    cx = fx_ctx(f, &rep1);
+    assert_int_equal(case_get(&cx, mine, &v), ERR_OK);
+    assert_false(v.detail);
+    case_view_free(&v);
+    list_all(f, &rep1, &items, &n);
+    assert_true(list_has(items, n, mine));
+    for (size_t i = 0; i < n; i++)
+        assert_false(items[i].detail);
+    case_views_free(items, n);
+    cx = fx_ctx(f, &rep2);
+    assert_int_equal(case_get(&cx, mine, &v), ERR_NOT_FOUND);
+
+    /* Caseworker: unassigned and her own, with details; read audited. */
+    int reads = audit_count(f, "read", mine);
+    cx = fx_ctx(f, &cw);
+    assert_int_equal(case_get(&cx, mine, &v), ERR_OK);
+    assert_true(v.detail);
+    assert_true(v.has_survivor);
+    assert_string_equal(v.survivor.name_latn, "Sreymom");
+    assert_string_equal(v.survivor.phone, "012 999 888");
+    assert_string_equal(v.survivor.address_code, PUOK_CHAS);
+    assert_string_equal(v.survivor.address_text, "Near the pagoda");
+    assert_int_equal(v.survivor.age, 17);
+    assert_non_null(strstr(v.summary, "broker"));
+    assert_string_equal(v.rec.location_code, PUOK_COMMUNE);
+    assert_string_equal(v.rec.reported_by, m1.user.id);
+    assert_int_equal(v.rec.version, 1);
+    assert_null(v.rec.summary.p);
+    assert_null(v.rec.survivor.identity.p);
+    case_view_free(&v);
+    assert_int_equal(audit_count(f, "read", mine), reads + 1);
+    assert_int_equal(case_get(&cx, assigned, &v), ERR_NOT_FOUND);
+    list_all(f, &cw, &items, &n);
+    assert_true(list_has(items, n, mine));
+    assert_false(list_has(items, n, assigned));
+    case_views_free(items, n);
+    cx = fx_ctx(f, &cw2);
+    assert_int_equal(case_get(&cx, assigned, &v), ERR_OK);
+    assert_true(v.detail);
+    case_view_free(&v);
+    cx = fx_ctx(f, &cwo);
+    assert_int_equal(case_get(&cx, mine, &v), ERR_NOT_FOUND);
+
+    /* Supervisor: all of her organization's; not another's. */
+    list_all(f, &sup, &items, &n);
+    assert_true(list_has(items, n, mine) && list_has(items, n, assigned));
+    for (size_t i = 0; i < n; i++) {
+        assert_true(items[i].detail);
+        assert_null(items[i].summary); /* lists carry no sealed content */
+        assert_false(items[i].has_survivor);
+    }
+    case_views_free(items, n);
+    cx = fx_ctx(f, &sup2);
+    assert_int_equal(case_get(&cx, mine, &v), ERR_NOT_FOUND);
+
+    /* Provider, analyst, admin: no case records at all. */
+    const struct actor *none[] = {&prov, &an, &adm};
+    for (size_t i = 0; i < 3; i++) {
+        struct case_query q = {0};
+        struct fielderrs fe = {0};
+        char next[CURSOR_SIZE];
+        cx = fx_ctx(f, none[i]);
+        assert_int_equal(case_get(&cx, mine, &v), ERR_FORBIDDEN);
+        assert_int_equal(case_get(&cx, "nosuchcase", &v), ERR_FORBIDDEN);
+        assert_int_equal(case_list(&cx, &q, &items, &n, next, &fe), ERR_FORBIDDEN);
+    }
+    cx = fx_ctx(f, &sup);
+    assert_int_equal(case_get(&cx, "nosuchcase", &v), ERR_NOT_FOUND);
+    assert_int_equal(case_get(&cx, "../../etc", &v), ERR_NOT_FOUND);
+
+    struct actor *all[] = {&m1, &m1b, &rep1, &rep2, &cw, &cw2, &cwo, &sup, &sup2, &prov, &an, &adm};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        actor_free(all[i]);
+}
+
+static void test_list_pages_and_filters(void **state)
+{
+    struct fx *f = *state;
+    struct actor mem, sup;
+    fx_actor(f, "member", f->org2, f->group3, &mem);
+    fx_actor(f, "supervisor", f->org2, NULL, &sup);
+    struct ctx cx = fx_ctx(f, &mem);
+    char ids[7][ID_SIZE];
+    for (int i = 0; i < 7; i++) {
+        struct case_report_in in = report_in(PUOK_CHAS, i < 3 ? "trafficking" : "other");
+        in.urgent = i == 2 || i == 5;
+        report_ok(&cx, &in, ids[i], NULL);
+    }
+
+    cx = fx_ctx(f, &sup);
+    struct case_query q = {0};
+    struct fielderrs fe = {0};
+    char next[CURSOR_SIZE] = "", cursor[CURSOR_SIZE];
+    char seen[7][ID_SIZE];
+    size_t nseen = 0;
+    int pages = 0;
+    q.limit = 3;
+    do {
+        struct case_view *items = NULL;
+        size_t n = 0;
+        assert_int_equal(case_list(&cx, &q, &items, &n, next, &fe), ERR_OK);
+        assert_true(n <= 3);
+        for (size_t i = 0; i < n; i++) {
+            assert_true(nseen < 7);
+            /* Urgent first. */
+            if (nseen < 2)
+                assert_true(items[i].rec.urgent);
+            else
+                assert_false(items[i].rec.urgent);
+            for (size_t j = 0; j < nseen; j++)
+                assert_string_not_equal(seen[j], items[i].rec.id);
+            memcpy(seen[nseen++], items[i].rec.id, ID_SIZE);
+        }
+        case_views_free(items, n);
+        memcpy(cursor, next, CURSOR_SIZE);
+        q.cursor = cursor;
+        pages++;
+    } while (next[0] != '\0' && pages < 10);
+    assert_int_equal(nseen, 7);
+    assert_int_equal(pages, 3);
+
+    /* Filters. */
+    struct case_view *items = NULL;
+    size_t n = 0;
+    struct case_query fq = {.concern = "trafficking", .limit = 100};
+    assert_int_equal(case_list(&cx, &fq, &items, &n, next, &fe), ERR_OK);
+    assert_int_equal(n, 3);
+    case_views_free(items, n);
+    struct case_query sq = {.status = "closed"};
+    assert_int_equal(case_list(&cx, &sq, &items, &n, next, &fe), ERR_OK);
+    assert_int_equal(n, 0);
+    case_views_free(items, n);
+
+    /* Refusals. */
+    const struct {
+        struct case_query q;
+        const char *field;
+    } bad[] = {
+        {{.status = "pending"}, "status"}, {{.concern = "gossip"}, "concern"},
+        {{.limit = 501}, "limit"},         {{.limit = -1}, "limit"},
+        {{.cursor = "!!"}, "cursor"},      {{.cursor = "MXx4fHk"}, "cursor"}, /* "1|x|y" */
+        {{.cursor = ""}, "cursor"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        memset(&fe, 0, sizeof fe);
+        assert_int_equal(case_list(&cx, &bad[i].q, &items, &n, next, &fe), ERR_VALIDATION);
+        if (fielderr_get(&fe, bad[i].field) == NULL)
+            fail_msg("case %zu: no error for %s", i, bad[i].field);
+    }
+    actor_free(&mem);
+    actor_free(&sup);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_report_by_member),  cmocka_unit_test(test_code_prefix_and_sequence),
+        cmocka_unit_test(test_report_validation), cmocka_unit_test(test_who_may_report),
+        cmocka_unit_test(test_visibility),        cmocka_unit_test(test_list_pages_and_filters),
+    };
+    return cmocka_run_group_tests_name("cases", tests, fx_setup, fx_teardown);
+}

@@ -1,0 +1,256 @@
+/* The network: organizations, groups, members; who reaches which group,
+ * and the member's phone sealed at rest. */
+#include "domain_fixture.h"
+
+static void test_org_validation_and_rights(void **state)
+{
+    struct fx *f = *state;
+    struct org_rec o = {0};
+    struct fielderrs fe = {0};
+    assert_int_equal(org_create(&f->op, "", "bank", "99999999", &o, &fe), ERR_VALIDATION);
+    assert_non_null(fielderr_get(&fe, "name"));
+    assert_non_null(fielderr_get(&fe, "kind"));
+    assert_non_null(fielderr_get(&fe, "location_code"));
+    memset(&fe, 0, sizeof fe);
+    assert_int_equal(org_create(&f->op, "Legal aid", "provider", "17", &o, &fe), ERR_OK);
+    assert_string_equal(o.kind, "provider");
+    assert_string_equal(o.location_code, "17");
+    org_rec_free(&o);
+
+    struct actor sup;
+    fx_actor(f, "supervisor", f->org, NULL, &sup);
+    struct ctx cx = fx_ctx(f, &sup);
+    assert_int_equal(org_create(&cx, "Mine", "ngo", NULL, &o, &fe), ERR_FORBIDDEN);
+    actor_free(&sup);
+}
+
+static void test_group_location_level(void **state)
+{
+    struct fx *f = *state;
+    struct group_rec g = {0};
+    const char *bad[] = {"17", "1707", "nope", NULL};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct fielderrs fe = {0};
+        struct group_in gi = {"G", bad[i], f->org};
+        assert_int_equal(group_create(&f->op, &gi, &g, &fe), ERR_VALIDATION);
+        assert_non_null(fielderr_get(&fe, "location_code"));
+    }
+    struct fielderrs fe = {0};
+    struct group_in gi = {"", PUOK_CHAS, "nosuchorg"};
+    assert_int_equal(group_create(&f->op, &gi, &g, &fe), ERR_VALIDATION);
+    assert_non_null(fielderr_get(&fe, "name"));
+    assert_non_null(fielderr_get(&fe, "organization_id"));
+    /* The operator has no organization of her own. */
+    memset(&fe, 0, sizeof fe);
+    struct group_in noorg = {"G", PUOK_CHAS, NULL};
+    assert_int_equal(group_create(&f->op, &noorg, &g, &fe), ERR_VALIDATION);
+    assert_non_null(fielderr_get(&fe, "organization_id"));
+}
+
+static void test_group_create_admin_only(void **state)
+{
+    struct fx *f = *state;
+    struct actor admin, sup;
+    struct group_rec g = {0};
+    struct fielderrs fe = {0};
+    fx_actor(f, "admin", f->org, NULL, &admin);
+    fx_actor(f, "supervisor", f->org, NULL, &sup);
+    struct group_in gi = {"Village group", KRALANH_VILLAGE, NULL};
+    struct ctx cx = fx_ctx(f, &sup);
+    assert_int_equal(group_create(&cx, &gi, &g, &fe), ERR_FORBIDDEN);
+    cx = fx_ctx(f, &admin);
+    assert_int_equal(group_create(&cx, &gi, &g, &fe), ERR_OK);
+    assert_string_equal(g.organization_id, f->org); /* the admin's */
+    assert_string_equal(g.location_code, KRALANH_VILLAGE);
+    assert_int_equal(g.version, 1);
+    group_rec_free(&g);
+    actor_free(&admin);
+    actor_free(&sup);
+}
+
+static bool list_has(const struct group_rec *items, size_t n, const char *id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(items[i].id, id) == 0)
+            return true;
+    return false;
+}
+
+static void test_group_reach(void **state)
+{
+    struct fx *f = *state;
+    struct actor rep, cw, prov, analyst;
+    struct group_rec *items = NULL, g = {0};
+    size_t n = 0;
+    fx_actor(f, "representative", f->org, f->group1, &rep);
+    fx_actor(f, "caseworker", f->org, NULL, &cw);
+    fx_actor(f, "provider", f->org2, NULL, &prov);
+    fx_actor(f, "analyst", NULL, NULL, &analyst);
+
+    struct ctx cx = fx_ctx(f, &rep);
+    assert_int_equal(group_list(&cx, &items, &n), ERR_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(items[0].id, f->group1);
+    group_list_free(items, n);
+    assert_int_equal(group_get(&cx, f->group1, &g), ERR_OK);
+    group_rec_free(&g);
+    assert_int_equal(group_get(&cx, f->group2, &g), ERR_NOT_FOUND);
+
+    cx = fx_ctx(f, &cw);
+    assert_int_equal(group_list(&cx, &items, &n), ERR_OK);
+    assert_true(list_has(items, n, f->group1) && list_has(items, n, f->group2));
+    assert_false(list_has(items, n, f->group3));
+    group_list_free(items, n);
+    assert_int_equal(group_get(&cx, f->group3, &g), ERR_NOT_FOUND);
+    assert_int_equal(group_get(&cx, "no such id!", &g), ERR_NOT_FOUND);
+
+    cx = fx_ctx(f, &prov);
+    assert_int_equal(group_list(&cx, &items, &n), ERR_FORBIDDEN);
+    assert_int_equal(group_get(&cx, f->group3, &g), ERR_FORBIDDEN);
+
+    cx = fx_ctx(f, &analyst);
+    assert_int_equal(group_list(&cx, &items, &n), ERR_OK);
+    assert_true(list_has(items, n, f->group3));
+    group_list_free(items, n);
+
+    actor_free(&rep);
+    actor_free(&cw);
+    actor_free(&prov);
+    actor_free(&analyst);
+}
+
+static void test_member_add_and_list(void **state)
+{
+    struct fx *f = *state;
+    struct actor rep;
+    fx_actor(f, "representative", f->org, f->group1, &rep);
+    struct ctx cx = fx_ctx(f, &rep);
+    struct member_in in = {0};
+    in.name_km = "\u179F\u17BB\u1781\u17B6";
+    in.name_latn = "Sokha";
+    in.sex = "female";
+    in.birth_year = 1990;
+    in.phone = "+855 12 345 678";
+    in.network_roles[0] = "member";
+    in.network_roles[1] = "trainer";
+    in.nroles = 2;
+    in.returnee = true;
+    in.returnee_countries[0] = "TH";
+    in.ncountries = 1;
+    in.years_abroad = 3;
+    in.channel = "irregular";
+    in.sector = "construction";
+    struct member_view m = {0};
+    struct fielderrs fe = {0};
+    assert_int_equal(member_add(&cx, f->group1, &in, &m, &fe), ERR_OK);
+    assert_string_equal(m.rec.group_id, f->group1);
+    assert_string_equal(m.phone, "+855 12 345 678");
+    assert_null(m.rec.phone.p);
+    assert_non_null(strstr(m.rec.network_roles, "trainer"));
+    assert_non_null(strstr(m.rec.returnee, "\"TH\""));
+    char id[ID_SIZE];
+    memcpy(id, m.rec.id, ID_SIZE);
+    member_rec_free(&m.rec);
+    free(m.phone);
+
+    /* At rest the phone is sealed, bound to the member id. */
+    struct member_rec *recs = NULL;
+    size_t n = 0;
+    assert_int_equal(store_member_list(f->op.db, f->group1, &recs, &n), ERR_OK);
+    bool seen = false;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(recs[i].id, id) != 0)
+            continue;
+        seen = true;
+        assert_true(recs[i].phone.len > 0);
+        assert_null(memmem(recs[i].phone.p, recs[i].phone.len, "345", 3));
+        char *pt = NULL;
+        size_t len = 0;
+        assert_false(crypto_unseal(f->key, "otherid", &recs[i].phone, &pt, &len));
+    }
+    assert_true(seen);
+    member_list_free(recs, n);
+
+    struct member_view *views = NULL;
+    assert_int_equal(member_list(&cx, f->group1, &views, &n), ERR_OK);
+    assert_true(n >= 1);
+    seen = false;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(views[i].rec.id, id) == 0)
+            seen = views[i].phone != NULL && strcmp(views[i].phone, "+855 12 345 678") == 0;
+    assert_true(seen);
+    member_views_free(views, n);
+
+    /* Another group's list is out of her reach; a member may not add. */
+    assert_int_equal(member_add(&cx, f->group2, &in, &m, &fe), ERR_NOT_FOUND);
+    assert_int_equal(member_list(&cx, f->group2, &views, &n), ERR_NOT_FOUND);
+    struct actor mem;
+    fx_actor(f, "member", f->org, f->group1, &mem);
+    cx = fx_ctx(f, &mem);
+    assert_int_equal(member_add(&cx, f->group1, &in, &m, &fe), ERR_FORBIDDEN);
+    assert_int_equal(member_list(&cx, f->group1, &views, &n), ERR_FORBIDDEN);
+    actor_free(&mem);
+    actor_free(&rep);
+}
+
+static void test_member_validation(void **state)
+{
+    struct fx *f = *state;
+    struct member_view m = {0};
+    struct fielderrs fe = {0};
+    struct member_in in = {0};
+    in.sex = "woman";
+    in.birth_year = 1800;
+    in.phone = "call me";
+    in.network_roles[0] = "boss";
+    in.nroles = 1;
+    in.returnee = true;
+    in.returnee_countries[0] = "tha";
+    in.ncountries = 1;
+    in.years_abroad = 99;
+    in.channel = "boat";
+    in.sector = "mining";
+    assert_int_equal(member_add(&f->op, f->group1, &in, &m, &fe), ERR_VALIDATION);
+    const char *fields[] = {"name_km",
+                            "sex",
+                            "birth_year",
+                            "phone",
+                            "network_roles",
+                            "returnee.countries",
+                            "returnee.years_abroad",
+                            "returnee.channel",
+                            "returnee.sector"};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        if (fielderr_get(&fe, fields[i]) == NULL)
+            fail_msg("no error for %s", fields[i]);
+
+    /* Duplicate roles are refused; no roles means ["member"]. */
+    struct member_in ok = {0};
+    ok.name_latn = "Dara";
+    ok.sex = "female";
+    ok.network_roles[0] = "member";
+    ok.network_roles[1] = "member";
+    ok.nroles = 2;
+    memset(&fe, 0, sizeof fe);
+    assert_int_equal(member_add(&f->op, f->group1, &ok, &m, &fe), ERR_VALIDATION);
+    ok.nroles = 0;
+    assert_int_equal(member_add(&f->op, f->group1, &ok, &m, &fe), ERR_OK);
+    assert_string_equal(m.rec.network_roles, "[\"member\"]");
+    assert_null(m.phone);
+    assert_null(m.rec.returnee);
+    member_rec_free(&m.rec);
+    free(m.phone);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_org_validation_and_rights),
+        cmocka_unit_test(test_group_location_level),
+        cmocka_unit_test(test_group_create_admin_only),
+        cmocka_unit_test(test_group_reach),
+        cmocka_unit_test(test_member_add_and_list),
+        cmocka_unit_test(test_member_validation),
+    };
+    return cmocka_run_group_tests_name("network", tests, fx_setup, fx_teardown);
+}

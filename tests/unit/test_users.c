@@ -1,0 +1,190 @@
+/* Users: who may create and list them, and every field's validation,
+ * against a real temporary store. */
+#include "domain_fixture.h"
+
+static void test_create_and_defaults(void **state)
+{
+    struct fx *f = *state;
+    struct user_in in = {"sokha.k", "0123456789", "caseworker", NULL, f->org, NULL, NULL};
+    struct user_rec u = {0};
+    struct fielderrs fe = {0};
+    assert_int_equal(user_create(&f->op, &in, &u, &fe), ERR_OK);
+    assert_int_equal(strlen(u.id), ID_SIZE - 1);
+    assert_string_equal(u.username, "sokha.k");
+    assert_string_equal(u.role, "caseworker");
+    assert_string_equal(u.display_name, "sokha.k");
+    assert_string_equal(u.locale, "km");
+    assert_string_equal(u.organization_id, f->org);
+    assert_string_equal(u.group_id, "");
+    assert_int_equal(u.version, 1);
+
+    /* Stored, with a hash that verifies and is not the password. */
+    struct user_rec got = {0};
+    char *hash = NULL;
+    assert_int_equal(store_user_by_username(f->op.db, "sokha.k", &got, &hash), ERR_OK);
+    assert_string_equal(got.id, u.id);
+    assert_true(crypto_password_verify(hash, "0123456789"));
+    assert_null(strstr(hash, "0123456789"));
+    free(hash);
+    user_rec_free(&got);
+    user_rec_free(&u);
+}
+
+static void test_password_length_in_code_points(void **state)
+{
+    struct fx *f = *state;
+    struct user_rec u = {0};
+    struct fielderrs fe = {0};
+    /* 9 characters: refused. */
+    struct user_in in = {"shortpw", "123456789", "analyst", NULL, NULL, NULL, NULL};
+    assert_int_equal(user_create(&f->op, &in, &u, &fe), ERR_VALIDATION);
+    assert_non_null(fielderr_get(&fe, "password"));
+    /* 9 Khmer code points, 27 bytes: still too short. */
+    memset(&fe, 0, sizeof fe);
+    in.password = "\u1780\u1781\u1782\u1783\u1784\u1785\u1786\u1787\u1788";
+    assert_int_equal(user_create(&f->op, &in, &u, &fe), ERR_VALIDATION);
+    assert_non_null(fielderr_get(&fe, "password"));
+    /* 10 Khmer code points: fine. */
+    memset(&fe, 0, sizeof fe);
+    in.password = "\u1780\u1781\u1782\u1783\u1784\u1785\u1786\u1787\u1788\u1789";
+    assert_int_equal(user_create(&f->op, &in, &u, &fe), ERR_OK);
+    user_rec_free(&u);
+}
+
+static void test_field_validation(void **state)
+{
+    struct fx *f = *state;
+    struct user_rec u = {0};
+    struct {
+        struct user_in in;
+        const char *field;
+    } bad[] = {
+        {{"", "0123456789", "analyst", NULL, NULL, NULL, NULL}, "username"},
+        {{"Upper", "0123456789", "analyst", NULL, NULL, NULL, NULL}, "username"},
+        {{"sp ace", "0123456789", "analyst", NULL, NULL, NULL, NULL}, "username"},
+        {{"a123456789012345678901234567890123456789012345678901234567890123456", "0123456789",
+          "analyst", NULL, NULL, NULL, NULL},
+         "username"},
+        {{"okname", "0123456789", "boss", NULL, NULL, NULL, NULL}, "role"},
+        {{"okname", "0123456789", "member", NULL, NULL, NULL, NULL}, "group_id"},
+        {{"okname", "0123456789", "representative", NULL, NULL, NULL, NULL}, "group_id"},
+        {{"okname", "0123456789", "member", NULL, NULL, "nosuchgroup", NULL}, "group_id"},
+        {{"okname", "0123456789", "analyst", NULL, "nosuchorg", NULL, NULL}, "organization_id"},
+        {{"okname", "0123456789", "analyst", NULL, NULL, NULL, "fr"}, "locale"},
+        {{"okname", "0123456789", "analyst", "", NULL, NULL, NULL}, "display_name"},
+        {{"okname", "0123456789", "analyst", "bad\x01", NULL, NULL, NULL}, "display_name"},
+        {{"okname", NULL, "analyst", NULL, NULL, NULL, NULL}, "password"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct fielderrs fe = {0};
+        assert_int_equal(user_create(&f->op, &bad[i].in, &u, &fe), ERR_VALIDATION);
+        if (fielderr_get(&fe, bad[i].field) == NULL)
+            fail_msg("case %zu: no error for %s", i, bad[i].field);
+    }
+    /* Nothing was written. */
+    struct user_rec got = {0};
+    char *hash = NULL;
+    assert_int_equal(store_user_by_username(f->op.db, "okname", &got, &hash), ERR_NOT_FOUND);
+}
+
+static void test_group_of_another_org_refused(void **state)
+{
+    struct fx *f = *state;
+    struct user_rec u = {0};
+    struct fielderrs fe = {0};
+    struct user_in in = {"crossorg", "0123456789", "member", NULL, f->org, f->group3, "en"};
+    assert_int_equal(user_create(&f->op, &in, &u, &fe), ERR_VALIDATION);
+    assert_non_null(fielderr_get(&fe, "group_id"));
+    in.organization_id = f->org2;
+    memset(&fe, 0, sizeof fe);
+    assert_int_equal(user_create(&f->op, &in, &u, &fe), ERR_OK);
+    assert_string_equal(u.locale, "en");
+    assert_string_equal(u.group_id, f->group3);
+    user_rec_free(&u);
+}
+
+static void test_username_taken(void **state)
+{
+    struct fx *f = *state;
+    struct user_rec u = {0};
+    struct fielderrs fe = {0};
+    struct user_in in = {"twice", "0123456789", "analyst", NULL, NULL, NULL, NULL};
+    assert_int_equal(user_create(&f->op, &in, &u, &fe), ERR_OK);
+    user_rec_free(&u);
+    assert_int_equal(user_create(&f->op, &in, &u, &fe), ERR_CONFLICT);
+    assert_non_null(fielderr_get(&fe, "username"));
+}
+
+static void test_only_admin_creates(void **state)
+{
+    struct fx *f = *state;
+    const char *roles[] = {"member",     "representative", "caseworker",
+                           "supervisor", "provider",       "analyst"};
+    for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++) {
+        struct actor a;
+        fx_actor(f, roles[i], f->org, f->group1, &a);
+        struct ctx cx = fx_ctx(f, &a);
+        struct user_in in = {"byrole", "0123456789", "admin", NULL, NULL, NULL, NULL};
+        struct user_rec u = {0};
+        struct fielderrs fe = {0};
+        assert_int_equal(user_create(&cx, &in, &u, &fe), ERR_FORBIDDEN);
+        actor_free(&a);
+    }
+    struct actor admin;
+    fx_actor(f, "admin", NULL, NULL, &admin);
+    struct ctx cx = fx_ctx(f, &admin);
+    struct user_in in = {"byadmin", "0123456789", "supervisor", "Sup", f->org, NULL, NULL};
+    struct user_rec u = {0};
+    struct fielderrs fe = {0};
+    assert_int_equal(user_create(&cx, &in, &u, &fe), ERR_OK);
+    assert_string_equal(u.display_name, "Sup");
+    user_rec_free(&u);
+    actor_free(&admin);
+}
+
+static void test_list_scopes(void **state)
+{
+    struct fx *f = *state;
+    struct actor sup, admin, cw;
+    struct user_rec *items = NULL;
+    size_t n = 0;
+    fx_actor(f, "supervisor", f->org2, NULL, &sup);
+    fx_actor(f, "admin", NULL, NULL, &admin);
+    fx_actor(f, "caseworker", f->org, NULL, &cw);
+
+    struct ctx cx = fx_ctx(f, &sup);
+    assert_int_equal(user_list(&cx, &items, &n), ERR_OK);
+    assert_true(n >= 1);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(items[i].organization_id, f->org2);
+    user_list_free(items, n);
+
+    cx = fx_ctx(f, &admin);
+    assert_int_equal(user_list(&cx, &items, &n), ERR_OK);
+    bool other = false;
+    for (size_t i = 0; i < n; i++)
+        other = other || strcmp(items[i].organization_id, f->org2) != 0;
+    assert_true(other);
+    user_list_free(items, n);
+
+    cx = fx_ctx(f, &cw);
+    assert_int_equal(user_list(&cx, &items, &n), ERR_FORBIDDEN);
+    assert_null(items);
+    actor_free(&sup);
+    actor_free(&admin);
+    actor_free(&cw);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_create_and_defaults),
+        cmocka_unit_test(test_password_length_in_code_points),
+        cmocka_unit_test(test_field_validation),
+        cmocka_unit_test(test_group_of_another_org_refused),
+        cmocka_unit_test(test_username_taken),
+        cmocka_unit_test(test_only_admin_creates),
+        cmocka_unit_test(test_list_scopes),
+    };
+    return cmocka_run_group_tests_name("users", tests, fx_setup, fx_teardown);
+}
