@@ -16,16 +16,31 @@ enum audit_action {
     AUDIT_LOGIN,
     AUDIT_LOGOUT,
     AUDIT_LOGIN_FAILED,
+    AUDIT_ASSIGN,
+    AUDIT_REFER,
+    AUDIT_CONSENT,
+    AUDIT_NOTE,
+    AUDIT_CLOSE,
+    AUDIT_EXPORT,
     AUDIT__MAX
 };
 
-/* Appends an entry; call inside the transaction of the change it records.
- * user_id may be "" (the system). detail: codes only, or NULL. */
+/* Appends an entry; call inside the transaction of the change it records
+ * (store_begin .. store_commit): the transaction's write lock is what keeps
+ * two writers from chaining onto the same last entry. user_id and record_id
+ * may be "" or NULL (the system; no record). detail: codes only, or NULL
+ * (NULL and "" hash alike). ERR_INTERNAL for an unknown action or a field
+ * longer than its audit_rec column. */
 enum err audit_append(struct store_conn *c, const char *user_id, enum audit_action action,
                       const char *record_type, const char *record_id, const char *detail);
-/* Walks the chain. *entries: how many were checked; *first_bad: the first
- * entry that does not match (0 when ok is true). */
+/* Walks the chain from the first entry: each entry's seq must follow the
+ * previous one, its prev_hash must be the previous entry's hash (zero for
+ * the first) and its hash must be recomputed. Stops at the first entry that
+ * does not match. *entries: how many were checked (the bad one included);
+ * *first_bad: the seq of that entry (0 when ok is true). Removing entries
+ * from the end leaves a valid chain: compare *entries with what you expect. */
 enum err audit_verify(struct store_conn *c, bool *ok, int64_t *entries, int64_t *first_bad);
+/* "read", "create", ... Static storage; NULL for an invalid action. */
 const char *audit_action_code(enum audit_action a);
 
 #endif

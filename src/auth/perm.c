@@ -10,7 +10,7 @@ static const char *const role_codes[ROLE__MAX] = {
     [ROLE_ADMIN] = "admin",
 };
 
-#define N SCOPE_NONE
+#define N   SCOPE_NONE
 #define OWN SCOPE_OWN
 #define GRP SCOPE_GROUP
 #define ASG SCOPE_ASSIGNED

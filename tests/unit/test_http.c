@@ -1,10 +1,11 @@
 /* http/: route matching and the answer helpers (the server itself is
  * driven over HTTP by tests/api). */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,0 +1,290 @@
+#include "auth/session.h"
+
+#include <ctype.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "util/alloc.h"
+#include "util/clock.h"
+#include "util/log.h"
+
+/* last_seen is written at most once a minute per session: the idle timeout
+ * is 30 minutes, so a minute of slack costs nothing and spares a write on
+ * nearly every request. */
+#define SESSION_TOUCH_SECONDS 60
+
+static const char *kind_code(enum session_kind kind)
+{
+    return kind == SESSION_WEB ? "web" : "api";
+}
+
+void actor_free(struct actor *a)
+{
+    if (a == NULL)
+        return;
+    user_rec_free(&a->user);
+    sodium_memzero(a, sizeof *a);
+}
+
+/* Writes a failed attempt, all in one transaction: the failure row that the
+ * limit counts and the audit entry. record_id is the user's id when the
+ * username exists, "" otherwise; detail says why, as a code. */
+static enum err login_failed(struct store_conn *c, const char *user_key, const char *addr_key,
+                             int64_t now, const char *user_id, const char *why)
+{
+    enum err e = store_begin(c);
+    if (e != ERR_OK)
+        return e;
+    if ((e = store_login_failure_add(c, user_key, addr_key, now)) != ERR_OK ||
+        (e = audit_append(c, "", AUDIT_LOGIN_FAILED, "user", user_id, why)) != ERR_OK ||
+        (e = store_commit(c)) != ERR_OK) {
+        store_rollback(c);
+        return e;
+    }
+    return ERR_UNAUTHENTICATED;
+}
+
+/* The sign-in gate: at most one attempt per username at a time in this
+ * process. Without it, parallel requests would all pass the limit check
+ * before any of their failures is written, and the limit of five would be
+ * five plus the number of workers. A second attempt for the same username
+ * waits for the first to finish. */
+#define GATE_SLOTS 256
+static pthread_mutex_t gate_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gate_cv = PTHREAD_COND_INITIALIZER;
+static char gate_keys[GATE_SLOTS][KEYED_HASH_SIZE];
+
+static int gate_find(const char *key)
+{
+    for (int i = 0; i < GATE_SLOTS; i++)
+        if (strcmp(gate_keys[i], key) == 0)
+            return i;
+    return -1;
+}
+
+static void gate_enter(const char *user_key)
+{
+    pthread_mutex_lock(&gate_mu);
+    int slot = -1;
+    while (gate_find(user_key) >= 0 || (slot = gate_find("")) < 0)
+        pthread_cond_wait(&gate_cv, &gate_mu);
+    memcpy(gate_keys[slot], user_key, KEYED_HASH_SIZE);
+    pthread_mutex_unlock(&gate_mu);
+}
+
+static void gate_leave(const char *user_key)
+{
+    pthread_mutex_lock(&gate_mu);
+    int slot = gate_find(user_key);
+    if (slot >= 0)
+        gate_keys[slot][0] = '\0';
+    pthread_cond_broadcast(&gate_cv);
+    pthread_mutex_unlock(&gate_mu);
+}
+
+static enum err login_gated(struct store_conn *c, const char *user_key, const char *addr_key,
+                            const char *username, const char *password, enum session_kind kind,
+                            char token[TOKEN_SIZE], struct actor *out);
+
+enum err auth_login(struct store_conn *c, const struct datakey *k, const char *username,
+                    const char *password, const char *client_addr, enum session_kind kind,
+                    char token[TOKEN_SIZE], struct actor *out)
+{
+    char user_key[KEYED_HASH_SIZE], addr_key[KEYED_HASH_SIZE];
+
+    memset(out, 0, sizeof *out);
+    token[0] = '\0';
+    if (username == NULL)
+        username = "";
+    if (password == NULL)
+        password = "";
+
+    char *lower = xstrdup(username);
+    for (char *p = lower; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    crypto_keyed_hash(k, "login_user", lower, user_key);
+    sodium_memzero(lower, strlen(lower));
+    free(lower);
+    crypto_keyed_hash(k, "login_addr", client_addr ? client_addr : "", addr_key);
+
+    gate_enter(user_key);
+    enum err e = login_gated(c, user_key, addr_key, username, password, kind, token, out);
+    gate_leave(user_key);
+    return e;
+}
+
+static enum err login_gated(struct store_conn *c, const char *user_key, const char *addr_key,
+                            const char *username, const char *password, enum session_kind kind,
+                            char token[TOKEN_SIZE], struct actor *out)
+{
+    enum err e;
+    struct user_rec u;
+    char *hash = NULL;
+    int by_user = 0, by_addr = 0;
+    int64_t now = clock_now();
+
+    memset(&u, 0, sizeof u);
+    /* The limit comes first: a locked username spends no Argon2id time and
+     * learns nothing, not even from the right password. */
+    e = store_login_failure_count(c, user_key, addr_key, now - LOGIN_WINDOW_SECONDS, &by_user,
+                                  &by_addr);
+    if (e != ERR_OK)
+        return e;
+    if (by_user >= LOGIN_MAX_PER_USER || by_addr >= LOGIN_MAX_PER_ADDR)
+        return ERR_RATE_LIMITED;
+
+    bool known = false;
+    if (strlen(username) <= USERNAME_MAX) {
+        e = store_user_by_username(c, username, &u, &hash);
+        if (e == ERR_OK)
+            known = true;
+        else if (e != ERR_NOT_FOUND)
+            return e;
+    }
+    /* One Argon2id verification whatever happens, so that unknown users,
+     * wrong passwords and inactive accounts take the same time. */
+    bool good = crypto_password_verify(known ? hash : crypto_password_dummy_hash(), password);
+    if (hash != NULL)
+        sodium_memzero(hash, strlen(hash));
+    free(hash);
+
+    enum role role = ROLE_MEMBER;
+    if (!known || !good || !u.active) {
+        e = login_failed(c, user_key, addr_key, now, known ? u.id : "",
+                         !known  ? "unknown_user"
+                         : !good ? "wrong_password"
+                                 : "inactive");
+        user_rec_free(&u);
+        return e;
+    }
+    if (!role_parse(u.role, &role)) {
+        log_error("auth: user %s has an invalid role", u.id);
+        user_rec_free(&u);
+        return ERR_INTERNAL;
+    }
+
+    struct session_rec s;
+    memset(&s, 0, sizeof s);
+    crypto_token(token);
+    crypto_token_hash(token, s.token_hash);
+    memcpy(s.user_id, u.id, sizeof s.user_id);
+    snprintf(s.kind, sizeof s.kind, "%s", kind_code(kind));
+    _Static_assert(sizeof s.csrf >= CSRF_SIZE, "session csrf column");
+    crypto_token(s.csrf);
+    s.created_at = now;
+    s.last_seen = now;
+
+    if ((e = store_begin(c)) != ERR_OK)
+        goto fail;
+    /* Housekeeping: sign-ins sweep away sessions that have run out and
+     * failures the limit no longer counts. */
+    if ((e = store_session_expire(c, now - SESSION_IDLE_SECONDS, now - SESSION_MAX_SECONDS)) !=
+            ERR_OK ||
+        (e = store_login_failure_prune(c, now - LOGIN_WINDOW_SECONDS)) != ERR_OK ||
+        (e = store_session_insert(c, &s)) != ERR_OK ||
+        (e = audit_append(c, u.id, AUDIT_LOGIN, "user", u.id, kind_code(kind))) != ERR_OK ||
+        (e = store_commit(c)) != ERR_OK) {
+        store_rollback(c);
+        goto fail;
+    }
+
+    out->user = u;
+    out->role = role;
+    memcpy(out->csrf, s.csrf, CSRF_SIZE);
+    memcpy(out->token_hash, s.token_hash, sizeof out->token_hash);
+    sodium_memzero(&s, sizeof s);
+    return ERR_OK;
+fail:
+    user_rec_free(&u);
+    sodium_memzero(&s, sizeof s);
+    sodium_memzero(token, TOKEN_SIZE);
+    return e;
+}
+
+enum err auth_session(struct store_conn *c, const char *token, enum session_kind kind,
+                      struct actor *out)
+{
+    struct session_rec s;
+    enum err e;
+    enum role role;
+
+    memset(out, 0, sizeof *out);
+    memset(&s, 0, sizeof s);
+    if (token == NULL || strlen(token) != TOKEN_SIZE - 1)
+        return ERR_UNAUTHENTICATED;
+    crypto_token_hash(token, s.token_hash);
+    e = store_session_get(c, s.token_hash, &s);
+    if (e == ERR_NOT_FOUND)
+        return ERR_UNAUTHENTICATED;
+    if (e != ERR_OK)
+        return e;
+    if (strcmp(s.kind, kind_code(kind)) != 0) {
+        e = ERR_UNAUTHENTICATED;
+        goto out;
+    }
+
+    int64_t now = clock_now();
+    if (now - s.last_seen >= SESSION_IDLE_SECONDS || now - s.created_at >= SESSION_MAX_SECONDS) {
+        store_session_delete(c, s.token_hash);
+        e = ERR_UNAUTHENTICATED;
+        goto out;
+    }
+
+    e = store_user_get(c, s.user_id, &out->user);
+    if (e == ERR_NOT_FOUND || (e == ERR_OK && !out->user.active)) {
+        store_session_delete(c, s.token_hash);
+        e = ERR_UNAUTHENTICATED;
+        goto out;
+    }
+    if (e != ERR_OK)
+        goto out;
+    if (!role_parse(out->user.role, &role)) {
+        log_error("auth: user %s has an invalid role", out->user.id);
+        e = ERR_INTERNAL;
+        goto out;
+    }
+
+    /* A missed touch only brings the idle timeout a little closer; the
+     * request itself goes on. */
+    if (now - s.last_seen >= SESSION_TOUCH_SECONDS &&
+        store_session_touch(c, s.token_hash, now) != ERR_OK)
+        log_error("auth: could not refresh a session's last_seen");
+
+    out->role = role;
+    memcpy(out->csrf, s.csrf, CSRF_SIZE);
+    out->csrf[CSRF_SIZE - 1] = '\0';
+    memcpy(out->token_hash, s.token_hash, sizeof out->token_hash);
+    e = ERR_OK;
+out:
+    if (e != ERR_OK)
+        actor_free(out);
+    sodium_memzero(&s, sizeof s);
+    return e;
+}
+
+enum err auth_logout(struct store_conn *c, const unsigned char token_hash[32])
+{
+    struct session_rec s;
+    enum err e = store_session_get(c, token_hash, &s);
+    if (e == ERR_NOT_FOUND)
+        return ERR_OK;
+    if (e != ERR_OK)
+        return e;
+    if ((e = store_begin(c)) != ERR_OK)
+        goto out;
+    e = store_session_delete(c, token_hash);
+    if (e == ERR_NOT_FOUND) /* another request signed out first */
+        e = ERR_OK;
+    else if (e == ERR_OK)
+        e = audit_append(c, s.user_id, AUDIT_LOGOUT, "user", s.user_id, NULL);
+    if (e == ERR_OK)
+        e = store_commit(c);
+    if (e != ERR_OK)
+        store_rollback(c);
+out:
+    sodium_memzero(&s, sizeof s);
+    return e;
+}

@@ -1,0 +1,170 @@
+/* The permission table, checked cell by cell against a matrix written here
+ * from DESIGN.md and issue 2, independently of src/auth/perm.c. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "auth/perm.h"
+
+/* Adding a role or an action must come with its row or column here. */
+_Static_assert(ROLE__MAX == 7, "update the expected matrix for the new role");
+_Static_assert(ACT__MAX == 11, "update the expected matrix for the new action");
+
+#define N   SCOPE_NONE
+#define OWN SCOPE_OWN
+#define GRP SCOPE_GROUP
+#define ASG SCOPE_ASSIGNED
+#define ORG SCOPE_ORG
+#define ALL SCOPE_ALL
+
+struct row {
+    enum action action;
+    const char *name;
+    enum scope scope[ROLE__MAX]; /* member, representative, caseworker, supervisor,
+                                    provider, analyst, admin */
+};
+
+/* clang-format off */
+static const struct row expected[] = {
+    /* everyone reads her own account and the gazetteer */
+    {ACT_ME_READ,          "me_read",          {ALL, ALL, ALL, ALL, ALL, ALL, ALL}},
+    /* only an admin creates users; admins and supervisors (her org) list them */
+    {ACT_USER_CREATE,      "user_create",      {N,   N,   N,   N,   N,   N,   ALL}},
+    {ACT_USER_LIST,        "user_list",        {N,   N,   N,   ORG, N,   N,   ALL}},
+    {ACT_LOCATION_READ,    "location_read",    {ALL, ALL, ALL, ALL, ALL, ALL, ALL}},
+    /* only an admin creates groups; members see their own group */
+    {ACT_GROUP_CREATE,     "group_create",     {N,   N,   N,   N,   N,   N,   ALL}},
+    {ACT_GROUP_READ,       "group_read",       {GRP, GRP, ORG, ORG, N,   ALL, ALL}},
+    /* a representative manages her group's member list */
+    {ACT_MEMBER_CREATE,    "member_create",    {N,   GRP, N,   N,   N,   N,   ALL}},
+    {ACT_MEMBER_READ,      "member_read",      {N,   GRP, ORG, ORG, N,   N,   ALL}},
+    /* members, representatives, caseworkers, supervisors report concerns */
+    {ACT_CASE_CREATE,      "case_create",      {GRP, GRP, ORG, ORG, N,   N,   N}},
+    /* member: cases she reported; representative: her group's; caseworker:
+     * assigned to her or unassigned; supervisor: her organization's;
+     * provider, analyst, admin: no case records */
+    {ACT_CASE_READ,        "case_read",        {OWN, GRP, ASG, ORG, N,   N,   N}},
+    /* survivor details only for case staff */
+    {ACT_CASE_READ_DETAIL, "case_read_detail", {N,   N,   ASG, ORG, N,   N,   N}},
+};
+/* clang-format on */
+
+static const char *const role_names[ROLE__MAX] = {
+    "member", "representative", "caseworker", "supervisor", "provider", "analyst", "admin",
+};
+
+static void test_matrix_is_complete(void **state)
+{
+    (void)state;
+    assert_int_equal(sizeof expected / sizeof expected[0], ACT__MAX);
+    bool seen[ACT__MAX] = {false};
+    for (size_t i = 0; i < ACT__MAX; i++) {
+        assert_true(expected[i].action < ACT__MAX);
+        assert_false(seen[expected[i].action]);
+        seen[expected[i].action] = true;
+    }
+}
+
+static void test_every_cell(void **state)
+{
+    (void)state;
+    int failures = 0;
+    for (size_t i = 0; i < ACT__MAX; i++) {
+        for (int r = 0; r < ROLE__MAX; r++) {
+            enum scope got = perm_scope((enum role)r, expected[i].action);
+            if (got != expected[i].scope[r]) {
+                print_error("%s x %s: expected scope %d, got %d\n", role_names[r], expected[i].name,
+                            (int)expected[i].scope[r], (int)got);
+                failures++;
+            }
+            assert_int_equal(perm_allows((enum role)r, expected[i].action),
+                             expected[i].scope[r] != SCOPE_NONE);
+        }
+    }
+    assert_int_equal(failures, 0);
+}
+
+static void test_out_of_range_refused(void **state)
+{
+    (void)state;
+    for (int a = 0; a < ACT__MAX; a++) {
+        assert_int_equal(perm_scope(ROLE__MAX, (enum action)a), SCOPE_NONE);
+        assert_int_equal(perm_scope((enum role) - 1, (enum action)a), SCOPE_NONE);
+        assert_int_equal(perm_scope((enum role)1000, (enum action)a), SCOPE_NONE);
+    }
+    for (int r = 0; r < ROLE__MAX; r++) {
+        assert_int_equal(perm_scope((enum role)r, ACT__MAX), SCOPE_NONE);
+        assert_int_equal(perm_scope((enum role)r, (enum action) - 1), SCOPE_NONE);
+        assert_false(perm_allows((enum role)r, ACT__MAX));
+    }
+}
+
+/* Properties DESIGN.md states in words, checked on the real table. */
+static void test_invariants(void **state)
+{
+    (void)state;
+    static const enum role no_cases[] = {ROLE_PROVIDER, ROLE_ANALYST, ROLE_ADMIN};
+    for (size_t i = 0; i < sizeof no_cases / sizeof no_cases[0]; i++) {
+        assert_int_equal(perm_scope(no_cases[i], ACT_CASE_READ), SCOPE_NONE);
+        assert_int_equal(perm_scope(no_cases[i], ACT_CASE_READ_DETAIL), SCOPE_NONE);
+    }
+    for (int r = 0; r < ROLE__MAX; r++) {
+        /* whoever sees details sees the case, at least as widely */
+        enum scope d = perm_scope((enum role)r, ACT_CASE_READ_DETAIL);
+        if (d != SCOPE_NONE)
+            assert_true(perm_scope((enum role)r, ACT_CASE_READ) >= d);
+        /* only the admin administers */
+        if (r != ROLE_ADMIN) {
+            assert_false(perm_allows((enum role)r, ACT_USER_CREATE));
+            assert_false(perm_allows((enum role)r, ACT_GROUP_CREATE));
+        }
+    }
+    /* a member never sees details, nor another member's report */
+    assert_int_equal(perm_scope(ROLE_MEMBER, ACT_CASE_READ), SCOPE_OWN);
+    assert_false(perm_allows(ROLE_REPRESENTATIVE, ACT_CASE_READ_DETAIL));
+}
+
+static void test_role_codes_round_trip(void **state)
+{
+    (void)state;
+    for (int r = 0; r < ROLE__MAX; r++) {
+        const char *code = role_code((enum role)r);
+        assert_non_null(code);
+        assert_string_equal(code, role_names[r]);
+        enum role back = ROLE__MAX;
+        assert_true(role_parse(code, &back));
+        assert_int_equal(back, r);
+    }
+    assert_null(role_code(ROLE__MAX));
+    assert_null(role_code((enum role) - 1));
+}
+
+static void test_role_parse_refusals(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        "",          "Admin",       "ADMIN",    "admin ", " admin",          "adm", "administrator",
+        "superuser", "case worker", "member\n", "root",   "representatives",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        enum role out = ROLE_ADMIN;
+        assert_false(role_parse(bad[i], &out));
+        assert_int_equal(out, ROLE_ADMIN); /* untouched */
+    }
+    enum role out = ROLE_MEMBER;
+    assert_false(role_parse(NULL, &out));
+    assert_int_equal(out, ROLE_MEMBER);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_matrix_is_complete),    cmocka_unit_test(test_every_cell),
+        cmocka_unit_test(test_out_of_range_refused),  cmocka_unit_test(test_invariants),
+        cmocka_unit_test(test_role_codes_round_trip), cmocka_unit_test(test_role_parse_refusals),
+    };
+    return cmocka_run_group_tests_name("perm", tests, NULL, NULL);
+}
