@@ -27,16 +27,21 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
+# Quiet by default; `make V=1` shows the commands.
+Q := $(if $(V),,@)
+
 .PHONY: all run test asan fmt lint deps unit fuzz fuzz-replay bench clean pot
 
 all: $(BUILD)/cbpn
 
 $(BUILD)/cbpn: $(MAIN_OBJ) $(OBJS) $(EMBED_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 -include $(OBJS:.o=.d) $(MAIN_OBJ:.o=.d)
 
@@ -46,21 +51,24 @@ $(BUILD)/tools/embed: tools/embed.c
 
 $(BUILD)/gen/embedded.c: $(BUILD)/tools/embed $(EMBED_IN)
 	@mkdir -p $(dir $@)
-	$(BUILD)/tools/embed $@ $(EMBED_IN)
+	@$(if $(Q),echo "  EMBED   $@")
+	$(Q)$(BUILD)/tools/embed $@ $(EMBED_IN)
 
 $(EMBED_OBJ): $(BUILD)/gen/embedded.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) -Wno-missing-prototypes -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(OBJS) $(EMBED_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -Itests -o $@ $< $(OBJS) $(EMBED_OBJ) $(TEST_LDLIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -Itests -o $@ $< $(OBJS) $(EMBED_OBJ) $(TEST_LDLIBS)
 
 # Fuzz targets, built as plain programs that replay a corpus (tests/fuzz/replay.c);
 # `make fuzz` builds them with libFuzzer instead.
 $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(OBJS) $(EMBED_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(OBJS) $(EMBED_OBJ) $(LDLIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(OBJS) $(EMBED_OBJ) $(LDLIBS)
 
 unit: $(UNIT_BINS)
 
@@ -88,6 +96,9 @@ fuzz:
 	@$(MAKE) --no-print-directory BUILD=build/libfuzzer CC=clang OPT="-O1 -g" \
 	  SAN="-fsanitize=fuzzer-no-link,address,undefined" all
 	@scripts/fuzz.sh
+
+pot:
+	@scripts/pot.sh
 
 bench: all
 	@scripts/bench.sh

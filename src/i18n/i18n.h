@@ -6,6 +6,7 @@
 #define CBPN_I18N_I18N_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 enum lang { LANG_KM, LANG_EN, LANG__MAX };
 
@@ -21,6 +22,15 @@ enum msg {
 bool i18n_init(char **errmsg);
 /* The text of m in lang: the translation, else the English source. Static. */
 const char *i18n_text(enum lang lang, enum msg m);
+/* The English source text of m (the msgid). Static. */
+const char *i18n_source(enum msg m);
+/* true when the catalog of lang has a usable translation of m. */
+bool i18n_has_translation(enum lang lang, enum msg m);
+/* Replaces the translations of lang with those of the PO text[0..len)
+ * (name for messages). Fuzzy, empty, plural and msgctxt entries are
+ * skipped. For start-up and tests only: not safe while requests run. */
+bool i18n_load_catalog(enum lang lang, const char *name, const char *text, size_t len,
+                       char **errmsg);
 /* "km" or "en". */
 const char *lang_code(enum lang lang);
 /* Parses "km" / "en"; false otherwise. */

@@ -1,0 +1,21 @@
+/* Progressive enhancement only: every task works without this file.
+ * - Choosing a province, district or commune presses the form's "next list"
+ *   button, so the next list comes without a second tap.
+ * - Choosing a status in the case filter shows the list at once. */
+(function () {
+  'use strict';
+  document.documentElement.classList.add('js');
+  document.addEventListener('change', function (ev) {
+    var el = ev.target;
+    if (!el || el.tagName !== 'SELECT' || !el.form) return;
+    if (el.hasAttribute('data-step')) {
+      var next = el.form.querySelector('button[name="step"]');
+      if (!next) return;
+      if (el.form.requestSubmit) el.form.requestSubmit(next);
+      else next.click();
+    } else if (el.hasAttribute('data-autosubmit')) {
+      if (el.form.requestSubmit) el.form.requestSubmit();
+      else el.form.submit();
+    }
+  });
+})();

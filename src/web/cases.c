@@ -1,0 +1,330 @@
+/* The case pages: "my cases" (the list the caller may see) and one case. */
+#include "web/page.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "domain/cases.h"
+#include "domain/place.h"
+#include "util/alloc.h"
+
+/* The name of a place in the request's language (the other one if empty). */
+static const char *place_name(const struct req *r, const struct place *p)
+{
+    const char *km = p->name_km, *latn = p->name_latn;
+    if (r->lang == LANG_KM)
+        return (km != NULL && *km != '\0') ? km : latn;
+    return (latn != NULL && *latn != '\0') ? latn : km;
+}
+
+/* "Village, Commune, District, Province" for a gazetteer code. */
+static void h_place(struct req *r, struct buf *b, const char *code)
+{
+    const struct places *all = r->app != NULL ? r->app->places : NULL;
+    const struct place *p = (all != NULL && code != NULL) ? places_get(all, code) : NULL;
+    if (p == NULL) {
+        h_text(b, code);
+        return;
+    }
+    for (int depth = 0; p != NULL && depth < PLACE__MAX; depth++) {
+        if (depth > 0)
+            h_raw(b, ", ");
+        h_text(b, place_name(r, p));
+        p = p->parent[0] != '\0' ? places_get(all, p->parent) : NULL;
+    }
+}
+
+static void h_concerns(struct req *r, struct buf *b, const struct case_rec *c)
+{
+    for (int i = 0; i < c->nconcerns && i < CONCERNS_MAX; i++) {
+        if (i > 0)
+            h_raw(b, ", ");
+        h_text(b, code_label(r, LIST_CONCERN, c->concerns[i]));
+    }
+}
+
+static void h_status(struct req *r, struct buf *b, const char *status)
+{
+    char cls[48];
+    snprintf(cls, sizeof cls, "status st-%s", code_parse(LIST_STATUS, status) >= 0 ? status : "x");
+    h_open(b, "span", "class", cls, H_END);
+    h_text(b, code_label(r, LIST_STATUS, status));
+    h_close(b, "span");
+}
+
+/* The status filter (a GET form: works without JavaScript). */
+static void status_filter(struct req *r, struct buf *b, const char *status)
+{
+    h_raw(b, "<form method=\"get\" action=\"/cases\" id=\"filter-form\" class=\"inline\">"
+             "<label for=\"status\">");
+    h_text(b, tr(r, MSG_CASES_FILTER));
+    h_raw(b, "</label> <select id=\"status\" name=\"status\" data-autosubmit><option value=\"\">");
+    h_text(b, tr(r, MSG_CASES_FILTER_ALL));
+    h_raw(b, "</option>");
+    for (int i = 0; i < code_count(LIST_STATUS); i++) {
+        const char *code = code_name(LIST_STATUS, i);
+        h_open_begin(b, "option");
+        h_attr(b, "value", code);
+        h_flag(b, "selected", status != NULL && strcmp(status, code) == 0);
+        h_open_end(b);
+        h_text(b, code_label(r, LIST_STATUS, code));
+        h_close(b, "option");
+    }
+    h_raw(b, "</select> <button type=\"submit\">");
+    h_text(b, tr(r, MSG_CASES_FILTER_BUTTON));
+    h_raw(b, "</button></form>");
+}
+
+void web_cases(struct req *r, struct resp *w)
+{
+    struct ctx cx = page_ctx(r);
+    struct case_query q = {.limit = 50};
+    struct case_view *items = NULL;
+    struct fielderrs fe = {0};
+    char next[CURSOR_SIZE] = "";
+    size_t n = 0;
+    struct buf self = {0};
+    struct buf *b = &w->body;
+
+    const char *status = req_query(r, "status");
+    if (status != NULL && code_parse(LIST_STATUS, status) < 0)
+        status = NULL; /* an unknown filter shows everything */
+    q.status = status;
+    q.cursor = req_query(r, "cursor");
+    if (q.cursor != NULL && (*q.cursor == '\0' || strlen(q.cursor) >= CURSOR_SIZE))
+        q.cursor = NULL;
+
+    enum err e = case_list(&cx, &q, &items, &n, next, &fe);
+    if (e != ERR_OK) {
+        page_fail(r, w, e == ERR_VALIDATION ? ERR_BAD_REQUEST : e);
+        goto out;
+    }
+
+    buf_puts(&self, "/cases");
+    if (status != NULL) {
+        buf_puts(&self, "?status=");
+        url_encode(&self, status);
+    }
+    page_begin(r, w, tr(r, MSG_CASES_TITLE), self.p);
+    h_raw(b, "<h1>");
+    h_text(b, tr(r, MSG_CASES_TITLE));
+    h_raw(b, "</h1>");
+    status_filter(r, b, status);
+    if (n == 0) {
+        h_raw(b, "<p class=\"empty\" id=\"cases-empty\">");
+        h_text(b, tr(r, MSG_CASES_EMPTY));
+        h_raw(b, "</p>");
+    } else {
+        h_raw(b, "<ul class=\"cases\" id=\"case-list\">");
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct case_rec *c = &items[i].rec;
+        struct buf href = {0};
+        char date[DATE_SIZE];
+
+        buf_puts(&href, "/cases/");
+        url_encode(&href, c->id);
+        h_raw(b, "<li>");
+        h_open(b, "a", "href", href.p, "class", "case", "data-code", c->code, H_END);
+        h_raw(b, "<span class=\"code\">");
+        h_text(b, c->code);
+        h_raw(b, "</span> ");
+        h_status(r, b, c->status);
+        if (c->urgent) {
+            h_raw(b, " <span class=\"urgent\">");
+            h_text(b, tr(r, MSG_CASE_URGENT));
+            h_raw(b, "</span>");
+        }
+        h_raw(b, "<span class=\"concerns\">");
+        h_concerns(r, b, c);
+        h_raw(b, "</span><span class=\"date\">");
+        snprintf(date, sizeof date, "%.10s", c->created_at);
+        h_text_sub(b, tr(r, MSG_CASE_REPORTED_ON), date);
+        h_raw(b, "</span></a></li>");
+        buf_free(&href);
+    }
+    if (n > 0)
+        h_raw(b, "</ul>");
+    if (next[0] != '\0') {
+        struct buf more = {0};
+        buf_puts(&more, "/cases?");
+        if (status != NULL) {
+            buf_puts(&more, "status=");
+            url_encode(&more, status);
+            buf_putc(&more, '&');
+        }
+        buf_puts(&more, "cursor=");
+        url_encode(&more, next);
+        h_raw(b, "<p>");
+        h_open(b, "a", "href", more.p, "id", "cases-more", H_END);
+        h_text(b, tr(r, MSG_CASES_MORE));
+        h_raw(b, "</a></p>");
+        buf_free(&more);
+    }
+    page_end(r, w);
+out:
+    buf_free(&self);
+    case_views_free(items, n);
+}
+
+/* A <dt>label</dt><dd> row start; the caller writes the value and "</dd>". */
+static void dt(struct req *r, struct buf *b, enum msg label, const char *dd_id)
+{
+    h_raw(b, "<dt>");
+    h_text(b, tr(r, label));
+    h_raw(b, "</dt>");
+    h_open(b, "dd", "id", dd_id, H_END);
+}
+
+static void h_yes_no(struct req *r, struct buf *b, bool v)
+{
+    h_text(b, tr(r, v ? MSG_YES : MSG_NO));
+}
+
+static void survivor_details(struct req *r, struct buf *b, const struct case_view *v)
+{
+    const struct survivor_view *s = &v->survivor;
+
+    h_raw(b, "<h2>");
+    h_text(b, tr(r, MSG_SURVIVOR));
+    h_raw(b, "</h2>");
+    if (!v->has_survivor) {
+        h_raw(b, "<p>");
+        h_text(b, tr(r, MSG_CASE_SURVIVOR_NONE));
+        h_raw(b, "</p>");
+        return;
+    }
+    h_raw(b, "<dl class=\"facts\" id=\"survivor\">");
+    if (s->name_km != NULL && *s->name_km != '\0') {
+        dt(r, b, MSG_NAME_KM, "survivor-name-km");
+        h_raw(b, "<span lang=\"km\">");
+        h_text(b, s->name_km);
+        h_raw(b, "</span></dd>");
+    }
+    if (s->name_latn != NULL && *s->name_latn != '\0') {
+        dt(r, b, MSG_NAME_LATN, "survivor-name-latn");
+        h_raw(b, "<span lang=\"en\">");
+        h_text(b, s->name_latn);
+        h_raw(b, "</span></dd>");
+    }
+    if (s->phone != NULL && *s->phone != '\0') {
+        struct buf tel = {0};
+        buf_puts(&tel, "tel:");
+        for (const char *p = s->phone; *p != '\0'; p++)
+            if ((*p >= '0' && *p <= '9') || *p == '+')
+                buf_putc(&tel, *p);
+        dt(r, b, MSG_PHONE, "survivor-phone");
+        h_open(b, "a", "href", tel.p, H_END);
+        h_text(b, s->phone);
+        h_raw(b, "</a></dd>");
+        buf_free(&tel);
+    }
+    dt(r, b, MSG_SEX, "survivor-sex");
+    h_text(b, code_label(r, LIST_SEX, s->sex));
+    h_raw(b, "</dd>");
+    if (s->age >= 0) {
+        dt(r, b, MSG_AGE, "survivor-age");
+        h_int(b, s->age);
+        if (s->age_estimated) {
+            h_raw(b, " (");
+            h_text(b, tr(r, MSG_AGE_ESTIMATED));
+            h_raw(b, ")");
+        }
+        h_raw(b, "</dd>");
+    }
+    h_raw(b, "</dl>");
+}
+
+void web_case_show(struct req *r, struct resp *w)
+{
+    struct ctx cx = page_ctx(r);
+    struct case_view v;
+    struct buf self = {0};
+    struct buf *b = &w->body;
+    const char *id = r->nparams > 0 ? r->params[0] : NULL;
+
+    memset(&v, 0, sizeof v);
+    if (id == NULL || *id == '\0' || strlen(id) >= ID_SIZE) {
+        page_fail(r, w, ERR_NOT_FOUND);
+        return;
+    }
+    enum err e = case_get(&cx, id, &v);
+    if (e != ERR_OK) {
+        page_fail(r, w, e);
+        goto out;
+    }
+    const struct case_rec *c = &v.rec;
+
+    buf_puts(&self, "/cases/");
+    url_encode(&self, c->id);
+    char *plain = text_sub(tr(r, MSG_CASE_TITLE), c->code);
+    page_begin(r, w, plain, self.p);
+    free(plain);
+
+    if (req_query(r, "sent") != NULL) {
+        h_raw(b, "<p class=\"notice\" id=\"report-sent\" role=\"status\">");
+        h_text_sub(b, tr(r, MSG_REPORT_SENT), c->code);
+        h_raw(b, "</p>");
+    }
+    h_raw(b, "<h1 id=\"case-title\">");
+    h_text_sub(b, tr(r, MSG_CASE_TITLE), c->code);
+    h_raw(b, "</h1><dl class=\"facts\" id=\"case\">");
+    dt(r, b, MSG_CASE_CODE, "case-code");
+    h_text(b, c->code);
+    h_raw(b, "</dd>");
+    dt(r, b, MSG_CASE_STATUS, "case-status");
+    h_status(r, b, c->status);
+    if (c->urgent) {
+        h_raw(b, " <span class=\"urgent\">");
+        h_text(b, tr(r, MSG_CASE_URGENT));
+        h_raw(b, "</span>");
+    }
+    h_raw(b, "</dd>");
+    dt(r, b, MSG_CASE_CONCERNS, "case-concerns");
+    h_concerns(r, b, c);
+    h_raw(b, "</dd>");
+    if (c->location_code[0] != '\0') {
+        dt(r, b, MSG_CASE_PLACE, "case-place");
+        h_place(r, b, c->location_code);
+        h_raw(b, "</dd>");
+    }
+    dt(r, b, MSG_CASE_CREATED, "case-created");
+    h_date(b, c->created_at);
+    h_raw(b, "</dd>");
+    if (c->updated_at[0] != '\0') {
+        dt(r, b, MSG_CASE_UPDATED, "case-updated");
+        h_date(b, c->updated_at);
+        h_raw(b, "</dd>");
+    }
+    if (v.detail) {
+        dt(r, b, MSG_CASE_RISK, "case-risk");
+        h_text(b,
+               c->risk[0] != '\0' ? code_label(r, LIST_RISK, c->risk) : tr(r, MSG_CASE_RISK_NONE));
+        h_raw(b, "</dd>");
+        dt(r, b, MSG_CASE_CONSENT, "case-consent");
+        h_yes_no(r, b, c->consent_to_contact);
+        h_raw(b, "</dd>");
+    }
+    h_raw(b, "</dl>");
+    if (v.detail) {
+        h_raw(b, "<h2>");
+        h_text(b, tr(r, MSG_CASE_SUMMARY));
+        h_raw(b, "</h2><p class=\"summary\" id=\"case-summary\">");
+        h_text(b, v.summary);
+        h_raw(b, "</p>");
+        survivor_details(r, b, &v);
+    } else {
+        h_raw(b, "<p class=\"note\" id=\"details-hidden\">");
+        h_text(b, tr(r, MSG_CASE_DETAILS_HIDDEN));
+        h_raw(b, "</p>");
+    }
+    h_raw(b, "<p><a href=\"/cases\" id=\"back-to-cases\">");
+    h_text(b, tr(r, MSG_BACK_TO_CASES));
+    h_raw(b, "</a></p>");
+    page_end(r, w);
+out:
+    buf_free(&self);
+    case_view_free(&v);
+}

@@ -1,0 +1,115 @@
+/* Sign-in and sign-out pages, and the home page that leads to one or the
+ * other. */
+#include "web/page.h"
+
+#include <string.h>
+
+#include <sodium.h>
+
+#include "app.h"
+#include "auth/session.h"
+
+#define SESSION_COOKIE "cbpn_session"
+
+void web_home(struct req *r, struct resp *w)
+{
+    resp_redirect(w, r->actor != NULL ? "/cases" : "/login");
+}
+
+/* The sign-in form; failed true adds the generic refusal. username (may be
+ * NULL) is put back in its field. */
+static void login_page(struct req *r, struct resp *w, bool failed, const char *username)
+{
+    struct buf *b = &w->body;
+
+    page_begin(r, w, tr(r, MSG_LOGIN_TITLE), "/login");
+    h_raw(b, "<h1>");
+    h_text(b, tr(r, MSG_LOGIN_TITLE));
+    h_raw(b, "</h1>");
+    if (failed) {
+        h_raw(b, "<p class=\"error\" id=\"login-error\" role=\"alert\">");
+        h_text(b, tr(r, MSG_LOGIN_FAILED));
+        h_raw(b, "</p>");
+    } else if (req_query(r, "out") != NULL) {
+        h_raw(b, "<p class=\"notice\" id=\"signed-out\">");
+        h_text(b, tr(r, MSG_SIGNED_OUT));
+        h_raw(b, "</p>");
+    }
+    h_raw(b, "<p>");
+    h_text(b, tr(r, MSG_LOGIN_INTRO));
+    h_raw(b, "</p><form method=\"post\" action=\"/login\" id=\"login-form\" class=\"stack\">");
+    page_csrf(r, w);
+    h_raw(b, "<label for=\"username\">");
+    h_text(b, tr(r, MSG_USERNAME));
+    h_raw(b, "</label><input id=\"username\" name=\"username\" required maxlength=\"64\" "
+             "autocomplete=\"username\" autocapitalize=\"none\" spellcheck=\"false\"");
+    h_attr(b, "value", username);
+    h_flag(b, "autofocus", username == NULL);
+    h_raw(b, "><label for=\"password\">");
+    h_text(b, tr(r, MSG_PASSWORD));
+    h_raw(b, "</label><input id=\"password\" name=\"password\" type=\"password\" required "
+             "maxlength=\"1024\" autocomplete=\"current-password\"");
+    h_flag(b, "autofocus", username != NULL);
+    h_raw(b, "><button type=\"submit\" id=\"login-submit\">");
+    h_text(b, tr(r, MSG_LOGIN_BUTTON));
+    h_raw(b, "</button></form>");
+    page_end(r, w);
+}
+
+void web_login_form(struct req *r, struct resp *w)
+{
+    if (r->actor != NULL) {
+        resp_redirect(w, "/cases");
+        return;
+    }
+    login_page(r, w, false, NULL);
+}
+
+void web_login(struct req *r, struct resp *w)
+{
+    const char *username = req_form(r, "username");
+    const char *password = req_form(r, "password");
+    char token[TOKEN_SIZE];
+    struct actor a;
+    enum err e;
+
+    if (username == NULL || password == NULL || *username == '\0' || *password == '\0' ||
+        strlen(username) > USERNAME_MAX) {
+        /* The same answer as a wrong password. */
+        login_page(r, w, true,
+                   username != NULL && strlen(username) <= USERNAME_MAX ? username : NULL);
+        return;
+    }
+    memset(&a, 0, sizeof a);
+    e = auth_login(r->db, r->app->key, username, password, r->client_addr, SESSION_WEB, token, &a);
+    switch (e) {
+    case ERR_OK:
+        if (r->actor != NULL && r->token != NULL) {
+            /* A new sign-in replaces the session this browser had. */
+            auth_logout(r->db, r->actor->token_hash);
+        }
+        resp_cookie(w, SESSION_COOKIE, token, -1);
+        sodium_memzero(token, sizeof token);
+        actor_free(&a);
+        resp_redirect(w, "/cases");
+        return;
+    case ERR_UNAUTHENTICATED:
+        login_page(r, w, true, username);
+        return;
+    case ERR_RATE_LIMITED:
+        resp_header(w, "Retry-After", "900");
+        page_fail(r, w, e);
+        return;
+    default:
+        page_fail(r, w, e);
+        return;
+    }
+}
+
+void web_logout(struct req *r, struct resp *w)
+{
+    if (r->actor != NULL)
+        auth_logout(r->db, r->actor->token_hash);
+    resp_cookie(w, SESSION_COOKIE, "", 0);
+    resp_redirect(w, "/login?out=1");
+}

@@ -1,0 +1,495 @@
+/* "Report a concern": GET /cases/new shows the form, POST /cases sends it.
+ *
+ * The place is chosen province -> district -> commune -> village without
+ * JavaScript: the form's "next list" button (name "step") posts the form
+ * back, and the page comes again with what was entered and the next list
+ * filled. With JavaScript, choosing in a list presses that button
+ * (assets/cbpn.js). GET /cases/new?province=&district=&commune= pre-fills
+ * the place; by default it is the district of the member's group. */
+#include "web/page.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "domain/cases.h"
+#include "domain/network.h"
+#include "domain/place.h"
+#include "store/store.h"
+#include "util/alloc.h"
+
+enum place_field { PF_PROVINCE, PF_DISTRICT, PF_COMMUNE, PF_VILLAGE, PF__MAX };
+
+static const struct {
+    const char *name; /* form field and element id */
+    enum msg label;
+    enum place_level level;
+} place_fields[PF__MAX] = {
+    [PF_PROVINCE] = {"province", MSG_PROVINCE, PLACE_PROVINCE},
+    [PF_DISTRICT] = {"district", MSG_DISTRICT, PLACE_DISTRICT},
+    [PF_COMMUNE] = {"commune", MSG_COMMUNE, PLACE_COMMUNE},
+    [PF_VILLAGE] = {"village", MSG_VILLAGE, PLACE_VILLAGE},
+};
+
+/* What the form holds (values borrowed from the request, or from place
+ * records for the pre-filled place). */
+struct report_form {
+    char place[PF__MAX][CODE_SIZE];
+    const char *concerns[CONCERNS_MAX + 1];
+    int nconcerns;
+    const char *summary, *sex, *age, *name_km, *name_latn, *phone;
+    bool age_estimated, consent, urgent;
+};
+
+/* Which message a domain field error shows, and next to which form field. */
+static const struct {
+    const char *field; /* as case_report names it */
+    const char *form;  /* the form field it belongs to */
+    enum msg msg;
+} field_msgs[] = {
+    {"location_code", "place", MSG_ERR_PLACE},
+    {"concerns", "concerns", MSG_ERR_CONCERNS},
+    {"summary", "summary", MSG_ERR_SUMMARY},
+    {"survivor.sex", "sex", MSG_ERR_SEX},
+    {"survivor.age", "age", MSG_ERR_AGE},
+    {"survivor.birth_date", "age", MSG_ERR_AGE},
+    {"survivor.name_km", "name_km", MSG_ERR_NAME},
+    {"survivor.name_latn", "name_latn", MSG_ERR_NAME},
+    {"survivor.phone", "phone", MSG_ERR_PHONE},
+};
+#define NFIELD_MSGS (sizeof field_msgs / sizeof field_msgs[0])
+
+/* The message for form field form when fe has a problem with it; -1 when none. */
+static int form_error(const struct fielderrs *fe, const char *form)
+{
+    for (int i = 0; fe != NULL && i < fe->n && i < FIELDERRS_MAX; i++)
+        for (size_t k = 0; k < NFIELD_MSGS; k++)
+            if (strcmp(fe->e[i].field, field_msgs[k].field) == 0 &&
+                strcmp(form, field_msgs[k].form) == 0)
+                return (int)field_msgs[k].msg;
+    return -1;
+}
+
+static const char *nonempty(const char *s)
+{
+    return (s != NULL && *s != '\0') ? s : NULL;
+}
+
+static void set_code(char dst[CODE_SIZE], const char *s)
+{
+    dst[0] = '\0';
+    if (s != NULL && strlen(s) < CODE_SIZE)
+        memcpy(dst, s, strlen(s) + 1);
+}
+
+/* Keeps each chosen place only when it lies in the one above it (a changed
+ * district drops the commune and village chosen before). */
+static void place_normalise(const struct req *r, struct report_form *f)
+{
+    const struct places *all = r->app != NULL ? r->app->places : NULL;
+    const char *parent = "";
+    for (int i = 0; i < PF__MAX; i++) {
+        const struct place *p =
+            (all != NULL && f->place[i][0] != '\0') ? places_get(all, f->place[i]) : NULL;
+        if (p == NULL || p->level != place_fields[i].level || strcmp(p->parent, parent) != 0) {
+            for (int j = i; j < PF__MAX; j++)
+                f->place[j][0] = '\0';
+            return;
+        }
+        parent = f->place[i];
+    }
+}
+
+/* Fills the province and district from a place code (the group's). */
+static void place_from(const struct req *r, struct report_form *f, const char *code)
+{
+    const struct places *all = r->app != NULL ? r->app->places : NULL;
+    const struct place *d = all != NULL ? places_district_of(all, code) : NULL;
+    if (d == NULL)
+        return;
+    set_code(f->place[PF_PROVINCE], d->parent);
+    set_code(f->place[PF_DISTRICT], d->code);
+}
+
+/* The deepest place chosen, or NULL. */
+static const char *place_chosen(const struct report_form *f)
+{
+    for (int i = PF__MAX - 1; i >= 0; i--)
+        if (f->place[i][0] != '\0')
+            return f->place[i];
+    return NULL;
+}
+
+static bool has_concern(const struct report_form *f, const char *code)
+{
+    for (int i = 0; i < f->nconcerns; i++)
+        if (strcmp(f->concerns[i], code) == 0)
+            return true;
+    return false;
+}
+
+static void field_error(struct req *r, struct buf *b, const struct fielderrs *fe, const char *form)
+{
+    int m = form_error(fe, form);
+    if (m < 0)
+        return;
+    char id[32];
+    snprintf(id, sizeof id, "err-%s", form);
+    h_open(b, "p", "class", "field-error", "id", id, H_END);
+    h_text(b, tr(r, (enum msg)m));
+    h_raw(b, "</p>");
+}
+
+/* The list of problems at the top of the form. */
+static void error_summary(struct req *r, struct buf *b, const struct fielderrs *fe)
+{
+    static const char *const forms[] = {"place", "concerns", "summary",   "sex",
+                                        "age",   "name_km",  "name_latn", "phone"};
+    bool other = false;
+
+    h_raw(b, "<div class=\"error\" id=\"form-errors\" role=\"alert\"><p>");
+    h_text(b, tr(r, MSG_FORM_ERRORS));
+    h_raw(b, "</p><ul>");
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        int m = form_error(fe, forms[i]);
+        if (m < 0)
+            continue;
+        char href[32];
+        snprintf(href, sizeof href, "#err-%s", forms[i]);
+        h_raw(b, "<li>");
+        h_open(b, "a", "href", href, H_END);
+        h_text(b, tr(r, (enum msg)m));
+        h_raw(b, "</a></li>");
+    }
+    for (int i = 0; i < fe->n && i < FIELDERRS_MAX; i++) {
+        bool known = false;
+        for (size_t k = 0; k < NFIELD_MSGS; k++)
+            known = known || strcmp(fe->e[i].field, field_msgs[k].field) == 0;
+        other = other || !known;
+    }
+    if (other) {
+        h_raw(b, "<li>");
+        h_text(b, tr(r, MSG_ERR_FIELD));
+        h_raw(b, "</li>");
+    }
+    h_raw(b, "</ul></div>");
+}
+
+static void place_select(struct req *r, struct buf *b, const struct report_form *f, int level)
+{
+    const struct places *all = r->app != NULL ? r->app->places : NULL;
+    const struct place **items = NULL;
+    const char *name = place_fields[level].name;
+    size_t n = 0;
+
+    if (all != NULL)
+        n = places_children(all, level == 0 ? NULL : f->place[level - 1], r->lang, &items);
+    h_open(b, "label", "for", name, H_END);
+    h_text(b, tr(r, place_fields[level].label));
+    h_raw(b, "</label>");
+    h_open_begin(b, "select");
+    h_attr(b, "id", name);
+    h_attr(b, "name", name);
+    h_flag(b, "data-step", level < PF__MAX - 1);
+    h_open_end(b);
+    h_raw(b, "<option value=\"\">");
+    h_text(b, tr(r, MSG_CHOOSE));
+    h_raw(b, "</option>");
+    for (size_t i = 0; i < n; i++) {
+        const struct place *p = items[i];
+        const char *label = r->lang == LANG_KM ? p->name_km : p->name_latn;
+        if (label == NULL || *label == '\0')
+            label = r->lang == LANG_KM ? p->name_latn : p->name_km;
+        h_open_begin(b, "option");
+        h_attr(b, "value", p->code);
+        h_flag(b, "selected", strcmp(p->code, f->place[level]) == 0);
+        h_open_end(b);
+        h_text(b, label);
+        h_close(b, "option");
+    }
+    h_raw(b, "</select>");
+    free(items);
+}
+
+static void place_fieldset(struct req *r, struct buf *b, const struct report_form *f,
+                           const struct fielderrs *fe)
+{
+    h_raw(b, "<fieldset id=\"place\"><legend>");
+    h_text(b, tr(r, MSG_PLACE));
+    h_raw(b, "</legend>");
+    field_error(r, b, fe, "place");
+    for (int i = 0; i < PF__MAX; i++) {
+        if (i > 0 && f->place[i - 1][0] == '\0')
+            break;
+        place_select(r, b, f, i);
+    }
+    /* formnovalidate: choosing a place must not wait for the required fields. */
+    h_raw(b, "<button type=\"submit\" name=\"step\" value=\"place\" id=\"place-next\" "
+             "class=\"step secondary\" formnovalidate>");
+    h_text(b, tr(r, MSG_PLACE_NEXT));
+    h_raw(b, "</button></fieldset>");
+}
+
+static void concerns_fieldset(struct req *r, struct buf *b, const struct report_form *f,
+                              const struct fielderrs *fe)
+{
+    h_raw(b, "<fieldset id=\"concerns\"><legend>");
+    h_text(b, tr(r, MSG_CONCERNS));
+    h_raw(b, "</legend>");
+    field_error(r, b, fe, "concerns");
+    for (int i = 0; i < code_count(LIST_CONCERN); i++) {
+        const char *code = code_name(LIST_CONCERN, i);
+        char id[48];
+        snprintf(id, sizeof id, "concern-%s", code);
+        h_raw(b, "<label class=\"check\"><input type=\"checkbox\" name=\"concern\"");
+        h_attr(b, "id", id);
+        h_attr(b, "value", code);
+        h_flag(b, "checked", has_concern(f, code));
+        h_raw(b, "> ");
+        h_text(b, code_label(r, LIST_CONCERN, code));
+        h_raw(b, "</label>");
+    }
+    h_raw(b, "</fieldset>");
+}
+
+/* A one-line text input with its label. */
+static void text_input(struct req *r, struct buf *b, const struct fielderrs *fe, const char *name,
+                       enum msg label, const char *value, const char *extra_type,
+                       const char *maxlength)
+{
+    h_open(b, "label", "for", name, H_END);
+    h_text(b, tr(r, label));
+    h_raw(b, " <small>(");
+    h_text(b, tr(r, MSG_OPTIONAL));
+    h_raw(b, ")</small></label>");
+    field_error(r, b, fe, name);
+    h_open_begin(b, "input");
+    h_attr(b, "id", name);
+    h_attr(b, "name", name);
+    h_attr(b, "type", extra_type != NULL ? extra_type : "text");
+    h_attr(b, "maxlength", maxlength);
+    h_attr(b, "value", value);
+    if (form_error(fe, name) >= 0)
+        h_attr(b, "aria-invalid", "true");
+    h_open_end(b);
+}
+
+static void check_input(struct req *r, struct buf *b, const char *name, enum msg label, bool on)
+{
+    h_raw(b, "<label class=\"check\"><input type=\"checkbox\" value=\"1\"");
+    h_attr(b, "id", name);
+    h_attr(b, "name", name);
+    h_flag(b, "checked", on);
+    h_raw(b, "> ");
+    h_text(b, tr(r, label));
+    h_raw(b, "</label>");
+}
+
+static void survivor_fieldset(struct req *r, struct buf *b, const struct report_form *f,
+                              const struct fielderrs *fe)
+{
+    h_raw(b, "<fieldset id=\"survivor\"><legend>");
+    h_text(b, tr(r, MSG_SURVIVOR));
+    h_raw(b, "</legend><fieldset id=\"sex\" class=\"choices\"><legend>");
+    h_text(b, tr(r, MSG_SEX));
+    h_raw(b, "</legend>");
+    field_error(r, b, fe, "sex");
+    for (int i = 0; i < code_count(LIST_SEX); i++) {
+        const char *code = code_name(LIST_SEX, i);
+        char id[32];
+        snprintf(id, sizeof id, "sex-%s", code);
+        h_raw(b, "<label class=\"check\"><input type=\"radio\" name=\"sex\" required");
+        h_attr(b, "id", id);
+        h_attr(b, "value", code);
+        h_flag(b, "checked", f->sex != NULL && strcmp(f->sex, code) == 0);
+        h_raw(b, "> ");
+        h_text(b, code_label(r, LIST_SEX, code));
+        h_raw(b, "</label>");
+    }
+    h_raw(b, "</fieldset>");
+    text_input(r, b, fe, "age", MSG_AGE, f->age, "text", "3");
+    check_input(r, b, "age_estimated", MSG_AGE_ESTIMATED, f->age_estimated);
+    text_input(r, b, fe, "name_km", MSG_NAME_KM, f->name_km, NULL, "120");
+    text_input(r, b, fe, "name_latn", MSG_NAME_LATN, f->name_latn, NULL, "120");
+    text_input(r, b, fe, "phone", MSG_PHONE, f->phone, "tel", "20");
+    h_raw(b, "</fieldset>");
+}
+
+/* The self link of the form page (for the language switch). */
+static void form_self(const struct report_form *f, struct buf *self)
+{
+    buf_puts(self, "/cases/new");
+    char sep = '?';
+    for (int i = 0; i < PF__MAX - 1 && f->place[i][0] != '\0'; i++) {
+        buf_putc(self, sep);
+        buf_puts(self, place_fields[i].name);
+        buf_putc(self, '=');
+        url_encode(self, f->place[i]);
+        sep = '&';
+    }
+}
+
+static void report_page(struct req *r, struct resp *w, const struct report_form *f,
+                        const struct fielderrs *fe)
+{
+    struct buf *b = &w->body;
+    struct buf self = {0};
+
+    form_self(f, &self);
+    page_begin(r, w, tr(r, MSG_REPORT_TITLE), self.p);
+    buf_free(&self);
+    h_raw(b, "<h1>");
+    h_text(b, tr(r, MSG_REPORT_TITLE));
+    h_raw(b, "</h1><p>");
+    h_text(b, tr(r, MSG_REPORT_INTRO));
+    h_raw(b, "</p>");
+    if (fe != NULL && fe->n > 0)
+        error_summary(r, b, fe);
+    h_raw(b, "<form method=\"post\" action=\"/cases\" id=\"report-form\" class=\"stack\">");
+    page_csrf(r, w);
+    place_fieldset(r, b, f, fe);
+    concerns_fieldset(r, b, f, fe);
+
+    h_raw(b, "<label for=\"summary\">");
+    h_text(b, tr(r, MSG_SUMMARY));
+    h_raw(b, "</label><p class=\"hint\" id=\"summary-hint\">");
+    h_text(b, tr(r, MSG_SUMMARY_HINT));
+    h_raw(b, "</p>");
+    field_error(r, b, fe, "summary");
+    h_raw(b, "<textarea id=\"summary\" name=\"summary\" rows=\"5\" maxlength=\"4000\" "
+             "aria-describedby=\"summary-hint\">");
+    h_text(b, f->summary);
+    h_raw(b, "</textarea>");
+
+    survivor_fieldset(r, b, f, fe);
+    h_raw(b, "<fieldset id=\"flags\">");
+    check_input(r, b, "consent_to_contact", MSG_CONSENT_TO_CONTACT, f->consent);
+    check_input(r, b, "urgent", MSG_URGENT, f->urgent);
+    h_raw(b, "</fieldset><button type=\"submit\" name=\"send\" value=\"1\" id=\"submit-report\">");
+    h_text(b, tr(r, MSG_REPORT_BUTTON));
+    h_raw(b, "</button></form>");
+    page_end(r, w);
+}
+
+void web_case_new(struct req *r, struct resp *w)
+{
+    struct report_form f;
+    struct ctx cx = page_ctx(r);
+
+    memset(&f, 0, sizeof f);
+    if (r->actor == NULL || !perm_allows(r->actor->role, ACT_CASE_CREATE)) {
+        page_fail(r, w, ERR_FORBIDDEN);
+        return;
+    }
+    for (int i = 0; i < PF__MAX; i++)
+        set_code(f.place[i], req_query(r, place_fields[i].name));
+    if (f.place[PF_PROVINCE][0] == '\0' && r->actor->user.group_id[0] != '\0') {
+        struct group_rec g;
+        memset(&g, 0, sizeof g);
+        if (group_get(&cx, r->actor->user.group_id, &g) == ERR_OK)
+            place_from(r, &f, g.location_code);
+        group_rec_free(&g);
+    }
+    place_normalise(r, &f);
+    report_page(r, w, &f, NULL);
+}
+
+/* Reads the age field: -1 when empty; false when not a whole number 0..999. */
+static bool parse_age(const char *s, int *age)
+{
+    *age = -1;
+    if (s == NULL || *s == '\0')
+        return true;
+    size_t n = strlen(s);
+    if (n > 3)
+        return false;
+    int v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    *age = v;
+    return true;
+}
+
+void web_case_create(struct req *r, struct resp *w)
+{
+    struct report_form f;
+    struct fielderrs fe;
+    struct case_report_in in;
+    struct case_view out;
+    struct ctx cx = page_ctx(r);
+    char path[64];
+    int age;
+
+    memset(&f, 0, sizeof f);
+    memset(&fe, 0, sizeof fe);
+    memset(&in, 0, sizeof in);
+    memset(&out, 0, sizeof out);
+    if (r->actor == NULL || !perm_allows(r->actor->role, ACT_CASE_CREATE)) {
+        page_fail(r, w, ERR_FORBIDDEN);
+        return;
+    }
+    for (int i = 0; i < PF__MAX; i++)
+        set_code(f.place[i], req_form(r, place_fields[i].name));
+    place_normalise(r, &f);
+    f.nconcerns = req_form_all(r, "concern", f.concerns, CONCERNS_MAX + 1);
+    if (f.nconcerns < 0)
+        f.nconcerns = 0;
+    if (f.nconcerns > CONCERNS_MAX + 1)
+        f.nconcerns = CONCERNS_MAX + 1;
+    f.summary = req_form(r, "summary");
+    f.sex = req_form(r, "sex");
+    f.age = req_form(r, "age");
+    f.name_km = req_form(r, "name_km");
+    f.name_latn = req_form(r, "name_latn");
+    f.phone = req_form(r, "phone");
+    f.age_estimated = req_form(r, "age_estimated") != NULL;
+    f.consent = req_form(r, "consent_to_contact") != NULL;
+    f.urgent = req_form(r, "urgent") != NULL;
+
+    if (req_form(r, "step") != NULL && req_form(r, "send") == NULL) {
+        /* The next list of places: nothing is sent yet. */
+        report_page(r, w, &f, NULL);
+        return;
+    }
+
+    if (!parse_age(f.age, &age)) {
+        fielderr(&fe, "survivor.age", "a whole number");
+        w->status = 422;
+        report_page(r, w, &f, &fe);
+        return;
+    }
+    in.location_code = place_chosen(&f);
+    for (int i = 0; i < f.nconcerns; i++)
+        in.concerns[i] = f.concerns[i];
+    in.nconcerns = f.nconcerns;
+    in.summary = nonempty(f.summary);
+    in.has_survivor = true;
+    in.survivor.sex = nonempty(f.sex);
+    in.survivor.age = age;
+    in.survivor.age_estimated = f.age_estimated && age >= 0;
+    in.survivor.name_km = nonempty(f.name_km);
+    in.survivor.name_latn = nonempty(f.name_latn);
+    in.survivor.phone = nonempty(f.phone);
+    in.consent_to_contact = f.consent;
+    in.urgent = f.urgent;
+
+    enum err e = case_report(&cx, &in, &out, &fe);
+    switch (e) {
+    case ERR_OK:
+        snprintf(path, sizeof path, "/cases/%s?sent=1", out.rec.id);
+        resp_redirect(w, path);
+        break;
+    case ERR_VALIDATION:
+        w->status = 422;
+        report_page(r, w, &f, &fe);
+        break;
+    default:
+        page_fail(r, w, e);
+        break;
+    }
+    case_view_free(&out);
+}
