@@ -1,0 +1,122 @@
+/* The Siem Reap demo network (cbpn demo): one NGO, its service providers,
+ * eight network groups in Puok and Kralanh districts with their members, the
+ * demo users and a few dozen reported cases. Every person, phone number,
+ * organization and story in it is fictional (docs/demo.md).
+ *
+ * Everything is made through the domain functions (org_create, group_create,
+ * member_add, user_create, case_report), so it is validated, sealed and
+ * audited like any other record. The content is deterministic: the same
+ * names, members and cases every run; only the passwords are random. */
+#ifndef CBPN_CLI_DEMO_H
+#define CBPN_CLI_DEMO_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "crypto/crypto.h"
+#include "store/store.h"
+#include "util/err.h"
+
+struct places;
+
+/* Fills an initialised, empty database with the demo network. password: the
+ * password for every demo user (at least PASSWORD_MIN_CHARS), or NULL to
+ * generate one per user (random, 16 characters) and write
+ * "username<TAB>password\n" lines to passwords_out, one per user, in the
+ * order of demo_users. The database must hold no users and no groups yet:
+ * otherwise ERR_CONFLICT and nothing is written. Each record is its own
+ * transaction; a failure part-way leaves what was made before it and says
+ * which step failed. Returns ERR_OK, or an error with *errmsg (a new string
+ * without personal data; caller frees). */
+enum err demo_populate(struct store_conn *c, const struct datakey *k, const struct places *p,
+                       const char *password, FILE *passwords_out, char **errmsg);
+
+/* ---- The data (demo_data.c), read by demo.c and by the tests ---- */
+
+#define DEMO_GROUPS                   8
+#define DEMO_MEMBERS_PER_GROUP        20
+#define DEMO_VILLAGES_MAX             6
+#define DEMO_GENERATED_PASSWORD_CHARS 16
+
+/* The organizations, NGO first. */
+enum demo_org {
+    DEMO_ORG_NGO,
+    DEMO_ORG_COUNSEL,
+    DEMO_ORG_LEGAL,
+    DEMO_ORG_SHELTER,
+    DEMO_ORG_HEALTH,
+    DEMO_ORG_POLICE,
+    DEMO_ORG__MAX
+};
+
+struct demo_org_row {
+    enum demo_org org;
+    const char *name;
+    const char *kind;          /* "ngo", "provider" */
+    const char *location_code; /* a commune */
+};
+extern const struct demo_org_row demo_orgs[DEMO_ORG__MAX];
+
+/* A service of a provider, for the service directory. No store API for
+ * services exists yet: cbpn demo does not write these rows (docs/demo.md). */
+struct demo_service {
+    enum demo_org org;
+    const char *type; /* DOMAIN.md §4 */
+    const char *name;
+    const char *location_code;
+    const char *contact; /* fictional */
+    const char *hours;
+    const char *languages[3]; /* NULL-terminated */
+};
+extern const struct demo_service demo_services[];
+extern const size_t demo_nservices;
+
+struct demo_group {
+    const char *name;                        /* "<Khmer> / <English>" */
+    const char *district;                    /* 1707 Puok, 1706 Kralanh */
+    const char *commune;                     /* where the group is */
+    const char *villages[DEMO_VILLAGES_MAX]; /* of that commune, NULL-terminated */
+};
+extern const struct demo_group demo_groups[DEMO_GROUPS];
+
+/* A demo user. group: 1..DEMO_GROUPS for members and representatives, 0
+ * otherwise. member: for group users, the index in the group of the member
+ * she is (her display name is that member's name); -1 otherwise. */
+struct demo_user {
+    const char *username;
+    const char *role;
+    enum demo_org org;
+    int group;
+    int member;
+    const char *display_name; /* NULL for group users */
+    const char *locale;
+};
+extern const struct demo_user demo_users[];
+extern const size_t demo_nusers;
+
+/* Name pools: a name in Khmer script and its usual Latin spelling. */
+struct demo_name {
+    const char *km;
+    const char *latn;
+};
+extern const struct demo_name demo_family_names[];
+extern const size_t demo_nfamily_names;
+extern const struct demo_name demo_female_names[];
+extern const size_t demo_nfemale_names;
+extern const struct demo_name demo_male_names[];
+extern const size_t demo_nmale_names;
+
+/* A kind of reported concern; the cases are drawn from these. */
+struct demo_case_kind {
+    const char *concerns[4]; /* NULL-terminated */
+    const char *summary;     /* fictional, no names */
+    const char *sex;
+    int age_min, age_max;
+    int urgent_every; /* every n-th case of this kind is urgent; 0: never */
+};
+extern const struct demo_case_kind demo_case_kinds[];
+extern const size_t demo_ncase_kinds;
+
+#define DEMO_CASES 36
+
+#endif

@@ -1,0 +1,493 @@
+/* cli/demo: the Siem Reap demo network, built into real SQLite stores in a
+ * temporary directory: its groups, members, users, cases; a second run
+ * refused; generated and given passwords that sign in. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "auth/session.h"
+#include "cli/demo.h"
+#include "domain/place.h"
+#include "util/log.h"
+
+#define PASSWORD "demo password 2026"
+#define ADDR     "192.0.2.20"
+
+/* A deployment in its own temporary directory. */
+struct world {
+    char dir[64];
+    char db[96];
+    struct store *st;
+    struct store_conn *c;
+    struct datakey *key;
+    struct places *places;
+};
+
+static void rm_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char p[512];
+    if (d == NULL)
+        return;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        unlink(p);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+/* What cbpn init makes: a store, its gazetteer and its data key. */
+static struct world *world_new(void)
+{
+    struct world *w = calloc(1, sizeof *w);
+    char *msg = NULL;
+    char *keypath;
+
+    assert_non_null(w);
+    strcpy(w->dir, "/tmp/cbpn-test-demo-XXXXXX");
+    assert_non_null(mkdtemp(w->dir));
+    snprintf(w->db, sizeof w->db, "%s/t.db", w->dir);
+    if (store_open(w->db, true, &w->st, &msg) != ERR_OK)
+        fail_msg("store_open: %s", msg ? msg : "?");
+    w->c = store_conn(w->st);
+    assert_non_null(w->c);
+    assert_int_equal(store_begin(w->c), ERR_OK);
+    assert_int_equal(places_import(w->c, &msg), ERR_OK);
+    assert_int_equal(store_commit(w->c), ERR_OK);
+    assert_int_equal(places_load(w->c, &w->places), ERR_OK);
+    keypath = datakey_path_for(w->db);
+    assert_int_equal(datakey_create(keypath, &msg), ERR_OK);
+    assert_int_equal(datakey_load(keypath, &w->key, &msg), ERR_OK);
+    free(keypath);
+    return w;
+}
+
+static void world_free(struct world *w)
+{
+    if (w == NULL)
+        return;
+    places_free(w->places);
+    datakey_free(w->key);
+    store_close(w->st);
+    rm_dir(w->dir);
+    free(w);
+}
+
+/* The group made from demo_groups[g]: its id into id. */
+static void group_id_of(struct store_conn *c, int g, char id[ID_SIZE])
+{
+    struct group_rec *items = NULL;
+    size_t n = 0;
+    bool found = false;
+
+    assert_int_equal(store_group_list(c, NULL, &items, &n), ERR_OK);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(items[i].name, demo_groups[g].name) == 0) {
+            assert_false(found);
+            found = true;
+            assert_string_equal(items[i].location_code, demo_groups[g].commune);
+            memcpy(id, items[i].id, ID_SIZE);
+        }
+    }
+    group_list_free(items, n);
+    assert_true(found);
+}
+
+static size_t count_users(struct store_conn *c)
+{
+    struct user_rec *items = NULL;
+    size_t n = 0;
+    assert_int_equal(store_user_list(c, NULL, &items, &n), ERR_OK);
+    user_list_free(items, n);
+    return n;
+}
+
+static size_t count_groups(struct store_conn *c)
+{
+    struct group_rec *items = NULL;
+    size_t n = 0;
+    assert_int_equal(store_group_list(c, NULL, &items, &n), ERR_OK);
+    group_list_free(items, n);
+    return n;
+}
+
+/* The fixture of most tests: one demo network, every user with PASSWORD. */
+static int setup_demo(void **state)
+{
+    struct world *w = world_new();
+    char *msg = NULL;
+    enum err e = demo_populate(w->c, w->key, w->places, PASSWORD, NULL, &msg);
+
+    if (e != ERR_OK)
+        fprintf(stderr, "demo_populate: %s\n", msg ? msg : "?");
+    free(msg);
+    assert_int_equal(e, ERR_OK);
+    *state = w;
+    return 0;
+}
+
+static int teardown_demo(void **state)
+{
+    world_free(*state);
+    return 0;
+}
+
+static void test_data_tables(void **state)
+{
+    const struct places *p = ((struct world *)*state)->places;
+
+    /* Group 1 is in Puok commune, whose first village is Puok Chas. */
+    assert_string_equal(demo_groups[0].commune, "170710");
+    assert_string_equal(demo_groups[0].villages[0], "17071001");
+    for (int g = 0; g < DEMO_GROUPS; g++) {
+        const struct place *commune = places_get(p, demo_groups[g].commune);
+        assert_non_null(commune);
+        assert_int_equal(commune->level, PLACE_COMMUNE);
+        assert_string_equal(commune->parent, demo_groups[g].district);
+        assert_true(strcmp(commune->parent, "1707") == 0 || strcmp(commune->parent, "1706") == 0);
+        assert_non_null(demo_groups[g].villages[0]);
+        for (int v = 0; v < DEMO_VILLAGES_MAX && demo_groups[g].villages[v] != NULL; v++) {
+            const struct place *village = places_get(p, demo_groups[g].villages[v]);
+            assert_non_null(village);
+            assert_int_equal(village->level, PLACE_VILLAGE);
+            assert_string_equal(village->parent, demo_groups[g].commune);
+        }
+        for (int h = 0; h < g; h++)
+            assert_string_not_equal(demo_groups[g].commune, demo_groups[h].commune);
+    }
+    for (int o = 0; o < DEMO_ORG__MAX; o++) {
+        assert_int_equal(demo_orgs[o].org, o);
+        assert_non_null(places_get(p, demo_orgs[o].location_code));
+    }
+    /* Every service type of the issue has a provider. */
+    const char *types[] = {"psychosocial", "legal", "shelter", "health", "police"};
+    for (size_t t = 0; t < sizeof types / sizeof types[0]; t++) {
+        bool found = false;
+        for (size_t s = 0; s < demo_nservices; s++)
+            found = found || (strcmp(demo_services[s].type, types[t]) == 0 &&
+                              strcmp(demo_orgs[demo_services[s].org].kind, "provider") == 0);
+        assert_true(found);
+    }
+}
+
+static void test_groups_and_members(void **state)
+{
+    struct world *w = *state;
+    size_t total = 0, returnees = 0, women = 0, trainers = 0;
+
+    assert_int_equal(count_groups(w->c), DEMO_GROUPS);
+    for (int g = 0; g < DEMO_GROUPS; g++) {
+        char gid[ID_SIZE];
+        struct member_rec *m = NULL;
+        size_t n = 0;
+        int reps = 0;
+
+        group_id_of(w->c, g, gid);
+        assert_int_equal(store_member_list(w->c, gid, &m, &n), ERR_OK);
+        assert_in_range(n, 15, 25);
+        for (size_t i = 0; i < n; i++) {
+            /* A Khmer name in Khmer script (U+1780..U+17FF: E1 9E/9F ..) and
+             * a Latin one. */
+            assert_true((unsigned char)m[i].name_km[0] == 0xE1);
+            assert_true(m[i].name_latn[0] >= 'A' && m[i].name_latn[0] <= 'Z');
+            assert_in_range(m[i].birth_year, 1965, 2004);
+            assert_true(m[i].active);
+            reps += strstr(m[i].network_roles, "\"representative\"") != NULL;
+            trainers += strstr(m[i].network_roles, "\"trainer\"") != NULL;
+            returnees += m[i].returnee != NULL;
+            women += strcmp(m[i].sex, "female") == 0;
+        }
+        assert_int_equal(reps, 1);
+        total += n;
+        member_list_free(m, n);
+    }
+    assert_in_range(total, 150, 170);
+    assert_in_range(trainers, 2, 8);
+    assert_in_range(returnees, total * 35 / 100, total * 65 / 100);
+    assert_true(women >= total * 9 / 10);
+}
+
+static void test_users(void **state)
+{
+    struct world *w = *state;
+
+    assert_int_equal(count_users(w->c), demo_nusers);
+    for (size_t u = 0; u < demo_nusers; u++) {
+        const struct demo_user *du = &demo_users[u];
+        struct user_rec r = {0};
+        struct org_rec org = {0};
+        char *hash = NULL;
+
+        assert_int_equal(store_user_by_username(w->c, du->username, &r, &hash), ERR_OK);
+        assert_string_equal(r.role, du->role);
+        assert_int_equal(store_org_get(w->c, r.organization_id, &org), ERR_OK);
+        assert_string_equal(org.kind, strcmp(du->role, "provider") == 0 ? "provider" : "ngo");
+        if (du->group > 0) {
+            char gid[ID_SIZE];
+            group_id_of(w->c, du->group - 1, gid);
+            assert_string_equal(r.group_id, gid);
+        } else {
+            assert_string_equal(r.group_id, "");
+        }
+        org_rec_free(&org);
+        user_rec_free(&r);
+        free(hash);
+    }
+
+    /* The users the issue names, by name. */
+    const char *names[] = {"admin",   "supervisor", "caseworker1", "caseworker2",
+                           "analyst", "shelter",    "legal",       "counsel",
+                           "rep1",    "rep8",       "member1",     "member8"};
+    const char *roles[] = {"admin",          "supervisor",     "caseworker", "caseworker",
+                           "analyst",        "provider",       "provider",   "provider",
+                           "representative", "representative", "member",     "member"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        struct user_rec r = {0};
+        char *hash = NULL;
+        assert_int_equal(store_user_by_username(w->c, names[i], &r, &hash), ERR_OK);
+        assert_string_equal(r.role, roles[i]);
+        user_rec_free(&r);
+        free(hash);
+    }
+
+    /* rep1 leads the group in Puok commune. */
+    struct user_rec rep1 = {0};
+    struct group_rec g1 = {0};
+    char *hash = NULL;
+    assert_int_equal(store_user_by_username(w->c, "rep1", &rep1, &hash), ERR_OK);
+    assert_int_equal(store_group_get(w->c, rep1.group_id, &g1), ERR_OK);
+    assert_string_equal(g1.location_code, "170710");
+    group_rec_free(&g1);
+    user_rec_free(&rep1);
+    free(hash);
+}
+
+static bool code_ok(const char *code, const char *prefix)
+{
+    size_t n = strlen(code);
+    if (n != 13 || strncmp(code, prefix, 4) != 0 || code[8] != '-')
+        return false;
+    for (size_t i = 4; i < 8; i++)
+        if (code[i] < '0' || code[i] > '9')
+            return false;
+    for (size_t i = 9; i < 13; i++)
+        if (code[i] < '0' || code[i] > '9')
+            return false;
+    return true;
+}
+
+static void test_cases(void **state)
+{
+    struct world *w = *state;
+    struct case_filter f = {.limit = 501};
+    struct case_rec *cases = NULL;
+    size_t n = 0, urgent = 0;
+    int per_group[DEMO_GROUPS] = {0};
+    char gids[DEMO_GROUPS][ID_SIZE];
+
+    for (int g = 0; g < DEMO_GROUPS; g++)
+        group_id_of(w->c, g, gids[g]);
+    assert_int_equal(store_case_list(w->c, &f, &cases, &n), ERR_OK);
+    assert_int_equal(n, DEMO_CASES);
+    assert_true(n >= 30);
+    for (size_t i = 0; i < n; i++) {
+        int g = -1;
+        for (int j = 0; j < DEMO_GROUPS; j++)
+            if (strcmp(cases[i].group_id, gids[j]) == 0)
+                g = j;
+        assert_true(g >= 0);
+        per_group[g]++;
+        const char *prefix = strcmp(demo_groups[g].district, "1707") == 0 ? "PUK-" : "KRL-";
+        if (!code_ok(cases[i].code, prefix))
+            fail_msg("case code %s, expected %s-YYYY-NNNN", cases[i].code, prefix);
+        const struct place *v = places_get(w->places, cases[i].location_code);
+        assert_non_null(v);
+        assert_string_equal(v->parent, demo_groups[g].commune);
+        assert_string_equal(cases[i].status, "reported");
+        assert_true(cases[i].nconcerns >= 1);
+        urgent += cases[i].urgent;
+        for (size_t j = 0; j < i; j++)
+            assert_string_not_equal(cases[i].code, cases[j].code);
+    }
+    for (int g = 0; g < DEMO_GROUPS; g++)
+        assert_true(per_group[g] >= 3);
+    assert_true(urgent > 0 && urgent < n);
+    case_list_free(cases, n);
+}
+
+static void test_every_user_signs_in(void **state)
+{
+    struct world *w = *state;
+
+    for (size_t u = 0; u < demo_nusers; u++) {
+        char token[TOKEN_SIZE];
+        struct actor a = {0};
+        enum err e = auth_login(w->c, w->key, demo_users[u].username, PASSWORD, ADDR, SESSION_API,
+                                token, &a);
+        if (e != ERR_OK)
+            fail_msg("%s cannot sign in: %s", demo_users[u].username, err_code(e));
+        assert_string_equal(a.user.username, demo_users[u].username);
+        actor_free(&a);
+    }
+}
+
+static void test_second_run_refused(void **state)
+{
+    struct world *w = *state;
+    size_t users = count_users(w->c);
+    char *msg = NULL;
+
+    assert_int_equal(demo_populate(w->c, w->key, w->places, PASSWORD, NULL, &msg), ERR_CONFLICT);
+    assert_non_null(msg);
+    free(msg);
+    msg = NULL;
+    assert_int_equal(count_users(w->c), users);
+    assert_int_equal(count_groups(w->c), DEMO_GROUPS);
+
+    /* Generated passwords with nowhere to go: refused before anything. */
+    assert_int_not_equal(demo_populate(w->c, w->key, w->places, NULL, NULL, &msg), ERR_OK);
+    assert_non_null(msg);
+    free(msg);
+}
+
+static void test_short_password_refused(void **state)
+{
+    (void)state;
+    struct world *w = world_new();
+    char *msg = NULL;
+
+    assert_int_equal(demo_populate(w->c, w->key, w->places, "short", NULL, &msg), ERR_VALIDATION);
+    assert_non_null(msg);
+    free(msg);
+    assert_int_equal(count_users(w->c), 0);
+    assert_int_equal(count_groups(w->c), 0);
+    world_free(w);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The names of group g's members, sorted, joined into one string. */
+static char *member_names(struct store_conn *c, int g)
+{
+    char gid[ID_SIZE];
+    struct member_rec *m = NULL;
+    size_t n = 0;
+    char *out;
+    size_t len = 1;
+
+    group_id_of(c, g, gid);
+    assert_int_equal(store_member_list(c, gid, &m, &n), ERR_OK);
+    for (size_t i = 0; i < n; i++)
+        len += strlen(m[i].name_latn) + strlen(m[i].name_km) + 2;
+    const char **names = calloc(n + 1, sizeof *names);
+    assert_non_null(names);
+    for (size_t i = 0; i < n; i++)
+        names[i] = m[i].name_latn;
+    qsort(names, n, sizeof *names, cmp_str);
+    out = calloc(1, len);
+    assert_non_null(out);
+    for (size_t i = 0; i < n; i++) {
+        strcat(out, names[i]);
+        strcat(out, ";");
+    }
+    free(names);
+    member_list_free(m, n);
+    return out;
+}
+
+static void test_generated_passwords(void **state)
+{
+    struct world *given = *state;
+    struct world *w = world_new();
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&buf, &size);
+    char *msg = NULL;
+    size_t lines = 0;
+
+    assert_non_null(out);
+    enum err e = demo_populate(w->c, w->key, w->places, NULL, out, &msg);
+    if (e != ERR_OK)
+        fprintf(stderr, "demo_populate: %s\n", msg ? msg : "?");
+    free(msg);
+    assert_int_equal(e, ERR_OK);
+    fclose(out);
+
+    /* One "username<TAB>password" line per user, in demo_users order. */
+    char *save = NULL;
+    char rep1_password[64] = "";
+    char *first_password = NULL;
+    for (char *line = strtok_r(buf, "\n", &save); line != NULL;
+         line = strtok_r(NULL, "\n", &save)) {
+        char *tab = strchr(line, '\t');
+        assert_non_null(tab);
+        *tab = '\0';
+        assert_true(lines < demo_nusers);
+        assert_string_equal(line, demo_users[lines].username);
+        assert_true(strlen(tab + 1) >= 12);
+        assert_null(strchr(tab + 1, '\t'));
+        if (first_password == NULL)
+            first_password = tab + 1;
+        else
+            assert_string_not_equal(first_password, tab + 1);
+        if (strcmp(line, "rep1") == 0)
+            snprintf(rep1_password, sizeof rep1_password, "%s", tab + 1);
+        lines++;
+    }
+    assert_int_equal(lines, demo_nusers);
+
+    char token[TOKEN_SIZE];
+    struct actor a = {0};
+    assert_int_equal(auth_login(w->c, w->key, "rep1", rep1_password, ADDR, SESSION_WEB, token, &a),
+                     ERR_OK);
+    actor_free(&a);
+    assert_int_equal(auth_login(w->c, w->key, "rep2", rep1_password, ADDR, SESSION_WEB, token, &a),
+                     ERR_UNAUTHENTICATED);
+
+    /* The same content as the other run: only passwords are random. */
+    for (int g = 0; g < DEMO_GROUPS; g++) {
+        char *x = member_names(given->c, g);
+        char *y = member_names(w->c, g);
+        assert_string_equal(x, y);
+        free(x);
+        free(y);
+    }
+
+    explicit_bzero(buf, size);
+    free(buf);
+    world_free(w);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_data_tables),
+        cmocka_unit_test(test_groups_and_members),
+        cmocka_unit_test(test_users),
+        cmocka_unit_test(test_cases),
+        cmocka_unit_test(test_every_user_signs_in),
+        cmocka_unit_test(test_second_run_refused),
+        cmocka_unit_test(test_short_password_refused),
+        cmocka_unit_test(test_generated_passwords),
+    };
+    log_quiet(1);
+    if (!crypto_init())
+        return 1;
+    return cmocka_run_group_tests(tests, setup_demo, teardown_demo);
+}
