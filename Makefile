@@ -107,8 +107,8 @@ fmt:
 	clang-format -i $(SRCS) src/main.c src/*.h src/*/*.h tools/*.c $(wildcard tests/unit/*.c tests/unit/*.h tests/fuzz/*.c)
 
 lint:
-	clang-format --dry-run -Werror $(SRCS) src/main.c src/*.h src/*/*.h $(wildcard tests/unit/*.c tests/fuzz/*.c)
-	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
+	@clang-format --dry-run -Werror $(SRCS) src/main.c src/*.h src/*/*.h $(wildcard tests/unit/*.c tests/fuzz/*.c)
+	@cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
 	  --suppress=missingIncludeSystem -Isrc $(SRCS) src/main.c
 
 clean:

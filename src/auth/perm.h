@@ -18,13 +18,13 @@ enum role {
 };
 
 enum action {
-    ACT_ME_READ,          /* own account */
+    ACT_ME_READ, /* own account */
     ACT_USER_CREATE,
     ACT_USER_LIST,
-    ACT_LOCATION_READ,    /* the gazetteer */
+    ACT_LOCATION_READ, /* the gazetteer */
     ACT_GROUP_CREATE,
     ACT_GROUP_READ,
-    ACT_MEMBER_CREATE,    /* add to a group's member list */
+    ACT_MEMBER_CREATE, /* add to a group's member list */
     ACT_MEMBER_READ,
     ACT_CASE_CREATE,      /* report a concern */
     ACT_CASE_READ,        /* code, status, concerns, dates */

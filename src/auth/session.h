@@ -11,16 +11,16 @@
 #include "store/store.h"
 
 #define SESSION_IDLE_SECONDS (30 * 60)
-#define SESSION_MAX_SECONDS (12 * 60 * 60)
+#define SESSION_MAX_SECONDS  (12 * 60 * 60)
 #define LOGIN_WINDOW_SECONDS (15 * 60)
-#define LOGIN_MAX_PER_USER 5
-#define LOGIN_MAX_PER_ADDR 50
+#define LOGIN_MAX_PER_USER   5
+#define LOGIN_MAX_PER_ADDR   50
 
 /* The signed-in user behind a request. */
 struct actor {
     struct user_rec user;
     enum role role;
-    char csrf[CSRF_SIZE];            /* the session's CSRF token (pages) */
+    char csrf[CSRF_SIZE]; /* the session's CSRF token (pages) */
     unsigned char token_hash[32];
 };
 void actor_free(struct actor *a);

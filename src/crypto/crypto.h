@@ -12,9 +12,9 @@
 #include "util/err.h"
 
 #define PASSWORD_HASH_SIZE 128 /* crypto_pwhash_STRBYTES */
-#define TOKEN_SIZE 44          /* 32 random bytes in base64url, no padding, + NUL */
-#define CSRF_SIZE 44
-#define KEYED_HASH_SIZE 33     /* 16 bytes in hex + NUL */
+#define TOKEN_SIZE         44  /* 32 random bytes in base64url, no padding, + NUL */
+#define CSRF_SIZE          44
+#define KEYED_HASH_SIZE    33 /* 16 bytes in hex + NUL */
 
 /* false when libsodium cannot start. */
 bool crypto_init(void);

@@ -10,15 +10,15 @@
 #include "domain/ctx.h"
 
 #define SUMMARY_MAX_CHARS 4000
-#define NAME_MAX_CHARS 120
+#define NAME_MAX_CHARS    120
 
 struct survivor_in {
-    const char *name_km;   /* NULL when absent, as for every optional field */
+    const char *name_km; /* NULL when absent, as for every optional field */
     const char *name_latn;
     const char *phone;
-    const char *sex;       /* required */
+    const char *sex; /* required */
     const char *birth_date;
-    int age;               /* -1 when absent */
+    int age; /* -1 when absent */
     bool age_estimated;
     const char *address_code;
     const char *address_text;

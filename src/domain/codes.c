@@ -47,7 +47,7 @@ static const struct {
 
 const char *code_name(enum code_list list, int v)
 {
-    if ((int)list < 0 || list >= LIST__MAX || v < 0 || v >= lists[list].n)
+    if ((unsigned)list >= LIST__MAX || v < 0 || v >= lists[list].n)
         return NULL;
     return lists[list].codes[v];
 }

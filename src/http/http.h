@@ -19,7 +19,7 @@
 #include "util/buf.h"
 #include "util/err.h"
 
-#define HTTP_BODY_MAX (1024 * 1024)
+#define HTTP_BODY_MAX   (1024 * 1024)
 #define HTTP_PARAMS_MAX 4
 #define HTTP_FIELDS_MAX 64
 
@@ -34,19 +34,19 @@ struct kv {
 
 struct req {
     enum method method;
-    const char *path;                     /* decoded, without the query */
-    const char *params[HTTP_PARAMS_MAX];  /* the {placeholders} of the route */
+    const char *path;                    /* decoded, without the query */
+    const char *params[HTTP_PARAMS_MAX]; /* the {placeholders} of the route */
     int nparams;
-    const char *body;                     /* NUL-terminated; NULL when none */
+    const char *body; /* NUL-terminated; NULL when none */
     size_t body_len;
-    const char *client_addr;              /* for the sign-in limit; never logged */
+    const char *client_addr; /* for the sign-in limit; never logged */
     struct app *app;
-    struct store_conn *db;                /* this worker's connection */
-    struct actor *actor;                  /* NULL when nobody is signed in */
-    const char *token;                    /* the session's token (for sign-out) */
+    struct store_conn *db; /* this worker's connection */
+    struct actor *actor;   /* NULL when nobody is signed in */
+    const char *token;     /* the session's token (for sign-out) */
     enum lang lang;
-    bool lang_chosen;                     /* ?lang= or the cookie said so */
-    void *impl;                           /* the server's own state */
+    bool lang_chosen; /* ?lang= or the cookie said so */
+    void *impl;       /* the server's own state */
 };
 
 /* A query-string value, or NULL. Valid UTF-8 (the server refused others). */
@@ -68,7 +68,7 @@ struct resp {
     struct buf body;
     struct kv headers[8];
     int nheaders;
-    bool cacheable;           /* static assets only; otherwise Cache-Control: no-store */
+    bool cacheable; /* static assets only; otherwise Cache-Control: no-store */
 };
 
 /* Adds a header (copied). Set-Cookie may be added several times. */
@@ -104,8 +104,8 @@ struct route {
  * params; NULL with *path_known true when the path exists for another
  * method (405), false when no route has it (404). */
 const struct route *route_match(const struct route *routes, size_t n, enum method method,
-                                const char *path, const char *params[HTTP_PARAMS_MAX],
-                                int *nparams, bool *path_known);
+                                const char *path, const char *params[HTTP_PARAMS_MAX], int *nparams,
+                                bool *path_known);
 enum method method_parse(const char *s);
 
 /* GET /healthz: 200 {"status":"ok"} when the database answers, else 503. */
@@ -120,18 +120,17 @@ const char *http_form_token(struct req *r, struct resp *w);
 typedef void (*error_page_fn)(struct req *r, struct resp *w, enum err e);
 
 struct server_config {
-    const char *listen;      /* "ADDR:PORT" */
+    const char *listen; /* "ADDR:PORT" */
     error_page_fn error_page;
-    unsigned threads;        /* 0: one per core */
-    unsigned conn_timeout;   /* seconds a connection may stay idle or slow */
+    unsigned threads;      /* 0: one per core */
+    unsigned conn_timeout; /* seconds a connection may stay idle or slow */
     unsigned max_conns;
 };
 
 struct server;
 /* Starts listening. errmsg: a new message on failure (caller frees). */
-enum err server_start(const struct server_config *cfg, struct app *app,
-                      const struct route *routes, size_t nroutes, struct server **out,
-                      char **errmsg);
+enum err server_start(const struct server_config *cfg, struct app *app, const struct route *routes,
+                      size_t nroutes, struct server **out, char **errmsg);
 /* Stops accepting, lets requests in flight finish (up to grace_seconds),
  * then stops. */
 void server_stop(struct server *s, unsigned grace_seconds);

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define TS_SIZE 21 /* "2026-11-28T21:20:29Z" + NUL */
+#define TS_SIZE   21 /* "2026-11-28T21:20:29Z" + NUL */
 #define DATE_SIZE 11
 
 /* Seconds since the epoch. */

@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 struct embedded_file {
-    const char *name; /* e.g. "migrations/sqlite/0001_init.sql" */
+    const char *name;          /* e.g. "migrations/sqlite/0001_init.sql" */
     const unsigned char *data; /* NUL-terminated */
     size_t len;
 };

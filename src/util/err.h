@@ -5,19 +5,19 @@
 
 enum err {
     ERR_OK = 0,
-    ERR_BAD_REQUEST,      /* 400 bad_request: malformed JSON, invalid UTF-8 */
-    ERR_UNAUTHENTICATED,  /* 401 */
-    ERR_FORBIDDEN,        /* 403 */
-    ERR_NOT_FOUND,        /* 404, also for records the caller may not see */
-    ERR_METHOD,           /* 405 method_not_allowed */
-    ERR_CONFLICT,         /* 409 stale version, invalid state change, duplicate */
-    ERR_TOO_LARGE,        /* 413 too_large */
-    ERR_MEDIA_TYPE,       /* 415 unsupported_media_type */
-    ERR_VALIDATION,       /* 422 validation_failed */
-    ERR_CONSENT,          /* 422 consent_required */
-    ERR_RATE_LIMITED,     /* 429 rate_limited */
-    ERR_INTERNAL,         /* 500 internal */
-    ERR_UNAVAILABLE,      /* 503 unavailable: database busy or full */
+    ERR_BAD_REQUEST,     /* 400 bad_request: malformed JSON, invalid UTF-8 */
+    ERR_UNAUTHENTICATED, /* 401 */
+    ERR_FORBIDDEN,       /* 403 */
+    ERR_NOT_FOUND,       /* 404, also for records the caller may not see */
+    ERR_METHOD,          /* 405 method_not_allowed */
+    ERR_CONFLICT,        /* 409 stale version, invalid state change, duplicate */
+    ERR_TOO_LARGE,       /* 413 too_large */
+    ERR_MEDIA_TYPE,      /* 415 unsupported_media_type */
+    ERR_VALIDATION,      /* 422 validation_failed */
+    ERR_CONSENT,         /* 422 consent_required */
+    ERR_RATE_LIMITED,    /* 429 rate_limited */
+    ERR_INTERNAL,        /* 500 internal */
+    ERR_UNAVAILABLE,     /* 503 unavailable: database busy or full */
     ERR__MAX
 };
 

@@ -13,7 +13,8 @@ void log_quiet(int q)
     quiet = q;
 }
 
-__attribute__((format(printf, 2, 0))) static void emit(const char *level, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void emit(const char *level, const char *fmt,
+                                                       va_list ap)
 {
     char ts[TS_SIZE];
     char line[1024];
