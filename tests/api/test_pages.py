@@ -1,0 +1,253 @@
+"""Page forms: sign-in with the pre-session CSRF token, the CSRF check on
+every page POST, and the cookie session kept apart from the API's tokens."""
+
+import html.parser
+import re
+import urllib.parse
+
+from cbpnserver import DEMO_PASSWORD, ServerTestCase
+
+FORM = "application/x-www-form-urlencoded"
+
+
+class _Forms(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.forms = []  # [{"action", "method", "inputs": {name: value}}]
+        self._cur = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self._cur = {"action": a.get("action", ""), "method": (a.get("method") or "get").lower(),
+                         "inputs": {}}
+            self.forms.append(self._cur)
+        elif tag == "input" and self._cur is not None and a.get("name"):
+            self._cur["inputs"].setdefault(a["name"], a.get("value") or "")
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._cur = None
+
+
+def forms_of(page):
+    p = _Forms()
+    p.feed(page.decode("utf-8", errors="replace"))
+    return p.forms
+
+
+def cookies_of(headers):
+    """{name: (value, attributes lower-cased)} of the Set-Cookie headers."""
+    out = {}
+    for sc in headers.get_all("Set-Cookie") or []:
+        first, _, rest = sc.partition(";")
+        name, _, value = first.strip().partition("=")
+        out[name] = (value, rest.lower())
+    return out
+
+
+class PagesTest(ServerTestCase):
+
+    def page(self, method, path, cookies=None, form=None):
+        hdr = {}
+        if cookies:
+            hdr["Cookie"] = "; ".join("%s=%s" % kv for kv in cookies.items())
+        raw = urllib.parse.urlencode(form, doseq=True).encode() if form is not None else None
+        return self.srv.request(method, path, raw=raw, headers=hdr,
+                                content_type=FORM if raw is not None else None)
+
+    def login_form(self):
+        """GET /login: (pre-session cookies, csrf token)."""
+        st, h, body = self.page("GET", "/login")
+        self.assertEqual(st, 200)
+        self.assertTrue(h.get("Content-Type", "").startswith("text/html"))
+        cookies = {k: v for k, (v, _) in cookies_of(h).items()}
+        self.assertTrue(cookies, "GET /login set no pre-session cookie")
+        form = next((f for f in forms_of(body) if f["action"] == "/login"), None)
+        self.assertIsNotNone(form, "no sign-in form")
+        self.assertEqual(form["method"], "post")
+        self.assertIn("csrf", form["inputs"])
+        self.assertTrue(form["inputs"]["csrf"])
+        return cookies, form["inputs"]["csrf"]
+
+    def sign_in(self, username):
+        """Signs in through the page; returns (cookies of the session, csrf of the session)."""
+        pre, csrf = self.login_form()
+        st, h, body = self.page("POST", "/login", pre, {"username": username,
+                                                         "password": DEMO_PASSWORD, "csrf": csrf})
+        self.assertEqual(st, 303, body[:300])
+        set_ = cookies_of(h)
+        self.assertIn("cbpn_session", set_, "no session cookie after sign-in")
+        value, attrs = set_["cbpn_session"]
+        self.assertIn("httponly", attrs)
+        self.assertIn("samesite=strict", attrs)
+        self.srv.secrets.add(value)
+        cookies = dict(pre)
+        cookies["cbpn_session"] = value
+        st, h, body = self.page("GET", "/cases/new", cookies)
+        self.assertEqual(st, 200, body[:300])
+        tokens = [f["inputs"]["csrf"] for f in forms_of(body) if "csrf" in f["inputs"]]
+        self.assertTrue(tokens, "no form with a CSRF token on /cases/new")
+        return cookies, tokens[0]
+
+    def report_form(self, csrf=None):
+        f = {"province": "17", "district": "1707", "commune": "170710", "village": "17071001",
+             "concern": ["unsafe_migration"], "summary": "Form test concern", "sex": "female",
+             "age": "30", "name_latn": "Formtest Survivor", "send": "1"}
+        if csrf is not None:
+            f["csrf"] = csrf
+        return f
+
+    def case_table(self):
+        t = self.srv.find_table("case", "cases")
+        self.assertIsNotNone(t, "no case table in %r" % self.srv.tables())
+        return t
+
+    # ---- sign-in ----
+
+    def test_login_page_has_a_csrf_field_and_sets_a_pre_session_cookie(self):
+        cookies, csrf = self.login_form()
+        self.assertGreaterEqual(len(csrf), 20)
+
+    def test_sign_in_through_the_form(self):
+        cookies, csrf = self.sign_in("rep1")
+        self.assertTrue(csrf)
+
+    def test_sign_in_without_csrf_is_403_and_writes_nothing(self):
+        pre, csrf = self.login_form()
+        with self.assertWritesNothing():
+            st, h, body = self.page("POST", "/login", pre, {"username": "rep2",
+                                                             "password": DEMO_PASSWORD})
+        self.assertEqual(st, 403, body[:300])
+        self.assertNotIn("cbpn_session", cookies_of(h))
+
+    def test_sign_in_with_a_wrong_csrf_is_403_and_writes_nothing(self):
+        pre, csrf = self.login_form()
+        with self.assertWritesNothing():
+            st, h, body = self.page("POST", "/login", pre, {
+                "username": "rep2", "password": DEMO_PASSWORD, "csrf": csrf[:-2] + "xx"})
+        self.assertEqual(st, 403, body[:300])
+
+    def test_sign_in_with_csrf_but_without_its_cookie_is_403(self):
+        pre, csrf = self.login_form()
+        with self.assertWritesNothing():
+            st, h, body = self.page("POST", "/login", None, {
+                "username": "rep2", "password": DEMO_PASSWORD, "csrf": csrf})
+        self.assertEqual(st, 403, body[:300])
+
+    def test_sign_in_page_with_a_wrong_password_is_refused(self):
+        pre, csrf = self.login_form()
+        st, h, body = self.page("POST", "/login", pre, {"username": "rep3",
+                                                         "password": "wrong-password-9",
+                                                         "csrf": csrf})
+        self.assertIn(st, (200, 401, 422), body[:300])
+        self.assertNotIn("cbpn_session", cookies_of(h))
+        self.assertNotIn(b"wrong-password-9", body, "the page echoes the password")
+
+    # ---- CSRF on page forms ----
+
+    def test_report_form_without_csrf_is_403_and_writes_nothing(self):
+        cookies, csrf = self.sign_in("rep1")
+        with self.assertWritesNothing():
+            st, h, body = self.page("POST", "/cases", cookies, self.report_form())
+        self.assertEqual(st, 403, body[:300])
+
+    def test_report_form_with_a_wrong_csrf_is_403_and_writes_nothing(self):
+        cookies, csrf = self.sign_in("rep1")
+        with self.assertWritesNothing():
+            st, h, body = self.page("POST", "/cases", cookies, self.report_form("A" * len(csrf)))
+        self.assertEqual(st, 403, body[:300])
+
+    def test_report_form_with_another_sessions_csrf_is_403(self):
+        c1, csrf1 = self.sign_in("member1")
+        c2, csrf2 = self.sign_in("member1")
+        self.assertNotEqual(csrf1, csrf2)
+        with self.assertWritesNothing():
+            st, h, body = self.page("POST", "/cases", c1, self.report_form(csrf2))
+        self.assertEqual(st, 403, body[:300])
+
+    def test_report_form_with_the_pre_session_csrf_is_403(self):
+        pre, pre_csrf = self.login_form()
+        cookies, csrf = self.sign_in("rep1")
+        cookies.update(pre)
+        with self.assertWritesNothing():
+            st, h, body = self.page("POST", "/cases", cookies, self.report_form(pre_csrf))
+        self.assertEqual(st, 403, body[:300])
+
+    def test_report_form_with_csrf_creates_the_case(self):
+        """The positive control: the same form with the right token is accepted."""
+        cookies, csrf = self.sign_in("rep1")
+        table = self.case_table()
+        before = self.srv.count(table)
+        st, h, body = self.page("POST", "/cases", cookies, self.report_form(csrf))
+        self.assertEqual(st, 303, body[:500])
+        self.assertRegex(h.get("Location", ""), r"^/cases/[a-z0-9]+")
+        self.assertEqual(self.srv.count(table), before + 1)
+
+    def test_report_form_without_session_writes_nothing(self):
+        pre, csrf = self.login_form()
+        with self.assertWritesNothing():
+            st, h, body = self.page("POST", "/cases", pre, self.report_form(csrf))
+        self.assertIn(st, (303, 401, 403), body[:300])
+        if st == 303:
+            self.assertTrue(h.get("Location", "").startswith("/login"))
+
+    def test_sign_out_without_csrf_is_403_and_the_session_lives(self):
+        cookies, csrf = self.sign_in("rep4")
+        with self.assertWritesNothing():
+            st, h, body = self.page("POST", "/logout", cookies, {})
+        self.assertEqual(st, 403)
+        st, h, body = self.page("GET", "/cases", cookies)
+        self.assertEqual(st, 200, "the session ended without a CSRF token")
+
+    def test_sign_out_with_csrf_ends_the_session(self):
+        cookies, csrf = self.sign_in("rep5")
+        st, h, body = self.page("POST", "/logout", cookies, {"csrf": csrf})
+        self.assertEqual(st, 303)
+        st, h, body = self.page("GET", "/cases", cookies)
+        self.assertIn(st, (303, 401))
+        if st == 303:
+            self.assertTrue(h.get("Location", "").startswith("/login"))
+
+    # ---- the two kinds of session stay apart ----
+
+    def test_page_cookie_does_not_authenticate_the_api(self):
+        cookies, csrf = self.sign_in("rep6")
+        with self.assertWritesNothing():
+            a = self.srv.request("GET", "/api/v1/me",
+                                 headers={"Cookie": "cbpn_session=" + cookies["cbpn_session"]})
+        self.assertError(a, 401, "unauthenticated")
+        a = self.srv.post("/api/v1/cases", {"location_code": "17071001", "concerns": ["other"],
+                                            "survivor": {"sex": "female"}, "summary": "x",
+                                            "consent_to_contact": False, "urgent": False},
+                          headers={"Cookie": "cbpn_session=" + cookies["cbpn_session"]})
+        self.assertError(a, 401, "unauthenticated")
+
+    def test_page_session_token_is_not_a_bearer_token(self):
+        cookies, csrf = self.sign_in("rep7")
+        a = self.srv.get("/api/v1/me", token=cookies["cbpn_session"])
+        self.assertError(a, 401, "unauthenticated")
+
+    def test_bearer_token_is_not_a_page_cookie(self):
+        tok = self.token("rep8")
+        st, h, body = self.page("GET", "/cases", {"cbpn_session": tok})
+        self.assertIn(st, (303, 401), "an API token opened a page session")
+
+    # ---- page hygiene ----
+
+    def test_pages_have_lang_and_no_inline_script(self):
+        for path in ("/login", "/login?lang=km", "/login?lang=en"):
+            with self.subTest(path=path):
+                st, h, body = self.page("GET", path)
+                self.assertEqual(st, 200)
+                self.assertRegex(body, rb"<html[^>]* lang=\"(km|en)\"")
+                self.assertIsNone(re.search(rb"<script(?![^>]*\bsrc=)[^>]*>\s*\S", body),
+                                  "inline script")
+                self.assertNotRegex(body, rb"\son[a-z]+=", "inline event handler")
+                self.assertIn("no-store", h.get("Cache-Control", ""))
+
+    def test_zz_every_answer_had_security_headers(self):
+        self.check_every_answer_had_security_headers()
+
+    def test_zz_log_has_no_passwords_cookies_or_names(self):
+        self.check_log_has_no_secrets(extra=["Formtest", "wrong-password-9"])

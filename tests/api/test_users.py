@@ -1,0 +1,161 @@
+"""POST /api/v1/users and GET /api/v1/users."""
+
+import itertools
+import time
+
+from cbpnserver import ServerTestCase
+
+_seq = itertools.count(1)
+
+
+def fresh_name(prefix="user"):
+    return "%s-%d-%d" % (prefix, time.time_ns() % 100000000, next(_seq))
+
+
+class UsersTest(ServerTestCase):
+
+    def ngo(self):
+        return self.srv.user("caseworker1")["organization_id"]
+
+    def new_user(self, **over):
+        body = {"username": fresh_name(), "password": "long-enough-pw-1", "role": "caseworker",
+                "display_name": "Test Caseworker", "organization_id": self.ngo()}
+        body.update(over)
+        return body
+
+    # ---- create ----
+
+    def test_admin_creates_a_user_201_with_the_user_shape(self):
+        body = self.new_user(locale="en")
+        st, _, v = self.req("POST", "/api/v1/users", body, as_user="admin")
+        self.assertEqual(st, 201, v)
+        self.assertUserShape(v)
+        self.assertEqual(v["username"], body["username"])
+        self.assertEqual(v["role"], "caseworker")
+        self.assertEqual(v["display_name"], "Test Caseworker")
+        self.assertEqual(v["organization_id"], self.ngo())
+        self.assertEqual(v["locale"], "en")
+        self.assertIsInstance(v["id"], str)
+        self.assertTrue(v["id"])
+        # and the new account signs in with its password
+        st, s = self.srv.sign_in(body["username"], body["password"])
+        self.assertEqual(st, 201, s)
+        self.assertEqual(s["user"], v)
+
+    def test_admin_creates_a_member_of_a_group(self):
+        group = self.srv.user("member1")["group_id"]
+        body = self.new_user(role="member", group_id=group, display_name="ស្រី តេស្ត")
+        body.pop("organization_id")
+        st, _, v = self.req("POST", "/api/v1/users", body, as_user="admin")
+        self.assertEqual(st, 201, v)
+        self.assertUserShape(v)
+        self.assertEqual(v["group_id"], group)
+        self.assertEqual(v["display_name"], "ស្រី តេស្ត")
+
+    def test_password_under_10_characters_is_422_and_writes_nothing(self):
+        for pw in ("short", "123456789", "ពួកពួកពួក"):  # the last: 9 characters, 27 bytes
+            with self.subTest(password=pw):
+                with self.assertWritesNothing():
+                    a = self.req("POST", "/api/v1/users", self.new_user(password=pw),
+                                 as_user="admin")
+                self.assertError(a, 422, "validation_failed", fields=["password"])
+
+    def test_password_of_10_khmer_characters_is_accepted(self):
+        st, _, v = self.req("POST", "/api/v1/users", self.new_user(password="ពួកពួកពួកព"),
+                            as_user="admin")
+        self.assertEqual(st, 201, "10 characters (30 bytes) must be enough: %r" % (v,))
+
+    def test_duplicate_username_is_409_and_writes_nothing(self):
+        body = self.new_user()
+        self.assertEqual(self.req("POST", "/api/v1/users", body, as_user="admin")[0], 201)
+        with self.assertWritesNothing():
+            a = self.req("POST", "/api/v1/users", dict(body, display_name="Other"),
+                         as_user="admin")
+        self.assertError(a, 409, "conflict")
+        with self.assertWritesNothing():
+            a = self.req("POST", "/api/v1/users", self.new_user(username="caseworker1"),
+                         as_user="admin")
+        self.assertError(a, 409, "conflict")
+
+    def test_unknown_role_is_422_and_writes_nothing(self):
+        with self.assertWritesNothing():
+            a = self.req("POST", "/api/v1/users", self.new_user(role="superuser"), as_user="admin")
+        self.assertError(a, 422, "validation_failed", fields=["role"])
+
+    def test_missing_username_is_422_and_writes_nothing(self):
+        body = self.new_user()
+        body.pop("username")
+        with self.assertWritesNothing():
+            a = self.req("POST", "/api/v1/users", body, as_user="admin")
+        self.assertError(a, 422, "validation_failed", fields=["username"])
+
+    def test_member_without_group_is_422_and_writes_nothing(self):
+        body = self.new_user(role="member")
+        body.pop("organization_id")
+        with self.assertWritesNothing():
+            a = self.req("POST", "/api/v1/users", body, as_user="admin")
+        self.assertError(a, 422, "validation_failed", fields=["group_id"])
+
+    def test_wrong_json_types_are_422_and_write_nothing(self):
+        for over in ({"username": 42}, {"password": ["long-enough-pw-1"]}, {"role": None},
+                     {"display_name": {"x": 1}}):
+            with self.subTest(body=over):
+                with self.assertWritesNothing():
+                    a = self.req("POST", "/api/v1/users", self.new_user(**over), as_user="admin")
+                self.assertError(a, 422, "validation_failed")
+
+    def test_non_admins_may_not_create_users_403_and_nothing_written(self):
+        for name in ("supervisor", "caseworker1", "analyst", "counsel", "rep1", "member1"):
+            with self.subTest(user=name):
+                with self.assertWritesNothing():
+                    a = self.req("POST", "/api/v1/users", self.new_user(role="admin"),
+                                 as_user=name)
+                self.assertError(a, 403, "forbidden")
+
+    def test_create_user_without_token_is_401_and_writes_nothing(self):
+        with self.assertWritesNothing():
+            a = self.srv.post("/api/v1/users", self.new_user(role="admin"))
+        self.assertError(a, 401, "unauthenticated")
+
+    # ---- list ----
+
+    def test_admin_lists_users(self):
+        st, _, v = self.req("GET", "/api/v1/users", as_user="admin")
+        self.assertEqual(st, 200, v)
+        self.assertIn("items", v)
+        names = {u["username"] for u in v["items"]}
+        for u in v["items"]:
+            self.assertUserShape(u)
+        # the default page is 50; the demo has about 28 users
+        for n in ("admin", "supervisor", "caseworker1", "counsel", "rep1", "member8"):
+            self.assertIn(n, names)
+
+    def test_supervisor_lists_users_of_her_organization(self):
+        st, _, v = self.req("GET", "/api/v1/users", as_user="supervisor")
+        self.assertEqual(st, 200, v)
+        names = {u["username"] for u in v["items"]}
+        self.assertIn("caseworker1", names)
+        for u in v["items"]:
+            self.assertUserShape(u)
+        self.assertNotIn("counsel", names, "a provider's user is another organization's")
+
+    def test_caseworker_and_others_may_not_list_users_403(self):
+        for name in ("caseworker1", "analyst", "counsel", "rep1", "member1"):
+            with self.subTest(user=name):
+                self.assertError(self.req("GET", "/api/v1/users", as_user=name), 403, "forbidden")
+
+    def test_user_list_has_no_tokens(self):
+        for n in ("caseworker1", "rep1", "member1", "supervisor"):
+            self.token(n)
+        st, _, v = self.srv.request("GET", "/api/v1/users", token=self.token("admin"))
+        self.assertEqual(st, 200)
+        text = repr(v)
+        for n, tok in self.srv.tokens.items():
+            if n != "admin":
+                self.assertNotIn(tok, text, "another user's token in the list")
+
+    def test_zz_every_answer_had_security_headers(self):
+        self.check_every_answer_had_security_headers()
+
+    def test_zz_log_has_no_passwords_or_tokens(self):
+        self.check_log_has_no_secrets(extra=["long-enough-pw-1", "ពួកពួកពួកព"])
