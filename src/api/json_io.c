@@ -216,8 +216,11 @@ json_t *json_case(const struct case_view *v)
     json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:s, s:s}", "id", r->id, "code", r->code, "status",
                           r->status, "concerns", concerns, "created_at", r->created_at,
                           "updated_at", r->updated_at);
-    if (!v->detail)
+    if (!v->detail) {
+        if (r->reported_by[0] != '\0') /* the caller's own report */
+            json_object_set_new(o, "reported_by", json_string(r->reported_by));
         return o;
+    }
     json_object_set_new(o, "location_code", json_string(r->location_code));
     json_object_set_new(o, "risk", json_str_or_null(r->risk));
     json_object_set_new(o, "urgent", json_boolean(r->urgent));

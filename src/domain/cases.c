@@ -107,8 +107,9 @@ static enum err survivor_open(const struct ctx *cx, const struct case_rec *rec,
     return ERR_OK;
 }
 
-/* Moves rec into v: the limited view (id, code, status, concerns, dates),
- * or with detail everything, the sealed parts opened when open_sealed. */
+/* Moves rec into v: the limited view (id, code, status, concerns, dates,
+ * and reported_by when the caller reported it herself), or with detail
+ * everything, the sealed parts opened when open_sealed. */
 static enum err view_make(const struct ctx *cx, struct case_rec *rec, bool detail, bool open_sealed,
                           struct case_view *v)
 {
@@ -123,6 +124,8 @@ static enum err view_make(const struct ctx *cx, struct case_rec *rec, bool detai
         o->nconcerns = rec->nconcerns;
         memcpy(o->created_at, rec->created_at, TS_SIZE);
         memcpy(o->updated_at, rec->updated_at, TS_SIZE);
+        if (cx->actor != NULL && strcmp(rec->reported_by, cx->actor->user.id) == 0)
+            memcpy(o->reported_by, rec->reported_by, ID_SIZE);
         case_rec_free(rec);
         memset(rec, 0, sizeof *rec);
         return ERR_OK;

@@ -48,7 +48,8 @@ struct survivor_view {
 };
 
 /* A case as the caller may see it. detail false: only id, code, status,
- * concerns and dates are set (the rest zeroed). */
+ * concerns and dates are set, and reported_by when the caller reported it
+ * (the rest zeroed). */
 struct case_view {
     struct case_rec rec; /* sealed blobs and survivor cleared */
     bool detail;

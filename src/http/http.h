@@ -107,6 +107,8 @@ const struct route *route_match(const struct route *routes, size_t n, enum metho
                                 const char *path, const char *params[HTTP_PARAMS_MAX], int *nparams,
                                 bool *path_known);
 enum method method_parse(const char *s);
+/* The methods routes answer for path, as an Allow header ("GET, HEAD, POST"). */
+void route_allowed(const struct route *routes, size_t n, const char *path, char *out, size_t size);
 
 /* GET /healthz: 200 {"status":"ok"} when the database answers, else 503. */
 void http_healthz(struct req *r, struct resp *w);

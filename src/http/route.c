@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <string.h>
 
 #include "http/http.h"
@@ -78,4 +79,28 @@ const struct route *route_match(const struct route *routes, size_t n, enum metho
         return &routes[i];
     }
     return NULL;
+}
+
+void route_allowed(const struct route *routes, size_t n, const char *path, char *out, size_t size)
+{
+    static _Thread_local char copy[4096];
+    bool seen[M__MAX] = {false};
+    out[0] = '\0';
+    if (strlen(path) >= sizeof(copy))
+        return;
+    for (size_t i = 0; i < n; i++) {
+        const char *tmp[HTTP_PARAMS_MAX];
+        int k = 0;
+        strcpy(copy, path);
+        if (match(routes[i].pattern, copy, tmp, &k))
+            seen[routes[i].method] = true;
+    }
+    if (seen[M_GET])
+        seen[M_HEAD] = true;
+    for (int m = 0; m < M_OTHER; m++) {
+        if (!seen[m])
+            continue;
+        size_t len = strlen(out);
+        snprintf(out + len, size - len, "%s%s", len ? ", " : "", method_names[m]);
+    }
 }

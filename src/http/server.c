@@ -364,6 +364,11 @@ static enum MHD_Result dispatch(struct conn_state *st, const char *url, const ch
     rt = route_match(srv->routes, srv->nroutes, r.method, url, params, &r.nparams, &known);
     if (rt == NULL) {
         fail(srv, &r, &w, NULL, api, known ? ERR_METHOD : ERR_NOT_FOUND);
+        if (known) {
+            char allow[64];
+            route_allowed(srv->routes, srv->nroutes, url, allow, sizeof(allow));
+            resp_header(&w, "Allow", allow);
+        }
         goto out;
     }
     for (int i = 0; i < r.nparams; i++) {
@@ -570,12 +575,12 @@ enum err server_start(const struct server_config *cfg, struct app *app, const st
     atomic_init(&s->inflight, 0);
     s->d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
-        NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
+        NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
         cfg->conn_timeout ? cfg->conn_timeout : 30u, MHD_OPTION_CONNECTION_LIMIT,
         cfg->max_conns ? cfg->max_conns : 512u, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 64u,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY_LIMIT, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_END);
+        on_completed, s, MHD_OPTION_END);
     if (s->d == NULL) {
         *errmsg = xasprintf("cannot listen on %s (address in use, or not allowed)", cfg->listen);
         free(s);
@@ -591,13 +596,15 @@ void server_stop(struct server *s, unsigned grace_seconds)
 {
     if (s == NULL)
         return;
+    /* The listening socket is closed only after the daemon has stopped: the
+     * worker threads take it out of their epoll sets on their own time. */
     MHD_socket fd = MHD_quiesce_daemon(s->d);
-    if (fd != MHD_INVALID_SOCKET)
-        close(fd);
     int64_t deadline = clock_mono_ms() + (int64_t)grace_seconds * 1000;
     while (atomic_load(&s->inflight) > 0 && clock_mono_ms() < deadline)
         usleep(20 * 1000);
     MHD_stop_daemon(s->d);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
     free(s);
 }
 

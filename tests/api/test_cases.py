@@ -202,7 +202,19 @@ class CasesTest(ServerTestCase):
         items = self.list_all("/api/v1/cases", "member1")
         self.assertTrue(items)
         for c in items:
-            self.assertEqual(set(c) - {"version"}, LIMITED_KEYS)
+            # Her own reports carry reported_by (herself), nothing more.
+            self.assertEqual(set(c), LIMITED_KEYS | {"reported_by"})
+            self.assertEqual(c["reported_by"], self.member1_id)
+
+    def test_representative_sees_reporter_only_of_her_own_reports(self):
+        rep1 = self.srv.user("rep1")["id"]
+        items = self.list_all("/api/v1/cases", "rep1")
+        # Reports by the group's other members do not name their reporter.
+        self.assertTrue(any("reported_by" not in c for c in items))
+        for c in items:
+            self.assertEqual(set(c) - {"reported_by"}, LIMITED_KEYS)
+            if "reported_by" in c:
+                self.assertEqual(c["reported_by"], rep1)
 
     def test_member_get_of_her_case_is_limited(self):
         st, _, v = self.get_case("member1", self.A["id"])

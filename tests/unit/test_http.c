@@ -80,6 +80,18 @@ static void test_route_refusals(void **state)
     }
 }
 
+static void test_route_allowed(void **state)
+{
+    (void)state;
+    char allow[64];
+    route_allowed(routes, NROUTES, "/api/v1/cases", allow, sizeof(allow));
+    assert_string_equal(allow, "GET, HEAD, POST");
+    route_allowed(routes, NROUTES, "/api/v1/cases/x", allow, sizeof(allow));
+    assert_string_equal(allow, "GET, HEAD");
+    route_allowed(routes, NROUTES, "/nowhere", allow, sizeof(allow));
+    assert_string_equal(allow, "");
+}
+
 static void test_method_parse(void **state)
 {
     (void)state;
@@ -166,6 +178,7 @@ int main(void)
         cmocka_unit_test(test_route_literal_and_params),
         cmocka_unit_test(test_route_refusals),
         cmocka_unit_test(test_method_parse),
+        cmocka_unit_test(test_route_allowed),
         cmocka_unit_test(test_error_shape),
         cmocka_unit_test(test_redirect_stays_local),
         cmocka_unit_test(test_cookie_flags),
