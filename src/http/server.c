@@ -596,9 +596,12 @@ void server_stop(struct server *s, unsigned grace_seconds)
 {
     if (s == NULL)
         return;
-    /* The listening socket is closed only after the daemon has stopped: the
-     * worker threads take it out of their epoll sets on their own time. */
+    /* The listening socket is shut at once but closed only after the daemon
+     * has stopped: the worker threads take it out of their epoll sets on
+     * their own time. */
     MHD_socket fd = MHD_quiesce_daemon(s->d);
+    if (fd != MHD_INVALID_SOCKET)
+        shutdown(fd, SHUT_RDWR); /* refuse new connections now, not after the grace */
     int64_t deadline = clock_mono_ms() + (int64_t)grace_seconds * 1000;
     while (atomic_load(&s->inflight) > 0 && clock_mono_ms() < deadline)
         usleep(20 * 1000);
