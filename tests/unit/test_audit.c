@@ -7,6 +7,8 @@
 
 #include <cmocka.h>
 
+#include "tmpdir.h"
+
 #include <dirent.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -19,28 +21,11 @@
 #include "util/log.h"
 
 struct fixture {
-    char dir[64];
+    char dir[TMPDIR_SIZE];
     char db[128];
     struct store *st;
     struct store_conn *c;
 };
-
-static void rm_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char p[512];
-    if (d == NULL)
-        return;
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        unlink(p);
-    }
-    closedir(d);
-    rmdir(dir);
-}
 
 static int open_store(struct fixture *f)
 {
@@ -57,8 +42,7 @@ static int open_store(struct fixture *f)
 static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/cbpn-test-audit-XXXXXX");
-    if (mkdtemp(f->dir) == NULL)
+    if (!tmpdir_make(f->dir))
         return -1;
     snprintf(f->db, sizeof f->db, "%s/cbpn.db", f->dir);
     *state = f;
@@ -69,7 +53,7 @@ static int teardown(void **state)
 {
     struct fixture *f = *state;
     store_close(f->st);
-    rm_dir(f->dir);
+    tmpdir_remove(f->dir);
     free(f);
     return 0;
 }

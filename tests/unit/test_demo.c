@@ -8,6 +8,8 @@
 
 #include <cmocka.h>
 
+#include "tmpdir.h"
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,30 +26,13 @@
 
 /* A deployment in its own temporary directory. */
 struct world {
-    char dir[64];
+    char dir[TMPDIR_SIZE];
     char db[96];
     struct store *st;
     struct store_conn *c;
     struct datakey *key;
     struct places *places;
 };
-
-static void rm_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char p[512];
-    if (d == NULL)
-        return;
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        unlink(p);
-    }
-    closedir(d);
-    rmdir(dir);
-}
 
 /* What cbpn init makes: a store, its gazetteer and its data key. */
 static struct world *world_new(void)
@@ -57,8 +42,7 @@ static struct world *world_new(void)
     char *keypath;
 
     assert_non_null(w);
-    strcpy(w->dir, "/tmp/cbpn-test-demo-XXXXXX");
-    assert_non_null(mkdtemp(w->dir));
+    assert_true(tmpdir_make(w->dir));
     snprintf(w->db, sizeof w->db, "%s/t.db", w->dir);
     if (store_open(w->db, true, &w->st, &msg) != ERR_OK)
         fail_msg("store_open: %s", msg ? msg : "?");
@@ -82,7 +66,7 @@ static void world_free(struct world *w)
     places_free(w->places);
     datakey_free(w->key);
     store_close(w->st);
-    rm_dir(w->dir);
+    tmpdir_remove(w->dir);
     free(w);
 }
 

@@ -7,6 +7,8 @@
 
 #include <cmocka.h>
 
+#include "tmpdir.h"
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +26,7 @@
 static char pw_hash[PASSWORD_HASH_SIZE];
 
 struct fixture {
-    char dir[64];
+    char dir[TMPDIR_SIZE];
     struct store *st;
     struct store_conn *c;
     struct datakey *key;
@@ -32,23 +34,6 @@ struct fixture {
     char cw_id[ID_SIZE];
     char inactive_id[ID_SIZE];
 };
-
-static void rm_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char p[512];
-    if (d == NULL)
-        return;
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        unlink(p);
-    }
-    closedir(d);
-    rmdir(dir);
-}
 
 static void add_user(struct store_conn *c, const char *username, const char *role, bool active,
                      char id[ID_SIZE])
@@ -78,8 +63,7 @@ static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
     char path[128], *msg = NULL;
-    snprintf(f->dir, sizeof f->dir, "/tmp/cbpn-test-session-XXXXXX");
-    if (mkdtemp(f->dir) == NULL)
+    if (!tmpdir_make(f->dir))
         return -1;
     snprintf(path, sizeof path, "%s/key", f->dir);
     if (datakey_create(path, &msg) != ERR_OK || datakey_load(path, &f->key, &msg) != ERR_OK)
@@ -105,7 +89,7 @@ static int teardown(void **state)
     struct fixture *f = *state;
     store_close(f->st);
     datakey_free(f->key);
-    rm_dir(f->dir);
+    tmpdir_remove(f->dir);
     free(f);
     return 0;
 }
