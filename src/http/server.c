@@ -15,6 +15,7 @@
 #include "http/http.h"
 #include "util/alloc.h"
 #include "util/clock.h"
+#include "util/hex.h"
 #include "util/log.h"
 #include "util/utf8.h"
 
@@ -85,17 +86,6 @@ bool req_content_type_is(const struct req *r, const char *type)
     return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decodes application/x-www-form-urlencoded text in place; false when a
  * percent escape is malformed. */
 static bool form_decode(char *s)
@@ -105,7 +95,7 @@ static bool form_decode(char *s)
         if (*i == '+') {
             *o++ = ' ';
         } else if (*i == '%') {
-            int hi = hexval(i[1]), lo = hi < 0 ? -1 : hexval(i[2]);
+            int hi = hex_digit(i[1]), lo = hi < 0 ? -1 : hex_digit(i[2]);
             if (hi < 0 || lo < 0)
                 return false;
             *o++ = (char)(hi * 16 + lo);

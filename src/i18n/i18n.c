@@ -9,6 +9,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/embed.h"
+#include "util/hex.h"
 #include "util/utf8.h"
 
 static const char *const english[MSG__MAX] = {
@@ -57,17 +58,6 @@ static bool po_fail(struct po_parser *p, const char *what)
     if (p->errmsg != NULL && *p->errmsg == NULL)
         *p->errmsg = xasprintf("%s:%d: %s", p->name, p->line, what);
     return false;
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 /* Appends the C string literal at s (s[0] == '"') to out, decoding escapes;
@@ -121,7 +111,7 @@ static bool po_string(struct po_parser *p, const char *s, size_t n, struct buf *
             break;
         case 'x': {
             int v = 0, digits = 0, h;
-            while (i < n && digits < 2 && (h = hexval(s[i])) >= 0) {
+            while (i < n && digits < 2 && (h = hex_digit(s[i])) >= 0) {
                 v = v * 16 + h;
                 i++;
                 digits++;
