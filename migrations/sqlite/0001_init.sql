@@ -182,6 +182,17 @@ CREATE TABLE survivor (
                          OR (json_valid(demographics) AND json_type(demographics) = 'object'))
 ) WITHOUT ROWID;
 
+-- The survivor's blind index: keyed hashes (src/crypto/, under the data
+-- key) of her normalised name words, whole name and phone, so that possible
+-- duplicates and name searches work without the database holding a name.
+CREATE TABLE survivor_key (
+    case_id TEXT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+    kind    TEXT NOT NULL CHECK (kind IN ('name', 'phone')),
+    key     TEXT NOT NULL,
+    PRIMARY KEY (case_id, kind, key)
+) WITHOUT ROWID;
+CREATE INDEX survivor_key_key ON survivor_key (kind, key);
+
 -- The audit log: append-only and hash-chained (src/audit/). user_id and
 -- record_id are kept without foreign keys: the log outlives what it names.
 CREATE TABLE audit (

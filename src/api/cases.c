@@ -60,6 +60,7 @@ void api_case_list(struct req *r, struct resp *w)
         return;
     q.status = req_query(r, "status");
     q.concern = req_query(r, "concern");
+    q.q = req_query(r, "q");
     q.cursor = req_query(r, "cursor");
     q.limit = query_limit(r, 500, &fe);
     enum err e = fe.n > 0 ? ERR_VALIDATION : case_list(&cx, &q, &items, &n, next, &fe);

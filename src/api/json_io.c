@@ -207,6 +207,19 @@ static json_t *json_survivor(const struct survivor_view *s)
     return o;
 }
 
+/* [{"id","code","score"}], the score rounded to two decimals. */
+static json_t *json_duplicates(const struct case_view *v)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < v->nduplicates && i < CASE_DUPLICATES_MAX; i++) {
+        const struct case_duplicate *d = &v->duplicates[i];
+        double score = (double)(long)(d->score * 100.0 + 0.5) / 100.0;
+        json_array_append_new(
+            a, json_pack("{s:s, s:s, s:f}", "id", d->id, "code", d->code, "score", score));
+    }
+    return a;
+}
+
 json_t *json_case(const struct case_view *v)
 {
     const struct case_rec *r = &v->rec;
@@ -232,6 +245,8 @@ json_t *json_case(const struct case_view *v)
         json_object_set_new(o, "summary", json_string(v->summary));
     if (v->has_survivor)
         json_object_set_new(o, "survivor", json_survivor(&v->survivor));
+    if (v->has_duplicates)
+        json_object_set_new(o, "possible_duplicates", json_duplicates(v));
     return o;
 }
 

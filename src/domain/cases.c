@@ -17,6 +17,7 @@
 #include "domain/check.h"
 #include "domain/codes.h"
 #include "domain/place.h"
+#include "domain/romanize.h"
 #include "util/alloc.h"
 #include "util/log.h"
 
@@ -181,6 +182,308 @@ static bool case_reached(const struct ctx *cx, enum scope s, const struct case_r
     default:
         return false;
     }
+}
+
+/* The caller's reach under scope s as a case_filter's organization and
+ * assignment; false when she reaches no case at all. */
+static bool scope_filter(const struct ctx *cx, enum scope s, struct case_filter *f)
+{
+    const struct user_rec *u = cx->actor != NULL ? &cx->actor->user : NULL;
+    switch (s) {
+    case SCOPE_ALL:
+        return true;
+    case SCOPE_OWN:
+        f->reported_by = u->id;
+        return true;
+    case SCOPE_GROUP:
+        if (u->group_id[0] == '\0')
+            return false;
+        f->group_id = u->group_id;
+        return true;
+    case SCOPE_ASSIGNED:
+    case SCOPE_ORG:
+        if (u->organization_id[0] == '\0')
+            return false;
+        f->organization_id = u->organization_id;
+        if (s == SCOPE_ASSIGNED)
+            f->assigned_or_open_for = u->id;
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* ---- the survivor's blind index ----
+ *
+ * Names and phones are matched through keyed hashes of their normalised
+ * forms (survivor_key): a Latin word by its romanisation skeleton ("Chanthy"
+ * = "Chanthi"), a Khmer word by its NFC form without zero-width characters,
+ * the whole name with its spaces removed ("Sreypov" = "Srey Pov"), a phone
+ * by its digits with +855 written as 0. Without the data key the index
+ * reveals nothing but which cases share a key. */
+
+_Static_assert(SURVIVOR_KEY_SIZE == KEYED_HASH_SIZE, "a survivor key is a keyed hash");
+
+#define NAME_WORDS_MAX ROMANIZE_WORDS_MAX
+#define DUP_CANDIDATES 50   /* cases each match may return */
+#define DUP_PHONE      0.6  /* score of a phone match */
+#define DUP_NAME       0.4  /* score of a whole name match, shared by its words */
+#define DUP_MIN        0.4  /* lowest score shown */
+#define DUP_EPSILON    1e-9 /* for the comparisons of sums of fractions */
+
+/* The keys of one name: its distinct words, and the whole name when it has
+ * more than one word. total counts every word, also past NAME_WORDS_MAX. */
+struct name_keys {
+    char word[NAME_WORDS_MAX][SURVIVOR_KEY_SIZE];
+    size_t nword;
+    size_t total;
+    bool has_whole;
+    char whole[SURVIVOR_KEY_SIZE];
+};
+
+static void name_key_add(const struct ctx *cx, struct name_keys *k, const char *text)
+{
+    char h[SURVIVOR_KEY_SIZE];
+    k->total++;
+    if (text[0] == '\0' || k->nword >= NAME_WORDS_MAX)
+        return;
+    crypto_keyed_hash(cx->key, "survivor_name", text, h);
+    for (size_t i = 0; i < k->nword; i++)
+        if (strcmp(k->word[i], h) == 0)
+            return;
+    memcpy(k->word[k->nword++], h, SURVIVOR_KEY_SIZE);
+}
+
+/* The keys of name (Khmer or Latin, words separated by spaces). */
+static void name_keys_make(const struct ctx *cx, const char *name, struct name_keys *k)
+{
+    char norm[ROMANIZE_KEY_MAX];
+    struct romanize_key rk;
+
+    memset(k, 0, sizeof *k);
+    if (check_absent(name))
+        return;
+    for (const char *p = name; *p != '\0';) {
+        size_t n = strcspn(p, " \t\r\n");
+        if (n > 0 && romanize_has_khmer(p, n)) {
+            size_t kn = romanize_khmer_key(p, n, norm, sizeof norm);
+            if (kn != (size_t)-1)
+                name_key_add(cx, k, norm);
+        } else if (n > 0) {
+            romanize_key(p, n, &rk);
+            for (size_t w = 0; w < rk.nwords; w++) {
+                size_t from = rk.skel_word[w];
+                size_t to = w + 1 < rk.nwords ? rk.skel_word[w + 1] : rk.skel_len;
+                memcpy(norm, rk.skel + from, to - from);
+                norm[to - from] = '\0';
+                name_key_add(cx, k, norm);
+            }
+        }
+        p += n;
+        p += strspn(p, " \t\r\n");
+    }
+    sodium_memzero(&rk, sizeof rk);
+    if (k->total < 2)
+        goto out;
+    if (romanize_has_khmer(name, strlen(name))) {
+        if (romanize_khmer_key(name, strlen(name), norm, sizeof norm) == (size_t)-1)
+            goto out;
+    } else {
+        /* The skeleton of the name with its spaces removed. */
+        romanize_key(name, strlen(name), &rk);
+        romanize_skeleton_word(rk.fold, rk.fold_len, norm);
+    }
+    if (norm[0] != '\0') {
+        crypto_keyed_hash(cx->key, "survivor_name", norm, k->whole);
+        k->has_whole = true;
+        for (size_t i = 0; i < k->nword; i++)
+            k->has_whole = k->has_whole && strcmp(k->word[i], k->whole) != 0;
+    }
+out:
+    sodium_memzero(norm, sizeof norm);
+    sodium_memzero(&rk, sizeof rk);
+}
+
+/* The key of a phone number, false when it has no digits. */
+static bool phone_key_make(const struct ctx *cx, const char *phone, char key[SURVIVOR_KEY_SIZE])
+{
+    char digits[PHONE_MAX_CHARS + 2];
+    size_t n = 0;
+    if (check_absent(phone))
+        return false;
+    for (const char *p = phone; *p != '\0' && n + 1 < sizeof digits; p++)
+        if (*p >= '0' && *p <= '9')
+            digits[n++] = *p;
+    digits[n] = '\0';
+    const char *national = digits;
+    if (strncmp(digits, "00855", 5) == 0)
+        national = digits + 4; /* the leading 5 becomes the 0 below */
+    else if (strncmp(digits, "855", 3) == 0)
+        national = digits + 2;
+    if (national != digits)
+        digits[national - digits] = '0';
+    bool any = *national != '\0';
+    if (any)
+        crypto_keyed_hash(cx->key, "survivor_phone", national, key);
+    sodium_memzero(digits, sizeof digits);
+    return any;
+}
+
+/* Every key of a survivor: her names (Khmer, Latin) and her phone. */
+struct survivor_keys {
+    struct name_keys name[2];
+    bool has_phone;
+    char phone[SURVIVOR_KEY_SIZE];
+};
+
+static void survivor_keys_make(const struct ctx *cx, const struct survivor_in *s,
+                               struct survivor_keys *k)
+{
+    memset(k, 0, sizeof *k);
+    name_keys_make(cx, s->name_km, &k->name[0]);
+    name_keys_make(cx, s->name_latn, &k->name[1]);
+    k->has_phone = phone_key_make(cx, s->phone, k->phone);
+}
+
+static void key_row(struct survivor_key *row, const char *kind, const char *key)
+{
+    snprintf(row->kind, sizeof row->kind, "%s", kind);
+    memcpy(row->key, key, SURVIVOR_KEY_SIZE);
+}
+
+/* Records k for case_id (inside the report's transaction). */
+static enum err survivor_keys_store(const struct ctx *cx, const char *case_id,
+                                    const struct survivor_keys *k)
+{
+    struct survivor_key rows[2 * (NAME_WORDS_MAX + 1) + 1];
+    size_t n = 0;
+    for (size_t i = 0; i < 2; i++) {
+        const struct name_keys *nk = &k->name[i];
+        for (size_t w = 0; w < nk->nword; w++)
+            key_row(&rows[n++], "name", nk->word[w]);
+        if (nk->has_whole)
+            key_row(&rows[n++], "name", nk->whole);
+    }
+    if (k->has_phone)
+        key_row(&rows[n++], "phone", k->phone);
+    return n > 0 ? store_survivor_keys_insert(cx->db, case_id, rows, n) : ERR_OK;
+}
+
+/* A case that shares keys with the new survivor, and which. */
+struct dup_candidate {
+    struct survivor_match m;
+    bool phone;
+    bool whole;
+    int words[2]; /* words of name[i] it has */
+    double score;
+};
+
+/* Adds the matches of keys[0..n) of kind to the candidates; what says which
+ * kind of match they are (0, 1: words of name[i]; 2: whole names; 3: phone). */
+static enum err dup_gather(const struct ctx *cx, const struct case_filter *scope, const char *kind,
+                           const char *const *keys, size_t n, int what,
+                           struct dup_candidate **cands, size_t *ncands, size_t *cap)
+{
+    struct survivor_match *m = NULL;
+    size_t nm = 0;
+    if (n == 0)
+        return ERR_OK;
+    enum err e = store_survivor_match(cx->db, scope, kind, keys, n, &m, &nm);
+    for (size_t i = 0; e == ERR_OK && i < nm; i++) {
+        struct dup_candidate *c = NULL;
+        for (size_t j = 0; j < *ncands && c == NULL; j++)
+            if (strcmp((*cands)[j].m.id, m[i].id) == 0)
+                c = &(*cands)[j];
+        if (c == NULL) {
+            if (*ncands == *cap) {
+                *cap = *cap > 0 ? *cap * 2 : 16;
+                *cands = xrealloc(*cands, *cap * sizeof **cands);
+            }
+            c = &(*cands)[(*ncands)++];
+            memset(c, 0, sizeof *c);
+            c->m = m[i];
+        }
+        if (what < 2)
+            c->words[what] = m[i].nkeys;
+        else if (what == 2)
+            c->whole = true;
+        else
+            c->phone = true;
+    }
+    free(m);
+    return e;
+}
+
+static int dup_cmp(const void *a, const void *b)
+{
+    const struct dup_candidate *x = a, *y = b;
+    if (x->score > y->score + DUP_EPSILON)
+        return -1;
+    if (y->score > x->score + DUP_EPSILON)
+        return 1;
+    return strcmp(y->m.id, x->m.id); /* any fixed order */
+}
+
+static bool sex_known(const char *sex)
+{
+    return sex[0] != '\0' && strcmp(sex, "unknown") != 0;
+}
+
+/* The cases (other than new_id) within scope whose survivor may be the one
+ * with keys k and sex: best first, at most CASE_DUPLICATES_MAX, into
+ * dups[0..*ndups). */
+static enum err duplicates_find(const struct ctx *cx, const struct case_filter *scope,
+                                const char *new_id, const char *sex, const struct survivor_keys *k,
+                                struct case_duplicate dups[CASE_DUPLICATES_MAX], size_t *ndups)
+{
+    struct dup_candidate *cands = NULL;
+    size_t ncands = 0, cap = 0, nkeep = 0;
+    const char *keys[SURVIVOR_MATCH_MAX];
+    size_t nwhole = 0;
+    enum err e = ERR_OK;
+
+    if (k->has_phone) {
+        keys[0] = k->phone;
+        e = dup_gather(cx, scope, "phone", keys, 1, 3, &cands, &ncands, &cap);
+    }
+    for (int i = 0; i < 2 && e == ERR_OK; i++) {
+        for (size_t w = 0; w < k->name[i].nword; w++)
+            keys[w] = k->name[i].word[w];
+        e = dup_gather(cx, scope, "name", keys, k->name[i].nword, i, &cands, &ncands, &cap);
+    }
+    for (int i = 0; i < 2; i++)
+        if (k->name[i].has_whole)
+            keys[nwhole++] = k->name[i].whole;
+    if (e == ERR_OK)
+        e = dup_gather(cx, scope, "name", keys, nwhole, 2, &cands, &ncands, &cap);
+    if (e != ERR_OK)
+        goto out;
+
+    for (size_t i = 0; i < ncands; i++) {
+        struct dup_candidate *c = &cands[i];
+        double name = c->whole ? 1.0 : 0.0;
+        for (int j = 0; j < 2; j++)
+            if (k->name[j].nword > 0 && (double)c->words[j] / (double)k->name[j].nword > name)
+                name = (double)c->words[j] / (double)k->name[j].nword;
+        c->score = (c->phone ? DUP_PHONE : 0.0) + DUP_NAME * name;
+        if (c->score > 1.0)
+            c->score = 1.0;
+        bool other_sex = sex_known(sex) && sex_known(c->m.sex) && strcmp(sex, c->m.sex) != 0;
+        if (strcmp(c->m.id, new_id) != 0 && !other_sex && c->score >= DUP_MIN - DUP_EPSILON)
+            cands[nkeep++] = *c;
+    }
+    if (nkeep > 0)
+        qsort(cands, nkeep, sizeof *cands, dup_cmp);
+    *ndups = 0;
+    for (size_t i = 0; i < nkeep && *ndups < CASE_DUPLICATES_MAX; i++) {
+        struct case_duplicate *d = &dups[(*ndups)++];
+        memcpy(d->id, cands[i].m.id, ID_SIZE);
+        memcpy(d->code, cands[i].m.code, CODE_SIZE);
+        d->score = cands[i].score;
+    }
+out:
+    free(cands);
+    return e;
 }
 
 /* ---- reporting ---- */
@@ -365,6 +668,8 @@ enum err case_report(const struct ctx *cx, const struct case_report_in *in, stru
                      struct fielderrs *fe)
 {
     struct case_rec r = {0};
+    struct survivor_keys keys = {0};
+    struct case_filter dup_scope = {0};
     enum err e;
 
     memset(out, 0, sizeof *out);
@@ -398,8 +703,17 @@ enum err case_report(const struct ctx *cx, const struct case_report_in *in, stru
     memcpy(r.updated_at, r.created_at, TS_SIZE);
     r.version = 1;
     r.has_survivor = in->has_survivor;
-    if (in->has_survivor)
+    if (in->has_survivor) {
         survivor_fill(cx, r.id, &in->survivor, &r.survivor);
+        survivor_keys_make(cx, &in->survivor, &keys);
+    }
+    enum scope det = perm_scope(cx->actor->role, ACT_CASE_READ_DETAIL);
+    bool detail = case_reached(cx, det, &r);
+    /* Only who may open the other cases learns that they exist. */
+    bool dups = detail && scope_filter(cx, det, &dup_scope);
+    dup_scope.limit = DUP_CANDIDATES;
+    struct case_duplicate found[CASE_DUPLICATES_MAX];
+    size_t nfound = 0;
 
     const struct place *district = places_district_of(cx->places, r.location_code);
     char prefix[PREFIX_LEN + 1];
@@ -409,10 +723,15 @@ enum err case_report(const struct ctx *cx, const struct case_report_in *in, stru
     if ((e = store_begin(cx->db)) != ERR_OK)
         goto out;
     e = store_case_next_seq(cx->db, prefix, year, &seq);
+    /* Looked for before this case's own keys are written. */
+    if (e == ERR_OK && dups && r.has_survivor)
+        e = duplicates_find(cx, &dup_scope, r.id, r.survivor.sex, &keys, found, &nfound);
     if (e == ERR_OK) {
         snprintf(r.code, sizeof r.code, "%s-%04d-%04d", prefix, year, seq);
         e = store_case_insert(cx->db, &r);
     }
+    if (e == ERR_OK && r.has_survivor)
+        e = survivor_keys_store(cx, r.id, &keys);
     if (e == ERR_OK)
         e = audit_append(cx->db, cx->actor->user.id, AUDIT_CREATE, "case", r.id, NULL);
     if (e == ERR_OK)
@@ -421,9 +740,14 @@ enum err case_report(const struct ctx *cx, const struct case_report_in *in, stru
         store_rollback(cx->db);
         goto out;
     }
-    bool detail = case_reached(cx, perm_scope(cx->actor->role, ACT_CASE_READ_DETAIL), &r);
     e = view_make(cx, &r, detail, true, out);
+    if (e == ERR_OK && dups) {
+        out->has_duplicates = true;
+        out->nduplicates = nfound;
+        memcpy(out->duplicates, found, nfound * sizeof found[0]);
+    }
 out:
+    sodium_memzero(&keys, sizeof keys);
     case_rec_free(&r);
     return e;
 }
@@ -517,6 +841,7 @@ enum err case_list(const struct ctx *cx, const struct case_query *q, struct case
     enum scope read = check_scope(cx, ACT_CASE_READ);
     enum scope det = check_scope(cx, ACT_CASE_READ_DETAIL);
     struct case_rec *recs = NULL;
+    struct name_keys names = {0};
     size_t nrecs = 0;
     enum err e = ERR_OK;
 
@@ -533,31 +858,23 @@ enum err case_list(const struct ctx *cx, const struct case_query *q, struct case
         e = fielderr(fe, "limit", "1 to 500");
     if (q->cursor != NULL && !cursor_decode(q->cursor, &f))
         e = fielderr(fe, "cursor", "not a cursor from this list");
+    if (q->q != NULL) {
+        if (det == SCOPE_NONE)
+            return ERR_FORBIDDEN;
+        if (check_text(q->q, 1, NAME_MAX_CHARS))
+            name_keys_make(cx, q->q, &names);
+        if (names.nword == 0 || names.total > CASE_NAME_KEYS_MAX)
+            e = fielderr(fe, "q", "a name of 1 to 6 words");
+    }
     if (e != ERR_OK)
         return e;
     int limit = q->limit > 0 ? q->limit : LIST_DEFAULT;
 
-    const struct user_rec *u = cx->actor != NULL ? &cx->actor->user : NULL;
-    switch (read) {
-    case SCOPE_OWN:
-        f.reported_by = u->id;
-        break;
-    case SCOPE_GROUP:
-        if (u->group_id[0] == '\0')
-            return ERR_OK;
-        f.group_id = u->group_id;
-        break;
-    case SCOPE_ASSIGNED:
-    case SCOPE_ORG:
-        if (u->organization_id[0] == '\0')
-            return ERR_OK;
-        f.organization_id = u->organization_id;
-        if (read == SCOPE_ASSIGNED)
-            f.assigned_or_open_for = u->id;
-        break;
-    default:
-        break;
-    }
+    /* A name search reaches only the cases whose names the caller may see. */
+    if (!scope_filter(cx, q->q != NULL ? det : read, &f))
+        return ERR_OK;
+    for (size_t i = 0; i < names.nword; i++)
+        f.name_keys[f.nname_keys++] = names.word[i];
     f.status = q->status;
     f.concern = q->concern;
     f.limit = limit + 1;

@@ -47,6 +47,16 @@ struct survivor_view {
     char address_code[CODE_SIZE];
 };
 
+#define CASE_DUPLICATES_MAX 5
+
+/* Another case whose survivor may be this one: score 0..1 (a shared phone
+ * 0.6; her names' words add up to 0.4). */
+struct case_duplicate {
+    char id[ID_SIZE];
+    char code[CODE_SIZE];
+    double score;
+};
+
 /* A case as the caller may see it. detail false: only id, code, status,
  * concerns and dates are set, and reported_by when the caller reported it
  * (the rest zeroed). */
@@ -56,27 +66,43 @@ struct case_view {
     char *summary;
     bool has_survivor;
     struct survivor_view survivor;
+    /* Set by case_report only, for a reporter who may see the details of
+     * cases (caseworker, supervisor): the cases she may see whose survivor
+     * may be the same, best first (none is also an answer). */
+    bool has_duplicates;
+    size_t nduplicates;
+    struct case_duplicate duplicates[CASE_DUPLICATES_MAX];
 };
 void case_view_free(struct case_view *v);
 void case_views_free(struct case_view *v, size_t n);
 
 /* Reports a concern as the caller. Validates every field (errors in fe,
  * ERR_VALIDATION), gives the case its code and status "reported", seals the
- * survivor's identity and the summary, audits, all in one transaction. */
+ * survivor's identity and the summary, records her blind index (keyed hashes
+ * of her name words and phone), audits, all in one transaction. A reporter
+ * who may see case details also learns of possible duplicates (see
+ * struct case_view): cases within her reach sharing the phone or her name
+ * (spelling-tolerant), of the same sex when both are known, scoring at
+ * least 0.4. */
 enum err case_report(const struct ctx *cx, const struct case_report_in *in, struct case_view *out,
                      struct fielderrs *fe);
 
 struct case_query {
     const char *status;  /* NULL: any */
     const char *concern; /* NULL: any */
-    const char *cursor;  /* NULL: first page */
-    int limit;           /* 1..500; 0: 50 */
+    /* NULL: any; else survivor names (Khmer or Latin, spelling-tolerant)
+     * whose every word (at most CASE_NAME_KEYS_MAX) must match a word of
+     * hers. Only for roles that may see case details. */
+    const char *q;
+    const char *cursor; /* NULL: first page */
+    int limit;          /* 1..500; 0: 50 */
 };
 #define CURSOR_SIZE 96
 
 /* The cases the caller may see, urgent first then newest. next_cursor is ""
- * on the last page. ERR_FORBIDDEN for roles that see no cases; ERR_VALIDATION
- * for a bad filter or cursor. */
+ * on the last page. ERR_FORBIDDEN for roles that see no cases, and for a q
+ * from a role that may not see names; ERR_VALIDATION for a bad filter,
+ * cursor or q (no word, or more than CASE_NAME_KEYS_MAX). */
 enum err case_list(const struct ctx *cx, const struct case_query *q, struct case_view **items,
                    size_t *n, char next_cursor[CURSOR_SIZE], struct fielderrs *fe);
 /* One case. ERR_FORBIDDEN for roles that see no cases; ERR_NOT_FOUND when it

@@ -166,6 +166,8 @@ static enum stmt_id case_list_stmt(const struct case_filter *f)
         return STMT_CASE_LIST_BY_REPORTER;
     if (f->group_id != NULL)
         return STMT_CASE_LIST_BY_GROUP;
+    if (f->nname_keys > 0)
+        return STMT_CASE_LIST_BY_NAME;
     if (f->organization_id != NULL)
         return STMT_CASE_LIST_BY_ORG;
     return STMT_CASE_LIST_ALL;
@@ -182,8 +184,8 @@ enum err store_case_list(struct store_conn *c, const struct case_filter *f, stru
 
     *items = NULL;
     *n = 0;
-    if (limit < 1 || limit > CASE_LIST_MAX) {
-        log_error("store: case list limit %d out of range", limit);
+    if (limit < 1 || limit > CASE_LIST_MAX || f->nname_keys > CASE_NAME_KEYS_MAX) {
+        log_error("store: case list limit %d or %zu name keys out of range", limit, f->nname_keys);
         return ERR_INTERNAL;
     }
     struct stmt *s = stmt_get(c, case_list_stmt(f));
@@ -204,6 +206,8 @@ enum err store_case_list(struct store_conn *c, const struct case_filter *f, stru
         stmt_text(s, 9, "");
     }
     stmt_int(s, 10, limit);
+    for (size_t i = 0; i < CASE_NAME_KEYS_MAX; i++)
+        stmt_text(s, 11 + (int)i, i < f->nname_keys ? f->name_keys[i] : NULL);
     while ((e = stmt_step(s, &row)) == ERR_OK && row) {
         struct case_rec *r = list_push((void **)&list, &count, &cap, sizeof(*list));
         case_read(s, r);
@@ -216,5 +220,58 @@ enum err store_case_list(struct store_conn *c, const struct case_filter *f, stru
     }
     *items = list;
     *n = count;
+    return ERR_OK;
+}
+
+enum err store_survivor_keys_insert(struct store_conn *c, const char *case_id,
+                                    const struct survivor_key *keys, size_t n)
+{
+    enum err e = ERR_OK;
+    for (size_t i = 0; i < n && e == ERR_OK; i++) {
+        struct stmt *s = stmt_get(c, STMT_SURVIVOR_KEY_INSERT);
+        stmt_text(s, 1, case_id);
+        stmt_text(s, 2, keys[i].kind);
+        stmt_text(s, 3, keys[i].key);
+        e = stmt_exec(s);
+    }
+    return e;
+}
+
+enum err store_survivor_match(struct store_conn *c, const struct case_filter *scope,
+                              const char *kind, const char *const *keys, size_t n,
+                              struct survivor_match **items, size_t *count)
+{
+    struct survivor_match *list = NULL;
+    size_t len = 0, cap = 0;
+    bool row;
+    enum err e;
+
+    *items = NULL;
+    *count = 0;
+    if (n < 1 || n > SURVIVOR_MATCH_MAX || scope->limit < 1 || scope->limit > CASE_LIST_MAX) {
+        log_error("store: survivor match of %zu keys, limit %d out of range", n, scope->limit);
+        return ERR_INTERNAL;
+    }
+    struct stmt *s = stmt_get(c, STMT_SURVIVOR_MATCH);
+    stmt_text(s, 1, kind);
+    stmt_text(s, 2, scope->organization_id);
+    stmt_text(s, 3, scope->assigned_or_open_for);
+    stmt_int(s, 4, scope->limit);
+    for (size_t i = 0; i < SURVIVOR_MATCH_MAX; i++)
+        stmt_text(s, 5 + (int)i, i < n ? keys[i] : NULL);
+    while ((e = stmt_step(s, &row)) == ERR_OK && row) {
+        struct survivor_match *m = list_push((void **)&list, &len, &cap, sizeof(*list));
+        col_copy(s, 0, m->id, sizeof(m->id));
+        col_copy(s, 1, m->code, sizeof(m->code));
+        col_copy(s, 2, m->sex, sizeof(m->sex));
+        m->nkeys = (int)stmt_col_int(s, 3);
+    }
+    stmt_done(s);
+    if (e != ERR_OK) {
+        free(list);
+        return e;
+    }
+    *items = list;
+    *count = len;
     return ERR_OK;
 }

@@ -20,18 +20,24 @@
     "consent_to_contact, reported_by, assigned_to, created_at, updated_at, version, "              \
     "(SELECT group_concat(concern, ',') FROM (SELECT concern FROM case_concern "                   \
     "WHERE case_id = cases.id ORDER BY position))"
+/* A name key the case must have (NULL: none). */
+#define NAME_KEY(n)                                                                                \
+    " AND (?" #n " IS NULL OR EXISTS (SELECT 1 FROM survivor_key sk"                               \
+    " WHERE sk.case_id = cases.id AND sk.kind = 'name' AND sk.key = ?" #n "))"
 /* ?1 organization, ?2 group, ?3 reported_by, ?4 assigned_or_open_for,
  * ?5 status, ?6 concern, (?7, ?8, ?9) the last row of the previous page
- * (urgent 2 on the first page: above every row), ?10 limit. */
+ * (urgent 2 on the first page: above every row), ?10 limit, ?11..?16 name
+ * keys (CASE_NAME_KEYS_MAX). */
 #define CASE_FILTER                                                                                \
     " (?1 IS NULL OR organization_id = ?1) AND (?2 IS NULL OR group_id = ?2)"                      \
     " AND (?3 IS NULL OR reported_by = ?3)"                                                        \
     " AND (?4 IS NULL OR assigned_to = ?4 OR assigned_to IS NULL)"                                 \
     " AND (?5 IS NULL OR status = ?5)"                                                             \
     " AND (?6 IS NULL OR EXISTS (SELECT 1 FROM case_concern cc"                                    \
-    " WHERE cc.case_id = cases.id AND cc.concern = ?6))"                                           \
-    " AND (urgent, created_at, id) < (?7, ?8, ?9)"                                                 \
-    " ORDER BY urgent DESC, created_at DESC, id DESC LIMIT ?10"
+    " WHERE cc.case_id = cases.id AND cc.concern = ?6))" NAME_KEY(11) NAME_KEY(12) NAME_KEY(13)    \
+        NAME_KEY(14) NAME_KEY(15) NAME_KEY(16) " AND (urgent, created_at, id) < (?7, ?8, ?9)"      \
+                                               " ORDER BY urgent DESC, created_at DESC, id DESC"   \
+                                               " LIMIT ?10"
 #define AUDIT_COLS "seq, at, user_id, action, record_type, record_id, detail, prev_hash, hash"
 
 const struct stmt_def sqlite_stmts[STMT__MAX] = {
@@ -118,6 +124,21 @@ const struct stmt_def sqlite_stmts[STMT__MAX] = {
       "SELECT " CASE_COLS " FROM cases WHERE group_id = ?2 AND" CASE_FILTER),
     S(STMT_CASE_LIST_BY_REPORTER,
       "SELECT " CASE_COLS " FROM cases WHERE reported_by = ?3 AND" CASE_FILTER),
+    S(STMT_CASE_LIST_BY_NAME,
+      "SELECT " CASE_COLS " FROM cases WHERE id IN (SELECT case_id"
+      " FROM survivor_key WHERE kind = 'name' AND key = ?11) AND" CASE_FILTER),
+    S(STMT_SURVIVOR_KEY_INSERT, "INSERT INTO survivor_key (case_id, kind, key) VALUES (?1, ?2, ?3)"
+                                " ON CONFLICT (case_id, kind, key) DO NOTHING"),
+    /* ?1 kind, ?2 organization, ?3 assigned_or_open_for, ?4 limit,
+     * ?5..?12 the keys (SURVIVOR_MATCH_MAX; NULL matches nothing). */
+    S(STMT_SURVIVOR_MATCH,
+      "SELECT k.case_id, c.code, s.sex, count(*) AS n FROM survivor_key k"
+      " JOIN cases c ON c.id = k.case_id LEFT JOIN survivor s ON s.case_id = k.case_id"
+      " WHERE k.kind = ?1 AND k.key IN (?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+      " AND (?2 IS NULL OR c.organization_id = ?2)"
+      " AND (?3 IS NULL OR c.assigned_to = ?3 OR c.assigned_to IS NULL)"
+      " GROUP BY k.case_id, c.code, s.sex, c.created_at"
+      " ORDER BY n DESC, c.created_at DESC, k.case_id DESC LIMIT ?4"),
 
     S(STMT_AUDIT_LAST, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"),
     S(STMT_AUDIT_INSERT, "INSERT INTO audit (" AUDIT_COLS ")"

@@ -234,6 +234,8 @@ enum err store_case_insert(struct store_conn *c, const struct case_rec *r);
 /* The case with its survivor. */
 enum err store_case_get(struct store_conn *c, const char *id, struct case_rec *out);
 
+#define CASE_NAME_KEYS_MAX 6 /* name keys one list may require */
+
 /* Which cases a list may return. Unset (NULL, -1) parts do not filter.
  * assigned_or_open_for: cases assigned to this user or to nobody. Lists are
  * ordered urgent first, then newest (created_at, then id, descending);
@@ -245,6 +247,10 @@ struct case_filter {
     const char *assigned_or_open_for;
     const char *status;
     const char *concern;
+    /* Name keys (survivor_key kind "name") the case must ALL have; the
+     * first nname_keys are used, at most CASE_NAME_KEYS_MAX. */
+    const char *name_keys[CASE_NAME_KEYS_MAX];
+    size_t nname_keys;
     bool has_after;
     bool after_urgent;
     char after_created_at[TS_SIZE];
@@ -254,6 +260,36 @@ struct case_filter {
 /* Cases matching f, without survivors. */
 enum err store_case_list(struct store_conn *c, const struct case_filter *f, struct case_rec **items,
                          size_t *n);
+
+/* The survivor's blind index: keys the domain derives from her name words,
+ * whole name and phone with a keyed hash under the data key, so the store can
+ * match them without holding, or being able to recover, what they stand for. */
+#define SURVIVOR_KEY_SIZE  33 /* a keyed hash in hex + NUL (KEYED_HASH_SIZE) */
+#define SURVIVOR_MATCH_MAX 8  /* keys one store_survivor_match may look for */
+
+struct survivor_key {
+    char kind[8]; /* name, phone */
+    char key[SURVIVOR_KEY_SIZE];
+};
+/* Records keys[0..n) for the case; a key given twice is kept once. Call in
+ * the transaction that inserts the case. */
+enum err store_survivor_keys_insert(struct store_conn *c, const char *case_id,
+                                    const struct survivor_key *keys, size_t n);
+
+/* A case whose survivor has some of the keys looked for. */
+struct survivor_match {
+    char id[ID_SIZE];
+    char code[CODE_SIZE];
+    char sex[16]; /* the survivor's; "" when the case has none */
+    int nkeys;    /* how many distinct keys of those looked for it has */
+};
+/* Cases having any of keys[0..n) (1 <= n <= SURVIVOR_MATCH_MAX) of kind,
+ * within scope's organization_id and assigned_or_open_for (its other parts
+ * are ignored; scope->limit, 1..501, bounds the answer): most keys first,
+ * then newest. *items: an array the caller frees with free(). */
+enum err store_survivor_match(struct store_conn *c, const struct case_filter *scope,
+                              const char *kind, const char *const *keys, size_t n,
+                              struct survivor_match **items, size_t *count);
 
 /* ---- audit ---- */
 struct audit_rec {

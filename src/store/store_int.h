@@ -59,6 +59,9 @@ enum stmt_id {
     STMT_CASE_LIST_BY_ORG,      /* organization_id = ?1 drives the index */
     STMT_CASE_LIST_BY_GROUP,    /* group_id = ?2 */
     STMT_CASE_LIST_BY_REPORTER, /* reported_by = ?3 */
+    STMT_CASE_LIST_BY_NAME,     /* the first name key, ?11 */
+    STMT_SURVIVOR_KEY_INSERT,
+    STMT_SURVIVOR_MATCH,
     STMT_AUDIT_LAST,
     STMT_AUDIT_INSERT,
     STMT_AUDIT_RANGE,

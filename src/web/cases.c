@@ -54,11 +54,54 @@ static void h_status(struct req *r, struct buf *b, const char *status)
     h_close(b, "span");
 }
 
-/* The status filter (a GET form: works without JavaScript). */
-static void status_filter(struct req *r, struct buf *b, const char *status)
+/* A hidden field carrying name=value into a GET form; nothing for NULL. */
+static void hidden(struct buf *b, const char *name, const char *value)
 {
-    h_raw(b, "<form method=\"get\" action=\"/cases\" id=\"filter-form\" class=\"inline\">"
-             "<label for=\"status\">");
+    if (value == NULL)
+        return;
+    h_open_begin(b, "input");
+    h_attr(b, "type", "hidden");
+    h_attr(b, "name", name);
+    h_attr(b, "value", value);
+    h_open_end(b);
+}
+
+/* The search by survivor name, for roles that may see names (a GET form:
+ * the name is never written to a log, which keeps no query strings). */
+static void name_search(struct req *r, struct buf *b, const char *q, const char *status, bool bad)
+{
+    h_raw(b, "<form method=\"get\" action=\"/cases\" id=\"search-form\" class=\"inline\""
+             " role=\"search\"><label for=\"q\">");
+    h_text(b, tr(r, MSG_CASES_SEARCH));
+    h_raw(b, "</label> ");
+    h_open_begin(b, "input");
+    h_attr(b, "type", "search");
+    h_attr(b, "id", "q");
+    h_attr(b, "name", "q");
+    h_attr(b, "value", q != NULL ? q : "");
+    h_attr(b, "maxlength", "120");
+    h_attr(b, "autocomplete", "off");
+    if (bad)
+        h_attr(b, "aria-describedby", "q-error");
+    h_open_end(b);
+    hidden(b, "status", status);
+    h_raw(b, " <button type=\"submit\">");
+    h_text(b, tr(r, MSG_CASES_SEARCH_BUTTON));
+    h_raw(b, "</button>");
+    if (bad) {
+        h_raw(b, "<p class=\"error\" id=\"q-error\">");
+        h_text(b, tr(r, MSG_CASES_SEARCH_BAD));
+        h_raw(b, "</p>");
+    }
+    h_raw(b, "</form>");
+}
+
+/* The status filter (a GET form: works without JavaScript). */
+static void status_filter(struct req *r, struct buf *b, const char *status, const char *q)
+{
+    h_raw(b, "<form method=\"get\" action=\"/cases\" id=\"filter-form\" class=\"inline\">");
+    hidden(b, "q", q);
+    h_raw(b, "<label for=\"status\">");
     h_text(b, tr(r, MSG_CASES_FILTER));
     h_raw(b, "</label> <select id=\"status\" name=\"status\" data-autosubmit><option value=\"\">");
     h_text(b, tr(r, MSG_CASES_FILTER_ALL));
@@ -85,7 +128,7 @@ void web_cases(struct req *r, struct resp *w)
     struct fielderrs fe = {0};
     char next[CURSOR_SIZE] = "";
     size_t n = 0;
-    struct buf self = {0};
+    struct buf self = {0}, filters = {0};
     struct buf *b = &w->body;
 
     const char *status = req_query(r, "status");
@@ -95,26 +138,48 @@ void web_cases(struct req *r, struct resp *w)
     q.cursor = req_query(r, "cursor");
     if (q.cursor != NULL && (*q.cursor == '\0' || strlen(q.cursor) >= CURSOR_SIZE))
         q.cursor = NULL;
+    /* An empty search box searches nothing; the domain refuses a search to
+     * roles that may not see names. */
+    bool may_search = r->actor != NULL && perm_allows(r->actor->role, ACT_CASE_READ_DETAIL);
+    q.q = req_query(r, "q");
+    if (q.q != NULL && q.q[strspn(q.q, " \t")] == '\0')
+        q.q = NULL;
 
+    bool bad_q = false;
     enum err e = case_list(&cx, &q, &items, &n, next, &fe);
+    if (e == ERR_VALIDATION && fielderr_get(&fe, "q") != NULL) {
+        bad_q = true; /* the page again, with the search box saying why */
+        e = ERR_OK;
+    }
     if (e != ERR_OK) {
         page_fail(r, w, e == ERR_VALIDATION ? ERR_BAD_REQUEST : e);
         goto out;
     }
 
-    buf_puts(&self, "/cases");
+    /* The query part of this list's URLs: its filters, URL-encoded. */
     if (status != NULL) {
-        buf_puts(&self, "?status=");
-        url_encode(&self, status);
+        buf_puts(&filters, "status=");
+        url_encode(&filters, status);
+    }
+    if (q.q != NULL) {
+        buf_puts(&filters, filters.len > 0 ? "&q=" : "q=");
+        url_encode(&filters, q.q);
+    }
+    buf_puts(&self, "/cases");
+    if (filters.len > 0) {
+        buf_putc(&self, '?');
+        buf_puts(&self, filters.p);
     }
     page_begin(r, w, tr(r, MSG_CASES_TITLE), self.p);
     h_raw(b, "<h1>");
     h_text(b, tr(r, MSG_CASES_TITLE));
     h_raw(b, "</h1>");
-    status_filter(r, b, status);
+    if (may_search)
+        name_search(r, b, q.q, status, bad_q);
+    status_filter(r, b, status, q.q);
     if (n == 0) {
         h_raw(b, "<p class=\"empty\" id=\"cases-empty\">");
-        h_text(b, tr(r, MSG_CASES_EMPTY));
+        h_text(b, tr(r, q.q != NULL && !bad_q ? MSG_CASES_SEARCH_NONE : MSG_CASES_EMPTY));
         h_raw(b, "</p>");
     } else {
         h_raw(b, "<ul class=\"cases\" id=\"case-list\">");
@@ -150,9 +215,8 @@ void web_cases(struct req *r, struct resp *w)
     if (next[0] != '\0') {
         struct buf more = {0};
         buf_puts(&more, "/cases?");
-        if (status != NULL) {
-            buf_puts(&more, "status=");
-            url_encode(&more, status);
+        if (filters.len > 0) {
+            buf_puts(&more, filters.p);
             buf_putc(&more, '&');
         }
         buf_puts(&more, "cursor=");
@@ -166,6 +230,7 @@ void web_cases(struct req *r, struct resp *w)
     page_end(r, w);
 out:
     buf_free(&self);
+    buf_free(&filters);
     case_views_free(items, n);
 }
 

@@ -106,6 +106,80 @@ class CasesTest(ServerTestCase):
         for d in dups:
             self.assertEqual(set(d), {"id", "code", "score"})
 
+    def test_possible_duplicates_are_scored_best_first_and_never_the_new_case(self):
+        surv = dict(SURVIVOR_A, name_latn="Sreypov Chanthi", name_km=None, phone=None)
+        surv = {k: v for k, v in surv.items() if v is not None}
+        st, _, v = self.req("POST", "/api/v1/cases", report(survivor=surv), as_user="supervisor")
+        self.assertEqual(st, 201, v)
+        dups = v["possible_duplicates"]
+        self.assertLessEqual(len(dups), 5)
+        self.assertIn(self.A["id"], [d["id"] for d in dups])
+        self.assertNotIn(v["id"], [d["id"] for d in dups])
+        scores = [d["score"] for d in dups]
+        self.assertEqual(scores, sorted(scores, reverse=True))
+        for d in dups:
+            self.assertIsInstance(d["score"], (int, float))
+            self.assertTrue(0.4 <= d["score"] <= 1, d)
+
+    def test_representative_answer_has_no_possible_duplicates(self):
+        st, _, v = self.req("POST", "/api/v1/cases", report(survivor=dict(SURVIVOR_A)),
+                            as_user="rep1")
+        self.assertEqual(st, 201, v)
+        self.assertNotIn("possible_duplicates", v, "a representative learns of other cases")
+
+    def test_no_duplicate_of_another_sex(self):
+        surv = dict(SURVIVOR_A, sex="male")
+        st, _, v = self.req("POST", "/api/v1/cases", report(survivor=surv), as_user="caseworker2")
+        self.assertEqual(st, 201, v)
+        self.assertNotIn(self.A["id"], [d["id"] for d in v.get("possible_duplicates", [])])
+
+    # ---- name search ----
+
+    def search(self, user, text):
+        from cbpnserver import q
+        return {c["id"] for c in self.list_all("/api/v1/cases?q=" + q(text), user)}
+
+    def test_caseworker_finds_a_survivor_by_another_latin_spelling(self):
+        self.assertIn(self.A["id"], self.search("caseworker1", "Chanthi"))
+        self.assertIn(self.A["id"], self.search("caseworker1", "sreypouv  CHANTHI"))
+        self.assertIn(self.B["id"], self.search("supervisor", "Daraa"))
+
+    def test_every_word_of_q_must_match(self):
+        found = self.search("supervisor", "Sreypov Testb")
+        self.assertNotIn(self.A["id"], found)
+        self.assertNotIn(self.B["id"], found)
+        self.assertNotIn(self.A["id"], self.search("supervisor", "Dara"))
+
+    def test_caseworker_finds_a_survivor_by_her_khmer_name(self):
+        self.assertIn(self.A["id"], self.search("caseworker2", "ចន្ធី"))
+        self.assertIn(self.A["id"], self.search("supervisor", "ស្រីពៅ ចន្ធី"))
+        self.assertIn(self.A["id"], self.search("supervisor", "ស្រីពៅចន្ធី"))
+        self.assertNotIn(self.B["id"], self.search("supervisor", "ចន្ធី"))
+
+    def test_search_answers_cases_with_details_only(self):
+        st, _, v = self.req("GET", "/api/v1/cases?q=Chanthy", as_user="caseworker1")
+        self.assertEqual(st, 200, v)
+        for c in v["items"]:
+            self.assertIn("location_code", c)
+            self.assertNotIn("possible_duplicates", c)
+
+    def test_roles_that_may_not_see_names_may_not_search_them_403(self):
+        from cbpnserver import q
+        for name in ("rep1", "member1", "analyst"):
+            with self.subTest(user=name):
+                with self.assertWritesNothing(alive=False):
+                    a = self.req("GET", "/api/v1/cases?q=" + q("Chanthy"), as_user=name)
+                self.assertError(a, 403, "forbidden")
+                self.assertNotIn("Chanthy", repr(a[2]))
+
+    def test_q_without_a_word_or_with_too_many_is_422(self):
+        from cbpnserver import q
+        for text in ("", "  ", "--", "a b c d e f g"):
+            with self.subTest(q=text):
+                with self.assertWritesNothing(alive=False):
+                    a = self.req("GET", "/api/v1/cases?q=" + q(text), as_user="supervisor")
+                self.assertError(a, 422, "validation_failed", fields=["q"])
+
     def test_provider_analyst_admin_may_not_report_403(self):
         for name in ("counsel", "analyst", "admin"):
             with self.subTest(user=name):

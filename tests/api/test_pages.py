@@ -246,6 +246,38 @@ class PagesTest(ServerTestCase):
                 self.assertNotRegex(body, rb"\son[a-z]+=", "inline event handler")
                 self.assertIn("no-store", h.get("Cache-Control", ""))
 
+    # ---- cases ----
+
+    def test_caseworker_searches_cases_by_name_on_the_page(self):
+        body = {"location_code": "17071001", "concerns": ["other"],
+                "survivor": {"sex": "female", "name_latn": "Pagetest Sokunthea"}}
+        st, _, case = self.req("POST", "/api/v1/cases", body, as_user="caseworker1")
+        self.assertEqual(st, 201, case)
+        cookies, _ = self.sign_in("caseworker1")
+        st, _, page = self.page("GET", "/cases", cookies)
+        self.assertEqual(st, 200)
+        form = next((f for f in forms_of(page) if "q" in f["inputs"]), None)
+        self.assertIsNotNone(form, "no name search on /cases")
+        self.assertEqual((form["action"], form["method"]), ("/cases", "get"))
+        st, _, page = self.page("GET", "/cases?q=" + urllib.parse.quote("sokunthia pagetest"),
+                                cookies)
+        self.assertEqual(st, 200)
+        self.assertIn(case["code"].encode(), page)
+        st, _, page = self.page("GET", "/cases?q=Nobodyhere", cookies)
+        self.assertEqual(st, 200)
+        self.assertNotIn(case["code"].encode(), page)
+        self.assertIn(b'id="cases-empty"', page)
+
+    def test_representative_page_has_no_name_search(self):
+        cookies, _ = self.sign_in("rep1")
+        st, _, page = self.page("GET", "/cases", cookies)
+        self.assertEqual(st, 200)
+        self.assertFalse([f for f in forms_of(page) if "q" in f["inputs"]],
+                         "a representative is offered a search by name")
+        with self.assertWritesNothing():
+            st, _, _ = self.page("GET", "/cases?q=Chanthy", cookies)
+        self.assertEqual(st, 403)
+
     def test_zz_every_answer_had_security_headers(self):
         self.check_every_answer_had_security_headers()
 

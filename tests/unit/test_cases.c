@@ -2,6 +2,8 @@
  * sees which case and which of its fields. */
 #include "domain_fixture.h"
 
+#include <sqlite3.h>
+
 #include "audit/audit.h"
 #include "domain/cases.h"
 
@@ -72,7 +74,7 @@ static void test_report_by_member(void **state)
     assert_int_equal(strncmp(v.rec.code + 4, year, 4), 0);
     assert_int_equal(strlen(v.rec.code), strlen("PUK-2026-0001"));
     assert_string_equal(v.rec.location_code, "");
-    assert_string_equal(v.rec.reported_by, "");
+    assert_string_equal(v.rec.reported_by, mem.user.id); /* her own report */
     assert_false(v.rec.urgent);
     assert_int_equal(v.rec.version, 0);
     assert_null(v.summary);
@@ -441,12 +443,309 @@ static void test_list_pages_and_filters(void **state)
     actor_free(&sup);
 }
 
+/* ---- the survivor's blind index ---- */
+
+#define KM_NAME  "\u179F\u17D2\u179A\u17B8\u1796\u17C5 \u1785\u1793\u17D2\u1792\u17B8"
+#define KM_NAME2 "\u1791\u17C1\u179C\u17B8 \u1785\u17B6\u1793\u17CB"
+
+static struct case_report_in dup_in(const char *km, const char *latn, const char *phone,
+                                    const char *sex)
+{
+    struct case_report_in in = report_in(PUOK_CHAS, "unsafe_migration");
+    in.survivor.name_km = km;
+    in.survivor.name_latn = latn;
+    in.survivor.phone = phone;
+    in.survivor.sex = sex;
+    return in;
+}
+
+/* Reports in as a and returns the answer (case_view_free it). */
+static void report_view(struct fx *f, const struct actor *a, const struct case_report_in *in,
+                        struct case_view *v)
+{
+    struct ctx cx = fx_ctx(f, a);
+    struct fielderrs fe = {0};
+    assert_int_equal(case_report(&cx, in, v, &fe), ERR_OK);
+}
+
+static double dup_score(const struct case_view *v, const char *id)
+{
+    for (size_t i = 0; i < v->nduplicates; i++)
+        if (strcmp(v->duplicates[i].id, id) == 0)
+            return v->duplicates[i].score;
+    return -1.0;
+}
+
+static int key_rows(struct fx *f, const char *case_id, const char *kind)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int n = -1;
+    assert_int_equal(sqlite3_open_v2(f->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT count(*) FROM survivor_key"
+                                        " WHERE case_id = ?1 AND kind = ?2",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(st, 1, case_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+}
+
+/* Whether the bytes of the database files hold s. */
+static bool db_holds(struct fx *f, const char *s)
+{
+    const char *suffix[] = {"", "-wal"};
+    bool found = false;
+    for (size_t i = 0; i < 2 && !found; i++) {
+        char path[128];
+        snprintf(path, sizeof path, "%s%s", f->db, suffix[i]);
+        FILE *fp = fopen(path, "rb");
+        if (fp == NULL)
+            continue;
+        size_t cap = 1 << 20, n = 0, got;
+        char *buf = malloc(cap);
+        assert_non_null(buf);
+        while ((got = fread(buf + n, 1, cap - n, fp)) > 0) {
+            n += got;
+            if (n == cap) {
+                cap *= 2;
+                buf = realloc(buf, cap);
+                assert_non_null(buf);
+            }
+        }
+        fclose(fp);
+        found = memmem(buf, n, s, strlen(s)) != NULL;
+        free(buf);
+    }
+    return found;
+}
+
+static void test_blind_index_written(void **state)
+{
+    struct fx *f = *state;
+    struct actor cw;
+    fx_actor(f, "caseworker", f->org, NULL, &cw);
+    struct case_report_in in = dup_in(KM_NAME, "Srey Pov Chanthy", "+855 97 555 0101", "female");
+    struct case_view v = {0};
+    report_view(f, &cw, &in, &v);
+
+    /* Latin: 3 words and the whole name; Khmer: 2 words and the whole. */
+    assert_int_equal(key_rows(f, v.rec.id, "name"), 7);
+    assert_int_equal(key_rows(f, v.rec.id, "phone"), 1);
+    /* The phone's key is that of its national form. */
+    char key[KEYED_HASH_SIZE];
+    const char *keys[] = {key};
+    struct case_filter scope = {.organization_id = f->org, .limit = 10};
+    struct survivor_match *m = NULL;
+    size_t n = 0;
+    crypto_keyed_hash(f->key, "survivor_phone", "0975550101", key);
+    assert_int_equal(store_survivor_match(f->op.db, &scope, "phone", keys, 1, &m, &n), ERR_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(m[0].id, v.rec.id);
+    assert_string_equal(m[0].code, v.rec.code);
+    assert_string_equal(m[0].sex, "female");
+    assert_int_equal(m[0].nkeys, 1);
+    free(m);
+
+    /* The database holds no name, phone or skeleton in plain text. */
+    const char *secrets[] = {"Chanthy",
+                             "Srey Pov",
+                             "srepav",
+                             "Cante",
+                             "0975550101",
+                             "97 555 0101",
+                             "\u1785\u1793\u17D2\u1792\u17B8"};
+    for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++)
+        if (db_holds(f, secrets[i]))
+            fail_msg("the database holds secret %zu in plain text", i);
+    case_view_free(&v);
+    actor_free(&cw);
+}
+
+static void test_possible_duplicates(void **state)
+{
+    struct fx *f = *state;
+    struct actor cw, sup, mem, rep, cwo;
+    fx_actor(f, "caseworker", f->org, NULL, &cw);
+    fx_actor(f, "supervisor", f->org, NULL, &sup);
+    fx_actor(f, "member", f->org, f->group1, &mem);
+    fx_actor(f, "representative", f->org, f->group1, &rep);
+    fx_actor(f, "caseworker", f->org2, NULL, &cwo);
+    struct case_view a = {0}, v = {0};
+    struct case_report_in in;
+
+    in = dup_in(KM_NAME2, "Sokha Bopha Tevy", "011 222 333", "female");
+    report_view(f, &cw, &in, &a);
+    assert_true(a.has_duplicates);
+    assert_int_equal(a.nduplicates, 0); /* never itself */
+
+    /* The phone alone, written another way: 0.6. */
+    in = dup_in(NULL, NULL, "+855 11 222 333", "female");
+    report_view(f, &cw, &in, &v);
+    assert_true(v.has_duplicates);
+    assert_true(dup_score(&v, a.rec.id) > 0.59 && dup_score(&v, a.rec.id) < 0.61);
+    case_view_free(&v);
+
+    /* The name spelled another way, no phone: 0.4. */
+    in = dup_in(NULL, "Sokhaa Bopa Tevi", NULL, "female");
+    report_view(f, &sup, &in, &v);
+    assert_true(dup_score(&v, a.rec.id) > 0.39 && dup_score(&v, a.rec.id) < 0.41);
+    case_view_free(&v);
+
+    /* Written without spaces, and Khmer: the whole name matches. */
+    in = dup_in(NULL, "SokhaBopha Tevy", NULL, "unknown");
+    report_view(f, &cw, &in, &v);
+    assert_true(dup_score(&v, a.rec.id) > 0.39);
+    case_view_free(&v);
+    in = dup_in(KM_NAME2, NULL, NULL, "female");
+    report_view(f, &cw, &in, &v);
+    assert_true(dup_score(&v, a.rec.id) > 0.39);
+    case_view_free(&v);
+
+    /* Phone and name: best first, capped at 1. */
+    in = dup_in(KM_NAME2, "Sokha Bopha Tevy", "011222333", "female");
+    report_view(f, &cw, &in, &v);
+    assert_true(v.nduplicates >= 2);
+    assert_string_equal(v.duplicates[0].id, a.rec.id);
+    assert_true(v.duplicates[0].score > 0.99 && v.duplicates[0].score <= 1.0);
+    for (size_t i = 1; i < v.nduplicates; i++)
+        assert_true(v.duplicates[i - 1].score >= v.duplicates[i].score);
+    assert_true(dup_score(&v, v.rec.id) < 0);
+    case_view_free(&v);
+
+    /* Part of the name only: below 0.4, not shown. */
+    in = dup_in(NULL, "Sokha Dara", NULL, "female");
+    report_view(f, &cw, &in, &v);
+    assert_true(dup_score(&v, a.rec.id) < 0);
+    case_view_free(&v);
+
+    /* Another sex, when both are known: not the same survivor. */
+    in = dup_in(KM_NAME2, "Sokha Bopha Tevy", "011 222 333", "male");
+    report_view(f, &cw, &in, &v);
+    assert_true(dup_score(&v, a.rec.id) < 0);
+    case_view_free(&v);
+
+    /* Another organization's caseworker learns nothing of it. */
+    in = dup_in(KM_NAME2, "Sokha Bopha Tevy", "011 222 333", "female");
+    report_view(f, &cwo, &in, &v);
+    assert_true(v.has_duplicates);
+    assert_true(dup_score(&v, a.rec.id) < 0);
+    case_view_free(&v);
+
+    /* Members and representatives are never told, not even "none". */
+    report_view(f, &mem, &in, &v);
+    assert_false(v.has_duplicates);
+    assert_int_equal(v.nduplicates, 0);
+    case_view_free(&v);
+    report_view(f, &rep, &in, &v);
+    assert_false(v.has_duplicates);
+    assert_int_equal(v.nduplicates, 0);
+    case_view_free(&v);
+
+    case_view_free(&a);
+    struct actor *all[] = {&cw, &sup, &mem, &rep, &cwo};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        actor_free(all[i]);
+}
+
+/* The cases a name search by a finds, into ids (at most 500). */
+static enum err search(struct fx *f, const struct actor *a, const char *q, size_t *n,
+                       char ids[][ID_SIZE], size_t max)
+{
+    struct ctx cx = fx_ctx(f, a);
+    struct case_query cq = {.q = q, .limit = 500};
+    struct case_view *items = NULL;
+    struct fielderrs fe = {0};
+    char next[CURSOR_SIZE];
+    *n = 0;
+    enum err e = case_list(&cx, &cq, &items, n, next, &fe);
+    if (e == ERR_VALIDATION)
+        assert_non_null(fielderr_get(&fe, "q"));
+    for (size_t i = 0; i < *n && i < max; i++) {
+        memcpy(ids[i], items[i].rec.id, ID_SIZE);
+        assert_true(items[i].detail);
+    }
+    case_views_free(items, *n);
+    return e;
+}
+
+static bool ids_have(char ids[][ID_SIZE], size_t n, const char *id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(ids[i], id) == 0)
+            return true;
+    return false;
+}
+
+static void test_name_search(void **state)
+{
+    struct fx *f = *state;
+    struct actor cw, sup, sup2, rep, mem;
+    fx_actor(f, "caseworker", f->org, NULL, &cw);
+    fx_actor(f, "supervisor", f->org, NULL, &sup);
+    fx_actor(f, "supervisor", f->org2, NULL, &sup2);
+    fx_actor(f, "representative", f->org, f->group1, &rep);
+    fx_actor(f, "member", f->org, f->group1, &mem);
+    struct case_view a = {0}, b = {0};
+    struct case_report_in in = dup_in(KM_NAME, "Vanna Kosal Sreyleak", NULL, "female");
+    report_view(f, &mem, &in, &a);
+    in = dup_in(NULL, "Vanna Dara", NULL, "male");
+    report_view(f, &mem, &in, &b);
+
+    char ids[500][ID_SIZE];
+    size_t n;
+    /* Another spelling; every word must match. */
+    assert_int_equal(search(f, &cw, "vana", &n, ids, 500), ERR_OK);
+    assert_true(ids_have(ids, n, a.rec.id) && ids_have(ids, n, b.rec.id));
+    assert_int_equal(search(f, &sup, "Srey Leak  Vana", &n, ids, 500), ERR_OK);
+    assert_false(ids_have(ids, n, a.rec.id)); /* "Srey Leak" is two words */
+    assert_int_equal(search(f, &sup, "Sreyleaq Vanna", &n, ids, 500), ERR_OK);
+    assert_true(ids_have(ids, n, a.rec.id));
+    assert_false(ids_have(ids, n, b.rec.id));
+    assert_int_equal(search(f, &cw, "Vanna Kosal Dara", &n, ids, 500), ERR_OK);
+    assert_int_equal(n, 0);
+    /* Khmer: a word, or the whole name however it is spaced. */
+    assert_int_equal(search(f, &cw, "\u1785\u1793\u17D2\u1792\u17B8", &n, ids, 500), ERR_OK);
+    assert_true(ids_have(ids, n, a.rec.id));
+    assert_false(ids_have(ids, n, b.rec.id));
+    assert_int_equal(search(f, &cw,
+                            "\u179F\u17D2\u179A\u17B8\u1796\u17C5\u1785\u1793\u17D2\u1792\u17B8",
+                            &n, ids, 500),
+                     ERR_OK);
+    assert_true(ids_have(ids, n, a.rec.id));
+    /* Within the caller's reach only. */
+    assert_int_equal(search(f, &sup2, "Vanna", &n, ids, 500), ERR_OK);
+    assert_false(ids_have(ids, n, a.rec.id));
+    /* Roles that may not see names may not search them. */
+    assert_int_equal(search(f, &rep, "Vanna", &n, ids, 500), ERR_FORBIDDEN);
+    assert_int_equal(search(f, &mem, "Vanna", &n, ids, 500), ERR_FORBIDDEN);
+    assert_int_equal(search(f, &rep, "", &n, ids, 500), ERR_FORBIDDEN);
+    /* No word, or too many. */
+    assert_int_equal(search(f, &sup, "", &n, ids, 500), ERR_VALIDATION);
+    assert_int_equal(search(f, &sup, " -- ", &n, ids, 500), ERR_VALIDATION);
+    assert_int_equal(search(f, &sup, "a b c d e f g", &n, ids, 500), ERR_VALIDATION);
+    assert_int_equal(search(f, &sup, "a b c d e f", &n, ids, 500), ERR_OK);
+
+    case_view_free(&a);
+    case_view_free(&b);
+    struct actor *all[] = {&cw, &sup, &sup2, &rep, &mem};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        actor_free(all[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_report_by_member),  cmocka_unit_test(test_code_prefix_and_sequence),
-        cmocka_unit_test(test_report_validation), cmocka_unit_test(test_who_may_report),
-        cmocka_unit_test(test_visibility),        cmocka_unit_test(test_list_pages_and_filters),
+        cmocka_unit_test(test_report_by_member),    cmocka_unit_test(test_code_prefix_and_sequence),
+        cmocka_unit_test(test_report_validation),   cmocka_unit_test(test_who_may_report),
+        cmocka_unit_test(test_visibility),          cmocka_unit_test(test_list_pages_and_filters),
+        cmocka_unit_test(test_blind_index_written), cmocka_unit_test(test_possible_duplicates),
+        cmocka_unit_test(test_name_search),
     };
     return cmocka_run_group_tests_name("cases", tests, fx_setup, fx_teardown);
 }
