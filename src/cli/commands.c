@@ -232,8 +232,12 @@ int cmd_serve(int argc, char **argv)
     }
     if (db == NULL || optind != argc)
         return usage(SERVE_USAGE, false);
-
     char *msg = NULL;
+    if (!server_listen_valid(cfg.listen, &msg)) {
+        fprintf(stderr, "cbpn: %s\n", msg);
+        free(msg);
+        return 2;
+    }
     if (!i18n_init(&msg)) {
         fprintf(stderr, "cbpn: catalogs: %s\n", msg ? msg : "malformed");
         free(msg);

@@ -130,6 +130,8 @@ struct server_config {
 };
 
 struct server;
+/* true when listen is an IPv4 "ADDR:PORT"; else *errmsg says why (caller frees). */
+bool server_listen_valid(const char *listen, char **errmsg);
 /* Starts listening. errmsg: a new message on failure (caller frees). */
 enum err server_start(const struct server_config *cfg, struct app *app, const struct route *routes,
                       size_t nroutes, struct server **out, char **errmsg);

@@ -546,6 +546,12 @@ static bool parse_listen(const char *listen, struct sockaddr_in *sa, char **errm
     return true;
 }
 
+bool server_listen_valid(const char *listen, char **errmsg)
+{
+    struct sockaddr_in sa;
+    return parse_listen(listen, &sa, errmsg);
+}
+
 enum err server_start(const struct server_config *cfg, struct app *app, const struct route *routes,
                       size_t nroutes, struct server **out, char **errmsg)
 {

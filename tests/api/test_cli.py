@@ -1,0 +1,207 @@
+"""The command line contract: exit status 0 ok, 1 failure, 2 usage; every
+refusal leaves the files as they were."""
+
+import hashlib
+import os
+import shutil
+import sqlite3
+import stat
+import subprocess
+import tempfile
+import unittest
+
+from cbpnserver import CBPN_BIN, SLOW, demo_db_into
+
+COMMANDS = ("init", "user", "demo", "serve")
+
+
+def run(*args, stdin=None, timeout=120):
+    p = subprocess.run([CBPN_BIN, *args], input=stdin.encode() if stdin is not None else None,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout * SLOW)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+def digest(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+class CliTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="cbpn-cli-")
+        cls.db = os.path.join(cls.dir, "x.db")
+        rc, out, err = run("init", "--db", cls.db)
+        assert rc == 0, err
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def users(self, db=None):
+        c = sqlite3.connect(db or self.db)
+        try:
+            return {r[0]: r[1] for r in c.execute("SELECT username, role FROM users")}
+        finally:
+            c.close()
+
+    # ---- help and usage ----
+
+    def test_no_command_is_a_usage_error(self):
+        rc, out, err = run()
+        self.assertEqual(rc, 2)
+        self.assertIn("usage:", err)
+
+    def test_help_lists_every_command(self):
+        for flag in ("--help", "-h", "help"):
+            rc, out, _ = run(flag)
+            self.assertEqual(rc, 0)
+            for c in COMMANDS:
+                self.assertIn(c, out)
+
+    def test_every_command_has_help(self):
+        for c in COMMANDS:
+            with self.subTest(command=c):
+                rc, out, _ = run(c, "--help")
+                self.assertEqual(rc, 0)
+                self.assertTrue(out.startswith("usage: cbpn %s" % c), out)
+
+    def test_unknown_command_and_options_are_usage_errors(self):
+        self.assertEqual(run("bogus")[0], 2)
+        self.assertEqual(run("init")[0], 2)                      # --db missing
+        self.assertEqual(run("init", "--db", self.db, "extra")[0], 2)
+        self.assertEqual(run("init", "--nope")[0], 2)
+        self.assertEqual(run("user")[0], 2)
+        self.assertEqual(run("user", "remove", "--db", self.db)[0], 2)
+        self.assertEqual(run("serve", "--db", self.db, "--threads", "0")[0], 2)
+
+    # ---- init ----
+
+    def test_init_makes_a_private_database_and_key(self):
+        for path in (self.db, self.db + ".key"):
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+            self.assertEqual(mode & 0o077, 0, "%s is readable by others: %o" % (path, mode))
+        self.assertEqual(os.path.getsize(self.db + ".key"), 32)
+        c = sqlite3.connect(self.db)
+        try:
+            n = dict(c.execute("SELECT level, count(*) FROM location GROUP BY level"))
+        finally:
+            c.close()
+        self.assertEqual(n, {"province": 25, "district": 210, "commune": 1652,
+                             "village": 14578})
+
+    def test_init_refuses_an_existing_database_and_changes_nothing(self):
+        before = digest(self.db), digest(self.db + ".key")
+        rc, _, err = run("init", "--db", self.db)
+        self.assertEqual(rc, 1)
+        self.assertIn("already exists", err)
+        self.assertEqual((digest(self.db), digest(self.db + ".key")), before)
+
+    # ---- user add ----
+
+    def test_user_add_prints_the_new_id(self):
+        rc, out, err = run("user", "add", "--db", self.db, "--username", "cliadmin", "--role",
+                           "admin", stdin="a-long-enough-password\n")
+        self.assertEqual(rc, 0, err)
+        self.assertRegex(out.strip(), r"^[a-z2-7]{20}$")
+        self.assertEqual(self.users().get("cliadmin"), "admin")
+        self.assertNotIn("a-long-enough-password", out + err)
+
+    def test_user_add_refusals_write_nothing(self):
+        cases = [
+            (["--username", "u-short", "--role", "admin"], "short\n", "password"),
+            (["--username", "u-role", "--role", "wizard"], "a-long-enough-password\n", "role"),
+            (["--username", "u-member", "--role", "member"], "a-long-enough-password\n",
+             "group"),
+            (["--username", "u-empty", "--role", "admin"], "", "password"),
+            (["--username", "Bad Name!", "--role", "admin"], "a-long-enough-password\n",
+             "username"),
+        ]
+        for args, stdin, word in cases:
+            with self.subTest(args=args):
+                before = self.users()
+                rc, out, err = run("user", "add", "--db", self.db, *args, stdin=stdin)
+                self.assertEqual(rc, 1, out + err)
+                self.assertIn(word, err)
+                self.assertEqual(self.users(), before)
+
+    def test_user_add_refuses_a_taken_username(self):
+        run("user", "add", "--db", self.db, "--username", "twice", "--role", "analyst",
+            stdin="a-long-enough-password\n")
+        rc, _, err = run("user", "add", "--db", self.db, "--username", "twice", "--role",
+                         "admin", stdin="another-long-password\n")
+        self.assertEqual(rc, 1)
+        self.assertIn("username", err)
+        self.assertEqual(self.users()["twice"], "analyst")
+
+    # ---- serve ----
+
+    def test_serve_refuses_a_missing_database_without_creating_it(self):
+        missing = os.path.join(self.dir, "missing.db")
+        rc, _, err = run("serve", "--db", missing, "--listen", "127.0.0.1:0")
+        self.assertEqual(rc, 1)
+        self.assertIn("does not exist", err)
+        self.assertFalse(os.path.exists(missing))
+
+    def test_serve_refuses_a_malformed_listen_address(self):
+        for listen in ("bad", "127.0.0.1", "127.0.0.1:99999", "localhost:8080", ":8080"):
+            with self.subTest(listen=listen):
+                self.assertEqual(run("serve", "--db", self.db, "--listen", listen)[0], 2)
+
+    def test_a_database_from_a_newer_cbpn_is_refused_untouched(self):
+        newer = os.path.join(self.dir, "newer.db")
+        shutil.copy2(self.db, newer)
+        shutil.copy2(self.db + ".key", newer + ".key")
+        c = sqlite3.connect(newer)
+        c.execute("INSERT INTO schema_migration (version, applied_at) "
+                  "VALUES (99, '2030-01-01T00:00:00Z')")
+        c.commit()
+        c.close()
+        before = digest(newer)
+        for args in (["serve", "--db", newer, "--listen", "127.0.0.1:0"],
+                     ["user", "add", "--db", newer, "--username", "x", "--role", "admin"]):
+            with self.subTest(command=args[0]):
+                rc, _, err = run(*args, stdin="a-long-enough-password\n")
+                self.assertEqual(rc, 1)
+                self.assertIn("newer than this cbpn", err)
+                self.assertEqual(digest(newer), before)
+
+    def test_serve_refuses_a_key_others_can_read(self):
+        loose = os.path.join(self.dir, "loose.db")
+        shutil.copy2(self.db, loose)
+        shutil.copy2(self.db + ".key", loose + ".key")
+        os.chmod(loose + ".key", 0o644)
+        rc, _, err = run("serve", "--db", loose, "--listen", "127.0.0.1:0")
+        self.assertEqual(rc, 1)
+        self.assertIn("chmod", err)
+
+    # ---- demo ----
+
+    def test_demo_refuses_a_database_that_has_data(self):
+        d = tempfile.mkdtemp(prefix="cbpn-cli-demo-", dir=self.dir)
+        db = demo_db_into(d)
+        before = digest(db)
+        rc, _, err = run("demo", "--db", db, "--password-stdin", stdin="demo-password-2\n")
+        self.assertEqual(rc, 1)
+        self.assertEqual(digest(db), before)
+
+    def test_demo_prints_a_new_password_for_every_user(self):
+        db = os.path.join(self.dir, "fresh-demo.db")
+        rc, out, err = run("demo", "--db", db, timeout=600)
+        self.assertEqual(rc, 0, err)
+        lines = [l.split("\t") for l in out.strip().splitlines()]
+        users = self.users(db)
+        self.assertEqual({l[0] for l in lines}, set(users))
+        for name in ("admin", "supervisor", "caseworker1", "caseworker2", "analyst", "shelter",
+                     "legal", "counsel", *("rep%d" % i for i in range(1, 9)),
+                     *("member%d" % i for i in range(1, 9))):
+            self.assertIn(name, users)
+        passwords = [l[1] for l in lines]
+        self.assertTrue(all(len(p) >= 12 for p in passwords))
+        self.assertEqual(len(set(passwords)), len(passwords))
+        self.assertEqual(users["rep1"], "representative")
+        self.assertEqual(users["caseworker1"], "caseworker")
+
+
+if __name__ == "__main__":
+    unittest.main()
