@@ -62,6 +62,13 @@ int req_form_all(const struct req *r, const char *name, const char **out, int ma
 /* true when the Content-Type (parameters ignored) is type, e.g. "application/json". */
 bool req_content_type_is(const struct req *r, const char *type);
 
+/* Parses an application/x-www-form-urlencoded body into at most max fields,
+ * decoded. Returns the number of fields, or -1 when the body is malformed
+ * (a bad %-escape, a value that is not valid UTF-8 text, more than max
+ * fields). *out: a new array (caller frees with form_free), NULL on -1. */
+int form_parse(const char *body, size_t len, int max, struct kv **out);
+void form_free(struct kv *fields, int n);
+
 struct resp {
     int status;
     const char *content_type; /* static string */

@@ -86,66 +86,20 @@ bool req_content_type_is(const struct req *r, const char *type)
     return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
 }
 
-/* Decodes application/x-www-form-urlencoded text in place; false when a
- * percent escape is malformed. */
-static bool form_decode(char *s)
-{
-    char *o = s;
-    for (char *i = s; *i != '\0'; i++) {
-        if (*i == '+') {
-            *o++ = ' ';
-        } else if (*i == '%') {
-            int hi = hex_digit(i[1]), lo = hi < 0 ? -1 : hex_digit(i[2]);
-            if (hi < 0 || lo < 0)
-                return false;
-            *o++ = (char)(hi * 16 + lo);
-            i += 2;
-        } else {
-            *o++ = *i;
-        }
-    }
-    *o = '\0';
-    return true;
-}
-
 /* Parses the form body once. false when it is malformed (400). */
-static bool form_parse(struct conn_state *st)
+static bool form_parse_once(struct conn_state *st)
 {
-    if (st->form_parsed)
-        return true;
-    st->form_parsed = true;
-    st->form = xcalloc(HTTP_FIELDS_MAX, sizeof(*st->form));
-    if (st->body.len == 0)
-        return true;
-    char *copy = xstrndup(st->body.p, st->body.len);
-    char *save = NULL;
-    bool ok = true;
-    for (char *pair = strtok_r(copy, "&", &save); pair != NULL; pair = strtok_r(NULL, "&", &save)) {
-        if (st->nform == HTTP_FIELDS_MAX) {
-            ok = false;
-            break;
-        }
-        char *eq = strchr(pair, '=');
-        char *val = eq ? eq + 1 : pair + strlen(pair);
-        if (eq)
-            *eq = '\0';
-        if (!form_decode(pair) || !form_decode(val) || !utf8_valid_text(pair, strlen(pair)) ||
-            !utf8_valid_text(val, strlen(val))) {
-            ok = false;
-            break;
-        }
-        st->form[st->nform].key = xstrdup(pair);
-        st->form[st->nform].value = xstrdup(val);
-        st->nform++;
+    if (!st->form_parsed) {
+        st->form_parsed = true;
+        st->nform = form_parse(st->body.p, st->body.len, HTTP_FIELDS_MAX, &st->form);
     }
-    free(copy);
-    return ok;
+    return st->nform >= 0;
 }
 
 const char *req_form(const struct req *r, const char *name)
 {
     struct conn_state *st = state(r);
-    form_parse(st);
+    form_parse_once(st);
     for (int i = 0; i < st->nform; i++)
         if (strcmp(st->form[i].key, name) == 0)
             return st->form[i].value;
@@ -156,7 +110,7 @@ int req_form_all(const struct req *r, const char *name, const char **out, int ma
 {
     struct conn_state *st = state(r);
     int n = 0;
-    form_parse(st);
+    form_parse_once(st);
     for (int i = 0; i < st->nform && n < max; i++)
         if (strcmp(st->form[i].key, name) == 0)
             out[n++] = st->form[i].value;
@@ -407,7 +361,7 @@ static enum MHD_Result dispatch(struct conn_state *st, const char *url, const ch
             fail(srv, &r, &w, rt, api, ERR_MEDIA_TYPE);
             goto out;
         }
-        if (!form_parse(st)) {
+        if (!form_parse_once(st)) {
             fail(srv, &r, &w, rt, api, ERR_BAD_REQUEST);
             goto out;
         }
@@ -498,11 +452,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (st == NULL)
         return;
     buf_free(&st->body);
-    for (int i = 0; i < st->nform; i++) {
-        free(st->form[i].key);
-        free(st->form[i].value);
-    }
-    free(st->form);
+    form_free(st->form, st->nform);
     for (int i = 0; i < HTTP_PARAMS_MAX; i++)
         free(st->params[i]);
     free(st->pre_token);

@@ -92,6 +92,46 @@ static void test_route_allowed(void **state)
     assert_string_equal(allow, "");
 }
 
+static void test_form_parse_decodes(void **state)
+{
+    (void)state;
+    struct kv *f = NULL;
+    const char *body = "username=rep1&password=a+b%26c%3D&concern=trafficking&concern=other&&"
+                       "name=%E1%9E%96%E1%9E%BD%E1%9E%80&empty=&flag";
+    int n = form_parse(body, strlen(body), HTTP_FIELDS_MAX, &f);
+    assert_int_equal(n, 7);
+    assert_string_equal(f[0].key, "username");
+    assert_string_equal(f[0].value, "rep1");
+    assert_string_equal(f[1].value, "a b&c=");
+    assert_string_equal(f[3].value, "other");
+    assert_string_equal(f[4].value, "ពួក");
+    assert_string_equal(f[5].value, "");
+    assert_string_equal(f[6].key, "flag");
+    assert_string_equal(f[6].value, "");
+    form_free(f, n);
+    assert_int_equal(form_parse(NULL, 0, HTTP_FIELDS_MAX, &f), 0);
+    form_free(f, 0);
+}
+
+static void test_form_parse_refusals(void **state)
+{
+    (void)state;
+    const char *bad[] = {"a=%",         "a=%4",  "a=%zz",  "a=%00",  "a=%C0%AF",
+                         "a=%ED%A0%80", "%FF=1", "a=b%07", "a=1&b=%"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct kv *f = (struct kv *)1;
+        assert_int_equal(form_parse(bad[i], strlen(bad[i]), HTTP_FIELDS_MAX, &f), -1);
+        assert_null(f);
+    }
+    /* A raw NUL inside the body is refused, not a silent end. */
+    struct kv *f = NULL;
+    assert_int_equal(form_parse("a=1\0b=2", 7, HTTP_FIELDS_MAX, &f), -1);
+    /* More fields than allowed. */
+    assert_int_equal(form_parse("a=1&b=2&c=3", 11, 2, &f), -1);
+    assert_int_equal(form_parse("a=1&b=2", 7, 2, &f), 2);
+    form_free(f, 2);
+}
+
 static void test_method_parse(void **state)
 {
     (void)state;
@@ -179,6 +219,8 @@ int main(void)
         cmocka_unit_test(test_route_refusals),
         cmocka_unit_test(test_method_parse),
         cmocka_unit_test(test_route_allowed),
+        cmocka_unit_test(test_form_parse_decodes),
+        cmocka_unit_test(test_form_parse_refusals),
         cmocka_unit_test(test_error_shape),
         cmocka_unit_test(test_redirect_stays_local),
         cmocka_unit_test(test_cookie_flags),
