@@ -40,6 +40,7 @@ struct conn_state {
     struct buf body;
     bool too_large;
     bool body_done;
+    size_t received; /* body bytes read, kept or drained */
     int64_t started_ms;
     struct kv *form;
     int nform;
@@ -259,6 +260,17 @@ static enum MHD_Result query_iter(void *cls, enum MHD_ValueKind kind, const char
     return query_valid(cls, kind, key, value) ? MHD_YES : MHD_NO;
 }
 
+/* Adds the length of one query argument ("&key=value") to *cls (a size_t):
+ * the URL limit covers the query string, which MHD keeps apart from url. */
+static enum MHD_Result query_len(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 const char *value)
+{
+    size_t *n = cls;
+    (void)kind;
+    *n += 2 + strlen(key) + (value != NULL ? strlen(value) : 0);
+    return MHD_YES;
+}
+
 /* Runs the request once its body is in. */
 static enum MHD_Result dispatch(struct conn_state *st, const char *url, const char *method)
 {
@@ -411,7 +423,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             if (st->too_large && (errno != 0 || n > BODY_DRAIN_MAX))
                 return dispatch(st, url, method); /* answer now; MHD closes after */
         }
-        if (strlen(url) > URL_MAX) {
+        size_t url_len = strlen(url);
+        MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, query_len, &url_len);
+        if (url_len > URL_MAX) {
             struct req r = {.impl = st, .path = url, .app = srv->app};
             struct resp w = {.status = 414};
             resp_json(&w, 414,
@@ -425,6 +439,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
 
     if (*upload_data_size > 0) {
+        /* A body without a Content-Length (chunked) is drained no further
+         * than a declared one would be: past that the connection is closed. */
+        st->received += *upload_data_size;
+        if (st->received > BODY_DRAIN_MAX)
+            return MHD_NO;
         if (!st->too_large) {
             if (st->body.len + *upload_data_size > HTTP_BODY_MAX) {
                 st->too_large = true;

@@ -108,8 +108,15 @@ void web_login(struct req *r, struct resp *w)
 
 void web_logout(struct req *r, struct resp *w)
 {
-    if (r->actor != NULL)
-        auth_logout(r->db, r->actor->token_hash);
+    if (r->actor != NULL) {
+        /* Never say "signed out" while the session still works: the browser
+         * keeps its cookie and the person can try again. */
+        enum err e = auth_logout(r->db, r->actor->token_hash);
+        if (e != ERR_OK) {
+            page_fail(r, w, e);
+            return;
+        }
+    }
     resp_cookie(w, SESSION_COOKIE, "", 0);
     resp_redirect(w, "/login?out=1");
 }

@@ -153,6 +153,46 @@ class HttpTest(ServerTestCase):
                                         b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         self.assertIn(status_of(out), (400, 413, 414, 431, None), out[:200])
 
+    def test_long_query_string_is_414_and_writes_nothing(self):
+        """The 2 KiB limit covers the whole URL, query string included."""
+        tok = self.token("caseworker1")
+        with self.assertWritesNothing():
+            st, h, v = self.srv.get("/api/v1/cases?q=" + "a" * 4000, token=tok)
+        self.assertEqual(st, 414, v)
+        self.assertEqual(h.get("Cache-Control"), "no-store")
+        with self.assertWritesNothing():
+            st, h, v = self.srv.get("/api/v1/locations?parent=17&x=" + "b" * 2100, token=tok)
+        self.assertEqual(st, 414, v)
+        st, _, v = self.srv.get("/api/v1/locations?parent=17&x=" + "b" * 100, token=tok)
+        self.assertEqual(st, 200, v)
+
+    def test_endless_chunked_body_is_cut_off(self):
+        """A chunked body is not drained past 16 MiB: the server stops reading."""
+        tok = self.token("member1")
+        s = socket.create_connection(("127.0.0.1", self.srv.port), timeout=SOCKET_TIMEOUT)
+        total, sent, stopped = 64 * MIB, 0, False
+        try:
+            s.sendall(("POST /api/v1/cases HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                       "Content-Type: application/json\r\nAuthorization: Bearer %s\r\n"
+                       "Transfer-Encoding: chunked\r\n\r\n" % tok).encode())
+            chunk = b"%x\r\n" % 65536 + b"a" * 65536 + b"\r\n"
+            while sent < total:
+                r, _, _ = select.select([s], [], [], 0)
+                if r:
+                    stopped = True
+                    break
+                try:
+                    s.sendall(chunk)
+                except (BrokenPipeError, ConnectionResetError, socket.timeout):
+                    stopped = True
+                    break
+                sent += 65536
+        finally:
+            s.close()
+        self.assertTrue(stopped, "the server read a %d MiB chunked body" % (sent // MIB))
+        self.assertLessEqual(sent, 20 * MIB)
+        self.assertAlive()
+
     def test_huge_header_is_refused_and_server_lives(self):
         with self.assertWritesNothing():
             out = self.srv.raw_exchange(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " +

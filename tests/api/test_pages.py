@@ -209,6 +209,30 @@ class PagesTest(ServerTestCase):
         if st == 303:
             self.assertTrue(h.get("Location", "").startswith("/login"))
 
+    def test_sign_out_that_fails_is_not_reported_as_done(self):
+        """When the session cannot be deleted (database busy), the page says
+        so and the browser keeps its cookie: never "signed out" while the
+        session still works."""
+        import sqlite3
+        cookies, csrf = self.sign_in("rep6")
+        lock = sqlite3.connect(self.srv.db, timeout=10, isolation_level=None)
+        try:
+            lock.execute("BEGIN IMMEDIATE")
+            st, h, body = self.page("POST", "/logout", cookies, {"csrf": csrf})
+        finally:
+            lock.execute("ROLLBACK")
+            lock.close()
+        st2, _, _ = self.page("GET", "/cases", cookies)
+        if st2 == 200:  # the session is still alive: the answer must not say otherwise
+            self.assertNotEqual(st, 303, "sign-out reported done while the session lives")
+            self.assertNotIn(b'id="signed-out"', body)
+            self.assertNotIn("cbpn_session", cookies_of(h))
+        # and a retry once the database is free really ends it
+        st, h, body = self.page("POST", "/logout", cookies, {"csrf": csrf})
+        self.assertEqual(st, 303)
+        st, h, body = self.page("GET", "/cases", cookies)
+        self.assertIn(st, (303, 401))
+
     # ---- the two kinds of session stay apart ----
 
     def test_page_cookie_does_not_authenticate_the_api(self):
