@@ -119,7 +119,7 @@ enum err audit_verify(struct store_conn *c, bool *ok, int64_t *entries, int64_t 
             const struct audit_rec *r = &items[i];
             (*entries)++;
             entry_hash(r, h);
-            if (r->seq != last + 1 || sodium_memcmp(r->prev_hash, prev, 32) != 0 ||
+            if (r->malformed || r->seq != last + 1 || sodium_memcmp(r->prev_hash, prev, 32) != 0 ||
                 sodium_memcmp(r->hash, h, 32) != 0) {
                 *ok = false;
                 *first_bad = r->seq;

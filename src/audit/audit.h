@@ -35,7 +35,9 @@ enum err audit_append(struct store_conn *c, const char *user_id, enum audit_acti
                       const char *record_type, const char *record_id, const char *detail);
 /* Walks the chain from the first entry: each entry's seq must follow the
  * previous one, its prev_hash must be the previous entry's hash (zero for
- * the first) and its hash must be recomputed. Stops at the first entry that
+ * the first), its hash must be recomputed, and every column must read back
+ * whole (a text lengthened past its field or hiding bytes after a NUL is an
+ * edit too). Stops at the first entry that
  * does not match. *entries: how many were checked (the bad one included);
  * *first_bad: the seq of that entry (0 when ok is true). Removing entries
  * from the end leaves a valid chain: compare *entries with what you expect. */

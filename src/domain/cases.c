@@ -734,6 +734,10 @@ enum err case_report(const struct ctx *cx, const struct case_report_in *in, stru
         e = survivor_keys_store(cx, r.id, &keys);
     if (e == ERR_OK)
         e = audit_append(cx->db, cx->actor->user.id, AUDIT_CREATE, "case", r.id, NULL);
+    /* Each case shown as a possible duplicate is disclosed to her. */
+    for (size_t i = 0; e == ERR_OK && i < nfound; i++)
+        e = audit_append(cx->db, cx->actor->user.id, AUDIT_READ, "case", found[i].id,
+                         "possible_duplicate");
     if (e == ERR_OK)
         e = store_commit(cx->db);
     if (e != ERR_OK) {
@@ -834,6 +838,22 @@ static bool cursor_decode(const char *cur, struct case_filter *f)
     return true;
 }
 
+/* Audits the read of recs[0..n), the cases a name search found, in one
+ * transaction. */
+static enum err name_search_audit(const struct ctx *cx, const struct case_rec *recs, size_t n)
+{
+    enum err e = store_begin(cx->db);
+    if (e != ERR_OK)
+        return e;
+    for (size_t i = 0; e == ERR_OK && i < n; i++)
+        e = audit_append(cx->db, check_user_id(cx), AUDIT_READ, "case", recs[i].id, "name_search");
+    if (e == ERR_OK)
+        e = store_commit(cx->db);
+    if (e != ERR_OK)
+        store_rollback(cx->db);
+    return e;
+}
+
 enum err case_list(const struct ctx *cx, const struct case_query *q, struct case_view **items,
                    size_t *n, char next_cursor[CURSOR_SIZE], struct fielderrs *fe)
 {
@@ -886,6 +906,13 @@ enum err case_list(const struct ctx *cx, const struct case_query *q, struct case
         memset(&recs[limit], 0, sizeof recs[limit]);
     }
     size_t keep = nrecs > (size_t)limit ? (size_t)limit : nrecs;
+    /* A name search tells which cases' survivors bear the name: a read of
+     * each case found, audited before it is answered. */
+    if (q->q != NULL && keep > 0 && (e = name_search_audit(cx, recs, keep)) != ERR_OK) {
+        case_list_free(recs, nrecs);
+        next_cursor[0] = '\0';
+        return e;
+    }
     struct case_view *v = xcalloc(keep > 0 ? keep : 1, sizeof *v);
     /* Lists carry no sealed content: reading it is a case_get, audited. */
     for (size_t i = 0; i < keep && e == ERR_OK; i++)

@@ -83,7 +83,8 @@ void case_views_free(struct case_view *v, size_t n);
  * who may see case details also learns of possible duplicates (see
  * struct case_view): cases within her reach sharing the phone or her name
  * (spelling-tolerant), of the same sex when both are known, scoring at
- * least 0.4. */
+ * least 0.4; each one shown is audited as a read ("possible_duplicate") in
+ * the report's transaction. */
 enum err case_report(const struct ctx *cx, const struct case_report_in *in, struct case_view *out,
                      struct fielderrs *fe);
 
@@ -102,7 +103,8 @@ struct case_query {
 /* The cases the caller may see, urgent first then newest. next_cursor is ""
  * on the last page. ERR_FORBIDDEN for roles that see no cases, and for a q
  * from a role that may not see names; ERR_VALIDATION for a bad filter,
- * cursor or q (no word, or more than CASE_NAME_KEYS_MAX). */
+ * cursor or q (no word, or more than CASE_NAME_KEYS_MAX). A name search
+ * audits a read ("name_search") of every case it answers with. */
 enum err case_list(const struct ctx *cx, const struct case_query *q, struct case_view **items,
                    size_t *n, char next_cursor[CURSOR_SIZE], struct fielderrs *fe);
 /* One case. ERR_FORBIDDEN for roles that see no cases; ERR_NOT_FOUND when it

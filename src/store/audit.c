@@ -20,26 +20,41 @@ void audit_list_free(struct audit_rec *items, size_t n)
     free(items);
 }
 
-static void hash_read(struct stmt *s, int i, unsigned char out[32])
+/* false when the column is not a 32-byte value (out is then zero). */
+static bool hash_read(struct stmt *s, int i, unsigned char out[32])
 {
     size_t len;
     const unsigned char *p = stmt_col_blob(s, i, &len);
     memset(out, 0, 32);
-    if (p != NULL && len == 32)
-        memcpy(out, p, 32);
+    if (p == NULL || len != 32)
+        return false;
+    memcpy(out, p, 32);
+    return true;
+}
+
+/* A text column copied into a field: false when it does not fit exactly
+ * (col_copy would cut it, or stop at a NUL inside). */
+static bool field_read(struct stmt *s, int i, char *dst, size_t size)
+{
+    bool fits = col_fits(s, i, size);
+    col_copy(s, i, dst, size);
+    return fits;
 }
 
 static void audit_read(struct stmt *s, struct audit_rec *r)
 {
+    bool ok = true;
     r->seq = stmt_col_int(s, 0);
-    col_copy(s, 1, r->at, sizeof(r->at));
-    col_copy(s, 2, r->user_id, sizeof(r->user_id));
-    col_copy(s, 3, r->action, sizeof(r->action));
-    col_copy(s, 4, r->record_type, sizeof(r->record_type));
-    col_copy(s, 5, r->record_id, sizeof(r->record_id));
+    ok &= field_read(s, 1, r->at, sizeof(r->at));
+    ok &= field_read(s, 2, r->user_id, sizeof(r->user_id));
+    ok &= field_read(s, 3, r->action, sizeof(r->action));
+    ok &= field_read(s, 4, r->record_type, sizeof(r->record_type));
+    ok &= field_read(s, 5, r->record_id, sizeof(r->record_id));
+    ok &= col_fits(s, 6, SIZE_MAX);
     r->detail = col_dup(s, 6);
-    hash_read(s, 7, r->prev_hash);
-    hash_read(s, 8, r->hash);
+    ok &= hash_read(s, 7, r->prev_hash);
+    ok &= hash_read(s, 8, r->hash);
+    r->malformed = !ok;
 }
 
 enum err store_audit_last(struct store_conn *c, int64_t *seq, unsigned char hash[32])
@@ -53,7 +68,7 @@ enum err store_audit_last(struct store_conn *c, int64_t *seq, unsigned char hash
     if (e != ERR_OK)
         return e;
     *seq = stmt_col_int(s, 0);
-    hash_read(s, 1, hash);
+    (void)hash_read(s, 1, hash); /* a malformed one breaks the chain: verify says so */
     stmt_done(s);
     return ERR_OK;
 }

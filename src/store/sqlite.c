@@ -188,6 +188,14 @@ const unsigned char *stmt_col_blob(struct stmt *s, int i, size_t *len)
     return p;
 }
 
+size_t stmt_col_bytes(struct stmt *s, int i)
+{
+    /* After sqlite3_column_text(): the length of the text form. */
+    if (sqlite3_column_text(s->st, i) == NULL)
+        return 0;
+    return (size_t)sqlite3_column_bytes(s->st, i);
+}
+
 bool conn_in_tx(struct store_conn *c)
 {
     return sqlite3_get_autocommit(c->db) == 0;

@@ -30,6 +30,15 @@ char *col_dup(struct stmt *s, int i)
     return t != NULL ? xstrdup(t) : NULL;
 }
 
+bool col_fits(struct stmt *s, int i, size_t size)
+{
+    const char *t = stmt_col_text(s, i);
+    if (t == NULL)
+        return true;
+    size_t n = stmt_col_bytes(s, i);
+    return n < size && strlen(t) == n;
+}
+
 void col_blob(struct stmt *s, int i, struct blob *b)
 {
     size_t len;

@@ -302,6 +302,10 @@ struct audit_rec {
     char *detail; /* codes only, never personal data; may be NULL */
     unsigned char prev_hash[32];
     unsigned char hash[32];
+    /* Read back: a column did not fit its field exactly (a text too long
+     * for it or with a NUL inside, a hash not of 32 bytes), so the fields
+     * above are not what the row holds. Only a tampered row does that. */
+    bool malformed;
 };
 void audit_rec_free(struct audit_rec *r);
 /* The last entry's seq and hash (seq 0 and zero hash when empty). */

@@ -113,12 +113,17 @@ bool stmt_col_null(struct stmt *s, int i);
 const char *stmt_col_text(struct stmt *s, int i);
 int64_t stmt_col_int(struct stmt *s, int i);
 const unsigned char *stmt_col_blob(struct stmt *s, int i, size_t *len);
+/* Bytes in the column's value as text (0 for NULL), NULs included. */
+size_t stmt_col_bytes(struct stmt *s, int i);
 
 /* Helpers over the above (store.c). */
 /* Copies the text column into dst[size] ("" for NULL), truncating. */
 void col_copy(struct stmt *s, int i, char *dst, size_t size);
 /* A new copy of the text column, or NULL for NULL (caller frees). */
 char *col_dup(struct stmt *s, int i);
+/* True when the text column (NULL reads as "") fits dst[size] as col_copy
+ * copies it: shorter than size and without a NUL byte inside. */
+bool col_fits(struct stmt *s, int i, size_t size);
 /* A new copy of the blob column into *b (len 0, p NULL for NULL). */
 void col_blob(struct stmt *s, int i, struct blob *b);
 /* Steps a statement expected to return one row; ERR_NOT_FOUND when none.

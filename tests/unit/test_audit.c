@@ -243,6 +243,47 @@ static void test_long_chain_pages(void **state)
     verify(f, false, 1001, 1001);
 }
 
+static void test_lengthened_field(void **state)
+{
+    /* a field at its full width (ids, times) lengthened: the store must not
+     * cut it back to what the hash covered */
+    struct fixture *f = *state;
+    append_ten(f);
+    tamper(f, "UPDATE audit SET record_id = record_id || 'forged' WHERE seq = 4");
+    verify(f, false, 4, 4);
+}
+
+static void test_lengthened_time(void **state)
+{
+    struct fixture *f = *state;
+    append_ten(f);
+    tamper(f, "UPDATE audit SET at = at || ' (forged)' WHERE seq = 2");
+    verify(f, false, 2, 2);
+}
+
+static void test_hidden_after_nul(void **state)
+{
+    /* text after a NUL byte is text all the same */
+    struct fixture *f = *state;
+    append_ten(f);
+    tamper(f, "UPDATE audit SET action = action || char(0) || 'x' WHERE seq = 5");
+    verify(f, false, 5, 5);
+    tamper(f, "UPDATE audit SET action = CAST(substr(CAST(action AS BLOB), 1,"
+              " length(CAST(action AS BLOB)) - 2) AS TEXT) WHERE seq = 5;"
+              "UPDATE audit SET detail = detail || char(0) || 'x' WHERE seq = 6");
+    verify(f, false, 6, 6);
+}
+
+static void test_malformed_hash_column(void **state)
+{
+    /* a prev_hash that is not 32 bytes is not the zero hash */
+    struct fixture *f = *state;
+    append_ten(f);
+    tamper(f, "PRAGMA ignore_check_constraints = ON;"
+              "UPDATE audit SET prev_hash = zeroblob(33) WHERE seq = 1");
+    verify(f, false, 1, 1);
+}
+
 int main(void)
 {
     if (!crypto_init())
@@ -260,6 +301,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_deleted_first, setup, teardown),
         cmocka_unit_test_setup_teardown(test_renumbered, setup, teardown),
         cmocka_unit_test_setup_teardown(test_long_chain_pages, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lengthened_field, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lengthened_time, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hidden_after_nul, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_malformed_hash_column, setup, teardown),
     };
     return cmocka_run_group_tests_name("audit", tests, NULL, NULL);
 }

@@ -26,6 +26,35 @@ static struct case_report_in report_in(const char *loc, const char *concern)
     return in;
 }
 
+/* Audit entries with that action about record_id by user_id whose detail is
+ * detail (NULL: any). */
+static int audit_count_by(struct fx *f, const char *action, const char *record_id,
+                          const char *user_id, const char *detail)
+{
+    struct audit_rec *items = NULL;
+    size_t n = 0;
+    int count = 0;
+    assert_int_equal(store_audit_range(f->op.db, 0, 1000000, &items, &n), ERR_OK);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(items[i].action, action) == 0 && strcmp(items[i].record_id, record_id) == 0 &&
+            strcmp(items[i].user_id, user_id) == 0 &&
+            (detail == NULL || (items[i].detail != NULL && strcmp(items[i].detail, detail) == 0)))
+            count++;
+    audit_list_free(items, n);
+    return count;
+}
+
+/* No audit entry's detail holds text (a name, a phone). */
+static void audit_free_of(struct fx *f, const char *text)
+{
+    struct audit_rec *items = NULL;
+    size_t n = 0;
+    assert_int_equal(store_audit_range(f->op.db, 0, 1000000, &items, &n), ERR_OK);
+    for (size_t i = 0; i < n; i++)
+        assert_true(items[i].detail == NULL || strstr(items[i].detail, text) == NULL);
+    audit_list_free(items, n);
+}
+
 static void report_ok(const struct ctx *cx, const struct case_report_in *in, char id[ID_SIZE],
                       char code[CODE_SIZE])
 {
@@ -738,6 +767,59 @@ static void test_name_search(void **state)
         actor_free(all[i]);
 }
 
+/* A name search tells the caller that a case's survivor bears that name: a
+ * read of her identity, so each case it finds is audited as read by the
+ * caller (never with the name). */
+static void test_name_search_audited(void **state)
+{
+    struct fx *f = *state;
+    struct actor cw, mem;
+    fx_actor(f, "caseworker", f->org, NULL, &cw);
+    fx_actor(f, "member", f->org, f->group1, &mem);
+    struct case_view a = {0};
+    struct case_report_in in = dup_in(NULL, "Chantrea Mealea", NULL, "female");
+    report_view(f, &mem, &in, &a);
+
+    char ids[500][ID_SIZE];
+    size_t n;
+    assert_int_equal(audit_count_by(f, "read", a.rec.id, cw.user.id, NULL), 0);
+    assert_int_equal(search(f, &cw, "Chantrea Mealea", &n, ids, 500), ERR_OK);
+    assert_true(ids_have(ids, n, a.rec.id));
+    assert_int_equal(audit_count_by(f, "read", a.rec.id, cw.user.id, "name_search"), 1);
+    audit_free_of(f, "Chantrea");
+    /* A search that finds nothing reads nothing. */
+    int before = audit_count_by(f, "read", a.rec.id, cw.user.id, NULL);
+    assert_int_equal(search(f, &cw, "Nobodyhere", &n, ids, 500), ERR_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(audit_count_by(f, "read", a.rec.id, cw.user.id, NULL), before);
+
+    case_view_free(&a);
+    actor_free(&cw);
+    actor_free(&mem);
+}
+
+/* Telling a reporter that another case may be the same survivor discloses
+ * that case: each one shown is audited as read by her, in the report's
+ * transaction. */
+static void test_duplicates_audited(void **state)
+{
+    struct fx *f = *state;
+    struct actor cw;
+    fx_actor(f, "caseworker", f->org, NULL, &cw);
+    struct case_view a = {0}, v = {0};
+    struct case_report_in in = dup_in(NULL, "Rachana Sophea", "097 555 444", "female");
+    report_view(f, &cw, &in, &a);
+    report_view(f, &cw, &in, &v);
+    assert_true(dup_score(&v, a.rec.id) > 0.99);
+    assert_int_equal(audit_count_by(f, "read", a.rec.id, cw.user.id, "possible_duplicate"), 1);
+    assert_int_equal(audit_count_by(f, "read", v.rec.id, cw.user.id, "possible_duplicate"), 0);
+    audit_free_of(f, "Rachana");
+    audit_free_of(f, "555");
+    case_view_free(&a);
+    case_view_free(&v);
+    actor_free(&cw);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -745,7 +827,8 @@ int main(void)
         cmocka_unit_test(test_report_validation),   cmocka_unit_test(test_who_may_report),
         cmocka_unit_test(test_visibility),          cmocka_unit_test(test_list_pages_and_filters),
         cmocka_unit_test(test_blind_index_written), cmocka_unit_test(test_possible_duplicates),
-        cmocka_unit_test(test_name_search),
+        cmocka_unit_test(test_name_search),         cmocka_unit_test(test_name_search_audited),
+        cmocka_unit_test(test_duplicates_audited),
     };
     return cmocka_run_group_tests_name("cases", tests, fx_setup, fx_teardown);
 }
