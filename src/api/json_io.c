@@ -12,10 +12,8 @@ bool api_ctx(struct req *r, struct resp *w, struct ctx *cx)
         resp_error(w, ERR_UNAUTHENTICATED, NULL);
         return false;
     }
-    cx->db = r->db;
-    cx->key = r->app->key;
-    cx->actor = r->actor;
-    cx->places = r->app->places;
+    *cx =
+        (struct ctx){.db = r->db, .key = r->app->key, .actor = r->actor, .places = r->app->places};
     return true;
 }
 

@@ -116,7 +116,7 @@ int cmd_user(int argc, char **argv)
     int rc = 1;
     if (!cli_open(db, &app))
         goto out;
-    struct ctx cx = {store_conn(app.store), app.key, NULL, app.places};
+    struct ctx cx = {store_conn(app.store), app.key, NULL, app.places, .local_operator = true};
     struct user_rec u = {0};
     struct fielderrs fe = {0};
     enum err e = user_create(&cx, &in, &u, &fe);

@@ -457,7 +457,7 @@ enum err demo_populate(struct store_conn *c, const struct datakey *k, const stru
                        const char *password, FILE *passwords_out, char **errmsg)
 {
     struct demo_run *run = xcalloc(1, sizeof *run);
-    struct ctx local = {.db = c, .key = k, .actor = NULL, .places = p};
+    struct ctx local = {.db = c, .key = k, .actor = NULL, .places = p, .local_operator = true};
     int kind_count[16] = {0};
     enum err e;
 

@@ -7,7 +7,7 @@
 enum scope check_scope(const struct ctx *cx, enum action a)
 {
     if (cx->actor == NULL)
-        return SCOPE_ALL;
+        return cx->local_operator ? SCOPE_ALL : SCOPE_NONE;
     return perm_scope(cx->actor->role, a);
 }
 

@@ -12,7 +12,8 @@
 #define PHONE_MAX_CHARS 32
 
 /* The scope the permission table grants the caller for a; the local
- * operator (actor NULL) reaches everything. */
+ * operator reaches everything, a context with neither actor nor operator
+ * nothing. */
 enum scope check_scope(const struct ctx *cx, enum action a);
 /* The caller's user id, "" for the local operator. Static or owned by cx. */
 const char *check_user_id(const struct ctx *cx);

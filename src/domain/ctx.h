@@ -1,8 +1,11 @@
 /* What every domain call works with: the caller, her connection, the data
- * key and the gazetteer index. actor NULL means the local operator at the
- * command line (cbpn user add, cbpn demo), who acts as an admin. */
+ * key and the gazetteer index. Without an actor the call reaches nothing,
+ * unless local_operator says it comes from the command line (cbpn user
+ * add, cbpn demo), whose operator acts as an admin; no request sets it. */
 #ifndef CBPN_DOMAIN_CTX_H
 #define CBPN_DOMAIN_CTX_H
+
+#include <stdbool.h>
 
 #include "auth/session.h"
 #include "crypto/crypto.h"
@@ -15,6 +18,7 @@ struct ctx {
     const struct datakey *key;
     const struct actor *actor;
     const struct places *places;
+    bool local_operator;
 };
 
 #endif

@@ -85,7 +85,7 @@ static int fx_setup(void **state)
         fail_msg("gazetteer: %s", msg != NULL ? msg : "?");
     assert_int_equal(store_commit(c), ERR_OK);
     assert_int_equal(places_load(c, &f->places), ERR_OK);
-    f->op = (struct ctx){c, f->key, NULL, f->places};
+    f->op = (struct ctx){c, f->key, NULL, f->places, .local_operator = true};
     fx_org(f, "Crisis centre", f->org);
     fx_org(f, "Another NGO", f->org2);
     fx_group(f, "Group 1", PUOK_COMMUNE, f->org, f->group1);
@@ -129,7 +129,7 @@ static void fx_actor(struct fx *f, const char *role, const char *org, const char
 
 static struct ctx fx_ctx(struct fx *f, const struct actor *a)
 {
-    return (struct ctx){f->op.db, f->key, a, f->places};
+    return (struct ctx){.db = f->op.db, .key = f->key, .actor = a, .places = f->places};
 }
 
 #endif

@@ -1,5 +1,6 @@
 /* The network: organizations, groups, members; who reaches which group,
  * and the member's phone sealed at rest. */
+#include "domain/cases.h"
 #include "domain_fixture.h"
 
 static void test_org_validation_and_rights(void **state)
@@ -193,6 +194,33 @@ static void test_member_add_and_list(void **state)
     actor_free(&rep);
 }
 
+/* A context with neither a signed-in actor nor the local operator's flag
+ * reaches nothing: forgetting to sign a caller in fails closed. */
+static void test_no_actor_reaches_nothing(void **state)
+{
+    struct fx *f = *state;
+    struct ctx anon = {.db = f->op.db, .key = f->key, .places = f->places};
+    struct group_rec *groups = NULL;
+    struct user_rec *users = NULL;
+    struct member_view *members = NULL;
+    size_t n = 0;
+    assert_int_equal(group_list(&anon, &groups, &n), ERR_FORBIDDEN);
+    assert_int_equal(user_list(&anon, &users, &n), ERR_FORBIDDEN);
+    struct group_rec g = {0};
+    assert_int_not_equal(group_get(&anon, f->group1, &g), ERR_OK);
+    assert_int_not_equal(member_list(&anon, f->group1, &members, &n), ERR_OK);
+    struct group_in gi = {"Nobody's group", PUOK_COMMUNE, f->org};
+    struct fielderrs fe = {0};
+    assert_int_equal(group_create(&anon, &gi, &g, &fe), ERR_FORBIDDEN);
+    struct case_view *cases = NULL;
+    struct case_query q = {0};
+    char cursor[CURSOR_SIZE];
+    assert_int_equal(case_list(&anon, &q, &cases, &n, cursor, &fe), ERR_FORBIDDEN);
+    /* The same calls as the local operator succeed. */
+    assert_int_equal(group_list(&f->op, &groups, &n), ERR_OK);
+    group_list_free(groups, n);
+}
+
 static void test_member_validation(void **state)
 {
     struct fx *f = *state;
@@ -251,6 +279,7 @@ int main(void)
         cmocka_unit_test(test_group_reach),
         cmocka_unit_test(test_member_add_and_list),
         cmocka_unit_test(test_member_validation),
+        cmocka_unit_test(test_no_actor_reaches_nothing),
     };
     return cmocka_run_group_tests_name("network", tests, fx_setup, fx_teardown);
 }
