@@ -126,8 +126,9 @@ enum err datakey_create(const char *path, char **errmsg)
     unsigned char key[DATAKEY_BYTES];
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) {
-        *errmsg = xasprintf("cannot create key file %s: %s", path, strerror(errno));
-        return errno == EEXIST ? ERR_CONFLICT : ERR_INTERNAL;
+        int saved = errno;
+        *errmsg = xasprintf("cannot create key file %s: %s", path, strerror(saved));
+        return saved == EEXIST ? ERR_CONFLICT : ERR_INTERNAL;
     }
     randombytes_buf(key, sizeof key);
     /* The umask may narrow the mode; it must not stay wider than 0600. */
@@ -161,8 +162,9 @@ enum err datakey_load(const char *path, struct datakey **out, char **errmsg)
     *out = NULL;
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) {
-        *errmsg = xasprintf("cannot open key file %s: %s", path, strerror(errno));
-        return errno == ENOENT ? ERR_NOT_FOUND : ERR_INTERNAL;
+        int saved = errno;
+        *errmsg = xasprintf("cannot open key file %s: %s", path, strerror(saved));
+        return saved == ENOENT ? ERR_NOT_FOUND : ERR_INTERNAL;
     }
     if (fstat(fd, &st) != 0) {
         *errmsg = xasprintf("cannot stat key file %s: %s", path, strerror(errno));
@@ -312,4 +314,12 @@ void crypto_keyed_hash(const struct datakey *k, const char *purpose, const char 
     crypto_generichash(h, sizeof h, (const unsigned char *)s, strlen(s), sub, sizeof sub);
     sodium_memzero(sub, sizeof sub);
     sodium_bin2hex(out, KEYED_HASH_SIZE, h, sizeof h);
+}
+
+void crypto_free_text(char *s)
+{
+    if (s == NULL)
+        return;
+    sodium_memzero(s, strlen(s));
+    free(s);
 }

@@ -36,6 +36,10 @@ void crypto_token_hash(const char *token, unsigned char out[32]);
 /* Constant-time equality of two NUL-terminated strings. */
 bool crypto_str_equal(const char *a, const char *b);
 
+/* Wipes and frees a NUL-terminated string that held unsealed text (a name,
+ * a phone, a narrative). NULL is a no-op. */
+void crypto_free_text(char *s);
+
 /* The deployment's data key. */
 struct datakey;
 /* Writes a new random key to path (mode 0600); refuses to overwrite. */

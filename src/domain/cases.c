@@ -31,11 +31,11 @@
 
 static void survivor_view_free(struct survivor_view *s)
 {
-    free(s->name_km);
-    free(s->name_latn);
-    free(s->phone);
-    free(s->birth_date);
-    free(s->address_text);
+    crypto_free_text(s->name_km);
+    crypto_free_text(s->name_latn);
+    crypto_free_text(s->phone);
+    crypto_free_text(s->birth_date);
+    crypto_free_text(s->address_text);
 }
 
 void case_view_free(struct case_view *v)
@@ -43,7 +43,7 @@ void case_view_free(struct case_view *v)
     if (v == NULL)
         return;
     case_rec_free(&v->rec);
-    free(v->summary);
+    crypto_free_text(v->summary);
     survivor_view_free(&v->survivor);
     memset(v, 0, sizeof *v);
 }

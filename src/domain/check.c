@@ -29,7 +29,12 @@ bool check_text(const char *s, size_t min_chars, size_t max_chars)
     if (n > max_chars * 4 || !utf8_valid_text(s, n))
         return false;
     size_t chars = utf8_length(s, n);
-    return chars >= min_chars && chars <= max_chars;
+    if (chars < min_chars || chars > max_chars)
+        return false;
+    /* Required text must say something: not only spaces, tabs or newlines. */
+    if (min_chars > 0 && strspn(s, " \t\r\n") == n)
+        return false;
+    return true;
 }
 
 bool check_id(const char *s)

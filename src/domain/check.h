@@ -19,7 +19,8 @@ enum scope check_scope(const struct ctx *cx, enum action a);
 const char *check_user_id(const struct ctx *cx);
 /* True when s is NULL or "". */
 bool check_absent(const char *s);
-/* True when s is valid text (util/utf8.h) of min..max code points. */
+/* True when s is valid text (util/utf8.h) of min..max code points; when
+ * min > 0, not only white space. */
 bool check_text(const char *s, size_t min_chars, size_t max_chars);
 /* An opaque id as crypto_random_id makes (lowercase letters and digits). */
 bool check_id(const char *s);

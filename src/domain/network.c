@@ -130,11 +130,14 @@ enum err group_create(const struct ctx *cx, const struct group_in *in, struct gr
     } else {
         struct org_rec org = {0};
         enum err ge = check_id(org_id) ? store_org_get(cx->db, org_id, &org) : ERR_NOT_FOUND;
+        bool ngo = strcmp(org.kind, "ngo") == 0; /* groups are run by an NGO */
         org_rec_free(&org);
         if (ge == ERR_NOT_FOUND)
             e = fielderr(fe, "organization_id", "no such organization");
         else if (ge != ERR_OK)
             return ge;
+        else if (!ngo)
+            e = fielderr(fe, "organization_id", "a group belongs to an NGO");
     }
     if (e != ERR_OK)
         return e;
@@ -326,7 +329,7 @@ void member_view_free(struct member_view *v)
     if (v == NULL)
         return;
     member_rec_free(&v->rec);
-    free(v->phone);
+    crypto_free_text(v->phone);
     memset(v, 0, sizeof *v);
 }
 

@@ -46,18 +46,30 @@ static enum err user_validate(const struct ctx *cx, const struct user_in *in, st
     if (in->locale != NULL && strcmp(in->locale, "km") != 0 && strcmp(in->locale, "en") != 0)
         e = fielderr(fe, "locale", "km or en");
 
+    /* Staff belong to an organization of their kind: case workers and
+     * supervisors to an NGO, providers to a service provider. */
+    const char *want_kind = NULL;
+    if (role_ok && (role == ROLE_CASEWORKER || role == ROLE_SUPERVISOR))
+        want_kind = "ngo";
+    else if (role_ok && role == ROLE_PROVIDER)
+        want_kind = "provider";
     if (!check_absent(in->organization_id)) {
         struct org_rec org = {0};
         enum err ge = check_id(in->organization_id)
                           ? store_org_get(cx->db, in->organization_id, &org)
                           : ERR_NOT_FOUND;
+        bool kind_ok = want_kind == NULL || strcmp(org.kind, want_kind) == 0;
         org_rec_free(&org);
         if (ge == ERR_NOT_FOUND)
             e = fielderr(fe, "organization_id", "no such organization");
         else if (ge != ERR_OK)
             return ge;
+        else if (!kind_ok)
+            e = fielderr(fe, "organization_id", "not an organization of this role's kind");
         else
             strcpy(r->organization_id, in->organization_id);
+    } else if (want_kind != NULL) {
+        e = fielderr(fe, "organization_id", "required for this role");
     }
     if (!check_absent(in->group_id)) {
         struct group_rec g = {0};

@@ -38,6 +38,7 @@ struct fx {
     struct ctx op; /* the local operator */
     char org[ID_SIZE];
     char org2[ID_SIZE];
+    char porg[ID_SIZE];   /* a service provider */
     char group1[ID_SIZE]; /* Puok commune, org */
     char group2[ID_SIZE]; /* Kralanh, org */
     char group3[ID_SIZE]; /* Puok Chas, org2 */
@@ -55,11 +56,11 @@ static void fx_group(struct fx *f, const char *name, const char *loc, const char
     group_rec_free(&g);
 }
 
-static void fx_org(struct fx *f, const char *name, char out[ID_SIZE])
+static void fx_org(struct fx *f, const char *name, const char *kind, char out[ID_SIZE])
 {
     struct org_rec o = {0};
     struct fielderrs fe = {0};
-    assert_int_equal(org_create(&f->op, name, "ngo", NULL, &o, &fe), ERR_OK);
+    assert_int_equal(org_create(&f->op, name, kind, NULL, &o, &fe), ERR_OK);
     memcpy(out, o.id, ID_SIZE);
     org_rec_free(&o);
 }
@@ -86,8 +87,9 @@ static int fx_setup(void **state)
     assert_int_equal(store_commit(c), ERR_OK);
     assert_int_equal(places_load(c, &f->places), ERR_OK);
     f->op = (struct ctx){c, f->key, NULL, f->places, .local_operator = true};
-    fx_org(f, "Crisis centre", f->org);
-    fx_org(f, "Another NGO", f->org2);
+    fx_org(f, "Crisis centre", "ngo", f->org);
+    fx_org(f, "Another NGO", "ngo", f->org2);
+    fx_org(f, "Legal aid", "provider", f->porg);
     fx_group(f, "Group 1", PUOK_COMMUNE, f->org, f->group1);
     fx_group(f, "Group 2", KRALANH_COMMUNE, f->org, f->group2);
     fx_group(f, "Group 3", PUOK_CHAS, f->org2, f->group3);

@@ -237,7 +237,7 @@ static void test_who_may_report(void **state)
     const char *refused[] = {"provider", "analyst", "admin"};
     for (size_t i = 0; i < 3; i++) {
         struct actor a;
-        fx_actor(f, refused[i], f->org, NULL, &a);
+        fx_actor(f, refused[i], i == 0 ? f->porg : f->org, NULL, &a);
         struct ctx cx = fx_ctx(f, &a);
         assert_int_equal(case_report(&cx, &in, &v, &fe), ERR_FORBIDDEN);
         actor_free(&a);
@@ -276,7 +276,7 @@ static void test_visibility(void **state)
     fx_actor(f, "caseworker", f->org2, NULL, &cwo);
     fx_actor(f, "supervisor", f->org, NULL, &sup);
     fx_actor(f, "supervisor", f->org2, NULL, &sup2);
-    fx_actor(f, "provider", f->org, NULL, &prov);
+    fx_actor(f, "provider", f->porg, NULL, &prov);
     fx_actor(f, "analyst", f->org, NULL, &an);
     fx_actor(f, "admin", f->org, NULL, &adm);
 

@@ -48,6 +48,20 @@ static void test_group_location_level(void **state)
     assert_non_null(fielderr_get(&fe, "organization_id"));
 }
 
+static void test_group_belongs_to_an_ngo(void **state)
+{
+    struct fx *f = *state;
+    struct group_in gi = {"Provider's group", PUOK_COMMUNE, f->porg};
+    struct group_rec g = {0};
+    struct fielderrs fe = {0};
+    assert_int_equal(group_create(&f->op, &gi, &g, &fe), ERR_VALIDATION);
+    assert_non_null(fielderr_get(&fe, "organization_id"));
+    struct group_in blank = {"   ", PUOK_COMMUNE, f->org};
+    struct fielderrs fe2 = {0};
+    assert_int_equal(group_create(&f->op, &blank, &g, &fe2), ERR_VALIDATION);
+    assert_non_null(fielderr_get(&fe2, "name"));
+}
+
 static void test_group_create_admin_only(void **state)
 {
     struct fx *f = *state;
@@ -85,7 +99,7 @@ static void test_group_reach(void **state)
     size_t n = 0;
     fx_actor(f, "representative", f->org, f->group1, &rep);
     fx_actor(f, "caseworker", f->org, NULL, &cw);
-    fx_actor(f, "provider", f->org2, NULL, &prov);
+    fx_actor(f, "provider", f->porg, NULL, &prov);
     fx_actor(f, "analyst", NULL, NULL, &analyst);
 
     struct ctx cx = fx_ctx(f, &rep);
@@ -276,6 +290,7 @@ int main(void)
         cmocka_unit_test(test_org_validation_and_rights),
         cmocka_unit_test(test_group_location_level),
         cmocka_unit_test(test_group_create_admin_only),
+        cmocka_unit_test(test_group_belongs_to_an_ngo),
         cmocka_unit_test(test_group_reach),
         cmocka_unit_test(test_member_add_and_list),
         cmocka_unit_test(test_member_validation),

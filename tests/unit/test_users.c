@@ -115,6 +115,47 @@ static void test_username_taken(void **state)
     assert_non_null(fielderr_get(&fe, "username"));
 }
 
+/* Staff belong to an organization of their kind; required text is more
+ * than white space. */
+static void test_staff_organization_and_blank_names(void **state)
+{
+    struct fx *f = *state;
+    static const struct {
+        const char *role;
+        int org; /* 0 none, 1 NGO, 2 provider */
+        bool ok;
+    } cases[] = {
+        {"caseworker", 0, false}, {"caseworker", 2, false}, {"caseworker", 1, true},
+        {"supervisor", 0, false}, {"supervisor", 2, false}, {"supervisor", 1, true},
+        {"provider", 0, false},   {"provider", 1, false},   {"provider", 2, true},
+        {"analyst", 0, true},     {"admin", 0, true},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "staff%zu", i);
+        const char *org = cases[i].org == 1 ? f->org : cases[i].org == 2 ? f->porg : NULL;
+        struct user_in in = {name, "0123456789", cases[i].role, NULL, org, NULL, NULL};
+        struct user_rec u = {0};
+        struct fielderrs fe = {0};
+        enum err e = user_create(&f->op, &in, &u, &fe);
+        if (cases[i].ok) {
+            assert_int_equal(e, ERR_OK);
+        } else {
+            assert_int_equal(e, ERR_VALIDATION);
+            assert_non_null(fielderr_get(&fe, "organization_id"));
+        }
+        user_rec_free(&u);
+    }
+    struct user_in blank = {"blank", "0123456789", "admin", " \t ", NULL, NULL, NULL};
+    struct user_rec u = {0};
+    struct fielderrs fe = {0};
+    assert_int_equal(user_create(&f->op, &blank, &u, &fe), ERR_VALIDATION);
+    assert_non_null(fielderr_get(&fe, "display_name"));
+    struct user_in spaces = {"spaces", "          ", "admin", NULL, NULL, NULL, NULL};
+    assert_int_equal(user_create(&f->op, &spaces, &u, &fe), ERR_VALIDATION);
+    assert_non_null(fielderr_get(&fe, "password"));
+}
+
 static void test_only_admin_creates(void **state)
 {
     struct fx *f = *state;
@@ -122,7 +163,8 @@ static void test_only_admin_creates(void **state)
                            "supervisor", "provider",       "analyst"};
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++) {
         struct actor a;
-        fx_actor(f, roles[i], f->org, f->group1, &a);
+        bool prov = strcmp(roles[i], "provider") == 0;
+        fx_actor(f, roles[i], prov ? f->porg : f->org, prov ? NULL : f->group1, &a);
         struct ctx cx = fx_ctx(f, &a);
         struct user_in in = {"byrole", "0123456789", "admin", NULL, NULL, NULL, NULL};
         struct user_rec u = {0};
@@ -184,6 +226,7 @@ int main(void)
         cmocka_unit_test(test_group_of_another_org_refused),
         cmocka_unit_test(test_username_taken),
         cmocka_unit_test(test_only_admin_creates),
+        cmocka_unit_test(test_staff_organization_and_blank_names),
         cmocka_unit_test(test_list_scopes),
     };
     return cmocka_run_group_tests_name("users", tests, fx_setup, fx_teardown);
