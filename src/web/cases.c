@@ -54,7 +54,7 @@ static void h_status(struct req *r, struct buf *b, const char *status)
     h_close(b, "span");
 }
 
-/* A hidden field carrying name=value into a GET form; nothing for NULL. */
+/* A hidden field carrying name=value in a form; nothing for NULL. */
 static void hidden(struct buf *b, const char *name, const char *value)
 {
     if (value == NULL)
@@ -66,12 +66,16 @@ static void hidden(struct buf *b, const char *name, const char *value)
     h_open_end(b);
 }
 
-/* The search by survivor name, for roles that may see names (a GET form:
- * the name is never written to a log, which keeps no query strings). */
-static void name_search(struct req *r, struct buf *b, const char *q, const char *status, bool bad)
+/* The search by survivor name, for roles that may see names. A POST form
+ * whose answer is the result list itself: the name travels only in request
+ * bodies, never in a URL (browser history, links, a proxy's access log). */
+static void name_search(struct req *r, struct resp *w, const char *q, const char *status, bool bad)
 {
-    h_raw(b, "<form method=\"get\" action=\"/cases\" id=\"search-form\" class=\"inline\""
-             " role=\"search\"><label for=\"q\">");
+    struct buf *b = &w->body;
+    h_raw(b, "<form method=\"post\" action=\"/cases/search\" id=\"search-form\" class=\"inline\""
+             " role=\"search\">");
+    page_csrf(r, w);
+    h_raw(b, "<label for=\"q\">");
     h_text(b, tr(r, MSG_CASES_SEARCH));
     h_raw(b, "</label> ");
     h_open_begin(b, "input");
@@ -96,11 +100,29 @@ static void name_search(struct req *r, struct buf *b, const char *q, const char 
     h_raw(b, "</form>");
 }
 
-/* The status filter (a GET form: works without JavaScript). */
-static void status_filter(struct req *r, struct buf *b, const char *status, const char *q)
+/* The opening tag of a form that shows the list again: a GET to /cases
+ * without a name (works without JavaScript, may be bookmarked), a POST to
+ * /cases/search carrying the name q in its body otherwise. */
+static void list_form_begin(struct req *r, struct resp *w, const char *id, const char *q)
 {
-    h_raw(b, "<form method=\"get\" action=\"/cases\" id=\"filter-form\" class=\"inline\">");
-    hidden(b, "q", q);
+    struct buf *b = &w->body;
+    h_open_begin(b, "form");
+    h_attr(b, "method", q != NULL ? "post" : "get");
+    h_attr(b, "action", q != NULL ? "/cases/search" : "/cases");
+    h_attr(b, "id", id);
+    h_attr(b, "class", "inline");
+    h_open_end(b);
+    if (q != NULL) {
+        page_csrf(r, w);
+        hidden(b, "q", q);
+    }
+}
+
+/* The status filter; on a search's results it keeps the search. */
+static void status_filter(struct req *r, struct resp *w, const char *status, const char *q)
+{
+    struct buf *b = &w->body;
+    list_form_begin(r, w, "filter-form", q);
     h_raw(b, "<label for=\"status\">");
     h_text(b, tr(r, MSG_CASES_FILTER));
     h_raw(b, "</label> <select id=\"status\" name=\"status\" data-autosubmit><option value=\"\">");
@@ -120,35 +142,86 @@ static void status_filter(struct req *r, struct buf *b, const char *status, cons
     h_raw(b, "</button></form>");
 }
 
-void web_cases(struct req *r, struct resp *w)
+/* The next page: a link without a name, a POST button with one. */
+static void more(struct req *r, struct resp *w, const char *status, const char *q,
+                 const char *cursor)
+{
+    struct buf *b = &w->body;
+    if (q != NULL) {
+        list_form_begin(r, w, "more-form", q);
+        hidden(b, "status", status);
+        hidden(b, "cursor", cursor);
+        h_raw(b, "<button type=\"submit\" id=\"cases-more\">");
+        h_text(b, tr(r, MSG_CASES_MORE));
+        h_raw(b, "</button></form>");
+        return;
+    }
+    struct buf href = {0};
+    buf_puts(&href, "/cases?");
+    if (status != NULL) {
+        buf_puts(&href, "status=");
+        url_encode(&href, status);
+        buf_putc(&href, '&');
+    }
+    buf_puts(&href, "cursor=");
+    url_encode(&href, cursor);
+    h_raw(b, "<p>");
+    h_open(b, "a", "href", href.p, "id", "cases-more", H_END);
+    h_text(b, tr(r, MSG_CASES_MORE));
+    h_raw(b, "</a></p>");
+    buf_free(&href);
+}
+
+static void case_item(struct req *r, struct buf *b, const struct case_rec *c)
+{
+    struct buf href = {0};
+    char date[DATE_SIZE];
+
+    buf_puts(&href, "/cases/");
+    url_encode(&href, c->id);
+    h_raw(b, "<li>");
+    h_open(b, "a", "href", href.p, "class", "case", "data-code", c->code, H_END);
+    h_raw(b, "<span class=\"code\">");
+    h_text(b, c->code);
+    h_raw(b, "</span> ");
+    h_status(r, b, c->status);
+    if (c->urgent) {
+        h_raw(b, " <span class=\"urgent\">");
+        h_text(b, tr(r, MSG_CASE_URGENT));
+        h_raw(b, "</span>");
+    }
+    h_raw(b, "<span class=\"concerns\">");
+    h_concerns(r, b, c);
+    h_raw(b, "</span><span class=\"date\">");
+    snprintf(date, sizeof date, "%.10s", c->created_at);
+    h_text_sub(b, tr(r, MSG_CASE_REPORTED_ON), date);
+    h_raw(b, "</span></a></li>");
+    buf_free(&href);
+}
+
+/* "My cases": the list the caller may see, filtered by status (NULL: all),
+ * from cursor (NULL: the first page), and when q is not NULL only the cases
+ * whose survivor bears the name q (the caller checked she may search). The
+ * name is written only into form fields, never into a URL: the language
+ * links, the status filter's GET form and the case links carry none. */
+static void cases_page(struct req *r, struct resp *w, const char *status, const char *cursor,
+                       const char *q)
 {
     struct ctx cx = page_ctx(r);
-    struct case_query q = {.limit = 50};
+    struct case_query cq = {.limit = 50, .status = status, .cursor = cursor, .q = q};
     struct case_view *items = NULL;
     struct fielderrs fe = {0};
     char next[CURSOR_SIZE] = "";
     size_t n = 0;
-    struct buf self = {0}, filters = {0};
+    struct buf self = {0};
     struct buf *b = &w->body;
 
-    const char *status = req_query(r, "status");
-    if (status != NULL && code_parse(LIST_STATUS, status) < 0)
-        status = NULL; /* an unknown filter shows everything */
-    q.status = status;
-    q.cursor = req_query(r, "cursor");
-    if (q.cursor != NULL && (*q.cursor == '\0' || strlen(q.cursor) >= CURSOR_SIZE))
-        q.cursor = NULL;
-    /* An empty search box searches nothing; the domain refuses a search to
-     * roles that may not see names. */
     bool may_search = r->actor != NULL && perm_allows(r->actor->role, ACT_CASE_READ_DETAIL);
-    q.q = req_query(r, "q");
-    if (q.q != NULL && q.q[strspn(q.q, " \t")] == '\0')
-        q.q = NULL;
-
     bool bad_q = false;
-    enum err e = case_list(&cx, &q, &items, &n, next, &fe);
-    if (e == ERR_VALIDATION && fielderr_get(&fe, "q") != NULL) {
+    enum err e = case_list(&cx, &cq, &items, &n, next, &fe);
+    if (e == ERR_VALIDATION && q != NULL && fielderr_get(&fe, "q") != NULL) {
         bad_q = true; /* the page again, with the search box saying why */
+        w->status = 422;
         e = ERR_OK;
     }
     if (e != ERR_OK) {
@@ -156,82 +229,79 @@ void web_cases(struct req *r, struct resp *w)
         goto out;
     }
 
-    /* The query part of this list's URLs: its filters, URL-encoded. */
-    if (status != NULL) {
-        buf_puts(&filters, "status=");
-        url_encode(&filters, status);
-    }
-    if (q.q != NULL) {
-        buf_puts(&filters, filters.len > 0 ? "&q=" : "q=");
-        url_encode(&filters, q.q);
-    }
+    /* The language links lead to the list without the name. */
     buf_puts(&self, "/cases");
-    if (filters.len > 0) {
-        buf_putc(&self, '?');
-        buf_puts(&self, filters.p);
+    if (status != NULL) {
+        buf_puts(&self, "?status=");
+        url_encode(&self, status);
     }
     page_begin(r, w, tr(r, MSG_CASES_TITLE), self.p);
     h_raw(b, "<h1>");
     h_text(b, tr(r, MSG_CASES_TITLE));
     h_raw(b, "</h1>");
     if (may_search)
-        name_search(r, b, q.q, status, bad_q);
-    status_filter(r, b, status, q.q);
+        name_search(r, w, q, status, bad_q);
+    status_filter(r, w, status, q);
+    if (q != NULL) {
+        h_raw(b, "<p><a href=\"/cases\" id=\"search-clear\">");
+        h_text(b, tr(r, MSG_BACK_TO_CASES));
+        h_raw(b, "</a></p>");
+    }
     if (n == 0) {
         h_raw(b, "<p class=\"empty\" id=\"cases-empty\">");
-        h_text(b, tr(r, q.q != NULL && !bad_q ? MSG_CASES_SEARCH_NONE : MSG_CASES_EMPTY));
+        h_text(b, tr(r, q != NULL && !bad_q ? MSG_CASES_SEARCH_NONE : MSG_CASES_EMPTY));
         h_raw(b, "</p>");
     } else {
         h_raw(b, "<ul class=\"cases\" id=\"case-list\">");
-    }
-    for (size_t i = 0; i < n; i++) {
-        const struct case_rec *c = &items[i].rec;
-        struct buf href = {0};
-        char date[DATE_SIZE];
-
-        buf_puts(&href, "/cases/");
-        url_encode(&href, c->id);
-        h_raw(b, "<li>");
-        h_open(b, "a", "href", href.p, "class", "case", "data-code", c->code, H_END);
-        h_raw(b, "<span class=\"code\">");
-        h_text(b, c->code);
-        h_raw(b, "</span> ");
-        h_status(r, b, c->status);
-        if (c->urgent) {
-            h_raw(b, " <span class=\"urgent\">");
-            h_text(b, tr(r, MSG_CASE_URGENT));
-            h_raw(b, "</span>");
-        }
-        h_raw(b, "<span class=\"concerns\">");
-        h_concerns(r, b, c);
-        h_raw(b, "</span><span class=\"date\">");
-        snprintf(date, sizeof date, "%.10s", c->created_at);
-        h_text_sub(b, tr(r, MSG_CASE_REPORTED_ON), date);
-        h_raw(b, "</span></a></li>");
-        buf_free(&href);
-    }
-    if (n > 0)
+        for (size_t i = 0; i < n; i++)
+            case_item(r, b, &items[i].rec);
         h_raw(b, "</ul>");
-    if (next[0] != '\0') {
-        struct buf more = {0};
-        buf_puts(&more, "/cases?");
-        if (filters.len > 0) {
-            buf_puts(&more, filters.p);
-            buf_putc(&more, '&');
-        }
-        buf_puts(&more, "cursor=");
-        url_encode(&more, next);
-        h_raw(b, "<p>");
-        h_open(b, "a", "href", more.p, "id", "cases-more", H_END);
-        h_text(b, tr(r, MSG_CASES_MORE));
-        h_raw(b, "</a></p>");
-        buf_free(&more);
     }
+    if (next[0] != '\0')
+        more(r, w, status, q, next);
     page_end(r, w);
 out:
     buf_free(&self);
-    buf_free(&filters);
     case_views_free(items, n);
+}
+
+/* A status filter as given: NULL when absent or unknown (shows everything). */
+static const char *status_param(const char *status)
+{
+    return (status != NULL && code_parse(LIST_STATUS, status) >= 0) ? status : NULL;
+}
+
+/* A cursor as given: NULL when absent, empty or too long (the first page). */
+static const char *cursor_param(const char *cursor)
+{
+    return (cursor != NULL && *cursor != '\0' && strlen(cursor) < CURSOR_SIZE) ? cursor : NULL;
+}
+
+/* GET /cases. A "q" in the query string is ignored, never searched: a name
+ * must not be put in a URL (history, proxy logs), and a search through one
+ * would invite it. The ordinary list answers, with an empty search box; the
+ * search is POST /cases/search. (Ignored rather than 400 so that an old
+ * bookmark still opens the list, and the name is echoed nowhere.) */
+void web_cases(struct req *r, struct resp *w)
+{
+    cases_page(r, w, status_param(req_query(r, "status")), cursor_param(req_query(r, "cursor")),
+               NULL);
+}
+
+/* POST /cases/search (form fields q, status, cursor; the server checked
+ * csrf): the result list itself, not a redirect, so the name stays in the
+ * body. 403 for roles that may not see names, before anything is read. An
+ * empty box searches nothing: the ordinary list. */
+void web_cases_search(struct req *r, struct resp *w)
+{
+    if (r->actor == NULL || !perm_allows(r->actor->role, ACT_CASE_READ_DETAIL)) {
+        page_fail(r, w, ERR_FORBIDDEN);
+        return;
+    }
+    const char *q = req_form(r, "q");
+    if (q != NULL && q[strspn(q, " \t")] == '\0')
+        q = NULL;
+    cases_page(r, w, status_param(req_form(r, "status")), cursor_param(req_form(r, "cursor")), q);
 }
 
 /* A <dt>label</dt><dd> row start; the caller writes the value and "</dd>". */

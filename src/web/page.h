@@ -46,6 +46,7 @@ void web_login_form(struct req *r, struct resp *w);
 void web_login(struct req *r, struct resp *w);
 void web_logout(struct req *r, struct resp *w);
 void web_cases(struct req *r, struct resp *w);
+void web_cases_search(struct req *r, struct resp *w);
 void web_case_new(struct req *r, struct resp *w);
 void web_case_create(struct req *r, struct resp *w);
 void web_case_show(struct req *r, struct resp *w);

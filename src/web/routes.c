@@ -1,4 +1,4 @@
-/* The page routes. /cases/new comes before /cases/{id}. */
+/* The page routes. /cases/new and /cases/search come before /cases/{id}. */
 #include "web/web.h"
 
 #include "web/page.h"
@@ -14,6 +14,8 @@ const struct route web_routes[] = {
     {M_POST, "/logout", web_logout, SIGNED_IN},
     {M_GET, "/cases", web_cases, SIGNED_IN},
     {M_POST, "/cases", web_case_create, SIGNED_IN},
+    /* A search by name is a POST: the name must never be in a URL. */
+    {M_POST, "/cases/search", web_cases_search, SIGNED_IN},
     {M_GET, "/cases/new", web_case_new, SIGNED_IN},
     {M_GET, "/cases/{id}", web_case_show, SIGNED_IN},
     {M_GET, "/assets/{name}", web_asset, PAGE},

@@ -272,6 +272,28 @@ class PagesTest(ServerTestCase):
 
     # ---- cases ----
 
+    def search_form(self, page):
+        form = next((f for f in forms_of(page) if f["action"] == "/cases/search"
+                     and "q" in f["inputs"] and "cursor" not in f["inputs"]), None)
+        self.assertIsNotNone(form, "no name search on the cases page")
+        self.assertEqual(form["method"], "post")
+        self.assertTrue(form["inputs"].get("csrf"), "the name search has no CSRF token")
+        return form
+
+    def assertNameInNoUrl(self, name, headers, page):
+        """name is in no link, form action, Location or other URL of the answer."""
+        low = name.lower().encode()
+        for attr in re.findall(rb'\b(?:href|action|src|formaction)\s*=\s*"([^"]*)"', page):
+            self.assertNotIn(low, urllib.parse.unquote_to_bytes(attr).lower().replace(b"+", b" "),
+                             "the name is in a URL of the page: %r" % attr)
+            for word in name.lower().split():
+                self.assertNotIn(word.encode(), urllib.parse.unquote_to_bytes(attr).lower(),
+                                 "a word of the name is in a URL of the page: %r" % attr)
+        for h in ("Location", "Content-Location", "Refresh", "Link"):
+            v = (headers.get(h) or "").lower()
+            for word in name.lower().split():
+                self.assertNotIn(word, v, "a word of the name is in the %s header" % h)
+
     def test_caseworker_searches_cases_by_name_on_the_page(self):
         body = {"location_code": "17071001", "concerns": ["other"],
                 "survivor": {"sex": "female", "name_latn": "Pagetest Sokunthea"}}
@@ -280,30 +302,107 @@ class PagesTest(ServerTestCase):
         cookies, _ = self.sign_in("caseworker1")
         st, _, page = self.page("GET", "/cases", cookies)
         self.assertEqual(st, 200)
-        form = next((f for f in forms_of(page) if "q" in f["inputs"]), None)
-        self.assertIsNotNone(form, "no name search on /cases")
-        self.assertEqual((form["action"], form["method"]), ("/cases", "get"))
-        st, _, page = self.page("GET", "/cases?q=" + urllib.parse.quote("sokunthia pagetest"),
-                                cookies)
-        self.assertEqual(st, 200)
+        form = self.search_form(page)
+        name = "sokunthia pagetest"
+        st, h, page = self.page("POST", "/cases/search", cookies,
+                                {"q": name, "csrf": form["inputs"]["csrf"]})
+        self.assertEqual(st, 200, page[:300])
+        self.assertIsNone(h.get("Location"))
         self.assertIn(case["code"].encode(), page)
-        st, _, page = self.page("GET", "/cases?q=Nobodyhere", cookies)
+        self.assertEqual(self.search_form(page)["inputs"]["q"], name, "the query is not kept")
+        self.assertNameInNoUrl(name, h, page)
+        for lang in re.findall(rb'<a [^>]*id="lang-[a-z]+"[^>]*>', page):
+            self.assertRegex(lang, rb'href="/cases\?lang=[a-z]+"')
+        st, h, page = self.page("POST", "/cases/search", cookies,
+                                {"q": "Nobodyhere", "csrf": form["inputs"]["csrf"]})
         self.assertEqual(st, 200)
         self.assertNotIn(case["code"].encode(), page)
         self.assertIn(b'id="cases-empty"', page)
+        self.assertNameInNoUrl("Nobodyhere", h, page)
+        st, _, page = self.page("POST", "/cases/search", cookies,
+                                {"q": "one two three four five six seven",
+                                 "csrf": form["inputs"]["csrf"]})
+        self.assertEqual(st, 422)
+        self.assertIn(b'id="q-error"', page)
+
+    def test_search_results_page_through_post_and_keep_the_name_out_of_urls(self):
+        name = "Pagingtest Sreymom"
+        codes = set()
+        for _ in range(53):
+            body = {"location_code": "17071001", "concerns": ["other"],
+                    "survivor": {"sex": "female", "name_latn": name}}
+            st, _, case = self.req("POST", "/api/v1/cases", body, as_user="caseworker1")
+            self.assertEqual(st, 201, case)
+            codes.add(case["code"])
+        cookies, csrf = self.sign_in("caseworker1")
+        st, h, page = self.page("POST", "/cases/search", cookies, {"q": name, "csrf": csrf})
+        self.assertEqual(st, 200, page[:300])
+        self.assertNameInNoUrl(name, h, page)
+        self.assertNotIn(b'href="/cases?', page.replace(b'href="/cases?lang=', b""),
+                         "a GET link to the list on a search result page")
+        seen = set(re.findall(rb'data-code="([^"]+)"', page))
+        more = next((f for f in forms_of(page) if "cursor" in f["inputs"]), None)
+        self.assertIsNotNone(more, "no POST 'more' on a long search result")
+        self.assertEqual((more["action"], more["method"]), ("/cases/search", "post"))
+        self.assertEqual(more["inputs"]["q"], name)
+        self.assertTrue(more["inputs"]["csrf"])
+        st, h, page = self.page("POST", "/cases/search", cookies, more["inputs"])
+        self.assertEqual(st, 200, page[:300])
+        self.assertNameInNoUrl(name, h, page)
+        seen |= set(re.findall(rb'data-code="([^"]+)"', page))
+        self.assertEqual({c.encode() for c in codes}, seen)
+        # The status filter of a search result keeps the search in a POST body.
+        self.assertIn(b'<form method="post" action="/cases/search" id="filter-form"', page)
+        for f in forms_of(page):
+            if f["method"] == "get":
+                self.assertNotIn("q", f["inputs"], "a GET form carries the name")
+        st, h, page = self.page("POST", "/cases/search", cookies,
+                                {"q": name, "status": "closed", "csrf": csrf})
+        self.assertEqual(st, 200, page[:300])
+        self.assertIn(b'id="cases-empty"', page)
+        self.assertNameInNoUrl(name, h, page)
+
+    def test_get_cases_ignores_a_name_in_the_url(self):
+        body = {"location_code": "17071001", "concerns": ["other"],
+                "survivor": {"sex": "female", "name_latn": "Urltest Bopha"}}
+        st, _, case = self.req("POST", "/api/v1/cases", body, as_user="caseworker1")
+        self.assertEqual(st, 201, case)
+        cookies, _ = self.sign_in("caseworker1")
+        st, h, page = self.page("GET", "/cases?q=Zzzznomatch", cookies)
+        self.assertEqual(st, 200)
+        self.assertIn(case["code"].encode(), page, "GET /cases searched by ?q=")
+        self.assertNotIn(b"Zzzznomatch", page, "GET /cases echoed ?q=")
+        self.assertEqual(self.search_form(page)["inputs"]["q"], "")
+
+    def test_search_without_csrf_is_403_and_writes_nothing(self):
+        cookies, csrf = self.sign_in("caseworker1")
+        with self.assertWritesNothing():
+            st, _, _ = self.page("POST", "/cases/search", cookies, {"q": "Chanthy"})
+        self.assertEqual(st, 403)
+        with self.assertWritesNothing():
+            st, _, _ = self.page("POST", "/cases/search", cookies,
+                                 {"q": "Chanthy", "csrf": csrf[:-2] + "xx"})
+        self.assertEqual(st, 403)
+
+    def test_search_is_not_a_get(self):
+        cookies, _ = self.sign_in("caseworker1")
+        st, _, _ = self.page("GET", "/cases/search?q=Chanthy", cookies)
+        self.assertIn(st, (404, 405))
 
     def test_representative_page_has_no_name_search(self):
-        cookies, _ = self.sign_in("rep1")
+        cookies, csrf = self.sign_in("rep1")
         st, _, page = self.page("GET", "/cases", cookies)
         self.assertEqual(st, 200)
         self.assertFalse([f for f in forms_of(page) if "q" in f["inputs"]],
                          "a representative is offered a search by name")
-        with self.assertWritesNothing():
-            st, _, _ = self.page("GET", "/cases?q=Chanthy", cookies)
-        self.assertEqual(st, 403)
+        for form in ({"q": "Chanthy", "csrf": csrf}, {"q": "", "csrf": csrf}):
+            with self.assertWritesNothing():
+                st, _, _ = self.page("POST", "/cases/search", cookies, form)
+            self.assertEqual(st, 403)
 
     def test_zz_every_answer_had_security_headers(self):
         self.check_every_answer_had_security_headers()
 
     def test_zz_log_has_no_passwords_cookies_or_names(self):
-        self.check_log_has_no_secrets(extra=["Formtest", "wrong-password-9"])
+        self.check_log_has_no_secrets(extra=["Formtest", "wrong-password-9", "Sokunthea", "sokunthia",
+                                             "Sreymom", "Nobodyhere", "Zzzznomatch", "Chanthy"])
