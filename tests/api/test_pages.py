@@ -270,6 +270,42 @@ class PagesTest(ServerTestCase):
                 self.assertNotRegex(body, rb"\son[a-z]+=", "inline event handler")
                 self.assertIn("no-store", h.get("Cache-Control", ""))
 
+    def test_every_page_is_light_local_and_khmer_by_default(self):
+        """Each page with its CSS and JS under 50 KB; nothing loaded from another
+        host; Khmer unless asked otherwise; no inline script on any page."""
+        rep, _ = self.sign_in("rep1")
+        cw, _ = self.sign_in("caseworker1")
+        st, _, v = self.req("GET", "/api/v1/cases?limit=1", as_user="caseworker1")
+        case = v["items"][0]["id"]
+        pages = [("/login", None), ("/cases", rep), ("/cases", cw), ("/cases/new", rep),
+                 ("/cases/new?district=1707", rep), ("/cases/new?district=1707&commune=170710",
+                                                     rep),
+                 ("/cases/" + case, cw), ("/nowhere", None), ("/cases/" + case, rep)]
+        assets = {}
+        for path, who in pages:
+            for lang in ("", "km", "en"):
+                full = path + (("&" if "?" in path else "?") + "lang=" + lang if lang else "")
+                with self.subTest(page=full, signed_in=who is not None):
+                    st, h, body = self.page("GET", full, who)
+                    self.assertIn(st, (200, 403, 404), body[:200])
+                    self.assertTrue(h.get("Content-Type", "").startswith("text/html"))
+                    want = lang or "km"
+                    self.assertRegex(body, rb'<html[^>]* lang="%s"' % want.encode())
+                    self.assertIsNone(re.search(rb"<script(?![^>]*\bsrc=)[^>]*>\s*\S", body))
+                    urls = re.findall(rb'(?:src|href|action)="([^"]*)"', body)
+                    for u in urls:
+                        self.assertFalse(re.match(rb"^(?:[a-z][a-z0-9+.-]*:)?//", u, re.I),
+                                         "a request to another host: %r" % u)
+                    weight = len(body)
+                    for u in re.findall(rb'(?:<link[^>]*href|<script[^>]*src)="(/assets/[^"?]*)',
+                                        body):
+                        if u not in assets:
+                            ast, ah, ab = self.page("GET", u.decode())
+                            self.assertEqual(ast, 200, u)
+                            assets[u] = len(ab)
+                        weight += assets[u]
+                    self.assertLess(weight, 50 * 1024, "%s weighs %d bytes" % (full, weight))
+
     # ---- cases ----
 
     def search_form(self, page):
