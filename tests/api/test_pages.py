@@ -270,6 +270,25 @@ class PagesTest(ServerTestCase):
                 self.assertNotRegex(body, rb"\son[a-z]+=", "inline event handler")
                 self.assertIn("no-store", h.get("Cache-Control", ""))
 
+    def test_language_from_query_cookie_then_accept_language(self):
+        def lang_of(headers):
+            st, h, body = self.srv.request("GET", "/login", headers=headers)
+            self.assertEqual(st, 200)
+            return re.search(rb'<html[^>]* lang="([a-z]+)"', body).group(1).decode(), h
+        self.assertEqual(lang_of({})[0], "km")
+        self.assertEqual(lang_of({"Accept-Language": "en-US,en;q=0.9"})[0], "en")
+        self.assertEqual(lang_of({"Accept-Language": "fr, km;q=0.5, en;q=0.4"})[0], "km")
+        self.assertEqual(lang_of({"Accept-Language": "en", "Cookie": "cbpn_lang=km"})[0], "km")
+        self.assertEqual(lang_of({"Cookie": "cbpn_lang=xx"})[0], "km")
+        st, h, body = self.srv.request("GET", "/login?lang=en", headers={"Cookie": "cbpn_lang=km"})
+        self.assertIn(b'lang="en"', body)
+        lang_cookie = cookies_of(h).get("cbpn_lang")
+        self.assertIsNotNone(lang_cookie, "?lang= set no cookie")
+        self.assertEqual(lang_cookie[0], "en")
+        st, h, body = self.srv.request("GET", "/login?lang=xx")
+        self.assertIn(b'lang="km"', body)
+        self.assertNotIn("cbpn_lang", cookies_of(h))
+
     def test_every_page_is_light_local_and_khmer_by_default(self):
         """Each page with its CSS and JS under 50 KB; nothing loaded from another
         host; Khmer unless asked otherwise; no inline script on any page."""
