@@ -280,10 +280,7 @@ enum err auth_logout(struct store_conn *c, const unsigned char token_hash[32])
         e = ERR_OK;
     else if (e == ERR_OK)
         e = audit_append(c, s.user_id, AUDIT_LOGOUT, "user", s.user_id, NULL);
-    if (e == ERR_OK)
-        e = store_commit(c);
-    if (e != ERR_OK)
-        store_rollback(c);
+    e = store_end(c, e);
 out:
     sodium_memzero(&s, sizeof s);
     return e;

@@ -738,12 +738,8 @@ enum err case_report(const struct ctx *cx, const struct case_report_in *in, stru
     for (size_t i = 0; e == ERR_OK && i < nfound; i++)
         e = audit_append(cx->db, cx->actor->user.id, AUDIT_READ, "case", found[i].id,
                          "possible_duplicate");
-    if (e == ERR_OK)
-        e = store_commit(cx->db);
-    if (e != ERR_OK) {
-        store_rollback(cx->db);
+    if ((e = store_end(cx->db, e)) != ERR_OK)
         goto out;
-    }
     e = view_make(cx, &r, detail, true, out);
     if (e == ERR_OK && dups) {
         out->has_duplicates = true;
@@ -781,12 +777,8 @@ enum err case_get(const struct ctx *cx, const char *id, struct case_view *out)
         if ((e = store_begin(cx->db)) != ERR_OK)
             goto out;
         e = audit_append(cx->db, check_user_id(cx), AUDIT_READ, "case", r.id, NULL);
-        if (e == ERR_OK)
-            e = store_commit(cx->db);
-        if (e != ERR_OK) {
-            store_rollback(cx->db);
+        if ((e = store_end(cx->db, e)) != ERR_OK)
             goto out;
-        }
     }
     e = view_make(cx, &r, detail, true, out);
 out:
@@ -847,11 +839,7 @@ static enum err name_search_audit(const struct ctx *cx, const struct case_rec *r
         return e;
     for (size_t i = 0; e == ERR_OK && i < n; i++)
         e = audit_append(cx->db, check_user_id(cx), AUDIT_READ, "case", recs[i].id, "name_search");
-    if (e == ERR_OK)
-        e = store_commit(cx->db);
-    if (e != ERR_OK)
-        store_rollback(cx->db);
-    return e;
+    return store_end(cx->db, e);
 }
 
 enum err case_list(const struct ctx *cx, const struct case_query *q, struct case_view **items,

@@ -48,11 +48,7 @@ static enum err write_audited(const struct ctx *cx,
     e = insert(cx->db, rec);
     if (e == ERR_OK)
         e = audit_append(cx->db, check_user_id(cx), AUDIT_CREATE, record_type, id, NULL);
-    if (e == ERR_OK)
-        e = store_commit(cx->db);
-    if (e != ERR_OK)
-        store_rollback(cx->db);
-    return e;
+    return store_end(cx->db, e);
 }
 
 static enum err insert_org(struct store_conn *c, const void *r)

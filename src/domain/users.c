@@ -127,10 +127,7 @@ enum err user_create(const struct ctx *cx, const struct user_in *in, struct user
     e = store_user_insert(cx->db, &r, hash);
     if (e == ERR_OK)
         e = audit_append(cx->db, check_user_id(cx), AUDIT_CREATE, "user", r.id, r.role);
-    if (e == ERR_OK)
-        e = store_commit(cx->db);
-    if (e != ERR_OK) {
-        store_rollback(cx->db);
+    if ((e = store_end(cx->db, e)) != ERR_OK) {
         if (e == ERR_CONFLICT)
             fielderr(fe, "username", "already taken");
         goto out;

@@ -97,6 +97,15 @@ enum err store_commit(struct store_conn *c)
     return stmt_exec(stmt_get(c, STMT_COMMIT));
 }
 
+enum err store_end(struct store_conn *c, enum err e)
+{
+    if (e == ERR_OK)
+        e = store_commit(c);
+    if (e != ERR_OK)
+        store_rollback(c);
+    return e;
+}
+
 void store_rollback(struct store_conn *c)
 {
     if (c != NULL && conn_in_tx(c))

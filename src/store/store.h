@@ -59,6 +59,9 @@ int store_schema_version(struct store_conn *c);
 enum err store_begin(struct store_conn *c);
 enum err store_commit(struct store_conn *c);
 void store_rollback(struct store_conn *c);
+/* Ends the transaction the way e says: commits when e is ERR_OK (and rolls
+ * back if the commit fails), else rolls back. Returns the outcome. */
+enum err store_end(struct store_conn *c, enum err e);
 /* ERR_OK when the database answers a trivial query. */
 enum err store_ping(struct store_conn *c);
 

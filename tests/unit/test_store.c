@@ -206,6 +206,24 @@ static void test_pragmas(void **state)
     assert_int_equal(store_group_insert(f->c, &g), ERR_INTERNAL);
 }
 
+static void test_store_end(void **state)
+{
+    struct fx *f = *state;
+    char *v = NULL;
+    assert_int_equal(store_begin(f->c), ERR_OK);
+    assert_int_equal(store_meta_set(f->c, "end", "refused"), ERR_OK);
+    assert_int_equal(store_end(f->c, ERR_VALIDATION), ERR_VALIDATION);
+    assert_int_equal(store_meta_get(f->c, "end", &v), ERR_NOT_FOUND);
+    assert_int_equal(store_begin(f->c), ERR_OK);
+    assert_int_equal(store_meta_set(f->c, "end", "kept"), ERR_OK);
+    assert_int_equal(store_end(f->c, ERR_OK), ERR_OK);
+    assert_int_equal(store_meta_get(f->c, "end", &v), ERR_OK);
+    assert_string_equal(v, "kept");
+    free(v);
+    /* With no transaction open, the commit fails and is reported. */
+    assert_int_not_equal(store_end(f->c, ERR_OK), ERR_OK);
+}
+
 static void test_reopen_idempotent(void **state)
 {
     struct fx *f = *state;
@@ -1081,6 +1099,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_open_create_migrate),
         T(test_pragmas),
+        T(test_store_end),
         T(test_reopen_idempotent),
         T(test_newer_schema_refused),
         T(test_missing_file_refused),
