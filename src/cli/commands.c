@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "api/api.h"
 #include "cli/cli.h"
@@ -136,6 +137,27 @@ out:
     return rc;
 }
 
+/* Removes a database, its WAL files and its key; missing files are fine. */
+static void remove_database(const char *db)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal", ".key"};
+    for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+        char *p = xasprintf("%s%s", db, suffixes[i]);
+        unlink(p);
+        free(p);
+    }
+}
+
+/* Moves a closed database and its key from one name to another. */
+static bool rename_database(const char *from, const char *to)
+{
+    char *kf = datakey_path_for(from), *kt = datakey_path_for(to);
+    bool ok = rename(kf, kt) == 0 && rename(from, to) == 0;
+    free(kf);
+    free(kt);
+    return ok;
+}
+
 static const char *const DEMO_USAGE =
     "usage: cbpn demo --db FILE [--password-stdin]\n"
     "Creates FILE (when missing) and fills it with the Siem Reap demo network:\n"
@@ -174,12 +196,19 @@ int cmd_demo(int argc, char **argv)
             return 1;
         }
     }
+    /* A new demo database is built under another name and renamed when
+     * complete, so a failure part-way leaves no half-built database. */
     struct stat sb;
+    bool fresh = stat(db, &sb) != 0;
+    char *work = fresh ? xasprintf("%s.partial", db) : xstrdup(db);
     int rc = 1;
     struct app app;
-    if (stat(db, &sb) != 0 && !cli_create(db))
-        goto out;
-    if (!cli_open(db, &app))
+    if (fresh) {
+        remove_database(work);
+        if (!cli_create(work))
+            goto out;
+    }
+    if (!cli_open(work, &app))
         goto out;
     char *msg = NULL;
     enum err e = demo_populate(store_conn(app.store), app.key, app.places, password, stdout, &msg);
@@ -190,7 +219,14 @@ int cmd_demo(int argc, char **argv)
         free(msg);
     }
     cli_close(&app);
+    if (fresh && rc == 0 && !rename_database(work, db)) {
+        fprintf(stderr, "cbpn: demo: cannot rename %s to %s\n", work, db);
+        rc = 1;
+    }
 out:
+    if (fresh && rc != 0)
+        remove_database(work);
+    free(work);
     if (password != NULL) {
         sodium_memzero(password, strlen(password));
         free(password);

@@ -177,6 +177,12 @@ class CliTest(unittest.TestCase):
 
     # ---- demo ----
 
+    def test_demo_with_a_short_password_leaves_no_file(self):
+        db = os.path.join(self.dir, "short-demo.db")
+        rc, _, err = run("demo", "--db", db, "--password-stdin", stdin="short\n")
+        self.assertEqual(rc, 1)
+        self.assertFalse([f for f in os.listdir(self.dir) if f.startswith("short-demo")])
+
     def test_demo_refuses_a_database_that_has_data(self):
         d = tempfile.mkdtemp(prefix="cbpn-cli-demo-", dir=self.dir)
         db = demo_db_into(d)
@@ -189,6 +195,9 @@ class CliTest(unittest.TestCase):
         db = os.path.join(self.dir, "fresh-demo.db")
         rc, out, err = run("demo", "--db", db, timeout=600)
         self.assertEqual(rc, 0, err)
+        # Built under another name and renamed once complete.
+        self.assertEqual(sorted(f for f in os.listdir(self.dir) if f.startswith("fresh-demo")),
+                         ["fresh-demo.db", "fresh-demo.db.key"])
         lines = [l.split("\t") for l in out.strip().splitlines()]
         users = self.users(db)
         self.assertEqual({l[0] for l in lines}, set(users))
