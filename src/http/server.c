@@ -426,11 +426,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         size_t url_len = strlen(url);
         MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, query_len, &url_len);
         if (url_len > URL_MAX) {
-            struct req r = {.impl = st, .path = url, .app = srv->app};
+            /* 414 with the shape of a 400: JSON for the API, a page for pages,
+             * the long address never echoed. */
+            struct req r = {.impl = st, .path = "/", .app = srv->app, .lang = LANG_KM};
             struct resp w = {.status = 414};
-            resp_json(&w, 414,
-                      json_pack("{s:{s:s,s:s}}", "error", "code", "bad_request", "message",
-                                "The address is too long."));
+            r.lang = lang_negotiate(req_header(&r, MHD_HTTP_HEADER_ACCEPT_LANGUAGE));
+            fail(srv, &r, &w, NULL, is_api_path(url), ERR_BAD_REQUEST);
+            w.status = 414;
             enum MHD_Result ret = send_resp(st, &r, &w, NULL);
             resp_clear(&w);
             return ret;
