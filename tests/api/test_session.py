@@ -40,13 +40,7 @@ class SessionTest(ServerTestCase):
     def test_token_is_not_stored_in_the_database(self):
         st, v = self.srv.sign_in("analyst")
         self.assertEqual(st, 201, v)
-        with open(self.srv.db, "rb") as f:
-            data = f.read()
-        try:
-            with open(self.srv.db + "-wal", "rb") as f:
-                data += f.read()
-        except OSError:
-            pass
+        data = self.srv.file_bytes()
         self.assertNotIn(v["token"].encode(), data, "the plain token is in the database")
 
     def test_wrong_password_and_unknown_user_give_the_same_answer(self):
