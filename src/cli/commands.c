@@ -235,17 +235,17 @@ out:
 }
 
 static const char *const SERVE_USAGE =
-    "usage: cbpn serve --db FILE [--listen ADDR:PORT] [--threads N]\n"
+    "usage: cbpn serve --db FILE [--listen ADDR:PORT] [--threads N] [--secure-cookies]\n"
     "Serves the web app and the JSON API (default 127.0.0.1:8080). SIGTERM or\n"
-    "SIGINT lets requests in flight finish, then exits 0.\n";
+    "SIGINT lets requests in flight finish, then exits 0. --secure-cookies marks\n"
+    "cookies Secure: use it when a TLS proxy serves cbpn over HTTPS.\n";
 
 int cmd_serve(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-                                         {"listen", required_argument, NULL, 'l'},
-                                         {"threads", required_argument, NULL, 't'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'},      {"listen", required_argument, NULL, 'l'},
+        {"threads", required_argument, NULL, 't'}, {"secure-cookies", no_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'},          {0, 0, 0, 0}};
     struct server_config cfg = {
         .listen = "127.0.0.1:8080", .error_page = web_error_page, .conn_timeout = 30};
     const char *db = NULL;
@@ -256,6 +256,8 @@ int cmd_serve(int argc, char **argv)
             db = optarg;
         } else if (o == 'l') {
             cfg.listen = optarg;
+        } else if (o == 's') {
+            cfg.secure_cookies = true;
         } else if (o == 't') {
             char *end = NULL;
             long n = strtol(optarg, &end, 10);

@@ -75,7 +75,8 @@ struct resp {
     struct buf body;
     struct kv headers[8];
     int nheaders;
-    bool cacheable; /* static assets only; otherwise Cache-Control: no-store */
+    bool cacheable;      /* static assets only; otherwise Cache-Control: no-store */
+    bool secure_cookies; /* set by the server: cookies get the Secure attribute */
 };
 
 /* Adds a header (copied). Set-Cookie may be added several times. */
@@ -134,6 +135,7 @@ struct server_config {
     unsigned threads;      /* 0: one per core */
     unsigned conn_timeout; /* seconds a connection may stay idle or slow */
     unsigned max_conns;
+    bool secure_cookies; /* behind a TLS proxy: mark every cookie Secure */
 };
 
 struct server;

@@ -53,11 +53,12 @@ void resp_redirect(struct resp *w, const char *location)
 void resp_cookie(struct resp *w, const char *name, const char *value, int max_age)
 {
     char *c;
+    const char *secure = w->secure_cookies ? "; Secure" : "";
     if (max_age < 0)
-        c = xasprintf("%s=%s; Path=/; HttpOnly; SameSite=Strict", name, value);
+        c = xasprintf("%s=%s; Path=/; HttpOnly; SameSite=Strict%s", name, value, secure);
     else
-        c = xasprintf("%s=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict", name,
-                      max_age == 0 ? "" : value, max_age);
+        c = xasprintf("%s=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict%s", name,
+                      max_age == 0 ? "" : value, max_age, secure);
     resp_header(w, "Set-Cookie", c);
     free(c);
 }

@@ -29,6 +29,7 @@ struct server {
     const struct route *routes;
     size_t nroutes;
     error_page_fn error_page;
+    bool secure_cookies;
     atomic_int inflight;
     unsigned port;
 };
@@ -287,6 +288,7 @@ static enum MHD_Result dispatch(struct conn_state *st, const char *url, const ch
     r.impl = st;
     r.lang = LANG_KM;
     w.status = 200;
+    w.secure_cookies = srv->secure_cookies;
 
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(st->c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -429,7 +431,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             /* 414 with the shape of a 400: JSON for the API, a page for pages,
              * the long address never echoed. */
             struct req r = {.impl = st, .path = "/", .app = srv->app, .lang = LANG_KM};
-            struct resp w = {.status = 414};
+            struct resp w = {.status = 414, .secure_cookies = srv->secure_cookies};
             r.lang = lang_negotiate(req_header(&r, MHD_HTTP_HEADER_ACCEPT_LANGUAGE));
             fail(srv, &r, &w, NULL, is_api_path(url), ERR_BAD_REQUEST);
             w.status = 414;
@@ -539,6 +541,7 @@ enum err server_start(const struct server_config *cfg, struct app *app, const st
     s->routes = routes;
     s->nroutes = nroutes;
     s->error_page = cfg->error_page;
+    s->secure_cookies = cfg->secure_cookies;
     atomic_init(&s->inflight, 0);
     s->d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,

@@ -121,7 +121,8 @@ def _walk_keys(obj):
 class Server:
     """A running `cbpn serve` on a demo database."""
 
-    def __init__(self):
+    def __init__(self, extra_args=()):
+        self.extra_args = list(extra_args)  # more `cbpn serve` options
         self.dir = tempfile.mkdtemp(prefix="cbpn-api-")
         self.db = demo_db_into(self.dir)
         self.log_path = os.path.join(self.dir, "server.log")
@@ -141,7 +142,8 @@ class Server:
             self.port = free_port()
             self._log = open(self.log_path, "ab")
             self.proc = subprocess.Popen(
-                [CBPN_BIN, "serve", "--db", self.db, "--listen", "127.0.0.1:%d" % self.port],
+                [CBPN_BIN, "serve", "--db", self.db, "--listen", "127.0.0.1:%d" % self.port,
+                 *self.extra_args],
                 stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
                 cwd=self.dir)
             for _ in range(int(400 * SLOW)):  # 400 x 50 ms = 20 s

@@ -10,7 +10,7 @@ import subprocess
 import tempfile
 import unittest
 
-from cbpnserver import CBPN_BIN, SLOW, demo_db_into
+from cbpnserver import CBPN_BIN, SLOW, Server, demo_db_into
 
 COMMANDS = ("init", "user", "demo", "serve")
 
@@ -174,6 +174,21 @@ class CliTest(unittest.TestCase):
         rc, _, err = run("serve", "--db", loose, "--listen", "127.0.0.1:0")
         self.assertEqual(rc, 1)
         self.assertIn("chmod", err)
+
+    def test_serve_secure_cookies_marks_every_cookie_secure(self):
+        for args, want in (([], False), (["--secure-cookies"], True)):
+            with self.subTest(args=args):
+                srv = Server(extra_args=args).start()
+                try:
+                    st, h, _ = srv.request("GET", "/login?lang=en")
+                    self.assertEqual(st, 200)
+                    cookies = h.get_all("Set-Cookie") or []
+                    self.assertEqual(len(cookies), 2, cookies)  # cbpn_lang, cbpn_pre
+                    for c in cookies:
+                        self.assertEqual("; Secure" in c, want, c)
+                finally:
+                    self.assertEqual(srv.stop(), 0)
+                    srv.cleanup()
 
     # ---- demo ----
 

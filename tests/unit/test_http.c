@@ -209,7 +209,13 @@ static void test_cookie_flags(void **state)
     assert_string_equal(w.headers[0].value, "cbpn_session=tok; Path=/; HttpOnly; SameSite=Strict");
     assert_non_null(strstr(w.headers[1].value, "Max-Age=0"));
     assert_null(strstr(w.headers[1].value, "tok"));
+    assert_null(strstr(w.headers[0].value, "Secure"));
     free_resp(&w);
+    struct resp tls = {.secure_cookies = true};
+    resp_cookie(&tls, "cbpn_session", "tok", -1);
+    assert_string_equal(tls.headers[0].value,
+                        "cbpn_session=tok; Path=/; HttpOnly; SameSite=Strict; Secure");
+    free_resp(&tls);
 }
 
 int main(void)
