@@ -93,9 +93,7 @@ static void name_search(struct req *r, struct resp *w, const char *q, const char
     h_text(b, tr(r, MSG_CASES_SEARCH_BUTTON));
     h_raw(b, "</button>");
     if (bad) {
-        h_raw(b, "<p class=\"error\" id=\"q-error\">");
-        h_text(b, tr(r, MSG_CASES_SEARCH_BAD));
-        h_raw(b, "</p>");
+        h_para(b, "error", "q-error", NULL, tr(r, MSG_CASES_SEARCH_BAD));
     }
     h_raw(b, "</form>");
 }
@@ -248,9 +246,8 @@ static void cases_page(struct req *r, struct resp *w, const char *status, const 
         h_raw(b, "</a></p>");
     }
     if (n == 0) {
-        h_raw(b, "<p class=\"empty\" id=\"cases-empty\">");
-        h_text(b, tr(r, q != NULL && !bad_q ? MSG_CASES_SEARCH_NONE : MSG_CASES_EMPTY));
-        h_raw(b, "</p>");
+        h_para(b, "empty", "cases-empty", NULL,
+               tr(r, q != NULL && !bad_q ? MSG_CASES_SEARCH_NONE : MSG_CASES_EMPTY));
     } else {
         h_raw(b, "<ul class=\"cases\" id=\"case-list\">");
         for (size_t i = 0; i < n; i++)
@@ -451,9 +448,7 @@ void web_case_show(struct req *r, struct resp *w)
         h_raw(b, "</p>");
         survivor_details(r, b, &v);
     } else {
-        h_raw(b, "<p class=\"note\" id=\"details-hidden\">");
-        h_text(b, tr(r, MSG_CASE_DETAILS_HIDDEN));
-        h_raw(b, "</p>");
+        h_para(b, "note", "details-hidden", NULL, tr(r, MSG_CASE_DETAILS_HIDDEN));
     }
     h_raw(b, "<p><a href=\"/cases\" id=\"back-to-cases\">");
     h_text(b, tr(r, MSG_BACK_TO_CASES));

@@ -141,3 +141,10 @@ void url_encode(struct buf *b, const char *s)
         }
     }
 }
+
+void h_para(struct buf *b, const char *cls, const char *id, const char *role, const char *text)
+{
+    h_open(b, "p", "class", cls, "id", id, "role", role, H_END);
+    h_text(b, text);
+    h_close(b, "p");
+}

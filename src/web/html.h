@@ -41,6 +41,9 @@ void h_open_begin(struct buf *b, const char *tag);
 void h_open_end(struct buf *b);
 /* </tag> */
 void h_close(struct buf *b, const char *tag);
+/* <p class="cls" id="id" role="role">text</p>, text escaped; NULL
+ * attributes are left out. */
+void h_para(struct buf *b, const char *cls, const char *id, const char *role, const char *text);
 /* <tag>text</tag>, text escaped. */
 void h_elem(struct buf *b, const char *tag, const char *text);
 

@@ -27,13 +27,9 @@ static void login_page(struct req *r, struct resp *w, bool failed, const char *u
     h_text(b, tr(r, MSG_LOGIN_TITLE));
     h_raw(b, "</h1>");
     if (failed) {
-        h_raw(b, "<p class=\"error\" id=\"login-error\" role=\"alert\">");
-        h_text(b, tr(r, MSG_LOGIN_FAILED));
-        h_raw(b, "</p>");
+        h_para(b, "error", "login-error", "alert", tr(r, MSG_LOGIN_FAILED));
     } else if (req_query(r, "out") != NULL) {
-        h_raw(b, "<p class=\"notice\" id=\"signed-out\">");
-        h_text(b, tr(r, MSG_SIGNED_OUT));
-        h_raw(b, "</p>");
+        h_para(b, "notice", "signed-out", NULL, tr(r, MSG_SIGNED_OUT));
     }
     h_raw(b, "<p>");
     h_text(b, tr(r, MSG_LOGIN_INTRO));

@@ -19,6 +19,18 @@ static void test_text_escapes_all_specials(void **state)
     buf_free(&b);
 }
 
+static void test_para(void **state)
+{
+    (void)state;
+    struct buf b = {0};
+    h_para(&b, "error", "login-error", "alert", "<b>&");
+    h_para(&b, "note", "x", NULL, "ចូល");
+    assert_string_equal(b.p,
+                        "<p class=\"error\" id=\"login-error\" role=\"alert\">&lt;b&gt;&amp;</p>"
+                        "<p class=\"note\" id=\"x\">ចូល</p>");
+    buf_free(&b);
+}
+
 static void test_text_keeps_plain_and_utf8(void **state)
 {
     struct buf b = {0};
@@ -139,6 +151,7 @@ int main(void)
         cmocka_unit_test(test_text_sub),
         cmocka_unit_test(test_int),
         cmocka_unit_test(test_url_encode),
+        cmocka_unit_test(test_para),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
