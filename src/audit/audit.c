@@ -92,7 +92,7 @@ enum err audit_append(struct store_conn *c, const char *user_id, enum audit_acti
     if (e != ERR_OK)
         return e;
     r.seq++;
-    clock_rfc3339(clock_now(), r.at);
+    clock_stamp(r.at);
     r.detail = detail ? xstrdup(detail) : NULL;
     entry_hash(&r, r.hash);
     e = store_audit_insert(c, &r);

@@ -3,12 +3,9 @@
 #include <stddef.h>
 #include <string.h>
 
-static const char *const role_codes[ROLE__MAX] = {
-    [ROLE_MEMBER] = "member",         [ROLE_REPRESENTATIVE] = "representative",
-    [ROLE_CASEWORKER] = "caseworker", [ROLE_SUPERVISOR] = "supervisor",
-    [ROLE_PROVIDER] = "provider",     [ROLE_ANALYST] = "analyst",
-    [ROLE_ADMIN] = "admin",
-};
+#include "util/codes.h"
+
+_Static_assert(ROLE__MAX == 7, "enum role follows the roles of util/codes.c");
 
 #define N   SCOPE_NONE
 #define OWN SCOPE_OWN
@@ -43,18 +40,14 @@ enum scope perm_scope(enum role role, enum action action)
 
 const char *role_code(enum role role)
 {
-    if ((int)role < 0 || role >= ROLE__MAX)
-        return NULL;
-    return role_codes[role];
+    return code_name(LIST_ROLE, (int)role);
 }
 
 bool role_parse(const char *s, enum role *out)
 {
-    for (int r = 0; s != NULL && r < ROLE__MAX; r++) {
-        if (strcmp(s, role_codes[r]) == 0) {
-            *out = (enum role)r;
-            return true;
-        }
-    }
-    return false;
+    int r = code_parse(LIST_ROLE, s);
+    if (r < 0 || r >= ROLE__MAX)
+        return false;
+    *out = (enum role)r;
+    return true;
 }

@@ -15,7 +15,7 @@
 
 #include "audit/audit.h"
 #include "domain/check.h"
-#include "domain/codes.h"
+#include "util/codes.h"
 #include "domain/place.h"
 #include "domain/romanize.h"
 #include "util/alloc.h"
@@ -531,10 +531,9 @@ static bool place_ok(const struct ctx *cx, const char *code)
 /* Age in whole years on today's date of a person born on date. */
 static int age_from(int y, int m, int d)
 {
-    char today[TS_SIZE];
+    char today[DATE_SIZE];
     int ty, tm, td;
-    clock_rfc3339(clock_now(), today);
-    today[10] = '\0';
+    clock_today(today);
     if (!clock_parse_date(today, &ty, &tm, &td))
         return -1;
     int age = ty - y;
@@ -699,7 +698,7 @@ enum err case_report(const struct ctx *cx, const struct case_report_in *in, stru
     }
     r.urgent = in->urgent;
     r.consent_to_contact = in->consent_to_contact;
-    clock_rfc3339(clock_now(), r.created_at);
+    clock_stamp(r.created_at);
     memcpy(r.updated_at, r.created_at, TS_SIZE);
     r.version = 1;
     r.has_survivor = in->has_survivor;
@@ -797,7 +796,7 @@ static void cursor_encode(const struct case_rec *last, char out[CURSOR_SIZE])
 
 static bool ts_shape(const char *s, size_t n)
 {
-    static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+    static const char shape[] = "dddd-dd-ddTdd:dd:dd.dddZ";
     if (n != sizeof shape - 1)
         return false;
     for (size_t i = 0; i < n; i++)

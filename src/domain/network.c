@@ -10,7 +10,7 @@
 
 #include "audit/audit.h"
 #include "domain/check.h"
-#include "domain/codes.h"
+#include "util/codes.h"
 #include "domain/place.h"
 #include "util/alloc.h"
 #include "util/log.h"
@@ -20,19 +20,10 @@
 #define MEMBER_NAME_MAX_CHARS 120
 #define YEARS_ABROAD_MAX      60
 
-/* DOMAIN.md §6 and §7. */
-static const char *const network_roles[] = {"member", "representative", "trainer"};
-static const char *const org_kinds[] = {"ngo", "provider"};
-static const char *const channels[] = {"government_mou",  "eps_korea",   "titp_japan", "ssw_japan",
-                                       "licensed_agency", "border_pass", "irregular",  "unknown"};
-static const char *const sectors[] = {"agriculture",   "construction",  "manufacturing",
-                                      "fishing",       "domestic_work", "hospitality",
-                                      "entertainment", "services",      "other"};
-#define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 static void stamp(char created[TS_SIZE], char updated[TS_SIZE])
 {
-    clock_rfc3339(clock_now(), created);
+    clock_stamp(created);
     if (updated != NULL)
         memcpy(updated, created, TS_SIZE);
 }
@@ -77,7 +68,7 @@ enum err org_create(const struct ctx *cx, const char *name, const char *kind,
         return ERR_FORBIDDEN;
     if (!check_text(name, 1, ORG_NAME_MAX_CHARS))
         e = fielderr(fe, "name", "1 to 200 characters");
-    if (check_code(org_kinds, NELEM(org_kinds), kind) < 0)
+    if (code_parse(LIST_ORG_KIND, kind) < 0)
         e = fielderr(fe, "kind", "ngo or provider");
     if (!check_absent(location_code) &&
         (strlen(location_code) >= CODE_SIZE || places_get(cx->places, location_code) == NULL))
@@ -243,7 +234,7 @@ static enum err member_validate(const struct member_in *in, struct fielderrs *fe
         e = fielderr(fe, "birth_year", "a year from 1900 to this year");
     if (!check_absent(in->phone) && !check_phone(in->phone))
         e = fielderr(fe, "phone", "digits, an optional leading +, spaces or dashes");
-    if (in->nroles < 0 || in->nroles > NELEM(network_roles)) {
+    if (in->nroles < 0 || in->nroles > code_count(LIST_NETWORK_ROLE)) {
         e = fielderr(fe, "network_roles", "at most 3 roles");
     } else {
         for (int i = 0; i < in->nroles; i++) {
@@ -251,7 +242,7 @@ static enum err member_validate(const struct member_in *in, struct fielderrs *fe
             for (int j = 0; j < i; j++)
                 dup = dup || (in->network_roles[j] != NULL && in->network_roles[i] != NULL &&
                               strcmp(in->network_roles[i], in->network_roles[j]) == 0);
-            if (dup || check_code(network_roles, NELEM(network_roles), in->network_roles[i]) < 0)
+            if (dup || code_parse(LIST_NETWORK_ROLE, in->network_roles[i]) < 0)
                 e = fielderr(fe, "network_roles", "member, representative or trainer, once each");
         }
     }
@@ -263,9 +254,9 @@ static enum err member_validate(const struct member_in *in, struct fielderrs *fe
                 e = fielderr(fe, "returnee.countries", "ISO 3166 alpha-2 codes, e.g. TH");
         if (in->years_abroad < 0 || in->years_abroad > YEARS_ABROAD_MAX)
             e = fielderr(fe, "returnee.years_abroad", "0 to 60");
-        if (in->channel != NULL && check_code(channels, NELEM(channels), in->channel) < 0)
+        if (in->channel != NULL && code_parse(LIST_CHANNEL, in->channel) < 0)
             e = fielderr(fe, "returnee.channel", "not a channel code");
-        if (in->sector != NULL && check_code(sectors, NELEM(sectors), in->sector) < 0)
+        if (in->sector != NULL && code_parse(LIST_SECTOR, in->sector) < 0)
             e = fielderr(fe, "returnee.sector", "not a sector code");
     }
     return e;

@@ -118,7 +118,7 @@ enum err user_create(const struct ctx *cx, const struct user_in *in, struct user
 
     crypto_random_id(r.id);
     r.active = true;
-    clock_rfc3339(clock_now(), r.created_at);
+    clock_stamp(r.created_at);
     memcpy(r.updated_at, r.created_at, TS_SIZE);
     r.version = 1;
 

@@ -1,5 +1,6 @@
 #include "util/clock.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -16,12 +17,48 @@ int64_t clock_mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+void clock_rfc3339_ms(int64_t ms, char out[TS_SIZE])
+{
+    int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+    int frac = (int)(ms - secs * 1000);
+    time_t tt = (time_t)secs;
+    struct tm tm;
+    char base[TS_SIZE];
+    gmtime_r(&tt, &tm);
+    strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out, TS_SIZE, "%.19s.%03dZ", base, frac);
+}
+
 void clock_rfc3339(int64_t t, char out[TS_SIZE])
 {
-    time_t tt = (time_t)t;
+    clock_rfc3339_ms(t * 1000, out);
+}
+
+int64_t clock_stamp_ms(void)
+{
+    static _Atomic int64_t last;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    int64_t prev = atomic_load(&last);
+    int64_t next;
+    do {
+        next = now > prev ? now : prev + 1;
+    } while (!atomic_compare_exchange_weak(&last, &prev, next));
+    return next;
+}
+
+void clock_stamp(char out[TS_SIZE])
+{
+    clock_rfc3339_ms(clock_stamp_ms(), out);
+}
+
+void clock_today(char out[DATE_SIZE])
+{
+    time_t tt = time(NULL);
     struct tm tm;
     gmtime_r(&tt, &tm);
-    strftime(out, TS_SIZE, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    strftime(out, DATE_SIZE, "%Y-%m-%d", &tm);
 }
 
 static bool leap(int y)

@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 
-#include "domain/codes.h"
+#include "util/codes.h"
 #include "domain/ctx.h"
 #include "http/http.h"
 #include "i18n/i18n.h"

@@ -143,7 +143,7 @@ static void test_chain(void **state)
     assert_memory_equal(items[0].prev_hash, zero, 32);
     for (size_t i = 0; i < n; i++) {
         assert_int_equal(items[i].seq, (int64_t)i + 1);
-        assert_int_equal(strlen(items[i].at), 20);
+        assert_int_equal(strlen(items[i].at), 24);
         assert_string_equal(items[i].record_type, "case");
         if (i > 0)
             assert_memory_equal(items[i].prev_hash, items[i - 1].hash, 32);

@@ -82,9 +82,13 @@ static void test_dates(void **state)
     assert_false(clock_parse_date(NULL, NULL, NULL, NULL));
     char ts[TS_SIZE];
     clock_rfc3339(0, ts);
-    assert_string_equal(ts, "1970-01-01T00:00:00Z");
+    assert_string_equal(ts, "1970-01-01T00:00:00.000Z");
+    clock_rfc3339_ms(1764364829123, ts);
+    assert_string_equal(ts, "2025-11-28T21:20:29.123Z");
+    int64_t a = clock_stamp_ms(), b = clock_stamp_ms();
+    assert_true(b > a);
     clock_rfc3339(1764364829, ts);
-    assert_string_equal(ts, "2025-11-28T21:20:29Z");
+    assert_string_equal(ts, "2025-11-28T21:20:29.000Z");
 }
 
 static void test_error_table(void **state)
