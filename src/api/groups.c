@@ -13,9 +13,7 @@ void api_group_create(struct req *r, struct resp *w)
 
     if (!api_ctx(r, w, &cx) || (body = api_body(r, w)) == NULL)
         return;
-    in.name = jin_str(body, "name", "name", &fe);
-    in.location_code = jin_str(body, "location_code", "location_code", &fe);
-    in.organization_id = jin_str(body, "organization_id", "organization_id", &fe);
+    jin_fields(body, &group_fields, &in, &fe);
     enum err e = fe.n > 0 ? ERR_VALIDATION : group_create(&cx, &in, &g, &fe);
     if (e == ERR_OK)
         resp_json(w, 201, json_group(&g));
@@ -58,36 +56,18 @@ void api_group_get(struct req *r, struct resp *w)
     group_rec_free(&g);
 }
 
-static void returnee_decode(json_t *o, struct member_in *in, struct fielderrs *fe)
-{
-    in->returnee = true;
-    int n = jin_strs(o, "countries", in->returnee_countries, 16, "returnee.countries", fe);
-    in->ncountries = n < 0 ? 0 : n;
-    in->years_abroad = jin_int(o, "years_abroad", 0, 0, 100, "returnee.years_abroad", fe);
-    in->channel = jin_str(o, "channel", "returnee.channel", fe);
-    in->sector = jin_str(o, "sector", "returnee.sector", fe);
-}
-
 void api_member_add(struct req *r, struct resp *w)
 {
     struct ctx cx;
     struct fielderrs fe = {0};
-    struct member_in in = {0};
+    struct member_in in;
     struct member_view m = {0};
     json_t *body;
 
     if (!api_ctx(r, w, &cx) || (body = api_body(r, w)) == NULL)
         return;
-    in.name_km = jin_str(body, "name_km", "name_km", &fe);
-    in.name_latn = jin_str(body, "name_latn", "name_latn", &fe);
-    in.sex = jin_str(body, "sex", "sex", &fe);
-    in.birth_year = jin_int(body, "birth_year", 0, 1900, 9999, "birth_year", &fe);
-    in.phone = jin_str(body, "phone", "phone", &fe);
-    int nroles = jin_strs(body, "network_roles", in.network_roles, 3, "network_roles", &fe);
-    in.nroles = nroles < 0 ? 0 : nroles;
-    json_t *ret = jin_obj(body, "returnee", "returnee", &fe);
-    if (ret != NULL)
-        returnee_decode(ret, &in, &fe);
+    member_in_init(&in);
+    jin_fields(body, &member_fields, &in, &fe);
     enum err e = fe.n > 0 ? ERR_VALIDATION : member_add(&cx, r->params[0], &in, &m, &fe);
     if (e == ERR_OK)
         resp_json(w, 201, json_member(&m));

@@ -2,6 +2,7 @@
 
 #include "app.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -202,6 +203,11 @@ static json_t *json_survivor(const struct survivor_view *s)
     json_object_set_new(o, "age_estimated", json_boolean(s->age_estimated));
     put_str(o, "address_code", s->address_code);
     put_str(o, "address_text", s->address_text);
+    put_str(o, "occupation", s->occupation);
+    json_t *dem = s->demographics != NULL ? json_loads(s->demographics, 0, NULL) : NULL;
+    if (json_is_object(dem))
+        json_object_update_missing(o, dem);
+    json_decref(dem);
     return o;
 }
 
@@ -258,4 +264,103 @@ json_t *json_place(const struct place *p)
 json_t *json_list(json_t *items, const char *cursor)
 {
     return json_pack("{s:o, s:o}", "items", items, "next_cursor", json_str_or_null(cursor));
+}
+
+/* ---- declared input (domain/fields.h) ---- */
+
+static void jin_field(json_t *v, const struct fieldset *fs, int i, void *in, struct fielderrs *fe);
+
+void jin_fields(json_t *o, const struct fieldset *fs, void *in, struct fielderrs *fe)
+{
+    for (int i = 0; i < fs->n; i++) {
+        json_t *v = json_object_get(o, fs->fields[i].name);
+        if (v == NULL)
+            continue;
+        if (json_is_null(v)) {
+            fields_mark(fs, in, i, true);
+            continue;
+        }
+        jin_field(v, fs, i, in, fe);
+    }
+}
+
+/* Fills a list of strings: at most max kept, the count max + 1 when longer. */
+static bool jin_strings(json_t *v, const struct field *f, void *in)
+{
+    if (!json_is_array(v))
+        return false;
+    size_t n = json_array_size(v);
+    const char **out = field_at(in, f->off);
+    for (size_t k = 0; k < n; k++) {
+        json_t *s = json_array_get(v, k);
+        if (!json_is_string(s))
+            return false;
+        if (k < (size_t)f->max)
+            out[k] = json_string_value(s);
+    }
+    *(int *)field_at(in, f->count) = n > (size_t)f->max ? f->max + 1 : (int)n;
+    return true;
+}
+
+static bool jin_list(json_t *v, const struct field *f, void *in, struct fielderrs *fe)
+{
+    if (!json_is_array(v))
+        return false;
+    size_t n = json_array_size(v);
+    for (size_t k = 0; k < n; k++)
+        if (!json_is_object(json_array_get(v, k)))
+            return false;
+    for (size_t k = 0; k < n && k < (size_t)f->max; k++)
+        jin_fields(json_array_get(v, k), f->sub, field_at(in, f->off + k * f->elem), fe);
+    *(int *)field_at(in, f->count) = n > (size_t)f->max ? f->max + 1 : (int)n;
+    return true;
+}
+
+static void jin_field(json_t *v, const struct fieldset *fs, int i, void *in, struct fielderrs *fe)
+{
+    const struct field *f = &fs->fields[i];
+    const char *expect = NULL;
+    switch (f->type) {
+    case FT_INT:
+    case FT_YEAR:
+        if (json_is_integer(v) && json_integer_value(v) >= INT_MIN + 1 &&
+            json_integer_value(v) <= INT_MAX)
+            *(int *)field_at(in, f->off) = (int)json_integer_value(v);
+        else
+            expect = "must be a whole number";
+        break;
+    case FT_BOOL:
+        if (json_is_boolean(v))
+            *(bool *)field_at(in, f->off) = json_is_true(v);
+        else
+            expect = "must be true or false";
+        break;
+    case FT_CODES:
+    case FT_ISO2S:
+        if (!jin_strings(v, f, in))
+            expect = "must be an array of strings";
+        break;
+    case FT_OBJECT:
+        if (json_is_object(v)) {
+            *(bool *)field_at(in, f->count) = true;
+            jin_fields(v, f->sub, field_at(in, f->off), fe);
+        } else {
+            expect = "must be an object";
+        }
+        break;
+    case FT_LIST:
+        if (!jin_list(v, f, in, fe))
+            expect = "must be an array of objects";
+        break;
+    default:
+        if (json_is_string(v))
+            *(const char **)field_at(in, f->off) = json_string_value(v);
+        else
+            expect = "must be a string";
+        break;
+    }
+    if (expect != NULL)
+        fielderr(fe, f->path, expect);
+    else
+        fields_mark(fs, in, i, false);
 }

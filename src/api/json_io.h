@@ -14,6 +14,7 @@
 
 #include "domain/cases.h"
 #include "domain/ctx.h"
+#include "domain/fields.h"
 #include "domain/network.h"
 #include "domain/place.h"
 #include "http/http.h"
@@ -34,6 +35,11 @@ int jin_int(json_t *o, const char *key, int absent, int min, int max, const char
             struct fielderrs *fe);
 /* An object, or NULL. */
 json_t *jin_obj(json_t *o, const char *key, const char *field, struct fielderrs *fe);
+/* Moves the members of o that fs declares into the input at in, checking
+ * only their JSON types (a wrong type is a field error under the field's
+ * path); members not declared are dropped; null marks a field sent as null
+ * (see struct fields_sent) and leaves it absent. Rules are fields_check's. */
+void jin_fields(json_t *o, const struct fieldset *fs, void *in, struct fielderrs *fe);
 /* An array of strings: fills out[0..max) and returns the array's length,
  * or max + 1 when it is longer; -1 when absent or mistyped. */
 int jin_strs(json_t *o, const char *key, const char **out, int max, const char *field,

@@ -13,13 +13,7 @@ void api_user_create(struct req *r, struct resp *w)
 
     if (!api_ctx(r, w, &cx) || (body = api_body(r, w)) == NULL)
         return;
-    in.username = jin_str(body, "username", "username", &fe);
-    in.password = jin_str(body, "password", "password", &fe);
-    in.role = jin_str(body, "role", "role", &fe);
-    in.display_name = jin_str(body, "display_name", "display_name", &fe);
-    in.organization_id = jin_str(body, "organization_id", "organization_id", &fe);
-    in.group_id = jin_str(body, "group_id", "group_id", &fe);
-    in.locale = jin_str(body, "locale", "locale", &fe);
+    jin_fields(body, &user_fields, &in, &fe);
     enum err e = fe.n > 0 ? ERR_VALIDATION : user_create(&cx, &in, &u, &fe);
     if (e == ERR_OK)
         resp_json(w, 201, json_user(&u));

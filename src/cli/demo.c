@@ -270,19 +270,19 @@ static enum err make_members(struct demo_run *run, const struct ctx *cx, char **
     for (int g = 0; g < DEMO_GROUPS; g++) {
         for (int i = 0; i < DEMO_MEMBERS_PER_GROUP; i++) {
             const struct gen_member *m = &run->members[g][i];
-            struct member_in in = {
-                .name_km = m->name_km,
-                .name_latn = m->name_latn,
-                .sex = m->sex,
-                .birth_year = m->birth_year,
-                .phone = m->phone[0] != '\0' ? m->phone : NULL,
-                .nroles = m->nroles,
-                .returnee = m->returnee,
-                .ncountries = m->ncountries,
-                .years_abroad = m->years_abroad,
-                .channel = m->channel,
-                .sector = m->sector,
-            };
+            struct member_in in;
+            member_in_init(&in);
+            in.name_km = m->name_km;
+            in.name_latn = m->name_latn;
+            in.sex = m->sex;
+            in.birth_year = m->birth_year;
+            in.phone = m->phone[0] != '\0' ? m->phone : NULL;
+            in.nnetwork_roles = m->nroles;
+            in.has_returnee = m->returnee;
+            in.returnee.ncountries = m->ncountries;
+            in.returnee.years_abroad = m->years_abroad;
+            in.returnee.channel = m->channel;
+            in.returnee.sector = m->sector;
             struct fielderrs fe = {0};
             struct member_view v = {0};
             enum err e;
@@ -290,7 +290,7 @@ static enum err make_members(struct demo_run *run, const struct ctx *cx, char **
             for (int j = 0; j < m->nroles; j++)
                 in.network_roles[j] = m->roles[j];
             for (int j = 0; j < m->ncountries; j++)
-                in.returnee_countries[j] = m->countries[j];
+                in.returnee.countries[j] = m->countries[j];
             e = member_add(cx, run->group_id[g], &in, &v, &fe);
             if (e != ERR_OK)
                 return failf(e, &fe, errmsg, "group %d, member %d", g + 1, i + 1);
@@ -382,6 +382,7 @@ static void gen_survivor(struct lcg *r, const struct demo_case_kind *kind, int n
     unsigned identity = lcg_pick(r, 4);
 
     memset(s, 0, sizeof *s);
+    fields_init(&survivor_fields, s);
     s->sex = kind->sex;
     s->age = kind->age_min + (int)lcg_pick(r, (unsigned)(kind->age_max - kind->age_min + 1));
     s->age_estimated = lcg_pick(r, 2) == 0;
@@ -415,12 +416,13 @@ static enum err make_case(struct demo_run *run, int n, int *kind_count, char **e
     size_t nvillages = 0;
     const char *village;
     char km[NAME_BUF], latn[NAME_BUF], phone[PHONE_BUF];
-    struct case_report_in in = {0};
+    struct case_report_in in;
     struct actor actor = {0};
     struct case_view out = {0};
     struct fielderrs fe = {0};
     enum err e;
 
+    case_report_in_init(&in);
     while (nvillages < DEMO_VILLAGES_MAX && grp->villages[nvillages] != NULL)
         nvillages++;
     village = n < DEMO_GROUPS ? grp->villages[0]

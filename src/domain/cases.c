@@ -15,17 +15,20 @@
 
 #include "audit/audit.h"
 #include "domain/check.h"
-#include "util/codes.h"
 #include "domain/place.h"
 #include "domain/romanize.h"
 #include "util/alloc.h"
+#include "util/codes.h"
 #include "util/log.h"
 
-#define ADDRESS_MAX_CHARS 500
-#define AGE_MAX           120
-#define LIST_DEFAULT      50
-#define LIST_MAX          500
-#define PREFIX_LEN        3
+#define ADDRESS_MAX_CHARS    500
+#define OCCUPATION_MAX_CHARS 120
+#define DEPENDANTS_MAX       30
+#define YEARS_ABROAD_MAX     60
+#define AGE_MAX              120
+#define LIST_DEFAULT         50
+#define LIST_MAX             500
+#define PREFIX_LEN           3
 
 /* ---- views ---- */
 
@@ -36,6 +39,8 @@ static void survivor_view_free(struct survivor_view *s)
     crypto_free_text(s->phone);
     crypto_free_text(s->birth_date);
     crypto_free_text(s->address_text);
+    crypto_free_text(s->occupation);
+    free(s->demographics);
 }
 
 void case_view_free(struct case_view *v)
@@ -81,6 +86,10 @@ static enum err survivor_open(const struct ctx *cx, const struct case_rec *rec,
         const char *code = json_string_value(json_object_get(d, "address_code"));
         if (code != NULL)
             snprintf(s->address_code, sizeof s->address_code, "%s", code);
+        json_object_del(d, "address_code");
+        json_object_del(d, "age_on");
+        if (json_object_size(d) > 0)
+            s->demographics = json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS);
         json_decref(d);
     }
     if (sr->identity.len == 0)
@@ -104,6 +113,7 @@ static enum err survivor_open(const struct ctx *cx, const struct case_rec *rec,
     s->phone = json_str_dup(o, "phone");
     s->birth_date = json_str_dup(o, "birth_date");
     s->address_text = json_str_dup(o, "address_text");
+    s->occupation = json_str_dup(o, "occupation");
     json_decref(o);
     return ERR_OK;
 }
@@ -523,11 +533,6 @@ static void district_prefix(const char *latn, char out[PREFIX_LEN + 1])
     out[PREFIX_LEN] = '\0';
 }
 
-static bool place_ok(const struct ctx *cx, const char *code)
-{
-    return code != NULL && strlen(code) < CODE_SIZE && places_get(cx->places, code) != NULL;
-}
-
 /* Age in whole years on today's date of a person born on date. */
 static int age_from(int y, int m, int d)
 {
@@ -542,62 +547,100 @@ static int age_from(int y, int m, int d)
     return age;
 }
 
-static enum err survivor_validate(const struct ctx *cx, const struct survivor_in *s,
-                                  struct fielderrs *fe)
+/* ---- the inputs' field tables ---- */
+
+#define MIG "survivor.migration."
+#define SUR "survivor."
+
+static const struct field migration_field_rows[] = {
+    F_ISO2S(struct migration_in, countries, MIG, 1, MIGRATION_COUNTRIES_MAX,
+            "1 to 16 ISO 3166 alpha-2 country codes, each once"),
+    F_INT(struct migration_in, years, MIG, false, 0, YEARS_ABROAD_MAX, -1, "0 to 60"),
+    F_CODE(struct migration_in, channel, MIG, false, LIST_CHANNEL, "not a channel code"),
+    F_CODE(struct migration_in, sector, MIG, false, LIST_SECTOR, "not a sector code"),
+};
+static const struct fieldset migration_fields = {
+    migration_field_rows, sizeof migration_field_rows / sizeof migration_field_rows[0],
+    FIELDS_NO_SENT};
+
+static const struct field survivor_field_rows[SURVIVOR_F__MAX] = {
+    [SURVIVOR_F_NAME_KM] =
+        F_TEXT(struct survivor_in, name_km, SUR, false, 1, NAME_MAX_CHARS, "1 to 120 characters"),
+    [SURVIVOR_F_NAME_LATN] =
+        F_TEXT(struct survivor_in, name_latn, SUR, false, 1, NAME_MAX_CHARS, "1 to 120 characters"),
+    [SURVIVOR_F_PHONE] = F_OF(struct survivor_in, phone, SUR, FT_PHONE, false,
+                              "digits, an optional leading +, spaces or dashes"),
+    [SURVIVOR_F_SEX] = F_CODE(struct survivor_in, sex, SUR, true, LIST_SEX,
+                              "required: female, male, other or unknown"),
+    [SURVIVOR_F_BIRTH_DATE] =
+        F_OF(struct survivor_in, birth_date, SUR, FT_DATE, false, "a date YYYY-MM-DD"),
+    [SURVIVOR_F_AGE] = F_INT(struct survivor_in, age, SUR, false, 0, AGE_MAX, -1, "0 to 120"),
+    [SURVIVOR_F_AGE_ESTIMATED] = F_BOOL(struct survivor_in, age_estimated, SUR, false),
+    [SURVIVOR_F_MARITAL_STATUS] = F_CODE(struct survivor_in, marital_status, SUR, false,
+                                         LIST_MARITAL_STATUS, "not a marital status code"),
+    [SURVIVOR_F_DEPENDANTS] =
+        F_INT(struct survivor_in, dependants, SUR, false, 0, DEPENDANTS_MAX, -1, "0 to 30"),
+    [SURVIVOR_F_OCCUPATION] = F_TEXT(struct survivor_in, occupation, SUR, false, 1,
+                                     OCCUPATION_MAX_CHARS, "1 to 120 characters"),
+    [SURVIVOR_F_DISABILITY] = F_BOOL(struct survivor_in, disability, SUR, false),
+    [SURVIVOR_F_NATIONALITY] = F_OF(struct survivor_in, nationality, SUR, FT_ISO2, false,
+                                    "an ISO 3166 alpha-2 code, e.g. KH"),
+    [SURVIVOR_F_ADDRESS_CODE] =
+        F_OF(struct survivor_in, address_code, SUR, FT_PLACE, false, "not a known place"),
+    [SURVIVOR_F_ADDRESS_TEXT] = F_TEXT(struct survivor_in, address_text, SUR, false, 1,
+                                       ADDRESS_MAX_CHARS, "1 to 500 characters"),
+    [SURVIVOR_F_MIGRATION] = F_OBJECT(struct survivor_in, migration, SUR, false, has_migration,
+                                      "countries, years, channel and sector"),
+};
+const struct fieldset survivor_fields = {survivor_field_rows, SURVIVOR_F__MAX,
+                                         offsetof(struct survivor_in, sent)};
+
+static const struct field case_report_field_rows[] = {
+    F_OF(struct case_report_in, location_code, "", FT_PLACE, true, "not a known place"),
+    F_CODES(struct case_report_in, concerns, "", "concern", 1, CONCERNS_MAX, LIST_CONCERN,
+            "1 to 9 concern codes, each once"),
+    F_TEXT(struct case_report_in, summary, "", false, 1, SUMMARY_MAX_CHARS,
+           "at most 4000 characters"),
+    F_OBJECT(struct case_report_in, survivor, "", false, has_survivor,
+             "the survivor: sex required"),
+    F_BOOL(struct case_report_in, consent_to_contact, "", false),
+    F_BOOL(struct case_report_in, urgent, "", false),
+};
+const struct fieldset case_report_fields = {
+    case_report_field_rows, sizeof case_report_field_rows / sizeof case_report_field_rows[0],
+    FIELDS_NO_SENT};
+
+void case_report_in_init(struct case_report_in *in)
+{
+    memset(in, 0, sizeof *in);
+    fields_init(&case_report_fields, in);
+}
+
+/* The rules across fields of a survivor, after fields_check. */
+static enum err survivor_validate(const struct survivor_in *s, struct fielderrs *fe)
 {
     enum err e = ERR_OK;
     int y, m, d;
-    if (!check_absent(s->name_km) && !check_text(s->name_km, 1, NAME_MAX_CHARS))
-        e = fielderr(fe, "survivor.name_km", "1 to 120 characters");
-    if (!check_absent(s->name_latn) && !check_text(s->name_latn, 1, NAME_MAX_CHARS))
-        e = fielderr(fe, "survivor.name_latn", "1 to 120 characters");
-    if (!check_absent(s->phone) && !check_phone(s->phone))
-        e = fielderr(fe, "survivor.phone", "digits, an optional leading +, spaces or dashes");
-    if (code_parse(LIST_SEX, s->sex) < 0)
-        e = fielderr(fe, "survivor.sex", "required: female, male, other or unknown");
-    if (!check_absent(s->birth_date)) {
-        if (!clock_parse_date(s->birth_date, &y, &m, &d))
-            e = fielderr(fe, "survivor.birth_date", "a date YYYY-MM-DD");
-        else if (age_from(y, m, d) < 0 || age_from(y, m, d) > AGE_MAX)
+    if (!check_absent(s->birth_date) && clock_parse_date(s->birth_date, &y, &m, &d)) {
+        int age = age_from(y, m, d);
+        if (age < 0 || age > AGE_MAX)
             e = fielderr(fe, "survivor.birth_date", "not in the future, at most 120 years ago");
         if (s->age >= 0)
             e = fielderr(fe, "survivor.age", "give birth_date or age, not both");
     }
-    if (s->age != -1 && (s->age < 0 || s->age > AGE_MAX))
-        e = fielderr(fe, "survivor.age", "0 to 120");
-    if (!check_absent(s->address_code) && !place_ok(cx, s->address_code))
-        e = fielderr(fe, "survivor.address_code", "not a known place");
-    if (!check_absent(s->address_text) && !check_text(s->address_text, 1, ADDRESS_MAX_CHARS))
-        e = fielderr(fe, "survivor.address_text", "1 to 500 characters");
     return e;
 }
 
 static enum err report_validate(const struct ctx *cx, const struct case_report_in *in,
                                 struct fielderrs *fe)
 {
-    enum err e = ERR_OK;
+    enum err e = fields_check(cx, &case_report_fields, in, fe);
     const struct place *p = NULL;
-    if (in->location_code != NULL && strlen(in->location_code) < CODE_SIZE)
+    if (!check_absent(in->location_code) && strlen(in->location_code) < CODE_SIZE)
         p = places_get(cx->places, in->location_code);
-    if (p == NULL)
-        e = fielderr(fe, "location_code", "not a known place");
-    else if (p->level == PLACE_PROVINCE)
+    if (p != NULL && p->level == PLACE_PROVINCE)
         e = fielderr(fe, "location_code", "choose a district, commune or village");
-    if (in->nconcerns < 1 || in->nconcerns > CONCERNS_MAX) {
-        e = fielderr(fe, "concerns", "1 to 9 concern codes");
-    } else {
-        for (int i = 0; i < in->nconcerns; i++) {
-            bool dup = false;
-            for (int j = 0; j < i; j++)
-                dup = dup || (in->concerns[i] != NULL && in->concerns[j] != NULL &&
-                              strcmp(in->concerns[i], in->concerns[j]) == 0);
-            if (dup || code_parse(LIST_CONCERN, in->concerns[i]) < 0)
-                e = fielderr(fe, "concerns", "concern codes, each once");
-        }
-    }
-    if (!check_absent(in->summary) && !check_text(in->summary, 1, SUMMARY_MAX_CHARS))
-        e = fielderr(fe, "summary", "at most 4000 characters");
-    if (in->has_survivor && survivor_validate(cx, &in->survivor, fe) != ERR_OK)
+    if (in->has_survivor && survivor_validate(&in->survivor, fe) != ERR_OK)
         e = ERR_VALIDATION;
     return e;
 }
@@ -606,6 +649,39 @@ static void put_opt(json_t *o, const char *key, const char *s)
 {
     if (!check_absent(s))
         json_object_set_new(o, key, json_string(s));
+}
+
+/* The plain demographics of s as a JSON object (new reference). */
+static json_t *demographics_json(const struct survivor_in *s)
+{
+    json_t *dem = json_object();
+    put_opt(dem, "address_code", s->address_code);
+    put_opt(dem, "marital_status", s->marital_status);
+    if (s->dependants >= 0)
+        json_object_set_new(dem, "dependants", json_integer(s->dependants));
+    if (fields_was_sent(&survivor_fields, s, SURVIVOR_F_DISABILITY) || s->disability)
+        json_object_set_new(dem, "disability", json_boolean(s->disability));
+    put_opt(dem, "nationality", s->nationality);
+    if (s->has_migration) {
+        const struct migration_in *m = &s->migration;
+        json_t *mo = json_object(), *c = json_array();
+        for (int i = 0; i < m->ncountries && i < MIGRATION_COUNTRIES_MAX; i++)
+            json_array_append_new(c, json_string(m->countries[i]));
+        json_object_set_new(mo, "countries", c);
+        if (m->years >= 0)
+            json_object_set_new(mo, "years", json_integer(m->years));
+        put_opt(mo, "channel", m->channel);
+        put_opt(mo, "sector", m->sector);
+        json_object_set_new(dem, "migration", mo);
+    }
+    /* The day an age (not a birth date) was given, to age her on another
+     * date (an incident's). */
+    if (s->age >= 0 && check_absent(s->birth_date)) {
+        char today[DATE_SIZE];
+        clock_today(today);
+        json_object_set_new(dem, "age_on", json_string(today));
+    }
+    return dem;
 }
 
 /* Fills the survivor record: identity sealed, demographics plain. */
@@ -618,6 +694,7 @@ static void survivor_fill(const struct ctx *cx, const char *case_id, const struc
     put_opt(id, "phone", s->phone);
     put_opt(id, "birth_date", s->birth_date);
     put_opt(id, "address_text", s->address_text);
+    put_opt(id, "occupation", s->occupation);
     if (json_object_size(id) > 0) {
         char *pt = json_dumps(id, JSON_COMPACT);
         crypto_seal(cx->key, case_id, pt, strlen(pt), &out->identity);
@@ -634,12 +711,10 @@ static void survivor_fill(const struct ctx *cx, const char *case_id, const struc
         out->age = age_from(y, m, d);
     }
     out->age_estimated = s->age_estimated && check_absent(s->birth_date);
-    if (!check_absent(s->address_code)) {
-        json_t *dem = json_object();
-        json_object_set_new(dem, "address_code", json_string(s->address_code));
-        out->demographics = json_dumps(dem, JSON_COMPACT);
-        json_decref(dem);
-    }
+    json_t *dem = demographics_json(s);
+    if (json_object_size(dem) > 0)
+        out->demographics = json_dumps(dem, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(dem);
 }
 
 /* The reporter's organization: her own, else her group's. */

@@ -8,43 +8,94 @@
 #include <stddef.h>
 
 #include "domain/ctx.h"
+#include "domain/fields.h"
 
 #define SUMMARY_MAX_CHARS 4000
 #define NAME_MAX_CHARS    120
 
+#define MIGRATION_COUNTRIES_MAX 16
+
+/* Inputs, each declared once in a field table (domain/fields.h) that the
+ * JSON and the form decoders fill and fields_check() checks. Optional
+ * strings are NULL when absent; optional ints are -1. Start an input with
+ * its *_init(), which sets the absent values. */
+struct migration_in {
+    const char *countries[MIGRATION_COUNTRIES_MAX]; /* ISO 3166 alpha-2 */
+    int ncountries;
+    int years; /* years abroad in all */
+    const char *channel;
+    const char *sector;
+};
+
 struct survivor_in {
-    const char *name_km; /* NULL when absent, as for every optional field */
-    const char *name_latn;
+    struct fields_sent sent; /* what a PATCH sent */
+    const char *name_km;     /* as written in Khmer script */
+    const char *name_latn;   /* as she spells it in Latin letters */
     const char *phone;
     const char *sex; /* required */
     const char *birth_date;
-    int age; /* -1 when absent */
+    int age;
     bool age_estimated;
+    const char *marital_status;
+    int dependants;
+    const char *occupation;
+    bool disability;
+    const char *nationality; /* ISO 3166 alpha-2 */
     const char *address_code;
     const char *address_text;
+    bool has_migration;
+    struct migration_in migration;
+};
+extern const struct fieldset survivor_fields;
+/* Rows of survivor_fields, for what a PATCH sent. */
+enum survivor_field {
+    SURVIVOR_F_NAME_KM,
+    SURVIVOR_F_NAME_LATN,
+    SURVIVOR_F_PHONE,
+    SURVIVOR_F_SEX,
+    SURVIVOR_F_BIRTH_DATE,
+    SURVIVOR_F_AGE,
+    SURVIVOR_F_AGE_ESTIMATED,
+    SURVIVOR_F_MARITAL_STATUS,
+    SURVIVOR_F_DEPENDANTS,
+    SURVIVOR_F_OCCUPATION,
+    SURVIVOR_F_DISABILITY,
+    SURVIVOR_F_NATIONALITY,
+    SURVIVOR_F_ADDRESS_CODE,
+    SURVIVOR_F_ADDRESS_TEXT,
+    SURVIVOR_F_MIGRATION,
+    SURVIVOR_F__MAX
 };
 
 struct case_report_in {
     const char *location_code;
-    const char *concerns[CONCERNS_MAX + 1];
-    int nconcerns;
+    const char *concerns[CONCERNS_MAX];
+    int nconcerns; /* CONCERNS_MAX + 1: more were sent */
     const char *summary;
     bool has_survivor;
     struct survivor_in survivor;
     bool consent_to_contact;
     bool urgent;
 };
+extern const struct fieldset case_report_fields;
+void case_report_in_init(struct case_report_in *in);
 
+/* A survivor as a caseworker sees her: the sealed identity opened (names,
+ * phone, birth date, address text, occupation) and the plain demographics. */
 struct survivor_view {
     char *name_km;
     char *name_latn;
     char *phone;
     char *birth_date;
     char *address_text;
+    char *occupation;
     char sex[16];
-    int age;
+    int age; /* -1 when unknown */
     bool age_estimated;
     char address_code[CODE_SIZE];
+    /* JSON object text of the other plain fields as stored (marital_status,
+     * dependants, disability, nationality, migration), or NULL. */
+    char *demographics;
 };
 
 #define CASE_DUPLICATES_MAX 5

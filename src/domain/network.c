@@ -10,16 +10,15 @@
 
 #include "audit/audit.h"
 #include "domain/check.h"
-#include "util/codes.h"
 #include "domain/place.h"
 #include "util/alloc.h"
+#include "util/codes.h"
 #include "util/log.h"
 
 #define ORG_NAME_MAX_CHARS    200
 #define GROUP_NAME_MAX_CHARS  120
 #define MEMBER_NAME_MAX_CHARS 120
 #define YEARS_ABROAD_MAX      60
-
 
 static void stamp(char created[TS_SIZE], char updated[TS_SIZE])
 {
@@ -90,6 +89,14 @@ enum err org_create(const struct ctx *cx, const char *name, const char *kind,
     *out = r;
     return ERR_OK;
 }
+
+static const struct field group_field_rows[] = {
+    F_TEXT(struct group_in, name, "", true, 1, GROUP_NAME_MAX_CHARS, "1 to 120 characters"),
+    F_OF(struct group_in, location_code, "", FT_PLACE, true, "not a known place"),
+    F_OF(struct group_in, organization_id, "", FT_ID, false, "no such organization"),
+};
+const struct fieldset group_fields = {
+    group_field_rows, sizeof group_field_rows / sizeof group_field_rows[0], FIELDS_NO_SENT};
 
 enum err group_create(const struct ctx *cx, const struct group_in *in, struct group_rec *out,
                       struct fielderrs *fe)
@@ -217,57 +224,55 @@ enum err group_list(const struct ctx *cx, struct group_rec **items, size_t *n)
     }
 }
 
-static enum err member_validate(const struct member_in *in, struct fielderrs *fe)
-{
-    enum err e = ERR_OK;
-    bool km = !check_absent(in->name_km), latn = !check_absent(in->name_latn);
+#define RET "returnee."
 
-    if (!km && !latn)
+static const struct field returnee_field_rows[] = {
+    F_ISO2S(struct returnee_in, countries, RET, 1, RETURNEE_COUNTRIES_MAX,
+            "1 to 16 ISO 3166 alpha-2 codes, e.g. TH, each once"),
+    F_INT(struct returnee_in, years_abroad, RET, false, 0, YEARS_ABROAD_MAX, -1, "0 to 60"),
+    F_CODE(struct returnee_in, channel, RET, false, LIST_CHANNEL, "not a channel code"),
+    F_CODE(struct returnee_in, sector, RET, false, LIST_SECTOR, "not a sector code"),
+};
+static const struct fieldset returnee_fields = {
+    returnee_field_rows, sizeof returnee_field_rows / sizeof returnee_field_rows[0],
+    FIELDS_NO_SENT};
+
+static const struct field member_field_rows[] = {
+    F_TEXT(struct member_in, name_km, "", false, 1, MEMBER_NAME_MAX_CHARS, "1 to 120 characters"),
+    F_TEXT(struct member_in, name_latn, "", false, 1, MEMBER_NAME_MAX_CHARS, "1 to 120 characters"),
+    F_CODE(struct member_in, sex, "", true, LIST_SEX, "not a sex code"),
+    F_YEAR(struct member_in, birth_year, "", false, 1900, 0, "a year from 1900 to this year"),
+    F_OF(struct member_in, phone, "", FT_PHONE, false,
+         "digits, an optional leading +, spaces or dashes"),
+    F_CODES(struct member_in, network_roles, "", NULL, 0, 3, LIST_NETWORK_ROLE,
+            "member, representative or trainer, once each"),
+    F_OBJECT(struct member_in, returnee, "", false, has_returnee,
+             "countries, years_abroad, channel, sector"),
+};
+const struct fieldset member_fields = {
+    member_field_rows, sizeof member_field_rows / sizeof member_field_rows[0], FIELDS_NO_SENT};
+
+void member_in_init(struct member_in *in)
+{
+    memset(in, 0, sizeof *in);
+    fields_init(&member_fields, in);
+}
+
+static enum err member_validate(const struct ctx *cx, const struct member_in *in,
+                                struct fielderrs *fe)
+{
+    enum err e = fields_check(cx, &member_fields, in, fe);
+    if (check_absent(in->name_km) && check_absent(in->name_latn))
         e = fielderr(fe, "name_km", "a name in Khmer or Latin letters is required");
-    if (km && !check_text(in->name_km, 1, MEMBER_NAME_MAX_CHARS))
-        e = fielderr(fe, "name_km", "1 to 120 characters");
-    if (latn && !check_text(in->name_latn, 1, MEMBER_NAME_MAX_CHARS))
-        e = fielderr(fe, "name_latn", "1 to 120 characters");
-    if (code_parse(LIST_SEX, in->sex) < 0)
-        e = fielderr(fe, "sex", "not a sex code");
-    if (in->birth_year != 0 && (in->birth_year < 1900 || in->birth_year > clock_year()))
-        e = fielderr(fe, "birth_year", "a year from 1900 to this year");
-    if (!check_absent(in->phone) && !check_phone(in->phone))
-        e = fielderr(fe, "phone", "digits, an optional leading +, spaces or dashes");
-    if (in->nroles < 0 || in->nroles > code_count(LIST_NETWORK_ROLE)) {
-        e = fielderr(fe, "network_roles", "at most 3 roles");
-    } else {
-        for (int i = 0; i < in->nroles; i++) {
-            bool dup = false;
-            for (int j = 0; j < i; j++)
-                dup = dup || (in->network_roles[j] != NULL && in->network_roles[i] != NULL &&
-                              strcmp(in->network_roles[i], in->network_roles[j]) == 0);
-            if (dup || code_parse(LIST_NETWORK_ROLE, in->network_roles[i]) < 0)
-                e = fielderr(fe, "network_roles", "member, representative or trainer, once each");
-        }
-    }
-    if (in->returnee) {
-        if (in->ncountries < 1 || in->ncountries > 16)
-            e = fielderr(fe, "returnee.countries", "1 to 16 ISO country codes");
-        for (int i = 0; i < in->ncountries && i < 16; i++)
-            if (!check_iso2(in->returnee_countries[i]))
-                e = fielderr(fe, "returnee.countries", "ISO 3166 alpha-2 codes, e.g. TH");
-        if (in->years_abroad < 0 || in->years_abroad > YEARS_ABROAD_MAX)
-            e = fielderr(fe, "returnee.years_abroad", "0 to 60");
-        if (in->channel != NULL && code_parse(LIST_CHANNEL, in->channel) < 0)
-            e = fielderr(fe, "returnee.channel", "not a channel code");
-        if (in->sector != NULL && code_parse(LIST_SECTOR, in->sector) < 0)
-            e = fielderr(fe, "returnee.sector", "not a sector code");
-    }
     return e;
 }
 
 static char *roles_json(const struct member_in *in)
 {
     json_t *a = json_array();
-    if (in->nroles == 0)
+    if (in->nnetwork_roles == 0)
         json_array_append_new(a, json_string("member"));
-    for (int i = 0; i < in->nroles; i++)
+    for (int i = 0; i < in->nnetwork_roles; i++)
         json_array_append_new(a, json_string(in->network_roles[i]));
     char *s = json_dumps(a, JSON_COMPACT);
     json_decref(a);
@@ -277,14 +282,16 @@ static char *roles_json(const struct member_in *in)
 static char *returnee_json(const struct member_in *in)
 {
     json_t *o = json_object(), *c = json_array();
-    for (int i = 0; i < in->ncountries; i++)
-        json_array_append_new(c, json_string(in->returnee_countries[i]));
+    const struct returnee_in *ret = &in->returnee;
+    for (int i = 0; i < ret->ncountries && i < RETURNEE_COUNTRIES_MAX; i++)
+        json_array_append_new(c, json_string(ret->countries[i]));
     json_object_set_new(o, "countries", c);
-    json_object_set_new(o, "years_abroad", json_integer(in->years_abroad));
-    if (in->channel != NULL)
-        json_object_set_new(o, "channel", json_string(in->channel));
-    if (in->sector != NULL)
-        json_object_set_new(o, "sector", json_string(in->sector));
+    if (ret->years_abroad >= 0)
+        json_object_set_new(o, "years_abroad", json_integer(ret->years_abroad));
+    if (ret->channel != NULL)
+        json_object_set_new(o, "channel", json_string(ret->channel));
+    if (ret->sector != NULL)
+        json_object_set_new(o, "sector", json_string(ret->sector));
     char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(o);
     return s;
@@ -340,7 +347,7 @@ enum err member_add(const struct ctx *cx, const char *group_id, const struct mem
     if ((e = group_fetch(cx, ACT_MEMBER_CREATE, group_id, &g)) != ERR_OK)
         return e;
     group_rec_free(&g);
-    if ((e = member_validate(in, fe)) != ERR_OK)
+    if ((e = member_validate(cx, in, fe)) != ERR_OK)
         return e;
 
     crypto_random_id(r.id);
@@ -352,7 +359,7 @@ enum err member_add(const struct ctx *cx, const char *group_id, const struct mem
     if (!check_absent(in->phone))
         crypto_seal(cx->key, r.id, in->phone, strlen(in->phone), &r.phone);
     r.network_roles = roles_json(in);
-    r.returnee = in->returnee ? returnee_json(in) : NULL;
+    r.returnee = in->has_returnee ? returnee_json(in) : NULL;
     r.active = true;
     stamp(r.created_at, r.updated_at);
     r.version = 1;

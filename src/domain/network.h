@@ -3,6 +3,7 @@
 #define CBPN_DOMAIN_NETWORK_H
 
 #include "domain/ctx.h"
+#include "domain/fields.h"
 
 /* Organizations (the NGO, service providers) are made by the operator. */
 enum err org_create(const struct ctx *cx, const char *name, const char *kind,
@@ -13,6 +14,7 @@ struct group_in {
     const char *location_code;   /* a commune or a village */
     const char *organization_id; /* NULL: the caller's */
 };
+extern const struct fieldset group_fields;
 enum err group_create(const struct ctx *cx, const struct group_in *in, struct group_rec *out,
                       struct fielderrs *fe);
 /* Groups the caller may see, by name. */
@@ -20,6 +22,18 @@ enum err group_list(const struct ctx *cx, struct group_rec **items, size_t *n);
 /* ERR_NOT_FOUND when absent or out of reach. */
 enum err group_get(const struct ctx *cx, const char *id, struct group_rec *out);
 
+#define RETURNEE_COUNTRIES_MAX 16
+
+/* A member's migration history (DOMAIN.md §7 channels and sectors). */
+struct returnee_in {
+    const char *countries[RETURNEE_COUNTRIES_MAX]; /* ISO 3166 alpha-2 */
+    int ncountries;
+    int years_abroad; /* -1 when absent */
+    const char *channel;
+    const char *sector;
+};
+
+/* Declared in member_fields (domain/fields.h), read by the API. */
 struct member_in {
     const char *name_km;
     const char *name_latn;
@@ -27,14 +41,12 @@ struct member_in {
     int birth_year; /* 0: unknown */
     const char *phone;
     const char *network_roles[3];
-    int nroles;
-    bool returnee;
-    const char *returnee_countries[16];
-    int ncountries;
-    int years_abroad;
-    const char *channel;
-    const char *sector;
+    int nnetwork_roles; /* none: ["member"] */
+    bool has_returnee;
+    struct returnee_in returnee;
 };
+extern const struct fieldset member_fields;
+void member_in_init(struct member_in *in);
 /* A member's view: phone unsealed only for roles that may read members. */
 struct member_view {
     struct member_rec rec; /* phone blob cleared */

@@ -13,6 +13,21 @@
 
 #define DISPLAY_NAME_MAX_CHARS 120
 
+static const struct field user_field_rows[] = {
+    F_TEXT(struct user_in, username, "", true, 1, USERNAME_MAX,
+           "1 to 64 characters: a-z, 0-9, '.', '_', '-'"),
+    F_TEXT(struct user_in, password, "", true, PASSWORD_MIN_CHARS, PASSWORD_MAX_BYTES,
+           "at least 10 characters"),
+    F_CODE(struct user_in, role, "", true, LIST_ROLE, "not a role"),
+    F_TEXT(struct user_in, display_name, "", false, 1, DISPLAY_NAME_MAX_CHARS,
+           "1 to 120 characters"),
+    F_OF(struct user_in, organization_id, "", FT_ID, false, "no such organization"),
+    F_OF(struct user_in, group_id, "", FT_ID, false, "no such group"),
+    F_CODE(struct user_in, locale, "", false, LIST_LOCALE, "km or en"),
+};
+const struct fieldset user_fields = {
+    user_field_rows, sizeof user_field_rows / sizeof user_field_rows[0], FIELDS_NO_SENT};
+
 static bool username_ok(const char *s)
 {
     size_t n = s != NULL ? strlen(s) : 0;
@@ -30,21 +45,14 @@ static bool username_ok(const char *s)
 static enum err user_validate(const struct ctx *cx, const struct user_in *in, struct user_rec *r,
                               struct fielderrs *fe)
 {
-    enum err e = ERR_OK;
     enum role role = ROLE_MEMBER;
     bool role_ok = role_parse(in->role, &role);
+    enum err e = fields_check(cx, &user_fields, in, fe);
 
-    if (!username_ok(in->username))
+    if (!check_absent(in->username) && !username_ok(in->username))
         e = fielderr(fe, "username", "1 to 64 characters: a-z, 0-9, '.', '_', '-'");
-    if (in->password == NULL || strlen(in->password) > PASSWORD_MAX_BYTES ||
-        !check_text(in->password, PASSWORD_MIN_CHARS, PASSWORD_MAX_BYTES))
+    if (in->password != NULL && strlen(in->password) > PASSWORD_MAX_BYTES)
         e = fielderr(fe, "password", "at least 10 characters");
-    if (!role_ok)
-        e = fielderr(fe, "role", "not a role");
-    if (in->display_name != NULL && !check_text(in->display_name, 1, DISPLAY_NAME_MAX_CHARS))
-        e = fielderr(fe, "display_name", "1 to 120 characters");
-    if (in->locale != NULL && strcmp(in->locale, "km") != 0 && strcmp(in->locale, "en") != 0)
-        e = fielderr(fe, "locale", "km or en");
 
     /* Staff belong to an organization of their kind: case workers and
      * supervisors to an NGO, providers to a service provider. */

@@ -3,6 +3,7 @@
 #define CBPN_DOMAIN_USERS_H
 
 #include "domain/ctx.h"
+#include "domain/fields.h"
 
 #define PASSWORD_MIN_CHARS 10
 #define PASSWORD_MAX_BYTES 1024
@@ -16,6 +17,8 @@ struct user_in {
     const char *group_id;        /* NULL when none; required for member, representative */
     const char *locale;          /* NULL: "km" */
 };
+/* user_in's field table (domain/fields.h). */
+extern const struct fieldset user_fields;
 
 /* Creates a user (admin, or the local operator). ERR_VALIDATION with fields;
  * ERR_CONFLICT when the username is taken. */

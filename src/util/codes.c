@@ -141,6 +141,7 @@ static const char *const urgencies[] = {"routine", "urgent"};
 static const char *const consent_purposes[] = {"services", "reporting", "share_with"};
 static const char *const consent_methods[] = {"verbal", "written", "thumbprint"};
 static const char *const consent_by[] = {"survivor", "guardian"};
+static const char *const locales[] = {"km", "en"};
 
 #define L(id, name, arr) [id] = {name, arr, NELEM(arr)}
 
@@ -182,6 +183,7 @@ static const struct {
     L(LIST_CONSENT_PURPOSE, "consent_purpose", consent_purposes),
     L(LIST_CONSENT_METHOD, "consent_method", consent_methods),
     L(LIST_CONSENT_BY, "consent_by", consent_by),
+    L(LIST_LOCALE, "locale", locales),
 };
 
 const char *code_name(enum code_list list, int v)

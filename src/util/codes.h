@@ -101,6 +101,7 @@ enum code_list {
     LIST_CONSENT_PURPOSE,  /* §3 */
     LIST_CONSENT_METHOD,
     LIST_CONSENT_BY,
+    LIST_LOCALE, /* the languages of the pages: km, en */
     LIST__MAX
 };
 

@@ -5,10 +5,10 @@
 
 #include <stdbool.h>
 
-#include "util/codes.h"
 #include "domain/ctx.h"
 #include "http/http.h"
 #include "i18n/i18n.h"
+#include "util/codes.h"
 #include "web/html.h"
 
 #define HTML_TYPE "text/html; charset=utf-8"
@@ -39,6 +39,13 @@ const char *code_label(const struct req *r, enum code_list list, const char *cod
 char *text_sub(const char *tmpl, const char *arg);
 /* The date part ("YYYY-MM-DD") of an RFC 3339 time, escaped. */
 void h_date(struct buf *b, const char *ts);
+
+struct fieldset;
+/* Moves the form fields that fs declares (domain/fields.h) into the input
+ * at in, which the caller has zeroed and fields_init()ed; a whole number or
+ * a yes/no answer that does not parse is a field error. Returns how many
+ * fields the form carried. */
+int form_fields(const struct req *r, const struct fieldset *fs, void *in, struct fielderrs *fe);
 
 /* Handlers (routes.c). */
 void web_home(struct req *r, struct resp *w);

@@ -14,6 +14,7 @@
 
 #include "app.h"
 #include "domain/cases.h"
+#include "domain/fields.h"
 #include "domain/network.h"
 #include "domain/place.h"
 #include "store/store.h"
@@ -69,11 +70,6 @@ static int form_error(const struct fielderrs *fe, const char *form)
                 strcmp(form, field_msgs[k].form) == 0)
                 return (int)field_msgs[k].msg;
     return -1;
-}
-
-static const char *nonempty(const char *s)
-{
-    return (s != NULL && *s != '\0') ? s : NULL;
 }
 
 static void set_code(char dst[CODE_SIZE], const char *s)
@@ -254,31 +250,34 @@ static void concerns_fieldset(struct req *r, struct buf *b, const struct report_
 }
 
 /* A one-line text input with its label. */
-static void text_input(struct req *r, struct buf *b, const struct fielderrs *fe, const char *name,
+static void text_input(struct req *r, struct buf *b, const struct fielderrs *fe, const char *id,
                        enum msg label, const char *value, const char *extra_type,
                        const char *maxlength)
 {
-    h_open(b, "label", "for", name, H_END);
+    char name[48];
+    snprintf(name, sizeof name, "survivor.%s", id);
+    h_open(b, "label", "for", id, H_END);
     h_text(b, tr(r, label));
     h_raw(b, " <small>(");
     h_text(b, tr(r, MSG_OPTIONAL));
     h_raw(b, ")</small></label>");
-    field_error(r, b, fe, name);
+    field_error(r, b, fe, id);
     h_open_begin(b, "input");
-    h_attr(b, "id", name);
+    h_attr(b, "id", id);
     h_attr(b, "name", name);
     h_attr(b, "type", extra_type != NULL ? extra_type : "text");
     h_attr(b, "maxlength", maxlength);
     h_attr(b, "value", value);
-    if (form_error(fe, name) >= 0)
+    if (form_error(fe, id) >= 0)
         h_attr(b, "aria-invalid", "true");
     h_open_end(b);
 }
 
-static void check_input(struct req *r, struct buf *b, const char *name, enum msg label, bool on)
+static void check_input(struct req *r, struct buf *b, const char *id, const char *name,
+                        enum msg label, bool on)
 {
     h_raw(b, "<label class=\"check\"><input type=\"checkbox\" value=\"1\"");
-    h_attr(b, "id", name);
+    h_attr(b, "id", id);
     h_attr(b, "name", name);
     h_flag(b, "checked", on);
     h_raw(b, "> ");
@@ -299,7 +298,7 @@ static void survivor_fieldset(struct req *r, struct buf *b, const struct report_
         const char *code = code_name(LIST_SEX, i);
         char id[32];
         snprintf(id, sizeof id, "sex-%s", code);
-        h_raw(b, "<label class=\"check\"><input type=\"radio\" name=\"sex\" required");
+        h_raw(b, "<label class=\"check\"><input type=\"radio\" name=\"survivor.sex\"");
         h_attr(b, "id", id);
         h_attr(b, "value", code);
         h_flag(b, "checked", f->sex != NULL && strcmp(f->sex, code) == 0);
@@ -309,7 +308,8 @@ static void survivor_fieldset(struct req *r, struct buf *b, const struct report_
     }
     h_raw(b, "</fieldset>");
     text_input(r, b, fe, "age", MSG_AGE, f->age, "text", "3");
-    check_input(r, b, "age_estimated", MSG_AGE_ESTIMATED, f->age_estimated);
+    check_input(r, b, "age_estimated", "survivor.age_estimated", MSG_AGE_ESTIMATED,
+                f->age_estimated);
     text_input(r, b, fe, "name_km", MSG_NAME_KM, f->name_km, NULL, "120");
     text_input(r, b, fe, "name_latn", MSG_NAME_LATN, f->name_latn, NULL, "120");
     text_input(r, b, fe, "phone", MSG_PHONE, f->phone, "tel", "20");
@@ -364,8 +364,9 @@ static void report_page(struct req *r, struct resp *w, const struct report_form 
 
     survivor_fieldset(r, b, f, fe);
     h_raw(b, "<fieldset id=\"flags\">");
-    check_input(r, b, "consent_to_contact", MSG_CONSENT_TO_CONTACT, f->consent);
-    check_input(r, b, "urgent", MSG_URGENT, f->urgent);
+    check_input(r, b, "consent_to_contact", "consent_to_contact", MSG_CONSENT_TO_CONTACT,
+                f->consent);
+    check_input(r, b, "urgent", "urgent", MSG_URGENT, f->urgent);
     h_raw(b, "</fieldset><button type=\"submit\" name=\"send\" value=\"1\" id=\"submit-report\">");
     h_text(b, tr(r, MSG_REPORT_BUTTON));
     h_raw(b, "</button></form>");
@@ -395,25 +396,6 @@ void web_case_new(struct req *r, struct resp *w)
     report_page(r, w, &f, NULL);
 }
 
-/* Reads the age field: -1 when empty; false when not a whole number 0..999. */
-static bool parse_age(const char *s, int *age)
-{
-    *age = -1;
-    if (s == NULL || *s == '\0')
-        return true;
-    size_t n = strlen(s);
-    if (n > 3)
-        return false;
-    int v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        v = v * 10 + (s[i] - '0');
-    }
-    *age = v;
-    return true;
-}
-
 void web_case_create(struct req *r, struct resp *w)
 {
     struct report_form f;
@@ -422,62 +404,40 @@ void web_case_create(struct req *r, struct resp *w)
     struct case_view out;
     struct ctx cx = page_ctx(r);
     char path[64];
-    int age;
 
     memset(&f, 0, sizeof f);
     memset(&fe, 0, sizeof fe);
-    memset(&in, 0, sizeof in);
     memset(&out, 0, sizeof out);
     if (r->actor == NULL || !perm_allows(r->actor->role, ACT_CASE_CREATE)) {
         page_fail(r, w, ERR_FORBIDDEN);
         return;
     }
+    case_report_in_init(&in);
+    form_fields(r, &case_report_fields, &in, &fe);
     for (int i = 0; i < PF__MAX; i++)
         set_code(f.place[i], req_form(r, place_fields[i].name));
     place_normalise(r, &f);
-    f.nconcerns = req_form_all(r, "concern", f.concerns, CONCERNS_MAX + 1);
-    if (f.nconcerns < 0)
-        f.nconcerns = 0;
-    if (f.nconcerns > CONCERNS_MAX + 1)
-        f.nconcerns = CONCERNS_MAX + 1;
-    f.summary = req_form(r, "summary");
-    f.sex = req_form(r, "sex");
-    f.age = req_form(r, "age");
-    f.name_km = req_form(r, "name_km");
-    f.name_latn = req_form(r, "name_latn");
-    f.phone = req_form(r, "phone");
-    f.age_estimated = req_form(r, "age_estimated") != NULL;
-    f.consent = req_form(r, "consent_to_contact") != NULL;
-    f.urgent = req_form(r, "urgent") != NULL;
+    /* What was typed, shown again as it was. */
+    f.nconcerns = in.nconcerns > CONCERNS_MAX ? CONCERNS_MAX : in.nconcerns;
+    for (int i = 0; i < f.nconcerns; i++)
+        f.concerns[i] = in.concerns[i];
+    f.summary = in.summary;
+    f.sex = in.survivor.sex;
+    f.age = req_form(r, "survivor.age");
+    f.name_km = in.survivor.name_km;
+    f.name_latn = in.survivor.name_latn;
+    f.phone = in.survivor.phone;
+    f.age_estimated = in.survivor.age_estimated;
+    f.consent = in.consent_to_contact;
+    f.urgent = in.urgent;
 
     if (req_form(r, "step") != NULL && req_form(r, "send") == NULL) {
         /* The next list of places: nothing is sent yet. */
         report_page(r, w, &f, NULL);
         return;
     }
-
-    if (!parse_age(f.age, &age)) {
-        fielderr(&fe, "survivor.age", "a whole number");
-        w->status = 422;
-        report_page(r, w, &f, &fe);
-        return;
-    }
     in.location_code = place_chosen(&f);
-    for (int i = 0; i < f.nconcerns; i++)
-        in.concerns[i] = f.concerns[i];
-    in.nconcerns = f.nconcerns;
-    in.summary = nonempty(f.summary);
-    in.has_survivor = true;
-    in.survivor.sex = nonempty(f.sex);
-    in.survivor.age = age;
-    in.survivor.age_estimated = f.age_estimated && age >= 0;
-    in.survivor.name_km = nonempty(f.name_km);
-    in.survivor.name_latn = nonempty(f.name_latn);
-    in.survivor.phone = nonempty(f.phone);
-    in.consent_to_contact = f.consent;
-    in.urgent = f.urgent;
-
-    enum err e = case_report(&cx, &in, &out, &fe);
+    enum err e = fe.n > 0 ? ERR_VALIDATION : case_report(&cx, &in, &out, &fe);
     switch (e) {
     case ERR_OK:
         snprintf(path, sizeof path, "/cases/%s?sent=1", out.rec.id);

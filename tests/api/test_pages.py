@@ -92,8 +92,9 @@ class PagesTest(ServerTestCase):
 
     def report_form(self, csrf=None):
         f = {"province": "17", "district": "1707", "commune": "170710", "village": "17071001",
-             "concern": ["unsafe_migration"], "summary": "Form test concern", "sex": "female",
-             "age": "30", "name_latn": "Formtest Survivor", "send": "1"}
+             "concern": ["unsafe_migration"], "summary": "Form test concern",
+             "survivor.sex": "female", "survivor.age": "30",
+             "survivor.name_latn": "Formtest Survivor", "send": "1"}
         if csrf is not None:
             f["csrf"] = csrf
         return f

@@ -9,7 +9,8 @@
 
 static struct case_report_in report_in(const char *loc, const char *concern)
 {
-    struct case_report_in in = {0};
+    struct case_report_in in;
+    case_report_in_init(&in);
     in.location_code = loc;
     in.concerns[0] = concern;
     in.nconcerns = 1;

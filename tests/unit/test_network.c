@@ -140,7 +140,8 @@ static void test_member_add_and_list(void **state)
     struct actor rep;
     fx_actor(f, "representative", f->org, f->group1, &rep);
     struct ctx cx = fx_ctx(f, &rep);
-    struct member_in in = {0};
+    struct member_in in;
+    member_in_init(&in);
     in.name_km = "\u179F\u17BB\u1781\u17B6";
     in.name_latn = "Sokha";
     in.sex = "female";
@@ -148,13 +149,13 @@ static void test_member_add_and_list(void **state)
     in.phone = "+855 12 345 678";
     in.network_roles[0] = "member";
     in.network_roles[1] = "trainer";
-    in.nroles = 2;
-    in.returnee = true;
-    in.returnee_countries[0] = "TH";
-    in.ncountries = 1;
-    in.years_abroad = 3;
-    in.channel = "irregular";
-    in.sector = "construction";
+    in.nnetwork_roles = 2;
+    in.has_returnee = true;
+    in.returnee.countries[0] = "TH";
+    in.returnee.ncountries = 1;
+    in.returnee.years_abroad = 3;
+    in.returnee.channel = "irregular";
+    in.returnee.sector = "construction";
     struct member_view m = {0};
     struct fielderrs fe = {0};
     assert_int_equal(member_add(&cx, f->group1, &in, &m, &fe), ERR_OK);
@@ -240,18 +241,19 @@ static void test_member_validation(void **state)
     struct fx *f = *state;
     struct member_view m = {0};
     struct fielderrs fe = {0};
-    struct member_in in = {0};
+    struct member_in in;
+    member_in_init(&in);
     in.sex = "woman";
     in.birth_year = 1800;
     in.phone = "call me";
     in.network_roles[0] = "boss";
-    in.nroles = 1;
-    in.returnee = true;
-    in.returnee_countries[0] = "tha";
-    in.ncountries = 1;
-    in.years_abroad = 99;
-    in.channel = "boat";
-    in.sector = "mining";
+    in.nnetwork_roles = 1;
+    in.has_returnee = true;
+    in.returnee.countries[0] = "tha";
+    in.returnee.ncountries = 1;
+    in.returnee.years_abroad = 99;
+    in.returnee.channel = "boat";
+    in.returnee.sector = "mining";
     assert_int_equal(member_add(&f->op, f->group1, &in, &m, &fe), ERR_VALIDATION);
     const char *fields[] = {"name_km",
                             "sex",
@@ -267,15 +269,16 @@ static void test_member_validation(void **state)
             fail_msg("no error for %s", fields[i]);
 
     /* Duplicate roles are refused; no roles means ["member"]. */
-    struct member_in ok = {0};
+    struct member_in ok;
+    member_in_init(&ok);
     ok.name_latn = "Dara";
     ok.sex = "female";
     ok.network_roles[0] = "member";
     ok.network_roles[1] = "member";
-    ok.nroles = 2;
+    ok.nnetwork_roles = 2;
     memset(&fe, 0, sizeof fe);
     assert_int_equal(member_add(&f->op, f->group1, &ok, &m, &fe), ERR_VALIDATION);
-    ok.nroles = 0;
+    ok.nnetwork_roles = 0;
     assert_int_equal(member_add(&f->op, f->group1, &ok, &m, &fe), ERR_OK);
     assert_string_equal(m.rec.network_roles, "[\"member\"]");
     assert_null(m.phone);
