@@ -44,16 +44,16 @@ static bool field_read(struct stmt *s, int i, char *dst, size_t size)
 static void audit_read(struct stmt *s, struct audit_rec *r)
 {
     bool ok = true;
-    r->seq = stmt_col_int(s, 0);
-    ok &= field_read(s, 1, r->at, sizeof(r->at));
-    ok &= field_read(s, 2, r->user_id, sizeof(r->user_id));
-    ok &= field_read(s, 3, r->action, sizeof(r->action));
-    ok &= field_read(s, 4, r->record_type, sizeof(r->record_type));
-    ok &= field_read(s, 5, r->record_id, sizeof(r->record_id));
-    ok &= col_fits(s, 6, SIZE_MAX);
-    r->detail = col_dup(s, 6);
-    ok &= hash_read(s, 7, r->prev_hash);
-    ok &= hash_read(s, 8, r->hash);
+    r->seq = stmt_col_int(s, AUDIT_SEQ);
+    ok &= field_read(s, AUDIT_AT, r->at, sizeof(r->at));
+    ok &= field_read(s, AUDIT_USER_ID, r->user_id, sizeof(r->user_id));
+    ok &= field_read(s, AUDIT_ACTION, r->action, sizeof(r->action));
+    ok &= field_read(s, AUDIT_RECORD_TYPE, r->record_type, sizeof(r->record_type));
+    ok &= field_read(s, AUDIT_RECORD_ID, r->record_id, sizeof(r->record_id));
+    ok &= col_fits(s, AUDIT_DETAIL, SIZE_MAX);
+    r->detail = col_dup(s, AUDIT_DETAIL);
+    ok &= hash_read(s, AUDIT_PREV_HASH, r->prev_hash);
+    ok &= hash_read(s, AUDIT_HASH, r->hash);
     r->malformed = !ok;
 }
 

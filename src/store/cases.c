@@ -43,22 +43,22 @@ static void concerns_read(const char *text, struct case_rec *r)
 
 static void case_read(struct stmt *s, struct case_rec *r)
 {
-    col_copy(s, 0, r->id, sizeof(r->id));
-    col_copy(s, 1, r->code, sizeof(r->code));
-    col_copy(s, 2, r->organization_id, sizeof(r->organization_id));
-    col_copy(s, 3, r->group_id, sizeof(r->group_id));
-    col_copy(s, 4, r->location_code, sizeof(r->location_code));
-    col_copy(s, 5, r->status, sizeof(r->status));
-    col_blob(s, 6, &r->summary);
-    col_copy(s, 7, r->risk, sizeof(r->risk));
-    r->urgent = stmt_col_int(s, 8) != 0;
-    r->consent_to_contact = stmt_col_int(s, 9) != 0;
-    col_copy(s, 10, r->reported_by, sizeof(r->reported_by));
-    col_copy(s, 11, r->assigned_to, sizeof(r->assigned_to));
-    col_copy(s, 12, r->created_at, sizeof(r->created_at));
-    col_copy(s, 13, r->updated_at, sizeof(r->updated_at));
-    r->version = (int)stmt_col_int(s, 14);
-    concerns_read(stmt_col_text(s, 15), r);
+    col_copy(s, CASE_ID, r->id, sizeof(r->id));
+    col_copy(s, CASE_CODE, r->code, sizeof(r->code));
+    col_copy(s, CASE_ORGANIZATION_ID, r->organization_id, sizeof(r->organization_id));
+    col_copy(s, CASE_GROUP_ID, r->group_id, sizeof(r->group_id));
+    col_copy(s, CASE_LOCATION_CODE, r->location_code, sizeof(r->location_code));
+    col_copy(s, CASE_STATUS, r->status, sizeof(r->status));
+    col_blob(s, CASE_SUMMARY, &r->summary);
+    col_copy(s, CASE_RISK, r->risk, sizeof(r->risk));
+    r->urgent = stmt_col_int(s, CASE_URGENT) != 0;
+    r->consent_to_contact = stmt_col_int(s, CASE_CONSENT_TO_CONTACT) != 0;
+    col_copy(s, CASE_REPORTED_BY, r->reported_by, sizeof(r->reported_by));
+    col_copy(s, CASE_ASSIGNED_TO, r->assigned_to, sizeof(r->assigned_to));
+    col_copy(s, CASE_CREATED_AT, r->created_at, sizeof(r->created_at));
+    col_copy(s, CASE_UPDATED_AT, r->updated_at, sizeof(r->updated_at));
+    r->version = (int)stmt_col_int(s, CASE_VERSION);
+    concerns_read(stmt_col_text(s, CASE_CONCERNS), r);
 }
 
 enum err store_case_next_seq(struct store_conn *c, const char *prefix, int year, int *seq)
@@ -131,11 +131,11 @@ static enum err survivor_get(struct store_conn *c, struct case_rec *r)
     if (e != ERR_OK)
         return e;
     r->has_survivor = true;
-    col_blob(s, 0, &r->survivor.identity);
-    col_copy(s, 1, r->survivor.sex, sizeof(r->survivor.sex));
-    r->survivor.age = stmt_col_null(s, 2) ? -1 : (int)stmt_col_int(s, 2);
-    r->survivor.age_estimated = stmt_col_int(s, 3) != 0;
-    r->survivor.demographics = col_dup(s, 4);
+    col_blob(s, SURVIVOR_IDENTITY, &r->survivor.identity);
+    col_copy(s, SURVIVOR_SEX, r->survivor.sex, sizeof(r->survivor.sex));
+    r->survivor.age = stmt_col_null(s, SURVIVOR_AGE) ? -1 : (int)stmt_col_int(s, SURVIVOR_AGE);
+    r->survivor.age_estimated = stmt_col_int(s, SURVIVOR_AGE_ESTIMATED) != 0;
+    r->survivor.demographics = col_dup(s, SURVIVOR_DEMOGRAPHICS);
     stmt_done(s);
     return ERR_OK;
 }
@@ -261,10 +261,10 @@ enum err store_survivor_match(struct store_conn *c, const struct case_filter *sc
         stmt_text(s, 5 + (int)i, i < n ? keys[i] : NULL);
     while ((e = stmt_step(s, &row)) == ERR_OK && row) {
         struct survivor_match *m = list_push((void **)&list, &len, &cap, sizeof(*list));
-        col_copy(s, 0, m->id, sizeof(m->id));
-        col_copy(s, 1, m->code, sizeof(m->code));
-        col_copy(s, 2, m->sex, sizeof(m->sex));
-        m->nkeys = (int)stmt_col_int(s, 3);
+        col_copy(s, MATCH_CASE_ID, m->id, sizeof(m->id));
+        col_copy(s, MATCH_CODE, m->code, sizeof(m->code));
+        col_copy(s, MATCH_SEX, m->sex, sizeof(m->sex));
+        m->nkeys = (int)stmt_col_int(s, MATCH_N);
     }
     stmt_done(s);
     if (e != ERR_OK) {

@@ -33,12 +33,12 @@ void org_list_free(struct org_rec *items, size_t n)
 
 static void org_read(struct stmt *s, struct org_rec *r)
 {
-    col_copy(s, 0, r->id, sizeof(r->id));
-    r->name = col_dup(s, 1);
-    col_copy(s, 2, r->kind, sizeof(r->kind));
-    col_copy(s, 3, r->location_code, sizeof(r->location_code));
-    col_copy(s, 4, r->created_at, sizeof(r->created_at));
-    r->version = (int)stmt_col_int(s, 5);
+    col_copy(s, ORG_ID, r->id, sizeof(r->id));
+    r->name = col_dup(s, ORG_NAME);
+    col_copy(s, ORG_KIND, r->kind, sizeof(r->kind));
+    col_copy(s, ORG_LOCATION_CODE, r->location_code, sizeof(r->location_code));
+    col_copy(s, ORG_CREATED_AT, r->created_at, sizeof(r->created_at));
+    r->version = (int)stmt_col_int(s, ORG_VERSION);
 }
 
 enum err store_org_insert(struct store_conn *c, const struct org_rec *r)
@@ -107,13 +107,13 @@ void group_list_free(struct group_rec *items, size_t n)
 
 static void group_read(struct stmt *s, struct group_rec *r)
 {
-    col_copy(s, 0, r->id, sizeof(r->id));
-    col_copy(s, 1, r->organization_id, sizeof(r->organization_id));
-    r->name = col_dup(s, 2);
-    col_copy(s, 3, r->location_code, sizeof(r->location_code));
-    col_copy(s, 4, r->created_at, sizeof(r->created_at));
-    col_copy(s, 5, r->updated_at, sizeof(r->updated_at));
-    r->version = (int)stmt_col_int(s, 6);
+    col_copy(s, GROUP_ID, r->id, sizeof(r->id));
+    col_copy(s, GROUP_ORGANIZATION_ID, r->organization_id, sizeof(r->organization_id));
+    r->name = col_dup(s, GROUP_NAME);
+    col_copy(s, GROUP_LOCATION_CODE, r->location_code, sizeof(r->location_code));
+    col_copy(s, GROUP_CREATED_AT, r->created_at, sizeof(r->created_at));
+    col_copy(s, GROUP_UPDATED_AT, r->updated_at, sizeof(r->updated_at));
+    r->version = (int)stmt_col_int(s, GROUP_VERSION);
 }
 
 enum err store_group_insert(struct store_conn *c, const struct group_rec *r)
@@ -189,19 +189,19 @@ void member_list_free(struct member_rec *items, size_t n)
 
 static void member_read(struct stmt *s, struct member_rec *r)
 {
-    col_copy(s, 0, r->id, sizeof(r->id));
-    col_copy(s, 1, r->group_id, sizeof(r->group_id));
-    r->name_km = col_dup(s, 2);
-    r->name_latn = col_dup(s, 3);
-    col_copy(s, 4, r->sex, sizeof(r->sex));
-    r->birth_year = (int)stmt_col_int(s, 5);
-    col_blob(s, 6, &r->phone);
-    r->network_roles = col_dup(s, 7);
-    r->returnee = col_dup(s, 8);
-    r->active = stmt_col_int(s, 9) != 0;
-    col_copy(s, 10, r->created_at, sizeof(r->created_at));
-    col_copy(s, 11, r->updated_at, sizeof(r->updated_at));
-    r->version = (int)stmt_col_int(s, 12);
+    col_copy(s, MEMBER_ID, r->id, sizeof(r->id));
+    col_copy(s, MEMBER_GROUP_ID, r->group_id, sizeof(r->group_id));
+    r->name_km = col_dup(s, MEMBER_NAME_KM);
+    r->name_latn = col_dup(s, MEMBER_NAME_LATN);
+    col_copy(s, MEMBER_SEX, r->sex, sizeof(r->sex));
+    r->birth_year = (int)stmt_col_int(s, MEMBER_BIRTH_YEAR);
+    col_blob(s, MEMBER_PHONE, &r->phone);
+    r->network_roles = col_dup(s, MEMBER_NETWORK_ROLES);
+    r->returnee = col_dup(s, MEMBER_RETURNEE);
+    r->active = stmt_col_int(s, MEMBER_ACTIVE) != 0;
+    col_copy(s, MEMBER_CREATED_AT, r->created_at, sizeof(r->created_at));
+    col_copy(s, MEMBER_UPDATED_AT, r->updated_at, sizeof(r->updated_at));
+    r->version = (int)stmt_col_int(s, MEMBER_VERSION);
 }
 
 enum err store_member_insert(struct store_conn *c, const struct member_rec *r)

@@ -24,13 +24,13 @@ void location_list_free(struct location_rec *items, size_t n)
 
 static void location_read(struct stmt *s, struct location_rec *r)
 {
-    col_copy(s, 0, r->code, sizeof(r->code));
-    col_copy(s, 1, r->level, sizeof(r->level));
-    col_copy(s, 2, r->parent, sizeof(r->parent));
-    r->name_km = col_dup(s, 3);
-    r->name_latn = col_dup(s, 4);
-    r->unit_km = col_dup(s, 5);
-    r->unit_latn = col_dup(s, 6);
+    col_copy(s, LOCATION_CODE, r->code, sizeof(r->code));
+    col_copy(s, LOCATION_LEVEL, r->level, sizeof(r->level));
+    col_copy(s, LOCATION_PARENT_CODE, r->parent, sizeof(r->parent));
+    r->name_km = col_dup(s, LOCATION_NAME_KM);
+    r->name_latn = col_dup(s, LOCATION_NAME_LATN);
+    r->unit_km = col_dup(s, LOCATION_UNIT_KM);
+    r->unit_latn = col_dup(s, LOCATION_UNIT_LATN);
 }
 
 enum err store_location_insert(struct store_conn *c, const struct location_rec *r)

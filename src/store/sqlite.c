@@ -196,6 +196,16 @@ size_t stmt_col_bytes(struct stmt *s, int i)
     return (size_t)sqlite3_column_bytes(s->st, i);
 }
 
+const char *stmt_col_name(struct stmt *s, int i)
+{
+    return sqlite3_column_name(s->st, i);
+}
+
+int stmt_col_count(struct stmt *s)
+{
+    return sqlite3_column_count(s->st);
+}
+
 bool conn_in_tx(struct store_conn *c)
 {
     return sqlite3_get_autocommit(c->db) == 0;

@@ -19,7 +19,7 @@
     "id, code, organization_id, group_id, location_code, status, summary, risk, urgent, "          \
     "consent_to_contact, reported_by, assigned_to, created_at, updated_at, version, "              \
     "(SELECT group_concat(concern, ',') FROM (SELECT concern FROM case_concern "                   \
-    "WHERE case_id = cases.id ORDER BY position))"
+    "WHERE case_id = cases.id ORDER BY position)) AS concerns"
 /* A name key the case must have (NULL: none). */
 #define NAME_KEY(n)                                                                                \
     " AND (?" #n " IS NULL OR EXISTS (SELECT 1 FROM survivor_key sk"                               \

@@ -142,3 +142,43 @@ enum err store_meta_set(struct store_conn *c, const char *key, const char *value
     stmt_text(s, 2, value != NULL ? value : "");
     return stmt_exec(s);
 }
+
+/* ---- column names (store_int.h) ---- */
+#define COL_NAME(e, n) [e] = n,
+const char *const user_col_names[USER__NCOL] = {USER_COLUMNS(COL_NAME)};
+const char *const session_col_names[SESSION__NCOL] = {SESSION_COLUMNS(COL_NAME)};
+const char *const org_col_names[ORG__NCOL] = {ORG_COLUMNS(COL_NAME)};
+const char *const group_col_names[GROUP__NCOL] = {GROUP_COLUMNS(COL_NAME)};
+const char *const member_col_names[MEMBER__NCOL] = {MEMBER_COLUMNS(COL_NAME)};
+const char *const location_col_names[LOCATION__NCOL] = {LOCATION_COLUMNS(COL_NAME)};
+const char *const audit_col_names[AUDIT__NCOL] = {AUDIT_COLUMNS(COL_NAME)};
+const char *const case_col_names[CASE__NCOL] = {CASE_COLUMNS(COL_NAME)};
+const char *const survivor_col_names[SURVIVOR__NCOL] = {SURVIVOR_COLUMNS(COL_NAME)};
+const char *const match_col_names[MATCH__NCOL] = {MATCH_COLUMNS(COL_NAME)};
+
+const struct col_check store_col_checks[] = {
+    {STMT_USER_GET, user_col_names, USER__NCOL - 1},
+    {STMT_USER_LIST, user_col_names, USER__NCOL - 1},
+    {STMT_USER_BY_USERNAME, user_col_names, USER__NCOL},
+    {STMT_SESSION_GET, session_col_names, SESSION__NCOL},
+    {STMT_ORG_GET, org_col_names, ORG__NCOL},
+    {STMT_ORG_LIST, org_col_names, ORG__NCOL},
+    {STMT_GROUP_GET, group_col_names, GROUP__NCOL},
+    {STMT_GROUP_LIST, group_col_names, GROUP__NCOL},
+    {STMT_MEMBER_LIST, member_col_names, MEMBER__NCOL},
+    {STMT_LOCATION_GET, location_col_names, LOCATION__NCOL},
+    {STMT_LOCATION_CHILDREN, location_col_names, LOCATION__NCOL},
+    {STMT_LOCATION_PROVINCES, location_col_names, LOCATION__NCOL},
+    {STMT_LOCATION_ALL, location_col_names, LOCATION__NCOL},
+    {STMT_AUDIT_RANGE, audit_col_names, AUDIT__NCOL},
+    {STMT_AUDIT_FOR_RECORD, audit_col_names, AUDIT__NCOL},
+    {STMT_CASE_GET, case_col_names, CASE__NCOL},
+    {STMT_CASE_LIST_ALL, case_col_names, CASE__NCOL},
+    {STMT_CASE_LIST_BY_ORG, case_col_names, CASE__NCOL},
+    {STMT_CASE_LIST_BY_GROUP, case_col_names, CASE__NCOL},
+    {STMT_CASE_LIST_BY_REPORTER, case_col_names, CASE__NCOL},
+    {STMT_CASE_LIST_BY_NAME, case_col_names, CASE__NCOL},
+    {STMT_SURVIVOR_GET, survivor_col_names, SURVIVOR__NCOL},
+    {STMT_SURVIVOR_MATCH, match_col_names, MATCH__NCOL},
+};
+const size_t store_ncol_checks = sizeof store_col_checks / sizeof store_col_checks[0];

@@ -135,4 +135,104 @@ void *list_push(void **items, size_t *n, size_t *cap, size_t elem);
 /* Copies src into dst[size], truncating. */
 void str_copy(char *dst, size_t size, const char *src);
 
+/* ---- columns ----
+ * The columns of each record's SELECT, in the order every backend's
+ * statement lists them: readers name a column, never a position. The
+ * names are the SQL column names (or aliases); tests/unit/test_store.c
+ * checks every backend's statements against them. A USER_* enum ends with
+ * the password hash, which only STMT_USER_BY_USERNAME selects. */
+#define COL_ENUM(e, n) e,
+#define USER_COLUMNS(X)                                                                            \
+    X(USER_ID, "id")                                                                               \
+    X(USER_USERNAME, "username")                                                                   \
+    X(USER_ROLE, "role") X(USER_DISPLAY_NAME, "display_name")                                      \
+        X(USER_ORGANIZATION_ID, "organization_id") X(USER_GROUP_ID, "group_id")                    \
+            X(USER_LOCALE, "locale") X(USER_ACTIVE, "active") X(USER_CREATED_AT, "created_at")     \
+                X(USER_UPDATED_AT, "updated_at") X(USER_VERSION, "version")                        \
+                    X(USER_PASSWORD_HASH, "password_hash")
+enum user_col { USER_COLUMNS(COL_ENUM) USER__NCOL };
+extern const char *const user_col_names[USER__NCOL];
+#define SESSION_COLUMNS(X)                                                                         \
+    X(SESSION_TOKEN_HASH, "token_hash")                                                            \
+    X(SESSION_USER_ID, "user_id")                                                                  \
+    X(SESSION_KIND, "kind") X(SESSION_CSRF, "csrf") X(SESSION_CREATED_AT, "created_at")            \
+        X(SESSION_LAST_SEEN, "last_seen")
+enum session_col { SESSION_COLUMNS(COL_ENUM) SESSION__NCOL };
+extern const char *const session_col_names[SESSION__NCOL];
+#define ORG_COLUMNS(X)                                                                             \
+    X(ORG_ID, "id")                                                                                \
+    X(ORG_NAME, "name")                                                                            \
+    X(ORG_KIND, "kind") X(ORG_LOCATION_CODE, "location_code") X(ORG_CREATED_AT, "created_at")      \
+        X(ORG_VERSION, "version")
+enum org_col { ORG_COLUMNS(COL_ENUM) ORG__NCOL };
+extern const char *const org_col_names[ORG__NCOL];
+#define GROUP_COLUMNS(X)                                                                           \
+    X(GROUP_ID, "id")                                                                              \
+    X(GROUP_ORGANIZATION_ID, "organization_id")                                                    \
+    X(GROUP_NAME, "name") X(GROUP_LOCATION_CODE, "location_code")                                  \
+        X(GROUP_CREATED_AT, "created_at") X(GROUP_UPDATED_AT, "updated_at")                        \
+            X(GROUP_VERSION, "version")
+enum group_col { GROUP_COLUMNS(COL_ENUM) GROUP__NCOL };
+extern const char *const group_col_names[GROUP__NCOL];
+#define MEMBER_COLUMNS(X)                                                                          \
+    X(MEMBER_ID, "id")                                                                             \
+    X(MEMBER_GROUP_ID, "group_id")                                                                 \
+    X(MEMBER_NAME_KM, "name_km") X(MEMBER_NAME_LATN, "name_latn") X(MEMBER_SEX, "sex")             \
+        X(MEMBER_BIRTH_YEAR, "birth_year") X(MEMBER_PHONE, "phone")                                \
+            X(MEMBER_NETWORK_ROLES, "network_roles") X(MEMBER_RETURNEE, "returnee")                \
+                X(MEMBER_ACTIVE, "active") X(MEMBER_CREATED_AT, "created_at")                      \
+                    X(MEMBER_UPDATED_AT, "updated_at") X(MEMBER_VERSION, "version")
+enum member_col { MEMBER_COLUMNS(COL_ENUM) MEMBER__NCOL };
+extern const char *const member_col_names[MEMBER__NCOL];
+#define LOCATION_COLUMNS(X)                                                                        \
+    X(LOCATION_CODE, "code")                                                                       \
+    X(LOCATION_LEVEL, "level")                                                                     \
+    X(LOCATION_PARENT_CODE, "parent_code") X(LOCATION_NAME_KM, "name_km")                          \
+        X(LOCATION_NAME_LATN, "name_latn") X(LOCATION_UNIT_KM, "unit_km")                          \
+            X(LOCATION_UNIT_LATN, "unit_latn")
+enum location_col { LOCATION_COLUMNS(COL_ENUM) LOCATION__NCOL };
+extern const char *const location_col_names[LOCATION__NCOL];
+#define AUDIT_COLUMNS(X)                                                                           \
+    X(AUDIT_SEQ, "seq")                                                                            \
+    X(AUDIT_AT, "at")                                                                              \
+    X(AUDIT_USER_ID, "user_id") X(AUDIT_ACTION, "action") X(AUDIT_RECORD_TYPE, "record_type")      \
+        X(AUDIT_RECORD_ID, "record_id") X(AUDIT_DETAIL, "detail") X(AUDIT_PREV_HASH, "prev_hash")  \
+            X(AUDIT_HASH, "hash")
+enum audit_col { AUDIT_COLUMNS(COL_ENUM) AUDIT__NCOL };
+extern const char *const audit_col_names[AUDIT__NCOL];
+#define CASE_COLUMNS(X)                                                                            \
+    X(CASE_ID, "id")                                                                               \
+    X(CASE_CODE, "code")                                                                           \
+    X(CASE_ORGANIZATION_ID, "organization_id") X(CASE_GROUP_ID, "group_id")                        \
+        X(CASE_LOCATION_CODE, "location_code") X(CASE_STATUS, "status") X(CASE_SUMMARY, "summary") \
+            X(CASE_RISK, "risk") X(CASE_URGENT, "urgent")                                          \
+                X(CASE_CONSENT_TO_CONTACT, "consent_to_contact")                                   \
+                    X(CASE_REPORTED_BY, "reported_by") X(CASE_ASSIGNED_TO, "assigned_to")          \
+                        X(CASE_CREATED_AT, "created_at") X(CASE_UPDATED_AT, "updated_at")          \
+                            X(CASE_VERSION, "version") X(CASE_CONCERNS, "concerns")
+enum case_col { CASE_COLUMNS(COL_ENUM) CASE__NCOL };
+extern const char *const case_col_names[CASE__NCOL];
+#define SURVIVOR_COLUMNS(X)                                                                        \
+    X(SURVIVOR_IDENTITY, "identity")                                                               \
+    X(SURVIVOR_SEX, "sex")                                                                         \
+    X(SURVIVOR_AGE, "age") X(SURVIVOR_AGE_ESTIMATED, "age_estimated")                              \
+        X(SURVIVOR_DEMOGRAPHICS, "demographics")
+enum survivor_col { SURVIVOR_COLUMNS(COL_ENUM) SURVIVOR__NCOL };
+extern const char *const survivor_col_names[SURVIVOR__NCOL];
+#define MATCH_COLUMNS(X)                                                                           \
+    X(MATCH_CASE_ID, "case_id") X(MATCH_CODE, "code") X(MATCH_SEX, "sex") X(MATCH_N, "n")
+enum match_col { MATCH_COLUMNS(COL_ENUM) MATCH__NCOL };
+extern const char *const match_col_names[MATCH__NCOL];
+/* Statements whose rows each column table describes (for the test). */
+struct col_check {
+    enum stmt_id stmt;
+    const char *const *names;
+    int n;
+};
+extern const struct col_check store_col_checks[];
+extern const size_t store_ncol_checks;
+/* The name of column i of the statement's rows (after a prepare). */
+const char *stmt_col_name(struct stmt *s, int i);
+int stmt_col_count(struct stmt *s);
+
 #endif

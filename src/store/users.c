@@ -22,17 +22,17 @@ void user_list_free(struct user_rec *items, size_t n)
 
 static void user_read(struct stmt *s, struct user_rec *r)
 {
-    col_copy(s, 0, r->id, sizeof(r->id));
-    col_copy(s, 1, r->username, sizeof(r->username));
-    col_copy(s, 2, r->role, sizeof(r->role));
-    r->display_name = col_dup(s, 3);
-    col_copy(s, 4, r->organization_id, sizeof(r->organization_id));
-    col_copy(s, 5, r->group_id, sizeof(r->group_id));
-    col_copy(s, 6, r->locale, sizeof(r->locale));
-    r->active = stmt_col_int(s, 7) != 0;
-    col_copy(s, 8, r->created_at, sizeof(r->created_at));
-    col_copy(s, 9, r->updated_at, sizeof(r->updated_at));
-    r->version = (int)stmt_col_int(s, 10);
+    col_copy(s, USER_ID, r->id, sizeof(r->id));
+    col_copy(s, USER_USERNAME, r->username, sizeof(r->username));
+    col_copy(s, USER_ROLE, r->role, sizeof(r->role));
+    r->display_name = col_dup(s, USER_DISPLAY_NAME);
+    col_copy(s, USER_ORGANIZATION_ID, r->organization_id, sizeof(r->organization_id));
+    col_copy(s, USER_GROUP_ID, r->group_id, sizeof(r->group_id));
+    col_copy(s, USER_LOCALE, r->locale, sizeof(r->locale));
+    r->active = stmt_col_int(s, USER_ACTIVE) != 0;
+    col_copy(s, USER_CREATED_AT, r->created_at, sizeof(r->created_at));
+    col_copy(s, USER_UPDATED_AT, r->updated_at, sizeof(r->updated_at));
+    r->version = (int)stmt_col_int(s, USER_VERSION);
 }
 
 enum err store_user_insert(struct store_conn *c, const struct user_rec *r,
@@ -82,7 +82,7 @@ enum err store_user_by_username(struct store_conn *c, const char *username, stru
         return e;
     user_read(s, out);
     if (password_hash != NULL)
-        *password_hash = col_dup(s, 11);
+        *password_hash = col_dup(s, USER_PASSWORD_HASH);
     stmt_done(s);
     return ERR_OK;
 }
@@ -135,14 +135,14 @@ enum err store_session_get(struct store_conn *c, const unsigned char token_hash[
     if (e != ERR_OK)
         return e;
     size_t len;
-    const unsigned char *p = stmt_col_blob(s, 0, &len);
+    const unsigned char *p = stmt_col_blob(s, SESSION_TOKEN_HASH, &len);
     if (p != NULL && len == sizeof(out->token_hash))
         memcpy(out->token_hash, p, len);
-    col_copy(s, 1, out->user_id, sizeof(out->user_id));
-    col_copy(s, 2, out->kind, sizeof(out->kind));
-    col_copy(s, 3, out->csrf, sizeof(out->csrf));
-    out->created_at = stmt_col_int(s, 4);
-    out->last_seen = stmt_col_int(s, 5);
+    col_copy(s, SESSION_USER_ID, out->user_id, sizeof(out->user_id));
+    col_copy(s, SESSION_KIND, out->kind, sizeof(out->kind));
+    col_copy(s, SESSION_CSRF, out->csrf, sizeof(out->csrf));
+    out->created_at = stmt_col_int(s, SESSION_CREATED_AT);
+    out->last_seen = stmt_col_int(s, SESSION_LAST_SEEN);
     stmt_done(s);
     return ERR_OK;
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "store/store.h"
+#include "store/store_int.h"
 #include "util/log.h"
 
 static char tmpdir[] = "/tmp/cbpn-test-store-XXXXXX";
@@ -204,6 +205,27 @@ static void test_pragmas(void **state)
     snprintf(g.location_code, sizeof(g.location_code), "nowhere");
     snprintf(g.created_at, sizeof(g.created_at), "2026-01-01T00:00:00Z");
     assert_int_equal(store_group_insert(f->c, &g), ERR_INTERNAL);
+}
+
+/* Every record reader names its columns (store_int.h); the statements
+ * must return exactly those columns, in that order. */
+static void test_columns_are_named(void **state)
+{
+    struct fx *f = *state;
+    assert_true(store_ncol_checks >= 20);
+    for (size_t i = 0; i < store_ncol_checks; i++) {
+        const struct col_check *k = &store_col_checks[i];
+        struct stmt *s = stmt_get(f->c, k->stmt);
+        assert_non_null(s);
+        if (stmt_col_count(s) != k->n)
+            fail_msg("%s: %d columns, the reader names %d", sqlite_stmts[k->stmt].name,
+                     stmt_col_count(s), k->n);
+        for (int c = 0; c < k->n; c++)
+            if (strcmp(stmt_col_name(s, c), k->names[c]) != 0)
+                fail_msg("%s: column %d is %s, the reader reads %s", sqlite_stmts[k->stmt].name,
+                         c, stmt_col_name(s, c), k->names[c]);
+        stmt_done(s);
+    }
 }
 
 static void test_store_end(void **state)
@@ -1100,6 +1122,7 @@ int main(void)
         T(test_open_create_migrate),
         T(test_pragmas),
         T(test_store_end),
+        T(test_columns_are_named),
         T(test_reopen_idempotent),
         T(test_newer_schema_refused),
         T(test_missing_file_refused),
