@@ -37,6 +37,7 @@ enum scope {
     SCOPE_NONE,     /* refused */
     SCOPE_OWN,      /* records the caller made (cases she reported) */
     SCOPE_GROUP,    /* records of the caller's network group */
+    SCOPE_HERS,     /* her organization's records assigned to her */
     SCOPE_ASSIGNED, /* her organization's records assigned to her or to nobody */
     SCOPE_ORG,      /* everything of the caller's organization */
     SCOPE_ALL,      /* everything */

@@ -170,57 +170,26 @@ static enum err view_make(const struct ctx *cx, struct case_rec *rec, bool detai
     return e;
 }
 
-/* Whether scope s lets the caller reach case r. */
-static bool case_reached(const struct ctx *cx, enum scope s, const struct case_rec *r)
+/* Whether the caller reaches case r under action a (domain/scope.h). */
+static bool case_reached(const struct ctx *cx, enum action a, const struct case_rec *r)
 {
-    if (s == SCOPE_ALL)
-        return true;
-    if (cx->actor == NULL)
-        return false;
-    const struct user_rec *u = &cx->actor->user;
-    bool same_org =
-        u->organization_id[0] != '\0' && strcmp(u->organization_id, r->organization_id) == 0;
-    switch (s) {
-    case SCOPE_OWN:
-        return strcmp(u->id, r->reported_by) == 0;
-    case SCOPE_GROUP:
-        return u->group_id[0] != '\0' && strcmp(u->group_id, r->group_id) == 0;
-    case SCOPE_ASSIGNED:
-        return same_org && (r->assigned_to[0] == '\0' || strcmp(r->assigned_to, u->id) == 0);
-    case SCOPE_ORG:
-        return same_org;
-    default:
-        return false;
-    }
+    struct reach re = {r->organization_id, r->group_id, r->reported_by, r->assigned_to};
+    return scope_reaches(cx, a, &re);
 }
 
-/* The caller's reach under scope s as a case_filter's organization and
- * assignment; false when she reaches no case at all. */
-static bool scope_filter(const struct ctx *cx, enum scope s, struct case_filter *f)
+/* The caller's reach under a as a case filter's bounds; false when she
+ * reaches no case at all. */
+static bool case_bounds(const struct ctx *cx, enum action a, struct case_filter *f)
 {
-    const struct user_rec *u = cx->actor != NULL ? &cx->actor->user : NULL;
-    switch (s) {
-    case SCOPE_ALL:
-        return true;
-    case SCOPE_OWN:
-        f->reported_by = u->id;
-        return true;
-    case SCOPE_GROUP:
-        if (u->group_id[0] == '\0')
-            return false;
-        f->group_id = u->group_id;
-        return true;
-    case SCOPE_ASSIGNED:
-    case SCOPE_ORG:
-        if (u->organization_id[0] == '\0')
-            return false;
-        f->organization_id = u->organization_id;
-        if (s == SCOPE_ASSIGNED)
-            f->assigned_or_open_for = u->id;
-        return true;
-    default:
+    struct bounds b;
+    if (!scope_bounds(cx, a, &b))
         return false;
-    }
+    f->organization_id = b.organization_id;
+    f->group_id = b.group_id;
+    f->reported_by = b.owner_id;
+    f->assigned_to = b.assigned_to;
+    f->assigned_or_open_for = b.assigned_or_open_for;
+    return true;
 }
 
 /* ---- the survivor's blind index ----
@@ -781,10 +750,9 @@ enum err case_report(const struct ctx *cx, const struct case_report_in *in, stru
         survivor_fill(cx, r.id, &in->survivor, &r.survivor);
         survivor_keys_make(cx, &in->survivor, &keys);
     }
-    enum scope det = perm_scope(cx->actor->role, ACT_CASE_READ_DETAIL);
-    bool detail = case_reached(cx, det, &r);
+    bool detail = case_reached(cx, ACT_CASE_READ_DETAIL, &r);
     /* Only who may open the other cases learns that they exist. */
-    bool dups = detail && scope_filter(cx, det, &dup_scope);
+    bool dups = detail && case_bounds(cx, ACT_CASE_READ_DETAIL, &dup_scope);
     dup_scope.limit = DUP_CANDIDATES;
     struct case_duplicate found[CASE_DUPLICATES_MAX];
     size_t nfound = 0;
@@ -831,7 +799,7 @@ out:
 enum err case_get(const struct ctx *cx, const char *id, struct case_view *out)
 {
     struct case_rec r = {0};
-    enum scope read = check_scope(cx, ACT_CASE_READ);
+    enum scope read = scope_of(cx, ACT_CASE_READ);
     enum err e;
 
     memset(out, 0, sizeof *out);
@@ -841,11 +809,11 @@ enum err case_get(const struct ctx *cx, const char *id, struct case_view *out)
         return ERR_NOT_FOUND;
     if ((e = store_case_get(cx->db, id, &r)) != ERR_OK)
         return e;
-    if (!case_reached(cx, read, &r)) {
+    if (!case_reached(cx, ACT_CASE_READ, &r)) {
         e = ERR_NOT_FOUND;
         goto out;
     }
-    bool detail = case_reached(cx, check_scope(cx, ACT_CASE_READ_DETAIL), &r);
+    bool detail = case_reached(cx, ACT_CASE_READ_DETAIL, &r);
     if (detail) {
         /* No unaudited read of case content. */
         if ((e = store_begin(cx->db)) != ERR_OK)
@@ -920,8 +888,8 @@ enum err case_list(const struct ctx *cx, const struct case_query *q, struct case
                    size_t *n, char next_cursor[CURSOR_SIZE], struct fielderrs *fe)
 {
     struct case_filter f = {0};
-    enum scope read = check_scope(cx, ACT_CASE_READ);
-    enum scope det = check_scope(cx, ACT_CASE_READ_DETAIL);
+    enum scope read = scope_of(cx, ACT_CASE_READ);
+    enum scope det = scope_of(cx, ACT_CASE_READ_DETAIL);
     struct case_rec *recs = NULL;
     struct name_keys names = {0};
     size_t nrecs = 0;
@@ -953,7 +921,7 @@ enum err case_list(const struct ctx *cx, const struct case_query *q, struct case
     int limit = q->limit > 0 ? q->limit : LIST_DEFAULT;
 
     /* A name search reaches only the cases whose names the caller may see. */
-    if (!scope_filter(cx, q->q != NULL ? det : read, &f))
+    if (!case_bounds(cx, q->q != NULL ? ACT_CASE_READ_DETAIL : ACT_CASE_READ, &f))
         return ERR_OK;
     for (size_t i = 0; i < names.nword; i++)
         f.name_keys[f.nname_keys++] = names.word[i];
@@ -978,7 +946,8 @@ enum err case_list(const struct ctx *cx, const struct case_query *q, struct case
     struct case_view *v = xcalloc(keep > 0 ? keep : 1, sizeof *v);
     /* Lists carry no sealed content: reading it is a case_get, audited. */
     for (size_t i = 0; i < keep && e == ERR_OK; i++)
-        e = view_make(cx, &recs[i], case_reached(cx, det, &recs[i]), false, &v[i]);
+        e = view_make(cx, &recs[i], case_reached(cx, ACT_CASE_READ_DETAIL, &recs[i]), false,
+                      &v[i]);
     case_list_free(recs, nrecs);
     if (e != ERR_OK) {
         case_views_free(v, keep);

@@ -4,13 +4,6 @@
 
 #include "util/utf8.h"
 
-enum scope check_scope(const struct ctx *cx, enum action a)
-{
-    if (cx->actor == NULL)
-        return cx->local_operator ? SCOPE_ALL : SCOPE_NONE;
-    return perm_scope(cx->actor->role, a);
-}
-
 const char *check_user_id(const struct ctx *cx)
 {
     return cx->actor != NULL ? cx->actor->user.id : "";

@@ -7,14 +7,11 @@
 #include <stddef.h>
 
 #include "auth/perm.h"
+#include "domain/scope.h"
 #include "domain/ctx.h"
 
 #define PHONE_MAX_CHARS 32
 
-/* The scope the permission table grants the caller for a; the local
- * operator reaches everything, a context with neither actor nor operator
- * nothing. */
-enum scope check_scope(const struct ctx *cx, enum action a);
 /* The caller's user id, "" for the local operator. Static or owned by cx. */
 const char *check_user_id(const struct ctx *cx);
 /* True when s is NULL or "". */

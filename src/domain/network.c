@@ -63,7 +63,7 @@ enum err org_create(const struct ctx *cx, const char *name, const char *kind,
     enum err e = ERR_OK;
 
     memset(out, 0, sizeof *out);
-    if (check_scope(cx, ACT_GROUP_CREATE) != SCOPE_ALL)
+    if (scope_of(cx, ACT_GROUP_CREATE) != SCOPE_ALL)
         return ERR_FORBIDDEN;
     if (!check_text(name, 1, ORG_NAME_MAX_CHARS))
         e = fielderr(fe, "name", "1 to 200 characters");
@@ -106,7 +106,7 @@ enum err group_create(const struct ctx *cx, const struct group_in *in, struct gr
     const char *org_id = in->organization_id;
 
     memset(out, 0, sizeof *out);
-    if (check_scope(cx, ACT_GROUP_CREATE) != SCOPE_ALL)
+    if (scope_of(cx, ACT_GROUP_CREATE) != SCOPE_ALL)
         return ERR_FORBIDDEN;
     if (check_absent(org_id) && cx->actor != NULL)
         org_id = cx->actor->user.organization_id;
@@ -150,20 +150,12 @@ enum err group_create(const struct ctx *cx, const struct group_in *in, struct gr
     return ERR_OK;
 }
 
-/* Whether scope s lets the caller reach group g. */
-static bool group_reached(const struct ctx *cx, enum scope s, const struct group_rec *g)
+/* Whether the caller reaches group g under a (domain/scope.h): a group is
+ * its own group, of its organization. */
+static bool group_reached(const struct ctx *cx, enum action a, const struct group_rec *g)
 {
-    switch (s) {
-    case SCOPE_ALL:
-        return true;
-    case SCOPE_ORG:
-        return cx->actor->user.organization_id[0] != '\0' &&
-               strcmp(cx->actor->user.organization_id, g->organization_id) == 0;
-    case SCOPE_GROUP:
-        return cx->actor->user.group_id[0] != '\0' && strcmp(cx->actor->user.group_id, g->id) == 0;
-    default:
-        return false;
-    }
+    struct reach re = {g->organization_id, g->id, NULL, NULL};
+    return scope_reaches(cx, a, &re);
 }
 
 /* The group id if the caller reaches it under action a: ERR_FORBIDDEN when
@@ -171,7 +163,7 @@ static bool group_reached(const struct ctx *cx, enum scope s, const struct group
 static enum err group_fetch(const struct ctx *cx, enum action a, const char *id,
                             struct group_rec *out)
 {
-    enum scope s = check_scope(cx, a);
+    enum scope s = scope_of(cx, a);
     memset(out, 0, sizeof *out);
     if (s == SCOPE_NONE)
         return ERR_FORBIDDEN;
@@ -180,7 +172,7 @@ static enum err group_fetch(const struct ctx *cx, enum action a, const char *id,
     enum err e = store_group_get(cx->db, id, out);
     if (e != ERR_OK)
         return e;
-    if (!group_reached(cx, s, out)) {
+    if (!group_reached(cx, a, out)) {
         group_rec_free(out);
         memset(out, 0, sizeof *out);
         return ERR_NOT_FOUND;
@@ -195,7 +187,7 @@ enum err group_get(const struct ctx *cx, const char *id, struct group_rec *out)
 
 enum err group_list(const struct ctx *cx, struct group_rec **items, size_t *n)
 {
-    enum scope s = check_scope(cx, ACT_GROUP_READ);
+    enum scope s = scope_of(cx, ACT_GROUP_READ);
     *items = NULL;
     *n = 0;
     switch (s) {

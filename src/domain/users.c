@@ -116,7 +116,7 @@ enum err user_create(const struct ctx *cx, const struct user_in *in, struct user
     enum err e;
 
     memset(out, 0, sizeof *out);
-    if (check_scope(cx, ACT_USER_CREATE) != SCOPE_ALL)
+    if (scope_of(cx, ACT_USER_CREATE) != SCOPE_ALL)
         return ERR_FORBIDDEN;
     if ((e = user_validate(cx, in, &r, fe)) != ERR_OK)
         goto out;
@@ -152,7 +152,7 @@ enum err user_list(const struct ctx *cx, struct user_rec **items, size_t *n)
 {
     *items = NULL;
     *n = 0;
-    switch (check_scope(cx, ACT_USER_LIST)) {
+    switch (scope_of(cx, ACT_USER_LIST)) {
     case SCOPE_ALL:
         return store_user_list(cx->db, NULL, items, n);
     case SCOPE_ORG:

@@ -58,6 +58,9 @@ static void case_read(struct stmt *s, struct case_rec *r)
     col_copy(s, CASE_CREATED_AT, r->created_at, sizeof(r->created_at));
     col_copy(s, CASE_UPDATED_AT, r->updated_at, sizeof(r->updated_at));
     r->version = (int)stmt_col_int(s, CASE_VERSION);
+    col_copy(s, CASE_CLOSURE_REQUESTED_BY, r->closure_requested_by,
+             sizeof(r->closure_requested_by));
+    col_copy(s, CASE_CLOSURE_REASON_CODE, r->closure_reason_code, sizeof(r->closure_reason_code));
     concerns_read(stmt_col_text(s, CASE_CONCERNS), r);
 }
 
@@ -74,10 +77,10 @@ enum err store_case_next_seq(struct store_conn *c, const char *prefix, int year,
     return stmt_exec(s); /* finishes the statement */
 }
 
-static enum err survivor_insert(struct store_conn *c, const char *case_id,
-                                const struct survivor_rec *v)
+static enum err survivor_write(struct store_conn *c, enum stmt_id id, const char *case_id,
+                               const struct survivor_rec *v)
 {
-    struct stmt *s = stmt_get(c, STMT_SURVIVOR_INSERT);
+    struct stmt *s = stmt_get(c, id);
     stmt_text(s, 1, case_id);
     stmt_blob(s, 2, v->identity.p, v->identity.len);
     stmt_text(s, 3, v->sex);
@@ -88,6 +91,19 @@ static enum err survivor_insert(struct store_conn *c, const char *case_id,
     stmt_bool(s, 5, v->age_estimated);
     stmt_opt_text(s, 6, v->demographics);
     return stmt_exec(s);
+}
+
+static enum err concerns_insert(struct store_conn *c, const struct case_rec *r)
+{
+    enum err e = ERR_OK;
+    for (int i = 0; e == ERR_OK && i < r->nconcerns && i < CONCERNS_MAX; i++) {
+        struct stmt *s = stmt_get(c, STMT_CASE_CONCERN_INSERT);
+        stmt_text(s, 1, r->id);
+        stmt_text(s, 2, r->concerns[i]);
+        stmt_int(s, 3, i);
+        e = stmt_exec(s);
+    }
+    return e;
 }
 
 enum err store_case_insert(struct store_conn *c, const struct case_rec *r)
@@ -109,16 +125,47 @@ enum err store_case_insert(struct store_conn *c, const struct case_rec *r)
     stmt_text(s, 14, r->updated_at[0] != '\0' ? r->updated_at : r->created_at);
     stmt_int(s, 15, r->version > 0 ? r->version : 1);
     enum err e = stmt_exec(s);
-    for (int i = 0; e == ERR_OK && i < r->nconcerns && i < CONCERNS_MAX; i++) {
-        s = stmt_get(c, STMT_CASE_CONCERN_INSERT);
+    if (e == ERR_OK)
+        e = concerns_insert(c, r);
+    if (e == ERR_OK && r->has_survivor)
+        e = survivor_write(c, STMT_SURVIVOR_INSERT, r->id, &r->survivor);
+    return e;
+}
+
+enum err store_case_update(struct store_conn *c, const struct case_rec *r)
+{
+    struct stmt *s = stmt_get(c, STMT_CASE_UPDATE);
+    stmt_text(s, 1, r->id);
+    stmt_int(s, 2, r->version);
+    stmt_opt_text(s, 3, r->location_code);
+    stmt_text(s, 4, r->status);
+    stmt_blob(s, 5, r->summary.p, r->summary.len);
+    stmt_opt_text(s, 6, r->risk);
+    stmt_bool(s, 7, r->urgent);
+    stmt_opt_text(s, 8, r->assigned_to);
+    stmt_opt_text(s, 9, r->closure_requested_by);
+    stmt_opt_text(s, 10, r->closure_reason_code);
+    stmt_text(s, 11, r->updated_at);
+    enum err e = stmt_exec_versioned(s);
+    if (e == ERR_OK) {
+        s = stmt_get(c, STMT_CASE_CONCERN_DELETE);
         stmt_text(s, 1, r->id);
-        stmt_text(s, 2, r->concerns[i]);
-        stmt_int(s, 3, i);
         e = stmt_exec(s);
     }
+    if (e == ERR_OK)
+        e = concerns_insert(c, r);
     if (e == ERR_OK && r->has_survivor)
-        e = survivor_insert(c, r->id, &r->survivor);
+        e = survivor_write(c, STMT_SURVIVOR_UPSERT, r->id, &r->survivor);
     return e;
+}
+
+enum err store_survivor_keys_replace(struct store_conn *c, const char *case_id,
+                                     const struct survivor_key *keys, size_t n)
+{
+    struct stmt *s = stmt_get(c, STMT_SURVIVOR_KEY_DELETE);
+    stmt_text(s, 1, case_id);
+    enum err e = stmt_exec(s);
+    return e == ERR_OK ? store_survivor_keys_insert(c, case_id, keys, n) : e;
 }
 
 static enum err survivor_get(struct store_conn *c, struct case_rec *r)
@@ -173,6 +220,39 @@ static enum stmt_id case_list_stmt(const struct case_filter *f)
     return STMT_CASE_LIST_ALL;
 }
 
+/* The filter's parts after the name keys (?17..?20). */
+static void filter_bind_more(struct stmt *s, const struct case_filter *f)
+{
+    stmt_text(s, 17, f->assigned_to);
+    stmt_text(s, 18, f->risk);
+    if (f->urgent == 1 || f->urgent == 2)
+        stmt_int(s, 19, f->urgent == 1);
+    else
+        stmt_null(s, 19);
+    stmt_text(s, 20, f->overdue_on);
+}
+
+enum err store_case_count(struct store_conn *c, const struct case_filter *f, int *count)
+{
+    struct stmt *s = stmt_get(c, STMT_CASE_COUNT);
+    *count = 0;
+    stmt_text(s, 1, f->organization_id);
+    stmt_text(s, 2, f->group_id);
+    stmt_text(s, 3, f->reported_by);
+    stmt_text(s, 4, f->assigned_or_open_for);
+    stmt_text(s, 5, f->status);
+    stmt_text(s, 6, f->concern);
+    for (size_t i = 0; i < CASE_NAME_KEYS_MAX; i++)
+        stmt_text(s, 11 + (int)i, i < f->nname_keys ? f->name_keys[i] : NULL);
+    filter_bind_more(s, f);
+    enum err e = stmt_one(s);
+    if (e != ERR_OK)
+        return e == ERR_NOT_FOUND ? ERR_INTERNAL : e;
+    *count = (int)stmt_col_int(s, 0);
+    stmt_done(s);
+    return ERR_OK;
+}
+
 enum err store_case_list(struct store_conn *c, const struct case_filter *f, struct case_rec **items,
                          size_t *n)
 {
@@ -208,6 +288,7 @@ enum err store_case_list(struct store_conn *c, const struct case_filter *f, stru
     stmt_int(s, 10, limit);
     for (size_t i = 0; i < CASE_NAME_KEYS_MAX; i++)
         stmt_text(s, 11 + (int)i, i < f->nname_keys ? f->name_keys[i] : NULL);
+    filter_bind_more(s, f);
     while ((e = stmt_step(s, &row)) == ERR_OK && row) {
         struct case_rec *r = list_push((void **)&list, &count, &cap, sizeof(*list));
         case_read(s, r);

@@ -196,6 +196,11 @@ size_t stmt_col_bytes(struct stmt *s, int i)
     return (size_t)sqlite3_column_bytes(s->st, i);
 }
 
+struct store_conn *stmt_conn(struct stmt *s)
+{
+    return s->conn;
+}
+
 const char *stmt_col_name(struct stmt *s, int i)
 {
     return sqlite3_column_name(s->st, i);

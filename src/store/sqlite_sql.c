@@ -18,6 +18,7 @@
 #define CASE_COLS                                                                                  \
     "id, code, organization_id, group_id, location_code, status, summary, risk, urgent, "          \
     "consent_to_contact, reported_by, assigned_to, created_at, updated_at, version, "              \
+    "closure_requested_by, closure_reason_code, "                                                  \
     "(SELECT group_concat(concern, ',') FROM (SELECT concern FROM case_concern "                   \
     "WHERE case_id = cases.id ORDER BY position)) AS concerns"
 /* A name key the case must have (NULL: none). */
@@ -27,17 +28,37 @@
 /* ?1 organization, ?2 group, ?3 reported_by, ?4 assigned_or_open_for,
  * ?5 status, ?6 concern, (?7, ?8, ?9) the last row of the previous page
  * (urgent 2 on the first page: above every row), ?10 limit, ?11..?16 name
- * keys (CASE_NAME_KEYS_MAX). */
-#define CASE_FILTER                                                                                \
+ * keys (CASE_NAME_KEYS_MAX), ?17 assigned_to, ?18 risk, ?19 urgent,
+ * ?20 overdue_on (a task not done due before it). */
+#define CASE_WHERE                                                                                 \
     " (?1 IS NULL OR organization_id = ?1) AND (?2 IS NULL OR group_id = ?2)"                      \
     " AND (?3 IS NULL OR reported_by = ?3)"                                                        \
     " AND (?4 IS NULL OR assigned_to = ?4 OR assigned_to IS NULL)"                                 \
+    " AND (?17 IS NULL OR assigned_to = ?17)"                                                      \
     " AND (?5 IS NULL OR status = ?5)"                                                             \
+    " AND (?18 IS NULL OR risk = ?18) AND (?19 IS NULL OR urgent = ?19)"                           \
+    " AND (?20 IS NULL OR EXISTS (SELECT 1 FROM task t"                                            \
+    " WHERE t.case_id = cases.id AND t.done = 0 AND t.due_on < ?20))"                              \
     " AND (?6 IS NULL OR EXISTS (SELECT 1 FROM case_concern cc"                                    \
     " WHERE cc.case_id = cases.id AND cc.concern = ?6))" NAME_KEY(11) NAME_KEY(12) NAME_KEY(13)    \
-        NAME_KEY(14) NAME_KEY(15) NAME_KEY(16) " AND (urgent, created_at, id) < (?7, ?8, ?9)"      \
-                                               " ORDER BY urgent DESC, created_at DESC, id DESC"   \
-                                               " LIMIT ?10"
+        NAME_KEY(14) NAME_KEY(15) NAME_KEY(16)
+#define CASE_FILTER                                                                                \
+    CASE_WHERE " AND (urgent, created_at, id) < (?7, ?8, ?9)"                                      \
+               " ORDER BY urgent DESC, created_at DESC, id DESC LIMIT ?10"
+#define INCIDENT_COLS                                                                              \
+    "id, case_id, date, reported_on, time_of_day, location_type, location, migration_stage, "      \
+    "penetration, sexual_contact, physical_assault, forced_marriage, denial_of_resources, "        \
+    "psychological_abuse, goods_or_money_exchanged, abduction, reported_elsewhere, perpetrators, " \
+    "exploitation, description, gbv_type, context_flags, survivor_age, created_by, created_at"
+#define SCREENING_COLS                                                                             \
+    "id, case_id, adult, indicators, dimensions, forced_labour_indicators, result, created_by, "   \
+    "created_at"
+#define NOTE_COLS "id, case_id, body, corrects, author, created_at"
+#define TASK_COLS                                                                                  \
+    "id, case_id, title, due_on, assigned_to, done, done_at, created_by, created_at, updated_at, " \
+    "version"
+#define EVENT_COLS "seq, case_id, at, user_id, kind, detail, ref_id, text"
+#define IDEM_COLS  "user_id, key, route, request_hash, status, answer, created_at"
 #define AUDIT_COLS "seq, at, user_id, action, record_type, record_id, detail, prev_hash, hash"
 
 const struct stmt_def sqlite_stmts[STMT__MAX] = {
@@ -127,6 +148,61 @@ const struct stmt_def sqlite_stmts[STMT__MAX] = {
     S(STMT_CASE_LIST_BY_NAME,
       "SELECT " CASE_COLS " FROM cases WHERE id IN (SELECT case_id"
       " FROM survivor_key WHERE kind = 'name' AND key = ?11) AND" CASE_FILTER),
+    S(STMT_CASE_COUNT, "SELECT count(*) FROM cases WHERE" CASE_WHERE),
+    /* The versioned write (store.c, stmt_exec_versioned): ?1 id, ?2 the
+     * version read; no row changed means another write came first. */
+    S(STMT_CASE_UPDATE,
+      "UPDATE cases SET location_code = ?3, status = ?4, summary = ?5, risk = ?6, urgent = ?7,"
+      " assigned_to = ?8, closure_requested_by = ?9, closure_reason_code = ?10,"
+      " updated_at = ?11, version = version + 1 WHERE id = ?1 AND version = ?2"),
+    S(STMT_CASE_CONCERN_DELETE, "DELETE FROM case_concern WHERE case_id = ?1"),
+    S(STMT_SURVIVOR_UPSERT,
+      "INSERT INTO survivor (case_id, identity, sex, age, age_estimated, demographics)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (case_id) DO UPDATE SET"
+      " identity = excluded.identity, sex = excluded.sex, age = excluded.age,"
+      " age_estimated = excluded.age_estimated, demographics = excluded.demographics"),
+    S(STMT_SURVIVOR_KEY_DELETE, "DELETE FROM survivor_key WHERE case_id = ?1"),
+
+    S(STMT_INCIDENT_INSERT, "INSERT INTO incident (" INCIDENT_COLS ") VALUES (?1, ?2, ?3, ?4, ?5,"
+                            " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,"
+                            " ?20, ?21, ?22, ?23, ?24, ?25)"),
+    S(STMT_INCIDENT_LIST, "SELECT " INCIDENT_COLS " FROM incident WHERE case_id = ?1"
+                          " ORDER BY created_at, id"),
+    S(STMT_SCREENING_INSERT, "INSERT INTO screening (" SCREENING_COLS ")"
+                             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+    S(STMT_SCREENING_LIST, "SELECT " SCREENING_COLS " FROM screening WHERE case_id = ?1"
+                           " ORDER BY created_at, id"),
+    S(STMT_NOTE_INSERT, "INSERT INTO note (" NOTE_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+    S(STMT_NOTE_GET, "SELECT " NOTE_COLS " FROM note WHERE id = ?1"),
+    S(STMT_NOTE_LIST, "SELECT " NOTE_COLS " FROM note WHERE case_id = ?1 ORDER BY created_at, id"),
+    S(STMT_TASK_INSERT, "INSERT INTO task (" TASK_COLS ")"
+                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+    S(STMT_TASK_GET, "SELECT " TASK_COLS " FROM task WHERE id = ?1"),
+    S(STMT_TASK_UPDATE, "UPDATE task SET done = ?3, done_at = ?4, assigned_to = ?5,"
+                        " updated_at = ?6, version = version + 1 WHERE id = ?1 AND version = ?2"),
+    S(STMT_TASK_LIST, "SELECT " TASK_COLS " FROM task WHERE case_id = ?1 ORDER BY due_on, id"),
+    /* ?1 before, ?2 organization, ?3 case assigned_to, ?4 case assigned
+     * or open for, ?5 the task's assignee (or the case's when it has
+     * none), ?6 limit. Urgent cases first. */
+    S(STMT_TASK_OVERDUE,
+      "SELECT t.id AS id, t.case_id AS case_id, t.title AS title, t.due_on AS due_on,"
+      " t.assigned_to AS assigned_to, t.done AS done, t.done_at AS done_at,"
+      " t.created_by AS created_by, t.created_at AS created_at, t.updated_at AS updated_at,"
+      " t.version AS version FROM task t JOIN cases c ON c.id = t.case_id"
+      " WHERE t.done = 0 AND t.due_on < ?1 AND (?2 IS NULL OR c.organization_id = ?2)"
+      " AND (?3 IS NULL OR c.assigned_to = ?3)"
+      " AND (?4 IS NULL OR c.assigned_to = ?4 OR c.assigned_to IS NULL)"
+      " AND (?5 IS NULL OR t.assigned_to = ?5 OR (t.assigned_to IS NULL AND c.assigned_to = ?5))"
+      " ORDER BY c.urgent DESC, t.due_on, t.id LIMIT ?6"),
+    S(STMT_CASE_EVENT_INSERT, "INSERT INTO case_event (case_id, at, user_id, kind, detail, ref_id,"
+                              " text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+    S(STMT_CASE_EVENT_LIST,
+      "SELECT " EVENT_COLS " FROM case_event WHERE case_id = ?1 ORDER BY seq"),
+    S(STMT_IDEM_INSERT, "INSERT INTO idempotency (user_id, key, method, route, request_hash,"
+                        " status, answer, created_at) VALUES (?1, ?2, 'POST', ?3, ?4, ?5, ?6, ?7)"),
+    S(STMT_IDEM_GET, "SELECT " IDEM_COLS " FROM idempotency WHERE user_id = ?1 AND key = ?2"),
+    S(STMT_IDEM_PRUNE, "DELETE FROM idempotency WHERE created_at < ?1"),
+
     S(STMT_SURVIVOR_KEY_INSERT, "INSERT INTO survivor_key (case_id, kind, key) VALUES (?1, ?2, ?3)"
                                 " ON CONFLICT (case_id, kind, key) DO NOTHING"),
     /* ?1 kind, ?2 organization, ?3 assigned_or_open_for, ?4 limit,

@@ -52,6 +52,15 @@ void col_blob(struct stmt *s, int i, struct blob *b)
     }
 }
 
+enum err stmt_exec_versioned(struct stmt *s)
+{
+    struct store_conn *c = stmt_conn(s);
+    enum err e = stmt_exec(s);
+    if (e == ERR_OK && stmt_changes(c) != 1)
+        return ERR_CONFLICT;
+    return e;
+}
+
 enum err stmt_one(struct stmt *s)
 {
     bool row;
@@ -155,6 +164,12 @@ const char *const audit_col_names[AUDIT__NCOL] = {AUDIT_COLUMNS(COL_NAME)};
 const char *const case_col_names[CASE__NCOL] = {CASE_COLUMNS(COL_NAME)};
 const char *const survivor_col_names[SURVIVOR__NCOL] = {SURVIVOR_COLUMNS(COL_NAME)};
 const char *const match_col_names[MATCH__NCOL] = {MATCH_COLUMNS(COL_NAME)};
+const char *const incident_col_names[INCIDENT__NCOL] = {INCIDENT_COLUMNS(COL_NAME)};
+const char *const screening_col_names[SCREENING__NCOL] = {SCREENING_COLUMNS(COL_NAME)};
+const char *const note_col_names[NOTE__NCOL] = {NOTE_COLUMNS(COL_NAME)};
+const char *const task_col_names[TASK__NCOL] = {TASK_COLUMNS(COL_NAME)};
+const char *const event_col_names[EVENT__NCOL] = {EVENT_COLUMNS(COL_NAME)};
+const char *const idem_col_names[IDEM__NCOL] = {IDEM_COLUMNS(COL_NAME)};
 
 const struct col_check store_col_checks[] = {
     {STMT_USER_GET, user_col_names, USER__NCOL - 1},
@@ -180,5 +195,14 @@ const struct col_check store_col_checks[] = {
     {STMT_CASE_LIST_BY_NAME, case_col_names, CASE__NCOL},
     {STMT_SURVIVOR_GET, survivor_col_names, SURVIVOR__NCOL},
     {STMT_SURVIVOR_MATCH, match_col_names, MATCH__NCOL},
+    {STMT_INCIDENT_LIST, incident_col_names, INCIDENT__NCOL},
+    {STMT_SCREENING_LIST, screening_col_names, SCREENING__NCOL},
+    {STMT_NOTE_GET, note_col_names, NOTE__NCOL},
+    {STMT_NOTE_LIST, note_col_names, NOTE__NCOL},
+    {STMT_TASK_GET, task_col_names, TASK__NCOL},
+    {STMT_TASK_LIST, task_col_names, TASK__NCOL},
+    {STMT_TASK_OVERDUE, task_col_names, TASK__NCOL},
+    {STMT_CASE_EVENT_LIST, event_col_names, EVENT__NCOL},
+    {STMT_IDEM_GET, idem_col_names, IDEM__NCOL},
 };
 const size_t store_ncol_checks = sizeof store_col_checks / sizeof store_col_checks[0];

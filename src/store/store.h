@@ -223,6 +223,8 @@ struct case_rec {
     char created_at[TS_SIZE];
     char updated_at[TS_SIZE];
     int version;
+    char closure_requested_by[ID_SIZE]; /* "" unless closure is requested */
+    char closure_reason_code[CODE_SIZE];
     bool has_survivor;
     struct survivor_rec survivor;
 };
@@ -236,6 +238,12 @@ enum err store_case_next_seq(struct store_conn *c, const char *prefix, int year,
 enum err store_case_insert(struct store_conn *c, const struct case_rec *r);
 /* The case with its survivor. */
 enum err store_case_get(struct store_conn *c, const char *id, struct case_rec *out);
+/* Writes the mutable parts of r (status, location, concerns, summary, risk,
+ * urgent, assignment, closure request, and the survivor when has_survivor)
+ * when the row is still at r->version, which then becomes version + 1 and
+ * updated_at r->updated_at. ERR_CONFLICT, nothing written, when another
+ * write came first (see stmt_exec_versioned). */
+enum err store_case_update(struct store_conn *c, const struct case_rec *r);
 
 #define CASE_NAME_KEYS_MAX 6 /* name keys one list may require */
 
@@ -248,8 +256,12 @@ struct case_filter {
     const char *group_id;
     const char *reported_by;
     const char *assigned_or_open_for;
+    const char *assigned_to; /* exactly this caseworker */
     const char *status;
     const char *concern;
+    const char *risk;
+    int urgent;             /* -1: any; 0, 1 */
+    const char *overdue_on; /* a date: only cases with a task not done due before it */
     /* Name keys (survivor_key kind "name") the case must ALL have; the
      * first nname_keys are used, at most CASE_NAME_KEYS_MAX. */
     const char *name_keys[CASE_NAME_KEYS_MAX];
@@ -263,6 +275,141 @@ struct case_filter {
 /* Cases matching f, without survivors. */
 enum err store_case_list(struct store_conn *c, const struct case_filter *f, struct case_rec **items,
                          size_t *n);
+/* How many cases match f (its order, page and name keys ignored). */
+enum err store_case_count(struct store_conn *c, const struct case_filter *f, int *count);
+
+/* ---- a case's records: incidents, screenings, notes, tasks, timeline ----
+ * JSON columns hold codes only; narratives are sealed blobs. */
+#define ACTS_N 6 /* the six classification answers, in DOMAIN.md §1's order */
+struct incident_rec {
+    char id[ID_SIZE];
+    char case_id[ID_SIZE];
+    char date[DATE_SIZE];
+    char reported_on[DATE_SIZE];
+    char time_of_day[CODE_SIZE];
+    char location_type[CODE_SIZE];
+    char location[CODE_SIZE]; /* a gazetteer code or an ISO country code */
+    char migration_stage[CODE_SIZE];
+    bool acts[ACTS_N];
+    bool goods_or_money_exchanged;
+    char abduction[CODE_SIZE];
+    char reported_elsewhere[CODE_SIZE];
+    char *perpetrators;      /* JSON array text */
+    char *exploitation;      /* JSON object text, or NULL */
+    struct blob description; /* sealed */
+    char gbv_type[CODE_SIZE];
+    char *context_flags; /* JSON array text */
+    int survivor_age;    /* on the incident date; -1 when unknown */
+    char created_by[ID_SIZE];
+    char created_at[TS_SIZE];
+};
+void incident_rec_free(struct incident_rec *r);
+void incident_list_free(struct incident_rec *items, size_t n);
+enum err store_incident_insert(struct store_conn *c, const struct incident_rec *r);
+/* A case's incidents, oldest first. */
+enum err store_incident_list(struct store_conn *c, const char *case_id, struct incident_rec **items,
+                             size_t *n);
+
+struct screening_rec {
+    char id[ID_SIZE];
+    char case_id[ID_SIZE];
+    bool adult;
+    char *indicators;               /* JSON array of codes */
+    char *dimensions;               /* JSON object {"A": bool, ...} */
+    char *forced_labour_indicators; /* JSON array of codes */
+    char result[48];
+    char created_by[ID_SIZE];
+    char created_at[TS_SIZE];
+};
+void screening_rec_free(struct screening_rec *r);
+void screening_list_free(struct screening_rec *items, size_t n);
+enum err store_screening_insert(struct store_conn *c, const struct screening_rec *r);
+/* A case's screenings, oldest first. */
+enum err store_screening_list(struct store_conn *c, const char *case_id,
+                              struct screening_rec **items, size_t *n);
+
+struct note_rec {
+    char id[ID_SIZE];
+    char case_id[ID_SIZE];
+    struct blob body;       /* sealed */
+    char corrects[ID_SIZE]; /* "" when none */
+    char author[ID_SIZE];
+    char created_at[TS_SIZE];
+};
+void note_rec_free(struct note_rec *r);
+void note_list_free(struct note_rec *items, size_t n);
+enum err store_note_insert(struct store_conn *c, const struct note_rec *r);
+enum err store_note_get(struct store_conn *c, const char *id, struct note_rec *out);
+/* A case's notes, oldest first. */
+enum err store_note_list(struct store_conn *c, const char *case_id, struct note_rec **items,
+                         size_t *n);
+
+struct task_rec {
+    char id[ID_SIZE];
+    char case_id[ID_SIZE];
+    struct blob title; /* sealed */
+    char due_on[DATE_SIZE];
+    char assigned_to[ID_SIZE]; /* "" when nobody in particular */
+    bool done;
+    char done_at[TS_SIZE]; /* "" while not done */
+    char created_by[ID_SIZE];
+    char created_at[TS_SIZE];
+    char updated_at[TS_SIZE];
+    int version;
+};
+void task_rec_free(struct task_rec *r);
+void task_list_free(struct task_rec *items, size_t n);
+enum err store_task_insert(struct store_conn *c, const struct task_rec *r);
+enum err store_task_get(struct store_conn *c, const char *id, struct task_rec *out);
+/* Writes done, done_at and assigned_to at r->version (versioned, as
+ * store_case_update). */
+enum err store_task_update(struct store_conn *c, const struct task_rec *r);
+/* A case's tasks, by due date. */
+enum err store_task_list(struct store_conn *c, const char *case_id, struct task_rec **items,
+                         size_t *n);
+/* Tasks not done and due before the date before (YYYY-MM-DD), by due date,
+ * of cases within f's bounds (organization_id, assigned_to,
+ * assigned_or_open_for; the rest ignored); assignee: only tasks assigned to
+ * that user or, if none, to nobody while the case is hers (NULL: any). At
+ * most f->limit. */
+enum err store_task_overdue(struct store_conn *c, const struct case_filter *f, const char *before,
+                            const char *assignee, struct task_rec **items, size_t *n);
+
+/* The timeline of a case: every step, in order. */
+struct case_event_rec {
+    int64_t seq;
+    char case_id[ID_SIZE];
+    char at[TS_SIZE];
+    char user_id[ID_SIZE];
+    char kind[24];        /* reported, assigned, ... (migration 0002) */
+    char *detail;         /* codes only, or NULL */
+    char ref_id[ID_SIZE]; /* the record the step made or names */
+    struct blob text;     /* sealed free text (a reason), len 0 when none */
+};
+void case_event_rec_free(struct case_event_rec *r);
+void case_event_list_free(struct case_event_rec *items, size_t n);
+/* Appends the step; seq is given by the store. */
+enum err store_case_event_insert(struct store_conn *c, const struct case_event_rec *r);
+enum err store_case_event_list(struct store_conn *c, const char *case_id,
+                               struct case_event_rec **items, size_t *n);
+
+/* ---- idempotent creates ---- */
+struct idem_rec {
+    char user_id[ID_SIZE];
+    char key[72];
+    char route[96];
+    unsigned char request_hash[32];
+    int status;
+    struct blob answer; /* sealed */
+    int64_t created_at; /* epoch seconds */
+};
+void idem_rec_free(struct idem_rec *r);
+/* ERR_CONFLICT when the user already has the key (a concurrent twin). */
+enum err store_idem_insert(struct store_conn *c, const struct idem_rec *r);
+enum err store_idem_get(struct store_conn *c, const char *user_id, const char *key,
+                        struct idem_rec *out);
+/* Forgets keys made before before (epoch seconds). */
+enum err store_idem_prune(struct store_conn *c, int64_t before);
 
 /* The survivor's blind index: keys the domain derives from her name words,
  * whole name and phone with a keyed hash under the data key, so the store can
@@ -278,6 +425,11 @@ struct survivor_key {
  * the transaction that inserts the case. */
 enum err store_survivor_keys_insert(struct store_conn *c, const char *case_id,
                                     const struct survivor_key *keys, size_t n);
+
+/* Replaces the case's keys by keys[0..n) (a survivor's names or phone
+ * changed). */
+enum err store_survivor_keys_replace(struct store_conn *c, const char *case_id,
+                                     const struct survivor_key *keys, size_t n);
 
 /* A case whose survivor has some of the keys looked for. */
 struct survivor_match {

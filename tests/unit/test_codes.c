@@ -39,7 +39,7 @@ static const struct {
     {"incident.reported_elsewhere", LIST_REPORTED_ELSEWHERE},
     {"incident.gbv_type", LIST_GBV_TYPE},
     {"screening.result", LIST_SCREENING_RESULT},
-    {"case_closure.reason_code", LIST_CLOSURE_REASON},
+    {"cases.closure_reason_code", LIST_CLOSURE_REASON},
     {"case_event.kind", LIST__MAX},
     {"idempotency.method", LIST__MAX},
 };
@@ -84,6 +84,10 @@ static void check_file(const char *sql, int *checked)
                 t += 14;
             size_t n = strcspn(t, " (");
             snprintf(table, sizeof table, "%.*s", (int)n, t);
+        }
+        if (strncmp(p, "ALTER TABLE ", 12) == 0) {
+            size_t n = strcspn(p + 12, " ");
+            snprintf(table, sizeof table, "%.*s", (int)n, p + 12);
         }
         if (strncmp(p, " IN (", 5) != 0 || p[5] != '\'')
             continue;
