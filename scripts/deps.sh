@@ -34,4 +34,8 @@ fi
 if [ -f tests/e2e/package.json ] && [ ! -d tests/e2e/node_modules/playwright-core ]; then
     (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
 fi
+# docs/openapi.yaml is linted with @redocly/cli (npm), pinned in tools/openapi.
+if [ -f tools/openapi/package.json ] && [ ! -x tools/openapi/node_modules/.bin/redocly ]; then
+    (cd tools/openapi && npm ci --no-audit --no-fund --loglevel=error)
+fi
 exit 0
