@@ -30,7 +30,7 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 # Quiet by default; `make V=1` shows the commands.
 Q := $(if $(V),,@)
 
-.PHONY: all run test asan fmt lint deps unit fuzz fuzz-replay bench clean pot
+.PHONY: all run test asan fmt lint openapi-lint deps unit fuzz fuzz-replay bench clean pot
 
 all: $(BUILD)/cbpn
 
@@ -84,6 +84,10 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory all unit fuzz-replay
 	@scripts/test.sh
+
+# docs/openapi.yaml against Redocly's linter (tools/openapi/); scripts/test.sh runs it too.
+openapi-lint: deps
+	@scripts/openapi-lint.sh
 
 asan:
 	@scripts/deps.sh

@@ -5,7 +5,7 @@ set -eu
 
 PKGS="build-essential pkg-config clang libclang-rt-dev
 libmicrohttpd-dev libsqlite3-dev libsodium-dev libjansson-dev libicu-dev libcmocka-dev
-python3 chromium fonts-khmeros clang-format cppcheck wrk curl"
+python3 python3-jsonschema python3-yaml chromium fonts-khmeros clang-format cppcheck wrk curl"
 
 missing=""
 for p in $PKGS; do
@@ -33,5 +33,9 @@ fi
 # The browser tests drive Debian's chromium through playwright-core (npm).
 if [ -f tests/e2e/package.json ] && [ ! -d tests/e2e/node_modules/playwright-core ]; then
     (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+fi
+# docs/openapi.yaml is linted with @redocly/cli (npm), pinned in tools/openapi.
+if [ -f tools/openapi/package.json ] && [ ! -x tools/openapi/node_modules/.bin/redocly ]; then
+    (cd tools/openapi && npm ci --no-audit --no-fund --loglevel=error)
 fi
 exit 0

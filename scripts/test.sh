@@ -35,6 +35,16 @@ for t in "$BUILD"/tests/test_*; do
     add "$p" "$f"
 done
 
+echo "== OpenAPI lint (redocly)"
+if scripts/openapi-lint.sh > "$logdir/openapi-lint.log" 2>&1; then
+    printf '  %-28s ok\n' docs/openapi.yaml
+    add 1 0
+else
+    printf '  %-28s FAILED\n' docs/openapi.yaml
+    grep -vE '^ *$|[╔║╚]' "$logdir/openapi-lint.log" | head -40
+    add 0 1
+fi
+
 if [ "$run_fuzz" = 1 ]; then
     echo "== fuzz corpus replay"
     for t in "$BUILD"/fuzz/fuzz_*; do

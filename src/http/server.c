@@ -272,130 +272,211 @@ static enum MHD_Result query_len(void *cls, enum MHD_ValueKind kind, const char 
     return MHD_YES;
 }
 
-/* Runs the request once its body is in. */
-static enum MHD_Result dispatch(struct conn_state *st, const char *url, const char *method)
+/* ---- the steps of a request ---- */
+
+/* One request on its way through the steps of dispatch(). */
+struct pass {
+    struct conn_state *st;
+    struct req r;
+    struct resp w;
+    const struct route *rt; /* NULL until route_find() matched one */
+    bool api;               /* errors answered in JSON, the session from a bearer token */
+    char addr[INET6_ADDRSTRLEN];
+};
+
+/* Answers e the way the request's kind wants (JSON or a page); false, so
+ * that a step can end with `return refuse(p, e);`. */
+static bool refuse(struct pass *p, enum err e)
+{
+    fail(p->st->srv, &p->r, &p->w, p->rt, p->api, e);
+    return false;
+}
+
+/* The request as the handler will see it: method, path, client address; Khmer
+ * until choose_lang() says otherwise. */
+static void req_init(struct pass *p, struct conn_state *st, const char *url, const char *method)
 {
     struct server *srv = st->srv;
-    struct req r = {0};
-    struct resp w = {0};
-    const struct route *rt = NULL;
-    bool api = is_api_path(url);
-
-    r.method = method_parse(method);
-    r.path = url;
-    r.app = srv->app;
-    r.client_addr = "";
-    r.impl = st;
-    r.lang = LANG_KM;
-    w.status = 200;
-    w.secure_cookies = srv->secure_cookies;
+    *p = (struct pass){.st = st, .api = is_api_path(url)};
+    p->r.method = method_parse(method);
+    p->r.path = url;
+    p->r.app = srv->app;
+    p->r.impl = st;
+    p->r.lang = LANG_KM;
+    p->w.status = 200;
+    p->w.secure_cookies = srv->secure_cookies;
 
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(st->c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    char addr[INET6_ADDRSTRLEN] = "";
     if (ci != NULL && ci->client_addr != NULL) {
         const struct sockaddr *sa = ci->client_addr;
         if (sa->sa_family == AF_INET)
-            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, addr,
-                      sizeof(addr));
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, p->addr,
+                      sizeof(p->addr));
         else if (sa->sa_family == AF_INET6)
-            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, addr,
-                      sizeof(addr));
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+                      p->addr, sizeof(p->addr));
     }
-    r.client_addr = addr;
+    p->r.client_addr = p->addr;
+}
 
+/* The path and every query argument are valid UTF-8 text, else 400. */
+static bool check_text(struct pass *p)
+{
     bool qok = true;
-    MHD_get_connection_values(st->c, MHD_GET_ARGUMENT_KIND, query_iter, &qok);
-    if (!utf8_valid_text(url, strlen(url)) || !qok) {
-        fail(srv, &r, &w, NULL, api, ERR_BAD_REQUEST);
-        goto out;
-    }
-    choose_lang(&r, &w);
+    MHD_get_connection_values(p->st->c, MHD_GET_ARGUMENT_KIND, query_iter, &qok);
+    if (!utf8_valid_text(p->r.path, strlen(p->r.path)) || !qok)
+        return refuse(p, ERR_BAD_REQUEST);
+    return true;
+}
 
-    if (st->too_large) {
-        fail(srv, &r, &w, NULL, api, ERR_TOO_LARGE);
-        goto out;
-    }
+/* The language of the answer (after check_text: the query is text). */
+static bool lang_step(struct pass *p)
+{
+    choose_lang(&p->r, &p->w);
+    return true;
+}
 
+/* The body fitted in HTTP_BODY_MAX, else 413. */
+static bool check_size(struct pass *p)
+{
+    if (p->st->too_large)
+        return refuse(p, ERR_TOO_LARGE);
+    return true;
+}
+
+/* The route of method and path, its {placeholders} copied into the request;
+ * 404 for an unknown path, 405 with Allow for a known path and another method. */
+static bool route_find(struct pass *p)
+{
+    struct server *srv = p->st->srv;
     const char *params[HTTP_PARAMS_MAX];
     bool known = false;
-    rt = route_match(srv->routes, srv->nroutes, r.method, url, params, &r.nparams, &known);
+    const struct route *rt = route_match(srv->routes, srv->nroutes, p->r.method, p->r.path, params,
+                                         &p->r.nparams, &known);
     if (rt == NULL) {
-        fail(srv, &r, &w, NULL, api, known ? ERR_METHOD : ERR_NOT_FOUND);
+        refuse(p, known ? ERR_METHOD : ERR_NOT_FOUND);
         if (known) {
             char allow[64];
-            route_allowed(srv->routes, srv->nroutes, url, allow, sizeof(allow));
-            resp_header(&w, "Allow", allow);
+            route_allowed(srv->routes, srv->nroutes, p->r.path, allow, sizeof(allow));
+            resp_header(&p->w, "Allow", allow);
         }
-        goto out;
+        return false;
     }
-    for (int i = 0; i < r.nparams; i++) {
-        st->params[i] = xstrdup(params[i]);
-        r.params[i] = st->params[i];
+    for (int i = 0; i < p->r.nparams; i++) {
+        p->st->params[i] = xstrdup(params[i]);
+        p->r.params[i] = p->st->params[i];
     }
-    api = (rt->flags & ROUTE_API) != 0;
+    p->rt = rt;
+    p->api = (rt->flags & ROUTE_API) != 0;
+    return true;
+}
 
-    r.db = store_conn(srv->app->store);
-    if (r.db == NULL) {
-        fail(srv, &r, &w, rt, api, ERR_UNAVAILABLE);
-        goto out;
-    }
+/* This worker's database connection, else 503. */
+static bool store_attach(struct pass *p)
+{
+    p->r.db = store_conn(p->st->srv->app->store);
+    if (p->r.db == NULL)
+        return refuse(p, ERR_UNAVAILABLE);
+    return true;
+}
 
-    /* Who is asking. */
-    const char *token = api ? bearer(&r) : req_cookie(&r, "cbpn_session");
+/* Who is asking: the bearer token (API) or the session cookie (pages). An
+ * unknown token counts as nobody; a route that needs somebody answers 401,
+ * or sends a page to sign-in (clearing a stale cookie). */
+static bool session_resolve(struct pass *p)
+{
+    struct req *r = &p->r;
+    const char *token = p->api ? bearer(r) : req_cookie(r, "cbpn_session");
     if (token != NULL && *token != '\0') {
-        enum err e = auth_session(r.db, token, api ? SESSION_API : SESSION_WEB, &st->actor);
+        enum err e = auth_session(r->db, token, p->api ? SESSION_API : SESSION_WEB, &p->st->actor);
         if (e == ERR_OK) {
-            r.actor = &st->actor;
-            r.token = token;
+            r->actor = &p->st->actor;
+            r->token = token;
         } else if (e == ERR_UNAVAILABLE || e == ERR_INTERNAL) {
-            fail(srv, &r, &w, rt, api, e);
-            goto out;
+            return refuse(p, e);
         }
     }
-    if ((rt->flags & ROUTE_AUTH) && r.actor == NULL) {
-        if (api) {
-            fail(srv, &r, &w, rt, api, ERR_UNAUTHENTICATED);
-        } else {
-            if (token != NULL)
-                resp_cookie(&w, "cbpn_session", "", 0);
-            resp_redirect(&w, "/login");
-        }
-        goto out;
+    if ((p->rt->flags & ROUTE_AUTH) && r->actor == NULL) {
+        if (p->api)
+            return refuse(p, ERR_UNAUTHENTICATED);
+        if (token != NULL)
+            resp_cookie(&p->w, "cbpn_session", "", 0);
+        resp_redirect(&p->w, "/login");
+        return false;
     }
+    return true;
+}
 
-    bool writes =
-        r.method == M_POST || r.method == M_PUT || r.method == M_PATCH || r.method == M_DELETE;
-    if (api && writes && r.method != M_DELETE && !req_content_type_is(&r, "application/json")) {
-        fail(srv, &r, &w, rt, api, ERR_MEDIA_TYPE);
-        goto out;
-    }
-    if (!api && writes && !(rt->flags & ROUTE_NO_CSRF)) {
-        if (!req_content_type_is(&r, "application/x-www-form-urlencoded")) {
-            fail(srv, &r, &w, rt, api, ERR_MEDIA_TYPE);
-            goto out;
-        }
-        if (!form_parse_once(st)) {
-            fail(srv, &r, &w, rt, api, ERR_BAD_REQUEST);
-            goto out;
-        }
-        const char *sent = req_form(&r, "csrf");
-        const char *want = r.actor ? r.actor->csrf : req_cookie(&r, "cbpn_pre");
-        if (sent == NULL || want == NULL || *want == '\0' || !crypto_str_equal(sent, want)) {
-            fail(srv, &r, &w, rt, api, ERR_FORBIDDEN);
-            goto out;
-        }
-    }
-    r.body = st->body.p;
-    r.body_len = st->body.len;
+static bool writes(const struct req *r)
+{
+    return r->method == M_POST || r->method == M_PUT || r->method == M_PATCH ||
+           r->method == M_DELETE;
+}
 
-    rt->handler(&r, &w);
-    if (w.status >= 500)
-        log_error("http %s answered %d", rt->pattern, w.status);
+/* The media type of a write, else 415: JSON for the API (DELETE has no body),
+ * a form for pages (except routes that check the request another way). */
+static bool check_media_type(struct pass *p)
+{
+    if (!writes(&p->r))
+        return true;
+    if (p->api && p->r.method != M_DELETE && !req_content_type_is(&p->r, "application/json"))
+        return refuse(p, ERR_MEDIA_TYPE);
+    if (!p->api && !(p->rt->flags & ROUTE_NO_CSRF) &&
+        !req_content_type_is(&p->r, "application/x-www-form-urlencoded"))
+        return refuse(p, ERR_MEDIA_TYPE);
+    return true;
+}
 
-out:;
-    enum MHD_Result ret = send_resp(st, &r, &w, rt);
-    resp_clear(&w);
+/* A page's write carries the CSRF token of its session (or, before signing
+ * in, of the cbpn_pre cookie) in its form: 400 for a malformed form, 403
+ * for a missing or wrong token. The API's bearer token needs none. */
+static bool check_csrf(struct pass *p)
+{
+    if (p->api || !writes(&p->r) || (p->rt->flags & ROUTE_NO_CSRF))
+        return true;
+    if (!form_parse_once(p->st))
+        return refuse(p, ERR_BAD_REQUEST);
+    const char *sent = req_form(&p->r, "csrf");
+    const char *want = p->r.actor ? p->r.actor->csrf : req_cookie(&p->r, "cbpn_pre");
+    if (sent == NULL || want == NULL || *want == '\0' || !crypto_str_equal(sent, want))
+        return refuse(p, ERR_FORBIDDEN);
+    return true;
+}
+
+/* The route's handler, with the body; a 5xx it answers is logged. */
+static bool run_handler(struct pass *p)
+{
+    p->r.body = p->st->body.p;
+    p->r.body_len = p->st->body.len;
+    p->rt->handler(&p->r, &p->w);
+    if (p->w.status >= 500)
+        log_error("http %s answered %d", p->rt->pattern, p->w.status);
+    return true;
+}
+
+/* Runs the request once its body is in: each step either lets it go on or
+ * has answered it. */
+static enum MHD_Result dispatch(struct conn_state *st, const char *url, const char *method)
+{
+    static bool (*const steps[])(struct pass *) = {
+        check_text,       /* 400 */
+        lang_step,        /* ?lang=, cookie, Accept-Language */
+        check_size,       /* 413 */
+        route_find,       /* 404, 405 */
+        store_attach,     /* 503 */
+        session_resolve,  /* 401, or a redirect to sign-in */
+        check_media_type, /* 415 */
+        check_csrf,       /* 400, 403 */
+        run_handler,
+    };
+    struct pass p;
+    req_init(&p, st, url, method);
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+        if (!steps[i](&p))
+            break;
+    enum MHD_Result ret = send_resp(st, &p.r, &p.w, p.rt);
+    resp_clear(&p.w);
     return ret;
 }
 

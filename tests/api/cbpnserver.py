@@ -11,7 +11,8 @@ Environment:
   CBPN_TEST_KEEP=1         keep the temporary directories (paths are printed)
   CBPN_TEST_SLOW=N         multiply start-up timeouts by N (sanitizer builds)
 
-Only the Python standard library is used.
+Besides the Python standard library: python3-jsonschema and python3-yaml (Debian),
+to check every answer against docs/openapi.yaml (see Contract).
 """
 
 import contextlib
@@ -19,6 +20,7 @@ import hashlib
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -118,6 +120,188 @@ def _walk_keys(obj):
             yield from _walk_keys(v)
 
 
+# ---- the contract: every answer checked against docs/openapi.yaml ---------
+#
+# Every answer to a request for a path that docs/openapi.yaml describes, or
+# any path under /api/, is checked against the response the spec gives for
+# its operation (path template + method) and status:
+#  - a status the operation does not describe fails;
+#  - a described JSON answer must be JSON and match the schema; a response
+#    without content must come with an empty body;
+#  - a request that matches no operation must be answered with an error
+#    (4xx/5xx) in the shape of components/schemas/Error;
+#  - every 4xx/5xx must match components/schemas/Error as well.
+# The one opt-out is explicit: schema_check=ERROR_ONLY, for deliberately
+# malformed requests; their answer must still be an error of that shape.
+
+OPENAPI = os.path.join(REPO, "docs", "openapi.yaml")
+CHECK_OPERATION = "operation"  # the operation's response for the status (the default)
+ERROR_ONLY = "error-only"      # any 4xx/5xx, in the shape of the Error schema
+_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+# Keys whose values a failure message shows only by type: tokens and the
+# fields that identify a person.
+_REDACT = {"token", "name_km", "name_latn", "phone", "summary", "address_text", "display_name"}
+
+
+def _redacted(v):
+    if isinstance(v, dict):
+        return {k: ("<%s>" % type(x).__name__ if k in _REDACT and x is not None else _redacted(x))
+                for k, x in v.items()}
+    if isinstance(v, list):
+        return [_redacted(x) for x in v]
+    return v
+
+
+def _explain(e):
+    """One line on a jsonschema error, never showing a redacted value."""
+    where = "/".join(str(p) for p in e.absolute_path) or "(top)"
+    if e.validator in ("required", "additionalProperties", "unevaluatedProperties"):
+        return "  at %s: %s" % (where, e.message[:300])  # names keys, not values
+    last = e.absolute_path[-1] if e.absolute_path else None
+    shown = ("<%s>" % type(e.instance).__name__ if last in _REDACT
+             else json.dumps(_redacted(e.instance), ensure_ascii=False)[:200])
+    return "  at %s: fails %s %s; value %s" % (
+        where, e.validator, json.dumps(e.validator_value, ensure_ascii=False)[:120], shown)
+
+
+class Contract:
+    """docs/openapi.yaml, for checking answers."""
+
+    def __init__(self, path=OPENAPI):
+        try:
+            import jsonschema
+            import yaml
+        except ImportError as e:
+            raise ServerError("the API tests check answers against docs/openapi.yaml and need "
+                              "python3-jsonschema and python3-yaml (scripts/deps.sh): %s" % e)
+        self._jsonschema = jsonschema
+        with open(path, encoding="utf-8") as f:
+            self.doc = yaml.safe_load(f)
+        self._validators = {}
+        ops = []
+        for template, item in (self.doc.get("paths") or {}).items():
+            rx = re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "$")
+            for method in _METHODS:
+                if method in item:
+                    ops.append((template.count("{"), template, rx, method.upper(), item[method]))
+        ops.sort(key=lambda o: o[0])  # a literal segment wins over a {placeholder}
+        self.ops = ops
+
+    def operation(self, method, path):
+        """(template, operation) of method and path (no query), or (None, None)."""
+        for _, template, rx, m, op in self.ops:
+            if m == method and rx.match(path):
+                return template, op
+        return None, None
+
+    def describes(self, path):
+        return any(rx.match(path) for _, _, rx, _, _ in self.ops)
+
+    def _deref(self, obj):
+        while isinstance(obj, dict) and "$ref" in obj:
+            ref = obj["$ref"]
+            if not ref.startswith("#/"):
+                raise AssertionError("docs/openapi.yaml: only local $refs are followed: %r" % ref)
+            obj = self.doc
+            for part in ref[2:].split("/"):
+                obj = obj[part.replace("~1", "/").replace("~0", "~")]
+        return obj
+
+    def _validate(self, pointer, value, where):
+        """Validates value against the schema at the JSON pointer: the schema
+        is checked inside the whole document, so that its $refs to
+        #/components/schemas/... resolve (any jsonschema >= 4.10)."""
+        v = self._validators.get(pointer)
+        if v is None:
+            js = self._jsonschema
+            root = dict(self.doc)
+            root["$ref"] = pointer
+            v = js.Draft202012Validator(root, format_checker=js.FormatChecker())
+            self._validators[pointer] = v
+        errs = sorted(v.iter_errors(value), key=lambda e: list(e.absolute_path))
+        if errs:
+            lines = []
+            for e in errs[:8]:
+                lines.append(_explain(e))
+                for sub in sorted(e.context or (), key=lambda c: list(c.schema_path))[:6]:
+                    lines.append("  " + _explain(sub) + " (in %s branch %s)" % (
+                        e.validator, sub.schema_path[0]))
+            raise AssertionError("%s: the answer does not match %s in docs/openapi.yaml:\n%s\n"
+                                 "answer: %s" % (where, pointer, "\n".join(lines),
+                                                 json.dumps(_redacted(value),
+                                                            ensure_ascii=False)[:1500]))
+
+    def check(self, method, target, status, ctype, payload, value, mode=CHECK_OPERATION):
+        """Raises AssertionError when the answer breaks the contract."""
+        if mode not in (CHECK_OPERATION, ERROR_ONLY):
+            raise ValueError("schema_check must be CHECK_OPERATION or ERROR_ONLY, not %r" % (mode,))
+        path = target.split("?", 1)[0]
+        if not (path.startswith("/api/") or self.describes(path)):
+            return  # a page or an asset: not part of the JSON API
+        where = "%s %s answered %d" % (method, path, status)
+        is_json = ctype.lower().startswith("application/json")
+        if method == "HEAD":  # the headers of a GET: no body to check
+            if payload:
+                raise AssertionError("%s with a body" % where)
+            return
+        if status >= 400:
+            if not is_json or isinstance(value, bytes):
+                raise AssertionError("%s without a JSON error (Content-Type %r): %r" % (
+                    where, ctype, payload[:200]))
+            self._validate("#/components/schemas/Error", value, where)
+        template, op = self.operation(method, path)
+        if mode == ERROR_ONLY:
+            if status < 400:
+                raise AssertionError("%s: a deliberately malformed request (ERROR_ONLY) was "
+                                     "not refused" % where)
+            return
+        if op is None:
+            if status < 400:
+                raise AssertionError("%s, but docs/openapi.yaml describes no %s %s: describe the "
+                                     "operation" % (where, method.lower(), path))
+            return  # an unknown path or method: refused, in the Error shape (checked above)
+        name = "%s %s (%s)" % (method.lower(), template, op.get("operationId", "no operationId"))
+        responses = op.get("responses") or {}
+        resp = None
+        for key in (str(status), "%dXX" % (status // 100), "default"):
+            if key in responses:
+                resp, rkey = self._deref(responses[key]), key
+                break
+        if resp is None:
+            raise AssertionError("%s: docs/openapi.yaml has no response %d for %s (it has %s)" % (
+                where, status, name, ", ".join(sorted(map(str, responses)))))
+        content = resp.get("content")
+        if not content:
+            if payload:
+                raise AssertionError("%s: %s describes %d without a body, but one came: %r" % (
+                    where, name, status, payload[:200]))
+            return
+        if "application/json" not in content or "schema" not in content["application/json"]:
+            raise AssertionError("%s: %s %d has no application/json schema" % (where, name, status))
+        if not is_json or isinstance(value, bytes):
+            raise AssertionError("%s: %s describes JSON, but the answer is %r: %r" % (
+                where, name, ctype, payload[:200]))
+        esc = template.replace("~", "~0").replace("/", "~1")
+        pointer = "#/paths/%s/%s/responses/%s/content/application~1json/schema" % (
+            esc, method.lower(), rkey)
+        if "$ref" in responses[rkey]:  # a shared response: its schema is there
+            pointer = responses[rkey]["$ref"] + "/content/application~1json/schema"
+        self._validate(pointer, value, where)
+
+
+_contract = None
+
+
+def contract():
+    """The parsed docs/openapi.yaml (once per process)."""
+    global _contract
+    if _contract is None:
+        _contract = Contract()
+    return _contract
+
+
 class Server:
     """A running `cbpn serve` on a demo database."""
 
@@ -205,14 +389,20 @@ class Server:
     # ---- HTTP -------------------------------------------------------------
 
     def connection(self, timeout=SOCKET_TIMEOUT):
+        """A bare connection, for probes (start-up, assertAlive): its answers
+        are not checked against docs/openapi.yaml. Tests send requests with
+        request() or raw_exchange(), or pass what a raw socket read to
+        check_raw_answer()."""
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
 
     def request(self, method, path, body=None, token=None, headers=None, raw=None,
-                content_type="application/json"):
+                content_type="application/json", schema_check=CHECK_OPERATION):
         """Sends one request on a new connection.
 
         body: a JSON value to send; raw: bytes to send as they are.
         headers: extra headers (a None value removes a default one).
+        schema_check: how the answer is checked against docs/openapi.yaml
+        (see Contract); ERROR_ONLY for deliberately malformed requests.
         Returns (status, headers, value): value is the parsed JSON for JSON
         answers, otherwise the body bytes."""
         data = None
@@ -254,6 +444,7 @@ class Server:
             for k in _walk_keys(checked):
                 if "password" in k.lower() or "hash" in k.lower():
                     raise AssertionError("%s %s: answer has a key %r" % (method, path, k))
+        contract().check(method, path, r.status, ctype, payload, value, schema_check)
         return r.status, r.msg, value
 
     def get(self, path, token=None, **kw):
@@ -262,8 +453,9 @@ class Server:
     def post(self, path, body=None, token=None, **kw):
         return self.request("POST", path, body=body, token=token, **kw)
 
-    def raw_exchange(self, data, read_timeout=SOCKET_TIMEOUT):
-        """Sends bytes on a raw socket; returns what came back (until close or timeout)."""
+    def raw_exchange(self, data, read_timeout=SOCKET_TIMEOUT, schema_check=CHECK_OPERATION):
+        """Sends bytes on a raw socket; returns what came back (until close or
+        timeout), checked as check_raw_answer() does."""
         s = socket.create_connection(("127.0.0.1", self.port), timeout=SOCKET_TIMEOUT)
         try:
             s.sendall(data)
@@ -279,9 +471,39 @@ class Server:
                         break
             except (socket.timeout, ConnectionResetError):
                 pass
-            return out
         finally:
             s.close()
+        self.check_raw_answer(data, out, schema_check)
+        return out
+
+    def check_raw_answer(self, request, answer, schema_check=CHECK_OPERATION):
+        """Checks a raw answer (bytes) to a raw request (bytes, from its request
+        line) against docs/openapi.yaml, as request() does. Not checked: no
+        answer or a cut-off one, an unparseable request line, and answers
+        libmicrohttpd made itself before cbpn saw the request (a header too
+        large, a broken request line): those carry no Content-Security-Policy,
+        which cbpn puts on every answer."""
+        st = status_of(answer)
+        line = request.split(b"\r\n", 1)[0].split(b" ")
+        if st is None or not _complete(answer) or len(line) != 3:
+            return
+        head, _, payload = answer.partition(b"\r\n\r\n")
+        hdrs = {}
+        for h in head.split(b"\r\n")[1:]:
+            k, _, v = h.decode("latin-1").partition(":")
+            hdrs[k.strip().lower()] = v.strip()
+        if "content-security-policy" not in hdrs:
+            return
+        ctype = hdrs.get("content-type", "")
+        value = payload
+        if ctype.lower().startswith("application/json") and payload:
+            try:
+                value = json.loads(payload.decode("utf-8"))
+            except (UnicodeDecodeError, ValueError) as e:
+                raise AssertionError("%r: answer is not valid JSON: %s %r" % (
+                    request[:80], e, payload[:200]))
+        method, target = line[0].decode("latin-1"), line[1].decode("latin-1")
+        contract().check(method, target, st, ctype, payload, value, schema_check)
 
     # ---- accounts ---------------------------------------------------------
 

@@ -65,9 +65,10 @@ class HttpTest(ServerTestCase):
                 if not got:
                     break
                 out += got
-            return out
         finally:
             s.close()
+        self.srv.check_raw_answer(head[0].encode(), out)
+        return out
 
     # ---- malformed bodies ----
 

@@ -49,6 +49,7 @@ class ShutdownTest(unittest.TestCase):
                 answer += chunk
         finally:
             s.close()
+        self.srv.check_raw_answer(b"POST /api/v1/cases HTTP/1.1", answer)
         self.assertTrue(answer.startswith(b"HTTP/1.1 201"), answer[:200])
         self.assertEqual(self.srv.proc.wait(timeout=20 * SLOW), 0)
         # The case was written before the server stopped.
