@@ -10,6 +10,7 @@ _Static_assert(ROLE__MAX == 7, "enum role follows the roles of util/codes.c");
 #define N   SCOPE_NONE
 #define OWN SCOPE_OWN
 #define GRP SCOPE_GROUP
+#define HRS SCOPE_HERS
 #define ASG SCOPE_ASSIGNED
 #define ORG SCOPE_ORG
 #define ALL SCOPE_ALL
@@ -28,6 +29,20 @@ static const enum scope table[ACT__MAX][ROLE__MAX] = {
     [ACT_CASE_CREATE]      = {GRP,   GRP, ORG,   ORG,   N,     N,      N},
     [ACT_CASE_READ]        = {OWN,   GRP, ASG,   ORG,   N,     N,      N},
     [ACT_CASE_READ_DETAIL] = {N,     N,   ASG,   ORG,   N,     N,      N},
+    [ACT_CASE_UPDATE]      = {N,     N,   ASG,   ORG,   N,     N,      N},
+    [ACT_CASE_ASSIGN]      = {N,     N,   N,     ORG,   N,     N,      N},
+    [ACT_CASE_CLOSE_REQUEST] = {N,   N,   HRS,   ORG,   N,     N,      N},
+    [ACT_CASE_CLOSE_APPROVE] = {N,   N,   N,     ORG,   N,     N,      N},
+    [ACT_CASE_REOPEN]      = {N,     N,   N,     ORG,   N,     N,      N},
+    [ACT_CASE_QUEUE]       = {N,     N,   N,     ORG,   N,     N,      N},
+    [ACT_CASE_HISTORY]     = {N,     N,   N,     ORG,   N,     N,      N},
+    [ACT_INCIDENT_CREATE]  = {N,     N,   ASG,   ORG,   N,     N,      N},
+    [ACT_SCREENING_CREATE] = {N,     N,   ASG,   ORG,   N,     N,      N},
+    [ACT_NOTE_CREATE]      = {N,     N,   ASG,   ORG,   N,     N,      N},
+    [ACT_NOTE_READ]        = {N,     N,   ASG,   ORG,   N,     N,      N},
+    [ACT_TASK_CREATE]      = {N,     N,   ASG,   ORG,   N,     N,      N},
+    [ACT_TASK_READ]        = {N,     N,   ASG,   ORG,   N,     N,      N},
+    [ACT_TASK_UPDATE]      = {N,     N,   ASG,   ORG,   N,     N,      N},
 };
 /* clang-format on */
 

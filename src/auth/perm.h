@@ -28,7 +28,21 @@ enum action {
     ACT_MEMBER_READ,
     ACT_CASE_CREATE,      /* report a concern */
     ACT_CASE_READ,        /* code, status, concerns, dates */
-    ACT_CASE_READ_DETAIL, /* survivor details and summary */
+    ACT_CASE_READ_DETAIL, /* survivor details, summary, incidents, screenings, timeline */
+    ACT_CASE_UPDATE,      /* intake and assessment (PATCH) */
+    ACT_CASE_ASSIGN,      /* assign, transfer */
+    ACT_CASE_CLOSE_REQUEST,
+    ACT_CASE_CLOSE_APPROVE, /* never her own request */
+    ACT_CASE_REOPEN,
+    ACT_CASE_QUEUE,       /* the count of unassigned urgent cases on every page */
+    ACT_CASE_HISTORY,     /* who saw and changed a case, from the audit log */
+    ACT_INCIDENT_CREATE,
+    ACT_SCREENING_CREATE,
+    ACT_NOTE_CREATE,
+    ACT_NOTE_READ,
+    ACT_TASK_CREATE,
+    ACT_TASK_READ,
+    ACT_TASK_UPDATE,      /* mark done */
     ACT__MAX
 };
 

@@ -794,6 +794,95 @@ out:
     return e;
 }
 
+/* ---- for the modules of a case's records ---- */
+
+enum err case_fetch(const struct ctx *cx, enum action a, const char *id, struct case_rec *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!may(cx, a))
+        return ERR_FORBIDDEN;
+    if (!check_id(id))
+        return ERR_NOT_FOUND;
+    enum err e = store_case_get(cx->db, id, out);
+    if (e != ERR_OK)
+        return e;
+    if (case_reached(cx, a, out))
+        return ERR_OK;
+    e = case_reached(cx, ACT_CASE_READ, out) ? ERR_FORBIDDEN : ERR_NOT_FOUND;
+    case_rec_free(out);
+    return e;
+}
+
+static char *event_ad(const char *case_id)
+{
+    return xasprintf("%s/event", case_id);
+}
+
+enum err case_event_add(const struct ctx *cx, const char *case_id, const char *kind,
+                        const char *detail, const char *ref_id, const char *text)
+{
+    struct case_event_rec ev = {0};
+    snprintf(ev.case_id, sizeof ev.case_id, "%s", case_id);
+    clock_stamp(ev.at);
+    snprintf(ev.user_id, sizeof ev.user_id, "%s", check_user_id(cx));
+    snprintf(ev.kind, sizeof ev.kind, "%s", kind);
+    ev.detail = detail != NULL ? xstrdup(detail) : NULL;
+    if (ref_id != NULL)
+        snprintf(ev.ref_id, sizeof ev.ref_id, "%s", ref_id);
+    if (!check_absent(text)) {
+        char *ad = event_ad(case_id);
+        crypto_seal(cx->key, ad, text, strlen(text), &ev.text);
+        free(ad);
+    }
+    enum err e = store_case_event_insert(cx->db, &ev);
+    case_event_rec_free(&ev);
+    return e;
+}
+
+/* Whole years from the date (y0, m0, d0) to (y, m, d). */
+static int years_between(int y0, int m0, int d0, int y, int m, int d)
+{
+    int n = y - y0;
+    if (m < m0 || (m == m0 && d < d0))
+        n--;
+    return n;
+}
+
+int case_survivor_age_on(const struct ctx *cx, const struct case_rec *r, const char *date)
+{
+    int y, m, d, by, bm, bd;
+    if (!r->has_survivor || !clock_parse_date(date, &y, &m, &d))
+        return -1;
+    struct survivor_view sv;
+    memset(&sv, 0, sizeof sv);
+    if (survivor_open(cx, r, &sv) != ERR_OK) {
+        survivor_view_free(&sv);
+        return -1;
+    }
+    int age = -1;
+    if (sv.birth_date != NULL && clock_parse_date(sv.birth_date, &by, &bm, &bd)) {
+        age = years_between(by, bm, bd, y, m, d);
+    } else if (r->survivor.age >= 0) {
+        /* The age given on a day: she was that age then, and ages a year
+         * each year after. */
+        char on[DATE_SIZE] = "";
+        json_t *dem = r->survivor.demographics != NULL
+                          ? json_loads(r->survivor.demographics, 0, NULL)
+                          : NULL;
+        const char *given = json_string_value(json_object_get(dem, "age_on"));
+        if (given != NULL)
+            snprintf(on, sizeof on, "%s", given);
+        else
+            snprintf(on, sizeof on, "%.10s", r->created_at);
+        json_decref(dem);
+        int gy, gm, gd;
+        if (clock_parse_date(on, &gy, &gm, &gd))
+            age = r->survivor.age + years_between(gy, gm, gd, y, m, d);
+    }
+    survivor_view_free(&sv);
+    return age < 0 ? -1 : age;
+}
+
 /* ---- reading ---- */
 
 enum err case_get(const struct ctx *cx, const char *id, struct case_view *out)

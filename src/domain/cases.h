@@ -163,4 +163,23 @@ enum err case_list(const struct ctx *cx, const struct case_query *q, struct case
  * audited. */
 enum err case_get(const struct ctx *cx, const char *id, struct case_view *out);
 
+/* ---- for the modules of a case's records (incidents, screenings, notes,
+ * tasks): reach, age, timeline ---- */
+
+/* The case id as the caller may act on it under a: ERR_FORBIDDEN when the
+ * table refuses a for her role, or when she may read the case but not do a
+ * to it; ERR_NOT_FOUND when it does not exist or she may not read it (never
+ * revealing that it exists). out is filled on ERR_OK (case_rec_free). */
+enum err case_fetch(const struct ctx *cx, enum action a, const char *id, struct case_rec *out);
+/* The survivor's age in whole years on date (YYYY-MM-DD): from her sealed
+ * birth date when known, else from the age given and the day it was given;
+ * -1 when unknown. */
+int case_survivor_age_on(const struct ctx *cx, const struct case_rec *r, const char *date);
+/* Appends a step to the case's timeline, by the caller, in the caller's
+ * transaction: kind is one of migration 0002's (reported, incident, ...),
+ * detail codes only (or NULL), ref_id the record it made (or NULL), text
+ * free text to seal (or NULL). */
+enum err case_event_add(const struct ctx *cx, const char *case_id, const char *kind,
+                        const char *detail, const char *ref_id, const char *text);
+
 #endif
