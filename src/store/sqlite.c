@@ -529,6 +529,26 @@ static bool is_postgres(const char *uri)
     return strncmp(uri, "postgres://", 11) == 0 || strncmp(uri, "postgresql://", 13) == 0;
 }
 
+/* Makes the directory entry of a file just created at path durable: SQLite
+ * syncs the directory for the -wal it creates, not for the database file. */
+static bool dir_sync(const char *path)
+{
+    char *dir = xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash == NULL)
+        strcpy(dir, ".");
+    else if (slash == dir)
+        slash[1] = '\0';
+    else
+        *slash = '\0';
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    bool ok = fd >= 0 && fsync(fd) == 0;
+    if (fd >= 0)
+        close(fd);
+    free(dir);
+    return ok;
+}
+
 /* Creates the file with mode 0600 when it does not exist, so SQLite (and
  * its -wal and -shm files, which take the database's mode) never widens it. */
 static bool file_prepare(const char *path, bool create, char **errmsg)
@@ -555,8 +575,13 @@ static bool file_prepare(const char *path, bool create, char **errmsg)
         *errmsg = xasprintf("cannot create database %s: %s", path, strerror(errno));
         return false;
     }
-    if (fd >= 0)
+    if (fd >= 0) {
         close(fd);
+        if (!dir_sync(path)) {
+            *errmsg = xasprintf("cannot create database %s: %s", path, strerror(errno));
+            return false;
+        }
+    }
     return true;
 }
 
