@@ -3,6 +3,13 @@
 # database, each as a ratio to GET /healthz measured in the same run (the
 # machine is noisy; the ratios are what to compare between versions).
 # Also the size of the binary and the resident memory of an idle server.
+#
+# Case creation is measured again on two servers, each over a fresh copy of
+# the demo database and against its own /healthz: one as cbpn runs
+# (synchronous = FULL: every commit fsyncs the write-ahead log), one with
+# the test-only CBPN_TEST_SYNCHRONOUS=normal, so the cost of durable
+# commits is read off in one run. BENCH_DIR puts the databases on the disk
+# to measure (default: $TMPDIR or /tmp).
 set -eu
 BUILD=${BUILD:-build}
 BIN=$BUILD/cbpn
@@ -10,15 +17,32 @@ DUR=${BENCH_SECONDS:-5}
 CONNS=${BENCH_CONNECTIONS:-8}
 command -v wrk >/dev/null || { echo "bench needs wrk (scripts/deps.sh installs it)"; exit 1; }
 
-dir=$(mktemp -d)
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$dir"' EXIT
+dir=$(mktemp -d -p "${BENCH_DIR:-${TMPDIR:-/tmp}}")
+pid=
+trap '[ -n "$pid" ] && kill $pid 2>/dev/null; wait 2>/dev/null; rm -rf "$dir"' EXIT
 echo "bench-password-1" | "$BIN" demo --db "$dir/b.db" --password-stdin > /dev/null
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$BIN" serve --db "$dir/b.db" --listen "127.0.0.1:$port" 2> "$dir/serve.log" &
-pid=$!
-base=http://127.0.0.1:$port
-for _ in $(seq 100); do curl -sf "$base/healthz" > /dev/null && break; sleep 0.05; done
-sleep 1
+for m in full normal; do
+    cp -p "$dir/b.db" "$dir/$m.db"
+    cp -p "$dir/b.db.key" "$dir/$m.db.key"
+done
+
+serve() { # db, log; sets pid and base
+    local port
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    "$BIN" serve --db "$1" --listen "127.0.0.1:$port" 2> "$2" &
+    pid=$!
+    base=http://127.0.0.1:$port
+    for _ in $(seq 100); do curl -sf "$base/healthz" > /dev/null && break; sleep 0.05; done
+    sleep 1
+}
+
+stop() {
+    kill "$pid"
+    wait "$pid" || true
+    pid=
+}
+
+serve "$dir/b.db" "$dir/serve.log"
 rss=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
 
 token() {
@@ -47,9 +71,34 @@ rate() { # name, wrk args...
     rate "GET /api/v1/cases/{id} (unseal + audit)" -s bench/auth.lua "$base/api/v1/cases/$case_id"
     rate "POST /api/v1/cases (seal + audit)" -s bench/post_case.lua "$base/api/v1/cases"
 } > "$dir/rates"
+stop
 
-base_rate=$(head -1 "$dir/rates" | awk '{print $NF}')
+# Case creation, durable commits or not (CBPN_TEST_SYNCHRONOUS is test-only:
+# it exists for this comparison and the durability test).
+for m in full normal; do
+    if [ $m = normal ]; then export CBPN_TEST_SYNCHRONOUS=normal; fi
+    serve "$dir/$m.db" "$dir/serve-$m.log"
+    unset CBPN_TEST_SYNCHRONOUS
+    TOKEN=$(token caseworker1)
+    {
+        rate "GET /healthz (baseline, synchronous=${m^^})" "$base/healthz"
+        rate "POST /api/v1/cases, synchronous=${m^^}" -s bench/post_case.lua "$base/api/v1/cases"
+    } > "$dir/rates-$m"
+    stop
+done
+
+table() { # rates file: each line as a ratio to its first
+    local b
+    b=$(head -1 "$1" | awk '{print $NF}')
+    awk -v b="$b" '{r=$NF; $NF=""; printf "  %-44s %9.0f req/s   %.3f x baseline\n", $0, r, r/b}' "$1"
+}
 echo "cbpn bench: wrk, 1 thread, $CONNS connections, ${DUR}s each, $(nproc) cores"
-awk -v b="$base_rate" '{r=$NF; $NF=""; printf "  %-44s %9.0f req/s   %.3f x baseline\n", $0, r, r/b}' "$dir/rates"
+table "$dir/rates"
+echo "case creation on fresh copies of the demo database ($(df --output=fstype "$dir" | tail -1)), each server against its own /healthz:"
+table "$dir/rates-full"
+table "$dir/rates-normal"
+awk '{r[FNR] = $NF} FNR == 2 {x[++n] = r[2] / r[1]}
+     END {printf "  durable commits keep %.2f of the case creation rate without them\n", x[1] / x[2]}' \
+    "$dir/rates-full" "$dir/rates-normal"
 echo "  binary size: $(stat -c %s "$BIN") bytes ($BIN)"
 echo "  idle resident memory of cbpn serve on the demo database: ${rss} KiB"

@@ -36,8 +36,9 @@ struct store_conn {
 
 struct store {
     char *path;
-    pthread_mutex_t mu; /* guards conns */
-    pthread_key_t key;  /* the calling thread's connection */
+    const char *synchronous; /* the pragma every connection runs */
+    pthread_mutex_t mu;      /* guards conns */
+    pthread_key_t key;       /* the calling thread's connection */
     struct store_conn *conns;
 };
 
@@ -247,8 +248,28 @@ static int exec1(sqlite3 *db, const char *sql, char **out)
     return rc == SQLITE_DONE ? frc : rc;
 }
 
-/* Opens path with the settings every connection has. */
-static sqlite3 *db_open(const char *path, char **errmsg)
+/* How every connection commits. In WAL mode, synchronous = FULL fsyncs the
+ * write-ahead log at each commit, so a commit that returned (and the 2xx
+ * answer sent for it) survives a power loss; NORMAL syncs only at
+ * checkpoints and can lose the last commits.
+ *
+ * CBPN_TEST_SYNCHRONOUS=normal weakens it to NORMAL. It exists only so
+ * the durability test can show that its simulated power cut loses commits
+ * without FULL, and so `make bench` can measure what FULL costs; no
+ * deployment sets it. Any other value is ignored. */
+static const char *synchronous_pragma(void)
+{
+    const char *v = getenv("CBPN_TEST_SYNCHRONOUS");
+    if (v != NULL && strcmp(v, "normal") == 0) {
+        log_error("store: CBPN_TEST_SYNCHRONOUS=normal: commits are NOT durable (tests only)");
+        return "PRAGMA synchronous = NORMAL";
+    }
+    return "PRAGMA synchronous = FULL";
+}
+
+/* Opens path with the settings every connection has; synchronous is the
+ * store's pragma (synchronous_pragma()). */
+static sqlite3 *db_open(const char *path, const char *synchronous, char **errmsg)
 {
     sqlite3 *db = NULL;
     char *mode = NULL;
@@ -271,9 +292,9 @@ static sqlite3 *db_open(const char *path, char **errmsg)
     }
     /* trusted_schema stays on: SQLite 3.40's JSON functions, which the
      * schema's CHECK constraints use, are not marked innocuous. */
-    static const char *const pragmas[] = {
+    const char *const pragmas[] = {
         "PRAGMA foreign_keys = ON",
-        "PRAGMA synchronous = NORMAL",
+        synchronous,
         "PRAGMA secure_delete = FAST",
     };
     for (size_t i = 0; i < sizeof(pragmas) / sizeof(pragmas[0]); i++) {
@@ -351,7 +372,7 @@ struct store_conn *store_conn(struct store *st)
     if (c != NULL)
         return c;
     char *errmsg = NULL;
-    sqlite3 *db = db_open(st->path, &errmsg);
+    sqlite3 *db = db_open(st->path, st->synchronous, &errmsg);
     if (db != NULL)
         c = conn_prepare(st, db, &errmsg);
     if (c == NULL) {
@@ -523,6 +544,26 @@ static bool is_postgres(const char *uri)
     return strncmp(uri, "postgres://", 11) == 0 || strncmp(uri, "postgresql://", 13) == 0;
 }
 
+/* Makes the directory entry of a file just created at path durable: SQLite
+ * syncs the directory for the -wal it creates, not for the database file. */
+static bool dir_sync(const char *path)
+{
+    char *dir = xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash == NULL)
+        strcpy(dir, ".");
+    else if (slash == dir)
+        slash[1] = '\0';
+    else
+        *slash = '\0';
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    bool ok = fd >= 0 && fsync(fd) == 0;
+    if (fd >= 0)
+        close(fd);
+    free(dir);
+    return ok;
+}
+
 /* Creates the file with mode 0600 when it does not exist, so SQLite (and
  * its -wal and -shm files, which take the database's mode) never widens it. */
 static bool file_prepare(const char *path, bool create, char **errmsg)
@@ -549,8 +590,13 @@ static bool file_prepare(const char *path, bool create, char **errmsg)
         *errmsg = xasprintf("cannot create database %s: %s", path, strerror(errno));
         return false;
     }
-    if (fd >= 0)
+    if (fd >= 0) {
         close(fd);
+        if (!dir_sync(path)) {
+            *errmsg = xasprintf("cannot create database %s: %s", path, strerror(errno));
+            return false;
+        }
+    }
     return true;
 }
 
@@ -575,6 +621,7 @@ enum err store_open(const char *uri, bool create, struct store **out, char **err
 
     st = xcalloc(1, sizeof(*st));
     st->path = xstrdup(uri);
+    st->synchronous = synchronous_pragma();
     pthread_mutex_init(&st->mu, NULL);
     if (pthread_key_create(&st->key, conn_release) != 0) {
         *errmsg = xstrdup("cannot create a thread key");
@@ -583,7 +630,7 @@ enum err store_open(const char *uri, bool create, struct store **out, char **err
         free(st);
         return ERR_INTERNAL;
     }
-    db = db_open(uri, errmsg);
+    db = db_open(uri, st->synchronous, errmsg);
     if (db == NULL)
         goto fail;
     e = migrate(db, uri, errmsg);
