@@ -54,6 +54,22 @@ void h_text_sub(struct buf *b, const char *tmpl, const char *arg)
     h_text(b, s);
 }
 
+void h_text_prefix(struct buf *b, const char *s, size_t max_chars)
+{
+    size_t i = 0, chars = 0;
+    if (s == NULL)
+        return;
+    while (s[i] != '\0' && chars < max_chars) {
+        i++;
+        while (((unsigned char)s[i] & 0xC0) == 0x80)
+            i++; /* the rest of this character */
+        chars++;
+    }
+    html_escape(b, s, i);
+    if (s[i] != '\0')
+        buf_puts(b, "…");
+}
+
 void h_int(struct buf *b, long v)
 {
     buf_printf(b, "%ld", v);

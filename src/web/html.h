@@ -19,6 +19,9 @@ void h_text(struct buf *b, const char *s);
 /* tmpl with each "%s" replaced by arg, all escaped (for translated
  * messages that take one value; no printf is involved). */
 void h_text_sub(struct buf *b, const char *tmpl, const char *arg);
+/* The first max_chars characters of s (UTF-8, cut between characters),
+ * escaped, with "…" when cut. */
+void h_text_prefix(struct buf *b, const char *s, size_t max_chars);
 /* An integer as text. */
 void h_int(struct buf *b, long v);
 /* Markup written as is: the exception, for literal markup only. */

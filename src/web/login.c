@@ -18,14 +18,17 @@ void web_home(struct req *r, struct resp *w)
 
 /* The sign-in form; failed true adds the generic refusal. username (may be
  * NULL) is put back in its field. */
-static void login_page(struct req *r, struct resp *w, bool failed, const char *username)
+void web_login_page(struct req *r, struct resp *w, bool failed, const char *username)
 {
     struct buf *b = &w->body;
+    bool carrying = form_carrying(r);
 
     page_begin(r, w, tr(r, MSG_LOGIN_TITLE), "/login");
     h_raw(b, "<h1>");
     h_text(b, tr(r, MSG_LOGIN_TITLE));
     h_raw(b, "</h1>");
+    if (carrying)
+        h_para(b, "notice", "session-ended", "alert", tr(r, MSG_SESSION_ENDED));
     if (failed) {
         h_para(b, "error", "login-error", "alert", tr(r, MSG_LOGIN_FAILED));
     } else if (req_query(r, "out") != NULL) {
@@ -35,6 +38,8 @@ static void login_page(struct req *r, struct resp *w, bool failed, const char *u
     h_text(b, tr(r, MSG_LOGIN_INTRO));
     h_raw(b, "</p><form method=\"post\" action=\"/login\" id=\"login-form\" class=\"stack\">");
     page_csrf(r, w);
+    if (carrying)
+        form_carry(r, b);
     h_raw(b, "<label for=\"username\">");
     h_text(b, tr(r, MSG_USERNAME));
     h_raw(b, "</label><input id=\"username\" name=\"username\" required maxlength=\"64\" "
@@ -58,7 +63,7 @@ void web_login_form(struct req *r, struct resp *w)
         resp_redirect(w, "/cases");
         return;
     }
-    login_page(r, w, false, NULL);
+    web_login_page(r, w, false, NULL);
 }
 
 void web_login(struct req *r, struct resp *w)
@@ -72,7 +77,7 @@ void web_login(struct req *r, struct resp *w)
     if (username == NULL || password == NULL || *username == '\0' || *password == '\0' ||
         strlen(username) > USERNAME_MAX) {
         /* The same answer as a wrong password. */
-        login_page(r, w, true,
+        web_login_page(r, w, true,
                    username != NULL && strlen(username) <= USERNAME_MAX ? username : NULL);
         return;
     }
@@ -86,11 +91,13 @@ void web_login(struct req *r, struct resp *w)
         }
         resp_cookie(w, SESSION_COOKIE, token, -1);
         sodium_memzero(token, sizeof token);
+        /* A form sent after the session ended: shown again, filled in. */
+        if (!form_resume(r, w, &a))
+            resp_redirect(w, "/cases");
         actor_free(&a);
-        resp_redirect(w, "/cases");
         return;
     case ERR_UNAUTHENTICATED:
-        login_page(r, w, true, username);
+        web_login_page(r, w, true, username);
         return;
     case ERR_RATE_LIMITED:
         resp_header(w, "Retry-After", "900");

@@ -4,9 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "app.h"
 #include "auth/perm.h"
+#include "domain/casework.h"
+#include "domain/place.h"
+#include "domain/scope.h"
 #include "util/alloc.h"
 #include "util/embed.h"
 #include "web/web.h"
@@ -43,12 +47,87 @@ static const enum msg sex_msgs[SEX__MAX] = {
     [SEX_UNKNOWN] = MSG_SEX_UNKNOWN,
 };
 
-static const enum msg *const label_tables[LIST__MAX] = {
-    [LIST_CONCERN] = concern_msgs,
-    [LIST_STATUS] = status_msgs,
-    [LIST_RISK] = risk_msgs,
-    [LIST_SEX] = sex_msgs,
+/* Labels of the other lists the case pages show, in each list's order
+ * (util/codes.c); a test checks every list's size against code_count(). */
+#define L(x) MSG_##x
+static const enum msg closure_msgs[] = {
+    L(CLOSURE_SERVICES_COMPLETED), L(CLOSURE_SURVIVOR_REQUEST), L(CLOSURE_REFERRED_ELSEWHERE),
+    L(CLOSURE_MOVED_AWAY),         L(CLOSURE_LOST_CONTACT),     L(CLOSURE_NO_PROTECTION_CONCERN),
+    L(CLOSURE_DECEASED),           L(CLOSURE_OTHER)};
+static const enum msg marital_msgs[] = {L(MARITAL_SINGLE), L(MARITAL_MARRIED_OR_COHABITING),
+                                        L(MARITAL_DIVORCED_OR_SEPARATED), L(MARITAL_WIDOWED),
+                                        L(MARITAL_UNKNOWN)};
+static const enum msg gbv_msgs[] = {L(GBV_RAPE),
+                                    L(GBV_SEXUAL_ASSAULT),
+                                    L(GBV_PHYSICAL_ASSAULT),
+                                    L(GBV_FORCED_MARRIAGE),
+                                    L(GBV_DENIAL_OF_RESOURCES),
+                                    L(GBV_PSYCHOLOGICAL_ABUSE),
+                                    L(GBV_NON_GBV)};
+static const enum msg flag_msgs[] = {L(FLAG_INTIMATE_PARTNER_VIOLENCE), L(FLAG_CHILD_SEXUAL_ABUSE),
+                                     L(FLAG_EARLY_MARRIAGE), L(FLAG_POSSIBLE_SEXUAL_EXPLOITATION),
+                                     L(FLAG_POSSIBLE_SEXUAL_SLAVERY)};
+static const enum msg tod_msgs[] = {L(TOD_MORNING), L(TOD_AFTERNOON), L(TOD_EVENING_NIGHT),
+                                    L(TOD_UNKNOWN)};
+static const enum msg loctype_msgs[] = {
+    L(LOC_HOME_SURVIVOR), L(LOC_HOME_PERPETRATOR), L(LOC_WORKPLACE),    L(LOC_EMPLOYER_HOUSING),
+    L(LOC_ROAD),          L(LOC_BORDER_CROSSING),  L(LOC_VEHICLE),      L(LOC_MARKET),
+    L(LOC_GUEST_HOUSE),   L(LOC_SCHOOL),           L(LOC_FARM),         L(LOC_FISHING_BOAT),
+    L(LOC_OTHER)};
+static const enum msg stage_msgs[] = {L(STAGE_PRE_DEPARTURE), L(STAGE_TRANSIT),
+                                      L(STAGE_DESTINATION), L(STAGE_RETURN), L(STAGE_NONE)};
+static const enum msg abduction_msgs[] = {L(ABDUCTION_NONE), L(ABDUCTION_TRAFFICKED),
+                                          L(ABDUCTION_FORCED_CONSCRIPTION), L(ABDUCTION_OTHER)};
+static const enum msg elsewhere_msgs[] = {L(ELSEWHERE_NO), L(ELSEWHERE_GBVIMS),
+                                          L(ELSEWHERE_NON_GBVIMS)};
+static const enum msg age_group_msgs[] = {L(AGEGROUP_0_11),  L(AGEGROUP_12_17), L(AGEGROUP_18_25),
+                                          L(AGEGROUP_26_40), L(AGEGROUP_41_60), L(AGEGROUP_61_PLUS),
+                                          L(AGEGROUP_UNKNOWN)};
+static const enum msg relationship_msgs[] = {
+    L(REL_INTIMATE_PARTNER), L(REL_FORMER_PARTNER), L(REL_FAMILY),   L(REL_CAREGIVER),
+    L(REL_EMPLOYER),         L(REL_RECRUITER),      L(REL_CO_WORKER), L(REL_TEACHER),
+    L(REL_SERVICE_PROVIDER), L(REL_NEIGHBOUR),      L(REL_FRIEND),    L(REL_STRANGER),
+    L(REL_OTHER),            L(REL_UNKNOWN)};
+static const enum msg result_msgs[] = {L(RESULT_PRESUMED_TRAFFICKING),
+                                       L(RESULT_EXPLOITATION_ONLY), L(RESULT_INSUFFICIENT)};
+static const enum msg dimension_msgs[] = {L(DIM_A), L(DIM_B), L(DIM_C),
+                                          L(DIM_D), L(DIM_E), L(DIM_F)};
+static const enum msg sector_msgs[] = {
+    L(SECTOR_AGRICULTURE), L(SECTOR_CONSTRUCTION), L(SECTOR_MANUFACTURING),
+    L(SECTOR_FISHING),     L(SECTOR_DOMESTIC_WORK), L(SECTOR_HOSPITALITY),
+    L(SECTOR_ENTERTAINMENT), L(SECTOR_SERVICES),    L(SECTOR_OTHER)};
+static const enum msg channel_msgs[] = {L(CHANNEL_GOVERNMENT_MOU), L(CHANNEL_EPS_KOREA),
+                                        L(CHANNEL_TITP_JAPAN),     L(CHANNEL_SSW_JAPAN),
+                                        L(CHANNEL_LICENSED_AGENCY), L(CHANNEL_BORDER_PASS),
+                                        L(CHANNEL_IRREGULAR),      L(CHANNEL_UNKNOWN)};
+#undef L
+
+#define N(a) ((int)(sizeof a / sizeof a[0]))
+static const struct {
+    const enum msg *msgs;
+    int n;
+} label_tables[LIST__MAX] = {
+    [LIST_CONCERN] = {concern_msgs, CONCERN__MAX},
+    [LIST_STATUS] = {status_msgs, STATUS__MAX},
+    [LIST_RISK] = {risk_msgs, RISK__MAX},
+    [LIST_SEX] = {sex_msgs, SEX__MAX},
+    [LIST_CLOSURE_REASON] = {closure_msgs, N(closure_msgs)},
+    [LIST_MARITAL_STATUS] = {marital_msgs, N(marital_msgs)},
+    [LIST_GBV_TYPE] = {gbv_msgs, N(gbv_msgs)},
+    [LIST_CONTEXT_FLAG] = {flag_msgs, N(flag_msgs)},
+    [LIST_TIME_OF_DAY] = {tod_msgs, N(tod_msgs)},
+    [LIST_LOCATION_TYPE] = {loctype_msgs, N(loctype_msgs)},
+    [LIST_MIGRATION_STAGE] = {stage_msgs, N(stage_msgs)},
+    [LIST_ABDUCTION] = {abduction_msgs, N(abduction_msgs)},
+    [LIST_REPORTED_ELSEWHERE] = {elsewhere_msgs, N(elsewhere_msgs)},
+    [LIST_AGE_GROUP] = {age_group_msgs, N(age_group_msgs)},
+    [LIST_RELATIONSHIP] = {relationship_msgs, N(relationship_msgs)},
+    [LIST_SCREENING_RESULT] = {result_msgs, N(result_msgs)},
+    [LIST_DIMENSION] = {dimension_msgs, N(dimension_msgs)},
+    [LIST_SECTOR] = {sector_msgs, N(sector_msgs)},
+    [LIST_CHANNEL] = {channel_msgs, N(channel_msgs)},
 };
+#undef N
 
 const char *tr(const struct req *r, enum msg m)
 {
@@ -68,9 +147,10 @@ struct ctx page_ctx(const struct req *r)
 const char *code_label(const struct req *r, enum code_list list, const char *code)
 {
     int i = code_parse(list, code);
-    if (i < 0 || (int)list < 0 || list >= LIST__MAX || label_tables[list] == NULL)
+    if (i < 0 || (int)list < 0 || list >= LIST__MAX || label_tables[list].msgs == NULL ||
+        i >= label_tables[list].n)
         return code != NULL ? code : "";
-    return tr(r, label_tables[list][i]);
+    return tr(r, label_tables[list].msgs[i]);
 }
 
 char *text_sub(const char *tmpl, const char *arg)
@@ -90,6 +170,94 @@ void h_date(struct buf *b, const char *ts)
 {
     if (ts != NULL)
         html_escape(b, ts, strnlen(ts, 10));
+}
+
+bool code_labelled(enum code_list list)
+{
+    return (int)list >= 0 && list < LIST__MAX && label_tables[list].msgs != NULL &&
+           label_tables[list].n == code_count(list);
+}
+
+void h_hidden(struct buf *b, const char *name, const char *value)
+{
+    if (value == NULL)
+        return;
+    h_open_begin(b, "input");
+    h_attr(b, "type", "hidden");
+    h_attr(b, "name", name);
+    h_attr(b, "value", value);
+    h_open_end(b);
+}
+
+void h_datetime(struct buf *b, const char *ts)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    if (ts == NULL || sscanf(ts, "%4d-%2d-%2dT%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                             &tm.tm_hour, &tm.tm_min) != 5) {
+        h_text(b, ts);
+        return;
+    }
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    time_t t = timegm(&tm) + 7 * 3600; /* Cambodia: UTC+7, no daylight saving */
+    struct tm local;
+    char text[32];
+    gmtime_r(&t, &local);
+    strftime(text, sizeof text, "%Y-%m-%d %H:%M", &local);
+    h_open(b, "time", "datetime", ts, H_END);
+    h_text(b, text);
+    h_close(b, "time");
+}
+
+const char *place_label(const struct req *r, const struct place *p)
+{
+    const char *km = p->name_km, *latn = p->name_latn;
+    if (r->lang == LANG_KM)
+        return (km != NULL && *km != '\0') ? km : latn;
+    return (latn != NULL && *latn != '\0') ? latn : km;
+}
+
+void h_place(struct req *r, struct buf *b, const char *code)
+{
+    static const enum msg level_msgs[PLACE__MAX] = {
+        [PLACE_PROVINCE] = MSG_PROVINCE,
+        [PLACE_DISTRICT] = MSG_DISTRICT,
+        [PLACE_COMMUNE] = MSG_COMMUNE,
+        [PLACE_VILLAGE] = MSG_VILLAGE,
+    };
+    const struct places *all = r->app != NULL ? r->app->places : NULL;
+    const struct place *p = (all != NULL && code != NULL) ? places_get(all, code) : NULL;
+    if (p == NULL) {
+        h_text(b, code);
+        return;
+    }
+    h_raw(b, "<span class=\"place\">");
+    for (int depth = 0; p != NULL && depth < PLACE__MAX; depth++) {
+        char cls[24];
+        snprintf(cls, sizeof cls, "pl-%s", place_level_code(p->level));
+        h_open(b, "span", "class", cls, H_END);
+        h_raw(b, "<small>");
+        h_text(b, tr(r, level_msgs[p->level]));
+        h_raw(b, "</small> ");
+        h_text(b, place_label(r, p));
+        h_raw(b, "</span>");
+        p = p->parent[0] != '\0' ? places_get(all, p->parent) : NULL;
+    }
+    h_raw(b, "</span>");
+}
+
+const char *page_id(const struct req *r)
+{
+    const char *id = r->nparams > 0 ? r->params[0] : NULL;
+    if (id == NULL || *id == '\0' || strlen(id) >= ID_SIZE)
+        return NULL;
+    return id;
+}
+
+void page_notice(struct buf *b, const char *id, const char *text)
+{
+    h_para(b, "notice", id, "status", text);
 }
 
 char *asset_url(const char *name)
@@ -162,13 +330,32 @@ void page_begin(struct req *r, struct resp *w, const char *title, const char *se
     h_raw(b, "</a>");
     lang_links(r, w, self != NULL ? self : "/");
     if (r->actor != NULL) {
+        struct ctx cx = page_ctx(r);
         h_raw(b, "<nav class=\"main\">");
-        if (perm_allows(r->actor->role, ACT_CASE_READ)) {
+        if (may(&cx, ACT_CASE_READ)) {
             h_raw(b, "<a href=\"/cases\" id=\"nav-cases\">");
             h_text(b, tr(r, MSG_NAV_CASES));
             h_raw(b, "</a>");
         }
-        if (perm_allows(r->actor->role, ACT_CASE_CREATE)) {
+        if (may(&cx, ACT_CASE_QUEUE)) {
+            /* The supervisor's count of unassigned urgent cases, on every page. */
+            int urgent = r->db != NULL ? case_urgent_unassigned(&cx) : 0;
+            h_raw(b, "<a href=\"/queue\" id=\"nav-queue\">");
+            h_text(b, tr(r, MSG_NAV_QUEUE));
+            if (urgent > 0) {
+                char n[16], *label;
+                snprintf(n, sizeof n, "%d", urgent);
+                label = text_sub(tr(r, MSG_QUEUE_URGENT_COUNT), n);
+                h_raw(b, " ");
+                h_open(b, "span", "class", "badge", "id", "urgent-unassigned", "title", label,
+                       "aria-label", label, H_END);
+                h_text(b, n);
+                h_raw(b, "</span>");
+                free(label);
+            }
+            h_raw(b, "</a>");
+        }
+        if (may(&cx, ACT_CASE_CREATE)) {
             h_raw(b, "<a href=\"/cases/new\" id=\"nav-report\">");
             h_text(b, tr(r, MSG_NAV_REPORT));
             h_raw(b, "</a>");

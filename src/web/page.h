@@ -34,11 +34,30 @@ void page_fail(struct req *r, struct resp *w, enum err e);
 /* The label of code in list in the request's language; the code itself
  * when unknown. Static. */
 const char *code_label(const struct req *r, enum code_list list, const char *code);
+/* Whether every code of list has a label. */
+bool code_labelled(enum code_list list);
 /* tmpl with each "%s" replaced by arg, as plain text (no printf). Caller
  * frees. */
 char *text_sub(const char *tmpl, const char *arg);
 /* The date part ("YYYY-MM-DD") of an RFC 3339 time, escaped. */
 void h_date(struct buf *b, const char *ts);
+
+/* A hidden input name=value; nothing for a NULL value. */
+void h_hidden(struct buf *b, const char *name, const char *value);
+/* An RFC 3339 UTC time as the date and time in Cambodia (UTC+7), in a
+ * <time> element: "2026-03-01 14:05". */
+void h_datetime(struct buf *b, const char *ts);
+/* The place of a gazetteer code with its levels labelled ("Village: …,
+ * Commune: …"), deepest first, each name in the request's language; the
+ * code itself when unknown. */
+void h_place(struct req *r, struct buf *b, const char *code);
+/* The name of a place in the request's language (the other one if empty). */
+struct place;
+const char *place_label(const struct req *r, const struct place *p);
+/* The {id} of the route, or NULL when absent or too long for an id. */
+const char *page_id(const struct req *r);
+/* The <h1> and a notice paragraph (NULL: none). */
+void page_notice(struct buf *b, const char *id, const char *text);
 
 struct fieldset;
 /* Moves the form fields that fs declares (domain/fields.h) into the input
@@ -46,6 +65,56 @@ struct fieldset;
  * a yes/no answer that does not parse is a field error. Returns how many
  * fields the form carried. */
 int form_fields(const struct req *r, const struct fieldset *fs, void *in, struct fielderrs *fe);
+/* For a form that edits a record (a PATCH): each field of fs (nested
+ * objects included) whose form field was sent empty is marked as sent as
+ * null, so that emptying a box clears the value. */
+void form_nulls(const struct req *r, const struct fieldset *fs, void *in);
+
+/* The stepped place choice (province -> district -> commune -> village)
+ * without JavaScript; web/place_pick.c. Form fields are prefix + level
+ * name ("province", "addr.village"). */
+enum place_field { PF_PROVINCE, PF_DISTRICT, PF_COMMUNE, PF_VILLAGE, PF__MAX };
+struct place_pick {
+    char place[PF__MAX][CODE_SIZE];
+};
+/* The levels as the form sent them, kept only while each lies in the one above. */
+void place_pick_from_form(const struct req *r, const char *prefix, struct place_pick *pp);
+/* The same from the query string (GET /cases/new?district=...). */
+void place_pick_from_query(const struct req *r, const char *prefix, struct place_pick *pp);
+/* Every level down to the place of code (a province, district, commune or village). */
+void place_pick_set(const struct req *r, struct place_pick *pp, const char *code);
+/* The deepest place chosen, or NULL. */
+const char *place_pick_chosen(const struct place_pick *pp);
+/* The fieldset: a legend, the error text (NULL: none), the lists so far and
+ * the "next list" button (name "step", value prefix + "place"). */
+void place_pick_fieldset(struct req *r, struct buf *b, const struct place_pick *pp,
+                         const char *prefix, const char *id, enum msg legend, const char *error);
+/* The form field name of a level. Static. */
+const char *place_pick_level_name(int level);
+
+/* Signed-in form POSTs (routes.c: FORM_POST, which lets a form sent after
+ * its session ended reach the page; web/resume.c). True when the handler
+ * may go on: a form body, a session and its CSRF token. Otherwise it has
+ * answered: 415, 403, or, without a session, the sign-in page carrying what
+ * was typed (nothing is written). */
+bool form_begin(struct req *r, struct resp *w);
+/* Whether this page is shown again after a sign-in that followed an
+ * expired session (its fields are then in the request, as typed). */
+bool form_resumed(const struct req *r);
+/* The notice "your session had ended; check and send again", when resumed. */
+void form_resumed_notice(struct req *r, struct buf *b);
+/* web_login's half: when the sign-in form carried a form sent after the
+ * session ended, shows that form again filled in (as actor a) and returns
+ * true; false when it carried none. */
+bool form_resume(struct req *r, struct resp *w, struct actor *a);
+/* Whether this request carries a form sent after its session ended (the
+ * expired POST itself, or the sign-in form carrying it). */
+bool form_carrying(const struct req *r);
+/* The sign-in page (web/login.c); failed adds the generic refusal, username
+ * (may be NULL) is put back; it carries the expired form when there is one. */
+void web_login_page(struct req *r, struct resp *w, bool failed, const char *username);
+/* Carried fields of the sign-in form (the expired form's), as hidden inputs. */
+void form_carry(struct req *r, struct buf *b);
 
 /* Handlers (routes.c). */
 void web_home(struct req *r, struct resp *w);
@@ -57,6 +126,26 @@ void web_cases_search(struct req *r, struct resp *w);
 void web_case_new(struct req *r, struct resp *w);
 void web_case_create(struct req *r, struct resp *w);
 void web_case_show(struct req *r, struct resp *w);
+void web_case_edit(struct req *r, struct resp *w);
+void web_case_update(struct req *r, struct resp *w);
+void web_case_assign(struct req *r, struct resp *w);
+void web_case_closure(struct req *r, struct resp *w);
+void web_case_approve(struct req *r, struct resp *w);
+void web_case_reopen(struct req *r, struct resp *w);
+void web_note_add(struct req *r, struct resp *w);
+void web_task_add(struct req *r, struct resp *w);
+void web_task_done(struct req *r, struct resp *w);
+void web_queue(struct req *r, struct resp *w);
+/* Shown again after a sign-in (form_resume): the forms as typed. */
+void web_case_create_resume(struct req *r, struct resp *w);
+void web_case_update_resume(struct req *r, struct resp *w);
+void web_case_show_resume(struct req *r, struct resp *w);
+void web_incident_new(struct req *r, struct resp *w);
+void web_incident_create(struct req *r, struct resp *w);
+void web_incident_create_resume(struct req *r, struct resp *w);
+void web_screening_new(struct req *r, struct resp *w);
+void web_screening_create(struct req *r, struct resp *w);
+void web_screening_create_resume(struct req *r, struct resp *w);
 void web_asset(struct req *r, struct resp *w);
 
 /* "/assets/NAME?v=VERSION": the URL of a built-in asset whose version

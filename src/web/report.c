@@ -17,26 +17,14 @@
 #include "domain/fields.h"
 #include "domain/network.h"
 #include "domain/place.h"
+#include "domain/scope.h"
 #include "store/store.h"
 #include "util/alloc.h"
-
-enum place_field { PF_PROVINCE, PF_DISTRICT, PF_COMMUNE, PF_VILLAGE, PF__MAX };
-
-static const struct {
-    const char *name; /* form field and element id */
-    enum msg label;
-    enum place_level level;
-} place_fields[PF__MAX] = {
-    [PF_PROVINCE] = {"province", MSG_PROVINCE, PLACE_PROVINCE},
-    [PF_DISTRICT] = {"district", MSG_DISTRICT, PLACE_DISTRICT},
-    [PF_COMMUNE] = {"commune", MSG_COMMUNE, PLACE_COMMUNE},
-    [PF_VILLAGE] = {"village", MSG_VILLAGE, PLACE_VILLAGE},
-};
 
 /* What the form holds (values borrowed from the request, or from place
  * records for the pre-filled place). */
 struct report_form {
-    char place[PF__MAX][CODE_SIZE];
+    struct place_pick place;
     const char *concerns[CONCERNS_MAX + 1];
     int nconcerns;
     const char *summary, *sex, *age, *name_km, *name_latn, *phone;
@@ -72,49 +60,13 @@ static int form_error(const struct fielderrs *fe, const char *form)
     return -1;
 }
 
-static void set_code(char dst[CODE_SIZE], const char *s)
-{
-    dst[0] = '\0';
-    if (s != NULL && strlen(s) < CODE_SIZE)
-        memcpy(dst, s, strlen(s) + 1);
-}
-
-/* Keeps each chosen place only when it lies in the one above it (a changed
- * district drops the commune and village chosen before). */
-static void place_normalise(const struct req *r, struct report_form *f)
-{
-    const struct places *all = r->app != NULL ? r->app->places : NULL;
-    const char *parent = "";
-    for (int i = 0; i < PF__MAX; i++) {
-        const struct place *p =
-            (all != NULL && f->place[i][0] != '\0') ? places_get(all, f->place[i]) : NULL;
-        if (p == NULL || p->level != place_fields[i].level || strcmp(p->parent, parent) != 0) {
-            for (int j = i; j < PF__MAX; j++)
-                f->place[j][0] = '\0';
-            return;
-        }
-        parent = f->place[i];
-    }
-}
-
 /* Fills the province and district from a place code (the group's). */
 static void place_from(const struct req *r, struct report_form *f, const char *code)
 {
     const struct places *all = r->app != NULL ? r->app->places : NULL;
     const struct place *d = all != NULL ? places_district_of(all, code) : NULL;
-    if (d == NULL)
-        return;
-    set_code(f->place[PF_PROVINCE], d->parent);
-    set_code(f->place[PF_DISTRICT], d->code);
-}
-
-/* The deepest place chosen, or NULL. */
-static const char *place_chosen(const struct report_form *f)
-{
-    for (int i = PF__MAX - 1; i >= 0; i--)
-        if (f->place[i][0] != '\0')
-            return f->place[i];
-    return NULL;
+    if (d != NULL)
+        place_pick_set(r, &f->place, d->code);
 }
 
 static bool has_concern(const struct report_form *f, const char *code)
@@ -172,59 +124,12 @@ static void error_summary(struct req *r, struct buf *b, const struct fielderrs *
     h_raw(b, "</ul></div>");
 }
 
-static void place_select(struct req *r, struct buf *b, const struct report_form *f, int level)
-{
-    const struct places *all = r->app != NULL ? r->app->places : NULL;
-    const struct place **items = NULL;
-    const char *name = place_fields[level].name;
-    size_t n = 0;
-
-    if (all != NULL)
-        n = places_children(all, level == 0 ? NULL : f->place[level - 1], r->lang, &items);
-    h_open(b, "label", "for", name, H_END);
-    h_text(b, tr(r, place_fields[level].label));
-    h_raw(b, "</label>");
-    h_open_begin(b, "select");
-    h_attr(b, "id", name);
-    h_attr(b, "name", name);
-    h_flag(b, "data-step", level < PF__MAX - 1);
-    h_open_end(b);
-    h_raw(b, "<option value=\"\">");
-    h_text(b, tr(r, MSG_CHOOSE));
-    h_raw(b, "</option>");
-    for (size_t i = 0; i < n; i++) {
-        const struct place *p = items[i];
-        const char *label = r->lang == LANG_KM ? p->name_km : p->name_latn;
-        if (label == NULL || *label == '\0')
-            label = r->lang == LANG_KM ? p->name_latn : p->name_km;
-        h_open_begin(b, "option");
-        h_attr(b, "value", p->code);
-        h_flag(b, "selected", strcmp(p->code, f->place[level]) == 0);
-        h_open_end(b);
-        h_text(b, label);
-        h_close(b, "option");
-    }
-    h_raw(b, "</select>");
-    free(items);
-}
-
 static void place_fieldset(struct req *r, struct buf *b, const struct report_form *f,
                            const struct fielderrs *fe)
 {
-    h_raw(b, "<fieldset id=\"place\"><legend>");
-    h_text(b, tr(r, MSG_PLACE));
-    h_raw(b, "</legend>");
-    field_error(r, b, fe, "place");
-    for (int i = 0; i < PF__MAX; i++) {
-        if (i > 0 && f->place[i - 1][0] == '\0')
-            break;
-        place_select(r, b, f, i);
-    }
-    /* formnovalidate: choosing a place must not wait for the required fields. */
-    h_raw(b, "<button type=\"submit\" name=\"step\" value=\"place\" id=\"place-next\" "
-             "class=\"step secondary\" formnovalidate>");
-    h_text(b, tr(r, MSG_PLACE_NEXT));
-    h_raw(b, "</button></fieldset>");
+    int m = form_error(fe, "place");
+    place_pick_fieldset(r, b, &f->place, "", "place", MSG_PLACE,
+                        m >= 0 ? tr(r, (enum msg)m) : NULL);
 }
 
 static void concerns_fieldset(struct req *r, struct buf *b, const struct report_form *f,
@@ -321,11 +226,11 @@ static void form_self(const struct report_form *f, struct buf *self)
 {
     buf_puts(self, "/cases/new");
     char sep = '?';
-    for (int i = 0; i < PF__MAX - 1 && f->place[i][0] != '\0'; i++) {
+    for (int i = 0; i < PF__MAX - 1 && f->place.place[i][0] != '\0'; i++) {
         buf_putc(self, sep);
-        buf_puts(self, place_fields[i].name);
+        buf_puts(self, place_pick_level_name(i));
         buf_putc(self, '=');
-        url_encode(self, f->place[i]);
+        url_encode(self, f->place.place[i]);
         sep = '&';
     }
 }
@@ -344,6 +249,8 @@ static void report_page(struct req *r, struct resp *w, const struct report_form 
     h_raw(b, "</h1><p>");
     h_text(b, tr(r, MSG_REPORT_INTRO));
     h_raw(b, "</p>");
+    if (form_resumed(r))
+        form_resumed_notice(r, b);
     if (fe != NULL && fe->n > 0)
         error_summary(r, b, fe);
     h_raw(b, "<form method=\"post\" action=\"/cases\" id=\"report-form\" class=\"stack\">");
@@ -379,21 +286,40 @@ void web_case_new(struct req *r, struct resp *w)
     struct ctx cx = page_ctx(r);
 
     memset(&f, 0, sizeof f);
-    if (r->actor == NULL || !perm_allows(r->actor->role, ACT_CASE_CREATE)) {
+    if (!may(&cx, ACT_CASE_CREATE)) {
         page_fail(r, w, ERR_FORBIDDEN);
         return;
     }
-    for (int i = 0; i < PF__MAX; i++)
-        set_code(f.place[i], req_query(r, place_fields[i].name));
-    if (f.place[PF_PROVINCE][0] == '\0' && r->actor->user.group_id[0] != '\0') {
+    place_pick_from_query(r, "", &f.place);
+    if (f.place.place[PF_PROVINCE][0] == '\0' && r->actor->user.group_id[0] != '\0') {
         struct group_rec g;
         memset(&g, 0, sizeof g);
         if (group_get(&cx, r->actor->user.group_id, &g) == ERR_OK)
             place_from(r, &f, g.location_code);
         group_rec_free(&g);
     }
-    place_normalise(r, &f);
     report_page(r, w, &f, NULL);
+}
+
+/* The form as typed: its values borrowed from the request. */
+static void form_typed(struct req *r, struct report_form *f, struct case_report_in *in,
+                       struct fielderrs *fe)
+{
+    case_report_in_init(in);
+    form_fields(r, &case_report_fields, in, fe);
+    place_pick_from_form(r, "", &f->place);
+    f->nconcerns = in->nconcerns > CONCERNS_MAX ? CONCERNS_MAX : in->nconcerns;
+    for (int i = 0; i < f->nconcerns; i++)
+        f->concerns[i] = in->concerns[i];
+    f->summary = in->summary;
+    f->sex = in->survivor.sex;
+    f->age = req_form(r, "survivor.age");
+    f->name_km = in->survivor.name_km;
+    f->name_latn = in->survivor.name_latn;
+    f->phone = in->survivor.phone;
+    f->age_estimated = in->survivor.age_estimated;
+    f->consent = in->consent_to_contact;
+    f->urgent = in->urgent;
 }
 
 void web_case_create(struct req *r, struct resp *w)
@@ -405,38 +331,22 @@ void web_case_create(struct req *r, struct resp *w)
     struct ctx cx = page_ctx(r);
     char path[64];
 
+    if (!form_begin(r, w))
+        return;
     memset(&f, 0, sizeof f);
     memset(&fe, 0, sizeof fe);
     memset(&out, 0, sizeof out);
-    if (r->actor == NULL || !perm_allows(r->actor->role, ACT_CASE_CREATE)) {
+    if (!may(&cx, ACT_CASE_CREATE)) {
         page_fail(r, w, ERR_FORBIDDEN);
         return;
     }
-    case_report_in_init(&in);
-    form_fields(r, &case_report_fields, &in, &fe);
-    for (int i = 0; i < PF__MAX; i++)
-        set_code(f.place[i], req_form(r, place_fields[i].name));
-    place_normalise(r, &f);
-    /* What was typed, shown again as it was. */
-    f.nconcerns = in.nconcerns > CONCERNS_MAX ? CONCERNS_MAX : in.nconcerns;
-    for (int i = 0; i < f.nconcerns; i++)
-        f.concerns[i] = in.concerns[i];
-    f.summary = in.summary;
-    f.sex = in.survivor.sex;
-    f.age = req_form(r, "survivor.age");
-    f.name_km = in.survivor.name_km;
-    f.name_latn = in.survivor.name_latn;
-    f.phone = in.survivor.phone;
-    f.age_estimated = in.survivor.age_estimated;
-    f.consent = in.consent_to_contact;
-    f.urgent = in.urgent;
-
+    form_typed(r, &f, &in, &fe);
     if (req_form(r, "step") != NULL && req_form(r, "send") == NULL) {
         /* The next list of places: nothing is sent yet. */
         report_page(r, w, &f, NULL);
         return;
     }
-    in.location_code = place_chosen(&f);
+    in.location_code = place_pick_chosen(&f.place);
     enum err e = fe.n > 0 ? ERR_VALIDATION : case_report(&cx, &in, &out, &fe);
     switch (e) {
     case ERR_OK:
@@ -452,4 +362,21 @@ void web_case_create(struct req *r, struct resp *w)
         break;
     }
     case_view_free(&out);
+}
+
+/* After a sign-in that followed an expired session: the form as typed. */
+void web_case_create_resume(struct req *r, struct resp *w)
+{
+    struct report_form f;
+    struct fielderrs fe = {0};
+    struct case_report_in in;
+    struct ctx cx = page_ctx(r);
+
+    memset(&f, 0, sizeof f);
+    if (!may(&cx, ACT_CASE_CREATE)) {
+        page_fail(r, w, ERR_FORBIDDEN);
+        return;
+    }
+    form_typed(r, &f, &in, &fe);
+    report_page(r, w, &f, NULL);
 }

@@ -1,10 +1,15 @@
-/* The page routes. /cases/new and /cases/search come before /cases/{id}. */
+/* The page routes. /cases/new and /cases/search come before /cases/{id}.
+ *
+ * FORM_POST: a signed-in form whose POST must reach the page even after the
+ * session ended, so that what was typed is kept (web/resume.c); its handler
+ * checks the form body and the session's CSRF token with form_begin(). */
 #include "web/web.h"
 
 #include "web/page.h"
 
 #define PAGE      ROUTE_PAGE
 #define SIGNED_IN (ROUTE_PAGE | ROUTE_AUTH)
+#define FORM_POST (ROUTE_PAGE | ROUTE_NO_CSRF)
 
 const struct route web_routes[] = {
     {M_GET, "/", web_home, PAGE},
@@ -13,11 +18,25 @@ const struct route web_routes[] = {
     {M_POST, "/login", web_login, PAGE},
     {M_POST, "/logout", web_logout, SIGNED_IN},
     {M_GET, "/cases", web_cases, SIGNED_IN},
-    {M_POST, "/cases", web_case_create, SIGNED_IN},
+    {M_POST, "/cases", web_case_create, FORM_POST},
     /* A search by name is a POST: the name must never be in a URL. */
     {M_POST, "/cases/search", web_cases_search, SIGNED_IN},
     {M_GET, "/cases/new", web_case_new, SIGNED_IN},
+    {M_GET, "/queue", web_queue, SIGNED_IN},
     {M_GET, "/cases/{id}", web_case_show, SIGNED_IN},
+    {M_GET, "/cases/{id}/edit", web_case_edit, SIGNED_IN},
+    {M_POST, "/cases/{id}/edit", web_case_update, FORM_POST},
+    {M_POST, "/cases/{id}/assign", web_case_assign, FORM_POST},
+    {M_POST, "/cases/{id}/closure", web_case_closure, FORM_POST},
+    {M_POST, "/cases/{id}/closure/approve", web_case_approve, FORM_POST},
+    {M_POST, "/cases/{id}/reopen", web_case_reopen, FORM_POST},
+    {M_POST, "/cases/{id}/notes", web_note_add, FORM_POST},
+    {M_POST, "/cases/{id}/tasks", web_task_add, FORM_POST},
+    {M_POST, "/tasks/{id}", web_task_done, FORM_POST},
+    {M_GET, "/cases/{id}/incidents/new", web_incident_new, SIGNED_IN},
+    {M_POST, "/cases/{id}/incidents", web_incident_create, FORM_POST},
+    {M_GET, "/cases/{id}/screenings/new", web_screening_new, SIGNED_IN},
+    {M_POST, "/cases/{id}/screenings", web_screening_create, FORM_POST},
     {M_GET, "/assets/{name}", web_asset, PAGE},
 };
 
