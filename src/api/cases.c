@@ -37,6 +37,10 @@ void api_case_list(struct req *r, struct resp *w)
         return;
     q.status = req_query(r, "status");
     q.concern = req_query(r, "concern");
+    q.risk = req_query(r, "risk");
+    q.urgent = req_query(r, "urgent");
+    q.overdue = req_query(r, "overdue");
+    q.assigned_to = req_query(r, "assigned_to");
     q.q = req_query(r, "q");
     q.cursor = req_query(r, "cursor");
     q.limit = query_limit(r, 500, &fe);

@@ -128,5 +128,7 @@ enum err task_update(const struct ctx *cx, const char *task_id, const struct tas
  * caseworker's own (assigned to her, or on her cases when assigned to
  * nobody), a supervisor's whole organization. At most limit (1..500). */
 enum err task_overdue(const struct ctx *cx, int limit, struct task_view **items, size_t *n);
+/* Every task not done of those cases, the same way. */
+enum err task_open_list(const struct ctx *cx, int limit, struct task_view **items, size_t *n);
 
 #endif
