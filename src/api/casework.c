@@ -41,6 +41,24 @@ static json_t *json_event(const struct case_event_view *ev)
     return o;
 }
 
+json_t *json_dossier(const struct case_dossier *d)
+{
+    json_t *o = json_case(&d->view);
+    if (!d->view.detail)
+        return o;
+    json_t *notes = json_array(), *tasks = json_array(), *timeline = json_array();
+    for (size_t i = 0; i < d->nnotes; i++)
+        json_array_append_new(notes, json_note(&d->notes[i]));
+    for (size_t i = 0; i < d->ntasks; i++)
+        json_array_append_new(tasks, json_task(&d->tasks[i]));
+    for (size_t i = 0; i < d->ntimeline; i++)
+        json_array_append_new(timeline, json_event(&d->timeline[i]));
+    json_object_set_new(o, "notes", notes);
+    json_object_set_new(o, "tasks", tasks);
+    json_object_set_new(o, "timeline", timeline);
+    return o;
+}
+
 /* Answers the case as a move left it, or the error. */
 static void answer_case(struct resp *w, enum err e, struct case_view *v, struct fielderrs *fe)
 {

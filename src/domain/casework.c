@@ -487,3 +487,33 @@ enum err case_timeline(const struct ctx *cx, const char *id, struct case_event_v
     *n = nev;
     return ERR_OK;
 }
+
+/* ---- the dossier ---- */
+
+void case_dossier_free(struct case_dossier *d)
+{
+    if (d == NULL)
+        return;
+    case_view_free(&d->view);
+    note_views_free(d->notes, d->nnotes);
+    task_views_free(d->tasks, d->ntasks);
+    case_event_views_free(d->timeline, d->ntimeline);
+    memset(d, 0, sizeof *d);
+}
+
+enum err case_dossier_get(const struct ctx *cx, const char *id, struct case_dossier *out)
+{
+    memset(out, 0, sizeof *out);
+    enum err e = case_get(cx, id, &out->view);
+    if (e != ERR_OK || !out->view.detail)
+        return e;
+    if (may(cx, ACT_NOTE_READ))
+        e = note_list(cx, id, &out->notes, &out->nnotes);
+    if (e == ERR_OK && may(cx, ACT_TASK_READ))
+        e = task_list(cx, id, &out->tasks, &out->ntasks);
+    if (e == ERR_OK)
+        e = case_timeline(cx, id, &out->timeline, &out->ntimeline);
+    if (e != ERR_OK)
+        case_dossier_free(out);
+    return e;
+}
