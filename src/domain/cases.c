@@ -592,7 +592,7 @@ const struct fieldset survivor_fields = {survivor_field_rows, SURVIVOR_F__MAX,
 
 static const struct field case_report_field_rows[] = {
     F_OF(struct case_report_in, location_code, "", FT_PLACE, true, "not a known place"),
-    F_CODES(struct case_report_in, concerns, "", "concern", 1, CONCERNS_MAX, LIST_CONCERN,
+    F_CODES(struct case_report_in, concerns, "", "concern", true, 1, CONCERNS_MAX, LIST_CONCERN,
             "1 to 9 concern codes, each once"),
     F_TEXT(struct case_report_in, summary, "", false, 1, SUMMARY_MAX_CHARS,
            "at most 4000 characters"),

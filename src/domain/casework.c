@@ -38,7 +38,7 @@ static const struct field case_patch_rows[CP__MAX] = {
                                     "the survivor's fields to change"),
     [CP_RISK] = F_CODE(struct case_patch_in, risk, "", false, LIST_RISK, "low, medium or high"),
     [CP_URGENT] = F_BOOL(struct case_patch_in, urgent, "", false),
-    [CP_CONCERNS] = F_CODES(struct case_patch_in, concerns, "", "concern", 1, CONCERNS_MAX,
+    [CP_CONCERNS] = F_CODES(struct case_patch_in, concerns, "", "concern", false, 1, CONCERNS_MAX,
                             LIST_CONCERN, "1 to 9 concern codes, each once"),
     [CP_SUMMARY] = F_TEXT(struct case_patch_in, summary, "", false, 1, SUMMARY_MAX_CHARS,
                           "at most 4000 characters"),

@@ -219,7 +219,7 @@ enum err fields_check(const struct ctx *cx, const struct fieldset *fs, const voi
             e = fielderr(fe, f->path, f->message);
             continue;
         }
-        if (f->type == FT_OBJECT &&
+        if (f->type == FT_OBJECT && !f->merged &&
             fields_check(cx, f->sub, field_at((void *)(uintptr_t)in, f->off), fe) != ERR_OK)
             e = ERR_VALIDATION;
         if (f->type == FT_LIST)

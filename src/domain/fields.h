@@ -117,8 +117,8 @@ void fields_init(const struct fieldset *fs, void *in);
           "true or false", false)
 #define F_CODE(S, m, P, req, l, msg) \
     F_ROW(m, P, NULL, FT_CODE, req, 0, 0, l, offsetof(S, m), 0, 0, NULL, 0, msg, false)
-#define F_CODES(S, m, P, form, lo, hi, l, msg) \
-    F_ROW(m, P, form, FT_CODES, lo > 0, lo, hi, l, offsetof(S, m), offsetof(S, n##m), 0, NULL, \
+#define F_CODES(S, m, P, form, req, lo, hi, l, msg) \
+    F_ROW(m, P, form, FT_CODES, req, lo, hi, l, offsetof(S, m), offsetof(S, n##m), 0, NULL, \
           0, msg, false)
 #define F_OF(S, m, P, type, req, msg) \
     F_ROW(m, P, NULL, type, req, 0, 0, LIST__MAX, offsetof(S, m), 0, 0, NULL, 0, msg, false)

@@ -233,7 +233,7 @@ static const struct field member_field_rows[] = {
     F_YEAR(struct member_in, birth_year, "", false, 1900, 0, "a year from 1900 to this year"),
     F_OF(struct member_in, phone, "", FT_PHONE, false,
          "digits, an optional leading +, spaces or dashes"),
-    F_CODES(struct member_in, network_roles, "", NULL, 0, 3, LIST_NETWORK_ROLE,
+    F_CODES(struct member_in, network_roles, "", NULL, false, 0, 3, LIST_NETWORK_ROLE,
             "member, representative or trainer, once each"),
     F_OBJECT(struct member_in, returnee, "", false, has_returnee,
              "countries, years_abroad, channel, sector"),
