@@ -2,6 +2,7 @@
 #include "domain/cases.h"
 #include "api/handlers.h"
 #include "api/json_io.h"
+#include "domain/casework.h"
 
 void api_case_report(struct req *r, struct resp *w)
 {
@@ -37,6 +38,10 @@ void api_case_list(struct req *r, struct resp *w)
         return;
     q.status = req_query(r, "status");
     q.concern = req_query(r, "concern");
+    q.risk = req_query(r, "risk");
+    q.urgent = req_query(r, "urgent");
+    q.overdue = req_query(r, "overdue");
+    q.assigned_to = req_query(r, "assigned_to");
     q.q = req_query(r, "q");
     q.cursor = req_query(r, "cursor");
     q.limit = query_limit(r, 500, &fe);
@@ -55,13 +60,13 @@ void api_case_list(struct req *r, struct resp *w)
 void api_case_get(struct req *r, struct resp *w)
 {
     struct ctx cx;
-    struct case_view v = {0};
+    struct case_dossier d;
     if (!api_ctx(r, w, &cx))
         return;
-    enum err e = case_get(&cx, r->params[0], &v);
+    enum err e = case_dossier_get(&cx, r->params[0], &d);
     if (e == ERR_OK)
-        resp_json(w, 200, json_case(&v));
+        resp_json(w, 200, json_dossier(&d));
     else
         api_error(w, e, NULL);
-    case_view_free(&v);
+    case_dossier_free(&d);
 }

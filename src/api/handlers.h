@@ -19,5 +19,17 @@ void api_member_list(struct req *r, struct resp *w);
 void api_case_report(struct req *r, struct resp *w);
 void api_case_list(struct req *r, struct resp *w);
 void api_case_get(struct req *r, struct resp *w);
+void api_case_patch(struct req *r, struct resp *w);
+void api_case_assign(struct req *r, struct resp *w);
+void api_case_closure(struct req *r, struct resp *w);
+void api_case_closure_approve(struct req *r, struct resp *w);
+void api_case_reopen(struct req *r, struct resp *w);
+void api_case_timeline(struct req *r, struct resp *w);
+void api_note_add(struct req *r, struct resp *w);
+void api_note_list(struct req *r, struct resp *w);
+void api_task_add(struct req *r, struct resp *w);
+void api_task_list(struct req *r, struct resp *w);
+void api_task_patch(struct req *r, struct resp *w);
+void api_tasks_mine(struct req *r, struct resp *w);
 
 #endif

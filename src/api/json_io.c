@@ -245,6 +245,10 @@ json_t *json_case(const struct case_view *v)
     json_object_set_new(o, "reported_by", json_str_or_null(r->reported_by));
     json_object_set_new(o, "assigned_to", json_str_or_null(r->assigned_to));
     json_object_set_new(o, "version", json_integer(r->version));
+    if (r->closure_reason_code[0] != '\0') {
+        json_object_set_new(o, "closure_reason_code", json_string(r->closure_reason_code));
+        json_object_set_new(o, "closure_requested_by", json_str_or_null(r->closure_requested_by));
+    }
     if (v->summary != NULL)
         json_object_set_new(o, "summary", json_string(v->summary));
     if (v->has_survivor)

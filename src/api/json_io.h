@@ -53,6 +53,9 @@ json_t *json_user(const struct user_rec *u);
 json_t *json_group(const struct group_rec *g);
 json_t *json_member(const struct member_view *m);
 json_t *json_case(const struct case_view *v);
+struct case_dossier;
+/* The case and, for who may see its details, its notes, tasks, timeline. */
+json_t *json_dossier(const struct case_dossier *d);
 json_t *json_place(const struct place *p);
 /* {"items": items, "next_cursor": cursor or null}; takes items. */
 json_t *json_list(json_t *items, const char *cursor);

@@ -19,5 +19,17 @@ const struct route api_routes[] = {
     {M_POST, "/api/v1/cases", api_case_report, AUTH},
     {M_GET, "/api/v1/cases", api_case_list, AUTH},
     {M_GET, "/api/v1/cases/{id}", api_case_get, AUTH},
+    {M_PATCH, "/api/v1/cases/{id}", api_case_patch, AUTH},
+    {M_POST, "/api/v1/cases/{id}/assign", api_case_assign, AUTH},
+    {M_POST, "/api/v1/cases/{id}/closure", api_case_closure, AUTH},
+    {M_POST, "/api/v1/cases/{id}/closure/approve", api_case_closure_approve, AUTH},
+    {M_POST, "/api/v1/cases/{id}/reopen", api_case_reopen, AUTH},
+    {M_GET, "/api/v1/cases/{id}/timeline", api_case_timeline, AUTH},
+    {M_POST, "/api/v1/cases/{id}/notes", api_note_add, AUTH},
+    {M_GET, "/api/v1/cases/{id}/notes", api_note_list, AUTH},
+    {M_POST, "/api/v1/cases/{id}/tasks", api_task_add, AUTH},
+    {M_GET, "/api/v1/cases/{id}/tasks", api_task_list, AUTH},
+    {M_PATCH, "/api/v1/tasks/{id}", api_task_patch, AUTH},
+    {M_GET, "/api/v1/tasks", api_tasks_mine, AUTH},
 };
 const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -104,6 +104,7 @@ const struct demo_group demo_groups[DEMO_GROUPS] = {
 const struct demo_user demo_users[] = {
     {"admin", "admin", DEMO_ORG_NGO, 0, -1, "Demo administrator", "km"},
     {"supervisor", "supervisor", DEMO_ORG_NGO, 0, -1, "Demo supervisor", "km"},
+    {"supervisor2", "supervisor", DEMO_ORG_NGO, 0, -1, "Demo supervisor 2", "en"},
     {"caseworker1", "caseworker", DEMO_ORG_NGO, 0, -1, "Demo caseworker 1", "km"},
     {"caseworker2", "caseworker", DEMO_ORG_NGO, 0, -1, "Demo caseworker 2", "km"},
     {"analyst", "analyst", DEMO_ORG_NGO, 0, -1, "Demo analyst", "en"},

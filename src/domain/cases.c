@@ -5,6 +5,7 @@
  * is sealed with "<case id>/summary", so neither blob can stand in for the
  * other or for another case's. */
 #include "domain/cases.h"
+#include "domain/cases_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +33,7 @@
 
 /* ---- views ---- */
 
-static void survivor_view_free(struct survivor_view *s)
+void survivor_view_free(struct survivor_view *s)
 {
     crypto_free_text(s->name_km);
     crypto_free_text(s->name_latn);
@@ -62,7 +63,7 @@ void case_views_free(struct case_view *v, size_t n)
     free(v);
 }
 
-static char *summary_ad(const char *id)
+char *summary_ad(const char *id)
 {
     return xasprintf("%s/summary", id);
 }
@@ -74,8 +75,7 @@ static char *json_str_dup(json_t *o, const char *key)
 }
 
 /* Opens the sealed identity of rec into s. */
-static enum err survivor_open(const struct ctx *cx, const struct case_rec *rec,
-                              struct survivor_view *s)
+enum err survivor_open(const struct ctx *cx, const struct case_rec *rec, struct survivor_view *s)
 {
     const struct survivor_rec *sr = &rec->survivor;
     snprintf(s->sex, sizeof s->sex, "%s", sr->sex);
@@ -121,8 +121,8 @@ static enum err survivor_open(const struct ctx *cx, const struct case_rec *rec,
 /* Moves rec into v: the limited view (id, code, status, concerns, dates,
  * and reported_by when the caller reported it herself), or with detail
  * everything, the sealed parts opened when open_sealed. */
-static enum err view_make(const struct ctx *cx, struct case_rec *rec, bool detail, bool open_sealed,
-                          struct case_view *v)
+enum err view_make(const struct ctx *cx, struct case_rec *rec, bool detail, bool open_sealed,
+                   struct case_view *v)
 {
     enum err e = ERR_OK;
     memset(v, 0, sizeof *v);
@@ -171,7 +171,7 @@ static enum err view_make(const struct ctx *cx, struct case_rec *rec, bool detai
 }
 
 /* Whether the caller reaches case r under action a (domain/scope.h). */
-static bool case_reached(const struct ctx *cx, enum action a, const struct case_rec *r)
+bool case_reached(const struct ctx *cx, enum action a, const struct case_rec *r)
 {
     struct reach re = {r->organization_id, r->group_id, r->reported_by, r->assigned_to};
     return scope_reaches(cx, a, &re);
@@ -179,7 +179,7 @@ static bool case_reached(const struct ctx *cx, enum action a, const struct case_
 
 /* The caller's reach under a as a case filter's bounds; false when she
  * reaches no case at all. */
-static bool case_bounds(const struct ctx *cx, enum action a, struct case_filter *f)
+bool case_bounds(const struct ctx *cx, enum action a, struct case_filter *f)
 {
     struct bounds b;
     if (!scope_bounds(cx, a, &b))
@@ -330,11 +330,9 @@ static void key_row(struct survivor_key *row, const char *kind, const char *key)
     memcpy(row->key, key, SURVIVOR_KEY_SIZE);
 }
 
-/* Records k for case_id (inside the report's transaction). */
-static enum err survivor_keys_store(const struct ctx *cx, const char *case_id,
-                                    const struct survivor_keys *k)
+/* The rows of k for the store. */
+static size_t key_rows(const struct survivor_keys *k, struct survivor_key *rows)
 {
-    struct survivor_key rows[2 * (NAME_WORDS_MAX + 1) + 1];
     size_t n = 0;
     for (size_t i = 0; i < 2; i++) {
         const struct name_keys *nk = &k->name[i];
@@ -345,7 +343,37 @@ static enum err survivor_keys_store(const struct ctx *cx, const char *case_id,
     }
     if (k->has_phone)
         key_row(&rows[n++], "phone", k->phone);
-    return n > 0 ? store_survivor_keys_insert(cx->db, case_id, rows, n) : ERR_OK;
+    return n;
+}
+
+#define KEY_ROWS_MAX (2 * (NAME_WORDS_MAX + 1) + 1)
+
+enum err survivor_keys_write(const struct ctx *cx, const char *case_id, const struct survivor_in *s,
+                             bool replace)
+{
+    struct survivor_keys k;
+    struct survivor_key rows[KEY_ROWS_MAX];
+    survivor_keys_make(cx, s, &k);
+    size_t n = key_rows(&k, rows);
+    enum err e = ERR_OK;
+    if (replace)
+        e = store_survivor_keys_replace(cx->db, case_id, rows, n);
+    else if (n > 0)
+        e = store_survivor_keys_insert(cx->db, case_id, rows, n);
+    sodium_memzero(&k, sizeof k);
+    sodium_memzero(rows, sizeof rows);
+    return e;
+}
+
+/* Records k for case_id (inside the report's transaction). */
+static enum err survivor_keys_store(const struct ctx *cx, const char *case_id,
+                                    const struct survivor_keys *k)
+{
+    struct survivor_key rows[KEY_ROWS_MAX];
+    size_t n = key_rows(k, rows);
+    enum err e = n > 0 ? store_survivor_keys_insert(cx->db, case_id, rows, n) : ERR_OK;
+    sodium_memzero(rows, sizeof rows);
+    return e;
 }
 
 /* A case that shares keys with the new survivor, and which. */
@@ -528,9 +556,7 @@ static const struct field migration_field_rows[] = {
     F_CODE(struct migration_in, channel, MIG, false, LIST_CHANNEL, "not a channel code"),
     F_CODE(struct migration_in, sector, MIG, false, LIST_SECTOR, "not a sector code"),
 };
-static const struct fieldset migration_fields = {
-    migration_field_rows, sizeof migration_field_rows / sizeof migration_field_rows[0],
-    FIELDS_NO_SENT};
+static const struct fieldset migration_fields = FIELDSET(migration_field_rows);
 
 static const struct field survivor_field_rows[SURVIVOR_F__MAX] = {
     [SURVIVOR_F_NAME_KM] =
@@ -566,7 +592,7 @@ const struct fieldset survivor_fields = {survivor_field_rows, SURVIVOR_F__MAX,
 
 static const struct field case_report_field_rows[] = {
     F_OF(struct case_report_in, location_code, "", FT_PLACE, true, "not a known place"),
-    F_CODES(struct case_report_in, concerns, "", "concern", 1, CONCERNS_MAX, LIST_CONCERN,
+    F_CODES(struct case_report_in, concerns, "", "concern", true, 1, CONCERNS_MAX, LIST_CONCERN,
             "1 to 9 concern codes, each once"),
     F_TEXT(struct case_report_in, summary, "", false, 1, SUMMARY_MAX_CHARS,
            "at most 4000 characters"),
@@ -575,9 +601,7 @@ static const struct field case_report_field_rows[] = {
     F_BOOL(struct case_report_in, consent_to_contact, "", false),
     F_BOOL(struct case_report_in, urgent, "", false),
 };
-const struct fieldset case_report_fields = {
-    case_report_field_rows, sizeof case_report_field_rows / sizeof case_report_field_rows[0],
-    FIELDS_NO_SENT};
+const struct fieldset case_report_fields = FIELDSET(case_report_field_rows);
 
 void case_report_in_init(struct case_report_in *in)
 {
@@ -586,7 +610,7 @@ void case_report_in_init(struct case_report_in *in)
 }
 
 /* The rules across fields of a survivor, after fields_check. */
-static enum err survivor_validate(const struct survivor_in *s, struct fielderrs *fe)
+enum err survivor_validate(const struct survivor_in *s, struct fielderrs *fe)
 {
     enum err e = ERR_OK;
     int y, m, d;
@@ -654,8 +678,8 @@ static json_t *demographics_json(const struct survivor_in *s)
 }
 
 /* Fills the survivor record: identity sealed, demographics plain. */
-static void survivor_fill(const struct ctx *cx, const char *case_id, const struct survivor_in *s,
-                          struct survivor_rec *out)
+void survivor_fill(const struct ctx *cx, const char *case_id, const struct survivor_in *s,
+                   struct survivor_rec *out)
 {
     json_t *id = json_object();
     put_opt(id, "name_km", s->name_km);
@@ -707,89 +731,120 @@ static enum err reporter_org(const struct ctx *cx, char org[ID_SIZE])
     return org[0] != '\0' ? ERR_OK : ERR_FORBIDDEN;
 }
 
+/* Step 1: whether the caller may report at all. A report needs a real
+ * reporter, even from the local operator, and a group scope needs a group. */
+static enum err report_allowed(const struct ctx *cx)
+{
+    struct bounds b;
+    if (cx->actor == NULL || !scope_bounds(cx, ACT_CASE_CREATE, &b))
+        return ERR_FORBIDDEN;
+    return ERR_OK;
+}
+
+/* Step 2: the new case record from the input: its id, the reporter and her
+ * organization, the sealed summary and survivor, status "reported". */
+static enum err report_record(const struct ctx *cx, const struct case_report_in *in,
+                              struct case_rec *r)
+{
+    enum err e = reporter_org(cx, r->organization_id);
+    if (e != ERR_OK)
+        return e;
+    crypto_random_id(r->id);
+    memcpy(r->group_id, cx->actor->user.group_id, ID_SIZE);
+    memcpy(r->reported_by, cx->actor->user.id, ID_SIZE);
+    snprintf(r->location_code, sizeof r->location_code, "%s", in->location_code);
+    snprintf(r->status, sizeof r->status, "%s", code_name(LIST_STATUS, STATUS_REPORTED));
+    for (int i = 0; i < in->nconcerns; i++)
+        snprintf(r->concerns[i], sizeof r->concerns[i], "%s", in->concerns[i]);
+    r->nconcerns = in->nconcerns;
+    if (!check_absent(in->summary)) {
+        char *ad = summary_ad(r->id);
+        crypto_seal(cx->key, ad, in->summary, strlen(in->summary), &r->summary);
+        free(ad);
+    }
+    r->urgent = in->urgent;
+    r->consent_to_contact = in->consent_to_contact;
+    clock_stamp(r->created_at);
+    memcpy(r->updated_at, r->created_at, TS_SIZE);
+    r->version = 1;
+    r->has_survivor = in->has_survivor;
+    if (in->has_survivor)
+        survivor_fill(cx, r->id, &in->survivor, &r->survivor);
+    return ERR_OK;
+}
+
+/* What the report's transaction finds out besides writing: the possible
+ * duplicates shown to a reporter who may see case details. */
+struct report_dups {
+    bool look; /* the reporter may open the other cases */
+    struct case_filter scope;
+    struct case_duplicate found[CASE_DUPLICATES_MAX];
+    size_t nfound;
+};
+
+/* Step 3, in one transaction: the case code, the duplicates (looked for
+ * before this case's own keys are written), the case and its blind index,
+ * the timeline's first step, and the audit of the report and of each case
+ * shown as a possible duplicate. */
+static enum err report_write(const struct ctx *cx, const struct case_report_in *in,
+                             struct case_rec *r, struct report_dups *d)
+{
+    struct survivor_keys keys = {0};
+    const struct place *district = places_district_of(cx->places, r->location_code);
+    char prefix[PREFIX_LEN + 1];
+    int year = clock_year(), seq = 0;
+    district_prefix(district != NULL ? district->name_latn : NULL, prefix);
+    if (r->has_survivor)
+        survivor_keys_make(cx, &in->survivor, &keys);
+
+    enum err e = store_begin(cx->db);
+    if (e != ERR_OK)
+        goto out;
+    e = store_case_next_seq(cx->db, prefix, year, &seq);
+    if (e == ERR_OK && d->look && r->has_survivor)
+        e = duplicates_find(cx, &d->scope, r->id, r->survivor.sex, &keys, d->found, &d->nfound);
+    if (e == ERR_OK) {
+        snprintf(r->code, sizeof r->code, "%s-%04d-%04d", prefix, year, seq);
+        e = store_case_insert(cx->db, r);
+    }
+    if (e == ERR_OK && r->has_survivor)
+        e = survivor_keys_store(cx, r->id, &keys);
+    if (e == ERR_OK)
+        e = case_event_add(cx, r->id, "reported", NULL, NULL, NULL);
+    if (e == ERR_OK)
+        e = audit_append(cx->db, cx->actor->user.id, AUDIT_CREATE, "case", r->id, NULL);
+    for (size_t i = 0; e == ERR_OK && i < d->nfound; i++)
+        e = audit_append(cx->db, cx->actor->user.id, AUDIT_READ, "case", d->found[i].id,
+                         "possible_duplicate");
+    e = store_end(cx->db, e);
+out:
+    sodium_memzero(&keys, sizeof keys);
+    return e;
+}
+
 enum err case_report(const struct ctx *cx, const struct case_report_in *in, struct case_view *out,
                      struct fielderrs *fe)
 {
     struct case_rec r = {0};
-    struct survivor_keys keys = {0};
-    struct case_filter dup_scope = {0};
+    struct report_dups d = {0};
     enum err e;
 
     memset(out, 0, sizeof *out);
-    /* A report needs a real reporter, even from the local operator. */
-    if (cx->actor == NULL)
-        return ERR_FORBIDDEN;
-    enum scope s = perm_scope(cx->actor->role, ACT_CASE_CREATE);
-    if (s == SCOPE_NONE || (s == SCOPE_GROUP && cx->actor->user.group_id[0] == '\0'))
-        return ERR_FORBIDDEN;
-    if ((e = report_validate(cx, in, fe)) != ERR_OK)
-        return e;
-    if ((e = reporter_org(cx, r.organization_id)) != ERR_OK)
-        return e;
-
-    crypto_random_id(r.id);
-    memcpy(r.group_id, cx->actor->user.group_id, ID_SIZE);
-    memcpy(r.reported_by, cx->actor->user.id, ID_SIZE);
-    snprintf(r.location_code, sizeof r.location_code, "%s", in->location_code);
-    snprintf(r.status, sizeof r.status, "%s", code_name(LIST_STATUS, STATUS_REPORTED));
-    for (int i = 0; i < in->nconcerns; i++)
-        snprintf(r.concerns[i], sizeof r.concerns[i], "%s", in->concerns[i]);
-    r.nconcerns = in->nconcerns;
-    if (!check_absent(in->summary)) {
-        char *ad = summary_ad(r.id);
-        crypto_seal(cx->key, ad, in->summary, strlen(in->summary), &r.summary);
-        free(ad);
-    }
-    r.urgent = in->urgent;
-    r.consent_to_contact = in->consent_to_contact;
-    clock_stamp(r.created_at);
-    memcpy(r.updated_at, r.created_at, TS_SIZE);
-    r.version = 1;
-    r.has_survivor = in->has_survivor;
-    if (in->has_survivor) {
-        survivor_fill(cx, r.id, &in->survivor, &r.survivor);
-        survivor_keys_make(cx, &in->survivor, &keys);
-    }
+    if ((e = report_allowed(cx)) != ERR_OK || (e = report_validate(cx, in, fe)) != ERR_OK ||
+        (e = report_record(cx, in, &r)) != ERR_OK)
+        goto out;
     bool detail = case_reached(cx, ACT_CASE_READ_DETAIL, &r);
     /* Only who may open the other cases learns that they exist. */
-    bool dups = detail && case_bounds(cx, ACT_CASE_READ_DETAIL, &dup_scope);
-    dup_scope.limit = DUP_CANDIDATES;
-    struct case_duplicate found[CASE_DUPLICATES_MAX];
-    size_t nfound = 0;
-
-    const struct place *district = places_district_of(cx->places, r.location_code);
-    char prefix[PREFIX_LEN + 1];
-    int year = clock_year(), seq = 0;
-    district_prefix(district != NULL ? district->name_latn : NULL, prefix);
-
-    if ((e = store_begin(cx->db)) != ERR_OK)
+    d.look = detail && case_bounds(cx, ACT_CASE_READ_DETAIL, &d.scope);
+    d.scope.limit = DUP_CANDIDATES;
+    if ((e = report_write(cx, in, &r, &d)) != ERR_OK)
         goto out;
-    e = store_case_next_seq(cx->db, prefix, year, &seq);
-    /* Looked for before this case's own keys are written. */
-    if (e == ERR_OK && dups && r.has_survivor)
-        e = duplicates_find(cx, &dup_scope, r.id, r.survivor.sex, &keys, found, &nfound);
-    if (e == ERR_OK) {
-        snprintf(r.code, sizeof r.code, "%s-%04d-%04d", prefix, year, seq);
-        e = store_case_insert(cx->db, &r);
-    }
-    if (e == ERR_OK && r.has_survivor)
-        e = survivor_keys_store(cx, r.id, &keys);
-    if (e == ERR_OK)
-        e = audit_append(cx->db, cx->actor->user.id, AUDIT_CREATE, "case", r.id, NULL);
-    /* Each case shown as a possible duplicate is disclosed to her. */
-    for (size_t i = 0; e == ERR_OK && i < nfound; i++)
-        e = audit_append(cx->db, cx->actor->user.id, AUDIT_READ, "case", found[i].id,
-                         "possible_duplicate");
-    if ((e = store_end(cx->db, e)) != ERR_OK)
-        goto out;
-    e = view_make(cx, &r, detail, true, out);
-    if (e == ERR_OK && dups) {
+    if ((e = view_make(cx, &r, detail, true, out)) == ERR_OK && d.look) {
         out->has_duplicates = true;
-        out->nduplicates = nfound;
-        memcpy(out->duplicates, found, nfound * sizeof found[0]);
+        out->nduplicates = d.nfound;
+        memcpy(out->duplicates, d.found, d.nfound * sizeof d.found[0]);
     }
 out:
-    sodium_memzero(&keys, sizeof keys);
     case_rec_free(&r);
     return e;
 }
@@ -813,7 +868,7 @@ enum err case_fetch(const struct ctx *cx, enum action a, const char *id, struct 
     return e;
 }
 
-static char *event_ad(const char *case_id)
+char *event_ad(const char *case_id)
 {
     return xasprintf("%s/event", case_id);
 }
@@ -866,9 +921,8 @@ int case_survivor_age_on(const struct ctx *cx, const struct case_rec *r, const c
         /* The age given on a day: she was that age then, and ages a year
          * each year after. */
         char on[DATE_SIZE] = "";
-        json_t *dem = r->survivor.demographics != NULL
-                          ? json_loads(r->survivor.demographics, 0, NULL)
-                          : NULL;
+        json_t *dem =
+            r->survivor.demographics != NULL ? json_loads(r->survivor.demographics, 0, NULL) : NULL;
         const char *given = json_string_value(json_object_get(dem, "age_on"));
         if (given != NULL)
             snprintf(on, sizeof on, "%s", given);
@@ -993,6 +1047,14 @@ enum err case_list(const struct ctx *cx, const struct case_query *q, struct case
         e = fielderr(fe, "status", "not a case status");
     if (q->concern != NULL && code_parse(LIST_CONCERN, q->concern) < 0)
         e = fielderr(fe, "concern", "not a concern code");
+    if (q->risk != NULL && code_parse(LIST_RISK, q->risk) < 0)
+        e = fielderr(fe, "risk", "low, medium or high");
+    if (q->urgent != NULL && strcmp(q->urgent, "true") != 0 && strcmp(q->urgent, "false") != 0)
+        e = fielderr(fe, "urgent", "true or false");
+    if (q->overdue != NULL && strcmp(q->overdue, "true") != 0 && strcmp(q->overdue, "false") != 0)
+        e = fielderr(fe, "overdue", "true or false");
+    if (q->assigned_to != NULL && !check_id(q->assigned_to))
+        e = fielderr(fe, "assigned_to", "a user id");
     if (q->limit < 0 || q->limit > LIST_MAX)
         e = fielderr(fe, "limit", "1 to 500");
     if (q->cursor != NULL && !cursor_decode(q->cursor, &f))
@@ -1016,6 +1078,19 @@ enum err case_list(const struct ctx *cx, const struct case_query *q, struct case
         f.name_keys[f.nname_keys++] = names.word[i];
     f.status = q->status;
     f.concern = q->concern;
+    f.risk = q->risk;
+    if (q->urgent != NULL)
+        f.urgent = strcmp(q->urgent, "true") == 0 ? 1 : 2;
+    char today[DATE_SIZE];
+    clock_today(today);
+    if (q->overdue != NULL && strcmp(q->overdue, "true") == 0)
+        f.overdue_on = today;
+    if (q->assigned_to != NULL) {
+        /* Within her reach only: another caseworker's cases stay hers. */
+        if (f.assigned_to != NULL && strcmp(f.assigned_to, q->assigned_to) != 0)
+            return ERR_OK;
+        f.assigned_to = q->assigned_to;
+    }
     f.limit = limit + 1;
     if ((e = store_case_list(cx->db, &f, &recs, &nrecs)) != ERR_OK)
         return e;
@@ -1035,8 +1110,7 @@ enum err case_list(const struct ctx *cx, const struct case_query *q, struct case
     struct case_view *v = xcalloc(keep > 0 ? keep : 1, sizeof *v);
     /* Lists carry no sealed content: reading it is a case_get, audited. */
     for (size_t i = 0; i < keep && e == ERR_OK; i++)
-        e = view_make(cx, &recs[i], case_reached(cx, ACT_CASE_READ_DETAIL, &recs[i]), false,
-                      &v[i]);
+        e = view_make(cx, &recs[i], case_reached(cx, ACT_CASE_READ_DETAIL, &recs[i]), false, &v[i]);
     case_list_free(recs, nrecs);
     if (e != ERR_OK) {
         case_views_free(v, keep);

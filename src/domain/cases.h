@@ -140,11 +140,11 @@ enum err case_report(const struct ctx *cx, const struct case_report_in *in, stru
                      struct fielderrs *fe);
 
 struct case_query {
-    const char *status;  /* NULL: any */
-    const char *concern; /* NULL: any */
-    const char *risk;    /* NULL: any */
-    const char *urgent;  /* NULL: any; "true", "false" */
-    const char *overdue; /* NULL: any; "true": cases with an overdue task */
+    const char *status;      /* NULL: any */
+    const char *concern;     /* NULL: any */
+    const char *risk;        /* NULL: any */
+    const char *urgent;      /* NULL: any; "true", "false" */
+    const char *overdue;     /* NULL: any; "true": cases with an overdue task */
     const char *assigned_to; /* NULL: any; a user id */
     /* NULL: any; else survivor names (Khmer or Latin, spelling-tolerant)
      * whose every word (at most CASE_NAME_KEYS_MAX) must match a word of

@@ -128,5 +128,23 @@ enum err task_update(const struct ctx *cx, const char *task_id, const struct tas
  * caseworker's own (assigned to her, or on her cases when assigned to
  * nobody), a supervisor's whole organization. At most limit (1..500). */
 enum err task_overdue(const struct ctx *cx, int limit, struct task_view **items, size_t *n);
+/* Every task not done of those cases, the same way. */
+enum err task_open_list(const struct ctx *cx, int limit, struct task_view **items, size_t *n);
+
+/* ---- the case as a caseworker reads it ---- */
+struct case_dossier {
+    struct case_view view;
+    /* With view.detail only (caseworkers within reach, supervisors): */
+    struct note_view *notes;
+    size_t nnotes;
+    struct task_view *tasks;
+    size_t ntasks;
+    struct case_event_view *timeline;
+    size_t ntimeline;
+};
+void case_dossier_free(struct case_dossier *d);
+/* The case (case_get) and, for who may see its details, its notes, tasks
+ * and timeline. */
+enum err case_dossier_get(const struct ctx *cx, const char *id, struct case_dossier *out);
 
 #endif

@@ -7,8 +7,8 @@
 #include <stddef.h>
 
 #include "auth/perm.h"
-#include "domain/scope.h"
 #include "domain/ctx.h"
+#include "domain/scope.h"
 
 #define PHONE_MAX_CHARS 32
 

@@ -49,6 +49,54 @@ void fields_init(const struct fieldset *fs, void *in)
     }
 }
 
+/* The bytes a field's value takes at its offset. */
+static size_t value_size(const struct field *f)
+{
+    switch (f->type) {
+    case FT_INT:
+    case FT_YEAR:
+        return sizeof(int);
+    case FT_BOOL:
+        return sizeof(bool);
+    case FT_CODES:
+    case FT_ISO2S:
+        return (size_t)f->max * sizeof(const char *);
+    case FT_OBJECT:
+        return f->elem;
+    case FT_LIST:
+        return (size_t)f->max * f->elem;
+    default:
+        return sizeof(const char *);
+    }
+}
+
+void fields_overlay(const struct fieldset *fs, void *dst, const void *src)
+{
+    for (int i = 0; i < fs->n; i++) {
+        const struct field *f = &fs->fields[i];
+        if (!fields_was_sent(fs, src, i))
+            continue;
+        bool null = fields_was_null(fs, src, i);
+        void *d = field_at(dst, f->off);
+        if (null) {
+            memset(d, 0, value_size(f));
+            if (f->type == FT_INT || f->type == FT_YEAR)
+                *(int *)d = f->absent;
+            if (f->type == FT_OBJECT)
+                fields_init(f->sub, d);
+        } else {
+            memcpy(d, (const char *)src + f->off, value_size(f));
+        }
+        bool counted = f->type == FT_CODES || f->type == FT_ISO2S || f->type == FT_LIST;
+        if (counted)
+            *(int *)field_at(dst, f->count) =
+                null ? 0 : *(const int *)((const char *)src + f->count);
+        if (f->type == FT_OBJECT)
+            *(bool *)field_at(dst, f->count) =
+                !null && *(const bool *)((const char *)src + f->count);
+    }
+}
+
 static const char *str_at(const void *in, size_t off)
 {
     return *(const char *const *)((const char *)in + off);
@@ -171,7 +219,7 @@ enum err fields_check(const struct ctx *cx, const struct fieldset *fs, const voi
             e = fielderr(fe, f->path, f->message);
             continue;
         }
-        if (f->type == FT_OBJECT &&
+        if (f->type == FT_OBJECT && !f->merged &&
             fields_check(cx, f->sub, field_at((void *)(uintptr_t)in, f->off), fe) != ERR_OK)
             e = ERR_VALIDATION;
         if (f->type == FT_LIST)

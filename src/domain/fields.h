@@ -57,6 +57,9 @@ struct field {
     const struct fieldset *sub;
     int absent;          /* FT_INT, FT_YEAR: the value when absent */
     const char *message; /* what a valid value is, for the field error */
+    /* FT_OBJECT: checked by its owner once merged into the stored record
+     * (a PATCH), not by fields_check. */
+    bool merged;
 };
 
 /* What a PATCH sent: bit i of set for field i of the table sent with a
@@ -72,6 +75,8 @@ struct fieldset {
     size_t sent; /* offset of a struct fields_sent in the input; FIELDS_NO_SENT: none */
 };
 #define FIELDS_NO_SENT ((size_t)-1)
+/* A fieldset of a table that records nothing of what was sent. */
+#define FIELDSET(rows) {rows, (int)(sizeof rows / sizeof rows[0]), FIELDS_NO_SENT}
 
 /* Applies every rule of fs to the input at in: required fields, types'
  * shapes, bounds, code lists, places known to the gazetteer. Each problem
@@ -89,55 +94,46 @@ void fields_mark(const struct fieldset *fs, void *in, int i, bool null);
 /* Whether field i of fs was sent, and sent as null. */
 bool fields_was_sent(const struct fieldset *fs, const void *in, int i);
 bool fields_was_null(const struct fieldset *fs, const void *in, int i);
+/* Copies into dst every field src sent (fs must record what was sent): a
+ * value as sent, a null as absent. What src did not send stays as dst has
+ * it: a PATCH merged into the stored record. */
+void fields_overlay(const struct fieldset *fs, void *dst, const void *src);
 /* Sets every int field of fs (and of its nested objects) to its absent value. */
 void fields_init(const struct fieldset *fs, void *in);
 
 /* Table rows. S is the input struct, m its member, P the path prefix
  * ("" or "survivor."), which makes the error path at compile time. */
-#define F_TEXT(S, m, P, req, lo, hi, msg)                                                          \
-    {                                                                                              \
-#m, P #m, NULL, FT_TEXT, req, lo, hi, LIST__MAX, offsetof(S, m), 0, 0, NULL, 0, msg        \
-    }
-#define F_INT(S, m, P, req, lo, hi, abs, msg)                                                      \
-    {                                                                                              \
-#m, P #m, NULL, FT_INT, req, lo, hi, LIST__MAX, offsetof(S, m), 0, 0, NULL, abs, msg       \
-    }
-#define F_YEAR(S, m, P, req, lo, abs, msg)                                                         \
-    {                                                                                              \
-#m, P #m, NULL, FT_YEAR, req, lo, 0, LIST__MAX, offsetof(S, m), 0, 0, NULL, abs, msg       \
-    }
-#define F_BOOL(S, m, P, req)                                                                       \
-    {                                                                                              \
-#m, P #m, NULL, FT_BOOL, req, 0, 0, LIST__MAX, offsetof(S, m), 0, 0, NULL, 0,              \
-            "true or false"                                                                        \
-    }
-#define F_CODE(S, m, P, req, l, msg)                                                               \
-    {                                                                                              \
-#m, P #m, NULL, FT_CODE, req, 0, 0, l, offsetof(S, m), 0, 0, NULL, 0, msg                  \
-    }
-#define F_CODES(S, m, P, form, lo, hi, l, msg)                                                     \
-    {                                                                                              \
-#m, P #m, form, FT_CODES, lo> 0, lo, hi, l, offsetof(S, m), offsetof(S, n##m), 0, NULL, 0, \
-            msg                                                                                    \
-    }
-#define F_OF(S, m, P, type, req, msg)                                                              \
-    {                                                                                              \
-#m, P #m, NULL, type, req, 0, 0, LIST__MAX, offsetof(S, m), 0, 0, NULL, 0, msg             \
-    }
-#define F_ISO2S(S, m, P, lo, hi, msg)                                                              \
-    {                                                                                              \
-#m, P #m, NULL, FT_ISO2S, lo> 0, lo, hi, LIST__MAX, offsetof(S, m), offsetof(S, n##m), 0,  \
-            NULL, 0, msg                                                                           \
-    }
-#define F_OBJECT(S, m, P, req, set, msg)                                                           \
-    {                                                                                              \
-#m, P #m, NULL, FT_OBJECT, req, 0, 0, LIST__MAX, offsetof(S, m), offsetof(S, set), 0,      \
-            &m##_fields, 0, msg                                                                    \
-    }
-#define F_LIST(S, m, P, lo, hi, T, msg)                                                            \
-    {                                                                                              \
-#m, P #m, NULL, FT_LIST, lo> 0, lo, hi, LIST__MAX, offsetof(S, m), offsetof(S, n##m),      \
-            sizeof(T), &m##_fields, 0, msg                                                         \
-    }
+/* clang-format off */
+#define F_ROW(m, P, form, type, req, lo, hi, l, off, cnt, elem, sub, abs, msg, merged) \
+    {#m, P #m, form, type, req, lo, hi, l, off, cnt, elem, sub, abs, msg, merged}
+#define F_TEXT(S, m, P, req, lo, hi, msg) \
+    F_ROW(m, P, NULL, FT_TEXT, req, lo, hi, LIST__MAX, offsetof(S, m), 0, 0, NULL, 0, msg, false)
+#define F_INT(S, m, P, req, lo, hi, abs, msg) \
+    F_ROW(m, P, NULL, FT_INT, req, lo, hi, LIST__MAX, offsetof(S, m), 0, 0, NULL, abs, msg, false)
+#define F_YEAR(S, m, P, req, lo, abs, msg) \
+    F_ROW(m, P, NULL, FT_YEAR, req, lo, 0, LIST__MAX, offsetof(S, m), 0, 0, NULL, abs, msg, false)
+#define F_BOOL(S, m, P, req) \
+    F_ROW(m, P, NULL, FT_BOOL, req, 0, 0, LIST__MAX, offsetof(S, m), 0, 0, NULL, 0, \
+          "true or false", false)
+#define F_CODE(S, m, P, req, l, msg) \
+    F_ROW(m, P, NULL, FT_CODE, req, 0, 0, l, offsetof(S, m), 0, 0, NULL, 0, msg, false)
+#define F_CODES(S, m, P, form, req, lo, hi, l, msg) \
+    F_ROW(m, P, form, FT_CODES, req, lo, hi, l, offsetof(S, m), offsetof(S, n##m), 0, NULL, \
+          0, msg, false)
+#define F_OF(S, m, P, type, req, msg) \
+    F_ROW(m, P, NULL, type, req, 0, 0, LIST__MAX, offsetof(S, m), 0, 0, NULL, 0, msg, false)
+#define F_ISO2S(S, m, P, lo, hi, msg) \
+    F_ROW(m, P, NULL, FT_ISO2S, lo > 0, lo, hi, LIST__MAX, offsetof(S, m), offsetof(S, n##m), 0, \
+          NULL, 0, msg, false)
+#define F_OBJECT(S, m, P, req, set, msg) \
+    F_ROW(m, P, NULL, FT_OBJECT, req, 0, 0, LIST__MAX, offsetof(S, m), offsetof(S, set), \
+          sizeof(((S *)0)->m), &m##_fields, 0, msg, false)
+#define F_OBJECT_MERGED(S, m, P, set, msg) \
+    F_ROW(m, P, NULL, FT_OBJECT, false, 0, 0, LIST__MAX, offsetof(S, m), offsetof(S, set), \
+          sizeof(((S *)0)->m), &m##_fields, 0, msg, true)
+#define F_LIST(S, m, P, lo, hi, T, msg) \
+    F_ROW(m, P, NULL, FT_LIST, lo > 0, lo, hi, LIST__MAX, offsetof(S, m), offsetof(S, n##m), \
+          sizeof(T), &m##_fields, 0, msg, false)
+/* clang-format on */
 
 #endif

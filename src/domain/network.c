@@ -95,8 +95,7 @@ static const struct field group_field_rows[] = {
     F_OF(struct group_in, location_code, "", FT_PLACE, true, "not a known place"),
     F_OF(struct group_in, organization_id, "", FT_ID, false, "no such organization"),
 };
-const struct fieldset group_fields = {
-    group_field_rows, sizeof group_field_rows / sizeof group_field_rows[0], FIELDS_NO_SENT};
+const struct fieldset group_fields = FIELDSET(group_field_rows);
 
 enum err group_create(const struct ctx *cx, const struct group_in *in, struct group_rec *out,
                       struct fielderrs *fe)
@@ -225,9 +224,7 @@ static const struct field returnee_field_rows[] = {
     F_CODE(struct returnee_in, channel, RET, false, LIST_CHANNEL, "not a channel code"),
     F_CODE(struct returnee_in, sector, RET, false, LIST_SECTOR, "not a sector code"),
 };
-static const struct fieldset returnee_fields = {
-    returnee_field_rows, sizeof returnee_field_rows / sizeof returnee_field_rows[0],
-    FIELDS_NO_SENT};
+static const struct fieldset returnee_fields = FIELDSET(returnee_field_rows);
 
 static const struct field member_field_rows[] = {
     F_TEXT(struct member_in, name_km, "", false, 1, MEMBER_NAME_MAX_CHARS, "1 to 120 characters"),
@@ -236,13 +233,12 @@ static const struct field member_field_rows[] = {
     F_YEAR(struct member_in, birth_year, "", false, 1900, 0, "a year from 1900 to this year"),
     F_OF(struct member_in, phone, "", FT_PHONE, false,
          "digits, an optional leading +, spaces or dashes"),
-    F_CODES(struct member_in, network_roles, "", NULL, 0, 3, LIST_NETWORK_ROLE,
+    F_CODES(struct member_in, network_roles, "", NULL, false, 0, 3, LIST_NETWORK_ROLE,
             "member, representative or trainer, once each"),
     F_OBJECT(struct member_in, returnee, "", false, has_returnee,
              "countries, years_abroad, channel, sector"),
 };
-const struct fieldset member_fields = {
-    member_field_rows, sizeof member_field_rows / sizeof member_field_rows[0], FIELDS_NO_SENT};
+const struct fieldset member_fields = FIELDSET(member_field_rows);
 
 void member_in_init(struct member_in *in)
 {

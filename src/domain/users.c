@@ -25,8 +25,7 @@ static const struct field user_field_rows[] = {
     F_OF(struct user_in, group_id, "", FT_ID, false, "no such group"),
     F_CODE(struct user_in, locale, "", false, LIST_LOCALE, "km or en"),
 };
-const struct fieldset user_fields = {
-    user_field_rows, sizeof user_field_rows / sizeof user_field_rows[0], FIELDS_NO_SENT};
+const struct fieldset user_fields = FIELDSET(user_field_rows);
 
 static bool username_ok(const char *s)
 {

@@ -565,6 +565,14 @@ class Server:
             c.close()
         return snap
 
+    def rows(self, sql, args=()):
+        """The rows of a read-only query on the database."""
+        c = self._db()
+        try:
+            return c.execute(sql, args).fetchall()
+        finally:
+            c.close()
+
     def count(self, table, where="", args=()):
         c = self._db()
         try:
