@@ -1,13 +1,20 @@
 /* Progressive enhancement only: every task works without this file.
  * - Choosing a province, district or commune presses the form's "next list"
  *   button, so the next list comes without a second tap.
- * - Choosing a status in the case filter shows the list at once. */
+ * - Choosing a status in the case filter shows the list at once, and ticking
+ *   a task's done box saves it (elements marked data-autosubmit). */
 (function () {
   'use strict';
   document.documentElement.classList.add('js');
   document.addEventListener('change', function (ev) {
     var el = ev.target;
-    if (!el || el.tagName !== 'SELECT' || !el.form) return;
+    if (!el || !el.form) return;
+    if (el.tagName === 'INPUT' && el.type === 'checkbox' && el.hasAttribute('data-autosubmit')) {
+      if (el.form.requestSubmit) el.form.requestSubmit();
+      else el.form.submit();
+      return;
+    }
+    if (el.tagName !== 'SELECT') return;
     if (el.hasAttribute('data-step')) {
       var next = el.form.querySelector('button[name="step"]');
       if (!next) return;

@@ -38,8 +38,12 @@ static void answer(struct req *r, struct resp *w, const char *case_id, enum err 
         o.problem = invalid;
         break;
     case ERR_CONFLICT:
+        /* The case moved on: the form sent may not be offered any more, so
+         * the problem shows at the top (a stale task stays by its form). */
         o.status = 409;
-        o.problem = MSG_ERR_STATE;
+        o.problem = invalid == MSG_ERR_TASK_STALE ? invalid : MSG_ERR_STATE;
+        if (invalid != MSG_ERR_TASK_STALE)
+            o.form = NULL;
         break;
     default:
         page_fail(r, w, e);

@@ -55,28 +55,15 @@ static const struct {
 
 /* Everything the page shows, read before anything is written to w. */
 struct case_data {
-    struct case_view v;
-    struct case_rec full; /* for the survivor's age (case_fetch) */
-    bool has_full;
-    struct case_event_view *events;
-    size_t nevents;
-    struct note_view *notes;
-    size_t nnotes;
-    struct task_view *tasks;
-    size_t ntasks;
-    struct user_rec *users; /* her organization's, when she may list them */
+    struct case_dossier dos; /* the case, its notes, tasks and timeline */
+    struct user_rec *users;  /* her organization's, when she may list them */
     size_t nusers;
     int age; /* the survivor's today, -1 unknown */
 };
 
 static void case_data_free(struct case_data *d)
 {
-    case_view_free(&d->v);
-    if (d->has_full)
-        case_rec_free(&d->full);
-    case_event_views_free(d->events, d->nevents);
-    note_views_free(d->notes, d->nnotes);
-    task_views_free(d->tasks, d->ntasks);
+    case_dossier_free(&d->dos);
     user_list_free(d->users, d->nusers);
 }
 
@@ -84,25 +71,22 @@ static enum err case_data_load(const struct ctx *cx, const char *id, struct case
 {
     memset(d, 0, sizeof *d);
     d->age = -1;
-    enum err e = case_get(cx, id, &d->v);
-    if (e != ERR_OK || !d->v.detail)
+    enum err e = case_dossier_get(cx, id, &d->dos);
+    if (e != ERR_OK || !d->dos.view.detail)
         return e;
-    if (case_fetch(cx, ACT_CASE_READ_DETAIL, id, &d->full) == ERR_OK) {
+    struct case_rec full;
+    memset(&full, 0, sizeof full);
+    if (case_fetch(cx, ACT_CASE_READ_DETAIL, id, &full) == ERR_OK) {
         char today[DATE_SIZE];
-        d->has_full = true;
         clock_today(today);
-        d->age = case_survivor_age_on(cx, &d->full, today);
+        d->age = case_survivor_age_on(cx, &full, today);
+        case_rec_free(&full);
     }
-    e = case_timeline(cx, id, &d->events, &d->nevents);
-    if (e == ERR_OK && may(cx, ACT_NOTE_READ))
-        e = note_list(cx, id, &d->notes, &d->nnotes);
-    if (e == ERR_OK && may(cx, ACT_TASK_READ))
-        e = task_list(cx, id, &d->tasks, &d->ntasks);
-    if (e == ERR_OK && may(cx, ACT_USER_LIST) && user_list(cx, &d->users, &d->nusers) != ERR_OK) {
+    if (may(cx, ACT_USER_LIST) && user_list(cx, &d->users, &d->nusers) != ERR_OK) {
         d->users = NULL; /* the names are a convenience: ids stand in */
         d->nusers = 0;
     }
-    return e;
+    return ERR_OK;
 }
 
 /* A user's display name: from her organization's list, the caller herself,
@@ -200,7 +184,7 @@ static void h_detail(struct req *r, struct buf *b, const char *detail)
 
 static void facts(struct req *r, struct buf *b, const struct case_data *d)
 {
-    const struct case_rec *c = &d->v.rec;
+    const struct case_rec *c = &d->dos.view.rec;
     h_raw(b, "<dl class=\"facts\" id=\"case\">");
     dt(r, b, MSG_CASE_CODE, "case-code");
     h_text(b, c->code);
@@ -232,7 +216,7 @@ static void facts(struct req *r, struct buf *b, const struct case_data *d)
         h_datetime(b, c->updated_at);
         h_raw(b, "</dd>");
     }
-    if (d->v.detail) {
+    if (d->dos.view.detail) {
         dt(r, b, MSG_CASE_RISK, "case-risk");
         h_text(b,
                c->risk[0] != '\0' ? code_label(r, LIST_RISK, c->risk) : tr(r, MSG_CASE_RISK_NONE));
@@ -325,12 +309,12 @@ static void demographics(struct req *r, struct buf *b, const char *text)
 
 static void survivor_details(struct req *r, struct buf *b, const struct case_data *d)
 {
-    const struct survivor_view *s = &d->v.survivor;
+    const struct survivor_view *s = &d->dos.view.survivor;
 
     h_raw(b, "<h2 id=\"h-survivor\">");
     h_text(b, tr(r, MSG_SURVIVOR));
     h_raw(b, "</h2>");
-    if (!d->v.has_survivor) {
+    if (!d->dos.view.has_survivor) {
         h_para(b, NULL, NULL, NULL, tr(r, MSG_CASE_SURVIVOR_NONE));
         return;
     }
@@ -402,8 +386,8 @@ static void timeline(struct req *r, struct buf *b, const struct case_data *d)
     h_raw(b, "<h2 id=\"h-timeline\">");
     h_text(b, tr(r, MSG_TIMELINE));
     h_raw(b, "</h2><ol class=\"timeline\" id=\"timeline\">");
-    for (size_t i = 0; i < d->nevents; i++) {
-        const struct case_event_view *ev = &d->events[i];
+    for (size_t i = 0; i < d->dos.ntimeline; i++) {
+        const struct case_event_view *ev = &d->dos.timeline[i];
         enum msg what = MSG_EV_OTHER;
         for (size_t k = 0; k < sizeof event_kinds / sizeof event_kinds[0]; k++)
             if (strcmp(event_kinds[k].kind, ev->rec.kind) == 0)
@@ -505,15 +489,15 @@ static void notes(struct req *r, struct resp *w, const struct case_data *d,
                   const struct case_page_opts *o)
 {
     struct buf *b = &w->body;
-    const char *cid = d->v.rec.id;
+    const char *cid = d->dos.view.rec.id;
     h_raw(b, "<h2 id=\"h-notes\">");
     h_text(b, tr(r, MSG_NOTES));
     h_raw(b, "</h2>");
-    if (d->nnotes == 0)
+    if (d->dos.nnotes == 0)
         h_para(b, "empty", "notes-empty", NULL, tr(r, MSG_NOTES_EMPTY));
     h_raw(b, "<ol class=\"notes\" id=\"notes\">");
-    for (size_t i = 0; i < d->nnotes; i++) {
-        const struct note_view *n = &d->notes[i];
+    for (size_t i = 0; i < d->dos.nnotes; i++) {
+        const struct note_view *n = &d->dos.notes[i];
         char id[ID_SIZE + 8];
         snprintf(id, sizeof id, "note-%s", n->rec.id);
         h_open(b, "li", "id", id, H_END);
@@ -544,7 +528,7 @@ static void notes(struct req *r, struct resp *w, const struct case_data *d,
     form_problem(r, b, o, "note");
     textarea(r, b, "note-body", "body", MSG_NOTE_BODY, false, draft(r, o, "note", "body"),
              "8000");
-    if (d->nnotes > 0) {
+    if (d->dos.nnotes > 0) {
         const char *corrects = draft(r, o, "note", "corrects");
         h_raw(b, "<label for=\"note-corrects\">");
         h_text(b, tr(r, MSG_NOTE_CORRECTS_WHICH));
@@ -554,8 +538,8 @@ static void notes(struct req *r, struct resp *w, const struct case_data *d,
                  "<option value=\"\">");
         h_text(b, tr(r, MSG_NOTE_CORRECTS_NONE));
         h_raw(b, "</option>");
-        for (size_t i = 0; i < d->nnotes; i++) {
-            const struct note_view *n = &d->notes[i];
+        for (size_t i = 0; i < d->dos.nnotes; i++) {
+            const struct note_view *n = &d->dos.notes[i];
             h_open_begin(b, "option");
             h_attr(b, "value", n->rec.id);
             h_flag(b, "selected", corrects != NULL && strcmp(corrects, n->rec.id) == 0);
@@ -574,16 +558,16 @@ static void tasks(struct req *r, struct resp *w, const struct case_data *d,
                   const struct case_page_opts *o)
 {
     struct buf *b = &w->body;
-    const char *cid = d->v.rec.id;
+    const char *cid = d->dos.view.rec.id;
     bool may_update = may_act(r, ACT_TASK_UPDATE);
     h_raw(b, "<h2 id=\"h-tasks\">");
     h_text(b, tr(r, MSG_TASKS));
     h_raw(b, "</h2>");
-    if (d->ntasks == 0)
+    if (d->dos.ntasks == 0)
         h_para(b, "empty", "tasks-empty", NULL, tr(r, MSG_TASKS_EMPTY));
     h_raw(b, "<ul class=\"tasks\" id=\"tasks\">");
-    for (size_t i = 0; i < d->ntasks; i++) {
-        const struct task_view *t = &d->tasks[i];
+    for (size_t i = 0; i < d->dos.ntasks; i++) {
+        const struct task_view *t = &d->dos.tasks[i];
         char id[ID_SIZE + 8], action[ID_SIZE + 16], version[16], box[ID_SIZE + 8];
         snprintf(id, sizeof id, "task-%s", t->rec.id);
         snprintf(action, sizeof action, "/tasks/%s", t->rec.id);
@@ -687,7 +671,7 @@ static void assign_form(struct req *r, struct resp *w, const struct case_data *d
                         const struct case_page_opts *o)
 {
     struct buf *b = &w->body;
-    const struct case_rec *c = &d->v.rec;
+    const struct case_rec *c = &d->dos.view.rec;
     const char *chosen = draft(r, o, "assign", "caseworker_id");
     bool transfer = strcmp(c->status, "reported") != 0;
     form_open(r, w, "assign-form", "assign", c->id);
@@ -724,7 +708,7 @@ static void closure_form(struct req *r, struct resp *w, const struct case_data *
 {
     struct buf *b = &w->body;
     const char *chosen = draft(r, o, "closure", "reason_code");
-    form_open(r, w, "closure-form", "closure", d->v.rec.id);
+    form_open(r, w, "closure-form", "closure", d->dos.view.rec.id);
     h_raw(b, "<h3>");
     h_text(b, tr(r, MSG_CLOSURE_TITLE));
     h_raw(b, "</h3>");
@@ -754,7 +738,7 @@ static void approve_form(struct req *r, struct resp *w, const struct case_data *
                          const struct case_page_opts *o)
 {
     struct buf *b = &w->body;
-    form_open(r, w, "approve-form", "closure/approve", d->v.rec.id);
+    form_open(r, w, "approve-form", "closure/approve", d->dos.view.rec.id);
     h_raw(b, "<h3>");
     h_text(b, tr(r, MSG_APPROVE_TITLE));
     h_raw(b, "</h3>");
@@ -767,7 +751,7 @@ static void reopen_form(struct req *r, struct resp *w, const struct case_data *d
                         const struct case_page_opts *o)
 {
     struct buf *b = &w->body;
-    form_open(r, w, "reopen-form", "reopen", d->v.rec.id);
+    form_open(r, w, "reopen-form", "reopen", d->dos.view.rec.id);
     h_raw(b, "<h3>");
     h_text(b, tr(r, MSG_REOPEN_TITLE));
     h_raw(b, "</h3>");
@@ -788,7 +772,7 @@ static void actions(struct req *r, struct resp *w, const struct case_data *d,
                     const struct case_page_opts *o)
 {
     struct buf *b = &w->body;
-    const struct case_rec *c = &d->v.rec;
+    const struct case_rec *c = &d->dos.view.rec;
     bool closed = strcmp(c->status, "closed") == 0;
     const char *me = r->actor != NULL ? r->actor->user.id : "";
     struct buf href = {0};
@@ -851,7 +835,7 @@ void case_page(struct req *r, struct resp *w, const char *id, const struct case_
         page_fail(r, w, e);
         goto out;
     }
-    const struct case_rec *c = &d.v.rec;
+    const struct case_rec *c = &d.dos.view.rec;
     if (o != NULL && o->status != 0)
         w->status = o->status;
 
@@ -877,15 +861,15 @@ void case_page(struct req *r, struct resp *w, const char *id, const struct case_
     h_text_sub(b, tr(r, MSG_CASE_TITLE), c->code);
     h_raw(b, "</h1>");
     facts(r, b, &d);
-    if (d.v.detail) {
+    if (d.dos.view.detail) {
         h_raw(b, "<h2>");
         h_text(b, tr(r, MSG_CASE_SUMMARY));
         h_raw(b, "</h2><p class=\"summary\" id=\"case-summary\">");
-        h_text(b, d.v.summary);
+        h_text(b, d.dos.view.summary);
         h_raw(b, "</p>");
         actions(r, w, &d, o);
         survivor_details(r, b, &d);
-        case_records(r, w, &d.v, d.age);
+        case_records(r, w, &d.dos.view, d.age);
         if (may(&cx, ACT_NOTE_READ))
             notes(r, w, &d, o);
         if (may(&cx, ACT_TASK_READ))

@@ -76,6 +76,8 @@ static int decode_one(const struct req *r, const struct fieldset *fs, int i, con
         snprintf(sub, sizeof sub, "%.*s.", FORM_NAME_MAX, name);
         int got = decode(r, f->sub, sub, field_at(in, f->off), fe);
         *(bool *)field_at(in, f->count) = got > 0;
+        if (got > 0)
+            fields_mark(fs, in, i, false); /* a PATCH merges what was sent */
         return got > 0;
     }
     if (f->type == FT_LIST) {
@@ -135,4 +137,41 @@ static int decode(const struct req *r, const struct fieldset *fs, const char *pr
 int form_fields(const struct req *r, const struct fieldset *fs, void *in, struct fielderrs *fe)
 {
     return decode(r, fs, "", in, fe);
+}
+
+/* Marks the fields of fs sent empty as null; returns whether the form
+ * carried any of them (empty or not). */
+static bool nulls(const struct req *r, const struct fieldset *fs, const char *prefix, void *in)
+{
+    bool carried = false;
+    for (int i = 0; i < fs->n; i++) {
+        const struct field *f = &fs->fields[i];
+        char name[FORM_NAME_MAX];
+        snprintf(name, sizeof name, "%s%s", prefix, f->form != NULL ? f->form : f->name);
+        if (f->type == FT_OBJECT) {
+            char sub[FORM_NAME_MAX + 2];
+            snprintf(sub, sizeof sub, "%.*s.", FORM_NAME_MAX, name);
+            bool got = *(bool *)field_at(in, f->count);
+            bool sub_carried = nulls(r, f->sub, sub, field_at(in, f->off));
+            /* An object every field of which came empty is cleared. */
+            if (sub_carried && !got)
+                fields_mark(fs, in, i, true);
+            carried = carried || sub_carried;
+            continue;
+        }
+        if (f->type == FT_LIST || f->type == FT_CODES || f->type == FT_ISO2S)
+            continue; /* an unticked box sends nothing: a list is never "empty" */
+        const char *v = req_form(r, name);
+        if (v == NULL)
+            continue;
+        carried = true;
+        if (v[0] == '\0')
+            fields_mark(fs, in, i, true);
+    }
+    return carried;
+}
+
+void form_nulls(const struct req *r, const struct fieldset *fs, void *in)
+{
+    nulls(r, fs, "", in);
 }

@@ -46,7 +46,8 @@ def cookies_of(headers):
     return out
 
 
-class PagesTest(ServerTestCase):
+class PageClient:
+    """Page requests with cookies and forms; a mixin of ServerTestCase."""
 
     def page(self, method, path, cookies=None, form=None):
         hdr = {}
@@ -89,6 +90,9 @@ class PagesTest(ServerTestCase):
         tokens = [f["inputs"]["csrf"] for f in forms_of(body) if "csrf" in f["inputs"]]
         self.assertTrue(tokens, "no form with a CSRF token on /cases/new")
         return cookies, tokens[0]
+
+
+class PagesTest(PageClient, ServerTestCase):
 
     def report_form(self, csrf=None):
         f = {"province": "17", "district": "1707", "commune": "170710", "village": "17071001",
