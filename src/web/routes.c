@@ -13,7 +13,7 @@ const struct route web_routes[] = {
     {M_POST, "/login", web_login, PAGE},
     {M_POST, "/logout", web_logout, SIGNED_IN},
     {M_GET, "/cases", web_cases, SIGNED_IN},
-    {M_POST, "/cases", web_case_create, SIGNED_IN},
+    {M_POST, "/cases", web_case_create, SIGNED_IN | ROUTE_CREATE},
     /* A search by name is a POST: the name must never be in a URL. */
     {M_POST, "/cases/search", web_cases_search, SIGNED_IN},
     {M_GET, "/cases/new", web_case_new, SIGNED_IN},
