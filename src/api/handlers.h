@@ -19,5 +19,8 @@ void api_member_list(struct req *r, struct resp *w);
 void api_case_report(struct req *r, struct resp *w);
 void api_case_list(struct req *r, struct resp *w);
 void api_case_get(struct req *r, struct resp *w);
+void api_screening_add(struct req *r, struct resp *w);
+void api_screening_list(struct req *r, struct resp *w);
+void api_screening_indicators(struct req *r, struct resp *w);
 
 #endif
