@@ -135,10 +135,13 @@ static bool present(const struct fieldset *fs, const void *in, int i)
 
 static bool value_ok(const struct ctx *cx, const struct field *f, const void *in)
 {
-    const char *s = str_at(in, f->off);
+    /* A field is read as a string only when it is one: an int or a bool
+     * may lie where no pointer can be read. */
+    const char *s;
     int v;
     switch (f->type) {
     case FT_TEXT:
+        s = str_at(in, f->off);
         return check_text(s, f->min > 0 ? (size_t)f->min : 1, (size_t)f->max);
     case FT_INT:
         v = int_at(in, f->off);
@@ -149,6 +152,7 @@ static bool value_ok(const struct ctx *cx, const struct field *f, const void *in
     case FT_BOOL:
         return true;
     case FT_CODE:
+        s = str_at(in, f->off);
         return code_parse(f->list, s) >= 0;
     case FT_CODES:
         return codes_ok(f, in, code_ok);
@@ -157,14 +161,19 @@ static bool value_ok(const struct ctx *cx, const struct field *f, const void *in
     case FT_INDICATORS:
         return indicators_ok(cx, f, in);
     case FT_DATE:
+        s = str_at(in, f->off);
         return clock_parse_date(s, NULL, NULL, NULL);
     case FT_ID:
+        s = str_at(in, f->off);
         return check_id(s);
     case FT_PHONE:
+        s = str_at(in, f->off);
         return check_phone(s);
     case FT_ISO2:
+        s = str_at(in, f->off);
         return check_iso2(s);
     case FT_PLACE:
+        s = str_at(in, f->off);
         return strlen(s) < CODE_SIZE && cx->places != NULL && places_get(cx->places, s) != NULL;
     case FT_LIST:
         v = int_at(in, f->count);
