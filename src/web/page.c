@@ -63,6 +63,7 @@ struct ctx page_ctx(const struct req *r)
     if (r->app != NULL) {
         cx.key = r->app->key;
         cx.places = r->app->places;
+        cx.screening = r->app->screening;
     }
     return cx;
 }
