@@ -10,6 +10,7 @@ struct app {
     struct store *store;
     struct datakey *key;
     struct places *places;
+    struct screening_catalog *screening;
 };
 
 #endif

@@ -31,5 +31,8 @@ void api_task_add(struct req *r, struct resp *w);
 void api_task_list(struct req *r, struct resp *w);
 void api_task_patch(struct req *r, struct resp *w);
 void api_tasks_mine(struct req *r, struct resp *w);
+void api_screening_add(struct req *r, struct resp *w);
+void api_screening_list(struct req *r, struct resp *w);
+void api_screening_indicators(struct req *r, struct resp *w);
 
 #endif

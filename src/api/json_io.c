@@ -13,8 +13,11 @@ bool api_ctx(struct req *r, struct resp *w, struct ctx *cx)
         resp_error(w, ERR_UNAUTHENTICATED, NULL);
         return false;
     }
-    *cx =
-        (struct ctx){.db = r->db, .key = r->app->key, .actor = r->actor, .places = r->app->places};
+    *cx = (struct ctx){.db = r->db,
+                       .key = r->app->key,
+                       .actor = r->actor,
+                       .places = r->app->places,
+                       .screening = r->app->screening};
     return true;
 }
 
@@ -341,6 +344,7 @@ static void jin_field(json_t *v, const struct fieldset *fs, int i, void *in, str
         break;
     case FT_CODES:
     case FT_ISO2S:
+    case FT_INDICATORS:
         if (!jin_strings(v, f, in))
             expect = "must be an array of strings";
         break;

@@ -6,6 +6,7 @@
 #include "api/handlers.h"
 #include "api/json_io.h"
 #include "app.h"
+#include "domain/users.h"
 
 void api_session_create(struct req *r, struct resp *w)
 {
@@ -57,9 +58,11 @@ void api_me(struct req *r, struct resp *w)
     struct ctx cx;
     if (!api_ctx(r, w, &cx))
         return;
-    if (!perm_allows(r->actor->role, ACT_ME_READ)) {
-        resp_error(w, ERR_FORBIDDEN, NULL);
-        return;
-    }
-    resp_json(w, 200, json_user(&r->actor->user));
+    struct user_rec me;
+    enum err e = user_me(&cx, &me);
+    if (e == ERR_OK)
+        resp_json(w, 200, json_user(&me));
+    else
+        api_error(w, e, NULL);
+    user_rec_free(&me);
 }

@@ -14,7 +14,7 @@ int cmd_demo(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 
 /* Opens an existing deployment: store (migrated), data key and gazetteer
- * index. Prints the reason and returns false on failure. */
+ * index, screening catalog. Prints the reason and returns false on failure. */
 bool cli_open(const char *db, struct app *app);
 void cli_close(struct app *app);
 /* Creates a deployment at db: database, gazetteer, data key. */

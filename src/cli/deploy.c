@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "domain/place.h"
+#include "domain/screening.h"
 #include "util/alloc.h"
 
 bool cli_create(const char *db)
@@ -74,6 +75,10 @@ bool cli_open(const char *db, struct app *app)
         fprintf(stderr, "cbpn: cannot load the gazetteer from %s\n", db);
         goto fail;
     }
+    if (screening_catalog_load(&app->screening, &msg) != ERR_OK) {
+        fprintf(stderr, "cbpn: screening indicators: %s\n", msg ? msg : "cannot load them");
+        goto fail;
+    }
     free(keypath);
     return true;
 fail:
@@ -86,6 +91,7 @@ fail:
 void cli_close(struct app *app)
 {
     places_free(app->places);
+    screening_catalog_free(app->screening);
     datakey_free(app->key);
     store_close(app->store);
     memset(app, 0, sizeof(*app));

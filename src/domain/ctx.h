@@ -12,6 +12,7 @@
 #include "store/store.h"
 
 struct places;
+struct screening_catalog;
 
 struct ctx {
     struct store_conn *db;
@@ -19,6 +20,7 @@ struct ctx {
     const struct actor *actor;
     const struct places *places;
     bool local_operator;
+    const struct screening_catalog *screening; /* the screening indicators and rule */
 };
 
 #endif

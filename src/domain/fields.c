@@ -4,6 +4,7 @@
 
 #include "domain/check.h"
 #include "domain/place.h"
+#include "domain/screening.h"
 
 static struct fields_sent *sent_of(const struct fieldset *fs, const void *in)
 {
@@ -131,6 +132,23 @@ static bool code_ok(enum code_list list, const char *s)
     return code_parse(list, s) >= 0;
 }
 
+/* FT_INDICATORS: min..max codes of the screening catalog, each once. */
+static bool indicators_ok(const struct ctx *cx, const struct field *f, const void *in)
+{
+    int n = int_at(in, f->count);
+    const char *const *v = (const char *const *)((const char *)in + f->off);
+    if (cx->screening == NULL || n < f->min || n > f->max)
+        return false;
+    for (int i = 0; i < n; i++) {
+        if (screening_catalog_find(cx->screening, v[i]) == NULL)
+            return false;
+        for (int j = 0; j < i; j++)
+            if (strcmp(v[i], v[j]) == 0)
+                return false;
+    }
+    return true;
+}
+
 static bool iso2_ok(enum code_list list, const char *s)
 {
     (void)list;
@@ -153,6 +171,7 @@ static bool present(const struct fieldset *fs, const void *in, int i)
     case FT_CODES:
     case FT_ISO2S:
     case FT_LIST:
+    case FT_INDICATORS:
         return int_at(in, f->count) > 0;
     case FT_OBJECT:
         return *(const bool *)((const char *)in + f->count);
@@ -164,10 +183,13 @@ static bool present(const struct fieldset *fs, const void *in, int i)
 
 static bool value_ok(const struct ctx *cx, const struct field *f, const void *in)
 {
-    const char *s = str_at(in, f->off);
+    /* A field is read as a string only when it is one: an int or a bool
+     * may lie where no pointer can be read. */
+    const char *s;
     int v;
     switch (f->type) {
     case FT_TEXT:
+        s = str_at(in, f->off);
         return check_text(s, f->min > 0 ? (size_t)f->min : 1, (size_t)f->max);
     case FT_INT:
         v = int_at(in, f->off);
@@ -178,20 +200,28 @@ static bool value_ok(const struct ctx *cx, const struct field *f, const void *in
     case FT_BOOL:
         return true;
     case FT_CODE:
+        s = str_at(in, f->off);
         return code_parse(f->list, s) >= 0;
     case FT_CODES:
         return codes_ok(f, in, code_ok);
     case FT_ISO2S:
         return codes_ok(f, in, iso2_ok);
+    case FT_INDICATORS:
+        return indicators_ok(cx, f, in);
     case FT_DATE:
+        s = str_at(in, f->off);
         return clock_parse_date(s, NULL, NULL, NULL);
     case FT_ID:
+        s = str_at(in, f->off);
         return check_id(s);
     case FT_PHONE:
+        s = str_at(in, f->off);
         return check_phone(s);
     case FT_ISO2:
+        s = str_at(in, f->off);
         return check_iso2(s);
     case FT_PLACE:
+        s = str_at(in, f->off);
         return strlen(s) < CODE_SIZE && cx->places != NULL && places_get(cx->places, s) != NULL;
     case FT_LIST:
         v = int_at(in, f->count);
@@ -208,7 +238,8 @@ enum err fields_check(const struct ctx *cx, const struct fieldset *fs, const voi
     for (int i = 0; i < fs->n; i++) {
         const struct field *f = &fs->fields[i];
         if (!present(fs, in, i)) {
-            bool counted = f->type == FT_CODES || f->type == FT_ISO2S || f->type == FT_LIST;
+            bool counted = f->type == FT_CODES || f->type == FT_ISO2S || f->type == FT_LIST ||
+                           f->type == FT_INDICATORS;
             /* A list sent longer than allowed reads as present; an empty
              * one as absent, which only a required field minds. */
             if (f->required || (counted && f->min > 0 && fields_was_sent(fs, in, i)))

@@ -38,6 +38,9 @@ enum field_type {
     FT_PLACE,  /* const char *: a known gazetteer code */
     FT_OBJECT, /* a nested struct at .off described by .sub; sent (bool) at .count */
     FT_LIST,   /* struct[max] at .off of .elem bytes, each by .sub; count (int) at .count */
+    /* const char *[max]: codes of the screening catalog (cx->screening),
+     * each once; count (int) at .count */
+    FT_INDICATORS,
     FT__MAX
 };
 

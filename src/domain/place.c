@@ -8,6 +8,7 @@
 #include <unicode/ustring.h>
 
 #include "domain/romanize.h"
+#include "domain/scope.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/embed.h"
@@ -833,4 +834,31 @@ size_t places_search(const struct places *p, const char *q, size_t limit,
         v[i] = &p->items[top.v[i] & 0xffffffffu];
     *items = v;
     return top.n;
+}
+
+#define PLACE_SEARCH_DEFAULT  20
+#define PLACE_QUERY_MAX_CHARS 100
+
+enum err place_list(const struct ctx *cx, const char *parent, const char *q, int limit,
+                    enum lang lang, const struct place ***items, size_t *n, struct fielderrs *fe)
+{
+    *items = NULL;
+    *n = 0;
+    if (!may(cx, ACT_LOCATION_READ))
+        return ERR_FORBIDDEN;
+    if (q != NULL &&
+        (q[0] == '\0' || strlen(q) > PLACE_QUERY_MAX_CHARS * 4 || !utf8_valid_text(q, strlen(q)) ||
+         utf8_length(q, strlen(q)) > PLACE_QUERY_MAX_CHARS))
+        return fielderr(fe, "q", "1 to 100 characters");
+    if (q != NULL) {
+        *n = places_search(cx->places, q, limit > 0 ? (size_t)limit : PLACE_SEARCH_DEFAULT, items);
+        return ERR_OK;
+    }
+    if (parent != NULL && parent[0] != '\0' &&
+        (strlen(parent) >= CODE_SIZE || places_get(cx->places, parent) == NULL))
+        return ERR_NOT_FOUND;
+    *n = places_children(cx->places, parent, lang, items);
+    if (limit > 0 && *n > (size_t)limit)
+        *n = (size_t)limit;
+    return ERR_OK;
 }

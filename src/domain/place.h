@@ -64,4 +64,13 @@ size_t places_search(const struct places *p, const char *q, size_t limit,
 const struct place *places_district_of(const struct places *p, const char *code);
 const char *place_level_code(enum place_level l);
 
+struct ctx;
+/* The places the caller asks for (ACT_LOCATION_READ): those whose name
+ * matches q (1 to 100 characters; NULL: none), else the children of parent
+ * (NULL or "": provinces; an unknown one ERR_NOT_FOUND), at most limit (0:
+ * 20 for a search, all children). ERR_VALIDATION with fe for a bad q.
+ * *items as for places_children. */
+enum err place_list(const struct ctx *cx, const char *parent, const char *q, int limit,
+                    enum lang lang, const struct place ***items, size_t *n, struct fielderrs *fe);
+
 #endif

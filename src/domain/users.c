@@ -162,3 +162,14 @@ enum err user_list(const struct ctx *cx, struct user_rec **items, size_t *n)
         return ERR_FORBIDDEN;
     }
 }
+
+enum err user_me(const struct ctx *cx, struct user_rec *out)
+{
+    memset(out, 0, sizeof *out);
+    if (cx->actor == NULL || !may(cx, ACT_ME_READ))
+        return ERR_FORBIDDEN;
+    *out = cx->actor->user;
+    out->display_name =
+        cx->actor->user.display_name != NULL ? xstrdup(cx->actor->user.display_name) : NULL;
+    return ERR_OK;
+}

@@ -24,6 +24,8 @@ extern const struct fieldset user_fields;
  * ERR_CONFLICT when the username is taken. */
 enum err user_create(const struct ctx *cx, const struct user_in *in, struct user_rec *out,
                      struct fielderrs *fe);
+/* The caller's own account (ACT_ME_READ), copied into out (user_rec_free). */
+enum err user_me(const struct ctx *cx, struct user_rec *out);
 /* Users the caller may list (admin: all; supervisor: her organization). */
 enum err user_list(const struct ctx *cx, struct user_rec **items, size_t *n);
 

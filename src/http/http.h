@@ -97,7 +97,11 @@ enum route_flags {
     ROUTE_API = 1 << 0,    /* JSON errors; bearer token */
     ROUTE_PAGE = 1 << 1,   /* HTML errors; cookie session; CSRF on POST */
     ROUTE_AUTH = 1 << 2,   /* refused (401, or a redirect to sign-in) without a session */
-    ROUTE_NO_CSRF = 1 << 3 /* a page POST checked another way (sign-in: pre-session token) */
+    ROUTE_NO_CSRF = 1 << 3, /* a page POST checked another way (sign-in: pre-session token) */
+    /* A create: an Idempotency-Key header (API) or an "idempotency_key"
+     * form field (pages) makes a retry answer what the first answered and
+     * create nothing (domain/idem.h). */
+    ROUTE_CREATE = 1 << 4
 };
 
 /* A route: pattern segments are literal or "{name}" (one segment). */

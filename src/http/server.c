@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "domain/idem.h"
 #include "http/http.h"
 #include "util/alloc.h"
 #include "util/clock.h"
@@ -444,12 +445,109 @@ static bool check_csrf(struct pass *p)
     return true;
 }
 
+/* The idempotency key a create carries: the header (API), the form field
+ * (pages); NULL when none. */
+static const char *idem_key_of(struct pass *p)
+{
+    if (!(p->rt->flags & ROUTE_CREATE) || p->r.actor == NULL)
+        return NULL;
+    if (p->api) /* a header sent empty is a malformed key */
+        return req_header(&p->r, "Idempotency-Key");
+    const char *k = req_form(&p->r, "idempotency_key");
+    return k != NULL && k[0] != '\0' ? k : NULL;
+}
+
+/* Sends a kept answer again. */
+static void replay(struct resp *w, const struct idem_answer *a)
+{
+    w->status = a->status;
+    /* The media types answers have (static strings, as resp wants them). */
+    static const char *const types[] = {"application/json; charset=utf-8",
+                                        "text/html; charset=utf-8", "text/plain; charset=utf-8"};
+    w->content_type = types[2];
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        if (strcmp(a->content_type, types[i]) == 0)
+            w->content_type = types[i];
+    buf_reset(&w->body);
+    buf_put(&w->body, a->body, a->body_len);
+    if (a->location != NULL)
+        resp_header(w, "Location", a->location);
+}
+
+/* The handler of a create sent with an idempotency key, inside the
+ * transaction that keeps its answer (domain/idem.h): a retry gets the first
+ * answer; another request under the same key is 422; an answer whose
+ * create could not be made durable is replaced by the error. */
+static void run_idempotent(struct pass *p, const char *key)
+{
+    struct req *r = &p->r;
+    struct ctx cx = {.db = r->db, .key = r->app->key, .actor = r->actor, .places = r->app->places};
+    unsigned char hash[IDEM_HASH_SIZE];
+    struct idem_answer prior;
+    enum idem_state state;
+    if (!idem_key_valid(key)) {
+        struct fielderrs fe = {0};
+        fielderr(&fe, "Idempotency-Key", "1 to 64 printable ASCII characters");
+        if (p->api)
+            resp_error(&p->w, ERR_VALIDATION, &fe);
+        else
+            refuse(p, ERR_VALIDATION);
+        return;
+    }
+    idem_hash(p->rt->pattern, r->params, r->nparams, r->body, r->body_len, hash);
+    enum err e = idem_begin(&cx, key, hash, &state, &prior);
+    if (e != ERR_OK) {
+        refuse(p, e);
+        return;
+    }
+    if (state != IDEM_NEW) {
+        idem_finish(&cx, key, p->rt->pattern, hash, NULL);
+        if (state == IDEM_REPLAY) {
+            replay(&p->w, &prior);
+        } else {
+            struct fielderrs fe = {0};
+            fielderr(&fe, "Idempotency-Key", "already used for another request");
+            if (p->api)
+                resp_error(&p->w, ERR_VALIDATION, &fe);
+            else
+                refuse(p, ERR_VALIDATION);
+        }
+        idem_answer_free(&prior);
+        return;
+    }
+    p->rt->handler(r, &p->w);
+    /* A record was made: 201 (API), or the redirect to it (pages); other
+     * answers (a form shown again) keep nothing. */
+    bool made = p->w.status == 201 || p->w.status == 303;
+    const char *location = NULL;
+    for (int i = 0; i < p->w.nheaders; i++)
+        if (strcmp(p->w.headers[i].key, "Location") == 0)
+            location = p->w.headers[i].value;
+    struct idem_answer a = {.status = p->w.status,
+                            .content_type = (char *)(uintptr_t)(p->w.content_type != NULL
+                                                                    ? p->w.content_type
+                                                                    : "text/plain; charset=utf-8"),
+                            .location = (char *)(uintptr_t)location,
+                            .body = p->w.body.p,
+                            .body_len = p->w.body.len};
+    e = idem_finish(&cx, key, p->rt->pattern, hash, made ? &a : NULL);
+    if (made && e != ERR_OK) {
+        resp_clear(&p->w);
+        p->w.status = 200;
+        refuse(p, e == ERR_CONFLICT ? ERR_UNAVAILABLE : e);
+    }
+}
+
 /* The route's handler, with the body; a 5xx it answers is logged. */
 static bool run_handler(struct pass *p)
 {
     p->r.body = p->st->body.p;
     p->r.body_len = p->st->body.len;
-    p->rt->handler(&p->r, &p->w);
+    const char *key = idem_key_of(p);
+    if (key != NULL)
+        run_idempotent(p, key);
+    else
+        p->rt->handler(&p->r, &p->w);
     if (p->w.status >= 500)
         log_error("http %s answered %d", p->rt->pattern, p->w.status);
     return true;

@@ -30,6 +30,7 @@ struct stmt {
 struct store_conn {
     struct store *store;
     sqlite3 *db;
+    struct tx_state tx; /* nesting of store_begin (store.c) */
     struct stmt stmts[STMT__MAX];
     struct store_conn *next; /* the store's registry */
 };
@@ -200,6 +201,11 @@ size_t stmt_col_bytes(struct stmt *s, int i)
 struct store_conn *stmt_conn(struct stmt *s)
 {
     return s->conn;
+}
+
+struct tx_state *conn_tx(struct store_conn *c)
+{
+    return &c->tx;
 }
 
 const char *stmt_col_name(struct stmt *s, int i)

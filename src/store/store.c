@@ -98,12 +98,32 @@ int store_schema_version(struct store_conn *c)
 
 enum err store_begin(struct store_conn *c)
 {
-    return stmt_exec(stmt_get(c, STMT_BEGIN));
+    struct tx_state *t = conn_tx(c);
+    if (t->depth > 0) {
+        t->depth++;
+        return ERR_OK;
+    }
+    enum err e = stmt_exec(stmt_get(c, STMT_BEGIN));
+    if (e == ERR_OK)
+        *t = (struct tx_state){.depth = 1, .doomed = false};
+    return e;
 }
 
 enum err store_commit(struct store_conn *c)
 {
-    return stmt_exec(stmt_get(c, STMT_COMMIT));
+    struct tx_state *t = conn_tx(c);
+    if (t->depth > 1) {
+        t->depth--;
+        return ERR_OK;
+    }
+    if (t->depth == 1 && t->doomed) {
+        store_rollback(c);
+        return ERR_CONFLICT;
+    }
+    enum err e = stmt_exec(stmt_get(c, STMT_COMMIT));
+    if (e == ERR_OK)
+        t->depth = 0;
+    return e;
 }
 
 enum err store_end(struct store_conn *c, enum err e)
@@ -117,7 +137,16 @@ enum err store_end(struct store_conn *c, enum err e)
 
 void store_rollback(struct store_conn *c)
 {
-    if (c != NULL && conn_in_tx(c))
+    if (c == NULL)
+        return;
+    struct tx_state *t = conn_tx(c);
+    if (t->depth > 1) {
+        t->depth--;
+        t->doomed = true;
+        return;
+    }
+    t->depth = 0;
+    if (conn_in_tx(c))
         stmt_exec(stmt_get(c, STMT_ROLLBACK));
 }
 

@@ -55,7 +55,12 @@ struct store_conn *store_conn(struct store *st);
 int store_schema_version(struct store_conn *c);
 
 /* Transactions. begin takes the write lock at once (BEGIN IMMEDIATE), so a
- * transaction either runs or fails with ERR_UNAVAILABLE before writing. */
+ * transaction either runs or fails with ERR_UNAVAILABLE before writing.
+ * They nest: inside a transaction, begin and end only count, an inner
+ * rollback (or an end with an error) dooms the outer one, and only the
+ * outermost end commits (ERR_CONFLICT, rolled back, when it was doomed).
+ * So a domain call can run inside a caller's transaction (an idempotent
+ * create and the record of its answer commit together, or not at all). */
 enum err store_begin(struct store_conn *c);
 enum err store_commit(struct store_conn *c);
 void store_rollback(struct store_conn *c);

@@ -128,6 +128,14 @@ enum err stmt_exec(struct stmt *s);
 void stmt_done(struct stmt *s);
 /* Rows changed by the last finished statement of c. */
 int64_t stmt_changes(struct store_conn *c);
+/* How deep store_begin calls are nested on a connection: only the
+ * outermost begins and ends the database's transaction; an inner end with
+ * an error dooms it, so the outermost rolls back. */
+struct tx_state {
+    int depth;
+    bool doomed;
+};
+struct tx_state *conn_tx(struct store_conn *c);
 /* True while c is inside a transaction. */
 bool conn_in_tx(struct store_conn *c);
 

@@ -525,6 +525,7 @@ static void notes(struct req *r, struct resp *w, const struct case_data *d,
     if (!may_act(r, ACT_NOTE_CREATE))
         return;
     form_open(r, w, "note-form", "notes", cid);
+    page_idempotency_key(r, w);
     form_problem(r, b, o, "note");
     textarea(r, b, "note-body", "body", MSG_NOTE_BODY, false, draft(r, o, "note", "body"),
              "8000");
@@ -620,6 +621,7 @@ static void tasks(struct req *r, struct resp *w, const struct case_data *d,
     if (!may_act(r, ACT_TASK_CREATE))
         return;
     form_open(r, w, "task-form", "tasks", cid);
+    page_idempotency_key(r, w);
     form_problem(r, b, o, "task");
     h_raw(b, "<label for=\"task-title\">");
     h_text(b, tr(r, MSG_TASK_TITLE));

@@ -94,7 +94,7 @@ static int decode_one(const struct req *r, const struct fieldset *fs, int i, con
         *(int *)field_at(in, f->count) = kept;
         return kept > 0;
     }
-    if (f->type == FT_CODES || f->type == FT_ISO2S) {
+    if (f->type == FT_CODES || f->type == FT_ISO2S || f->type == FT_INDICATORS) {
         int got = form_values(r, name, f, in);
         if (got > 0)
             fields_mark(fs, in, i, false);

@@ -1,6 +1,8 @@
 /* The page layout, error pages and labels shared by the page handlers. */
 #include "web/page.h"
 
+#include "domain/idem.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,6 +142,7 @@ struct ctx page_ctx(const struct req *r)
     if (r->app != NULL) {
         cx.key = r->app->key;
         cx.places = r->app->places;
+        cx.screening = r->app->screening;
     }
     return cx;
 }
@@ -279,6 +282,19 @@ void page_csrf(struct req *r, struct resp *w)
     h_raw(b, "<input type=\"hidden\" name=\"csrf\"");
     h_attr(b, "value", http_form_token(r, w));
     h_raw(b, ">");
+}
+
+void page_idempotency_key(struct req *r, struct resp *w)
+{
+    char fresh[ID_SIZE];
+    const char *sent = r->method == M_POST ? req_form(r, "idempotency_key") : NULL;
+    if (!idem_key_valid(sent)) {
+        crypto_random_id(fresh);
+        sent = fresh;
+    }
+    h_raw(&w->body, "<input type=\"hidden\" name=\"idempotency_key\"");
+    h_attr(&w->body, "value", sent);
+    h_raw(&w->body, ">");
 }
 
 /* Links to the other languages, keeping the page. */

@@ -28,6 +28,10 @@ void page_begin(struct req *r, struct resp *w, const char *title, const char *se
 void page_end(struct req *r, struct resp *w);
 /* The hidden CSRF field every form carries. */
 void page_csrf(struct req *r, struct resp *w);
+/* The hidden "idempotency_key" field of a form that creates a record: the
+ * key the form was sent with (shown again), else a new random one, so that
+ * a form sent twice (a double tap, a retry on 2G) creates one record. */
+void page_idempotency_key(struct req *r, struct resp *w);
 /* Replaces whatever was written with the error page for e. */
 void page_fail(struct req *r, struct resp *w, enum err e);
 

@@ -255,6 +255,7 @@ static void report_page(struct req *r, struct resp *w, const struct report_form 
         error_summary(r, b, fe);
     h_raw(b, "<form method=\"post\" action=\"/cases\" id=\"report-form\" class=\"stack\">");
     page_csrf(r, w);
+    page_idempotency_key(r, w);
     place_fieldset(r, b, f, fe);
     concerns_fieldset(r, b, f, fe);
 

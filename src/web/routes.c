@@ -18,7 +18,7 @@ const struct route web_routes[] = {
     {M_POST, "/login", web_login, PAGE},
     {M_POST, "/logout", web_logout, SIGNED_IN},
     {M_GET, "/cases", web_cases, SIGNED_IN},
-    {M_POST, "/cases", web_case_create, FORM_POST},
+    {M_POST, "/cases", web_case_create, FORM_POST | ROUTE_CREATE},
     /* A search by name is a POST: the name must never be in a URL. */
     {M_POST, "/cases/search", web_cases_search, SIGNED_IN},
     {M_GET, "/cases/new", web_case_new, SIGNED_IN},
@@ -30,8 +30,8 @@ const struct route web_routes[] = {
     {M_POST, "/cases/{id}/closure", web_case_closure, FORM_POST},
     {M_POST, "/cases/{id}/closure/approve", web_case_approve, FORM_POST},
     {M_POST, "/cases/{id}/reopen", web_case_reopen, FORM_POST},
-    {M_POST, "/cases/{id}/notes", web_note_add, FORM_POST},
-    {M_POST, "/cases/{id}/tasks", web_task_add, FORM_POST},
+    {M_POST, "/cases/{id}/notes", web_note_add, FORM_POST | ROUTE_CREATE},
+    {M_POST, "/cases/{id}/tasks", web_task_add, FORM_POST | ROUTE_CREATE},
     {M_POST, "/tasks/{id}", web_task_done, FORM_POST},
     {M_GET, "/assets/{name}", web_asset, PAGE},
 };
