@@ -14,8 +14,8 @@
 #include "util/alloc.h"
 
 /* The answer to a case form: where it goes when done, what it shows when not. */
-static void answer(struct req *r, struct resp *w, const char *case_id, enum err e,
-                   const char *form, const char *ok, const char *anchor, enum msg invalid)
+static void answer(struct req *r, struct resp *w, const char *case_id, enum err e, const char *form,
+                   const char *ok, const char *anchor, enum msg invalid)
 {
     struct case_page_opts o = {.form = form};
     switch (e) {
@@ -73,7 +73,7 @@ void web_case_assign(struct req *r, struct resp *w)
     memset(&out, 0, sizeof out);
     const char *to = req_form(r, "caseworker_id");
     enum err e = (to == NULL || *to == '\0') ? fielderr(&fe, "caseworker_id", "required")
-                                              : case_assign(&cx, id, to, &out, &fe);
+                                             : case_assign(&cx, id, to, &out, &fe);
     answer(r, w, id, e, "assign", "assigned", NULL, MSG_ERR_ASSIGN);
     case_view_free(&out);
 }
@@ -110,7 +110,8 @@ void web_case_approve(struct req *r, struct resp *w)
     enum err e = case_approve_closure(&cx, id, &out);
     if (e == ERR_FORBIDDEN && may_act(r, ACT_CASE_CLOSE_APPROVE)) {
         /* Her own request: another supervisor approves it. */
-        struct case_page_opts o = {.status = 403, .form = "approve", .problem = MSG_ERR_APPROVE_OWN};
+        struct case_page_opts o = {
+            .status = 403, .form = "approve", .problem = MSG_ERR_APPROVE_OWN};
         case_page(r, w, id, &o);
     } else {
         answer(r, w, id, e, "approve", "closed", NULL, MSG_ERR_STATE);
@@ -210,8 +211,12 @@ void web_case_show_resume(struct req *r, struct resp *w)
     static const struct {
         const char *suffix, *form;
     } forms[] = {
-        {"/notes", "note"},     {"/tasks", "task"},           {"/assign", "assign"},
-        {"/closure", "closure"}, {"/closure/approve", "approve"}, {"/reopen", "reopen"},
+        {"/notes", "note"},
+        {"/tasks", "task"},
+        {"/assign", "assign"},
+        {"/closure", "closure"},
+        {"/closure/approve", "approve"},
+        {"/reopen", "reopen"},
     };
     const char *resume = req_form(r, "resume");
     struct case_page_opts o = {.resumed = true};

@@ -8,11 +8,11 @@
 
 /* How the case page is shown again after one of its forms was sent. */
 struct case_page_opts {
-    int status;        /* the answer's status (422, 409); 0: 200 */
-    const char *form;  /* the form sent: "note", "task", "assign", "closure",
-                        * "approve", "reopen"; NULL: none */
-    enum msg problem;  /* what was wrong with it (0: nothing) */
-    bool resumed;      /* shown again after a sign-in: its fields as typed */
+    int status;       /* the answer's status (422, 409); 0: 200 */
+    const char *form; /* the form sent: "note", "task", "assign", "closure",
+                       * "approve", "reopen"; NULL: none */
+    enum msg problem; /* what was wrong with it (0: nothing) */
+    bool resumed;     /* shown again after a sign-in: its fields as typed */
 };
 
 /* GET /cases/{id}, or the page again with o (NULL: as is). The values typed

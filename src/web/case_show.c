@@ -28,10 +28,10 @@ static const struct {
     const char *code;
     enum msg msg;
 } ok_notices[] = {
-    {"updated", MSG_OK_UPDATED},     {"assigned", MSG_OK_ASSIGNED}, {"closure", MSG_OK_CLOSURE},
-    {"closed", MSG_OK_CLOSED},       {"reopened", MSG_OK_REOPENED}, {"note", MSG_OK_NOTE},
-    {"task", MSG_OK_TASK},           {"task_done", MSG_OK_TASK_DONE},
-    {"incident", MSG_OK_INCIDENT},   {"screening", MSG_OK_SCREENING},
+    {"updated", MSG_OK_UPDATED},     {"assigned", MSG_OK_ASSIGNED},   {"closure", MSG_OK_CLOSURE},
+    {"closed", MSG_OK_CLOSED},       {"reopened", MSG_OK_REOPENED},   {"note", MSG_OK_NOTE},
+    {"task", MSG_OK_TASK},           {"task_done", MSG_OK_TASK_DONE}, {"incident", MSG_OK_INCIDENT},
+    {"screening", MSG_OK_SCREENING},
 };
 
 /* The timeline's step kinds (migration 0002). */
@@ -39,18 +39,12 @@ static const struct {
     const char *kind;
     enum msg msg;
 } event_kinds[] = {
-    {"reported", MSG_EV_REPORTED},
-    {"updated", MSG_EV_UPDATED},
-    {"assigned", MSG_EV_ASSIGNED},
-    {"transferred", MSG_EV_TRANSFERRED},
-    {"incident", MSG_EV_INCIDENT},
-    {"screening", MSG_EV_SCREENING},
-    {"note", MSG_EV_NOTE},
-    {"task", MSG_EV_TASK},
-    {"task_done", MSG_EV_TASK_DONE},
-    {"closure_requested", MSG_EV_CLOSURE_REQUESTED},
-    {"closed", MSG_EV_CLOSED},
-    {"reopened", MSG_EV_REOPENED},
+    {"reported", MSG_EV_REPORTED},   {"updated", MSG_EV_UPDATED},
+    {"assigned", MSG_EV_ASSIGNED},   {"transferred", MSG_EV_TRANSFERRED},
+    {"incident", MSG_EV_INCIDENT},   {"screening", MSG_EV_SCREENING},
+    {"note", MSG_EV_NOTE},           {"task", MSG_EV_TASK},
+    {"task_done", MSG_EV_TASK_DONE}, {"closure_requested", MSG_EV_CLOSURE_REQUESTED},
+    {"closed", MSG_EV_CLOSED},       {"reopened", MSG_EV_REOPENED},
 };
 
 /* Everything the page shows, read before anything is written to w. */
@@ -150,9 +144,9 @@ void h_badge(struct buf *b, const char *cls, const char *id, const char *text)
 /* A code shown with the first list that knows it (the timeline's details). */
 static void h_code_any(struct req *r, struct buf *b, const char *code)
 {
-    static const enum code_list lists[] = {LIST_CLOSURE_REASON, LIST_GBV_TYPE,
-                                           LIST_SCREENING_RESULT, LIST_STATUS, LIST_RISK,
-                                           LIST_CONCERN};
+    static const enum code_list lists[] = {
+        LIST_CLOSURE_REASON, LIST_GBV_TYPE, LIST_SCREENING_RESULT,
+        LIST_STATUS,         LIST_RISK,     LIST_CONCERN};
     for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
         if (code_parse(lists[i], code) >= 0) {
             h_text(b, code_label(r, lists[i], code));
@@ -527,8 +521,7 @@ static void notes(struct req *r, struct resp *w, const struct case_data *d,
     form_open(r, w, "note-form", "notes", cid);
     page_idempotency_key(r, w);
     form_problem(r, b, o, "note");
-    textarea(r, b, "note-body", "body", MSG_NOTE_BODY, false, draft(r, o, "note", "body"),
-             "8000");
+    textarea(r, b, "note-body", "body", MSG_NOTE_BODY, false, draft(r, o, "note", "body"), "8000");
     if (d->dos.nnotes > 0) {
         const char *corrects = draft(r, o, "note", "corrects");
         h_raw(b, "<label for=\"note-corrects\">");
@@ -683,7 +676,8 @@ static void assign_form(struct req *r, struct resp *w, const struct case_data *d
     form_problem(r, b, o, "assign");
     h_raw(b, "<label for=\"caseworker\">");
     h_text(b, tr(r, MSG_ASSIGN_TO));
-    h_raw(b, "</label><select id=\"caseworker\" name=\"caseworker_id\" required><option value=\"\">");
+    h_raw(b,
+          "</label><select id=\"caseworker\" name=\"caseworker_id\" required><option value=\"\">");
     h_text(b, tr(r, MSG_CHOOSE));
     h_raw(b, "</option>");
     for (size_t i = 0; i < d->nusers; i++) {
@@ -788,8 +782,7 @@ static void actions(struct req *r, struct resp *w, const struct case_data *d,
         enum msg label;
     } links[] = {
         {ACT_CASE_UPDATE, "edit", "link-edit", MSG_LINK_EDIT},
-        {ACT_INCIDENT_CREATE, "incidents/new", "link-incident", MSG_LINK_INCIDENT},
-        {ACT_SCREENING_CREATE, "screenings/new", "link-screening", MSG_LINK_SCREENING},
+        /* The incident and screening forms are not built yet. */
     };
     for (size_t i = 0; !closed && i < sizeof links / sizeof links[0]; i++) {
         if (!may_act(r, links[i].a))

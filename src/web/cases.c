@@ -294,9 +294,12 @@ static const char *age_band(int age)
 {
     if (age < 0)
         return NULL;
-    return age <= 11 ? "0_11" : age <= 17 ? "12_17" : age <= 25 ? "18_25" : age <= 40 ? "26_40"
-                                                                 : age <= 60 ? "41_60"
-                                                                             : "61_plus";
+    return age <= 11   ? "0_11"
+           : age <= 17 ? "12_17"
+           : age <= 25 ? "18_25"
+           : age <= 40 ? "26_40"
+           : age <= 60 ? "41_60"
+                       : "61_plus";
 }
 
 /* The village (or the deepest place known) of a code. */

@@ -30,10 +30,9 @@ static const struct {
     const char *code;
     enum msg name;
 } countries[] = {
-    {"KH", MSG_COUNTRY_KH}, {"TH", MSG_COUNTRY_TH}, {"MY", MSG_COUNTRY_MY},
-    {"KR", MSG_COUNTRY_KR}, {"JP", MSG_COUNTRY_JP}, {"CN", MSG_COUNTRY_CN},
-    {"VN", MSG_COUNTRY_VN}, {"LA", MSG_COUNTRY_LA}, {"SG", MSG_COUNTRY_SG},
-    {"TW", MSG_COUNTRY_TW}, {"SA", MSG_COUNTRY_SA},
+    {"KH", MSG_COUNTRY_KH}, {"TH", MSG_COUNTRY_TH}, {"MY", MSG_COUNTRY_MY}, {"KR", MSG_COUNTRY_KR},
+    {"JP", MSG_COUNTRY_JP}, {"CN", MSG_COUNTRY_CN}, {"VN", MSG_COUNTRY_VN}, {"LA", MSG_COUNTRY_LA},
+    {"SG", MSG_COUNTRY_SG}, {"TW", MSG_COUNTRY_TW}, {"SA", MSG_COUNTRY_SA},
 };
 #define NCOUNTRIES (sizeof countries / sizeof countries[0])
 
@@ -396,8 +395,8 @@ static void migration_fieldset(struct req *r, struct buf *b, const struct intake
         h_raw(b, "</label>");
     }
     h_raw(b, "</fieldset>");
-    input(r, b, fe, "migration-years", "survivor.migration.years", MSG_MIGRATION_YEARS, "text",
-          "2", f->years);
+    input(r, b, fe, "migration-years", "survivor.migration.years", MSG_MIGRATION_YEARS, "text", "2",
+          f->years);
     code_select(r, b, fe, "migration-channel", "survivor.migration.channel", MSG_MIGRATION_CHANNEL,
                 LIST_CHANNEL, f->channel);
     code_select(r, b, fe, "migration-sector", "survivor.migration.sector", MSG_MIGRATION_SECTOR,

@@ -78,7 +78,7 @@ void web_login(struct req *r, struct resp *w)
         strlen(username) > USERNAME_MAX) {
         /* The same answer as a wrong password. */
         web_login_page(r, w, true,
-                   username != NULL && strlen(username) <= USERNAME_MAX ? username : NULL);
+                       username != NULL && strlen(username) <= USERNAME_MAX ? username : NULL);
         return;
     }
     memset(&a, 0, sizeof a);

@@ -53,8 +53,9 @@ static const enum msg sex_msgs[SEX__MAX] = {
  * (util/codes.c); a test checks every list's size against code_count(). */
 #define L(x) MSG_##x
 static const enum msg closure_msgs[] = {
-    L(CLOSURE_SERVICES_COMPLETED), L(CLOSURE_SURVIVOR_REQUEST), L(CLOSURE_REFERRED_ELSEWHERE),
-    L(CLOSURE_MOVED_AWAY),         L(CLOSURE_LOST_CONTACT),     L(CLOSURE_NO_PROTECTION_CONCERN),
+    L(CLOSURE_SERVICES_COMPLETED), L(CLOSURE_SURVIVOR_REQUEST),
+    L(CLOSURE_REFERRED_ELSEWHERE), L(CLOSURE_MOVED_AWAY),
+    L(CLOSURE_LOST_CONTACT),       L(CLOSURE_NO_PROTECTION_CONCERN),
     L(CLOSURE_DECEASED),           L(CLOSURE_OTHER)};
 static const enum msg marital_msgs[] = {L(MARITAL_SINGLE), L(MARITAL_MARRIED_OR_COHABITING),
                                         L(MARITAL_DIVORCED_OR_SEPARATED), L(MARITAL_WIDOWED),
@@ -72,9 +73,9 @@ static const enum msg flag_msgs[] = {L(FLAG_INTIMATE_PARTNER_VIOLENCE), L(FLAG_C
 static const enum msg tod_msgs[] = {L(TOD_MORNING), L(TOD_AFTERNOON), L(TOD_EVENING_NIGHT),
                                     L(TOD_UNKNOWN)};
 static const enum msg loctype_msgs[] = {
-    L(LOC_HOME_SURVIVOR), L(LOC_HOME_PERPETRATOR), L(LOC_WORKPLACE),    L(LOC_EMPLOYER_HOUSING),
-    L(LOC_ROAD),          L(LOC_BORDER_CROSSING),  L(LOC_VEHICLE),      L(LOC_MARKET),
-    L(LOC_GUEST_HOUSE),   L(LOC_SCHOOL),           L(LOC_FARM),         L(LOC_FISHING_BOAT),
+    L(LOC_HOME_SURVIVOR), L(LOC_HOME_PERPETRATOR), L(LOC_WORKPLACE), L(LOC_EMPLOYER_HOUSING),
+    L(LOC_ROAD),          L(LOC_BORDER_CROSSING),  L(LOC_VEHICLE),   L(LOC_MARKET),
+    L(LOC_GUEST_HOUSE),   L(LOC_SCHOOL),           L(LOC_FARM),      L(LOC_FISHING_BOAT),
     L(LOC_OTHER)};
 static const enum msg stage_msgs[] = {L(STAGE_PRE_DEPARTURE), L(STAGE_TRANSIT),
                                       L(STAGE_DESTINATION), L(STAGE_RETURN), L(STAGE_NONE)};
@@ -82,26 +83,34 @@ static const enum msg abduction_msgs[] = {L(ABDUCTION_NONE), L(ABDUCTION_TRAFFIC
                                           L(ABDUCTION_FORCED_CONSCRIPTION), L(ABDUCTION_OTHER)};
 static const enum msg elsewhere_msgs[] = {L(ELSEWHERE_NO), L(ELSEWHERE_GBVIMS),
                                           L(ELSEWHERE_NON_GBVIMS)};
-static const enum msg age_group_msgs[] = {L(AGEGROUP_0_11),  L(AGEGROUP_12_17), L(AGEGROUP_18_25),
-                                          L(AGEGROUP_26_40), L(AGEGROUP_41_60), L(AGEGROUP_61_PLUS),
-                                          L(AGEGROUP_UNKNOWN)};
-static const enum msg relationship_msgs[] = {
-    L(REL_INTIMATE_PARTNER), L(REL_FORMER_PARTNER), L(REL_FAMILY),   L(REL_CAREGIVER),
-    L(REL_EMPLOYER),         L(REL_RECRUITER),      L(REL_CO_WORKER), L(REL_TEACHER),
-    L(REL_SERVICE_PROVIDER), L(REL_NEIGHBOUR),      L(REL_FRIEND),    L(REL_STRANGER),
-    L(REL_OTHER),            L(REL_UNKNOWN)};
-static const enum msg result_msgs[] = {L(RESULT_PRESUMED_TRAFFICKING),
-                                       L(RESULT_EXPLOITATION_ONLY), L(RESULT_INSUFFICIENT)};
+static const enum msg age_group_msgs[] = {
+    L(AGEGROUP_0_11),  L(AGEGROUP_12_17),   L(AGEGROUP_18_25),  L(AGEGROUP_26_40),
+    L(AGEGROUP_41_60), L(AGEGROUP_61_PLUS), L(AGEGROUP_UNKNOWN)};
+static const enum msg relationship_msgs[] = {L(REL_INTIMATE_PARTNER),
+                                             L(REL_FORMER_PARTNER),
+                                             L(REL_FAMILY),
+                                             L(REL_CAREGIVER),
+                                             L(REL_EMPLOYER),
+                                             L(REL_RECRUITER),
+                                             L(REL_CO_WORKER),
+                                             L(REL_TEACHER),
+                                             L(REL_SERVICE_PROVIDER),
+                                             L(REL_NEIGHBOUR),
+                                             L(REL_FRIEND),
+                                             L(REL_STRANGER),
+                                             L(REL_OTHER),
+                                             L(REL_UNKNOWN)};
+static const enum msg result_msgs[] = {L(RESULT_PRESUMED_TRAFFICKING), L(RESULT_EXPLOITATION_ONLY),
+                                       L(RESULT_INSUFFICIENT)};
 static const enum msg dimension_msgs[] = {L(DIM_A), L(DIM_B), L(DIM_C),
                                           L(DIM_D), L(DIM_E), L(DIM_F)};
 static const enum msg sector_msgs[] = {
-    L(SECTOR_AGRICULTURE), L(SECTOR_CONSTRUCTION), L(SECTOR_MANUFACTURING),
-    L(SECTOR_FISHING),     L(SECTOR_DOMESTIC_WORK), L(SECTOR_HOSPITALITY),
-    L(SECTOR_ENTERTAINMENT), L(SECTOR_SERVICES),    L(SECTOR_OTHER)};
-static const enum msg channel_msgs[] = {L(CHANNEL_GOVERNMENT_MOU), L(CHANNEL_EPS_KOREA),
-                                        L(CHANNEL_TITP_JAPAN),     L(CHANNEL_SSW_JAPAN),
-                                        L(CHANNEL_LICENSED_AGENCY), L(CHANNEL_BORDER_PASS),
-                                        L(CHANNEL_IRREGULAR),      L(CHANNEL_UNKNOWN)};
+    L(SECTOR_AGRICULTURE),   L(SECTOR_CONSTRUCTION),  L(SECTOR_MANUFACTURING),
+    L(SECTOR_FISHING),       L(SECTOR_DOMESTIC_WORK), L(SECTOR_HOSPITALITY),
+    L(SECTOR_ENTERTAINMENT), L(SECTOR_SERVICES),      L(SECTOR_OTHER)};
+static const enum msg channel_msgs[] = {
+    L(CHANNEL_GOVERNMENT_MOU),  L(CHANNEL_EPS_KOREA),   L(CHANNEL_TITP_JAPAN), L(CHANNEL_SSW_JAPAN),
+    L(CHANNEL_LICENSED_AGENCY), L(CHANNEL_BORDER_PASS), L(CHANNEL_IRREGULAR),  L(CHANNEL_UNKNOWN)};
 #undef L
 
 #define N(a) ((int)(sizeof a / sizeof a[0]))
