@@ -19,5 +19,7 @@ void api_member_list(struct req *r, struct resp *w);
 void api_case_report(struct req *r, struct resp *w);
 void api_case_list(struct req *r, struct resp *w);
 void api_case_get(struct req *r, struct resp *w);
+void api_incident_add(struct req *r, struct resp *w);
+void api_incident_list(struct req *r, struct resp *w);
 
 #endif

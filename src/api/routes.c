@@ -19,5 +19,7 @@ const struct route api_routes[] = {
     {M_POST, "/api/v1/cases", api_case_report, AUTH},
     {M_GET, "/api/v1/cases", api_case_list, AUTH},
     {M_GET, "/api/v1/cases/{id}", api_case_get, AUTH},
+    {M_POST, "/api/v1/cases/{id}/incidents", api_incident_add, AUTH},
+    {M_GET, "/api/v1/cases/{id}/incidents", api_incident_list, AUTH},
 };
 const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);
