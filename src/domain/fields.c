@@ -114,9 +114,17 @@ static bool present(const struct fieldset *fs, const void *in, int i)
     }
 }
 
+/* Whether a field of type t holds a string at its offset. */
+static bool holds_string(enum field_type t)
+{
+    return t == FT_TEXT || t == FT_CODE || t == FT_DATE || t == FT_ID || t == FT_PHONE ||
+           t == FT_ISO2 || t == FT_PLACE;
+}
+
 static bool value_ok(const struct ctx *cx, const struct field *f, const void *in)
 {
-    const char *s = str_at(in, f->off);
+    /* A bool or an int at off is not read as a pointer (a misaligned load). */
+    const char *s = holds_string(f->type) ? str_at(in, f->off) : NULL;
     int v;
     switch (f->type) {
     case FT_TEXT:
