@@ -53,6 +53,13 @@ json_t *json_dossier(const struct case_dossier *d)
         json_array_append_new(tasks, json_task(&d->tasks[i]));
     for (size_t i = 0; i < d->ntimeline; i++)
         json_array_append_new(timeline, json_event(&d->timeline[i]));
+    json_t *incidents = json_array(), *screenings = json_array();
+    for (size_t i = 0; i < d->nincidents; i++)
+        json_array_append_new(incidents, json_incident(&d->incidents[i]));
+    for (size_t i = 0; i < d->nscreenings; i++)
+        json_array_append_new(screenings, json_screening(&d->screenings[i]));
+    json_object_set_new(o, "incidents", incidents);
+    json_object_set_new(o, "screenings", screenings);
     json_object_set_new(o, "notes", notes);
     json_object_set_new(o, "tasks", tasks);
     json_object_set_new(o, "timeline", timeline);

@@ -34,5 +34,7 @@ void api_tasks_mine(struct req *r, struct resp *w);
 void api_screening_add(struct req *r, struct resp *w);
 void api_screening_list(struct req *r, struct resp *w);
 void api_screening_indicators(struct req *r, struct resp *w);
+void api_incident_add(struct req *r, struct resp *w);
+void api_incident_list(struct req *r, struct resp *w);
 
 #endif

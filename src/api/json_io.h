@@ -61,5 +61,9 @@ json_t *json_place(const struct place *p);
 json_t *json_list(json_t *items, const char *cursor);
 /* A string, or null for NULL or "". */
 json_t *json_str_or_null(const char *s);
+/* An incident (api/incidents.c). */
+struct incident_view;
+json_t *json_incident(const struct incident_view *v);
+json_t *json_screening(const struct screening_rec *s);
 
 #endif

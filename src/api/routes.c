@@ -32,8 +32,10 @@ const struct route api_routes[] = {
     {M_GET, "/api/v1/cases/{id}/tasks", api_task_list, AUTH},
     {M_PATCH, "/api/v1/tasks/{id}", api_task_patch, AUTH},
     {M_GET, "/api/v1/tasks", api_tasks_mine, AUTH},
-    {M_POST, "/api/v1/cases/{id}/screenings", api_screening_add, AUTH},
+    {M_POST, "/api/v1/cases/{id}/screenings", api_screening_add, CREATE},
     {M_GET, "/api/v1/cases/{id}/screenings", api_screening_list, AUTH},
     {M_GET, "/api/v1/screening-indicators", api_screening_indicators, AUTH},
+    {M_POST, "/api/v1/cases/{id}/incidents", api_incident_add, CREATE},
+    {M_GET, "/api/v1/cases/{id}/incidents", api_incident_list, AUTH},
 };
 const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -16,7 +16,7 @@ static json_t *stored(const char *text, json_t *fallback)
     return j;
 }
 
-static json_t *json_screening(const struct screening_rec *s)
+json_t *json_screening(const struct screening_rec *s)
 {
     return json_pack("{s:s, s:b, s:o, s:o, s:o, s:s, s:s, s:s}", "id", s->id, "adult", s->adult,
                      "indicators", stored(s->indicators, json_array()), "dimensions",

@@ -498,6 +498,8 @@ void case_dossier_free(struct case_dossier *d)
     note_views_free(d->notes, d->nnotes);
     task_views_free(d->tasks, d->ntasks);
     case_event_views_free(d->timeline, d->ntimeline);
+    incident_views_free(d->incidents, d->nincidents);
+    screening_list_free(d->screenings, d->nscreenings);
     memset(d, 0, sizeof *d);
 }
 
@@ -513,6 +515,11 @@ enum err case_dossier_get(const struct ctx *cx, const char *id, struct case_doss
         e = task_list(cx, id, &out->tasks, &out->ntasks);
     if (e == ERR_OK)
         e = case_timeline(cx, id, &out->timeline, &out->ntimeline);
+    if (e == ERR_OK)
+        e = incident_list_of(cx, &out->view, &out->incidents, &out->nincidents);
+    /* Screenings hold codes only; the read of the case is audited. */
+    if (e == ERR_OK)
+        e = store_screening_list(cx->db, id, &out->screenings, &out->nscreenings);
     if (e != ERR_OK)
         case_dossier_free(out);
     return e;

@@ -16,6 +16,7 @@
 
 #include "domain/cases.h"
 #include "domain/fields.h"
+#include "domain/incidents.h"
 
 /* ---- intake and assessment: PATCH /cases/{id} ---- */
 struct case_patch_in {
@@ -141,10 +142,14 @@ struct case_dossier {
     size_t ntasks;
     struct case_event_view *timeline;
     size_t ntimeline;
+    struct incident_view *incidents;
+    size_t nincidents;
+    struct screening_rec *screenings;
+    size_t nscreenings;
 };
 void case_dossier_free(struct case_dossier *d);
-/* The case (case_get) and, for who may see its details, its notes, tasks
- * and timeline. */
+/* The case (case_get) and, for who may see its details, its incidents,
+ * screenings, notes, tasks and timeline. */
 enum err case_dossier_get(const struct ctx *cx, const char *id, struct case_dossier *out);
 
 #endif
