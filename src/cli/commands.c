@@ -246,8 +246,10 @@ int cmd_serve(int argc, char **argv)
         {"db", required_argument, NULL, 'd'},      {"listen", required_argument, NULL, 'l'},
         {"threads", required_argument, NULL, 't'}, {"secure-cookies", no_argument, NULL, 's'},
         {"help", no_argument, NULL, 'h'},          {0, 0, 0, 0}};
-    struct server_config cfg = {
-        .listen = "127.0.0.1:8080", .error_page = web_error_page, .conn_timeout = 30};
+    struct server_config cfg = {.listen = "127.0.0.1:8080",
+                                .error_page = web_error_page,
+                                .resume_page = web_resume_page,
+                                .conn_timeout = 30};
     const char *db = NULL;
     int o;
     optind = 1;

@@ -13,6 +13,7 @@
 #include "audit/audit.h"
 #include "domain/cases_int.h"
 #include "domain/check.h"
+#include "domain/users.h"
 #include "util/alloc.h"
 #include "util/codes.h"
 #include "util/log.h"
@@ -304,8 +305,7 @@ static enum err assignee_check(const struct ctx *cx, const char *user_id, const 
     if (!check_id(user_id))
         return fielderr(fe, "caseworker_id", "a caseworker of the case's organization");
     enum err e = store_user_get(cx->db, user_id, &u);
-    bool ok = e == ERR_OK && u.active && strcmp(u.organization_id, org) == 0 &&
-              (strcmp(u.role, "caseworker") == 0 || strcmp(u.role, "supervisor") == 0);
+    bool ok = e == ERR_OK && user_takes_cases(&u, org);
     user_rec_free(&u);
     if (e != ERR_OK && e != ERR_NOT_FOUND)
         return e;

@@ -78,7 +78,7 @@ void incident_flags(enum gbv_type t, const struct incident_context *c, bool flag
 
 /* F_BOOL, required, saying so in its error. */
 #define F_ANSWER(S, m, P)                                                                          \
-    F_ROW(m, P, NULL, FT_BOOL, true, 0, 0, LIST__MAX, offsetof(S, m), 0, 0, NULL, 0,             \
+    F_ROW(m, P, NULL, FT_BOOL, true, 0, 0, LIST__MAX, offsetof(S, m), 0, 0, NULL, 0,               \
           "required: true or false", false)
 #define ACT(m) F_ANSWER(struct incident_acts_in, m, ACTS)
 static const struct field acts_field_rows[ACTS_N] = {
@@ -142,7 +142,7 @@ static const struct field incident_field_rows[INCIDENT_F__MAX] = {
                                  offsetof(struct incident_in, perpetrators),
                                  offsetof(struct incident_in, nperpetrators),
                                  sizeof(struct perpetrator_in), &perpetrators_fields, 0,
-                                 "required: 0 to 10 perpetrators"},
+                                 "required: 0 to 10 perpetrators", false},
     [INCIDENT_F_DESCRIPTION] = F_TEXT(struct incident_in, description, "", false, 1,
                                       DESCRIPTION_MAX_CHARS, "at most 4000 characters"),
     [INCIDENT_F_EXPLOITATION] = F_OBJECT(struct incident_in, exploitation, "", false,

@@ -9,6 +9,7 @@
 #include "audit/audit.h"
 #include "domain/check.h"
 #include "util/alloc.h"
+#include "util/codes.h"
 #include "util/log.h"
 
 #define DISPLAY_NAME_MAX_CHARS 120
@@ -172,4 +173,11 @@ enum err user_me(const struct ctx *cx, struct user_rec *out)
     out->display_name =
         cx->actor->user.display_name != NULL ? xstrdup(cx->actor->user.display_name) : NULL;
     return ERR_OK;
+}
+
+bool user_takes_cases(const struct user_rec *u, const char *org)
+{
+    return u->active && org != NULL && org[0] != '\0' && strcmp(u->organization_id, org) == 0 &&
+           (strcmp(u->role, code_name(LIST_ROLE, ROLE_CASEWORKER)) == 0 ||
+            strcmp(u->role, code_name(LIST_ROLE, ROLE_SUPERVISOR)) == 0);
 }

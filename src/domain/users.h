@@ -24,6 +24,10 @@ extern const struct fieldset user_fields;
  * ERR_CONFLICT when the username is taken. */
 enum err user_create(const struct ctx *cx, const struct user_in *in, struct user_rec *out,
                      struct fielderrs *fe);
+/* Whether u may be given a case or a task of organization org: an active
+ * caseworker or supervisor of it. The one rule for assignment, transfer and
+ * tasks, and for the pages' pickers. */
+bool user_takes_cases(const struct user_rec *u, const char *org);
 /* The caller's own account (ACT_ME_READ), copied into out (user_rec_free). */
 enum err user_me(const struct ctx *cx, struct user_rec *out);
 /* Users the caller may list (admin: all; supervisor: her organization). */

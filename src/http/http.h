@@ -94,14 +94,19 @@ void resp_cookie(struct resp *w, const char *name, const char *value, int max_ag
 typedef void (*handler_fn)(struct req *r, struct resp *w);
 
 enum route_flags {
-    ROUTE_API = 1 << 0,    /* JSON errors; bearer token */
-    ROUTE_PAGE = 1 << 1,   /* HTML errors; cookie session; CSRF on POST */
-    ROUTE_AUTH = 1 << 2,   /* refused (401, or a redirect to sign-in) without a session */
+    ROUTE_API = 1 << 0,     /* JSON errors; bearer token */
+    ROUTE_PAGE = 1 << 1,    /* HTML errors; cookie session; CSRF on POST */
+    ROUTE_AUTH = 1 << 2,    /* refused (401, or a redirect to sign-in) without a session */
     ROUTE_NO_CSRF = 1 << 3, /* a page POST checked another way (sign-in: pre-session token) */
     /* A create: an Idempotency-Key header (API) or an "idempotency_key"
      * form field (pages) makes a retry answer what the first answered and
      * create nothing (domain/idem.h). */
-    ROUTE_CREATE = 1 << 4
+    ROUTE_CREATE = 1 << 4,
+    /* A page form (with ROUTE_AUTH): sent without a valid session, it is
+     * answered by server_config.resume_page (the sign-in page carrying what
+     * was typed) instead of a redirect that would drop it. Nothing is
+     * written; the CSRF token of the ended session is never checked. */
+    ROUTE_RESUME = 1 << 5
 };
 
 /* A route: pattern segments are literal or "{name}" (one segment). */
@@ -136,8 +141,9 @@ typedef void (*error_page_fn)(struct req *r, struct resp *w, enum err e);
 struct server_config {
     const char *listen; /* "ADDR:PORT" */
     error_page_fn error_page;
-    unsigned threads;      /* 0: one per core */
-    unsigned conn_timeout; /* seconds a connection may stay idle or slow */
+    handler_fn resume_page; /* for ROUTE_RESUME; NULL: a redirect to sign-in */
+    unsigned threads;       /* 0: one per core */
+    unsigned conn_timeout;  /* seconds a connection may stay idle or slow */
     unsigned max_conns;
     bool secure_cookies; /* behind a TLS proxy: mark every cookie Secure */
 };

@@ -30,6 +30,7 @@ struct server {
     const struct route *routes;
     size_t nroutes;
     error_page_fn error_page;
+    handler_fn resume_page;
     bool secure_cookies;
     atomic_int inflight;
     unsigned port;
@@ -403,6 +404,14 @@ static bool session_resolve(struct pass *p)
             return refuse(p, ERR_UNAUTHENTICATED);
         if (token != NULL)
             resp_cookie(&p->w, "cbpn_session", "", 0);
+        handler_fn resume = p->st->srv->resume_page;
+        if ((p->rt->flags & ROUTE_RESUME) && r->method == M_POST && resume != NULL &&
+            req_content_type_is(r, "application/x-www-form-urlencoded") && form_parse_once(p->st)) {
+            r->body = p->st->body.p;
+            r->body_len = p->st->body.len;
+            resume(r, &p->w); /* the sign-in page, carrying what was typed */
+            return false;
+        }
         resp_redirect(&p->w, "/login");
         return false;
     }
@@ -720,6 +729,7 @@ enum err server_start(const struct server_config *cfg, struct app *app, const st
     s->routes = routes;
     s->nroutes = nroutes;
     s->error_page = cfg->error_page;
+    s->resume_page = cfg->resume_page;
     s->secure_cookies = cfg->secure_cookies;
     atomic_init(&s->inflight, 0);
     s->d = MHD_start_daemon(

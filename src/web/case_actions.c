@@ -68,7 +68,7 @@ void web_case_assign(struct req *r, struct resp *w)
     struct case_view out;
     const char *id;
 
-    if (!form_begin(r, w) || (id = case_id(r, w)) == NULL)
+    if ((id = case_id(r, w)) == NULL)
         return;
     memset(&out, 0, sizeof out);
     const char *to = req_form(r, "caseworker_id");
@@ -85,7 +85,7 @@ void web_case_closure(struct req *r, struct resp *w)
     struct case_view out;
     const char *id;
 
-    if (!form_begin(r, w) || (id = case_id(r, w)) == NULL)
+    if ((id = case_id(r, w)) == NULL)
         return;
     memset(&out, 0, sizeof out);
     const char *code = req_form(r, "reason_code");
@@ -104,7 +104,7 @@ void web_case_approve(struct req *r, struct resp *w)
     struct case_view out;
     const char *id;
 
-    if (!form_begin(r, w) || (id = case_id(r, w)) == NULL)
+    if ((id = case_id(r, w)) == NULL)
         return;
     memset(&out, 0, sizeof out);
     enum err e = case_approve_closure(&cx, id, &out);
@@ -126,7 +126,7 @@ void web_case_reopen(struct req *r, struct resp *w)
     struct case_view out;
     const char *id;
 
-    if (!form_begin(r, w) || (id = case_id(r, w)) == NULL)
+    if ((id = case_id(r, w)) == NULL)
         return;
     memset(&out, 0, sizeof out);
     const char *reason = req_form(r, "reason");
@@ -143,7 +143,7 @@ void web_note_add(struct req *r, struct resp *w)
     struct note_view out;
     const char *id;
 
-    if (!form_begin(r, w) || (id = case_id(r, w)) == NULL)
+    if ((id = case_id(r, w)) == NULL)
         return;
     memset(&in, 0, sizeof in);
     memset(&out, 0, sizeof out);
@@ -161,7 +161,7 @@ void web_task_add(struct req *r, struct resp *w)
     struct task_view out;
     const char *id;
 
-    if (!form_begin(r, w) || (id = case_id(r, w)) == NULL)
+    if ((id = case_id(r, w)) == NULL)
         return;
     memset(&in, 0, sizeof in);
     memset(&out, 0, sizeof out);
@@ -181,7 +181,7 @@ void web_task_done(struct req *r, struct resp *w)
     struct task_view out;
     const char *id;
 
-    if (!form_begin(r, w) || (id = case_id(r, w)) == NULL)
+    if ((id = case_id(r, w)) == NULL)
         return;
     task_patch_in_init(&in);
     memset(&out, 0, sizeof out);

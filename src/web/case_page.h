@@ -26,7 +26,7 @@ void case_records(struct req *r, struct resp *w, const struct case_view *v, int 
 bool may_act(const struct req *r, enum action a);
 /* Whether user u is one a case can be assigned to (a role that works on
  * what is assigned to it, by the permission table). */
-bool case_assignable(const struct user_rec *u);
+bool case_assignable(const struct user_rec *u, const char *org);
 void h_case_status(struct req *r, struct buf *b, const char *status);
 void h_case_concerns(struct req *r, struct buf *b, const struct case_rec *c);
 /* <span class=cls id=id>text</span> */

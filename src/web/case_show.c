@@ -99,13 +99,10 @@ static const char *user_name(const struct req *r, const struct case_data *d, con
     return NULL;
 }
 
-/* Whether user u is one a case can be assigned to: her role reaches what is
- * assigned to her (the caseworkers, by the permission table). */
-bool case_assignable(const struct user_rec *u)
+/* Whether user u is one a case of org can be given to (the domain's rule). */
+bool case_assignable(const struct user_rec *u, const char *org)
 {
-    enum role role;
-    return u->active && role_parse(u->role, &role) &&
-           perm_scope(role, ACT_CASE_READ) == SCOPE_ASSIGNED;
+    return user_takes_cases(u, org);
 }
 
 static void dt(struct req *r, struct buf *b, enum msg label, const char *dd_id)
@@ -646,9 +643,7 @@ static void tasks(struct req *r, struct resp *w, const struct case_data *d,
         h_raw(b, "</option>");
         for (size_t i = 0; i < d->nusers; i++) {
             const struct user_rec *u = &d->users[i];
-            enum role role;
-            if (!u->active || !role_parse(u->role, &role) ||
-                perm_scope(role, ACT_TASK_UPDATE) == SCOPE_NONE)
+            if (!user_takes_cases(u, d->dos.view.rec.organization_id))
                 continue;
             h_open_begin(b, "option");
             h_attr(b, "value", u->id);
@@ -682,7 +677,7 @@ static void assign_form(struct req *r, struct resp *w, const struct case_data *d
     h_raw(b, "</option>");
     for (size_t i = 0; i < d->nusers; i++) {
         const struct user_rec *u = &d->users[i];
-        if (!case_assignable(u) || strcmp(u->organization_id, c->organization_id) != 0)
+        if (!case_assignable(u, c->organization_id))
             continue;
         h_open_begin(b, "option");
         h_attr(b, "value", u->id);

@@ -226,7 +226,8 @@ static void filters(struct req *r, struct resp *w, const struct list_filter *f, 
         h_raw(b, "</option>");
         for (size_t i = 0; i < p->n; i++) {
             const struct user_rec *u = &p->users[i];
-            if (!case_assignable(u) || strcmp(u->id, me) == 0)
+            const char *org = r->actor != NULL ? r->actor->user.organization_id : NULL;
+            if (!case_assignable(u, org) || strcmp(u->id, me) == 0)
                 continue;
             h_open_begin(b, "option");
             h_attr(b, "value", u->id);

@@ -585,8 +585,6 @@ void web_case_update(struct req *r, struct resp *w)
     struct fielderrs fe = {0};
     const char *id = page_id(r);
 
-    if (!form_begin(r, w))
-        return;
     memset(&out, 0, sizeof out);
     enum err e = intake_case(r, id, &v);
     if (e != ERR_OK) {

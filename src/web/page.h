@@ -96,12 +96,6 @@ void place_pick_fieldset(struct req *r, struct buf *b, const struct place_pick *
 /* The form field name of a level. Static. */
 const char *place_pick_level_name(int level);
 
-/* Signed-in form POSTs (routes.c: FORM_POST, which lets a form sent after
- * its session ended reach the page; web/resume.c). True when the handler
- * may go on: a form body, a session and its CSRF token. Otherwise it has
- * answered: 415, 403, or, without a session, the sign-in page carrying what
- * was typed (nothing is written). */
-bool form_begin(struct req *r, struct resp *w);
 /* Whether this page is shown again after a sign-in that followed an
  * expired session (its fields are then in the request, as typed). */
 bool form_resumed(const struct req *r);

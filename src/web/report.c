@@ -332,8 +332,6 @@ void web_case_create(struct req *r, struct resp *w)
     struct ctx cx = page_ctx(r);
     char path[64];
 
-    if (!form_begin(r, w))
-        return;
     memset(&f, 0, sizeof f);
     memset(&fe, 0, sizeof fe);
     memset(&out, 0, sizeof out);

@@ -1,14 +1,11 @@
 /* A form sent after its session ended keeps what was typed.
  *
- * The case forms' POST routes are FORM_POST (routes.c): not ROUTE_AUTH, so
- * that a form sent without a valid session reaches the page instead of a
- * bare redirect that would drop the body, and ROUTE_NO_CSRF, because the
- * token such a form carries belonged to the ended session and cannot be
- * checked any more. form_begin() therefore makes the server's two checks
- * itself for a signed-in caller (a form body, the session's CSRF token) and
- * refuses as the server would. Without a session nothing is written: the
- * answer is the sign-in page, which carries the fields as they were typed
- * as hidden inputs (the CSRF token left out; nothing in a URL, nothing
+ * The case forms' POST routes are FORM_POST (routes.c: ROUTE_RESUME): sent
+ * without a valid session, the server answers them with web_resume_page()
+ * instead of a bare redirect that would drop the body; the token such a
+ * form carries belonged to the ended session and is never checked, and the
+ * handler does not run. Nothing is written: the answer is the sign-in page, which carries the
+ * fields as they were typed as hidden inputs (the CSRF token left out; nothing in a URL, nothing
  * logged) and the path of the form ("resume"). When that sign-in succeeds,
  * web_login calls form_resume(), which shows the original form again,
  * filled in from the carried fields, with a notice to check it and send it
@@ -21,6 +18,7 @@
 #include <string.h>
 
 #include "crypto/crypto.h"
+#include "web/web.h"
 
 /* The forms that can be shown again, by the path they were sent to. */
 static const struct route resumable[] = {
@@ -56,31 +54,16 @@ static const struct route *resumable_route(const char *path, const char *params[
     return route_match(resumable, NRESUMABLE, M_POST, path, params, nparams, &known);
 }
 
-bool form_begin(struct req *r, struct resp *w)
+void web_resume_page(struct req *r, struct resp *w)
 {
-    if (!req_content_type_is(r, "application/x-www-form-urlencoded")) {
-        page_fail(r, w, ERR_MEDIA_TYPE);
-        return false;
+    const char *params[HTTP_PARAMS_MAX];
+    int np = 0;
+    if (resumable_route(r->path, params, &np) == NULL) {
+        resp_redirect(w, "/login");
+        return;
     }
-    if (r->actor == NULL) {
-        const char *params[HTTP_PARAMS_MAX];
-        int np = 0;
-        if (req_cookie(r, "cbpn_session") != NULL)
-            resp_cookie(w, "cbpn_session", "", 0); /* the ended session's */
-        if (resumable_route(r->path, params, &np) == NULL) {
-            resp_redirect(w, "/login");
-            return false;
-        }
-        w->status = 401; /* sign in: the page carries what was typed */
-        web_login_page(r, w, false, NULL);
-        return false;
-    }
-    const char *sent = req_form(r, "csrf");
-    if (sent == NULL || !crypto_str_equal(sent, r->actor->csrf)) {
-        page_fail(r, w, ERR_FORBIDDEN);
-        return false;
-    }
-    return true;
+    w->status = 401; /* sign in: the page carries what was typed */
+    web_login_page(r, w, false, NULL);
 }
 
 bool form_carrying(const struct req *r)

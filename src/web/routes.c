@@ -1,15 +1,17 @@
 /* The page routes. /cases/new and /cases/search come before /cases/{id}.
  *
- * FORM_POST: a signed-in form whose POST must reach the page even after the
- * session ended, so that what was typed is kept (web/resume.c); its handler
- * checks the form body and the session's CSRF token with form_begin(). */
+ * FORM_POST: a signed-in form whose POST, sent after its session ended, is
+ * answered with the sign-in page carrying what was typed (ROUTE_RESUME: the
+ * server calls web_resume_page, web/resume.c) instead of a bare redirect;
+ * with a session, the server checks the form and its CSRF token as for
+ * every page POST. */
 #include "web/web.h"
 
 #include "web/page.h"
 
 #define PAGE      ROUTE_PAGE
 #define SIGNED_IN (ROUTE_PAGE | ROUTE_AUTH)
-#define FORM_POST (ROUTE_PAGE | ROUTE_NO_CSRF)
+#define FORM_POST (ROUTE_PAGE | ROUTE_AUTH | ROUTE_RESUME)
 
 const struct route web_routes[] = {
     {M_GET, "/", web_home, PAGE},

@@ -17,5 +17,8 @@ extern const size_t web_nroutes;
 /* An error page for e (status, title and text only: the request is never
  * echoed). Fits struct server_config's error_page. */
 void web_error_page(struct req *r, struct resp *w, enum err e);
+/* A page form sent after its session ended: the sign-in page carrying what
+ * was typed. Fits struct server_config's resume_page. */
+void web_resume_page(struct req *r, struct resp *w);
 
 #endif

@@ -368,6 +368,11 @@ class Server:
                 self._kill()
                 rc = None
         self._log.close()
+        if rc not in (0, None):
+            # Say why it died (a sanitizer's report, an abort): the log has
+            # codes and route patterns only, never personal data.
+            sys.stderr.write("cbpn serve exited %s; its log ends:\n%s\n" % (
+                rc, self.log_text()[-6000:]))
         return rc
 
     def cleanup(self):
