@@ -1,8 +1,8 @@
 #include "api/api.h"
 #include "api/handlers.h"
 
-#define API  (ROUTE_API)
-#define AUTH (ROUTE_API | ROUTE_AUTH)
+#define API    (ROUTE_API)
+#define AUTH   (ROUTE_API | ROUTE_AUTH)
 #define CREATE (ROUTE_API | ROUTE_AUTH | ROUTE_CREATE)
 
 const struct route api_routes[] = {

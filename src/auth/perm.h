@@ -34,15 +34,15 @@ enum action {
     ACT_CASE_CLOSE_REQUEST,
     ACT_CASE_CLOSE_APPROVE, /* never her own request */
     ACT_CASE_REOPEN,
-    ACT_CASE_QUEUE,       /* the count of unassigned urgent cases on every page */
-    ACT_CASE_HISTORY,     /* who saw and changed a case, from the audit log */
+    ACT_CASE_QUEUE,   /* the count of unassigned urgent cases on every page */
+    ACT_CASE_HISTORY, /* who saw and changed a case, from the audit log */
     ACT_INCIDENT_CREATE,
     ACT_SCREENING_CREATE,
     ACT_NOTE_CREATE,
     ACT_NOTE_READ,
     ACT_TASK_CREATE,
     ACT_TASK_READ,
-    ACT_TASK_UPDATE,      /* mark done */
+    ACT_TASK_UPDATE, /* mark done */
     ACT__MAX
 };
 

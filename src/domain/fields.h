@@ -79,7 +79,10 @@ struct fieldset {
 };
 #define FIELDS_NO_SENT ((size_t)-1)
 /* A fieldset of a table that records nothing of what was sent. */
-#define FIELDSET(rows) {rows, (int)(sizeof rows / sizeof rows[0]), FIELDS_NO_SENT}
+#define FIELDSET(rows)                                                                             \
+    {                                                                                              \
+        rows, (int)(sizeof rows / sizeof rows[0]), FIELDS_NO_SENT                                  \
+    }
 
 /* Applies every rule of fs to the input at in: required fields, types'
  * shapes, bounds, code lists, places known to the gazetteer. Each problem

@@ -178,161 +178,210 @@ void str_copy(char *dst, size_t size, const char *src);
  * names are the SQL column names (or aliases); tests/unit/test_store.c
  * checks every backend's statements against them. A USER_* enum ends with
  * the password hash, which only STMT_USER_BY_USERNAME selects. */
+/* clang-format off */
 #define COL_ENUM(e, n) e,
-#define USER_COLUMNS(X)                                                                            \
-    X(USER_ID, "id")                                                                               \
-    X(USER_USERNAME, "username")                                                                   \
-    X(USER_ROLE, "role")                                                                           \
-    X(USER_DISPLAY_NAME, "display_name")                                                           \
-    X(USER_ORGANIZATION_ID, "organization_id") X(USER_GROUP_ID, "group_id")                        \
-        X(USER_LOCALE, "locale") X(USER_ACTIVE, "active") X(USER_CREATED_AT, "created_at")         \
-            X(USER_UPDATED_AT, "updated_at") X(USER_VERSION, "version")                            \
-                X(USER_PASSWORD_HASH, "password_hash")
+#define USER_COLUMNS(X) \
+    X(USER_ID, "id") \
+    X(USER_USERNAME, "username") \
+    X(USER_ROLE, "role") \
+    X(USER_DISPLAY_NAME, "display_name") \
+    X(USER_ORGANIZATION_ID, "organization_id") \
+    X(USER_GROUP_ID, "group_id") \
+    X(USER_LOCALE, "locale") \
+    X(USER_ACTIVE, "active") \
+    X(USER_CREATED_AT, "created_at") \
+    X(USER_UPDATED_AT, "updated_at") \
+    X(USER_VERSION, "version") \
+    X(USER_PASSWORD_HASH, "password_hash")
 enum user_col { USER_COLUMNS(COL_ENUM) USER__NCOL };
 extern const char *const user_col_names[USER__NCOL];
-#define SESSION_COLUMNS(X)                                                                         \
-    X(SESSION_TOKEN_HASH, "token_hash")                                                            \
-    X(SESSION_USER_ID, "user_id")                                                                  \
-    X(SESSION_KIND, "kind")                                                                        \
-    X(SESSION_CSRF, "csrf") X(SESSION_CREATED_AT, "created_at") X(SESSION_LAST_SEEN, "last_seen")
+#define SESSION_COLUMNS(X) \
+    X(SESSION_TOKEN_HASH, "token_hash") \
+    X(SESSION_USER_ID, "user_id") \
+    X(SESSION_KIND, "kind") \
+    X(SESSION_CSRF, "csrf") \
+    X(SESSION_CREATED_AT, "created_at") \
+    X(SESSION_LAST_SEEN, "last_seen")
 enum session_col { SESSION_COLUMNS(COL_ENUM) SESSION__NCOL };
 extern const char *const session_col_names[SESSION__NCOL];
-#define ORG_COLUMNS(X)                                                                             \
-    X(ORG_ID, "id")                                                                                \
-    X(ORG_NAME, "name")                                                                            \
-    X(ORG_KIND, "kind")                                                                            \
-    X(ORG_LOCATION_CODE, "location_code") X(ORG_CREATED_AT, "created_at") X(ORG_VERSION, "versio"  \
-                                                                                         "n")
+#define ORG_COLUMNS(X) \
+    X(ORG_ID, "id") \
+    X(ORG_NAME, "name") \
+    X(ORG_KIND, "kind") \
+    X(ORG_LOCATION_CODE, "location_code") \
+    X(ORG_CREATED_AT, "created_at") \
+    X(ORG_VERSION, "version")
 enum org_col { ORG_COLUMNS(COL_ENUM) ORG__NCOL };
 extern const char *const org_col_names[ORG__NCOL];
-#define GROUP_COLUMNS(X)                                                                           \
-    X(GROUP_ID, "id")                                                                              \
-    X(GROUP_ORGANIZATION_ID, "organization_id")                                                    \
-    X(GROUP_NAME, "name")                                                                          \
-    X(GROUP_LOCATION_CODE, "location_code")                                                        \
-    X(GROUP_CREATED_AT, "created_at") X(GROUP_UPDATED_AT, "updated_at")                            \
-        X(GROUP_VERSION, "version")
+#define GROUP_COLUMNS(X) \
+    X(GROUP_ID, "id") \
+    X(GROUP_ORGANIZATION_ID, "organization_id") \
+    X(GROUP_NAME, "name") \
+    X(GROUP_LOCATION_CODE, "location_code") \
+    X(GROUP_CREATED_AT, "created_at") \
+    X(GROUP_UPDATED_AT, "updated_at") \
+    X(GROUP_VERSION, "version")
 enum group_col { GROUP_COLUMNS(COL_ENUM) GROUP__NCOL };
 extern const char *const group_col_names[GROUP__NCOL];
-#define MEMBER_COLUMNS(X)                                                                          \
-    X(MEMBER_ID, "id")                                                                             \
-    X(MEMBER_GROUP_ID, "group_id")                                                                 \
-    X(MEMBER_NAME_KM, "name_km")                                                                   \
-    X(MEMBER_NAME_LATN, "name_latn")                                                               \
-    X(MEMBER_SEX, "sex") X(MEMBER_BIRTH_YEAR, "birth_year") X(MEMBER_PHONE, "phone")               \
-        X(MEMBER_NETWORK_ROLES, "network_roles") X(MEMBER_RETURNEE, "returnee")                    \
-            X(MEMBER_ACTIVE, "active") X(MEMBER_CREATED_AT, "created_at")                          \
-                X(MEMBER_UPDATED_AT, "updated_at") X(MEMBER_VERSION, "version")
+#define MEMBER_COLUMNS(X) \
+    X(MEMBER_ID, "id") \
+    X(MEMBER_GROUP_ID, "group_id") \
+    X(MEMBER_NAME_KM, "name_km") \
+    X(MEMBER_NAME_LATN, "name_latn") \
+    X(MEMBER_SEX, "sex") \
+    X(MEMBER_BIRTH_YEAR, "birth_year") \
+    X(MEMBER_PHONE, "phone") \
+    X(MEMBER_NETWORK_ROLES, "network_roles") \
+    X(MEMBER_RETURNEE, "returnee") \
+    X(MEMBER_ACTIVE, "active") \
+    X(MEMBER_CREATED_AT, "created_at") \
+    X(MEMBER_UPDATED_AT, "updated_at") \
+    X(MEMBER_VERSION, "version")
 enum member_col { MEMBER_COLUMNS(COL_ENUM) MEMBER__NCOL };
 extern const char *const member_col_names[MEMBER__NCOL];
-#define LOCATION_COLUMNS(X)                                                                        \
-    X(LOCATION_CODE, "code")                                                                       \
-    X(LOCATION_LEVEL, "level")                                                                     \
-    X(LOCATION_PARENT_CODE, "parent_code")                                                         \
-    X(LOCATION_NAME_KM, "name_km")                                                                 \
-    X(LOCATION_NAME_LATN, "name_latn") X(LOCATION_UNIT_KM, "unit_km")                              \
-        X(LOCATION_UNIT_LATN, "unit_latn")
+#define LOCATION_COLUMNS(X) \
+    X(LOCATION_CODE, "code") \
+    X(LOCATION_LEVEL, "level") \
+    X(LOCATION_PARENT_CODE, "parent_code") \
+    X(LOCATION_NAME_KM, "name_km") \
+    X(LOCATION_NAME_LATN, "name_latn") \
+    X(LOCATION_UNIT_KM, "unit_km") \
+    X(LOCATION_UNIT_LATN, "unit_latn")
 enum location_col { LOCATION_COLUMNS(COL_ENUM) LOCATION__NCOL };
 extern const char *const location_col_names[LOCATION__NCOL];
-#define AUDIT_COLUMNS(X)                                                                           \
-    X(AUDIT_SEQ, "seq")                                                                            \
-    X(AUDIT_AT, "at")                                                                              \
-    X(AUDIT_USER_ID, "user_id")                                                                    \
-    X(AUDIT_ACTION, "action")                                                                      \
-    X(AUDIT_RECORD_TYPE, "record_type") X(AUDIT_RECORD_ID, "record_id") X(AUDIT_DETAIL, "detail")  \
-        X(AUDIT_PREV_HASH, "prev_hash") X(AUDIT_HASH, "hash")
+#define AUDIT_COLUMNS(X) \
+    X(AUDIT_SEQ, "seq") \
+    X(AUDIT_AT, "at") \
+    X(AUDIT_USER_ID, "user_id") \
+    X(AUDIT_ACTION, "action") \
+    X(AUDIT_RECORD_TYPE, "record_type") \
+    X(AUDIT_RECORD_ID, "record_id") \
+    X(AUDIT_DETAIL, "detail") \
+    X(AUDIT_PREV_HASH, "prev_hash") \
+    X(AUDIT_HASH, "hash")
 enum audit_col { AUDIT_COLUMNS(COL_ENUM) AUDIT__NCOL };
 extern const char *const audit_col_names[AUDIT__NCOL];
-#define CASE_COLUMNS(X)                                                                            \
-    X(CASE_ID, "id")                                                                               \
-    X(CASE_CODE, "code")                                                                           \
-    X(CASE_ORGANIZATION_ID, "organization_id")                                                     \
-    X(CASE_GROUP_ID, "group_id")                                                                   \
-    X(CASE_LOCATION_CODE, "location_code") X(CASE_STATUS, "status") X(CASE_SUMMARY, "summary")     \
-        X(CASE_RISK, "risk") X(CASE_URGENT, "urgent")                                              \
-            X(CASE_CONSENT_TO_CONTACT, "consent_to_contact") X(CASE_REPORTED_BY, "reported_by")    \
-                X(CASE_ASSIGNED_TO, "assigned_to") X(CASE_CREATED_AT, "created_at")                \
-                    X(CASE_UPDATED_AT, "updated_at") X(CASE_VERSION, "version")                    \
-                        X(CASE_CLOSURE_REQUESTED_BY, "closure_requested_by")                       \
-                            X(CASE_CLOSURE_REASON_CODE, "closure_reason_code")                     \
-                                X(CASE_CONCERNS, "concerns")
+#define CASE_COLUMNS(X) \
+    X(CASE_ID, "id") \
+    X(CASE_CODE, "code") \
+    X(CASE_ORGANIZATION_ID, "organization_id") \
+    X(CASE_GROUP_ID, "group_id") \
+    X(CASE_LOCATION_CODE, "location_code") \
+    X(CASE_STATUS, "status") \
+    X(CASE_SUMMARY, "summary") \
+    X(CASE_RISK, "risk") \
+    X(CASE_URGENT, "urgent") \
+    X(CASE_CONSENT_TO_CONTACT, "consent_to_contact") \
+    X(CASE_REPORTED_BY, "reported_by") \
+    X(CASE_ASSIGNED_TO, "assigned_to") \
+    X(CASE_CREATED_AT, "created_at") \
+    X(CASE_UPDATED_AT, "updated_at") \
+    X(CASE_VERSION, "version") \
+    X(CASE_CLOSURE_REQUESTED_BY, "closure_requested_by") \
+    X(CASE_CLOSURE_REASON_CODE, "closure_reason_code") \
+    X(CASE_CONCERNS, "concerns")
 enum case_col { CASE_COLUMNS(COL_ENUM) CASE__NCOL };
 extern const char *const case_col_names[CASE__NCOL];
-#define SURVIVOR_COLUMNS(X)                                                                        \
-    X(SURVIVOR_IDENTITY, "identity")                                                               \
-    X(SURVIVOR_SEX, "sex")                                                                         \
-    X(SURVIVOR_AGE, "age")                                                                         \
-    X(SURVIVOR_AGE_ESTIMATED, "age_estimated") X(SURVIVOR_DEMOGRAPHICS, "demographics")
+#define SURVIVOR_COLUMNS(X) \
+    X(SURVIVOR_IDENTITY, "identity") \
+    X(SURVIVOR_SEX, "sex") \
+    X(SURVIVOR_AGE, "age") \
+    X(SURVIVOR_AGE_ESTIMATED, "age_estimated") \
+    X(SURVIVOR_DEMOGRAPHICS, "demographics")
 enum survivor_col { SURVIVOR_COLUMNS(COL_ENUM) SURVIVOR__NCOL };
 extern const char *const survivor_col_names[SURVIVOR__NCOL];
-#define MATCH_COLUMNS(X)                                                                           \
-    X(MATCH_CASE_ID, "case_id") X(MATCH_CODE, "code") X(MATCH_SEX, "sex") X(MATCH_N, "n")
+#define MATCH_COLUMNS(X) \
+    X(MATCH_CASE_ID, "case_id") \
+    X(MATCH_CODE, "code") \
+    X(MATCH_SEX, "sex") \
+    X(MATCH_N, "n")
 enum match_col { MATCH_COLUMNS(COL_ENUM) MATCH__NCOL };
 extern const char *const match_col_names[MATCH__NCOL];
-#define INCIDENT_COLUMNS(X)                                                                        \
-    X(INCIDENT_ID, "id")                                                                           \
-    X(INCIDENT_CASE_ID, "case_id")                                                                 \
-    X(INCIDENT_DATE, "date") X(INCIDENT_REPORTED_ON, "reported_on")                                \
-        X(INCIDENT_TIME_OF_DAY, "time_of_day") X(INCIDENT_LOCATION_TYPE, "location_type")          \
-            X(INCIDENT_LOCATION, "location") X(INCIDENT_MIGRATION_STAGE, "migration_stage") X(     \
-                INCIDENT_PENETRATION, "penetration") X(INCIDENT_SEXUAL_CONTACT, "sexual_contact")  \
-                X(INCIDENT_PHYSICAL_ASSAULT, "physical_assault")                                   \
-                    X(INCIDENT_FORCED_MARRIAGE, "forced_marriage") X(INCIDENT_DENIAL_OF_RESOURCES, \
-                                                                     "denial_of_resources")        \
-                        X(INCIDENT_PSYCHOLOGICAL_ABUSE, "psychological_abuse")                     \
-                            X(INCIDENT_GOODS_OR_MONEY_EXCHANGED,                                   \
-                              "goods_or_money_exchanged") X(INCIDENT_ABDUCTION, "abduction")       \
-                                X(INCIDENT_REPORTED_ELSEWHERE,                                     \
-                                  "reported_elsewhere") X(INCIDENT_PERPETRATORS, "perpetrators")   \
-                                    X(INCIDENT_EXPLOITATION, "exploitation")                       \
-                                        X(INCIDENT_DESCRIPTION, "description")                     \
-                                            X(INCIDENT_GBV_TYPE, "gbv_type")                       \
-                                                X(INCIDENT_CONTEXT_FLAGS, "context_flags")         \
-                                                    X(INCIDENT_SURVIVOR_AGE, "survivor_age")       \
-                                                        X(INCIDENT_CREATED_BY, "created_by")       \
-                                                            X(INCIDENT_CREATED_AT, "created_at")
+#define INCIDENT_COLUMNS(X) \
+    X(INCIDENT_ID, "id") \
+    X(INCIDENT_CASE_ID, "case_id") \
+    X(INCIDENT_DATE, "date") \
+    X(INCIDENT_REPORTED_ON, "reported_on") \
+    X(INCIDENT_TIME_OF_DAY, "time_of_day") \
+    X(INCIDENT_LOCATION_TYPE, "location_type") \
+    X(INCIDENT_LOCATION, "location") \
+    X(INCIDENT_MIGRATION_STAGE, "migration_stage") \
+    X(INCIDENT_PENETRATION, "penetration") \
+    X(INCIDENT_SEXUAL_CONTACT, "sexual_contact") \
+    X(INCIDENT_PHYSICAL_ASSAULT, "physical_assault") \
+    X(INCIDENT_FORCED_MARRIAGE, "forced_marriage") \
+    X(INCIDENT_DENIAL_OF_RESOURCES, "denial_of_resources") \
+    X(INCIDENT_PSYCHOLOGICAL_ABUSE, "psychological_abuse") \
+    X(INCIDENT_GOODS_OR_MONEY_EXCHANGED, "goods_or_money_exchanged") \
+    X(INCIDENT_ABDUCTION, "abduction") \
+    X(INCIDENT_REPORTED_ELSEWHERE, "reported_elsewhere") \
+    X(INCIDENT_PERPETRATORS, "perpetrators") \
+    X(INCIDENT_EXPLOITATION, "exploitation") \
+    X(INCIDENT_DESCRIPTION, "description") \
+    X(INCIDENT_GBV_TYPE, "gbv_type") \
+    X(INCIDENT_CONTEXT_FLAGS, "context_flags") \
+    X(INCIDENT_SURVIVOR_AGE, "survivor_age") \
+    X(INCIDENT_CREATED_BY, "created_by") \
+    X(INCIDENT_CREATED_AT, "created_at")
 enum incident_col { INCIDENT_COLUMNS(COL_ENUM) INCIDENT__NCOL };
 extern const char *const incident_col_names[INCIDENT__NCOL];
-#define SCREENING_COLUMNS(X)                                                                       \
-    X(SCREENING_ID, "id")                                                                          \
-    X(SCREENING_CASE_ID, "case_id")                                                                \
-    X(SCREENING_ADULT, "adult") X(SCREENING_INDICATORS, "indicators")                              \
-        X(SCREENING_DIMENSIONS, "dimensions")                                                      \
-            X(SCREENING_FORCED_LABOUR_INDICATORS, "forced_labour_indicators")                      \
-                X(SCREENING_RESULT, "result") X(SCREENING_CREATED_BY, "created_by")                \
-                    X(SCREENING_CREATED_AT, "created_at")
+#define SCREENING_COLUMNS(X) \
+    X(SCREENING_ID, "id") \
+    X(SCREENING_CASE_ID, "case_id") \
+    X(SCREENING_ADULT, "adult") \
+    X(SCREENING_INDICATORS, "indicators") \
+    X(SCREENING_DIMENSIONS, "dimensions") \
+    X(SCREENING_FORCED_LABOUR_INDICATORS, "forced_labour_indicators") \
+    X(SCREENING_RESULT, "result") \
+    X(SCREENING_CREATED_BY, "created_by") \
+    X(SCREENING_CREATED_AT, "created_at")
 enum screening_col { SCREENING_COLUMNS(COL_ENUM) SCREENING__NCOL };
 extern const char *const screening_col_names[SCREENING__NCOL];
-#define NOTE_COLUMNS(X)                                                                            \
-    X(NOTE_ID, "id")                                                                               \
-    X(NOTE_CASE_ID, "case_id")                                                                     \
-    X(NOTE_BODY, "body") X(NOTE_CORRECTS, "corrects") X(NOTE_AUTHOR, "author")                     \
-        X(NOTE_CREATED_AT, "created_at")
+#define NOTE_COLUMNS(X) \
+    X(NOTE_ID, "id") \
+    X(NOTE_CASE_ID, "case_id") \
+    X(NOTE_BODY, "body") \
+    X(NOTE_CORRECTS, "corrects") \
+    X(NOTE_AUTHOR, "author") \
+    X(NOTE_CREATED_AT, "created_at")
 enum note_col { NOTE_COLUMNS(COL_ENUM) NOTE__NCOL };
 extern const char *const note_col_names[NOTE__NCOL];
-#define TASK_COLUMNS(X)                                                                            \
-    X(TASK_ID, "id")                                                                               \
-    X(TASK_CASE_ID, "case_id")                                                                     \
-    X(TASK_TITLE, "title") X(TASK_DUE_ON, "due_on") X(TASK_ASSIGNED_TO, "assigned_to")             \
-        X(TASK_DONE, "done") X(TASK_DONE_AT, "done_at") X(TASK_CREATED_BY, "created_by")           \
-            X(TASK_CREATED_AT, "created_at") X(TASK_UPDATED_AT, "updated_at")                      \
-                X(TASK_VERSION, "version")
+#define TASK_COLUMNS(X) \
+    X(TASK_ID, "id") \
+    X(TASK_CASE_ID, "case_id") \
+    X(TASK_TITLE, "title") \
+    X(TASK_DUE_ON, "due_on") \
+    X(TASK_ASSIGNED_TO, "assigned_to") \
+    X(TASK_DONE, "done") \
+    X(TASK_DONE_AT, "done_at") \
+    X(TASK_CREATED_BY, "created_by") \
+    X(TASK_CREATED_AT, "created_at") \
+    X(TASK_UPDATED_AT, "updated_at") \
+    X(TASK_VERSION, "version")
 enum task_col { TASK_COLUMNS(COL_ENUM) TASK__NCOL };
 extern const char *const task_col_names[TASK__NCOL];
-#define EVENT_COLUMNS(X)                                                                           \
-    X(EVENT_SEQ, "seq")                                                                            \
-    X(EVENT_CASE_ID, "case_id")                                                                    \
-    X(EVENT_AT, "at") X(EVENT_USER_ID, "user_id") X(EVENT_KIND, "kind") X(EVENT_DETAIL, "detail")  \
-        X(EVENT_REF_ID, "ref_id") X(EVENT_TEXT, "text")
+#define EVENT_COLUMNS(X) \
+    X(EVENT_SEQ, "seq") \
+    X(EVENT_CASE_ID, "case_id") \
+    X(EVENT_AT, "at") \
+    X(EVENT_USER_ID, "user_id") \
+    X(EVENT_KIND, "kind") \
+    X(EVENT_DETAIL, "detail") \
+    X(EVENT_REF_ID, "ref_id") \
+    X(EVENT_TEXT, "text")
 enum event_col { EVENT_COLUMNS(COL_ENUM) EVENT__NCOL };
 extern const char *const event_col_names[EVENT__NCOL];
-#define IDEM_COLUMNS(X)                                                                            \
-    X(IDEM_USER_ID, "user_id")                                                                     \
-    X(IDEM_KEY, "key")                                                                             \
-    X(IDEM_ROUTE, "route") X(IDEM_REQUEST_HASH, "request_hash") X(IDEM_STATUS, "status")           \
-        X(IDEM_ANSWER, "answer") X(IDEM_CREATED_AT, "created_at")
+#define IDEM_COLUMNS(X) \
+    X(IDEM_USER_ID, "user_id") \
+    X(IDEM_KEY, "key") \
+    X(IDEM_ROUTE, "route") \
+    X(IDEM_REQUEST_HASH, "request_hash") \
+    X(IDEM_STATUS, "status") \
+    X(IDEM_ANSWER, "answer") \
+    X(IDEM_CREATED_AT, "created_at")
 enum idem_col { IDEM_COLUMNS(COL_ENUM) IDEM__NCOL };
 extern const char *const idem_col_names[IDEM__NCOL];
+/* clang-format on */
 /* Statements whose rows each column table describes (for the test). */
 struct col_check {
     enum stmt_id stmt;

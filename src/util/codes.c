@@ -188,9 +188,10 @@ static const struct {
 
 const char *code_name(enum code_list list, int v)
 {
-    if ((int)list < 0 || list >= LIST__MAX || v < 0 || v >= lists[list].n)
+    if ((unsigned)list >= LIST__MAX || v < 0 || v >= lists[list].n)
         return NULL;
-    return lists[list].codes[v];
+    const char *const *codes = lists[list].codes;
+    return codes != NULL ? codes[v] : NULL;
 }
 
 int code_parse(enum code_list list, const char *s)

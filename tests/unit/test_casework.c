@@ -12,31 +12,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain_fixture.h"
 #include "domain/casework.h"
+#include "domain_fixture.h"
 
 enum who {
-    W_MEMBER,      /* of group 1, not the reporter */
-    W_REP,         /* of group 1: the reporter */
-    W_CW_A,        /* the caseworker the case is assigned to */
-    W_CW_B,        /* another caseworker of the organization */
-    W_CW_OTHER,    /* a caseworker of another organization */
-    W_SUP,         /* the organization's supervisor */
-    W_SUP_OTHER,   /* another organization's supervisor */
+    W_MEMBER,    /* of group 1, not the reporter */
+    W_REP,       /* of group 1: the reporter */
+    W_CW_A,      /* the caseworker the case is assigned to */
+    W_CW_B,      /* another caseworker of the organization */
+    W_CW_OTHER,  /* a caseworker of another organization */
+    W_SUP,       /* the organization's supervisor */
+    W_SUP_OTHER, /* another organization's supervisor */
     W_PROVIDER,
     W_ANALYST,
     W_ADMIN,
     W__MAX
 };
-static const char *const who_names[W__MAX] = {"member", "rep", "cwA", "cwB", "cw-other",
-                                              "sup", "sup-other", "provider", "analyst", "admin"};
+static const char *const who_names[W__MAX] = {
+    "member", "rep", "cwA", "cwB", "cw-other", "sup", "sup-other", "provider", "analyst", "admin"};
 
 enum move { M_ASSIGN, M_CLOSURE, M_APPROVE, M_REOPEN, M__MAX };
 static const char *const move_names[M__MAX] = {"assign", "closure", "approve", "reopen"};
 
 enum status { S_REPORTED, S_OPEN, S_CLOSURE_REQUESTED, S_CLOSED, S__MAX };
-static const char *const status_names[S__MAX] = {"reported", "open", "closure_requested",
-                                                 "closed"};
+static const char *const status_names[S__MAX] = {"reported", "open", "closure_requested", "closed"};
 
 struct world {
     struct fx *f;
@@ -86,10 +85,10 @@ static bool reaches(enum who w, enum move m, enum status s)
 
 static const enum status allowed[M__MAX][S__MAX] = {
     /* -1 for a refused move; else the status it leads to */
-    [M_ASSIGN] = {S_OPEN, S_OPEN, S_CLOSURE_REQUESTED, (enum status)-1},
-    [M_CLOSURE] = {(enum status)-1, S_CLOSURE_REQUESTED, (enum status)-1, (enum status)-1},
-    [M_APPROVE] = {(enum status)-1, (enum status)-1, S_CLOSED, (enum status)-1},
-    [M_REOPEN] = {(enum status)-1, (enum status)-1, (enum status)-1, S_OPEN},
+    [M_ASSIGN] = {S_OPEN, S_OPEN, S_CLOSURE_REQUESTED, (enum status) - 1},
+    [M_CLOSURE] = {(enum status) - 1, S_CLOSURE_REQUESTED, (enum status) - 1, (enum status) - 1},
+    [M_APPROVE] = {(enum status) - 1, (enum status) - 1, S_CLOSED, (enum status) - 1},
+    [M_REOPEN] = {(enum status) - 1, (enum status) - 1, (enum status) - 1, S_OPEN},
 };
 
 static enum err expected(enum who w, enum move m, enum status s)

@@ -222,8 +222,8 @@ static void test_columns_are_named(void **state)
                      stmt_col_count(s), k->n);
         for (int c = 0; c < k->n; c++)
             if (strcmp(stmt_col_name(s, c), k->names[c]) != 0)
-                fail_msg("%s: column %d is %s, the reader reads %s", sqlite_stmts[k->stmt].name,
-                         c, stmt_col_name(s, c), k->names[c]);
+                fail_msg("%s: column %d is %s, the reader reads %s", sqlite_stmts[k->stmt].name, c,
+                         stmt_col_name(s, c), k->names[c]);
         stmt_done(s);
     }
 }
