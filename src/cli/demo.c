@@ -12,8 +12,11 @@
 
 #include "auth/session.h"
 #include "domain/cases.h"
+#include "domain/casework.h"
+#include "domain/incidents.h"
 #include "domain/network.h"
 #include "domain/place.h"
+#include "domain/screening.h"
 #include "domain/users.h"
 #include "util/alloc.h"
 #include "util/utf8.h"
@@ -62,6 +65,8 @@ struct demo_run {
     char group_id[DEMO_GROUPS][ID_SIZE];
     struct gen_member members[DEMO_GROUPS][DEMO_MEMBERS_PER_GROUP];
     char (*user_id)[ID_SIZE]; /* demo_nusers entries */
+    char case_id[DEMO_CASES][ID_SIZE];
+    const struct screening_catalog *screening;
 };
 
 /* Sets *errmsg to "step: problem" (no personal data: steps name tables and
@@ -447,11 +452,204 @@ static enum err make_case(struct demo_run *run, int n, int *kind_count, char **e
         e = case_report(&cx, &in, &out, &fe);
         if (e != ERR_OK)
             failf(e, &fe, errmsg, "case %d", n + 1);
+        else
+            memcpy(run->case_id[n], out.rec.id, ID_SIZE);
     }
     case_view_free(&out);
     actor_free(&actor);
     explicit_bzero(km, sizeof km);
     explicit_bzero(latn, sizeof latn);
+    return e;
+}
+
+/* ---- the case work done on the reported cases ---- */
+
+/* A staff user as an actor (actor_free it). */
+static enum err staff_actor(struct demo_run *run, const char *username, struct actor *a)
+{
+    memset(a, 0, sizeof *a);
+    for (size_t u = 0; u < demo_nusers; u++) {
+        if (strcmp(demo_users[u].username, username) != 0)
+            continue;
+        enum err e = store_user_get(run->c, run->user_id[u], &a->user);
+        if (e == ERR_OK && !role_parse(a->user.role, &a->role))
+            e = ERR_INTERNAL;
+        return e;
+    }
+    return ERR_INTERNAL;
+}
+
+static struct ctx demo_ctx(struct demo_run *run, const struct actor *a)
+{
+    return (struct ctx){
+        .db = run->c, .key = run->k, .actor = a, .places = run->p, .screening = run->screening};
+}
+
+static bool has_concern(const struct case_view *v, const char *code)
+{
+    for (int i = 0; i < v->rec.nconcerns; i++)
+        if (strcmp(v->rec.concerns[i], code) == 0)
+            return true;
+    return false;
+}
+
+/* A date n days from today, into out[DATE_SIZE]. */
+static void day_from_today(int n, char out[DATE_SIZE])
+{
+    int64_t t = clock_now() + (int64_t)n * 86400;
+    char ts[TS_SIZE];
+    clock_rfc3339(t, ts);
+    snprintf(out, DATE_SIZE, "%.10s", ts);
+}
+
+/* The incident of a violence case: what the survivor told (the six answers),
+ * her partner the perpetrator. */
+static enum err demo_incident(const struct ctx *cx, const struct case_view *v, int n, char **errmsg)
+{
+    struct incident_in in;
+    struct incident_view out = {0};
+    struct fielderrs fe = {0};
+    char date[DATE_SIZE], today[DATE_SIZE];
+    bool sexual = has_concern(v, "sexual_violence");
+    incident_in_init(&in);
+    day_from_today(-20 - n, date);
+    day_from_today(0, today);
+    in.date = date;
+    in.reported_on = today;
+    in.time_of_day = "evening_night";
+    in.location_type = sexual ? "workplace" : "home_survivor";
+    in.location = v->rec.location_code;
+    in.migration_stage = "not_migration_related";
+    in.has_acts = true;
+    in.acts.sexual_contact = sexual;
+    in.acts.physical_assault = !sexual;
+    in.acts.psychological_abuse = true;
+    for (int i = 0; i < ACTS_N; i++)
+        fields_mark(&acts_fields, &in.acts, i, false);
+    in.goods_or_money_exchanged = false;
+    in.abduction = "none";
+    in.reported_elsewhere = "no";
+    in.perpetrators[0].sex = "male";
+    in.perpetrators[0].age_group = "26_40";
+    in.perpetrators[0].relationship = sexual ? "employer_or_supervisor" : "intimate_partner";
+    in.nperpetrators = 1;
+    fields_mark(&incident_fields, &in, INCIDENT_F_GOODS_OR_MONEY_EXCHANGED, false);
+    enum err e = incident_add(cx, v->rec.id, &in, &out, &fe);
+    incident_view_free(&out);
+    return e != ERR_OK ? failf(e, &fe, errmsg, "incident of case %d", n + 1) : e;
+}
+
+/* A screening of a trafficking or forced-labour case: deceived about the
+ * job, exploited at work, documents taken (presumed trafficking for an
+ * adult), or only the work conditions (exploitation without the rest). */
+static enum err demo_screening(const struct ctx *cx, const struct case_view *v, int n,
+                               char **errmsg)
+{
+    static const char *const presumed[] = {
+        "a_deceived_nature_of_job", "a_deceived_conditions_of_work", "d_excessive_hours",
+        "d_low_or_no_salary",       "e_confiscation_of_documents",   "e_debt_bondage",
+        "fl_retention_of_documents"};
+    static const char *const exploited[] = {"d_excessive_hours", "d_low_or_no_salary",
+                                            "d_bad_living_conditions", "fl_withholding_of_wages"};
+    struct screening_in in;
+    struct screening_rec out = {0};
+    struct fielderrs fe = {0};
+    screening_in_init(&in);
+    in.adult = !v->has_survivor || v->survivor.age < 0 || v->survivor.age >= 18;
+    fields_mark(&screening_fields, &in, 0, false);
+    const char *const *codes = n % 2 == 0 ? presumed : exploited;
+    int k = n % 2 == 0 ? (int)(sizeof presumed / sizeof presumed[0])
+                       : (int)(sizeof exploited / sizeof exploited[0]);
+    for (int i = 0; i < k; i++)
+        in.indicators[in.nindicators++] = codes[i];
+    fields_mark(&screening_fields, &in, 1, false);
+    enum err e = screening_add(cx, v->rec.id, &in, &out, &fe);
+    screening_rec_free(&out);
+    return e != ERR_OK ? failf(e, &fe, errmsg, "screening of case %d", n + 1) : e;
+}
+
+/* What the NGO did on case n: cases 0..31 but every fourth are assigned to
+ * a caseworker, who does intake, adds a note and a follow-up task (every
+ * fifth one overdue), records an incident of a violence case and screens a
+ * trafficking one; some she asks to close, and of those the supervisor
+ * closes some. The rest wait in the supervisor's queue. */
+static enum err case_work(struct demo_run *run, int n, const struct actor *sup,
+                          const struct actor *cw, char **errmsg)
+{
+    struct ctx scx = demo_ctx(run, sup), ccx = demo_ctx(run, cw);
+    struct case_view v = {0};
+    struct fielderrs fe = {0};
+    const char *id = run->case_id[n];
+    enum err e = case_assign(&scx, id, cw->user.id, &v, &fe);
+    if (e == ERR_OK) {
+        static const char *const risks[] = {"medium", "high", "low"};
+        struct case_patch_in p;
+        int version = v.rec.version;
+        case_view_free(&v);
+        case_patch_in_init(&p);
+        p.version = version;
+        p.risk = risks[n % 3];
+        fields_mark(&case_patch_fields, &p, 0, false);
+        fields_mark(&case_patch_fields, &p, 2, false);
+        e = case_update(&ccx, id, &p, &v, &fe);
+    }
+    if (e == ERR_OK) {
+        struct note_in note = {"First call made; she agreed to meet at the commune office.", NULL};
+        struct note_view nv = {0};
+        e = note_add(&ccx, id, &note, &nv, &fe);
+        note_view_free(&nv);
+    }
+    if (e == ERR_OK) {
+        char due[DATE_SIZE];
+        day_from_today(n % 5 == 0 ? -3 : 7, due);
+        struct task_in task = {"Follow-up visit", due, NULL};
+        struct task_view tv = {0};
+        e = task_add(&ccx, id, &task, &tv, &fe);
+        task_view_free(&tv);
+    }
+    if (e == ERR_OK && (has_concern(&v, "domestic_violence") || has_concern(&v, "sexual_violence")))
+        e = demo_incident(&ccx, &v, n, errmsg);
+    if (e == ERR_OK && (has_concern(&v, "trafficking") || has_concern(&v, "forced_labour")))
+        e = demo_screening(&ccx, &v, n, errmsg);
+    case_view_free(&v);
+    if (e == ERR_OK && (n % 5 == 2 || n % 12 == 1)) {
+        e = case_request_closure(&ccx, id, "services_completed", NULL, &v, &fe);
+        case_view_free(&v);
+        if (e == ERR_OK && n % 12 == 1) {
+            e = case_approve_closure(&scx, id, &v);
+            case_view_free(&v);
+        }
+    }
+    if (e != ERR_OK && *errmsg == NULL)
+        failf(e, &fe, errmsg, "case work on case %d", n + 1);
+    return e;
+}
+
+static enum err make_case_work(struct demo_run *run, char **errmsg)
+{
+    struct actor sup, cw[2];
+    struct screening_catalog *cat = NULL;
+    char *msg = NULL;
+    enum err e = screening_catalog_load(&cat, &msg);
+    free(msg);
+    if (e != ERR_OK)
+        return failf(e, NULL, errmsg, "screening catalog");
+    run->screening = cat;
+    e = staff_actor(run, "supervisor", &sup);
+    if (e == ERR_OK)
+        e = staff_actor(run, "caseworker1", &cw[0]);
+    if (e == ERR_OK)
+        e = staff_actor(run, "caseworker2", &cw[1]);
+    for (int n = 0; n < DEMO_WORKED_CASES && e == ERR_OK; n++)
+        if (n % 4 != 3)
+            e = case_work(run, n, &sup, &cw[n % 8 < 4 ? 0 : 1], errmsg);
+    if (e != ERR_OK && *errmsg == NULL)
+        failf(e, NULL, errmsg, "case work");
+    actor_free(&sup);
+    actor_free(&cw[0]);
+    actor_free(&cw[1]);
+    screening_catalog_free(cat);
+    run->screening = NULL;
     return e;
 }
 
@@ -485,6 +683,8 @@ enum err demo_populate(struct store_conn *c, const struct datakey *k, const stru
         goto out;
     for (int n = 0; n < DEMO_CASES && e == ERR_OK; n++)
         e = make_case(run, n, kind_count, errmsg);
+    if (e == ERR_OK)
+        e = make_case_work(run, errmsg);
 out:
     explicit_bzero(run->members, sizeof run->members);
     free(run->user_id);

@@ -118,5 +118,10 @@ extern const struct demo_case_kind demo_case_kinds[];
 extern const size_t demo_ncase_kinds;
 
 #define DEMO_CASES 36
+/* Cases 0..DEMO_WORKED_CASES-1, but every fourth, are assigned and worked on
+ * (demo.c, case_work): intake, a note, a task, an incident or a screening;
+ * of those, n % 5 == 2 have their closure requested, and n % 12 == 1 are
+ * closed. The others stay reported. */
+#define DEMO_WORKED_CASES 32
 
 #endif

@@ -85,8 +85,8 @@ static const struct field acts_field_rows[ACTS_N] = {
     ACT(penetration),     ACT(sexual_contact),      ACT(physical_assault),
     ACT(forced_marriage), ACT(denial_of_resources), ACT(psychological_abuse),
 };
-static const struct fieldset acts_fields = {acts_field_rows, ACTS_N,
-                                            offsetof(struct incident_acts_in, sent)};
+const struct fieldset acts_fields = {acts_field_rows, ACTS_N,
+                                     offsetof(struct incident_acts_in, sent)};
 
 static const struct field perpetrators_field_rows[] = {
     F_CODE(struct perpetrator_in, sex, PERP, true, LIST_SEX,

@@ -50,6 +50,9 @@ struct incident_acts_in {
     bool psychological_abuse;
 };
 
+/* The answers' table (in the incident's, as its "acts" object). */
+extern const struct fieldset acts_fields;
+
 struct perpetrator_in {
     const char *sex;          /* LIST_SEX */
     const char *age_group;    /* LIST_AGE_GROUP */

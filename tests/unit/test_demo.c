@@ -19,6 +19,7 @@
 #include "auth/session.h"
 #include "cli/demo.h"
 #include "domain/place.h"
+#include "util/codes.h"
 #include "util/log.h"
 
 #define PASSWORD "demo password 2026"
@@ -300,7 +301,6 @@ static void test_cases(void **state)
         const struct place *v = places_get(w->places, cases[i].location_code);
         assert_non_null(v);
         assert_string_equal(v->parent, demo_groups[g].commune);
-        assert_string_equal(cases[i].status, "reported");
         assert_true(cases[i].nconcerns >= 1);
         urgent += cases[i].urgent;
         for (size_t j = 0; j < i; j++)
@@ -309,6 +309,77 @@ static void test_cases(void **state)
     for (int g = 0; g < DEMO_GROUPS; g++)
         assert_true(per_group[g] >= 3);
     assert_true(urgent > 0 && urgent < n);
+    case_list_free(cases, n);
+}
+
+/* The case work of docs/demo.md, by each case's place in the order the
+ * cases were reported: cases 0..31 but every fourth are assigned (to
+ * caseworker1 for n % 8 < 4, else caseworker2); n % 5 == 2 have their
+ * closure requested and n % 12 == 1 are closed; the rest wait, reported. */
+static int by_created(const void *a, const void *b)
+{
+    const struct case_rec *x = a, *y = b;
+    return strcmp(x->created_at, y->created_at);
+}
+
+static const char *user_id_of(struct world *w, const char *username)
+{
+    static char id[ID_SIZE];
+    struct user_rec u = {0};
+    char *hash = NULL;
+    assert_int_equal(store_user_by_username(w->c, username, &u, &hash), ERR_OK);
+    snprintf(id, sizeof id, "%s", u.id);
+    user_rec_free(&u);
+    free(hash);
+    return id;
+}
+
+static void test_case_work(void **state)
+{
+    struct world *w = *state;
+    struct case_filter f = {.limit = 501};
+    struct case_rec *cases = NULL;
+    size_t n = 0;
+    char cw1[ID_SIZE], cw2[ID_SIZE];
+    int statuses[4] = {0}, with_incident = 0, with_screening = 0, overdue = 0;
+
+    snprintf(cw1, sizeof cw1, "%s", user_id_of(w, "caseworker1"));
+    snprintf(cw2, sizeof cw2, "%s", user_id_of(w, "caseworker2"));
+    assert_int_equal(store_case_list(w->c, &f, &cases, &n), ERR_OK);
+    assert_int_equal(n, DEMO_CASES);
+    qsort(cases, n, sizeof cases[0], by_created);
+    for (int i = 0; i < (int)n; i++) {
+        const struct case_rec *c = &cases[i];
+        bool worked = i < 32 && i % 4 != 3;
+        const char *want = !worked       ? "reported"
+                           : i % 12 == 1 ? "closed"
+                           : i % 5 == 2  ? "closure_requested"
+                                         : "open";
+        if (strcmp(c->status, want) != 0)
+            fail_msg("case %d (%s): status %s, expected %s", i, c->code, c->status, want);
+        assert_string_equal(c->assigned_to, !worked ? "" : i % 8 < 4 ? cw1 : cw2);
+        statuses[code_parse(LIST_STATUS, c->status)]++;
+        struct incident_rec *inc = NULL;
+        struct screening_rec *scr = NULL;
+        struct task_rec *tasks = NULL;
+        size_t ni = 0, ns = 0, nt = 0;
+        assert_int_equal(store_incident_list(w->c, c->id, &inc, &ni), ERR_OK);
+        assert_int_equal(store_screening_list(w->c, c->id, &scr, &ns), ERR_OK);
+        assert_int_equal(store_task_list(w->c, c->id, &tasks, &nt), ERR_OK);
+        with_incident += ni > 0;
+        with_screening += ns > 0;
+        assert_int_equal(nt, worked ? 1 : 0);
+        for (size_t t = 0; t < nt; t++)
+            overdue += !tasks[t].done && i % 5 == 0;
+        incident_list_free(inc, ni);
+        screening_list_free(scr, ns);
+        task_list_free(tasks, nt);
+    }
+    for (int s = 0; s < 4; s++)
+        assert_true(statuses[s] > 0); /* every status is in the demo */
+    assert_true(with_incident > 0);
+    assert_true(with_screening > 0);
+    assert_true(overdue > 0);
     case_list_free(cases, n);
 }
 
@@ -465,6 +536,7 @@ int main(void)
         cmocka_unit_test(test_groups_and_members),
         cmocka_unit_test(test_users),
         cmocka_unit_test(test_cases),
+        cmocka_unit_test(test_case_work),
         cmocka_unit_test(test_every_user_signs_in),
         cmocka_unit_test(test_second_run_refused),
         cmocka_unit_test(test_short_password_refused),
