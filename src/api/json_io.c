@@ -71,64 +71,6 @@ const char *jin_str(json_t *o, const char *key, const char *fname, struct fielde
     return json_string_value(v);
 }
 
-bool jin_bool(json_t *o, const char *key, bool absent, const char *fname, struct fielderrs *fe)
-{
-    json_t *v = field(o, key);
-    if (v == NULL)
-        return absent;
-    if (!json_is_boolean(v)) {
-        fielderr(fe, fname, "must be true or false");
-        return absent;
-    }
-    return json_is_true(v);
-}
-
-int jin_int(json_t *o, const char *key, int absent, int min, int max, const char *fname,
-            struct fielderrs *fe)
-{
-    json_t *v = field(o, key);
-    if (v == NULL)
-        return absent;
-    if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
-        fielderr(fe, fname, "must be a whole number in range");
-        return absent;
-    }
-    return (int)json_integer_value(v);
-}
-
-json_t *jin_obj(json_t *o, const char *key, const char *fname, struct fielderrs *fe)
-{
-    json_t *v = field(o, key);
-    if (v != NULL && !json_is_object(v)) {
-        fielderr(fe, fname, "must be an object");
-        return NULL;
-    }
-    return v;
-}
-
-int jin_strs(json_t *o, const char *key, const char **out, int max, const char *fname,
-             struct fielderrs *fe)
-{
-    json_t *v = field(o, key);
-    if (v == NULL)
-        return -1;
-    if (!json_is_array(v)) {
-        fielderr(fe, fname, "must be an array of strings");
-        return -1;
-    }
-    size_t n = json_array_size(v);
-    for (size_t i = 0; i < n; i++) {
-        json_t *s = json_array_get(v, i);
-        if (!json_is_string(s)) {
-            fielderr(fe, fname, "must be an array of strings");
-            return -1;
-        }
-        if ((int)i < max)
-            out[i] = json_string_value(s);
-    }
-    return n > (size_t)max ? max + 1 : (int)n;
-}
-
 int query_limit(struct req *r, int max, struct fielderrs *fe)
 {
     const char *s = req_query(r, "limit");

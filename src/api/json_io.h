@@ -28,22 +28,15 @@ json_t *api_body(struct req *r, struct resp *w);
 /* Answers e: the field errors for validation and conflicts, else none. */
 void api_error(struct resp *w, enum err e, const struct fielderrs *fe);
 
+/* The string member key of o, NULL when absent or null; another type is a
+ * field error under field (a static string). For the sign-in, whose two
+ * strings are the server's, not a domain input's. */
 const char *jin_str(json_t *o, const char *key, const char *field, struct fielderrs *fe);
-bool jin_bool(json_t *o, const char *key, bool absent, const char *field, struct fielderrs *fe);
-/* An integer in [min, max], else a field error and absent. */
-int jin_int(json_t *o, const char *key, int absent, int min, int max, const char *field,
-            struct fielderrs *fe);
-/* An object, or NULL. */
-json_t *jin_obj(json_t *o, const char *key, const char *field, struct fielderrs *fe);
 /* Moves the members of o that fs declares into the input at in, checking
  * only their JSON types (a wrong type is a field error under the field's
  * path); members not declared are dropped; null marks a field sent as null
  * (see struct fields_sent) and leaves it absent. Rules are fields_check's. */
 void jin_fields(json_t *o, const struct fieldset *fs, void *in, struct fielderrs *fe);
-/* An array of strings: fills out[0..max) and returns the array's length,
- * or max + 1 when it is longer; -1 when absent or mistyped. */
-int jin_strs(json_t *o, const char *key, const char **out, int max, const char *field,
-             struct fielderrs *fe);
 /* The ?limit= of a list: 0 when absent, -1 (and a field error) when not
  * an integer from 1 to max. */
 int query_limit(struct req *r, int max, struct fielderrs *fe);
