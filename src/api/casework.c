@@ -315,3 +315,29 @@ void api_tasks_mine(struct req *r, struct resp *w)
                      : task_open_list(&cx, limit, &items, &n);
     answer_tasks(w, e, items, n);
 }
+
+void api_case_history(struct req *r, struct resp *w)
+{
+    struct ctx cx;
+    struct case_history_item *items = NULL;
+    size_t n = 0;
+    if (!api_ctx(r, w, &cx))
+        return;
+    enum err e = case_history(&cx, r->params[0], &items, &n);
+    if (e != ERR_OK) {
+        api_error(w, e, NULL);
+        return;
+    }
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const struct audit_rec *h = &items[i].rec;
+        json_t *o = json_pack("{s:s, s:o, s:s, s:s, s:o}", "at", h->at, "user",
+                              json_str_or_null(h->user_id), "action", h->action, "record_type",
+                              h->record_type, "detail", json_str_or_null(h->detail));
+        if (items[i].user_name != NULL)
+            json_object_set_new(o, "user_name", json_string(items[i].user_name));
+        json_array_append_new(a, o);
+    }
+    case_history_free(items, n);
+    resp_json(w, 200, json_list(a, NULL));
+}

@@ -26,6 +26,7 @@ const struct route api_routes[] = {
     {M_POST, "/api/v1/cases/{id}/closure/approve", api_case_closure_approve, AUTH},
     {M_POST, "/api/v1/cases/{id}/reopen", api_case_reopen, AUTH},
     {M_GET, "/api/v1/cases/{id}/timeline", api_case_timeline, AUTH},
+    {M_GET, "/api/v1/cases/{id}/history", api_case_history, AUTH},
     {M_POST, "/api/v1/cases/{id}/notes", api_note_add, CREATE},
     {M_GET, "/api/v1/cases/{id}/notes", api_note_list, AUTH},
     {M_POST, "/api/v1/cases/{id}/tasks", api_task_add, CREATE},

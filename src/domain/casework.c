@@ -524,3 +524,114 @@ enum err case_dossier_get(const struct ctx *cx, const char *id, struct case_doss
         case_dossier_free(out);
     return e;
 }
+
+/* ---- history ---- */
+
+void case_history_free(struct case_history_item *items, size_t n)
+{
+    for (size_t i = 0; i < n && items != NULL; i++) {
+        audit_rec_free(&items[i].rec);
+        free(items[i].user_name);
+    }
+    free(items);
+}
+
+/* Appends the audit entries of one record to the list. */
+static enum err history_add(const struct ctx *cx, const char *type, const char *id,
+                            struct audit_rec **all, size_t *n, size_t *cap)
+{
+    int64_t after = 0;
+    for (;;) {
+        struct audit_rec *items = NULL;
+        size_t got = 0;
+        enum err e = store_audit_for_record(cx->db, type, id, after, 500, &items, &got);
+        if (e != ERR_OK)
+            return e;
+        for (size_t i = 0; i < got; i++) {
+            if (*n < CASE_HISTORY_MAX) {
+                if (*n == *cap) {
+                    *cap = *cap > 0 ? *cap * 2 : 64;
+                    *all = xrealloc(*all, *cap * sizeof **all);
+                }
+                (*all)[(*n)++] = items[i];
+            } else {
+                audit_rec_free(&items[i]);
+            }
+        }
+        after = got > 0 ? items[got - 1].seq : after;
+        free(items);
+        if (got < 500)
+            return ERR_OK;
+    }
+}
+
+static int by_seq(const void *a, const void *b)
+{
+    const struct audit_rec *x = a, *y = b;
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+enum err case_history(const struct ctx *cx, const char *id, struct case_history_item **items,
+                      size_t *n)
+{
+    struct case_rec r;
+    struct audit_rec *all = NULL;
+    size_t nall = 0, cap = 0;
+    *items = NULL;
+    *n = 0;
+    enum err e = case_fetch(cx, ACT_CASE_HISTORY, id, &r);
+    if (e != ERR_OK)
+        return e;
+    case_rec_free(&r);
+    /* Reading who saw the case is itself a read of it. */
+    if ((e = store_begin(cx->db)) == ERR_OK)
+        e = store_end(cx->db,
+                      audit_append(cx->db, check_user_id(cx), AUDIT_READ, "case", id, "history"));
+    if (e == ERR_OK)
+        e = history_add(cx, "case", id, &all, &nall, &cap);
+    struct incident_rec *inc = NULL;
+    struct screening_rec *scr = NULL;
+    struct note_rec *notes = NULL;
+    struct task_rec *tasks = NULL;
+    size_t ni = 0, ns = 0, nn = 0, nt = 0;
+    if (e == ERR_OK && (e = store_incident_list(cx->db, id, &inc, &ni)) == ERR_OK &&
+        (e = store_screening_list(cx->db, id, &scr, &ns)) == ERR_OK &&
+        (e = store_note_list(cx->db, id, &notes, &nn)) == ERR_OK)
+        e = store_task_list(cx->db, id, &tasks, &nt);
+    for (size_t i = 0; i < ni && e == ERR_OK; i++)
+        e = history_add(cx, "incident", inc[i].id, &all, &nall, &cap);
+    for (size_t i = 0; i < ns && e == ERR_OK; i++)
+        e = history_add(cx, "screening", scr[i].id, &all, &nall, &cap);
+    for (size_t i = 0; i < nn && e == ERR_OK; i++)
+        e = history_add(cx, "note", notes[i].id, &all, &nall, &cap);
+    for (size_t i = 0; i < nt && e == ERR_OK; i++)
+        e = history_add(cx, "task", tasks[i].id, &all, &nall, &cap);
+    incident_list_free(inc, ni);
+    screening_list_free(scr, ns);
+    note_list_free(notes, nn);
+    task_list_free(tasks, nt);
+    if (e != ERR_OK) {
+        for (size_t i = 0; i < nall; i++)
+            audit_rec_free(&all[i]);
+        free(all);
+        return e;
+    }
+    if (nall > 0)
+        qsort(all, nall, sizeof *all, by_seq);
+    struct case_history_item *v = xcalloc(nall > 0 ? nall : 1, sizeof *v);
+    for (size_t i = 0; i < nall; i++) {
+        v[i].rec = all[i];
+        for (size_t j = 0; j < i && v[i].user_name == NULL; j++)
+            if (v[j].user_name != NULL && strcmp(v[j].rec.user_id, all[i].user_id) == 0)
+                v[i].user_name = xstrdup(v[j].user_name);
+        struct user_rec u = {0};
+        if (v[i].user_name == NULL && all[i].user_id[0] != '\0' &&
+            store_user_get(cx->db, all[i].user_id, &u) == ERR_OK)
+            v[i].user_name = xstrdup(u.display_name != NULL ? u.display_name : u.username);
+        user_rec_free(&u);
+    }
+    free(all);
+    *items = v;
+    *n = nall;
+    return ERR_OK;
+}

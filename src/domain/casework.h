@@ -132,6 +132,19 @@ enum err task_overdue(const struct ctx *cx, int limit, struct task_view **items,
 /* Every task not done of those cases, the same way. */
 enum err task_open_list(const struct ctx *cx, int limit, struct task_view **items, size_t *n);
 
+/* ---- who saw and changed a case (the audit log) ---- */
+struct case_history_item {
+    struct audit_rec rec; /* at, user_id, action, record_type, detail */
+    char *user_name;      /* display name (owned), or NULL */
+};
+void case_history_free(struct case_history_item *items, size_t n);
+/* Every audit entry about the case and about its incidents, screenings,
+ * notes and tasks, in the log's order (ACT_CASE_HISTORY: a supervisor);
+ * reading it is itself audited. At most CASE_HISTORY_MAX entries. */
+#define CASE_HISTORY_MAX 5000
+enum err case_history(const struct ctx *cx, const char *id, struct case_history_item **items,
+                      size_t *n);
+
 /* ---- the case as a caseworker reads it ---- */
 struct case_dossier {
     struct case_view view;

@@ -388,3 +388,31 @@ class CaseworkTest(ServerTestCase):
             with self.subTest(q=q):
                 st, _, v = self.req("GET", "/api/v1/cases?" + q, as_user="supervisor")
                 self.assertEqual(st, 422, v)
+
+    # ---- history: who saw and changed the case ----
+
+    def test_history_lists_who_saw_and_changed_the_case(self):
+        cid = self.new_case("open")
+        st, _, n = self.req("POST", "/api/v1/cases/%s/notes" % cid, {"body": "Testnote history"},
+                            as_user="caseworker1")
+        self.assertEqual(st, 201)
+        self.req("GET", "/api/v1/cases/" + cid, as_user="caseworker1")
+        st, _, h = self.req("GET", "/api/v1/cases/%s/history" % cid, as_user="supervisor")
+        self.assertEqual(st, 200, h)
+        seen = [(e["action"], e["record_type"], e["user"]) for e in h["items"]]
+        self.assertIn(("create", "case", self.srv.user("rep1")["id"]), seen)
+        self.assertIn(("assign", "case", self.sup), seen)
+        self.assertIn(("note", "note", self.cw1), seen)
+        self.assertIn(("read", "case", self.cw1), seen)
+        ats = [e["at"] for e in h["items"]]
+        self.assertEqual(ats, sorted(ats), "in the log's order")
+        # Reading the history is recorded too.
+        st, _, h2 = self.req("GET", "/api/v1/cases/%s/history" % cid, as_user="supervisor")
+        self.assertIn(("read", "case", self.sup, "history"),
+                      [(e["action"], e["record_type"], e["user"], e["detail"]) for e in h2["items"]])
+        for user in ("caseworker1", "member1", "rep1", "admin", "analyst", "counsel"):
+            with self.subTest(user=user):
+                st, _, _ = self.req("GET", "/api/v1/cases/%s/history" % cid, as_user=user)
+                self.assertEqual(st, 403)
+        st, _, _ = self.req("GET", "/api/v1/cases/zzzzzzzzzzzzzzzzzzzz/history", as_user="supervisor")
+        self.assertEqual(st, 404)
