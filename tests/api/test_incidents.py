@@ -4,7 +4,6 @@ who may record and read, the description encrypted at rest, the timeline
 step and the audit entry."""
 
 import datetime
-import sqlite3
 
 from cbpnserver import ServerTestCase
 
@@ -57,18 +56,18 @@ class IncidentsTest(ServerTestCase):
         cls.adult = report("supervisor", {"sex": "female", "age": 34})
         cls.theirs = report("supervisor", {"sex": "female", "age": 25})
         cls.closed = report("supervisor", {"sex": "female", "age": 25})
-        # Assignment and closure are other endpoints' work: set the state
-        # the way they leave it, straight in the database.
+        # Through the workflow: theirs assigned to caseworker2; closed asked
+        # for by her and closed by the supervisor.
         cw2 = srv.user("caseworker2")["id"]
-        c = sqlite3.connect(srv.db, timeout=10)
-        try:
-            c.execute("UPDATE cases SET status = 'open', assigned_to = ?, version = version + 1 "
-                      "WHERE id = ?", (cw2, cls.theirs))
-            c.execute("UPDATE cases SET status = 'closed', assigned_to = ?, "
-                      "version = version + 1 WHERE id = ?", (cw2, cls.closed))
-            c.commit()
-        finally:
-            c.close()
+
+        def move(user, cid, path, body):
+            st, _, v = srv.post("/api/v1/cases/%s/%s" % (cid, path), body, token=srv.login(user))
+            if st != 200:
+                raise AssertionError("setUp: %s %s: %s %r" % (user, path, st, v))
+        for cid in (cls.theirs, cls.closed):
+            move("supervisor", cid, "assign", {"caseworker_id": cw2})
+        move("caseworker2", cls.closed, "closure", {"reason_code": "services_completed"})
+        move("supervisor", cls.closed, "closure/approve", {})
         srv.secrets.update(["Testbroker", "Testdesc", "karaoke"])
 
     def add(self, case_id, body, user="caseworker1", **kw):
