@@ -11,8 +11,8 @@ import html
 import os
 import re
 
-from cbpnserver import ServerTestCase
-from test_pages import PageClient, forms_of
+from cbpnserver import DEMO_PASSWORD, ServerTestCase
+from test_pages import PageClient, cookies_of, forms_of
 
 READ_AUDIT = ("audit",)
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -354,6 +354,43 @@ class RecordPagesTest(PageClient, ServerTestCase):
         self.assertEqual(len(self.screenings(c["id"])), 1)
         st, _, page = self.page("GET", "/cases/%s?lang=en" % c["id"], cw)
         self.assertIn(b'data-result="insufficient_indicators"', page)
+
+    # ---- sent after the session ended ----
+
+    def resume(self, cw, path, form):
+        """Sends form to path with an ended session, then signs in with what
+        the sign-in page carried; returns the page shown then."""
+        with self.assertWritesNothing():
+            st, h, page = self.page("POST", path, cw, form)
+        self.assertEqual(st, 401, page[:300])
+        carried = next(f for f in forms_of(page) if f["action"] == "/login")["inputs"]
+        self.assertEqual(carried["resume"], path)
+        pre = {k: v for k, (v, _) in cookies_of(h).items() if v}
+        pre.update({k: v for k, v in cw.items() if k != "cbpn_session"})
+        carried.update({"username": "caseworker1", "password": DEMO_PASSWORD})
+        st, h, page = self.page("POST", "/login", pre, carried)
+        self.assertEqual(st, 200, page[:300])
+        self.assertIn(b'id="resumed-notice"', page)
+        return page
+
+    def test_forms_sent_after_the_session_ended_come_back_as_typed(self):
+        c = self.new_case()
+        cw, csrf = self.sign_in("caseworker1")
+        self.assertEqual(self.page("POST", "/logout", cw, {"csrf": csrf})[0], 303)
+        page = self.resume(cw, "/cases/%s/incidents" % c["id"],
+                           self.incident_form(csrf, description="Typed before expiry"))
+        self.assertIn(b"Typed before expiry</textarea>", page)
+        self.assertRegex(page, rb'id="q-sexual_contact-true"[^>]* checked')
+        page = self.resume(cw, "/cases/%s/screenings" % c["id"],
+                           {"csrf": csrf, "adult": "true", "part": "1", "send": "1",
+                            "ticked": "a_deceived_wages d_excessive_hours",
+                            "indicators": "fl_debt_bondage"})
+        self.assertEqual([code for code, on in boxes(page) if on], ["fl_debt_bondage"])
+        inputs = next(f for f in forms_of(page) if f["action"].endswith("/screenings"))["inputs"]
+        self.assertEqual(sorted(inputs["ticked"].split()), ["a_deceived_wages",
+                                                            "d_excessive_hours"])
+        self.assertEqual(self.incidents(c["id"]), [])
+        self.assertEqual(self.screenings(c["id"]), [])
 
     # ---- the case list ----
 
