@@ -937,6 +937,39 @@ int case_survivor_age_on(const struct ctx *cx, const struct case_rec *r, const c
     return age < 0 ? -1 : age;
 }
 
+const char *case_age_band(int age)
+{
+    if (age < 0)
+        return NULL;
+    return age <= 11   ? "0_11"
+           : age <= 17 ? "12_17"
+           : age <= 25 ? "18_25"
+           : age <= 40 ? "26_40"
+           : age <= 60 ? "41_60"
+                       : "61_plus";
+}
+
+/* The age band of the survivor of each listed case the caller may see the
+ * details of: her age today by the same rule as the case page
+ * (case_survivor_age_on), only the band handed up. */
+static void list_age_bands(const struct ctx *cx, struct case_view *v, size_t n)
+{
+    char today[DATE_SIZE];
+    clock_today(today);
+    for (size_t i = 0; i < n; i++) {
+        if (!v[i].detail)
+            continue;
+        struct case_rec full;
+        memset(&full, 0, sizeof full);
+        if (store_case_get(cx->db, v[i].rec.id, &full) != ERR_OK)
+            continue; /* the band is a convenience: unknown */
+        const char *band = case_age_band(case_survivor_age_on(cx, &full, today));
+        if (band != NULL)
+            snprintf(v[i].age_band, sizeof v[i].age_band, "%s", band);
+        case_rec_free(&full);
+    }
+}
+
 /* ---- reading ---- */
 
 enum err case_get(const struct ctx *cx, const char *id, struct case_view *out)
@@ -1117,6 +1150,8 @@ enum err case_list(const struct ctx *cx, const struct case_query *q, struct case
         next_cursor[0] = '\0';
         return e;
     }
+    if (q->age_bands)
+        list_age_bands(cx, v, keep);
     *items = v;
     *n = keep;
     return ERR_OK;

@@ -123,6 +123,11 @@ struct case_view {
     bool has_duplicates;
     size_t nduplicates;
     struct case_duplicate duplicates[CASE_DUPLICATES_MAX];
+    /* Set by case_list when asked (case_query.age_bands), for a caller who
+     * may see the case's details: the
+     * survivor's age today as a band (a LIST_AGE_GROUP code: "0_11",
+     * "12_17", "18_25", ...), "" when unknown. Never her age or birth date. */
+    char age_band[CODE_SIZE];
 };
 void case_view_free(struct case_view *v);
 void case_views_free(struct case_view *v, size_t n);
@@ -152,6 +157,9 @@ struct case_query {
     const char *q;
     const char *cursor; /* NULL: first page */
     int limit;          /* 1..500; 0: 50 */
+    /* Fill each view's age_band (one more read of each case listed whose
+     * details the caller may see): for the pages' lists. */
+    bool age_bands;
 };
 #define CURSOR_SIZE 96
 
@@ -179,6 +187,9 @@ enum err case_fetch(const struct ctx *cx, enum action a, const char *id, struct 
  * birth date when known, else from the age given and the day it was given;
  * -1 when unknown. */
 int case_survivor_age_on(const struct ctx *cx, const struct case_rec *r, const char *date);
+/* The band of an age in whole years (the LIST_AGE_GROUP codes, as for
+ * perpetrators), NULL for a negative (unknown) age. Static. */
+const char *case_age_band(int age);
 /* Appends a step to the case's timeline, by the caller, in the caller's
  * transaction: kind is one of migration 0002's (reported, incident, ...),
  * detail codes only (or NULL), ref_id the record it made (or NULL), text

@@ -27,6 +27,48 @@ static const char *const lang_codes[LANG__MAX] = {
  * Written once by i18n_init before any request, read-only afterwards. */
 static char *translations[LANG__MAX][MSG__MAX];
 
+/* Entries with a msgctxt: texts named by a key (i18n_keyed), kept in the
+ * order read; the same context and key read again replaces the text. */
+struct keyed {
+    char *ctxt, *key, *text;
+};
+static struct keyed *keyed[LANG__MAX];
+static size_t nkeyed[LANG__MAX];
+
+static void keyed_clear(enum lang lang)
+{
+    for (size_t i = 0; i < nkeyed[lang]; i++) {
+        free(keyed[lang][i].ctxt);
+        free(keyed[lang][i].key);
+        free(keyed[lang][i].text);
+    }
+    free(keyed[lang]);
+    keyed[lang] = NULL;
+    nkeyed[lang] = 0;
+}
+
+static struct keyed *keyed_find(enum lang lang, const char *ctxt, const char *key)
+{
+    for (size_t i = 0; i < nkeyed[lang]; i++)
+        if (strcmp(keyed[lang][i].ctxt, ctxt) == 0 && strcmp(keyed[lang][i].key, key) == 0)
+            return &keyed[lang][i];
+    return NULL;
+}
+
+static void keyed_put(enum lang lang, const char *ctxt, const char *key, const char *text)
+{
+    struct keyed *k = keyed_find(lang, ctxt, key);
+    if (k == NULL) {
+        keyed[lang] = xrealloc(keyed[lang], (nkeyed[lang] + 1) * sizeof *keyed[lang]);
+        k = &keyed[lang][nkeyed[lang]++];
+        k->ctxt = xstrdup(ctxt);
+        k->key = xstrdup(key);
+    } else {
+        free(k->text);
+    }
+    k->text = xstrdup(text);
+}
+
 /* ---- PO parsing ---- */
 
 enum po_kw { KW_NONE, KW_MSGCTXT, KW_MSGID, KW_MSGID_PLURAL, KW_MSGSTR, KW_MSGSTR_N };
@@ -149,7 +191,8 @@ static bool po_ignore(struct po_parser *p, const char *s, size_t n)
 }
 
 /* Stores a finished entry's translation when it is usable: not the header,
- * not fuzzy, no context, no plural, not empty, and a known msgid. */
+ * not fuzzy, no plural, not empty; a known msgid, or with a context a keyed
+ * text (i18n_keyed). */
 static bool po_commit(struct po_parser *p)
 {
     struct po_entry *e = &p->e;
@@ -161,10 +204,20 @@ static bool po_commit(struct po_parser *p)
         entry_reset(e);
         return po_fail(p, "an entry needs both msgid and msgstr");
     }
-    if (!e->fuzzy && !e->has_ctxt && !e->plural && e->id.len > 0 && e->str.len > 0) {
+    if (!e->fuzzy && !e->plural && e->id.len > 0 && e->str.len > 0) {
         if (!utf8_valid_text(e->str.p, e->str.len)) {
             entry_reset(e);
             return po_fail(p, "translation is not valid UTF-8 text");
+        }
+        if (e->has_ctxt) {
+            if (e->ctxt.len == 0 || !utf8_valid_text(e->ctxt.p, e->ctxt.len) ||
+                !utf8_valid_text(e->id.p, e->id.len)) {
+                entry_reset(e);
+                return po_fail(p, "a context or key is not valid text");
+            }
+            keyed_put(p->lang, e->ctxt.p, e->id.p, e->str.p);
+            entry_reset(e);
+            return true;
         }
         for (int m = 0; m < MSG__MAX; m++) {
             if (strcmp(english[m], e->id.p) != 0)
@@ -323,6 +376,7 @@ bool i18n_load_catalog(enum lang lang, const char *name, const char *text, size_
         free(translations[lang][m]);
         translations[lang][m] = NULL;
     }
+    keyed_clear(lang);
     return po_parse(name, lang, text, len, errmsg);
 }
 
@@ -357,6 +411,14 @@ const char *i18n_text(enum lang lang, enum msg m)
 const char *i18n_source(enum msg m)
 {
     return ((int)m < 0 || m >= MSG__MAX) ? "" : english[m];
+}
+
+const char *i18n_keyed(enum lang lang, const char *ctxt, const char *key)
+{
+    if ((int)lang < 0 || lang >= LANG__MAX || ctxt == NULL || key == NULL)
+        return NULL;
+    const struct keyed *k = keyed_find(lang, ctxt, key);
+    return k != NULL ? k->text : NULL;
 }
 
 bool i18n_has_translation(enum lang lang, enum msg m)

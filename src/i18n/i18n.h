@@ -24,6 +24,12 @@ bool i18n_init(char **errmsg);
 const char *i18n_text(enum lang lang, enum msg m);
 /* The English source text of m (the msgid). Static. */
 const char *i18n_source(enum msg m);
+/* The translation in lang of a text named by a key rather than a message id:
+ * the PO entry with msgctxt ctxt and msgid key (e.g. ctxt "indicator" and a
+ * screening indicator's code, whose English label lives in data/). NULL
+ * when the catalog has none (the caller falls back to its own English).
+ * Static. */
+const char *i18n_keyed(enum lang lang, const char *ctxt, const char *key);
 /* true when the catalog of lang has a usable translation of m. */
 bool i18n_has_translation(enum lang lang, enum msg m);
 /* Replaces the translations of lang with those of the PO text[0..len)

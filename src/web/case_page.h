@@ -4,7 +4,16 @@
 #define CBPN_WEB_CASE_PAGE_H
 
 #include "domain/cases.h"
+#include "domain/casework.h"
 #include "web/page.h"
+
+/* Everything the case page shows, read before anything is written. */
+struct case_data {
+    struct case_dossier dos; /* the case, its records and timeline */
+    struct user_rec *users;  /* her organization's, when she may list them */
+    size_t nusers;
+    int age; /* the survivor's today, -1 unknown */
+};
 
 /* How the case page is shown again after one of its forms was sent. */
 struct case_page_opts {
@@ -18,9 +27,15 @@ struct case_page_opts {
 /* GET /cases/{id}, or the page again with o (NULL: as is). The values typed
  * in o->form are taken from the request's form fields. */
 void case_page(struct req *r, struct resp *w, const char *id, const struct case_page_opts *o);
-/* The incidents and screenings of the case (web/case_records.c). age: the
- * survivor's today, -1 when unknown. */
-void case_records(struct req *r, struct resp *w, const struct case_view *v, int age);
+/* The incidents and screenings of the case, oldest first (web/case_records.c). */
+void case_records(struct req *r, struct resp *w, const struct case_data *d);
+/* A user's display name: from her organization's list, the caller herself,
+ * else NULL. */
+const char *case_user_name(const struct req *r, const struct case_data *d, const char *id);
+/* The label of a screening indicator in the request's language: the Khmer
+ * of the PO catalog by its code, else the catalog's English; the code
+ * itself when the catalog does not know it. Static. */
+const char *indicator_label(const struct req *r, const char *code);
 
 /* Whether the caller may do a (the permission table). */
 bool may_act(const struct req *r, enum action a);

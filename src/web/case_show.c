@@ -47,14 +47,6 @@ static const struct {
     {"closed", MSG_EV_CLOSED},       {"reopened", MSG_EV_REOPENED},
 };
 
-/* Everything the page shows, read before anything is written to w. */
-struct case_data {
-    struct case_dossier dos; /* the case, its notes, tasks and timeline */
-    struct user_rec *users;  /* her organization's, when she may list them */
-    size_t nusers;
-    int age; /* the survivor's today, -1 unknown */
-};
-
 static void case_data_free(struct case_data *d)
 {
     case_dossier_free(&d->dos);
@@ -83,9 +75,7 @@ static enum err case_data_load(const struct ctx *cx, const char *id, struct case
     return ERR_OK;
 }
 
-/* A user's display name: from her organization's list, the caller herself,
- * else NULL. */
-static const char *user_name(const struct req *r, const struct case_data *d, const char *id)
+const char *case_user_name(const struct req *r, const struct case_data *d, const char *id)
 {
     if (id == NULL || *id == '\0')
         return NULL;
@@ -216,7 +206,7 @@ static void facts(struct req *r, struct buf *b, const struct case_data *d)
         if (c->assigned_to[0] == '\0') {
             h_text(b, tr(r, MSG_CASE_UNASSIGNED));
         } else {
-            const char *name = user_name(r, d, c->assigned_to);
+            const char *name = case_user_name(r, d, c->assigned_to);
             h_text(b, name != NULL ? name : tr(r, MSG_CASE_ASSIGNED_OTHER));
         }
         h_raw(b, "</dd>");
@@ -494,7 +484,7 @@ static void notes(struct req *r, struct resp *w, const struct case_data *d,
         h_open(b, "li", "id", id, H_END);
         h_raw(b, "<p class=\"meta\">");
         h_datetime(b, n->rec.created_at);
-        const char *who = user_name(r, d, n->rec.author);
+        const char *who = case_user_name(r, d, n->rec.author);
         if (who != NULL) {
             h_raw(b, " · ");
             h_text(b, who);
@@ -592,7 +582,7 @@ static void tasks(struct req *r, struct resp *w, const struct case_data *d,
             h_raw(b, " ");
             h_badge(b, "urgent", NULL, tr(r, MSG_TASK_OVERDUE));
         }
-        const char *who = user_name(r, d, t->rec.assigned_to);
+        const char *who = case_user_name(r, d, t->rec.assigned_to);
         if (who != NULL) {
             h_raw(b, " <span class=\"who\">");
             h_text(b, who);
@@ -777,7 +767,8 @@ static void actions(struct req *r, struct resp *w, const struct case_data *d,
         enum msg label;
     } links[] = {
         {ACT_CASE_UPDATE, "edit", "link-edit", MSG_LINK_EDIT},
-        /* The incident and screening forms are not built yet. */
+        {ACT_INCIDENT_CREATE, "incidents/new", "link-incident", MSG_LINK_INCIDENT},
+        {ACT_SCREENING_CREATE, "screenings/new", "link-screening", MSG_LINK_SCREENING},
     };
     for (size_t i = 0; !closed && i < sizeof links / sizeof links[0]; i++) {
         if (!may_act(r, links[i].a))
@@ -859,7 +850,7 @@ void case_page(struct req *r, struct resp *w, const char *id, const struct case_
         h_raw(b, "</p>");
         actions(r, w, &d, o);
         survivor_details(r, b, &d);
-        case_records(r, w, &d.dos.view, d.age);
+        case_records(r, w, &d);
         if (may(&cx, ACT_NOTE_READ))
             notes(r, w, &d, o);
         if (may(&cx, ACT_TASK_READ))

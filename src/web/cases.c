@@ -290,19 +290,6 @@ static long days_since(const char *ts)
     return now >= t ? (long)((now - t) / 86400) : 0;
 }
 
-/* The age band of an age in years (the perpetrators' bands of DOMAIN.md §1). */
-static const char *age_band(int age)
-{
-    if (age < 0)
-        return NULL;
-    return age <= 11   ? "0_11"
-           : age <= 17 ? "12_17"
-           : age <= 25 ? "18_25"
-           : age <= 40 ? "26_40"
-           : age <= 60 ? "41_60"
-                       : "61_plus";
-}
-
 /* The village (or the deepest place known) of a code. */
 static void h_village(struct req *r, struct buf *b, const char *code)
 {
@@ -334,8 +321,7 @@ static void case_row(struct req *r, struct buf *b, const struct case_view *v,
     h_raw(b, "</td>");
     if (detail) {
         h_raw(b, "<td>");
-        const char *band = v->has_survivor ? age_band(v->survivor.age) : NULL;
-        h_text(b, band != NULL ? code_label(r, LIST_AGE_GROUP, band) : "–");
+        h_text(b, v->age_band[0] != '\0' ? code_label(r, LIST_AGE_GROUP, v->age_band) : "–");
         h_raw(b, "</td>");
     }
     h_raw(b, "<td class=\"concerns\">");
@@ -411,7 +397,8 @@ static void cases_page(struct req *r, struct resp *w, const struct list_filter *
                             .overdue = f->overdue,
                             .assigned_to = f->assigned_to,
                             .cursor = cursor,
-                            .q = q};
+                            .q = q,
+                            .age_bands = true};
     struct case_view *items = NULL;
     struct fielderrs fe = {0};
     struct people p = {0};
@@ -512,7 +499,7 @@ static enum err queue_section(struct req *r, struct buf *b, const char *status, 
                               enum msg title, enum msg empty, const struct people *p)
 {
     struct ctx cx = page_ctx(r);
-    struct case_query cq = {.limit = 100, .status = status};
+    struct case_query cq = {.limit = 100, .status = status, .age_bands = true};
     struct case_view *items = NULL;
     struct fielderrs fe = {0};
     char next[CURSOR_SIZE] = "";

@@ -24,18 +24,6 @@
 
 #define ADDR "addr."
 
-/* Countries offered for nationality and migration (ISO 3166 alpha-2). A
- * stored code outside the list is shown as its code. */
-static const struct {
-    const char *code;
-    enum msg name;
-} countries[] = {
-    {"KH", MSG_COUNTRY_KH}, {"TH", MSG_COUNTRY_TH}, {"MY", MSG_COUNTRY_MY}, {"KR", MSG_COUNTRY_KR},
-    {"JP", MSG_COUNTRY_JP}, {"CN", MSG_COUNTRY_CN}, {"VN", MSG_COUNTRY_VN}, {"LA", MSG_COUNTRY_LA},
-    {"SG", MSG_COUNTRY_SG}, {"TW", MSG_COUNTRY_TW}, {"SA", MSG_COUNTRY_SA},
-};
-#define NCOUNTRIES (sizeof countries / sizeof countries[0])
-
 /* The form's values as text: borrowed from the request, from the case view
  * or from the buffers here. Booleans are "true", "false" or NULL. */
 struct intake_form {
@@ -315,7 +303,7 @@ static void code_select(struct req *r, struct buf *b, const struct fielderrs *fe
 
 static const char *country_name(const struct req *r, const char *code)
 {
-    for (size_t i = 0; i < NCOUNTRIES; i++)
+    for (size_t i = 0; i < ncountries; i++)
         if (is(code, countries[i].code))
             return tr(r, countries[i].name);
     return code;
@@ -330,7 +318,7 @@ static void nationality_select(struct req *r, struct buf *b, const struct fielde
     h_raw(b, "<select id=\"nationality\" name=\"survivor.nationality\"><option value=\"\">");
     h_text(b, tr(r, MSG_NOT_KNOWN));
     h_raw(b, "</option>");
-    for (size_t i = 0; i < NCOUNTRIES; i++) {
+    for (size_t i = 0; i < ncountries; i++) {
         listed = listed || is(value, countries[i].code);
         h_open_begin(b, "option");
         h_attr(b, "value", countries[i].code);
@@ -368,7 +356,7 @@ static void migration_fieldset(struct req *r, struct buf *b, const struct intake
     h_raw(b, "<fieldset class=\"choices\" id=\"migration-countries\"><legend>");
     h_text(b, tr(r, MSG_MIGRATION_COUNTRIES));
     h_raw(b, "</legend>");
-    for (size_t i = 1; i < NCOUNTRIES; i++) {
+    for (size_t i = 1; i < ncountries; i++) {
         char id[16];
         snprintf(id, sizeof id, "country-%s", countries[i].code);
         h_raw(b, "<label class=\"check\"><input type=\"checkbox\" "
@@ -383,7 +371,7 @@ static void migration_fieldset(struct req *r, struct buf *b, const struct intake
     /* Countries stored outside the list stay ticked. */
     for (int k = 0; k < f->ncountries; k++) {
         bool listed = false;
-        for (size_t i = 1; i < NCOUNTRIES; i++)
+        for (size_t i = 1; i < ncountries; i++)
             listed = listed || is(f->countries[k], countries[i].code);
         if (listed)
             continue;

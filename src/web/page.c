@@ -104,6 +104,7 @@ static const enum msg result_msgs[] = {L(RESULT_PRESUMED_TRAFFICKING), L(RESULT_
                                        L(RESULT_INSUFFICIENT)};
 static const enum msg dimension_msgs[] = {L(DIM_A), L(DIM_B), L(DIM_C),
                                           L(DIM_D), L(DIM_E), L(DIM_F)};
+static const enum msg strength_msgs[] = {L(STRENGTH_S), L(STRENGTH_M), L(STRENGTH_W)};
 static const enum msg sector_msgs[] = {
     L(SECTOR_AGRICULTURE),   L(SECTOR_CONSTRUCTION),  L(SECTOR_MANUFACTURING),
     L(SECTOR_FISHING),       L(SECTOR_DOMESTIC_WORK), L(SECTOR_HOSPITALITY),
@@ -135,10 +136,18 @@ static const struct {
     [LIST_RELATIONSHIP] = {relationship_msgs, N(relationship_msgs)},
     [LIST_SCREENING_RESULT] = {result_msgs, N(result_msgs)},
     [LIST_DIMENSION] = {dimension_msgs, N(dimension_msgs)},
+    [LIST_STRENGTH] = {strength_msgs, N(strength_msgs)},
     [LIST_SECTOR] = {sector_msgs, N(sector_msgs)},
     [LIST_CHANNEL] = {channel_msgs, N(channel_msgs)},
 };
 #undef N
+
+const struct country countries[] = {
+    {"KH", MSG_COUNTRY_KH}, {"TH", MSG_COUNTRY_TH}, {"MY", MSG_COUNTRY_MY}, {"KR", MSG_COUNTRY_KR},
+    {"JP", MSG_COUNTRY_JP}, {"CN", MSG_COUNTRY_CN}, {"VN", MSG_COUNTRY_VN}, {"LA", MSG_COUNTRY_LA},
+    {"SG", MSG_COUNTRY_SG}, {"TW", MSG_COUNTRY_TW}, {"SA", MSG_COUNTRY_SA},
+};
+const size_t ncountries = sizeof countries / sizeof countries[0];
 
 const char *tr(const struct req *r, enum msg m)
 {

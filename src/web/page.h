@@ -35,6 +35,16 @@ void page_idempotency_key(struct req *r, struct resp *w);
 /* Replaces whatever was written with the error page for e. */
 void page_fail(struct req *r, struct resp *w, enum err e);
 
+/* Countries offered for nationality, migration and places abroad (ISO 3166
+ * alpha-2), Cambodia first. A stored code outside the list is shown as its
+ * code. */
+struct country {
+    const char *code;
+    enum msg name;
+};
+extern const struct country countries[];
+extern const size_t ncountries;
+
 /* The label of code in list in the request's language; the code itself
  * when unknown. Static. */
 const char *code_label(const struct req *r, enum code_list list, const char *code);

@@ -30,6 +30,8 @@ static const struct route resumable[] = {
     {M_POST, "/cases/{id}/closure", web_case_show_resume, 0},
     {M_POST, "/cases/{id}/closure/approve", web_case_show_resume, 0},
     {M_POST, "/cases/{id}/reopen", web_case_show_resume, 0},
+    {M_POST, "/cases/{id}/incidents", web_incident_create_resume, 0},
+    {M_POST, "/cases/{id}/screenings", web_screening_create_resume, 0},
 };
 #define NRESUMABLE (sizeof resumable / sizeof resumable[0])
 

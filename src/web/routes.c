@@ -34,6 +34,10 @@ const struct route web_routes[] = {
     {M_POST, "/cases/{id}/reopen", web_case_reopen, FORM_POST},
     {M_POST, "/cases/{id}/notes", web_note_add, FORM_POST | ROUTE_CREATE},
     {M_POST, "/cases/{id}/tasks", web_task_add, FORM_POST | ROUTE_CREATE},
+    {M_GET, "/cases/{id}/incidents/new", web_incident_new, SIGNED_IN},
+    {M_POST, "/cases/{id}/incidents", web_incident_create, FORM_POST | ROUTE_CREATE},
+    {M_GET, "/cases/{id}/screenings/new", web_screening_new, SIGNED_IN},
+    {M_POST, "/cases/{id}/screenings", web_screening_create, FORM_POST | ROUTE_CREATE},
     {M_POST, "/tasks/{id}", web_task_done, FORM_POST},
     {M_GET, "/assets/{name}", web_asset, PAGE},
 };

@@ -304,7 +304,8 @@ class PagesTest(PageClient, ServerTestCase):
         pages = [("/login", None), ("/cases", rep), ("/cases", cw), ("/cases/new", rep),
                  ("/cases/new?district=1707", rep), ("/cases/new?district=1707&commune=170710",
                                                      rep),
-                 ("/cases/" + case, cw), ("/nowhere", None), ("/cases/" + case, rep)]
+                 ("/cases/" + case, cw), ("/nowhere", None), ("/cases/" + case, rep),
+                 ("/cases/%s/incidents/new" % case, cw), ("/cases/%s/screenings/new" % case, cw)]
         assets = {}
         for path, who in pages:
             for lang in ("", "km", "en"):

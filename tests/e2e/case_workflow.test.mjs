@@ -2,7 +2,8 @@
 // representative reports a concern (in Khmer); the supervisor finds it in
 // her queue (the urgent count in the top bar) and assigns it to caseworker1;
 // caseworker1 does the intake (in Khmer), adds a note and a task, ticks the
-// task done and asks to close the case; supervisor2 (not the one who asked)
+// task done, records an incident and screens her for trafficking (both in
+// Khmer, each checked on the case page) and asks to close the case; supervisor2 (not the one who asked)
 // approves; the case shows closed with its whole timeline, each step with
 // its date and time.
 //
@@ -31,6 +32,17 @@ const go = (page, re, action) => Promise.all([page.waitForURL(re), action]);
 async function send(page, button, ok) {
   await go(page, new RegExp(`/cases/[a-z0-9]+\\?ok=${ok}`), page.locator(button).click());
   await page.locator('#done-notice').waitFor();
+}
+
+// The date n days before today, YYYY-MM-DD.
+function daysAgo(n) {
+  return new Date(Date.now() - n * 86400000).toISOString().slice(0, 10);
+}
+
+// Nothing wider than the phone.
+async function fitsThePhone(page, what) {
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 360, `${what} is ${width} px wide`);
 }
 
 async function openCase(page, code) {
@@ -108,14 +120,73 @@ test('a case from report to closure, in Khmer and English, on a small phone', as
   await go(page, /\?ok=task_done/, box.check());
   assert.ok(await page.locator('#tasks input[name=done]').isChecked(), 'the task is done');
 
-  // 5. She asks to close the case.
+  // 5. An incident, in Khmer: six yes/no questions; the type is the domain's.
+  await go(page, /\/incidents\/new$/, page.locator('#link-incident').click());
+  assert.match(await page.locator('h1').innerText(), KHMER);
+  await page.locator('#inc-date').fill(daysAgo(10));
+  await page.locator('#inc-reported-on').fill(daysAgo(3));
+  await page.selectOption('#inc-time', 'evening_night');
+  await page.selectOption('#inc-location-type', 'farm_or_plantation');
+  await page.selectOption('#loc-province', '17'); // the next list comes by itself
+  await page.locator('#loc-district').waitFor();
+  await page.selectOption('#loc-district', '1707');
+  await page.locator('#loc-commune').waitFor();
+  await page.selectOption('#inc-stage', 'destination');
+  const answers = {
+    penetration: false,
+    sexual_contact: true,
+    physical_assault: true,
+    forced_marriage: false,
+    denial_of_resources: true,
+    psychological_abuse: true,
+  };
+  for (const [act, yes] of Object.entries(answers)) await page.locator(`#q-${act}-${yes}`).check();
+  await page.locator('#q-goods-false').check();
+  await page.selectOption('#inc-abduction', 'trafficked');
+  await page.selectOption('#inc-elsewhere', 'no');
+  await page.selectOption('#perp-0-sex', 'male');
+  await page.selectOption('#perp-0-age_group', '41_60');
+  await page.selectOption('#perp-0-relationship', 'recruiter_or_broker');
+  await page.locator('#inc-description').fill('The broker kept her on a farm across the border.');
+  await fitsThePhone(page, 'the incident form');
+  await send(page, '#incident-submit', 'incident');
+  const type = page.locator('#incident-list .gbv-type');
+  assert.equal(await type.getAttribute('data-type'), 'sexual_assault', 'the first "yes" wins');
+  assert.match(await type.innerText(), KHMER);
+  const flags = await page.locator('#incident-list .flag').evaluateAll((els) =>
+    els.map((el) => el.getAttribute('data-code')),
+  );
+  assert.deepEqual(flags, ['child_sexual_abuse', 'possible_sexual_slavery']);
+
+  // 6. The screening checklist, in Khmer: a child (she is 16), so recruitment
+  // and exploitation are enough for presumed trafficking.
+  await go(page, /\/screenings\/new$/, page.locator('#link-screening').click());
+  assert.ok(await page.locator('#adult-no').isChecked(), 'her known age answers it');
+  assert.match(await page.locator('label:has(#ind-a_deceived_wages)').innerText(), KHMER);
+  for (const code of [
+    'a_deceived_nature_of_job',
+    'a_deceived_wages',
+    'd_excessive_hours',
+    'd_low_or_no_salary',
+  ])
+    await page.locator(`#ind-${code}`).check();
+  await fitsThePhone(page, 'the screening checklist');
+  await go(page, /\/screenings$/, page.locator('#screening-next').click());
+  await page.locator('#ind-fl_retention_of_documents').check();
+  await send(page, '#screening-submit', 'screening');
+  const result = page.locator('#screening-list .result');
+  assert.equal(await result.getAttribute('data-result'), 'presumed_trafficking');
+  assert.match(await result.innerText(), KHMER);
+  assert.equal(await page.locator('#screening-list li.present').count(), 2, 'A and D present');
+
+  // 7. She asks to close the case.
   await page.selectOption('#reason-code', 'services_completed');
   await page.locator('#closure-reason').fill('Back at school; family supported.');
   await send(page, '#closure-submit', 'closure');
   assert.equal(await page.locator('#approve-form').count(), 0, 'a caseworker does not approve');
   await signOut(page);
 
-  // 6. supervisor2 (who did not ask) approves.
+  // 8. supervisor2 (who did not ask) approves.
   await page.goto(`${base}/login?lang=en`);
   await signIn(page, 'supervisor2');
   await go(page, /\/queue$/, page.locator('#nav-queue').click());
@@ -124,7 +195,7 @@ test('a case from report to closure, in Khmer and English, on a small phone', as
   await go(page, /\/cases\/[a-z0-9]+$/, waiting.click());
   await send(page, '#approve-submit', 'closed');
 
-  // 7. Closed, with the whole timeline, each step dated and timed.
+  // 9. Closed, with the whole timeline, each step dated and timed.
   assert.match(await page.locator('#case-status').innerText(), /Closed/);
   const kinds = await page.locator('#timeline li').evaluateAll((lis) =>
     lis.map((li) => li.getAttribute('data-kind')),
@@ -136,6 +207,8 @@ test('a case from report to closure, in Khmer and English, on a small phone', as
     'note',
     'task',
     'task_done',
+    'incident',
+    'screening',
     'closure_requested',
     'closed',
   ]);
@@ -143,9 +216,7 @@ test('a case from report to closure, in Khmer and English, on a small phone', as
     assert.match(when, /^\d{4}-\d\d-\d\d \d\d:\d\d$/, 'date and time of each step');
   assert.match(await page.locator('#timeline').innerText(), /Demo caseworker 1/);
   assert.equal(await page.locator('#reopen-form').count(), 1, 'a supervisor may reopen it');
-  // Nothing wider than the phone.
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(width <= 360, `the case page is ${width} px wide`);
+  await fitsThePhone(page, 'the case page');
   if (process.env.CBPN_SCREENSHOT)
     await page.screenshot({ path: process.env.CBPN_SCREENSHOT, fullPage: true });
   await signOut(page);
