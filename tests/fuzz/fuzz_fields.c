@@ -41,8 +41,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check(&case_report_fields, &report, &cx, j);
     check(&case_patch_fields, &patch, &cx, j);
     check(&incident_fields, &incident, &cx, j);
-    if (report.nconcerns < 0 || report.nconcerns > CONCERNS_MAX + 1 ||
-        incident.nperpetrators < 0 || incident.nperpetrators > PERPETRATORS_MAX + 1)
+    if (report.nconcerns < 0 || report.nconcerns > CONCERNS_MAX + 1 || incident.nperpetrators < 0 ||
+        incident.nperpetrators > PERPETRATORS_MAX + 1)
         abort();
     json_decref(j);
     return 0;
