@@ -183,6 +183,11 @@ enum err case_get(const struct ctx *cx, const char *id, struct case_view *out);
  * to it; ERR_NOT_FOUND when it does not exist or she may not read it (never
  * revealing that it exists). out is filled on ERR_OK (case_rec_free). */
 enum err case_fetch(const struct ctx *cx, enum action a, const char *id, struct case_rec *out);
+/* case_fetch for adding a record to the case (an incident, a screening, a
+ * task): a closed case takes none, ERR_CONFLICT (reopen it first); out is
+ * then released. Notes are the exception: they may follow a closure. */
+enum err case_fetch_open(const struct ctx *cx, enum action a, const char *id,
+                         struct case_rec *out);
 /* The survivor's age in whole years on date (YYYY-MM-DD): from her sealed
  * birth date when known, else from the age given and the day it was given;
  * -1 when unknown. */

@@ -364,12 +364,8 @@ enum err incident_add(const struct ctx *cx, const char *case_id, const struct in
     /* An incident is recorded by a real user, even from the command line. */
     if (cx->actor == NULL)
         return ERR_FORBIDDEN;
-    if ((e = case_fetch(cx, ACT_INCIDENT_CREATE, case_id, &cr)) != ERR_OK)
-        return e;
-    if (strcmp(cr.status, code_name(LIST_STATUS, STATUS_CLOSED)) == 0) {
-        e = ERR_CONFLICT; /* reopen the case first */
-        goto out;
-    }
+    if ((e = case_fetch_open(cx, ACT_INCIDENT_CREATE, case_id, &cr)) != ERR_OK)
+        return e; /* a closed case: reopen it first */
     /* fe may hold the decoder's problems already. */
     if (incident_validate(cx, in, fe) != ERR_OK || fe->n > 0) {
         e = ERR_VALIDATION;

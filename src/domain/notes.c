@@ -273,10 +273,9 @@ enum err task_add(const struct ctx *cx, const char *case_id, const struct task_i
     struct case_rec c;
     struct task_rec r = {0};
     memset(out, 0, sizeof *out);
-    enum err e = case_fetch(cx, ACT_TASK_CREATE, case_id, &c);
+    enum err e = case_fetch_open(cx, ACT_TASK_CREATE, case_id, &c);
     if (e != ERR_OK)
-        return e;
-    bool closed = strcmp(c.status, code_name(LIST_STATUS, STATUS_CLOSED)) == 0;
+        return e; /* a closed case: reopen it first */
     char org[ID_SIZE];
     snprintf(org, sizeof org, "%s", c.organization_id);
     case_rec_free(&c);
@@ -285,8 +284,6 @@ enum err task_add(const struct ctx *cx, const char *case_id, const struct task_i
     if (!check_absent(in->assigned_to) &&
         (e = task_assignee_check(cx, in->assigned_to, org, fe)) != ERR_OK)
         return e;
-    if (closed)
-        return ERR_CONFLICT;
     crypto_random_id(r.id);
     snprintf(r.case_id, sizeof r.case_id, "%s", case_id);
     seal_text(cx, r.id, "title", in->title, &r.title);

@@ -514,9 +514,9 @@ enum err screening_add(const struct ctx *cx, const char *case_id, const struct s
     struct screening_eval ev;
 
     memset(out, 0, sizeof *out);
-    enum err e = case_fetch(cx, ACT_SCREENING_CREATE, case_id, &c);
+    enum err e = case_fetch_open(cx, ACT_SCREENING_CREATE, case_id, &c);
     if (e != ERR_OK)
-        return e;
+        return e; /* a closed case: reopen it first */
     if ((e = screening_validate(cx, &c, in, &ev, fe)) == ERR_OK) {
         record_make(cx, c.id, in->adult, &ev, out);
         e = record_write(cx, out);

@@ -13,7 +13,7 @@
 #include "domain/fields.h"
 
 #define FORM_NAME_MAX 96
-#define FORM_LIST_MAX 32 /* the most values one repeated field may carry */
+#define FORM_LIST_MAX HTTP_FIELDS_MAX /* a repeated field has at most every field of the form */
 
 static int decode(const struct req *r, const struct fieldset *fs, const char *prefix, void *in,
                   struct fielderrs *fe);

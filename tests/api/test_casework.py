@@ -416,3 +416,18 @@ class CaseworkTest(ServerTestCase):
                 self.assertEqual(st, 403)
         st, _, _ = self.req("GET", "/api/v1/cases/zzzzzzzzzzzzzzzzzzzz/history", as_user="supervisor")
         self.assertEqual(st, 404)
+
+    def test_a_closed_case_takes_notes_but_no_other_record(self):
+        from test_incidents import incident
+        cid = self.new_case("closed")
+        for path, body in (("incidents", incident()),
+                           ("screenings", {"adult": True, "indicators": []}),
+                           ("tasks", {"title": "Testtask", "due_on": "2030-01-01"})):
+            with self.subTest(path=path), self.assertWritesNothing():
+                st, _, v = self.req("POST", "/api/v1/cases/%s/%s" % (cid, path), body,
+                                    as_user="supervisor")
+                self.assertEqual(st, 409, v)
+                self.assertErrorShape(v, "conflict")
+        st, _, v = self.req("POST", "/api/v1/cases/%s/notes" % cid,
+                            {"body": "Testnote after closure"}, as_user="supervisor")
+        self.assertEqual(st, 201, v)
