@@ -1,7 +1,8 @@
 #!/bin/sh
 # Regenerates po/cbpn.pot, the PO template, from src/i18n/messages.def: one
 # entry per distinct English source text (MSG(ID, "text") lines), with the
-# ids that use it as references. Usage: scripts/pot.sh [OUT] (default po/cbpn.pot).
+# ids that use it as references; then one entry per screening indicator of
+# data/ (msgctxt "indicator", the code as msgid, its English label as a note). Usage: scripts/pot.sh [OUT] (default po/cbpn.pot).
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -54,5 +55,15 @@ HEAD
                 printf "msgid %s\nmsgstr \"\"\n\n", text[i]
             }
         }' "$def"
+    # The screening indicators, named by their code (msgctxt "indicator"),
+    # the English label of data/ as the translator's note.
+    python3 - data/ilo_trafficking_indicators.csv data/ilo_forced_labour_indicators.csv <<'PY'
+import csv, sys
+for path in sys.argv[1:]:
+    with open(path, newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            label = row["label_en"].replace("\\", "\\\\").replace('"', '\\"')
+            print('#. %s\n#: %s\nmsgctxt "indicator"\nmsgid "%s"\nmsgstr ""\n' % (label, path, row["code"]))
+PY
 } >"$tmp"
 mv "$tmp" "$out"
