@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "i18n/i18n.h"
+#include "util/embed.h"
 
 static int setup(void **state)
 {
@@ -168,6 +169,40 @@ static void test_po_malformed(void **state)
     assert_int_equal(setup(NULL), 0);
 }
 
+/* Every screening indicator of data/ has a Khmer label by its code; an
+ * unknown key or context has none (the page falls back to English). */
+static void test_keyed_indicators(void **state)
+{
+    (void)state;
+    const char *const files[] = {"data/ilo_trafficking_indicators.csv",
+                                 "data/ilo_forced_labour_indicators.csv"};
+    int found = 0;
+    for (size_t f = 0; f < 2; f++) {
+        const struct embedded_file *e = embed_find(files[f]);
+        assert_non_null(e);
+        const char *p = strchr((const char *)e->data, '\n'); /* past the header */
+        while (p != NULL && p[1] != '\0') {
+            p++;
+            /* The code is the first field of the forced-labour table and
+             * the second of the trafficking table. */
+            const char *start = p;
+            if (f == 0)
+                start = strchr(p, ',') + 1;
+            size_t n = strcspn(start, ",");
+            char code[64];
+            snprintf(code, sizeof code, "%.*s", (int)n, start);
+            const char *km = i18n_keyed(LANG_KM, "indicator", code);
+            if (km == NULL || strcmp(km, code) == 0)
+                fail_msg("no Khmer label for indicator %s", code);
+            found++;
+            p = strchr(p, '\n');
+        }
+    }
+    assert_int_equal(found, 67 + 11);
+    assert_null(i18n_keyed(LANG_KM, "indicator", "no_such_indicator"));
+    assert_null(i18n_keyed(LANG_KM, "no_such_context", "a_deceived_nature_of_job"));
+}
+
 static void test_lang_parse(void **state)
 {
     enum lang l = LANG__MAX;
@@ -228,7 +263,7 @@ int main(void)
         cmocka_unit_test(test_khmer_complete),    cmocka_unit_test(test_placeholders_match),
         cmocka_unit_test(test_english_is_source), cmocka_unit_test(test_po_parser),
         cmocka_unit_test(test_po_malformed),      cmocka_unit_test(test_lang_parse),
-        cmocka_unit_test(test_negotiate),
+        cmocka_unit_test(test_negotiate),         cmocka_unit_test(test_keyed_indicators),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
