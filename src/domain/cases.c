@@ -868,8 +868,7 @@ enum err case_fetch(const struct ctx *cx, enum action a, const char *id, struct 
     return e;
 }
 
-enum err case_fetch_open(const struct ctx *cx, enum action a, const char *id,
-                         struct case_rec *out)
+enum err case_fetch_open(const struct ctx *cx, enum action a, const char *id, struct case_rec *out)
 {
     enum err e = case_fetch(cx, a, id, out);
     if (e == ERR_OK && strcmp(out->status, code_name(LIST_STATUS, STATUS_CLOSED)) == 0) {

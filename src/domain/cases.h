@@ -186,8 +186,7 @@ enum err case_fetch(const struct ctx *cx, enum action a, const char *id, struct 
 /* case_fetch for adding a record to the case (an incident, a screening, a
  * task): a closed case takes none, ERR_CONFLICT (reopen it first); out is
  * then released. Notes are the exception: they may follow a closure. */
-enum err case_fetch_open(const struct ctx *cx, enum action a, const char *id,
-                         struct case_rec *out);
+enum err case_fetch_open(const struct ctx *cx, enum action a, const char *id, struct case_rec *out);
 /* The survivor's age in whole years on date (YYYY-MM-DD): from her sealed
  * birth date when known, else from the age given and the day it was given;
  * -1 when unknown. */
