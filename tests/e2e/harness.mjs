@@ -1,7 +1,6 @@
-// The harness of the browser tests that drive the case workflow: a demo
-// database, a cbpn server on a free loopback port, a browser that may reach
-// nothing but 127.0.0.1, and signing in and out. (report_concern.test.mjs
-// has its own copy of the same steps.)
+// The harness of the browser tests: a demo database, a cbpn server on a
+// free loopback port, a browser that may reach nothing but 127.0.0.1, and
+// signing in and out.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
