@@ -11,6 +11,7 @@
 #include "domain/scope.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/csv.h"
 #include "util/embed.h"
 #include "util/log.h"
 #include "util/utf8.h"
@@ -103,81 +104,6 @@ static char *name_normalize(const char *s, size_t n)
     return out;
 }
 
-/* ---- CSV (RFC 4180) ---- */
-
-struct csv {
-    const char *p, *end;
-    size_t line; /* of the next character */
-};
-
-/* Reads one record into f[0..*nf). 1: a record; 0: end of input; -1: error
- * (*why static). */
-static int csv_record(struct csv *c, struct buf *f, int maxf, int *nf, const char **why)
-{
-    if (c->p == c->end)
-        return 0;
-    *nf = 0;
-    for (;;) {
-        if (*nf == maxf) {
-            *why = "too many fields";
-            return -1;
-        }
-        struct buf *b = &f[(*nf)++];
-        buf_reset(b);
-        if (c->p < c->end && *c->p == '"') {
-            c->p++;
-            for (;;) {
-                if (c->p == c->end) {
-                    *why = "unterminated quoted field";
-                    return -1;
-                }
-                if (*c->p == '"') {
-                    if (c->p + 1 < c->end && c->p[1] == '"') {
-                        buf_putc(b, '"');
-                        c->p += 2;
-                        continue;
-                    }
-                    c->p++;
-                    break;
-                }
-                if (*c->p == '\n')
-                    c->line++;
-                buf_putc(b, *c->p++);
-            }
-            if (c->p < c->end && *c->p != ',' && *c->p != '\n' && *c->p != '\r') {
-                *why = "text after a closing quote";
-                return -1;
-            }
-        } else {
-            const char *start = c->p;
-            while (c->p < c->end && *c->p != ',' && *c->p != '\n' && *c->p != '\r') {
-                if (*c->p == '"') {
-                    *why = "quote in an unquoted field";
-                    return -1;
-                }
-                c->p++;
-            }
-            buf_put(b, start, (size_t)(c->p - start));
-        }
-        if (c->p == c->end)
-            return 1;
-        if (*c->p == ',') {
-            c->p++;
-            continue;
-        }
-        if (*c->p == '\r') {
-            if (c->p + 1 == c->end || c->p[1] != '\n') {
-                *why = "carriage return without line feed";
-                return -1;
-            }
-            c->p++;
-        }
-        c->p++; /* '\n' */
-        c->line++;
-        return 1;
-    }
-}
-
 static bool all_digits(const char *s)
 {
     if (*s == '\0')
@@ -252,7 +178,8 @@ enum err places_parse_csv(const char *text, size_t len, struct location_rec **ro
 {
     struct buf f[CSV_FIELDS];
     memset(f, 0, sizeof f);
-    struct csv c = {text, text + len, 1};
+    struct csv c;
+    csv_init(&c, text, len);
     struct location_rec *out = NULL;
     size_t n = 0, cap = 0;
     const char *why = NULL;

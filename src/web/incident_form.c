@@ -82,11 +82,6 @@ static const char *form_value(const struct req *r, const char *name)
     return v != NULL && *v != '\0' ? v : NULL;
 }
 
-static bool is(const char *a, const char *b)
-{
-    return a != NULL && b != NULL && strcmp(a, b) == 0;
-}
-
 /* Whether question i is in error: its own error, or the answers missing as
  * a whole while this one was not answered. */
 static bool act_error(const struct req *r, const struct fielderrs *fe, int i)
@@ -158,24 +153,12 @@ static bool part_error(struct req *r, struct buf *b, const struct fielderrs *fe,
     return true;
 }
 
-static void label(struct req *r, struct buf *b, const char *for_id, enum msg text, bool optional)
-{
-    h_open(b, "label", "for", for_id, H_END);
-    h_text(b, tr(r, text));
-    if (optional) {
-        h_raw(b, " <small>(");
-        h_text(b, tr(r, MSG_OPTIONAL));
-        h_raw(b, ")</small>");
-    }
-    h_raw(b, "</label>");
-}
-
 static void date_input(struct req *r, struct buf *b, const struct fielderrs *fe, const char *id,
                        const char *name, enum msg text)
 {
     char today[DATE_SIZE];
     clock_today(today);
-    label(r, b, id, text, false);
+    h_label(r, b, id, text, false);
     bool bad = part_error(r, b, fe, id);
     h_open_begin(b, "input");
     h_attr(b, "id", id);
@@ -195,7 +178,7 @@ static void code_select(struct req *r, struct buf *b, const struct fielderrs *fe
                         bool optional)
 {
     const char *value = form_value(r, name);
-    label(r, b, id, text, optional);
+    h_label(r, b, id, text, optional);
     bool bad = fe != NULL && part_error(r, b, fe, id);
     h_open_begin(b, "select");
     h_attr(b, "id", id);
@@ -211,7 +194,7 @@ static void code_select(struct req *r, struct buf *b, const struct fielderrs *fe
         const char *code = code_name(list, i);
         h_open_begin(b, "option");
         h_attr(b, "value", code);
-        h_flag(b, "selected", is(value, code));
+        h_flag(b, "selected", same_text(value, code));
         h_open_end(b);
         h_text(b, code_label(r, list, code));
         h_close(b, "option");
@@ -225,7 +208,7 @@ static void country_select(struct req *r, struct buf *b, const char *id, const c
 {
     const char *value = form_value(r, name);
     bool listed = value == NULL;
-    label(r, b, id, text, optional);
+    h_label(r, b, id, text, optional);
     h_open(b, "select", "id", id, "name", name, H_END);
     h_raw(b, "<option value=\"\">");
     h_text(b, tr(r, first));
@@ -233,10 +216,10 @@ static void country_select(struct req *r, struct buf *b, const char *id, const c
     for (size_t i = 0; i < ncountries; i++) {
         if (strcmp(countries[i].code, "KH") == 0)
             continue;
-        listed = listed || is(value, countries[i].code);
+        listed = listed || same_text(value, countries[i].code);
         h_open_begin(b, "option");
         h_attr(b, "value", countries[i].code);
-        h_flag(b, "selected", is(value, countries[i].code));
+        h_flag(b, "selected", same_text(value, countries[i].code));
         h_open_end(b);
         h_text(b, tr(r, countries[i].name));
         h_close(b, "option");
@@ -275,7 +258,7 @@ static void yes_no(struct req *r, struct buf *b, const char *id, const char *nam
         h_attr(b, "id", oid);
         h_attr(b, "name", name);
         h_attr(b, "value", opts[i].v);
-        h_flag(b, "checked", is(value, opts[i].v));
+        h_flag(b, "checked", same_text(value, opts[i].v));
         h_raw(b, "> ");
         h_text(b, tr(r, opts[i].m));
         h_raw(b, "</label>");
@@ -392,7 +375,7 @@ static void exploitation(struct req *r, struct buf *b, const struct fielderrs *f
 
 static void description(struct req *r, struct buf *b, const struct fielderrs *fe)
 {
-    label(r, b, "inc-description", MSG_INC_DESCRIPTION, true);
+    h_label(r, b, "inc-description", MSG_INC_DESCRIPTION, true);
     part_error(r, b, fe, "inc-description");
     h_para(b, "hint", NULL, NULL, tr(r, MSG_INC_DESCRIPTION_HINT));
     h_raw(b, "<textarea id=\"inc-description\" name=\"description\" rows=\"4\" "
@@ -456,20 +439,6 @@ static void incident_page(struct req *r, struct resp *w, const struct case_view 
     buf_free(&back);
 }
 
-/* The case as the caller may record an incident on it: ERR_FORBIDDEN
- * unless she may see its details and record incidents. */
-static enum err incident_case(struct req *r, const char *id, struct case_view *v)
-{
-    struct ctx cx = page_ctx(r);
-    memset(v, 0, sizeof *v);
-    if (id == NULL)
-        return ERR_NOT_FOUND;
-    enum err e = case_get(&cx, id, v);
-    if (e == ERR_OK && (!v->detail || !may(&cx, ACT_INCIDENT_CREATE)))
-        e = ERR_FORBIDDEN;
-    return e;
-}
-
 static bool case_closed(const struct case_view *v)
 {
     return strcmp(v->rec.status, "closed") == 0;
@@ -479,7 +448,7 @@ static bool case_closed(const struct case_view *v)
 static void incident_show(struct req *r, struct resp *w)
 {
     struct case_view v;
-    enum err e = incident_case(r, page_id(r), &v);
+    enum err e = page_case_for(r, page_id(r), ACT_INCIDENT_CREATE, &v);
     if (e != ERR_OK)
         page_fail(r, w, e);
     else
@@ -518,7 +487,7 @@ void web_incident_create(struct req *r, struct resp *w)
     const char *id = page_id(r);
 
     memset(&out, 0, sizeof out);
-    enum err e = incident_case(r, id, &v);
+    enum err e = page_case_for(r, id, ACT_INCIDENT_CREATE, &v);
     if (e != ERR_OK) {
         page_fail(r, w, e);
         goto out;

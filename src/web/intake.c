@@ -42,11 +42,7 @@ struct intake_form {
 };
 
 /* Which message a domain field error shows, and next to which form field. */
-static const struct {
-    const char *field;
-    const char *form;
-    enum msg msg;
-} field_msgs[] = {
+static const struct field_msg field_msg_rows[] = {
     {"version", "version", MSG_ERR_FIELD},
     {"survivor.name_km", "name_km", MSG_ERR_NAME},
     {"survivor.name_latn", "name_latn", MSG_ERR_NAME},
@@ -66,53 +62,7 @@ static const struct {
     {"summary", "summary", MSG_ERR_SUMMARY},
     {"risk", "risk", MSG_ERR_FIELD},
 };
-#define NFIELD_MSGS (sizeof field_msgs / sizeof field_msgs[0])
-
-static int form_error(const struct fielderrs *fe, const char *form)
-{
-    for (int i = 0; fe != NULL && i < fe->n && i < FIELDERRS_MAX; i++)
-        for (size_t k = 0; k < NFIELD_MSGS; k++)
-            if (strcmp(fe->e[i].field, field_msgs[k].field) == 0 &&
-                strcmp(form, field_msgs[k].form) == 0)
-                return (int)field_msgs[k].msg;
-    return -1;
-}
-
-static void field_error(struct req *r, struct buf *b, const struct fielderrs *fe, const char *form)
-{
-    int m = form_error(fe, form);
-    if (m < 0)
-        return;
-    char id[40];
-    snprintf(id, sizeof id, "err-%s", form);
-    h_para(b, "field-error", id, NULL, tr(r, (enum msg)m));
-}
-
-static void error_summary(struct req *r, struct buf *b, const struct fielderrs *fe)
-{
-    h_raw(b, "<div class=\"error\" id=\"form-errors\" role=\"alert\"><p>");
-    h_text(b, tr(r, MSG_FORM_ERRORS));
-    h_raw(b, "</p><ul>");
-    for (int i = 0; i < fe->n && i < FIELDERRS_MAX; i++) {
-        enum msg m = MSG_ERR_FIELD;
-        const char *form = NULL;
-        for (size_t k = 0; k < NFIELD_MSGS; k++)
-            if (strcmp(fe->e[i].field, field_msgs[k].field) == 0) {
-                m = field_msgs[k].msg;
-                form = field_msgs[k].form;
-            }
-        char href[48];
-        snprintf(href, sizeof href, "#err-%s", form != NULL ? form : "x");
-        h_raw(b, "<li>");
-        if (form != NULL)
-            h_open(b, "a", "href", href, H_END);
-        h_text(b, tr(r, m));
-        if (form != NULL)
-            h_raw(b, "</a>");
-        h_raw(b, "</li>");
-    }
-    h_raw(b, "</ul></div>");
-}
+static const struct field_msgs field_msgs = FIELD_MSGS(field_msg_rows);
 
 static const char *bool_text(bool v)
 {
@@ -216,29 +166,12 @@ static void form_from_request(struct req *r, struct intake_form *f)
     f->nconcerns = req_form_all(r, "concern", f->concerns, CONCERNS_MAX);
 }
 
-static bool is(const char *a, const char *b)
-{
-    return a != NULL && b != NULL && strcmp(a, b) == 0;
-}
-
-static void label(struct req *r, struct buf *b, const char *for_id, enum msg text, bool optional)
-{
-    h_open(b, "label", "for", for_id, H_END);
-    h_text(b, tr(r, text));
-    if (optional) {
-        h_raw(b, " <small>(");
-        h_text(b, tr(r, MSG_OPTIONAL));
-        h_raw(b, ")</small>");
-    }
-    h_raw(b, "</label>");
-}
-
 static void input(struct req *r, struct buf *b, const struct fielderrs *fe, const char *id,
                   const char *name, enum msg text, const char *type, const char *maxlength,
                   const char *value)
 {
-    label(r, b, id, text, true);
-    field_error(r, b, fe, id);
+    h_label(r, b, id, text, true);
+    h_field_error(r, b, &field_msgs, fe, id);
     h_open_begin(b, "input");
     h_attr(b, "id", id);
     h_attr(b, "name", name);
@@ -247,7 +180,7 @@ static void input(struct req *r, struct buf *b, const struct fielderrs *fe, cons
     h_attr(b, "value", value != NULL ? value : "");
     if (strcmp(type, "text") == 0 && strcmp(maxlength, "3") == 0)
         h_attr(b, "inputmode", "numeric");
-    if (form_error(fe, id) >= 0)
+    if (form_error(&field_msgs, fe, id) >= 0)
         h_attr(b, "aria-invalid", "true");
     h_open_end(b);
 }
@@ -272,7 +205,8 @@ static void yes_no(struct req *r, struct buf *b, const char *id, const char *nam
         h_attr(b, "name", name);
         h_attr(b, "value", opts[i].v);
         h_flag(b, "checked",
-               opts[i].v[0] != '\0' ? is(value, opts[i].v) : (value == NULL || *value == '\0'));
+               opts[i].v[0] != '\0' ? same_text(value, opts[i].v)
+                                    : (value == NULL || *value == '\0'));
         h_raw(b, "> ");
         h_text(b, tr(r, opts[i].m));
         h_raw(b, "</label>");
@@ -283,8 +217,8 @@ static void yes_no(struct req *r, struct buf *b, const char *id, const char *nam
 static void code_select(struct req *r, struct buf *b, const struct fielderrs *fe, const char *id,
                         const char *name, enum msg text, enum code_list list, const char *value)
 {
-    label(r, b, id, text, true);
-    field_error(r, b, fe, id);
+    h_label(r, b, id, text, true);
+    h_field_error(r, b, &field_msgs, fe, id);
     h_open(b, "select", "id", id, "name", name, H_END);
     h_raw(b, "<option value=\"\">");
     h_text(b, tr(r, MSG_NOT_KNOWN));
@@ -293,7 +227,7 @@ static void code_select(struct req *r, struct buf *b, const struct fielderrs *fe
         const char *code = code_name(list, i);
         h_open_begin(b, "option");
         h_attr(b, "value", code);
-        h_flag(b, "selected", is(value, code));
+        h_flag(b, "selected", same_text(value, code));
         h_open_end(b);
         h_text(b, code_label(r, list, code));
         h_close(b, "option");
@@ -304,7 +238,7 @@ static void code_select(struct req *r, struct buf *b, const struct fielderrs *fe
 static const char *country_name(const struct req *r, const char *code)
 {
     for (size_t i = 0; i < ncountries; i++)
-        if (is(code, countries[i].code))
+        if (same_text(code, countries[i].code))
             return tr(r, countries[i].name);
     return code;
 }
@@ -313,16 +247,16 @@ static void nationality_select(struct req *r, struct buf *b, const struct fielde
                                const char *value)
 {
     bool listed = value == NULL;
-    label(r, b, "nationality", MSG_NATIONALITY, true);
-    field_error(r, b, fe, "nationality");
+    h_label(r, b, "nationality", MSG_NATIONALITY, true);
+    h_field_error(r, b, &field_msgs, fe, "nationality");
     h_raw(b, "<select id=\"nationality\" name=\"survivor.nationality\"><option value=\"\">");
     h_text(b, tr(r, MSG_NOT_KNOWN));
     h_raw(b, "</option>");
     for (size_t i = 0; i < ncountries; i++) {
-        listed = listed || is(value, countries[i].code);
+        listed = listed || same_text(value, countries[i].code);
         h_open_begin(b, "option");
         h_attr(b, "value", countries[i].code);
-        h_flag(b, "selected", is(value, countries[i].code));
+        h_flag(b, "selected", same_text(value, countries[i].code));
         h_open_end(b);
         h_text(b, tr(r, countries[i].name));
         h_close(b, "option");
@@ -341,7 +275,7 @@ static void nationality_select(struct req *r, struct buf *b, const struct fielde
 static bool has(const char *const *list, int n, const char *code)
 {
     for (int i = 0; i < n; i++)
-        if (is(list[i], code))
+        if (same_text(list[i], code))
             return true;
     return false;
 }
@@ -352,7 +286,7 @@ static void migration_fieldset(struct req *r, struct buf *b, const struct intake
     h_raw(b, "<fieldset id=\"migration\"><legend>");
     h_text(b, tr(r, MSG_MIGRATION));
     h_raw(b, "</legend>");
-    field_error(r, b, fe, "migration");
+    h_field_error(r, b, &field_msgs, fe, "migration");
     h_raw(b, "<fieldset class=\"choices\" id=\"migration-countries\"><legend>");
     h_text(b, tr(r, MSG_MIGRATION_COUNTRIES));
     h_raw(b, "</legend>");
@@ -372,7 +306,7 @@ static void migration_fieldset(struct req *r, struct buf *b, const struct intake
     for (int k = 0; k < f->ncountries; k++) {
         bool listed = false;
         for (size_t i = 1; i < ncountries; i++)
-            listed = listed || is(f->countries[k], countries[i].code);
+            listed = listed || same_text(f->countries[k], countries[i].code);
         if (listed)
             continue;
         h_raw(b, "<label class=\"check\"><input type=\"checkbox\" "
@@ -423,7 +357,7 @@ static void intake_page(struct req *r, struct resp *w, const struct case_view *v
     if (notice != 0)
         h_para(b, "error", "stale-notice", "alert", tr(r, notice));
     if (fe != NULL && fe->n > 0)
-        error_summary(r, b, fe);
+        h_error_summary(r, b, &field_msgs, fe);
     h_open(b, "form", "method", "post", "action", action.p, "id", "intake-form", "class", "stack",
            H_END);
     page_csrf(r, w);
@@ -440,7 +374,7 @@ static void intake_page(struct req *r, struct resp *w, const struct case_view *v
     h_raw(b, "<fieldset id=\"sex\" class=\"choices\"><legend>");
     h_text(b, tr(r, MSG_SEX));
     h_raw(b, "</legend>");
-    field_error(r, b, fe, "sex");
+    h_field_error(r, b, &field_msgs, fe, "sex");
     for (int i = 0; i < code_count(LIST_SEX); i++) {
         const char *code = code_name(LIST_SEX, i);
         char id[32];
@@ -448,7 +382,7 @@ static void intake_page(struct req *r, struct resp *w, const struct case_view *v
         h_raw(b, "<label class=\"check\"><input type=\"radio\" name=\"survivor.sex\"");
         h_attr(b, "id", id);
         h_attr(b, "value", code);
-        h_flag(b, "checked", is(f->sex, code));
+        h_flag(b, "checked", same_text(f->sex, code));
         h_raw(b, "> ");
         h_text(b, code_label(r, LIST_SEX, code));
         h_raw(b, "</label>");
@@ -461,7 +395,8 @@ static void intake_page(struct req *r, struct resp *w, const struct case_view *v
     yes_no(r, b, "age_estimated", "survivor.age_estimated", MSG_AGE_ESTIMATED, f->age_estimated,
            false);
     place_pick_fieldset(r, b, &f->addr, ADDR, "address", MSG_ADDRESS,
-                        form_error(fe, "address") >= 0 ? tr(r, MSG_ERR_ADDRESS) : NULL);
+                        form_error(&field_msgs, fe, "address") >= 0 ? tr(r, MSG_ERR_ADDRESS)
+                                                                    : NULL);
     input(r, b, fe, "address_text", "survivor.address_text", MSG_ADDRESS_TEXT, "text", "500",
           f->address_text);
     h_raw(b, "</fieldset>");
@@ -490,7 +425,7 @@ static void intake_page(struct req *r, struct resp *w, const struct case_view *v
     h_raw(b, "<fieldset id=\"concerns\" class=\"choices\"><legend>");
     h_text(b, tr(r, MSG_CONCERNS));
     h_raw(b, "</legend>");
-    field_error(r, b, fe, "concerns");
+    h_field_error(r, b, &field_msgs, fe, "concerns");
     for (int i = 0; i < code_count(LIST_CONCERN); i++) {
         const char *code = code_name(LIST_CONCERN, i);
         char id[48];
@@ -504,8 +439,8 @@ static void intake_page(struct req *r, struct resp *w, const struct case_view *v
         h_raw(b, "</label>");
     }
     h_raw(b, "</fieldset>");
-    label(r, b, "summary", MSG_CASE_SUMMARY, true);
-    field_error(r, b, fe, "summary");
+    h_label(r, b, "summary", MSG_CASE_SUMMARY, true);
+    h_field_error(r, b, &field_msgs, fe, "summary");
     h_raw(b, "<textarea id=\"summary\" name=\"summary\" rows=\"5\" maxlength=\"4000\">");
     h_text(b, f->summary);
     h_raw(b, "</textarea></fieldset>");
@@ -522,25 +457,11 @@ static void intake_page(struct req *r, struct resp *w, const struct case_view *v
     buf_free(&back);
 }
 
-/* The case as the caller may edit it: ERR_FORBIDDEN unless she may do
- * intake; the view of case_get in v. */
-static enum err intake_case(struct req *r, const char *id, struct case_view *v)
-{
-    struct ctx cx = page_ctx(r);
-    memset(v, 0, sizeof *v);
-    if (id == NULL)
-        return ERR_NOT_FOUND;
-    enum err e = case_get(&cx, id, v);
-    if (e == ERR_OK && (!v->detail || !may(&cx, ACT_CASE_UPDATE)))
-        e = ERR_FORBIDDEN;
-    return e;
-}
-
 void web_case_edit(struct req *r, struct resp *w)
 {
     struct case_view v;
     struct intake_form f;
-    enum err e = intake_case(r, page_id(r), &v);
+    enum err e = page_case_for(r, page_id(r), ACT_CASE_UPDATE, &v);
     if (e != ERR_OK) {
         page_fail(r, w, e);
     } else {
@@ -574,7 +495,7 @@ void web_case_update(struct req *r, struct resp *w)
     const char *id = page_id(r);
 
     memset(&out, 0, sizeof out);
-    enum err e = intake_case(r, id, &v);
+    enum err e = page_case_for(r, id, ACT_CASE_UPDATE, &v);
     if (e != ERR_OK) {
         page_fail(r, w, e);
         goto out;
@@ -607,7 +528,7 @@ void web_case_update(struct req *r, struct resp *w)
         /* Stale: the form again with the case as it is now. */
         struct case_view now;
         struct intake_form cur;
-        if (intake_case(r, id, &now) == ERR_OK) {
+        if (page_case_for(r, id, ACT_CASE_UPDATE, &now) == ERR_OK) {
             w->status = 409;
             form_from_view(r, &cur, &now);
             intake_page(r, w, &now, &cur, NULL, MSG_INTAKE_STALE);
@@ -632,7 +553,7 @@ void web_case_update_resume(struct req *r, struct resp *w)
 {
     struct case_view v;
     struct intake_form f;
-    enum err e = intake_case(r, page_id(r), &v);
+    enum err e = page_case_for(r, page_id(r), ACT_CASE_UPDATE, &v);
     if (e != ERR_OK) {
         page_fail(r, w, e);
     } else {

@@ -1,7 +1,9 @@
 /* The page layout, error pages and labels shared by the page handlers. */
 #include "web/page.h"
 
+#include "domain/cases.h"
 #include "domain/idem.h"
+#include "domain/scope.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -313,6 +315,81 @@ void page_idempotency_key(struct req *r, struct resp *w)
     h_raw(&w->body, "<input type=\"hidden\" name=\"idempotency_key\"");
     h_attr(&w->body, "value", sent);
     h_raw(&w->body, ">");
+}
+
+void h_label(struct req *r, struct buf *b, const char *for_id, enum msg text, bool optional)
+{
+    h_open(b, "label", "for", for_id, H_END);
+    h_text(b, tr(r, text));
+    if (optional) {
+        h_raw(b, " <small>(");
+        h_text(b, tr(r, MSG_OPTIONAL));
+        h_raw(b, ")</small>");
+    }
+    h_raw(b, "</label>");
+}
+
+bool same_text(const char *a, const char *b)
+{
+    return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+enum err page_case_for(struct req *r, const char *id, enum action a, struct case_view *v)
+{
+    struct ctx cx = page_ctx(r);
+    memset(v, 0, sizeof *v);
+    if (id == NULL)
+        return ERR_NOT_FOUND;
+    enum err e = case_get(&cx, id, v);
+    if (e == ERR_OK && (!v->detail || !may(&cx, a)))
+        e = ERR_FORBIDDEN;
+    return e;
+}
+
+int form_error(const struct field_msgs *t, const struct fielderrs *fe, const char *form)
+{
+    for (int i = 0; fe != NULL && i < fe->n && i < FIELDERRS_MAX; i++)
+        for (size_t k = 0; k < t->n; k++)
+            if (strcmp(fe->e[i].field, t->rows[k].field) == 0 && strcmp(form, t->rows[k].form) == 0)
+                return (int)t->rows[k].msg;
+    return -1;
+}
+
+void h_field_error(struct req *r, struct buf *b, const struct field_msgs *t,
+                   const struct fielderrs *fe, const char *form)
+{
+    int m = form_error(t, fe, form);
+    if (m < 0)
+        return;
+    char id[48];
+    snprintf(id, sizeof id, "err-%s", form);
+    h_para(b, "field-error", id, NULL, tr(r, (enum msg)m));
+}
+
+void h_error_summary(struct req *r, struct buf *b, const struct field_msgs *t,
+                     const struct fielderrs *fe)
+{
+    h_raw(b, "<div class=\"error\" id=\"form-errors\" role=\"alert\"><p>");
+    h_text(b, tr(r, MSG_FORM_ERRORS));
+    h_raw(b, "</p><ul>");
+    for (int i = 0; i < fe->n && i < FIELDERRS_MAX; i++) {
+        const struct field_msg *row = NULL;
+        for (size_t k = 0; k < t->n && row == NULL; k++)
+            if (strcmp(fe->e[i].field, t->rows[k].field) == 0)
+                row = &t->rows[k];
+        h_raw(b, "<li>");
+        if (row != NULL) {
+            char href[56];
+            snprintf(href, sizeof href, "#err-%s", row->form);
+            h_open(b, "a", "href", href, H_END);
+            h_text(b, tr(r, row->msg));
+            h_raw(b, "</a>");
+        } else {
+            h_text(b, tr(r, MSG_ERR_FIELD));
+        }
+        h_raw(b, "</li>");
+    }
+    h_raw(b, "</ul></div>");
 }
 
 /* Links to the other languages, keeping the page. */

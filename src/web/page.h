@@ -124,6 +124,43 @@ void web_login_page(struct req *r, struct resp *w, bool failed, const char *user
 /* Carried fields of the sign-in form (the expired form's), as hidden inputs. */
 void form_carry(struct req *r, struct buf *b);
 
+/* A form element's label, "(optional)" added when optional. */
+void h_label(struct req *r, struct buf *b, const char *for_id, enum msg text, bool optional);
+/* Whether a and b are the same text (NULL is no text). */
+bool same_text(const char *a, const char *b);
+
+struct case_view;
+/* The case id (NULL: ERR_NOT_FOUND) as the caller may act on it from a
+ * form: read with its details (case_get, an audited read) and with the
+ * right a; ERR_FORBIDDEN otherwise. v: case_view_free. */
+enum err page_case_for(struct req *r, const char *id, enum action a, struct case_view *v);
+
+/* Which message a domain field error shows on a form, and next to which
+ * form element ("err-<form>" is the id of its paragraph). */
+struct field_msg {
+    const char *field; /* the domain's field path: "survivor.age" */
+    const char *form;  /* the form element it belongs to: "age" */
+    enum msg msg;
+};
+struct field_msgs {
+    const struct field_msg *rows;
+    size_t n;
+};
+#define FIELD_MSGS(rows)                                                                           \
+    {                                                                                              \
+        rows, sizeof rows / sizeof rows[0]                                                         \
+    }
+/* The message of the first error of fe that belongs to form element form;
+ * -1 when none. */
+int form_error(const struct field_msgs *t, const struct fielderrs *fe, const char *form);
+/* The paragraph "err-<form>" with that message, when there is one. */
+void h_field_error(struct req *r, struct buf *b, const struct field_msgs *t,
+                   const struct fielderrs *fe, const char *form);
+/* The list of fe's problems at the top of a form, each linked to its
+ * element; a problem the table does not place is said generally. */
+void h_error_summary(struct req *r, struct buf *b, const struct field_msgs *t,
+                     const struct fielderrs *fe);
+
 /* Handlers (routes.c). */
 void web_home(struct req *r, struct resp *w);
 void web_login_form(struct req *r, struct resp *w);

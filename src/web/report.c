@@ -32,11 +32,7 @@ struct report_form {
 };
 
 /* Which message a domain field error shows, and next to which form field. */
-static const struct {
-    const char *field; /* as case_report names it */
-    const char *form;  /* the form field it belongs to */
-    enum msg msg;
-} field_msgs[] = {
+static const struct field_msg field_msg_rows[] = {
     {"location_code", "place", MSG_ERR_PLACE},
     {"concerns", "concerns", MSG_ERR_CONCERNS},
     {"summary", "summary", MSG_ERR_SUMMARY},
@@ -47,18 +43,7 @@ static const struct {
     {"survivor.name_latn", "name_latn", MSG_ERR_NAME},
     {"survivor.phone", "phone", MSG_ERR_PHONE},
 };
-#define NFIELD_MSGS (sizeof field_msgs / sizeof field_msgs[0])
-
-/* The message for form field form when fe has a problem with it; -1 when none. */
-static int form_error(const struct fielderrs *fe, const char *form)
-{
-    for (int i = 0; fe != NULL && i < fe->n && i < FIELDERRS_MAX; i++)
-        for (size_t k = 0; k < NFIELD_MSGS; k++)
-            if (strcmp(fe->e[i].field, field_msgs[k].field) == 0 &&
-                strcmp(form, field_msgs[k].form) == 0)
-                return (int)field_msgs[k].msg;
-    return -1;
-}
+static const struct field_msgs field_msgs = FIELD_MSGS(field_msg_rows);
 
 /* Fills the province and district from a place code (the group's). */
 static void place_from(const struct req *r, struct report_form *f, const char *code)
@@ -77,57 +62,10 @@ static bool has_concern(const struct report_form *f, const char *code)
     return false;
 }
 
-static void field_error(struct req *r, struct buf *b, const struct fielderrs *fe, const char *form)
-{
-    int m = form_error(fe, form);
-    if (m < 0)
-        return;
-    char id[32];
-    snprintf(id, sizeof id, "err-%s", form);
-    h_open(b, "p", "class", "field-error", "id", id, H_END);
-    h_text(b, tr(r, (enum msg)m));
-    h_raw(b, "</p>");
-}
-
-/* The list of problems at the top of the form. */
-static void error_summary(struct req *r, struct buf *b, const struct fielderrs *fe)
-{
-    static const char *const forms[] = {"place", "concerns", "summary",   "sex",
-                                        "age",   "name_km",  "name_latn", "phone"};
-    bool other = false;
-
-    h_raw(b, "<div class=\"error\" id=\"form-errors\" role=\"alert\"><p>");
-    h_text(b, tr(r, MSG_FORM_ERRORS));
-    h_raw(b, "</p><ul>");
-    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
-        int m = form_error(fe, forms[i]);
-        if (m < 0)
-            continue;
-        char href[32];
-        snprintf(href, sizeof href, "#err-%s", forms[i]);
-        h_raw(b, "<li>");
-        h_open(b, "a", "href", href, H_END);
-        h_text(b, tr(r, (enum msg)m));
-        h_raw(b, "</a></li>");
-    }
-    for (int i = 0; i < fe->n && i < FIELDERRS_MAX; i++) {
-        bool known = false;
-        for (size_t k = 0; k < NFIELD_MSGS; k++)
-            known = known || strcmp(fe->e[i].field, field_msgs[k].field) == 0;
-        other = other || !known;
-    }
-    if (other) {
-        h_raw(b, "<li>");
-        h_text(b, tr(r, MSG_ERR_FIELD));
-        h_raw(b, "</li>");
-    }
-    h_raw(b, "</ul></div>");
-}
-
 static void place_fieldset(struct req *r, struct buf *b, const struct report_form *f,
                            const struct fielderrs *fe)
 {
-    int m = form_error(fe, "place");
+    int m = form_error(&field_msgs, fe, "place");
     place_pick_fieldset(r, b, &f->place, "", "place", MSG_PLACE,
                         m >= 0 ? tr(r, (enum msg)m) : NULL);
 }
@@ -138,7 +76,7 @@ static void concerns_fieldset(struct req *r, struct buf *b, const struct report_
     h_raw(b, "<fieldset id=\"concerns\"><legend>");
     h_text(b, tr(r, MSG_CONCERNS));
     h_raw(b, "</legend>");
-    field_error(r, b, fe, "concerns");
+    h_field_error(r, b, &field_msgs, fe, "concerns");
     for (int i = 0; i < code_count(LIST_CONCERN); i++) {
         const char *code = code_name(LIST_CONCERN, i);
         char id[48];
@@ -166,14 +104,14 @@ static void text_input(struct req *r, struct buf *b, const struct fielderrs *fe,
     h_raw(b, " <small>(");
     h_text(b, tr(r, MSG_OPTIONAL));
     h_raw(b, ")</small></label>");
-    field_error(r, b, fe, id);
+    h_field_error(r, b, &field_msgs, fe, id);
     h_open_begin(b, "input");
     h_attr(b, "id", id);
     h_attr(b, "name", name);
     h_attr(b, "type", extra_type != NULL ? extra_type : "text");
     h_attr(b, "maxlength", maxlength);
     h_attr(b, "value", value);
-    if (form_error(fe, id) >= 0)
+    if (form_error(&field_msgs, fe, id) >= 0)
         h_attr(b, "aria-invalid", "true");
     h_open_end(b);
 }
@@ -198,7 +136,7 @@ static void survivor_fieldset(struct req *r, struct buf *b, const struct report_
     h_raw(b, "</legend><fieldset id=\"sex\" class=\"choices\"><legend>");
     h_text(b, tr(r, MSG_SEX));
     h_raw(b, "</legend>");
-    field_error(r, b, fe, "sex");
+    h_field_error(r, b, &field_msgs, fe, "sex");
     for (int i = 0; i < code_count(LIST_SEX); i++) {
         const char *code = code_name(LIST_SEX, i);
         char id[32];
@@ -252,7 +190,7 @@ static void report_page(struct req *r, struct resp *w, const struct report_form 
     if (form_resumed(r))
         form_resumed_notice(r, b);
     if (fe != NULL && fe->n > 0)
-        error_summary(r, b, fe);
+        h_error_summary(r, b, &field_msgs, fe);
     h_raw(b, "<form method=\"post\" action=\"/cases\" id=\"report-form\" class=\"stack\">");
     page_csrf(r, w);
     page_idempotency_key(r, w);
@@ -264,7 +202,7 @@ static void report_page(struct req *r, struct resp *w, const struct report_form 
     h_raw(b, "</label><p class=\"hint\" id=\"summary-hint\">");
     h_text(b, tr(r, MSG_SUMMARY_HINT));
     h_raw(b, "</p>");
-    field_error(r, b, fe, "summary");
+    h_field_error(r, b, &field_msgs, fe, "summary");
     h_raw(b, "<textarea id=\"summary\" name=\"summary\" rows=\"5\" maxlength=\"4000\" "
              "aria-describedby=\"summary-hint\">");
     h_text(b, f->summary);

@@ -364,15 +364,10 @@ static enum err screening_case(struct req *r, const char *id, struct case_view *
                                const struct screening_catalog **cat, int *age)
 {
     struct ctx cx = page_ctx(r);
-    memset(v, 0, sizeof *v);
     *age = -1;
-    if (id == NULL)
-        return ERR_NOT_FOUND;
-    enum err e = screening_catalog_get(&cx, cat);
+    enum err e = page_case_for(r, id, ACT_SCREENING_CREATE, v);
     if (e == ERR_OK)
-        e = case_get(&cx, id, v);
-    if (e == ERR_OK && !v->detail)
-        e = ERR_FORBIDDEN;
+        e = screening_catalog_get(&cx, cat);
     if (e != ERR_OK)
         return e;
     struct case_rec full;
