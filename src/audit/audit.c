@@ -88,16 +88,22 @@ enum err audit_append(struct store_conn *c, const char *user_id, enum audit_acti
         !copy_field(r.record_type, sizeof r.record_type, record_type, "record_type") ||
         !copy_field(r.record_id, sizeof r.record_id, record_id, "record_id"))
         return ERR_INTERNAL;
-    enum err e = store_audit_last(c, &r.seq, r.prev_hash);
+    /* The head is read and moved on in one transaction (the caller's, when
+     * there is one): concurrent writers, on any server, queue on its lock
+     * and form one chain. */
+    enum err e = store_begin(c);
     if (e != ERR_OK)
         return e;
-    r.seq++;
-    clock_stamp(r.at);
-    r.detail = detail ? xstrdup(detail) : NULL;
-    entry_hash(&r, r.hash);
-    e = store_audit_insert(c, &r);
+    e = store_audit_last(c, &r.seq, r.prev_hash);
+    if (e == ERR_OK) {
+        r.seq++;
+        clock_stamp(r.at);
+        r.detail = detail ? xstrdup(detail) : NULL;
+        entry_hash(&r, r.hash);
+        e = store_audit_insert(c, &r);
+    }
     audit_rec_free(&r);
-    return e;
+    return store_end(c, e);
 }
 
 enum err audit_verify(struct store_conn *c, bool *ok, int64_t *entries, int64_t *first_bad)

@@ -1,10 +1,10 @@
 #include "auth/session.h"
 
 #include <ctype.h>
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "audit/audit.h"
 #include "util/alloc.h"
@@ -47,42 +47,31 @@ static enum err login_failed(struct store_conn *c, const char *user_key, const c
     return ERR_UNAUTHENTICATED;
 }
 
-/* The sign-in gate: at most one attempt per username at a time in this
- * process. Without it, parallel requests would all pass the limit check
- * before any of their failures is written, and the limit of five would be
- * five plus the number of workers. A second attempt for the same username
- * waits for the first to finish. */
-#define GATE_SLOTS 256
-static pthread_mutex_t gate_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t gate_cv = PTHREAD_COND_INITIALIZER;
-static char gate_keys[GATE_SLOTS][KEYED_HASH_SIZE];
+/* The sign-in gate: at most one attempt per username at a time, on every
+ * server of the database. Without it, parallel requests would all pass the
+ * limit check before any of their failures is written, and the limit of
+ * five would be five plus the number of workers. A second attempt for the
+ * same username waits for the first to finish (it polls the gate's row);
+ * a lease left by a server that died runs out after GATE_LEASE_SECONDS. */
+#define GATE_LEASE_SECONDS 30
+#define GATE_POLL_US       20000
+#define GATE_WAIT_POLLS    1000 /* 20 s, then 503 */
 
-static int gate_find(const char *key)
+static enum err gate_enter(struct store_conn *c, const char *user_key, int64_t *until)
 {
-    for (int i = 0; i < GATE_SLOTS; i++)
-        if (strcmp(gate_keys[i], key) == 0)
-            return i;
-    return -1;
-}
-
-static void gate_enter(const char *user_key)
-{
-    pthread_mutex_lock(&gate_mu);
-    int slot = -1;
-    while (gate_find(user_key) >= 0 || (slot = gate_find("")) < 0)
-        pthread_cond_wait(&gate_cv, &gate_mu);
-    memcpy(gate_keys[slot], user_key, KEYED_HASH_SIZE);
-    pthread_mutex_unlock(&gate_mu);
-}
-
-static void gate_leave(const char *user_key)
-{
-    pthread_mutex_lock(&gate_mu);
-    int slot = gate_find(user_key);
-    if (slot >= 0)
-        gate_keys[slot][0] = '\0';
-    pthread_cond_broadcast(&gate_cv);
-    pthread_mutex_unlock(&gate_mu);
+    for (int i = 0; i < GATE_WAIT_POLLS; i++) {
+        int64_t now = clock_now();
+        bool taken = false;
+        *until = now + GATE_LEASE_SECONDS;
+        enum err e = store_login_gate_take(c, user_key, *until, now, &taken);
+        if (e != ERR_OK)
+            return e;
+        if (taken)
+            return ERR_OK;
+        usleep(GATE_POLL_US);
+    }
+    log_error("auth: a sign-in waited too long for the attempt before it");
+    return ERR_UNAVAILABLE;
 }
 
 static enum err login_gated(struct store_conn *c, const char *user_key, const char *addr_key,
@@ -110,9 +99,14 @@ enum err auth_login(struct store_conn *c, const struct datakey *k, const char *u
     free(lower);
     crypto_keyed_hash(k, "login_addr", client_addr ? client_addr : "", addr_key);
 
-    gate_enter(user_key);
-    enum err e = login_gated(c, user_key, addr_key, username, password, kind, token, out);
-    gate_leave(user_key);
+    int64_t until = 0;
+    enum err e = gate_enter(c, user_key, &until);
+    if (e != ERR_OK)
+        return e;
+    e = login_gated(c, user_key, addr_key, username, password, kind, token, out);
+    enum err g = store_login_gate_release(c, user_key, until);
+    if (g != ERR_OK)
+        log_error("auth: cannot give back the sign-in gate; it runs out by itself");
     return e;
 }
 

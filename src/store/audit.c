@@ -86,7 +86,15 @@ enum err store_audit_insert(struct store_conn *c, const struct audit_rec *r)
     /* The first entry's prev_hash is 32 zero bytes, never NULL. */
     stmt_blob(s, 8, r->prev_hash, sizeof(r->prev_hash));
     stmt_blob(s, 9, r->hash, sizeof(r->hash));
-    return stmt_exec(s);
+    enum err e = stmt_exec(s);
+    if (e != ERR_OK)
+        return e;
+    /* The head moves on from the entry before this one, or nothing is
+     * written: a writer that did not read the head under its lock loses. */
+    s = stmt_get(c, STMT_AUDIT_HEAD_SET);
+    stmt_int(s, 1, r->seq);
+    stmt_blob(s, 2, r->hash, sizeof(r->hash));
+    return stmt_exec_versioned(s);
 }
 
 static enum err audit_rows(struct stmt *s, struct audit_rec **items, size_t *n)

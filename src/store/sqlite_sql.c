@@ -110,6 +110,12 @@ const struct stmt_def sqlite_stmts[STMT__MAX] = {
       "SELECT (SELECT count(*) FROM login_failure WHERE user_key = ?1 AND at >= ?3),"
       " (SELECT count(*) FROM login_failure WHERE addr_key = ?2 AND at >= ?3)"),
     S(STMT_LOGIN_FAILURE_PRUNE, "DELETE FROM login_failure WHERE at < ?1"),
+    /* ?1 user key, ?2 the lease's end, ?3 now: taken (one row changed) when
+     * free or run out. */
+    S(STMT_LOGIN_GATE_TAKE, "INSERT INTO login_gate (user_key, until) VALUES (?1, ?2)"
+                            " ON CONFLICT (user_key) DO UPDATE SET until = excluded.until"
+                            " WHERE login_gate.until < ?3"),
+    S(STMT_LOGIN_GATE_RELEASE, "DELETE FROM login_gate WHERE user_key = ?1 AND until = ?2"),
 
     S(STMT_GROUP_INSERT, "INSERT INTO network_group (" GROUP_COLS ")"
                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
@@ -216,9 +222,12 @@ const struct stmt_def sqlite_stmts[STMT__MAX] = {
       " GROUP BY k.case_id, c.code, s.sex, c.created_at"
       " ORDER BY n DESC, c.created_at DESC, k.case_id DESC LIMIT ?4"),
 
-    S(STMT_AUDIT_LAST, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"),
+    /* BEGIN IMMEDIATE already holds the write lock: no row lock needed. */
+    S(STMT_AUDIT_LAST, "SELECT seq, hash FROM audit_head WHERE chain = 'main'"),
     S(STMT_AUDIT_INSERT, "INSERT INTO audit (" AUDIT_COLS ")"
                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+    S(STMT_AUDIT_HEAD_SET,
+      "UPDATE audit_head SET seq = ?1, hash = ?2 WHERE chain = 'main' AND seq = ?1 - 1"),
     S(STMT_AUDIT_RANGE, "SELECT " AUDIT_COLS " FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2"),
     S(STMT_AUDIT_FOR_RECORD, "SELECT " AUDIT_COLS " FROM audit"
                              " WHERE record_type = ?1 AND record_id = ?2 AND seq > ?3"

@@ -161,6 +161,13 @@ enum err store_login_failure_count(struct store_conn *c, const char *user_key, c
                                    int64_t since, int *by_user, int *by_addr);
 /* Forgets failures older than before. */
 enum err store_login_failure_prune(struct store_conn *c, int64_t before);
+/* The sign-in gate, one attempt per username at a time on every server of
+ * the database: *taken true when this call took the lease of user_key
+ * until the epoch second until (it was free, or its lease ran out before
+ * now). Give it back with release (the same until), outside a transaction. */
+enum err store_login_gate_take(struct store_conn *c, const char *user_key, int64_t until,
+                               int64_t now, bool *taken);
+enum err store_login_gate_release(struct store_conn *c, const char *user_key, int64_t until);
 
 /* ---- network ---- */
 struct group_rec {
@@ -468,8 +475,12 @@ struct audit_rec {
     bool malformed;
 };
 void audit_rec_free(struct audit_rec *r);
-/* The last entry's seq and hash (seq 0 and zero hash when empty). */
+/* The head of the chain: the last entry's seq and hash (seq 0 and zero
+ * hash when empty), locked until the transaction ends, so call it inside
+ * the transaction that appends. */
 enum err store_audit_last(struct store_conn *c, int64_t *seq, unsigned char hash[32]);
+/* Appends r (r->seq the head's seq + 1) and moves the head on to it;
+ * ERR_CONFLICT, nothing written, when the head has moved on meanwhile. */
 enum err store_audit_insert(struct store_conn *c, const struct audit_rec *r);
 /* Entries with seq > after_seq, at most limit, in seq order. */
 enum err store_audit_range(struct store_conn *c, int64_t after_seq, int limit,

@@ -147,6 +147,28 @@ enum err store_session_get(struct store_conn *c, const unsigned char token_hash[
     return ERR_OK;
 }
 
+enum err store_login_gate_take(struct store_conn *c, const char *user_key, int64_t until,
+                               int64_t now, bool *taken)
+{
+    *taken = false;
+    struct stmt *s = stmt_get(c, STMT_LOGIN_GATE_TAKE);
+    stmt_text(s, 1, user_key);
+    stmt_int(s, 2, until);
+    stmt_int(s, 3, now);
+    enum err e = stmt_exec(s);
+    if (e == ERR_OK)
+        *taken = stmt_changes(c) == 1;
+    return e;
+}
+
+enum err store_login_gate_release(struct store_conn *c, const char *user_key, int64_t until)
+{
+    struct stmt *s = stmt_get(c, STMT_LOGIN_GATE_RELEASE);
+    stmt_text(s, 1, user_key);
+    stmt_int(s, 2, until);
+    return stmt_exec(s);
+}
+
 /* Runs a statement keyed by a token hash; ERR_NOT_FOUND when no row changed. */
 static enum err by_token(struct store_conn *c, struct stmt *s)
 {

@@ -5,6 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The migrations this cbpn has (migrations/sqlite/). */
+#define SCHEMA_VERSION 3
+
 #include <cmocka.h>
 
 #include <pthread.h>
@@ -169,10 +172,10 @@ static void test_open_create_migrate(void **state)
 
     assert_int_equal(stat(f->path, &sb), 0);
     assert_int_equal(sb.st_mode & 0777, 0600);
-    assert_int_equal(store_schema_version(f->c), 2);
+    assert_int_equal(store_schema_version(f->c), SCHEMA_VERSION);
     assert_int_equal(store_ping(f->c), ERR_OK);
-    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM schema_migration"), 2);
-    assert_int_equal(raw_int(f->path, "SELECT max(version) FROM schema_migration"), 2);
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM schema_migration"), SCHEMA_VERSION);
+    assert_int_equal(raw_int(f->path, "SELECT max(version) FROM schema_migration"), SCHEMA_VERSION);
 
     assert_int_equal(store_meta_get(f->c, "data_key", &v), ERR_NOT_FOUND);
     assert_null(v);
@@ -258,14 +261,14 @@ static void test_reopen_idempotent(void **state)
         assert_int_equal(store_open(f->path, i == 0, &f->st, &msg), ERR_OK);
         assert_null(msg);
         f->c = store_conn(f->st);
-        assert_int_equal(store_schema_version(f->c), 2);
+        assert_int_equal(store_schema_version(f->c), SCHEMA_VERSION);
         assert_int_equal(store_meta_get(f->c, "k", &v), ERR_OK);
         assert_string_equal(v, "kept");
         free(v);
         store_close(f->st);
         f->st = NULL;
     }
-    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM schema_migration"), 2);
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM schema_migration"), SCHEMA_VERSION);
     assert_int_equal(store_open(f->path, false, &f->st, &msg), ERR_OK);
     f->c = store_conn(f->st);
 }
@@ -284,7 +287,7 @@ static void test_newer_schema_refused(void **state)
     assert_int_not_equal(store_open(f->path, false, &st, &msg), ERR_OK);
     assert_null(st);
     assert_non_null(msg);
-    assert_non_null(strstr(msg, "database schema 7 is newer than this cbpn (knows up to 2)"));
+    assert_non_null(strstr(msg, "database schema 7 is newer than this cbpn (knows up to 3)"));
     free(msg);
     /* Nothing was changed by the refusal. */
     assert_int_equal(raw_int(f->path, "SELECT max(version) FROM schema_migration"), 7);
@@ -1078,7 +1081,7 @@ static void test_threads(void **state)
         assert_ptr_equal(a[i].c1, a[i].c2);
         assert_ptr_not_equal(a[i].c1, f->c);
         assert_int_equal(a[i].ping, ERR_OK);
-        assert_int_equal(a[i].version, 2);
+        assert_int_equal(a[i].version, SCHEMA_VERSION);
     }
     assert_ptr_not_equal(a[0].c1, a[1].c1);
     assert_ptr_equal(store_conn(f->st), f->c);
