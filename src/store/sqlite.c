@@ -20,28 +20,40 @@
 #define BUSY_TIMEOUT_MS 5000
 #define MIGRATION_DIR   "migrations/sqlite/"
 
-struct stmt {
+struct lite_stmt {
+    struct stmt base;
     sqlite3_stmt *st;
-    struct store_conn *conn;
-    enum stmt_id id;
     int bind_rc; /* first failed bind since the last reset */
 };
 
-struct store_conn {
-    struct store *store;
+struct lite_conn {
+    struct store_conn base;
+    struct lite_store *store;
     sqlite3 *db;
-    struct tx_state tx; /* nesting of store_begin (store.c) */
-    struct stmt stmts[STMT__MAX];
-    struct store_conn *next; /* the store's registry */
+    struct lite_stmt stmts[STMT__MAX];
+    struct lite_conn *next; /* the store's registry */
 };
 
-struct store {
+struct lite_store {
+    struct store base;
     char *path;
     const char *synchronous; /* the pragma every connection runs */
     pthread_mutex_t mu;      /* guards conns */
     pthread_key_t key;       /* the calling thread's connection */
-    struct store_conn *conns;
+    struct lite_conn *conns;
 };
+
+static struct lite_stmt *LS(struct stmt *s)
+{
+    return (struct lite_stmt *)s;
+}
+
+static struct lite_conn *LC(struct store_conn *c)
+{
+    return (struct lite_conn *)c;
+}
+
+static void lite_close(struct store *base);
 
 /* ---- errors ---- */
 
@@ -73,74 +85,57 @@ static enum err map_rc(sqlite3 *db, int rc, const char *what)
 
 /* ---- the query interface ---- */
 
-struct stmt *stmt_get(struct store_conn *c, enum stmt_id id)
+static struct stmt *lite_get(struct store_conn *c, enum stmt_id id)
 {
-    struct stmt *s = &c->stmts[id];
+    struct lite_stmt *s = &LC(c)->stmts[id];
     s->bind_rc = SQLITE_OK;
-    return s;
+    return &s->base;
 }
 
 static void bind_check(struct stmt *s, int rc)
 {
-    if (rc != SQLITE_OK && s->bind_rc == SQLITE_OK)
-        s->bind_rc = rc;
+    if (rc != SQLITE_OK && LS(s)->bind_rc == SQLITE_OK)
+        LS(s)->bind_rc = rc;
 }
 
-void stmt_text(struct stmt *s, int i, const char *v)
+static void lite_bind_text(struct stmt *s, int i, const char *v)
 {
-    if (v == NULL)
-        bind_check(s, sqlite3_bind_null(s->st, i));
-    else
-        bind_check(s, sqlite3_bind_text(s->st, i, v, -1, SQLITE_TRANSIENT));
+    bind_check(s, sqlite3_bind_text(LS(s)->st, i, v, -1, SQLITE_TRANSIENT));
 }
 
-void stmt_opt_text(struct stmt *s, int i, const char *v)
+static void lite_bind_int(struct stmt *s, int i, int64_t v)
 {
-    stmt_text(s, i, v != NULL && v[0] != '\0' ? v : NULL);
+    bind_check(s, sqlite3_bind_int64(LS(s)->st, i, v));
 }
 
-void stmt_int(struct stmt *s, int i, int64_t v)
+static void lite_bind_blob(struct stmt *s, int i, const void *p, size_t len)
 {
-    bind_check(s, sqlite3_bind_int64(s->st, i, v));
+    bind_check(s, sqlite3_bind_blob64(LS(s)->st, i, p, len, SQLITE_TRANSIENT));
 }
 
-void stmt_bool(struct stmt *s, int i, bool v)
+static void lite_bind_null(struct stmt *s, int i)
 {
-    stmt_int(s, i, v ? 1 : 0);
+    bind_check(s, sqlite3_bind_null(LS(s)->st, i));
 }
 
-void stmt_blob(struct stmt *s, int i, const void *p, size_t len)
+static void lite_done(struct stmt *s)
 {
-    if (p == NULL || len == 0)
-        bind_check(s, sqlite3_bind_null(s->st, i));
-    else
-        bind_check(s, sqlite3_bind_blob64(s->st, i, p, len, SQLITE_TRANSIENT));
+    sqlite3_reset(LS(s)->st);
+    sqlite3_clear_bindings(LS(s)->st);
+    LS(s)->bind_rc = SQLITE_OK;
 }
 
-void stmt_null(struct stmt *s, int i)
-{
-    bind_check(s, sqlite3_bind_null(s->st, i));
-}
-
-void stmt_done(struct stmt *s)
-{
-    if (s == NULL)
-        return;
-    sqlite3_reset(s->st);
-    sqlite3_clear_bindings(s->st);
-    s->bind_rc = SQLITE_OK;
-}
-
-enum err stmt_step(struct stmt *s, bool *row)
+static enum err lite_step(struct stmt *s, bool *row)
 {
     *row = false;
     const char *what = sqlite_stmts[s->id].name;
-    if (s->bind_rc != SQLITE_OK) {
-        log_error("store: %s: cannot bind: %s", what, sqlite3_errstr(s->bind_rc));
-        stmt_done(s);
+    sqlite3 *db = LC(s->conn)->db;
+    if (LS(s)->bind_rc != SQLITE_OK) {
+        log_error("store: %s: cannot bind: %s", what, sqlite3_errstr(LS(s)->bind_rc));
+        lite_done(s);
         return ERR_INTERNAL;
     }
-    int rc = sqlite3_step(s->st);
+    int rc = sqlite3_step(LS(s)->st);
     if (rc == SQLITE_ROW) {
         *row = true;
         return ERR_OK;
@@ -148,84 +143,64 @@ enum err stmt_step(struct stmt *s, bool *row)
     if (rc == SQLITE_DONE)
         return ERR_OK;
     /* sqlite3_reset() returns the same error; read the message first. */
-    enum err e = map_rc(s->conn->db, sqlite3_extended_errcode(s->conn->db), what);
-    stmt_done(s);
+    enum err e = map_rc(db, sqlite3_extended_errcode(db), what);
+    lite_done(s);
     return e;
 }
 
-enum err stmt_exec(struct stmt *s)
+static int64_t lite_changes(struct store_conn *c)
 {
-    bool row = true;
-    enum err e = ERR_OK;
-    while (e == ERR_OK && row)
-        e = stmt_step(s, &row);
-    stmt_done(s);
-    return e;
+    return sqlite3_changes64(LC(c)->db);
 }
 
-int64_t stmt_changes(struct store_conn *c)
+static bool lite_col_null(struct stmt *s, int i)
 {
-    return sqlite3_changes64(c->db);
+    return sqlite3_column_type(LS(s)->st, i) == SQLITE_NULL;
 }
 
-bool stmt_col_null(struct stmt *s, int i)
+static const char *lite_col_text(struct stmt *s, int i)
 {
-    return sqlite3_column_type(s->st, i) == SQLITE_NULL;
+    return (const char *)sqlite3_column_text(LS(s)->st, i);
 }
 
-const char *stmt_col_text(struct stmt *s, int i)
+static int64_t lite_col_int(struct stmt *s, int i)
 {
-    return (const char *)sqlite3_column_text(s->st, i);
+    return sqlite3_column_int64(LS(s)->st, i);
 }
 
-int64_t stmt_col_int(struct stmt *s, int i)
+static const unsigned char *lite_col_blob(struct stmt *s, int i, size_t *len)
 {
-    return sqlite3_column_int64(s->st, i);
-}
-
-const unsigned char *stmt_col_blob(struct stmt *s, int i, size_t *len)
-{
-    const unsigned char *p = sqlite3_column_blob(s->st, i);
-    *len = p != NULL ? (size_t)sqlite3_column_bytes(s->st, i) : 0;
+    const unsigned char *p = sqlite3_column_blob(LS(s)->st, i);
+    *len = p != NULL ? (size_t)sqlite3_column_bytes(LS(s)->st, i) : 0;
     return p;
 }
 
-size_t stmt_col_bytes(struct stmt *s, int i)
+static size_t lite_col_bytes(struct stmt *s, int i)
 {
     /* After sqlite3_column_text(): the length of the text form. */
-    if (sqlite3_column_text(s->st, i) == NULL)
+    if (sqlite3_column_text(LS(s)->st, i) == NULL)
         return 0;
-    return (size_t)sqlite3_column_bytes(s->st, i);
+    return (size_t)sqlite3_column_bytes(LS(s)->st, i);
 }
 
-struct store_conn *stmt_conn(struct stmt *s)
+static const char *lite_col_name(struct stmt *s, int i)
 {
-    return s->conn;
+    return sqlite3_column_name(LS(s)->st, i);
 }
 
-struct tx_state *conn_tx(struct store_conn *c)
+static int lite_col_count(struct stmt *s)
 {
-    return &c->tx;
+    return sqlite3_column_count(LS(s)->st);
 }
 
-const char *stmt_col_name(struct stmt *s, int i)
+static bool lite_in_tx(struct store_conn *c)
 {
-    return sqlite3_column_name(s->st, i);
-}
-
-int stmt_col_count(struct stmt *s)
-{
-    return sqlite3_column_count(s->st);
-}
-
-bool conn_in_tx(struct store_conn *c)
-{
-    return sqlite3_get_autocommit(c->db) == 0;
+    return sqlite3_get_autocommit(LC(c)->db) == 0;
 }
 
 /* ---- connections ---- */
 
-static void conn_free(struct store_conn *c)
+static void conn_free(struct lite_conn *c)
 {
     if (c == NULL)
         return;
@@ -320,15 +295,16 @@ fail:
 
 /* A connection over db (taken over, closed on failure) with every
  * statement prepared. */
-static struct store_conn *conn_prepare(struct store *st, sqlite3 *db, char **errmsg)
+static struct lite_conn *conn_prepare(struct lite_store *st, sqlite3 *db, char **errmsg)
 {
-    struct store_conn *c = xcalloc(1, sizeof(*c));
+    struct lite_conn *c = xcalloc(1, sizeof(*c));
+    c->base.ops = &sqlite_backend;
     c->store = st;
     c->db = db;
     for (int i = 0; i < STMT__MAX; i++) {
         const struct stmt_def *d = &sqlite_stmts[i];
-        c->stmts[i].conn = c;
-        c->stmts[i].id = (enum stmt_id)i;
+        c->stmts[i].base.conn = &c->base;
+        c->stmts[i].base.id = (enum stmt_id)i;
         if (d->sql == NULL) {
             *errmsg = xasprintf("internal error: statement %d has no SQL", i);
             goto fail;
@@ -347,7 +323,7 @@ fail:
     return NULL;
 }
 
-static void conn_register(struct store *st, struct store_conn *c)
+static void conn_register(struct lite_store *st, struct lite_conn *c)
 {
     pthread_mutex_lock(&st->mu);
     c->next = st->conns;
@@ -359,10 +335,10 @@ static void conn_register(struct store *st, struct store_conn *c)
 /* Thread exit: the thread's connection goes with it. */
 static void conn_release(void *p)
 {
-    struct store_conn *c = p;
-    struct store *st = c->store;
+    struct lite_conn *c = p;
+    struct lite_store *st = c->store;
     pthread_mutex_lock(&st->mu);
-    for (struct store_conn **pp = &st->conns; *pp != NULL; pp = &(*pp)->next) {
+    for (struct lite_conn **pp = &st->conns; *pp != NULL; pp = &(*pp)->next) {
         if (*pp == c) {
             *pp = c->next;
             break;
@@ -372,11 +348,12 @@ static void conn_release(void *p)
     conn_free(c);
 }
 
-struct store_conn *store_conn(struct store *st)
+static struct store_conn *lite_conn(struct store *base)
 {
-    struct store_conn *c = pthread_getspecific(st->key);
+    struct lite_store *st = (struct lite_store *)base;
+    struct lite_conn *c = pthread_getspecific(st->key);
     if (c != NULL)
-        return c;
+        return &c->base;
     char *errmsg = NULL;
     sqlite3 *db = db_open(st->path, st->synchronous, &errmsg);
     if (db != NULL)
@@ -387,7 +364,7 @@ struct store_conn *store_conn(struct store *st)
         return NULL;
     }
     conn_register(st, c);
-    return c;
+    return &c->base;
 }
 
 /* ---- migrations ---- */
@@ -545,11 +522,6 @@ out:
 
 /* ---- the store ---- */
 
-static bool is_postgres(const char *uri)
-{
-    return strncmp(uri, "postgres://", 11) == 0 || strncmp(uri, "postgresql://", 13) == 0;
-}
-
 /* Makes the directory entry of a file just created at path durable: SQLite
  * syncs the directory for the -wal it creates, not for the database file. */
 static bool dir_sync(const char *path)
@@ -606,26 +578,17 @@ static bool file_prepare(const char *path, bool create, char **errmsg)
     return true;
 }
 
-enum err store_open(const char *uri, bool create, struct store **out, char **errmsg)
+static enum err lite_open(const char *uri, bool create, struct store **out, char **errmsg)
 {
-    struct store *st = NULL;
+    struct lite_store *st = NULL;
     sqlite3 *db = NULL;
     enum err e = ERR_INTERNAL;
 
-    *out = NULL;
-    *errmsg = NULL;
-    if (uri == NULL || uri[0] == '\0') {
-        *errmsg = xstrdup("no database given");
-        return ERR_INTERNAL;
-    }
-    if (is_postgres(uri)) {
-        *errmsg = xstrdup("this cbpn has no PostgreSQL backend yet; use a database file");
-        return ERR_INTERNAL;
-    }
     if (!file_prepare(uri, create, errmsg))
         return create ? ERR_INTERNAL : ERR_NOT_FOUND;
 
     st = xcalloc(1, sizeof(*st));
+    st->base.ops = &sqlite_backend;
     st->path = xstrdup(uri);
     st->synchronous = synchronous_pragma();
     pthread_mutex_init(&st->mu, NULL);
@@ -644,33 +607,33 @@ enum err store_open(const char *uri, bool create, struct store **out, char **err
         goto fail;
     /* The opening thread's connection: preparing every statement now makes
      * a broken one fail here, at start. */
-    struct store_conn *c = conn_prepare(st, db, errmsg);
+    struct lite_conn *c = conn_prepare(st, db, errmsg);
     db = NULL;
     if (c == NULL) {
         e = ERR_INTERNAL;
         goto fail;
     }
     conn_register(st, c);
-    *out = st;
+    *out = &st->base;
     return ERR_OK;
 fail:
     sqlite3_close_v2(db);
-    store_close(st);
+    if (st != NULL)
+        lite_close(&st->base);
     return e;
 }
 
-void store_close(struct store *st)
+static void lite_close(struct store *base)
 {
-    if (st == NULL)
-        return;
+    struct lite_store *st = (struct lite_store *)base;
     pthread_setspecific(st->key, NULL);
     pthread_key_delete(st->key);
     pthread_mutex_lock(&st->mu);
-    struct store_conn *c = st->conns;
+    struct lite_conn *c = st->conns;
     st->conns = NULL;
     pthread_mutex_unlock(&st->mu);
     while (c != NULL) {
-        struct store_conn *next = c->next;
+        struct lite_conn *next = c->next;
         conn_free(c);
         c = next;
     }
@@ -678,3 +641,27 @@ void store_close(struct store *st)
     free(st->path);
     free(st);
 }
+
+const struct backend_ops sqlite_backend = {
+    .name = "sqlite",
+    .stmts = sqlite_stmts,
+    .open = lite_open,
+    .close = lite_close,
+    .conn = lite_conn,
+    .get = lite_get,
+    .bind_text = lite_bind_text,
+    .bind_int = lite_bind_int,
+    .bind_blob = lite_bind_blob,
+    .bind_null = lite_bind_null,
+    .step = lite_step,
+    .done = lite_done,
+    .changes = lite_changes,
+    .in_tx = lite_in_tx,
+    .col_null = lite_col_null,
+    .col_text = lite_col_text,
+    .col_int = lite_col_int,
+    .col_blob = lite_col_blob,
+    .col_bytes = lite_col_bytes,
+    .col_name = lite_col_name,
+    .col_count = lite_col_count,
+};

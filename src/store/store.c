@@ -7,6 +7,175 @@
 #include "util/alloc.h"
 #include "util/log.h"
 
+/* ---- the backends ---- */
+
+static bool is_postgres(const char *uri)
+{
+    return strncmp(uri, "postgres://", 11) == 0 || strncmp(uri, "postgresql://", 13) == 0;
+}
+
+enum err store_open(const char *uri, bool create, struct store **out, char **errmsg)
+{
+    *out = NULL;
+    *errmsg = NULL;
+    if (uri == NULL || uri[0] == '\0') {
+        *errmsg = xstrdup("no database given");
+        return ERR_INTERNAL;
+    }
+    const struct backend_ops *ops = &sqlite_backend;
+    if (is_postgres(uri)) {
+#ifdef CBPN_HAVE_PG
+        ops = &pg_backend;
+#else
+        *errmsg = xstrdup("this cbpn was built without the PostgreSQL backend");
+        return ERR_INTERNAL;
+#endif
+    }
+    return ops->open(uri, create, out, errmsg);
+}
+
+bool store_is_uri(const char *db)
+{
+    return db != NULL && is_postgres(db);
+}
+
+void store_close(struct store *st)
+{
+    if (st != NULL)
+        st->ops->close(st);
+}
+
+struct store_conn *store_conn(struct store *st)
+{
+    return st->ops->conn(st);
+}
+
+const char *store_backend_name(const struct store *st)
+{
+    return st->ops->name;
+}
+
+/* ---- the query interface, through the backend's table ---- */
+
+struct stmt *stmt_get(struct store_conn *c, enum stmt_id id)
+{
+    return c->ops->get(c, id);
+}
+
+struct store_conn *stmt_conn(struct stmt *s)
+{
+    return s->conn;
+}
+
+void stmt_text(struct stmt *s, int i, const char *v)
+{
+    if (v == NULL)
+        s->conn->ops->bind_null(s, i);
+    else
+        s->conn->ops->bind_text(s, i, v);
+}
+
+void stmt_opt_text(struct stmt *s, int i, const char *v)
+{
+    stmt_text(s, i, v != NULL && v[0] != '\0' ? v : NULL);
+}
+
+void stmt_int(struct stmt *s, int i, int64_t v)
+{
+    s->conn->ops->bind_int(s, i, v);
+}
+
+void stmt_bool(struct stmt *s, int i, bool v)
+{
+    stmt_int(s, i, v ? 1 : 0);
+}
+
+void stmt_blob(struct stmt *s, int i, const void *p, size_t len)
+{
+    if (p == NULL || len == 0)
+        s->conn->ops->bind_null(s, i);
+    else
+        s->conn->ops->bind_blob(s, i, p, len);
+}
+
+void stmt_null(struct stmt *s, int i)
+{
+    s->conn->ops->bind_null(s, i);
+}
+
+enum err stmt_step(struct stmt *s, bool *row)
+{
+    return s->conn->ops->step(s, row);
+}
+
+void stmt_done(struct stmt *s)
+{
+    if (s != NULL)
+        s->conn->ops->done(s);
+}
+
+enum err stmt_exec(struct stmt *s)
+{
+    bool row = true;
+    enum err e = ERR_OK;
+    while (e == ERR_OK && row)
+        e = stmt_step(s, &row);
+    stmt_done(s);
+    return e;
+}
+
+int64_t stmt_changes(struct store_conn *c)
+{
+    return c->ops->changes(c);
+}
+
+struct tx_state *conn_tx(struct store_conn *c)
+{
+    return &c->tx;
+}
+
+bool conn_in_tx(struct store_conn *c)
+{
+    return c->ops->in_tx(c);
+}
+
+bool stmt_col_null(struct stmt *s, int i)
+{
+    return s->conn->ops->col_null(s, i);
+}
+
+const char *stmt_col_text(struct stmt *s, int i)
+{
+    return s->conn->ops->col_text(s, i);
+}
+
+int64_t stmt_col_int(struct stmt *s, int i)
+{
+    return s->conn->ops->col_int(s, i);
+}
+
+const unsigned char *stmt_col_blob(struct stmt *s, int i, size_t *len)
+{
+    return s->conn->ops->col_blob(s, i, len);
+}
+
+size_t stmt_col_bytes(struct stmt *s, int i)
+{
+    return s->conn->ops->col_bytes(s, i);
+}
+
+const char *stmt_col_name(struct stmt *s, int i)
+{
+    return s->conn->ops->col_name(s, i);
+}
+
+int stmt_col_count(struct stmt *s)
+{
+    return s->conn->ops->col_count(s);
+}
+
+/* ---- helpers ---- */
+
 void str_copy(char *dst, size_t size, const char *src)
 {
     if (size == 0)

@@ -45,6 +45,11 @@ struct blob {
  * connection is opened too, every statement prepared, so a broken one fails
  * here. On failure *errmsg is a new string for the user (caller frees). */
 enum err store_open(const char *uri, bool create, struct store **out, char **errmsg);
+/* True when db names a PostgreSQL database (a postgres:// or
+ * postgresql:// URI), false for a file path. */
+bool store_is_uri(const char *db);
+/* "sqlite" or "postgres". */
+const char *store_backend_name(const struct store *st);
 /* Closes every connection; the store must be idle. NULL is a no-op. A
  * thread's connection also closes when that thread exits. */
 void store_close(struct store *st);

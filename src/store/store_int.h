@@ -103,10 +103,67 @@ struct stmt_def {
 /* The SQLite backend's table (sqlite_sql.c). */
 extern const struct stmt_def sqlite_stmts[STMT__MAX];
 
+/* How deep store_begin calls are nested on a connection: only the
+ * outermost begins and ends the database's transaction; an inner end with
+ * an error dooms it, so the outermost rolls back. */
+struct tx_state {
+    int depth;
+    bool doomed;
+};
+
+/* ---- backends ----
+ * A backend fills a table of operations and begins its own store,
+ * connection and statement structs with the headers below; store.c
+ * forwards the query interface through the table, and store_open() picks
+ * the backend by the URI. Nothing outside src/store/ sees any of it. */
+struct backend_ops;
+
+struct store {
+    const struct backend_ops *ops;
+};
+
+struct store_conn {
+    const struct backend_ops *ops;
+    struct tx_state tx; /* nesting of store_begin (store.c) */
+};
+
 /* A prepared statement of one connection, in use. Get it, bind, step, read
  * columns, then stmt_done() (stmt_exec() does that itself). Bind failures are
  * remembered and reported by the next step. */
-struct stmt;
+struct stmt {
+    struct store_conn *conn;
+    enum stmt_id id;
+};
+
+struct backend_ops {
+    const char *name;             /* "sqlite", "postgres": for messages */
+    const struct stmt_def *stmts; /* its statement table */
+    /* As store_open(), for a URI this backend takes. */
+    enum err (*open)(const char *uri, bool create, struct store **out, char **errmsg);
+    void (*close)(struct store *st);
+    struct store_conn *(*conn)(struct store *st);
+    struct stmt *(*get)(struct store_conn *c, enum stmt_id id);
+    void (*bind_text)(struct stmt *s, int i, const char *v); /* v not NULL */
+    void (*bind_int)(struct stmt *s, int i, int64_t v);
+    void (*bind_blob)(struct stmt *s, int i, const void *p, size_t len); /* len > 0 */
+    void (*bind_null)(struct stmt *s, int i);
+    enum err (*step)(struct stmt *s, bool *row);
+    void (*done)(struct stmt *s);
+    int64_t (*changes)(struct store_conn *c);
+    bool (*in_tx)(struct store_conn *c);
+    bool (*col_null)(struct stmt *s, int i);
+    const char *(*col_text)(struct stmt *s, int i);
+    int64_t (*col_int)(struct stmt *s, int i);
+    const unsigned char *(*col_blob)(struct stmt *s, int i, size_t *len);
+    size_t (*col_bytes)(struct stmt *s, int i);
+    const char *(*col_name)(struct stmt *s, int i);
+    int (*col_count)(struct stmt *s);
+};
+
+extern const struct backend_ops sqlite_backend;
+#ifdef CBPN_HAVE_PG
+extern const struct backend_ops pg_backend;
+#endif
 
 struct stmt *stmt_get(struct store_conn *c, enum stmt_id id);
 /* The connection a statement belongs to. */
@@ -131,13 +188,6 @@ enum err stmt_exec(struct stmt *s);
 void stmt_done(struct stmt *s);
 /* Rows changed by the last finished statement of c. */
 int64_t stmt_changes(struct store_conn *c);
-/* How deep store_begin calls are nested on a connection: only the
- * outermost begins and ends the database's transaction; an inner end with
- * an error dooms it, so the outermost rolls back. */
-struct tx_state {
-    int depth;
-    bool doomed;
-};
 struct tx_state *conn_tx(struct store_conn *c);
 /* True while c is inside a transaction. */
 bool conn_in_tx(struct store_conn *c);
