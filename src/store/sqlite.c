@@ -369,47 +369,6 @@ static struct store_conn *lite_conn(struct store *base)
 
 /* ---- migrations ---- */
 
-static int name_cmp(const void *a, const void *b)
-{
-    const struct embedded_file *const *x = a;
-    const struct embedded_file *const *y = b;
-    return strcmp((*x)->name, (*y)->name);
-}
-
-/* The version a migration's file name starts with ("0001_init.sql" -> 1),
- * or -1. */
-static int migration_version(const char *name)
-{
-    const char *base = name + strlen(MIGRATION_DIR);
-    int v = 0;
-    const char *p = base;
-    for (; *p >= '0' && *p <= '9'; p++) {
-        v = v * 10 + (*p - '0');
-        if (v > 1000000)
-            return -1;
-    }
-    if (p == base || *p != '_' || v < 1)
-        return -1;
-    return v;
-}
-
-/* This binary's migrations, in order (caller frees the array). */
-static size_t migrations_list(const struct embedded_file ***out)
-{
-    size_t n = 0;
-    const struct embedded_file **m = xcalloc(embedded_count + 1, sizeof(*m));
-    for (unsigned long i = 0; i < embedded_count; i++) {
-        const char *name = embedded_files[i].name;
-        size_t len = strlen(name);
-        if (strncmp(name, MIGRATION_DIR, strlen(MIGRATION_DIR)) == 0 && len > 4 &&
-            strcmp(name + len - 4, ".sql") == 0)
-            m[n++] = &embedded_files[i];
-    }
-    qsort(m, n, sizeof(*m), name_cmp);
-    *out = m;
-    return n;
-}
-
 /* The recorded schema version (0 for a new database); -1 when the file
  * holds tables that are not cbpn's. */
 static int recorded_version(sqlite3 *db, int *version)
@@ -460,18 +419,11 @@ static int record_migration(sqlite3 *db, int version)
 static enum err migrate(sqlite3 *db, const char *path, char **errmsg)
 {
     const struct embedded_file **m = NULL;
-    size_t n = migrations_list(&m);
-    enum err e = ERR_INTERNAL;
     int known = 0, current = 0, rc;
-
-    for (size_t i = 0; i < n; i++) {
-        int v = migration_version(m[i]->name);
-        if (v != (int)i + 1) {
-            *errmsg = xasprintf("internal error: migration %s is out of sequence", m[i]->name);
-            goto out;
-        }
-        known = v;
-    }
+    enum err e = store_migrations(MIGRATION_DIR, &m, &known, errmsg);
+    if (e != ERR_OK)
+        goto out;
+    e = ERR_INTERNAL;
     rc = exec1(db, "BEGIN IMMEDIATE", NULL);
     if (rc != SQLITE_OK) {
         e = (rc & 0xff) == SQLITE_BUSY ? ERR_UNAVAILABLE : ERR_INTERNAL;

@@ -5,6 +5,7 @@
 
 #include "store/store_int.h"
 #include "util/alloc.h"
+#include "util/embed.h"
 #include "util/log.h"
 
 /* ---- the backends ---- */
@@ -172,6 +173,59 @@ const char *stmt_col_name(struct stmt *s, int i)
 int stmt_col_count(struct stmt *s)
 {
     return s->conn->ops->col_count(s);
+}
+
+/* ---- migrations ---- */
+
+static int name_cmp(const void *a, const void *b)
+{
+    const struct embedded_file *const *x = a;
+    const struct embedded_file *const *y = b;
+    return strcmp((*x)->name, (*y)->name);
+}
+
+/* The version a migration's file name starts with ("0001_init.sql" -> 1),
+ * or -1. */
+static int migration_version(const char *dir, const char *name)
+{
+    const char *base = name + strlen(dir);
+    int v = 0;
+    const char *p = base;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        v = v * 10 + (*p - '0');
+        if (v > 1000000)
+            return -1;
+    }
+    if (p == base || *p != '_' || v < 1)
+        return -1;
+    return v;
+}
+
+enum err store_migrations(const char *dir, const struct embedded_file ***out, int *known,
+                          char **errmsg)
+{
+    size_t n = 0;
+    const struct embedded_file **m = xcalloc(embedded_count + 1, sizeof(*m));
+    for (unsigned long i = 0; i < embedded_count; i++) {
+        const char *name = embedded_files[i].name;
+        size_t len = strlen(name);
+        if (strncmp(name, dir, strlen(dir)) == 0 && len > 4 && strcmp(name + len - 4, ".sql") == 0)
+            m[n++] = &embedded_files[i];
+    }
+    qsort(m, n, sizeof(*m), name_cmp);
+    *known = 0;
+    for (size_t i = 0; i < n; i++) {
+        int v = migration_version(dir, m[i]->name);
+        if (v != (int)i + 1) {
+            *errmsg = xasprintf("internal error: migration %s is out of sequence", m[i]->name);
+            free(m);
+            *out = NULL;
+            return ERR_INTERNAL;
+        }
+        *known = v;
+    }
+    *out = m;
+    return ERR_OK;
 }
 
 /* ---- helpers ---- */

@@ -161,6 +161,13 @@ struct backend_ops {
 };
 
 extern const struct backend_ops sqlite_backend;
+
+struct embedded_file;
+/* This binary's migrations under dir ("migrations/sqlite/"), in version
+ * order, checked to run 1, 2, ... without a gap; *known the last version.
+ * *out is an array the caller frees. */
+enum err store_migrations(const char *dir, const struct embedded_file ***out, int *known,
+                          char **errmsg);
 #ifdef CBPN_HAVE_PG
 extern const struct backend_ops pg_backend;
 #endif
