@@ -102,6 +102,8 @@ struct stmt_def {
 
 /* The SQLite backend's table (sqlite_sql.c). */
 extern const struct stmt_def sqlite_stmts[STMT__MAX];
+/* The PostgreSQL backend's table (pg_sql.c). */
+extern const struct stmt_def pg_stmts[STMT__MAX];
 
 /* A prepared statement of one connection, in use. Get it, bind, step, read
  * columns, then stmt_done() (stmt_exec() does that itself). Bind failures are
