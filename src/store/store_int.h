@@ -102,6 +102,8 @@ struct stmt_def {
 
 /* The SQLite backend's table (sqlite_sql.c). */
 extern const struct stmt_def sqlite_stmts[STMT__MAX];
+/* The PostgreSQL backend's table (pg_sql.c). */
+extern const struct stmt_def pg_stmts[STMT__MAX];
 
 /* How deep store_begin calls are nested on a connection: only the
  * outermost begins and ends the database's transaction; an inner end with

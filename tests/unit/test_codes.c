@@ -1,7 +1,8 @@
 /* The code lists (util/codes.c) against DOMAIN.md and against the SQL CHECK
- * constraints of the migrations: every "col IN ('a', 'b')" of every table
- * must be the code list the test names for that column, so a code added in
- * one place and not the other fails here. */
+ * constraints of the migrations of every dialect (migrations/sqlite/,
+ * migrations/postgres/): every "col IN ('a', 'b')" of every table must be
+ * the code list the test names for that column, so a code added in one
+ * place and not the other fails here. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -113,19 +114,66 @@ static void check_file(const char *sql, int *checked)
     }
 }
 
+/* The migrations of every SQL dialect, each a directory of versions. */
+static const char *const dialects[] = {"migrations/sqlite/", "migrations/postgres/"};
+#define NDIALECTS (sizeof dialects / sizeof dialects[0])
+
 static void test_sql_checks_are_the_code_lists(void **state)
 {
     (void)state;
-    int checked = 0, files = 0;
+    int counts[NDIALECTS];
+    for (size_t d = 0; d < NDIALECTS; d++) {
+        int checked = 0, files = 0;
+        size_t len = strlen(dialects[d]);
+        for (unsigned long i = 0; i < embedded_count; i++) {
+            const char *name = embedded_files[i].name;
+            if (strncmp(name, dialects[d], len) != 0)
+                continue;
+            files++;
+            check_file((const char *)embedded_files[i].data, &checked);
+        }
+        if (files < 1)
+            fail_msg("%s: no migrations", dialects[d]);
+        if (checked < 10) /* the parser found the lists */
+            fail_msg("%s: %d CHECK lists found", dialects[d], checked);
+        counts[d] = checked;
+    }
+    /* Every dialect has every list. */
+    for (size_t d = 1; d < NDIALECTS; d++)
+        if (counts[d] != counts[0])
+            fail_msg("%s: %d CHECK lists, %d in %s", dialects[d], counts[d], counts[0],
+                     dialects[0]);
+}
+
+/* How many migrations dir holds; fails for one with no twin of the same
+ * name in other. */
+static int migrations_with_twins(const char *dir, const char *other)
+{
+    size_t len = strlen(dir);
+    int n = 0;
     for (unsigned long i = 0; i < embedded_count; i++) {
         const char *name = embedded_files[i].name;
-        if (strncmp(name, "migrations/sqlite/", 18) != 0)
+        if (strncmp(name, dir, len) != 0)
             continue;
-        files++;
-        check_file((const char *)embedded_files[i].data, &checked);
+        n++;
+        char twin[256];
+        snprintf(twin, sizeof twin, "%s%s", other, name + len);
+        if (embed_find(twin) == NULL)
+            fail_msg("%s has no %s", name, twin);
     }
-    assert_true(files >= 1);
-    assert_true(checked >= 10); /* the parser found the lists */
+    return n;
+}
+
+/* Every dialect has the same versions, under the same file names. */
+static void test_dialects_have_the_same_versions(void **state)
+{
+    (void)state;
+    for (size_t d = 1; d < NDIALECTS; d++) {
+        int n0 = migrations_with_twins(dialects[0], dialects[d]);
+        int n = migrations_with_twins(dialects[d], dialects[0]);
+        assert_true(n0 >= 1);
+        assert_int_equal(n, n0);
+    }
 }
 
 /* Independent of codes.c: DOMAIN.md's lists as written there. */
@@ -192,6 +240,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sql_checks_are_the_code_lists),
+        cmocka_unit_test(test_dialects_have_the_same_versions),
         cmocka_unit_test(test_lists_are_domain_md),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,248 @@
+/* The PostgreSQL backend's statements: the same as sqlite_sql.c, statement
+ * for statement, with the same parameter numbers ($N for ?N) and the same
+ * result columns in the same order. Parameters are sent untyped, so the
+ * server infers each one's type from where it is used; where it cannot (a
+ * parameter only tested with IS NULL, a row compared with a row of
+ * parameters) the statement casts it. tests/pg_sql_check.sh prepares every
+ * statement against the migrations of migrations/postgres/. */
+#include "store/store_int.h"
+
+#define S(id, sql) [id] = {#id, sql}
+
+#define LOCATION_COLS "code, level, parent_code, name_km, name_latn, unit_km, unit_latn"
+#define ORG_COLS      "id, name, kind, location_code, created_at, version"
+#define USER_COLS                                                                                  \
+    "id, username, role, display_name, organization_id, group_id, locale, active, created_at, "    \
+    "updated_at, version"
+#define GROUP_COLS "id, organization_id, name, location_code, created_at, updated_at, version"
+#define MEMBER_COLS                                                                                \
+    "id, group_id, name_km, name_latn, sex, birth_year, phone, network_roles, returnee, active, "  \
+    "created_at, updated_at, version"
+/* The concerns come back as one comma-separated column, in the order given
+ * (NULL when none, as SQLite's group_concat). */
+#define CASE_COLS                                                                                  \
+    "id, code, organization_id, group_id, location_code, status, summary, risk, urgent, "          \
+    "consent_to_contact, reported_by, assigned_to, created_at, updated_at, version, "              \
+    "closure_requested_by, closure_reason_code, "                                                  \
+    "(SELECT string_agg(concern, ',' ORDER BY position) FROM case_concern "                        \
+    "WHERE case_id = cases.id) AS concerns"
+/* A name key the case must have (NULL: none). */
+#define NAME_KEY(n)                                                                                \
+    " AND ($" #n "::text IS NULL OR EXISTS (SELECT 1 FROM survivor_key sk"                         \
+    " WHERE sk.case_id = cases.id AND sk.kind = 'name' AND sk.key = $" #n "))"
+/* $1 organization, $2 group, $3 reported_by, $4 assigned_or_open_for,
+ * $5 status, $6 concern, ($7, $8, $9) the last row of the previous page
+ * (urgent 2 on the first page: above every row), $10 limit, $11..$16 name
+ * keys (CASE_NAME_KEYS_MAX), $17 assigned_to, $18 risk, $19 urgent,
+ * $20 overdue_on (a task not done due before it). */
+#define CASE_WHERE                                                                                 \
+    " ($1::text IS NULL OR organization_id = $1) AND ($2::text IS NULL OR group_id = $2)"          \
+    " AND ($3::text IS NULL OR reported_by = $3)"                                                  \
+    " AND ($4::text IS NULL OR assigned_to = $4 OR assigned_to IS NULL)"                           \
+    " AND ($17::text IS NULL OR assigned_to = $17)"                                                \
+    " AND ($5::text IS NULL OR status = $5)"                                                       \
+    " AND ($18::text IS NULL OR risk = $18) AND ($19::bigint IS NULL OR urgent = $19)"             \
+    " AND ($20::text IS NULL OR EXISTS (SELECT 1 FROM task t"                                      \
+    " WHERE t.case_id = cases.id AND t.done = 0 AND t.due_on < $20))"                              \
+    " AND ($6::text IS NULL OR EXISTS (SELECT 1 FROM case_concern cc"                              \
+    " WHERE cc.case_id = cases.id AND cc.concern = $6))" NAME_KEY(11) NAME_KEY(12) NAME_KEY(13)    \
+        NAME_KEY(14) NAME_KEY(15) NAME_KEY(16)
+#define CASE_FILTER                                                                                \
+    CASE_WHERE " AND (urgent, created_at, id) < ($7::bigint, $8::text, $9::text)"                  \
+               " ORDER BY urgent DESC, created_at DESC, id DESC LIMIT $10"
+#define INCIDENT_COLS                                                                              \
+    "id, case_id, date, reported_on, time_of_day, location_type, location, migration_stage, "      \
+    "penetration, sexual_contact, physical_assault, forced_marriage, denial_of_resources, "        \
+    "psychological_abuse, goods_or_money_exchanged, abduction, reported_elsewhere, perpetrators, " \
+    "exploitation, description, gbv_type, context_flags, survivor_age, created_by, created_at"
+#define SCREENING_COLS                                                                             \
+    "id, case_id, adult, indicators, dimensions, forced_labour_indicators, result, created_by, "   \
+    "created_at"
+#define NOTE_COLS "id, case_id, body, corrects, author, created_at"
+#define TASK_COLS                                                                                  \
+    "id, case_id, title, due_on, assigned_to, done, done_at, created_by, created_at, updated_at, " \
+    "version"
+#define EVENT_COLS "seq, case_id, at, user_id, kind, detail, ref_id, text"
+#define IDEM_COLS  "user_id, key, route, request_hash, status, answer, created_at"
+#define AUDIT_COLS "seq, at, user_id, action, record_type, record_id, detail, prev_hash, hash"
+
+const struct stmt_def pg_stmts[STMT__MAX] = {
+    /* A versioned write (WHERE id = $1 AND version = $2) that loses to a
+     * concurrent one waits for it, then finds the row moved on and changes
+     * nothing: the conflict. */
+    S(STMT_BEGIN, "BEGIN ISOLATION LEVEL READ COMMITTED"),
+    S(STMT_COMMIT, "COMMIT"),
+    S(STMT_ROLLBACK, "ROLLBACK"),
+    S(STMT_PING, "SELECT 1"),
+    S(STMT_SCHEMA_VERSION, "SELECT coalesce(max(version), 0) FROM schema_migration"),
+    S(STMT_META_GET, "SELECT value FROM meta WHERE key = $1"),
+    S(STMT_META_SET, "INSERT INTO meta (key, value) VALUES ($1, $2)"
+                     " ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
+
+    S(STMT_LOCATION_INSERT, "INSERT INTO location (" LOCATION_COLS ")"
+                            " VALUES ($1, $2, $3, $4, $5, $6, $7)"),
+    S(STMT_LOCATION_GET, "SELECT " LOCATION_COLS " FROM location WHERE code = $1"),
+    S(STMT_LOCATION_CHILDREN,
+      "SELECT " LOCATION_COLS " FROM location WHERE parent_code = $1 ORDER BY code"),
+    S(STMT_LOCATION_PROVINCES,
+      "SELECT " LOCATION_COLS " FROM location WHERE parent_code IS NULL ORDER BY code"),
+    S(STMT_LOCATION_ALL, "SELECT " LOCATION_COLS " FROM location ORDER BY code"),
+    S(STMT_LOCATION_COUNT, "SELECT count(*) FROM location"),
+
+    S(STMT_ORG_INSERT, "INSERT INTO organization"
+                       " (id, name, kind, location_code, created_at, updated_at, version)"
+                       " VALUES ($1, $2, $3, $4, $5, $5, $6)"),
+    S(STMT_ORG_GET, "SELECT " ORG_COLS " FROM organization WHERE id = $1"),
+    S(STMT_ORG_LIST, "SELECT " ORG_COLS " FROM organization ORDER BY name, id"),
+
+    S(STMT_USER_INSERT, "INSERT INTO users (" USER_COLS ", password_hash)"
+                        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"),
+    S(STMT_USER_GET, "SELECT " USER_COLS " FROM users WHERE id = $1"),
+    S(STMT_USER_BY_USERNAME, "SELECT " USER_COLS ", password_hash FROM users WHERE username = $1"),
+    S(STMT_USER_LIST, "SELECT " USER_COLS " FROM users"
+                      " WHERE ($1::text IS NULL OR organization_id = $1) ORDER BY username"),
+
+    S(STMT_SESSION_INSERT, "INSERT INTO session"
+                           " (token_hash, user_id, kind, csrf, created_at, last_seen)"
+                           " VALUES ($1, $2, $3, $4, $5, $6)"),
+    S(STMT_SESSION_GET, "SELECT token_hash, user_id, kind, csrf, created_at, last_seen"
+                        " FROM session WHERE token_hash = $1"),
+    S(STMT_SESSION_TOUCH,
+      "UPDATE session SET last_seen = GREATEST(last_seen, $2::bigint) WHERE token_hash = $1"),
+    S(STMT_SESSION_DELETE, "DELETE FROM session WHERE token_hash = $1"),
+    S(STMT_SESSION_EXPIRE, "DELETE FROM session WHERE last_seen < $1 OR created_at < $2"),
+
+    S(STMT_LOGIN_FAILURE_ADD, "INSERT INTO login_failure (user_key, addr_key, at)"
+                              " VALUES ($1, $2, $3)"),
+    S(STMT_LOGIN_FAILURE_COUNT,
+      "SELECT (SELECT count(*) FROM login_failure WHERE user_key = $1 AND at >= $3),"
+      " (SELECT count(*) FROM login_failure WHERE addr_key = $2 AND at >= $3)"),
+    S(STMT_LOGIN_FAILURE_PRUNE, "DELETE FROM login_failure WHERE at < $1"),
+    /* $1 user key, $2 the lease's end, $3 now: taken (one row changed) when
+     * free or run out. */
+    S(STMT_LOGIN_GATE_TAKE, "INSERT INTO login_gate (user_key, until) VALUES ($1, $2)"
+                            " ON CONFLICT (user_key) DO UPDATE SET until = excluded.until"
+                            " WHERE login_gate.until < $3"),
+    S(STMT_LOGIN_GATE_RELEASE, "DELETE FROM login_gate WHERE user_key = $1 AND until = $2"),
+
+    S(STMT_GROUP_INSERT, "INSERT INTO network_group (" GROUP_COLS ")"
+                         " VALUES ($1, $2, $3, $4, $5, $6, $7)"),
+    S(STMT_GROUP_GET, "SELECT " GROUP_COLS " FROM network_group WHERE id = $1"),
+    S(STMT_GROUP_LIST, "SELECT " GROUP_COLS " FROM network_group"
+                       " WHERE ($1::text IS NULL OR organization_id = $1) ORDER BY name, id"),
+
+    S(STMT_MEMBER_INSERT, "INSERT INTO member (" MEMBER_COLS ")"
+                          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"),
+    S(STMT_MEMBER_LIST,
+      "SELECT " MEMBER_COLS " FROM member WHERE group_id = $1 ORDER BY name_latn, id"),
+
+    S(STMT_CASE_NEXT_SEQ, "INSERT INTO case_counter (prefix, year, last) VALUES ($1, $2, 1)"
+                          " ON CONFLICT (prefix, year) DO UPDATE SET last = case_counter.last + 1"
+                          " RETURNING last"),
+    S(STMT_CASE_INSERT,
+      "INSERT INTO cases (id, code, organization_id, group_id, location_code,"
+      " status, summary, risk, urgent, consent_to_contact, reported_by,"
+      " assigned_to, created_at, updated_at, version)"
+      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"),
+    S(STMT_CASE_CONCERN_INSERT, "INSERT INTO case_concern (case_id, concern, position)"
+                                " VALUES ($1, $2, $3)"),
+    S(STMT_SURVIVOR_INSERT,
+      "INSERT INTO survivor (case_id, identity, sex, age, age_estimated, demographics)"
+      " VALUES ($1, $2, $3, $4, $5, $6)"),
+    S(STMT_CASE_GET, "SELECT " CASE_COLS " FROM cases WHERE id = $1"),
+    S(STMT_SURVIVOR_GET, "SELECT identity, sex, age, age_estimated, demographics"
+                         " FROM survivor WHERE case_id = $1"),
+    S(STMT_CASE_LIST_ALL, "SELECT " CASE_COLS " FROM cases WHERE" CASE_FILTER),
+    S(STMT_CASE_LIST_BY_ORG,
+      "SELECT " CASE_COLS " FROM cases WHERE organization_id = $1 AND" CASE_FILTER),
+    S(STMT_CASE_LIST_BY_GROUP,
+      "SELECT " CASE_COLS " FROM cases WHERE group_id = $2 AND" CASE_FILTER),
+    S(STMT_CASE_LIST_BY_REPORTER,
+      "SELECT " CASE_COLS " FROM cases WHERE reported_by = $3 AND" CASE_FILTER),
+    S(STMT_CASE_LIST_BY_NAME,
+      "SELECT " CASE_COLS " FROM cases WHERE id IN (SELECT case_id"
+      " FROM survivor_key WHERE kind = 'name' AND key = $11) AND" CASE_FILTER),
+    /* $7..$10 (the page) are not bound here but named, so that the server
+     * knows their types: PostgreSQL refuses a parameter it cannot type. */
+    S(STMT_CASE_COUNT, "SELECT count(*) FROM cases WHERE" CASE_WHERE
+                       " AND (TRUE OR ($7::bigint, $8::text, $9::text, $10::bigint) IS NULL)"),
+    /* The versioned write (store.c, stmt_exec_versioned): $1 id, $2 the
+     * version read; no row changed means another write came first. */
+    S(STMT_CASE_UPDATE,
+      "UPDATE cases SET location_code = $3, status = $4, summary = $5, risk = $6, urgent = $7,"
+      " assigned_to = $8, closure_requested_by = $9, closure_reason_code = $10,"
+      " updated_at = $11, version = version + 1 WHERE id = $1 AND version = $2"),
+    S(STMT_CASE_CONCERN_DELETE, "DELETE FROM case_concern WHERE case_id = $1"),
+    S(STMT_SURVIVOR_UPSERT,
+      "INSERT INTO survivor (case_id, identity, sex, age, age_estimated, demographics)"
+      " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (case_id) DO UPDATE SET"
+      " identity = excluded.identity, sex = excluded.sex, age = excluded.age,"
+      " age_estimated = excluded.age_estimated, demographics = excluded.demographics"),
+    S(STMT_SURVIVOR_KEY_DELETE, "DELETE FROM survivor_key WHERE case_id = $1"),
+
+    S(STMT_INCIDENT_INSERT, "INSERT INTO incident (" INCIDENT_COLS ") VALUES ($1, $2, $3, $4, $5,"
+                            " $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,"
+                            " $20, $21, $22, $23, $24, $25)"),
+    S(STMT_INCIDENT_LIST, "SELECT " INCIDENT_COLS " FROM incident WHERE case_id = $1"
+                          " ORDER BY created_at, id"),
+    S(STMT_SCREENING_INSERT, "INSERT INTO screening (" SCREENING_COLS ")"
+                             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"),
+    S(STMT_SCREENING_LIST, "SELECT " SCREENING_COLS " FROM screening WHERE case_id = $1"
+                           " ORDER BY created_at, id"),
+    S(STMT_NOTE_INSERT, "INSERT INTO note (" NOTE_COLS ") VALUES ($1, $2, $3, $4, $5, $6)"),
+    S(STMT_NOTE_GET, "SELECT " NOTE_COLS " FROM note WHERE id = $1"),
+    S(STMT_NOTE_LIST, "SELECT " NOTE_COLS " FROM note WHERE case_id = $1 ORDER BY created_at, id"),
+    S(STMT_TASK_INSERT, "INSERT INTO task (" TASK_COLS ")"
+                        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"),
+    S(STMT_TASK_GET, "SELECT " TASK_COLS " FROM task WHERE id = $1"),
+    S(STMT_TASK_UPDATE, "UPDATE task SET done = $3, done_at = $4, assigned_to = $5,"
+                        " updated_at = $6, version = version + 1 WHERE id = $1 AND version = $2"),
+    S(STMT_TASK_LIST, "SELECT " TASK_COLS " FROM task WHERE case_id = $1 ORDER BY due_on, id"),
+    /* $1 before, $2 organization, $3 case assigned_to, $4 case assigned
+     * or open for, $5 the task's assignee (or the case's when it has
+     * none), $6 limit. Urgent cases first. */
+    S(STMT_TASK_OVERDUE,
+      "SELECT t.id AS id, t.case_id AS case_id, t.title AS title, t.due_on AS due_on,"
+      " t.assigned_to AS assigned_to, t.done AS done, t.done_at AS done_at,"
+      " t.created_by AS created_by, t.created_at AS created_at, t.updated_at AS updated_at,"
+      " t.version AS version FROM task t JOIN cases c ON c.id = t.case_id"
+      " WHERE t.done = 0 AND t.due_on < $1 AND ($2::text IS NULL OR c.organization_id = $2)"
+      " AND ($3::text IS NULL OR c.assigned_to = $3)"
+      " AND ($4::text IS NULL OR c.assigned_to = $4 OR c.assigned_to IS NULL)"
+      " AND ($5::text IS NULL OR t.assigned_to = $5"
+      " OR (t.assigned_to IS NULL AND c.assigned_to = $5))"
+      " ORDER BY c.urgent DESC, t.due_on, t.id LIMIT $6"),
+    S(STMT_CASE_EVENT_INSERT, "INSERT INTO case_event (case_id, at, user_id, kind, detail, ref_id,"
+                              " text) VALUES ($1, $2, $3, $4, $5, $6, $7)"),
+    S(STMT_CASE_EVENT_LIST,
+      "SELECT " EVENT_COLS " FROM case_event WHERE case_id = $1 ORDER BY seq"),
+    S(STMT_IDEM_INSERT, "INSERT INTO idempotency (user_id, key, method, route, request_hash,"
+                        " status, answer, created_at) VALUES ($1, $2, 'POST', $3, $4, $5, $6, $7)"),
+    S(STMT_IDEM_GET, "SELECT " IDEM_COLS " FROM idempotency WHERE user_id = $1 AND key = $2"),
+    S(STMT_IDEM_PRUNE, "DELETE FROM idempotency WHERE created_at < $1"),
+
+    S(STMT_SURVIVOR_KEY_INSERT, "INSERT INTO survivor_key (case_id, kind, key) VALUES ($1, $2, $3)"
+                                " ON CONFLICT (case_id, kind, key) DO NOTHING"),
+    /* $1 kind, $2 organization, $3 assigned_or_open_for, $4 limit,
+     * $5..$12 the keys (SURVIVOR_MATCH_MAX; NULL matches nothing). */
+    S(STMT_SURVIVOR_MATCH,
+      "SELECT k.case_id, c.code, s.sex, count(*) AS n FROM survivor_key k"
+      " JOIN cases c ON c.id = k.case_id LEFT JOIN survivor s ON s.case_id = k.case_id"
+      " WHERE k.kind = $1 AND k.key IN ($5, $6, $7, $8, $9, $10, $11, $12)"
+      " AND ($2::text IS NULL OR c.organization_id = $2)"
+      " AND ($3::text IS NULL OR c.assigned_to = $3 OR c.assigned_to IS NULL)"
+      " GROUP BY k.case_id, c.code, s.sex, c.created_at"
+      " ORDER BY n DESC, c.created_at DESC, k.case_id DESC LIMIT $4"),
+
+    /* The head's row lock orders concurrent appends into one chain; it is
+     * held until the transaction ends. */
+    S(STMT_AUDIT_LAST, "SELECT seq, hash FROM audit_head WHERE chain = 'main' FOR UPDATE"),
+    S(STMT_AUDIT_INSERT, "INSERT INTO audit (" AUDIT_COLS ")"
+                         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"),
+    S(STMT_AUDIT_HEAD_SET, "UPDATE audit_head SET seq = $1::bigint, hash = $2 WHERE chain = 'main' "
+                           "AND seq = $1::bigint - 1"),
+    S(STMT_AUDIT_RANGE, "SELECT " AUDIT_COLS " FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2"),
+    S(STMT_AUDIT_FOR_RECORD, "SELECT " AUDIT_COLS " FROM audit"
+                             " WHERE record_type = $1 AND record_id = $2 AND seq > $3"
+                             " ORDER BY seq LIMIT $4"),
+};
