@@ -13,12 +13,18 @@ int cmd_user(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 
-/* Opens an existing deployment: store (migrated), data key and gazetteer
- * index, screening catalog. Prints the reason and returns false on failure. */
-bool cli_open(const char *db, struct app *app);
+/* The data key's file for db: key when given (--key FILE), else FILE.key
+ * beside a database file. NULL (said why) for a PostgreSQL URI without
+ * --key. Caller frees. */
+char *cli_key_path(const char *db, const char *key);
+/* Opens an existing deployment: store (migrated), data key at keypath and
+ * gazetteer index, screening catalog. Prints the reason and returns false
+ * on failure. */
+bool cli_open(const char *db, const char *keypath, struct app *app);
 void cli_close(struct app *app);
-/* Creates a deployment at db: database, gazetteer, data key. */
-bool cli_create(const char *db);
+/* Creates a deployment at db (a new file, or an empty PostgreSQL database):
+ * schema, gazetteer, and the data key at keypath (which must not exist). */
+bool cli_create(const char *db, const char *keypath);
 /* Reads one line (a password) from standard input, without its newline.
  * Caller frees (and should wipe). NULL on end of input. */
 char *cli_read_secret(FILE *in);

@@ -26,33 +26,45 @@ static int usage(const char *text, bool asked)
 
 /* Parses the options every command shares; returns -1 to go on, else an exit status. */
 static const char *const INIT_USAGE =
-    "usage: cbpn init --db FILE\n"
+    "usage: cbpn init --db FILE|URI [--key KEYFILE]\n"
     "Creates a database at FILE, loads Cambodia's gazetteer into it, and\n"
-    "creates its data key FILE.key (keep it apart from backups of FILE).\n";
+    "creates its data key FILE.key (keep it apart from backups of FILE).\n"
+    "With a PostgreSQL URI (postgres://USER@HOST:PORT/DB, several hosts\n"
+    "allowed), sets up that empty database and creates the data key at\n"
+    "KEYFILE (--key is then required; the same file serves every server).\n";
 
 int cmd_init(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
-    const char *db = NULL;
+    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+                                         {"key", required_argument, NULL, 'k'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0, 0, 0, 0}};
+    const char *db = NULL, *key = NULL;
     int o;
     optind = 1;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (o == 'd')
             db = optarg;
+        else if (o == 'k')
+            key = optarg;
         else
             return usage(INIT_USAGE, o == 'h');
     }
     if (db == NULL || optind != argc)
         return usage(INIT_USAGE, false);
-    if (!cli_create(db))
-        return 1;
-    printf("created %s and its data key\n", db);
-    return 0;
+    char *keypath = cli_key_path(db, key);
+    if (keypath == NULL)
+        return 2;
+    bool ok = cli_create(db, keypath);
+    if (ok)
+        printf("created the database and its data key %s\n", keypath);
+    free(keypath);
+    return ok ? 0 : 1;
 }
 
 static const char *const USER_USAGE =
-    "usage: cbpn user add --db FILE --username U --role ROLE [--group ID]\n"
+    "usage: cbpn user add --db FILE|URI [--key KEYFILE] --username U --role ROLE\n"
+    "                     [--group ID]\n"
     "                     [--organization ID] [--display-name NAME] [--locale km|en]\n"
     "The password is read from standard input (one line, 10 characters or more).\n"
     "Roles: member representative caseworker supervisor provider analyst admin.\n";
@@ -60,6 +72,7 @@ static const char *const USER_USAGE =
 int cmd_user(int argc, char **argv)
 {
     static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+                                         {"key", required_argument, NULL, 'k'},
                                          {"username", required_argument, NULL, 'u'},
                                          {"role", required_argument, NULL, 'r'},
                                          {"group", required_argument, NULL, 'g'},
@@ -69,7 +82,7 @@ int cmd_user(int argc, char **argv)
                                          {"help", no_argument, NULL, 'h'},
                                          {0, 0, 0, 0}};
     struct user_in in = {0};
-    const char *db = NULL;
+    const char *db = NULL, *key = NULL;
     int o;
     if (argc < 2 || strcmp(argv[1], "add") != 0) {
         bool help = argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);
@@ -81,6 +94,9 @@ int cmd_user(int argc, char **argv)
         switch (o) {
         case 'd':
             db = optarg;
+            break;
+        case 'k':
+            key = optarg;
             break;
         case 'u':
             in.username = optarg;
@@ -106,16 +122,20 @@ int cmd_user(int argc, char **argv)
     }
     if (db == NULL || in.username == NULL || in.role == NULL || optind != argc)
         return usage(USER_USAGE, false);
+    char *keypath = cli_key_path(db, key);
+    if (keypath == NULL)
+        return 2;
 
     char *password = cli_read_secret(stdin);
     if (password == NULL) {
         fprintf(stderr, "cbpn: give the password on standard input\n");
+        free(keypath);
         return 1;
     }
     in.password = password;
     struct app app;
     int rc = 1;
-    if (!cli_open(db, &app))
+    if (!cli_open(db, keypath, &app))
         goto out;
     struct ctx cx = {store_conn(app.store), app.key, NULL, app.places, .local_operator = true};
     struct user_rec u = {0};
@@ -134,51 +154,55 @@ int cmd_user(int argc, char **argv)
 out:
     sodium_memzero(password, strlen(password));
     free(password);
+    free(keypath);
     return rc;
 }
 
-/* Removes a database, its WAL files and its key; missing files are fine. */
-static void remove_database(const char *db)
+/* Removes a database file, its WAL files and its key; missing files are fine. */
+static void remove_database(const char *db, const char *keypath)
 {
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal", ".key"};
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
     for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
         char *p = xasprintf("%s%s", db, suffixes[i]);
         unlink(p);
         free(p);
     }
+    unlink(keypath);
 }
 
-/* Moves a closed database and its key from one name to another. */
-static bool rename_database(const char *from, const char *to)
+/* Moves a closed database file and its key from one name to another. */
+static bool rename_database(const char *from, const char *from_key, const char *to,
+                            const char *to_key)
 {
-    char *kf = datakey_path_for(from), *kt = datakey_path_for(to);
-    bool ok = rename(kf, kt) == 0 && rename(from, to) == 0;
-    free(kf);
-    free(kt);
-    return ok;
+    return rename(from_key, to_key) == 0 && rename(from, to) == 0;
 }
 
 static const char *const DEMO_USAGE =
-    "usage: cbpn demo --db FILE [--password-stdin]\n"
+    "usage: cbpn demo --db FILE|URI [--key KEYFILE] [--password-stdin]\n"
     "Creates FILE (when missing) and fills it with the Siem Reap demo network:\n"
     "one NGO, 8 network groups in Puok and Kralanh, about 160 members, service\n"
     "providers, a few dozen reported cases and the demo users. Every person is\n"
     "fictional. With --password-stdin every demo user gets the password read from\n"
-    "standard input; otherwise each gets a new one, printed as USER<TAB>PASSWORD.\n";
+    "standard input; otherwise each gets a new one, printed as USER<TAB>PASSWORD.\n"
+    "With a PostgreSQL URI the database must exist (empty, or set up by cbpn\n"
+    "init with the same --key).\n";
 
 int cmd_demo(int argc, char **argv)
 {
     static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+                                         {"key", required_argument, NULL, 'k'},
                                          {"password-stdin", no_argument, NULL, 'p'},
                                          {"help", no_argument, NULL, 'h'},
                                          {0, 0, 0, 0}};
-    const char *db = NULL;
+    const char *db = NULL, *key = NULL;
     bool from_stdin = false;
     int o;
     optind = 1;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (o == 'd')
             db = optarg;
+        else if (o == 'k')
+            key = optarg;
         else if (o == 'p')
             from_stdin = true;
         else
@@ -196,19 +220,30 @@ int cmd_demo(int argc, char **argv)
             return 1;
         }
     }
-    /* A new demo database is built under another name and renamed when
-     * complete, so a failure part-way leaves no half-built database. */
+    /* A new demo database file is built under another name and renamed
+     * when complete, so a failure part-way leaves no half-built database.
+     * A PostgreSQL database is new when its key file is: it is set up in
+     * place (on failure, drop and create it again). */
     struct stat sb;
-    bool fresh = stat(db, &sb) != 0;
-    char *work = fresh ? xasprintf("%s.partial", db) : xstrdup(db);
+    bool uri = store_is_uri(db);
+    char *keypath = cli_key_path(db, key);
+    if (keypath == NULL) {
+        free(password);
+        return 2;
+    }
+    bool fresh = stat(uri ? keypath : db, &sb) != 0;
+    bool partial = fresh && !uri;
+    char *work = partial ? xasprintf("%s.partial", db) : xstrdup(db);
+    char *workkey = partial ? xasprintf("%s.partial", keypath) : xstrdup(keypath);
     int rc = 1;
     struct app app;
     if (fresh) {
-        remove_database(work);
-        if (!cli_create(work))
+        if (partial)
+            remove_database(work, workkey);
+        if (!cli_create(work, workkey))
             goto out;
     }
-    if (!cli_open(work, &app))
+    if (!cli_open(work, workkey, &app))
         goto out;
     char *msg = NULL;
     enum err e = demo_populate(store_conn(app.store), app.key, app.places, password, stdout, &msg);
@@ -219,14 +254,16 @@ int cmd_demo(int argc, char **argv)
         free(msg);
     }
     cli_close(&app);
-    if (fresh && rc == 0 && !rename_database(work, db)) {
+    if (partial && rc == 0 && !rename_database(work, workkey, db, keypath)) {
         fprintf(stderr, "cbpn: demo: cannot rename %s to %s\n", work, db);
         rc = 1;
     }
 out:
-    if (fresh && rc != 0)
-        remove_database(work);
+    if (partial && rc != 0)
+        remove_database(work, workkey);
     free(work);
+    free(workkey);
+    free(keypath);
     if (password != NULL) {
         sodium_memzero(password, strlen(password));
         free(password);
@@ -235,27 +272,36 @@ out:
 }
 
 static const char *const SERVE_USAGE =
-    "usage: cbpn serve --db FILE [--listen ADDR:PORT] [--threads N] [--secure-cookies]\n"
+    "usage: cbpn serve --db FILE|URI [--key KEYFILE] [--listen ADDR:PORT] [--threads N]\n"
+    "                  [--secure-cookies]\n"
     "Serves the web app and the JSON API (default 127.0.0.1:8080). SIGTERM or\n"
     "SIGINT lets requests in flight finish, then exits 0. --secure-cookies marks\n"
-    "cookies Secure: use it when a TLS proxy serves cbpn over HTTPS.\n";
+    "cookies Secure: use it when a TLS proxy serves cbpn over HTTPS. With a\n"
+    "PostgreSQL URI, several cbpn servers can serve one database; list the\n"
+    "primary and its standby (host1:5432,host2:5432) with\n"
+    "?target_session_attrs=read-write and cbpn follows a failover by itself.\n";
 
 int cmd_serve(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'},      {"listen", required_argument, NULL, 'l'},
-        {"threads", required_argument, NULL, 't'}, {"secure-cookies", no_argument, NULL, 's'},
-        {"help", no_argument, NULL, 'h'},          {0, 0, 0, 0}};
+    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+                                         {"key", required_argument, NULL, 'k'},
+                                         {"listen", required_argument, NULL, 'l'},
+                                         {"threads", required_argument, NULL, 't'},
+                                         {"secure-cookies", no_argument, NULL, 's'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0, 0, 0, 0}};
     struct server_config cfg = {.listen = "127.0.0.1:8080",
                                 .error_page = web_error_page,
                                 .resume_page = web_resume_page,
                                 .conn_timeout = 30};
-    const char *db = NULL;
+    const char *db = NULL, *key = NULL;
     int o;
     optind = 1;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (o == 'd') {
             db = optarg;
+        } else if (o == 'k') {
+            key = optarg;
         } else if (o == 'l') {
             cfg.listen = optarg;
         } else if (o == 's') {
@@ -283,8 +329,13 @@ int cmd_serve(int argc, char **argv)
         free(msg);
         return 1;
     }
+    char *keypath = cli_key_path(db, key);
+    if (keypath == NULL)
+        return 2;
     struct app app;
-    if (!cli_open(db, &app))
+    bool opened = cli_open(db, keypath, &app);
+    free(keypath);
+    if (!opened)
         return 1;
 
     /* One table of every route: the health check, the API, the pages. */

@@ -9,15 +9,25 @@
 #include "domain/screening.h"
 #include "util/alloc.h"
 
-bool cli_create(const char *db)
+char *cli_key_path(const char *db, const char *key)
+{
+    if (key != NULL && key[0] != '\0')
+        return xstrdup(key);
+    if (store_is_uri(db)) {
+        fprintf(stderr, "cbpn: with a PostgreSQL database, give the data key's file: --key FILE\n");
+        return NULL;
+    }
+    return datakey_path_for(db);
+}
+
+bool cli_create(const char *db, const char *keypath)
 {
     struct stat sb;
-    char *keypath = datakey_path_for(db);
     struct store *st = NULL;
     char *msg = NULL;
-    bool ok = false;
+    bool ok = false, uri = store_is_uri(db);
 
-    if (stat(db, &sb) == 0) {
+    if (!uri && stat(db, &sb) == 0) {
         fprintf(stderr, "cbpn: %s already exists\n", db);
         goto out;
     }
@@ -25,13 +35,20 @@ bool cli_create(const char *db)
         fprintf(stderr, "cbpn: %s already exists; move it away first\n", keypath);
         goto out;
     }
+    /* A PostgreSQL database is made by its administrator; cbpn gives an
+     * empty one its schema (and refuses one with other tables). */
     if (store_open(db, true, &st, &msg) != ERR_OK) {
         fprintf(stderr, "cbpn: %s\n", msg ? msg : "cannot create the database");
         goto out;
     }
     struct store_conn *c = store_conn(st);
+    if (c != NULL && uri && store_location_count(c) > 0) {
+        fprintf(stderr, "cbpn: the database is already set up; nothing done\n");
+        uri = false; /* not ours to undo */
+        goto out;
+    }
     if (c == NULL || store_begin(c) != ERR_OK) {
-        fprintf(stderr, "cbpn: cannot write %s\n", db);
+        fprintf(stderr, "cbpn: cannot write the database\n");
         goto out;
     }
     if (places_import(c, &msg) != ERR_OK) {
@@ -40,7 +57,7 @@ bool cli_create(const char *db)
         goto out;
     }
     if (store_commit(c) != ERR_OK) {
-        fprintf(stderr, "cbpn: cannot write %s\n", db);
+        fprintf(stderr, "cbpn: cannot write the database\n");
         goto out;
     }
     if (datakey_create(keypath, &msg) != ERR_OK) {
@@ -50,17 +67,15 @@ bool cli_create(const char *db)
     ok = true;
 out:
     store_close(st);
-    if (!ok && st != NULL)
+    if (!ok && st != NULL && !store_is_uri(db))
         unlink(db);
     free(msg);
-    free(keypath);
     return ok;
 }
 
-bool cli_open(const char *db, struct app *app)
+bool cli_open(const char *db, const char *keypath, struct app *app)
 {
     char *msg = NULL;
-    char *keypath = datakey_path_for(db);
     memset(app, 0, sizeof(*app));
     if (store_open(db, false, &app->store, &msg) != ERR_OK) {
         fprintf(stderr, "cbpn: %s\n", msg ? msg : "cannot open the database");
@@ -72,18 +87,16 @@ bool cli_open(const char *db, struct app *app)
     }
     struct store_conn *c = store_conn(app->store);
     if (c == NULL || places_load(c, &app->places) != ERR_OK) {
-        fprintf(stderr, "cbpn: cannot load the gazetteer from %s\n", db);
+        fprintf(stderr, "cbpn: cannot load the gazetteer from the database\n");
         goto fail;
     }
     if (screening_catalog_load(&app->screening, &msg) != ERR_OK) {
         fprintf(stderr, "cbpn: screening indicators: %s\n", msg ? msg : "cannot load them");
         goto fail;
     }
-    free(keypath);
     return true;
 fail:
     free(msg);
-    free(keypath);
     cli_close(app);
     return false;
 }

@@ -547,16 +547,33 @@ static void run_idempotent(struct pass *p, const char *key)
     }
 }
 
-/* The route's handler, with the body; a 5xx it answers is logged. */
+/* How many times a request runs again when the database rolled its
+ * transaction back by itself (see store_retry_advised). */
+#define DB_RETRIES 3
+
+/* The route's handler, with the body; a 5xx it answers is logged. A 503
+ * whose transaction the database undid whole (a deadlock, a serialization
+ * failure, a connection lost before the commit) runs again: nothing of it
+ * was written, so nothing can be written twice. */
 static bool run_handler(struct pass *p)
 {
     p->r.body = p->st->body.p;
     p->r.body_len = p->st->body.len;
     const char *key = idem_key_of(p);
-    if (key != NULL)
-        run_idempotent(p, key);
-    else
-        p->rt->handler(&p->r, &p->w);
+    (void)store_retry_advised(p->r.db);
+    for (int attempt = 0;; attempt++) {
+        if (key != NULL)
+            run_idempotent(p, key);
+        else
+            p->rt->handler(&p->r, &p->w);
+        if (p->w.status != 503 || attempt == DB_RETRIES || !store_retry_advised(p->r.db))
+            break;
+        log_info("http %s: the database undid the transaction; running it again", p->rt->pattern);
+        resp_clear(&p->w);
+        p->w.status = 200;
+        p->w.content_type = NULL;
+        p->w.cacheable = false;
+    }
     if (p->w.status >= 500)
         log_error("http %s answered %d", p->rt->pattern, p->w.status);
     return true;

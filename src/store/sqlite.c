@@ -193,6 +193,14 @@ static int lite_col_count(struct stmt *s)
     return sqlite3_column_count(LS(s)->st);
 }
 
+/* SQLite waits for its lock (busy timeout) and never rolls a
+ * transaction back by itself. */
+static bool lite_retry_advised(struct store_conn *c)
+{
+    (void)c;
+    return false;
+}
+
 static bool lite_in_tx(struct store_conn *c)
 {
     return sqlite3_get_autocommit(LC(c)->db) == 0;
@@ -616,4 +624,5 @@ const struct backend_ops sqlite_backend = {
     .col_bytes = lite_col_bytes,
     .col_name = lite_col_name,
     .col_count = lite_col_count,
+    .retry_advised = lite_retry_advised,
 };

@@ -24,14 +24,8 @@ enum err store_open(const char *uri, bool create, struct store **out, char **err
         return ERR_INTERNAL;
     }
     const struct backend_ops *ops = &sqlite_backend;
-    if (is_postgres(uri)) {
-#ifdef CBPN_HAVE_PG
+    if (is_postgres(uri))
         ops = &pg_backend;
-#else
-        *errmsg = xstrdup("this cbpn was built without the PostgreSQL backend");
-        return ERR_INTERNAL;
-#endif
-    }
     return ops->open(uri, create, out, errmsg);
 }
 
@@ -49,6 +43,11 @@ void store_close(struct store *st)
 struct store_conn *store_conn(struct store *st)
 {
     return st->ops->conn(st);
+}
+
+bool store_retry_advised(struct store_conn *c)
+{
+    return c != NULL && c->ops->retry_advised(c);
 }
 
 const char *store_backend_name(const struct store *st)

@@ -37,10 +37,12 @@ struct blob {
     size_t len;
 };
 
-/* Opens (creating when create is true) the database at uri (a file path;
- * later a postgres:// URI) and brings its schema up to date in one
- * transaction. A new file is created with mode 0600; without create, a
- * missing file is ERR_NOT_FOUND and is not created. A database written by a
+/* Opens (creating when create is true) the database at uri and brings its
+ * schema up to date in one transaction. uri is a file path (SQLite) or a
+ * postgres:// or postgresql:// URI (libpq's syntax, several hosts allowed).
+ * A new file is created with mode 0600; without create, a missing file (or
+ * a PostgreSQL database without cbpn's schema) is ERR_NOT_FOUND and is not
+ * created. A database written by a
  * newer cbpn is refused: the message says so. The calling thread's
  * connection is opened too, every statement prepared, so a broken one fails
  * here. On failure *errmsg is a new string for the user (caller frees). */
@@ -72,6 +74,11 @@ void store_rollback(struct store_conn *c);
 /* Ends the transaction the way e says: commits when e is ERR_OK (and rolls
  * back if the commit fails), else rolls back. Returns the outcome. */
 enum err store_end(struct store_conn *c, enum err e);
+/* True (once) when the last transaction on c failed in a way that running
+ * it again whole may cure and cannot duplicate: the database rolled it
+ * back (a serialization failure, a deadlock) or the connection was lost
+ * before its COMMIT was sent. The caller may then run the request again. */
+bool store_retry_advised(struct store_conn *c);
 /* ERR_OK when the database answers a trivial query. */
 enum err store_ping(struct store_conn *c);
 

@@ -160,9 +160,12 @@ struct backend_ops {
     size_t (*col_bytes)(struct stmt *s, int i);
     const char *(*col_name)(struct stmt *s, int i);
     int (*col_count)(struct stmt *s);
+    /* As store_retry_advised(). */
+    bool (*retry_advised)(struct store_conn *c);
 };
 
 extern const struct backend_ops sqlite_backend;
+extern const struct backend_ops pg_backend;
 
 struct embedded_file;
 /* This binary's migrations under dir ("migrations/sqlite/"), in version
@@ -170,9 +173,6 @@ struct embedded_file;
  * *out is an array the caller frees. */
 enum err store_migrations(const char *dir, const struct embedded_file ***out, int *known,
                           char **errmsg);
-#ifdef CBPN_HAVE_PG
-extern const struct backend_ops pg_backend;
-#endif
 
 struct stmt *stmt_get(struct store_conn *c, enum stmt_id id);
 /* The connection a statement belongs to. */
