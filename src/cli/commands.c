@@ -236,16 +236,24 @@ out:
 
 static const char *const SERVE_USAGE =
     "usage: cbpn serve --db FILE [--listen ADDR:PORT] [--threads N] [--secure-cookies]\n"
+    "                  [--trusted-proxy ADDR[,ADDR...]]...\n"
     "Serves the web app and the JSON API (default 127.0.0.1:8080). SIGTERM or\n"
     "SIGINT lets requests in flight finish, then exits 0. --secure-cookies marks\n"
-    "cookies Secure: use it when a TLS proxy serves cbpn over HTTPS.\n";
+    "cookies Secure: use it when a TLS proxy serves cbpn over HTTPS.\n"
+    "--trusted-proxy names a reverse proxy by its exact IPv4 or IPv6 address\n"
+    "(repeatable): on its requests the client is the last address of\n"
+    "X-Forwarded-For, for the per-address sign-in limit; from any other peer\n"
+    "that header is ignored.\n";
 
 int cmd_serve(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'},      {"listen", required_argument, NULL, 'l'},
-        {"threads", required_argument, NULL, 't'}, {"secure-cookies", no_argument, NULL, 's'},
-        {"help", no_argument, NULL, 'h'},          {0, 0, 0, 0}};
+    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+                                         {"listen", required_argument, NULL, 'l'},
+                                         {"threads", required_argument, NULL, 't'},
+                                         {"secure-cookies", no_argument, NULL, 's'},
+                                         {"trusted-proxy", required_argument, NULL, 'p'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0, 0, 0, 0}};
     struct server_config cfg = {.listen = "127.0.0.1:8080",
                                 .error_page = web_error_page,
                                 .resume_page = web_resume_page,
@@ -260,6 +268,13 @@ int cmd_serve(int argc, char **argv)
             cfg.listen = optarg;
         } else if (o == 's') {
             cfg.secure_cookies = true;
+        } else if (o == 'p') {
+            char *why = NULL;
+            if (!http_proxies_add(&cfg.trusted_proxies, optarg, &why)) {
+                fprintf(stderr, "cbpn: %s\n", why);
+                free(why);
+                return 2;
+            }
         } else if (o == 't') {
             char *end = NULL;
             long n = strtol(optarg, &end, 10);
