@@ -15,6 +15,7 @@ static const struct {
     {"user", cmd_user, "add a user (cbpn user add ...)"},
     {"demo", cmd_demo, "create the Siem Reap demo network"},
     {"serve", cmd_serve, "serve the web app and the JSON API"},
+    {"migrate", cmd_migrate, "copy a deployment into another database and check the copy"},
 };
 
 static int help(FILE *out, int status)

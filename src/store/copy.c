@@ -437,7 +437,7 @@ static enum err table_copy(struct store_conn *src, struct store_conn *dst, const
         e = ERR_INTERNAL;
         goto out;
     }
-    if (progress != NULL)
+    if (progress != NULL && total > 0)
         progress(arg, t->name, 0, total);
     bool row;
     while ((e = stmt_step(rd, &row)) == ERR_OK && row) {
@@ -449,7 +449,7 @@ static enum err table_copy(struct store_conn *src, struct store_conn *dst, const
             stmt_done(wr);
             break;
         }
-        if (++n % PROGRESS_EVERY == 0 && progress != NULL)
+        if (++n % PROGRESS_EVERY == 0 && n < total && progress != NULL)
             progress(arg, t->name, n, total);
     }
     stmt_done(rd);
@@ -571,8 +571,13 @@ enum err store_copy(struct store *from, struct store *to, store_copy_progress pr
     *counts = xcalloc(ssc.n > 0 ? ssc.n : 1, sizeof(**counts));
     for (size_t i = 0; i < ssc.n; i++) {
         struct table_count *tc = &(*counts)[i];
-        str_copy(tc->table, sizeof tc->table, ssc.t[i].name);
-        e = table_copy(src, dst, &ssc.t[i], progress, arg, &tc->rows, errmsg);
+        struct table *t = &ssc.t[i];
+        const struct table *d = schema_find(&dsc, t->name);
+        /* The target's identity is the one to move on (the source may be
+         * SQLite, which has none). */
+        t->identity = d->identity >= 0 ? col_find(t, d->cols[d->identity]) : -1;
+        str_copy(tc->table, sizeof tc->table, t->name);
+        e = table_copy(src, dst, t, progress, arg, &tc->rows, errmsg);
         if (e != ERR_OK)
             goto out;
     }

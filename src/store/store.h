@@ -513,8 +513,9 @@ struct table_count {
     char table[TABLE_NAME_SIZE];
     int64_t rows;
 };
-/* Told of a table's progress: done of total rows copied, last with done
- * equal to total. */
+/* Told of a table's progress: done of total rows copied, now and then,
+ * and once when the table is done, the only call with done equal to
+ * total. */
 typedef void (*store_copy_progress)(void *arg, const char *table, int64_t done, int64_t total);
 /* Copies every row of from into to, which must be at the same schema
  * version with the same tables and columns and hold no data: no row in any
