@@ -19,9 +19,10 @@
 #include "util/alloc.h"
 #include "util/clock.h"
 
-#define SAMPLE_CASES  50 /* cases checked, spread over all of them */
-#define SAMPLE_GROUPS 20 /* groups whose members' phones are checked */
-#define CASE_PAGE     500
+#define SAMPLE_CASES    50 /* cases checked, spread over all of them */
+#define SAMPLE_GROUPS   20 /* groups whose members' phones are checked */
+#define CASE_PAGE       500
+#define KEY_PROBE_CASES 20 /* cases looked at for a sealed summary to try the key on */
 
 static const char *const MIGRATE_USAGE =
     "usage: cbpn migrate --from DB --to DB [--key KEYFILE]\n"
@@ -329,6 +330,40 @@ static bool verify_sample(struct store *from, struct store *to, const struct dat
 
 /* ---- the command ---- */
 
+/* The key opens the source's first sealed case field, if it has one: a
+ * wrong key is refused before anything is made. */
+static bool key_opens(struct store *from, const struct datakey *key, const char *keypath)
+{
+    struct store_conn *c = store_conn(from);
+    struct case_filter f = {.urgent = -1, .limit = KEY_PROBE_CASES};
+    struct case_rec *items = NULL;
+    size_t n = 0;
+    bool ok = true, found = false;
+    if (c == NULL || store_case_list(c, &f, &items, &n) != ERR_OK) {
+        fprintf(stderr, "cbpn: migrate: cannot read the cases of the source\n");
+        return false;
+    }
+    for (size_t i = 0; i < n && !found; i++) {
+        if (items[i].summary.len == 0)
+            continue;
+        char *ad = sealed_ad(SEALED_CASE_SUMMARY, items[i].id), *pt = NULL;
+        size_t len = 0;
+        found = true;
+        ok = crypto_unseal(key, ad, &items[i].summary, &pt, &len);
+        free(ad);
+        if (pt != NULL)
+            sodium_memzero(pt, len);
+        free(pt);
+    }
+    case_list_free(items, n);
+    if (!ok)
+        fprintf(stderr,
+                "cbpn: migrate: %s does not open the source's sealed fields: it is not this "
+                "deployment's data key; nothing done\n",
+                keypath);
+    return ok;
+}
+
 /* A file target's own key file (TO.key) would be taken for its key by
  * cbpn serve without --key: refused unless it is the data key's file. */
 static bool target_key_free(const char *to, const char *keypath)
@@ -438,6 +473,8 @@ int cmd_migrate(int argc, char **argv)
     }
     free(msg);
     msg = NULL;
+    if (!key_opens(src, k, keypath))
+        goto out;
     if (store_open(to, true, &dst, &msg) != ERR_OK) {
         fprintf(stderr, "cbpn: migrate: the target: %s\n", msg ? msg : "cannot open it");
         goto out;

@@ -177,6 +177,17 @@ class MigrateTest(unittest.TestCase):
         self.assertIn("is not the data key", err)
         self.assertFalse(os.path.exists(dst))
 
+    def test_wrong_key_refused(self):
+        wrong = os.path.join(self.dir, "wrong.key")
+        with open(wrong, "wb") as f:
+            f.write(os.urandom(32))
+        os.chmod(wrong, 0o600)
+        dst = os.path.join(self.dir, "wrong.db")
+        rc, out, err = self.migrate(self.src, dst, wrong)
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn("is not this deployment's data key", err)
+        self.assertFalse(os.path.exists(dst))
+
     @unittest.skipUnless(PG, "CBPN_TEST_PG is not set: no PostgreSQL server")
     def test_sqlite_into_postgres_and_back(self):
         pg_admin("DROP DATABASE IF EXISTS %s WITH (FORCE)" % self.dbname)
