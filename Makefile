@@ -95,7 +95,7 @@ asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan CC=clang OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" all unit
 	@BUILD=build/asan CBPN_TEST_SLOW=3 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  scripts/test.sh --no-e2e --no-fuzz
+	  scripts/test.sh --no-e2e --no-fuzz --no-pg-check
 
 fuzz:
 	@$(MAKE) --no-print-directory BUILD=build/libfuzzer CC=clang OPT="-O1 -g" \

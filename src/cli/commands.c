@@ -287,14 +287,11 @@ static const char *const SERVE_USAGE =
 
 int cmd_serve(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-                                         {"key", required_argument, NULL, 'k'},
-                                         {"listen", required_argument, NULL, 'l'},
-                                         {"threads", required_argument, NULL, 't'},
-                                         {"secure-cookies", no_argument, NULL, 's'},
-                                         {"trusted-proxy", required_argument, NULL, 'p'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'},       {"key", required_argument, NULL, 'k'},
+        {"listen", required_argument, NULL, 'l'},   {"threads", required_argument, NULL, 't'},
+        {"secure-cookies", no_argument, NULL, 's'}, {"trusted-proxy", required_argument, NULL, 'p'},
+        {"help", no_argument, NULL, 'h'},           {0, 0, 0, 0}};
     struct server_config cfg = {.listen = "127.0.0.1:8080",
                                 .error_page = web_error_page,
                                 .resume_page = web_resume_page,

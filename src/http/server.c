@@ -504,7 +504,7 @@ static void replay(struct resp *w, const struct idem_answer *a)
  * transaction that keeps its answer (domain/idem.h): a retry gets the first
  * answer; another request under the same key is 422; an answer whose
  * create could not be made durable is replaced by the error. */
-static void run_idempotent(struct pass *p, const char *key)
+static bool run_idempotent(struct pass *p, const char *key)
 {
     struct req *r = &p->r;
     struct ctx cx = {.db = r->db, .key = r->app->key, .actor = r->actor, .places = r->app->places};
@@ -518,13 +518,13 @@ static void run_idempotent(struct pass *p, const char *key)
             resp_error(&p->w, ERR_VALIDATION, &fe);
         else
             refuse(p, ERR_VALIDATION);
-        return;
+        return false;
     }
     idem_hash(p->rt->pattern, r->params, r->nparams, r->body, r->body_len, hash);
     enum err e = idem_begin(&cx, key, hash, &state, &prior);
     if (e != ERR_OK) {
         refuse(p, e);
-        return;
+        return false;
     }
     if (state != IDEM_NEW) {
         idem_finish(&cx, key, p->rt->pattern, hash, NULL);
@@ -539,7 +539,7 @@ static void run_idempotent(struct pass *p, const char *key)
                 refuse(p, ERR_VALIDATION);
         }
         idem_answer_free(&prior);
-        return;
+        return false;
     }
     p->rt->handler(r, &p->w);
     /* A record was made: 201 (API), or the redirect to it (pages); other
@@ -561,7 +561,12 @@ static void run_idempotent(struct pass *p, const char *key)
         resp_clear(&p->w);
         p->w.status = 200;
         refuse(p, e == ERR_CONFLICT ? ERR_UNAVAILABLE : e);
+        /* ERR_CONFLICT: a twin under the same key committed first (on
+         * another worker or server) and this one's create was undone whole:
+         * running it again replays the twin's answer. */
+        return e == ERR_CONFLICT;
     }
+    return false;
 }
 
 /* How many times a request runs again when the database rolled its
@@ -579,11 +584,13 @@ static bool run_handler(struct pass *p)
     const char *key = idem_key_of(p);
     (void)store_retry_advised(p->r.db);
     for (int attempt = 0;; attempt++) {
+        bool twin = false;
         if (key != NULL)
-            run_idempotent(p, key);
+            twin = run_idempotent(p, key);
         else
             p->rt->handler(&p->r, &p->w);
-        if (p->w.status != 503 || attempt == DB_RETRIES || !store_retry_advised(p->r.db))
+        bool undone = store_retry_advised(p->r.db);
+        if (p->w.status != 503 || attempt == DB_RETRIES || !(undone || twin))
             break;
         log_info("http %s: the database undid the transaction; running it again", p->rt->pattern);
         resp_clear(&p->w);

@@ -500,11 +500,12 @@ static PGconn *db_connect(const char *uri, char **errmsg)
     PQsetNoticeProcessor(db, notice_drop, NULL);
     /* Commits wait for the WAL flush (and for a synchronous standby when
      * one is configured): a 2xx answer is never lost with the primary.
-     * statement_timeout bounds a request stuck behind a lock. */
+     * lock_timeout is SQLite's busy timeout: a request that waits 5 s for
+     * another writer's lock gives up (503); statement_timeout bounds any
+     * statement. */
     const char *const settings[] = {
-        "SET synchronous_commit TO on",
-        "SET statement_timeout TO '30s'",
-        "SET idle_in_transaction_session_timeout TO '60s'",
+        "SET synchronous_commit TO on", "SET statement_timeout TO '30s'",
+        "SET lock_timeout TO '5s'",     "SET idle_in_transaction_session_timeout TO '60s'",
         "SET search_path TO public",
     };
     for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
