@@ -265,7 +265,7 @@ class Database:
 
     def args(self):
         """The `--db` (and `--key`) options of a cbpn command."""
-        if self.backend == "sqlite":
+        if self.backend == "sqlite" and self.key == self.uri + ".key":
             return ["--db", self.uri]
         return ["--db", self.uri, "--key", self.key]
 
@@ -780,15 +780,17 @@ if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
 class Server:
     """A running `cbpn serve` on a demo database."""
 
-    def __init__(self, extra_args=(), share_with=None):
+    def __init__(self, extra_args=(), share_with=None, database=None):
         self.extra_args = list(extra_args)  # more `cbpn serve` options
         self.dir = tempfile.mkdtemp(prefix="cbpn-api-")
         # share_with: another Server whose database this one serves too (see
-        # twin); the database is dropped by the server that made it.
-        self._owns_database = share_with is None
+        # twin); database: a Database to serve (the caller's to drop). A
+        # database is dropped by the server that made it.
+        if share_with is not None:
+            database = share_with.database
+        self._owns_database = database is None
         try:
-            self.database = (share_with.database if share_with is not None
-                             else demo_database(self.dir))  # a copy of its own
+            self.database = database or demo_database(self.dir)  # a copy of its own
         except BaseException:
             shutil.rmtree(self.dir, ignore_errors=True)
             raise
