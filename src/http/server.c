@@ -483,6 +483,23 @@ static void replay(struct resp *w, const struct idem_answer *a)
         resp_header(w, "Location", a->location);
 }
 
+/* The answer to a request whose key is known: the kept answer again, or
+ * 422 when the key was used for another request. */
+static void answer_known(struct pass *p, enum idem_state state, struct idem_answer *prior)
+{
+    if (state == IDEM_REPLAY) {
+        replay(&p->w, prior);
+    } else {
+        struct fielderrs fe = {0};
+        fielderr(&fe, "Idempotency-Key", "already used for another request");
+        if (p->api)
+            resp_error(&p->w, ERR_VALIDATION, &fe);
+        else
+            refuse(p, ERR_VALIDATION);
+    }
+    idem_answer_free(prior);
+}
+
 /* The handler of a create sent with an idempotency key, inside the
  * transaction that keeps its answer (domain/idem.h): a retry gets the first
  * answer; another request under the same key is 422; an answer whose
@@ -511,17 +528,7 @@ static void run_idempotent(struct pass *p, const char *key)
     }
     if (state != IDEM_NEW) {
         idem_finish(&cx, key, p->rt->pattern, hash, NULL);
-        if (state == IDEM_REPLAY) {
-            replay(&p->w, &prior);
-        } else {
-            struct fielderrs fe = {0};
-            fielderr(&fe, "Idempotency-Key", "already used for another request");
-            if (p->api)
-                resp_error(&p->w, ERR_VALIDATION, &fe);
-            else
-                refuse(p, ERR_VALIDATION);
-        }
-        idem_answer_free(&prior);
+        answer_known(p, state, &prior);
         return;
     }
     p->rt->handler(r, &p->w);
@@ -540,6 +547,25 @@ static void run_idempotent(struct pass *p, const char *key)
                             .body = p->w.body.p,
                             .body_len = p->w.body.len};
     e = idem_finish(&cx, key, p->rt->pattern, hash, made ? &a : NULL);
+    if (made && e == ERR_CONFLICT) {
+        /* With several writers on one database (PostgreSQL: the workers'
+         * connections, other servers), a twin under the same key can pass
+         * idem_begin at the same time and commit first: the key's row then
+         * refuses ours, and everything this request wrote is rolled back.
+         * Answer what the twin answered, as a retry would be. */
+        e = idem_begin(&cx, key, hash, &state, &prior);
+        if (e == ERR_OK) {
+            idem_finish(&cx, key, p->rt->pattern, hash, NULL);
+            if (state != IDEM_NEW) {
+                resp_clear(&p->w);
+                p->w.status = 200;
+                p->w.content_type = NULL;
+                answer_known(p, state, &prior);
+                return;
+            }
+        }
+        e = ERR_CONFLICT;
+    }
     if (made && e != ERR_OK) {
         resp_clear(&p->w);
         p->w.status = 200;
