@@ -10,6 +10,12 @@
 # the test-only CBPN_TEST_SYNCHRONOUS=normal, so the cost of durable
 # commits is read off in one run. BENCH_DIR puts the databases on the disk
 # to measure (default: $TMPDIR or /tmp).
+#
+# Then the same on PostgreSQL (a throwaway cluster, scripts/pg.sh): case
+# view and case creation with one cbpn server and with two on the same
+# database, each as a ratio to the same request on SQLite in this run. On a
+# 2-core machine the two servers, wrk and PostgreSQL share the cores: two
+# servers show that scaling out is correct, not that it is faster.
 set -eu
 BUILD=${BUILD:-build}
 BIN=$BUILD/cbpn
@@ -18,18 +24,26 @@ CONNS=${BENCH_CONNECTIONS:-8}
 command -v wrk >/dev/null || { echo "bench needs wrk (scripts/deps.sh installs it)"; exit 1; }
 
 dir=$(mktemp -d -p "${BENCH_DIR:-${TMPDIR:-/tmp}}")
-pid=
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; wait 2>/dev/null; rm -rf "$dir"' EXIT
+chmod 755 "$dir"
+pid= pid2= pgdir=
+cleanup() {
+    [ -n "$pid" ] && kill $pid 2>/dev/null
+    [ -n "$pid2" ] && kill $pid2 2>/dev/null
+    wait 2>/dev/null
+    [ -n "$pgdir" ] && scripts/pg.sh stop "$pgdir" > /dev/null 2>&1
+    rm -rf "$dir"
+}
+trap cleanup EXIT
 echo "bench-password-1" | "$BIN" demo --db "$dir/b.db" --password-stdin > /dev/null
 for m in full normal; do
     cp -p "$dir/b.db" "$dir/$m.db"
     cp -p "$dir/b.db.key" "$dir/$m.db.key"
 done
 
-serve() { # db, log; sets pid and base
+serve() { # db, log [key]; sets pid and base
     local port
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-    "$BIN" serve --db "$1" --listen "127.0.0.1:$port" 2> "$2" &
+    "$BIN" serve --db "$1" ${3:+--key "$3"} --listen "127.0.0.1:$port" 2> "$2" &
     pid=$!
     base=http://127.0.0.1:$port
     for _ in $(seq 100); do curl -sf "$base/healthz" > /dev/null && break; sleep 0.05; done
@@ -87,6 +101,43 @@ for m in full normal; do
     stop
 done
 
+# ---- PostgreSQL: one server, then two on the same database ----
+pgdir=$dir/pg
+pguri=$(scripts/pg.sh start "$pgdir")
+python3 - "$pguri" <<'PY'
+import subprocess, sys
+subprocess.run(["psql", "-q", sys.argv[1] + "/postgres", "-c", "CREATE DATABASE bench"], check=True)
+PY
+echo "bench-password-1" | "$BIN" demo --db "$pguri/bench" --key "$dir/pg.key" --password-stdin > /dev/null 2>&1
+serve "$pguri/bench" "$dir/serve-pg1.log" "$dir/pg.key"
+TOKEN=$(token caseworker1)
+pg_case=$(curl -sf -H "Authorization: Bearer $TOKEN" "$base/api/v1/cases?limit=1" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
+{
+    rate "GET /api/v1/cases/{id}, 1 server" -s bench/auth.lua "$base/api/v1/cases/$pg_case"
+    rate "POST /api/v1/cases, 1 server" -s bench/post_case.lua "$base/api/v1/cases"
+} > "$dir/rates-pg1"
+base1=$base pid1=$pid
+serve "$pguri/bench" "$dir/serve-pg2.log" "$dir/pg.key"
+base2=$base pid2=$pid pid=$pid1
+both() { # name, path, wrk script: wrk on both servers at once, the sum of their rates
+    local w1 w2
+    wrk -t1 -c"$CONNS" -d"${DUR}s" -s "$3" "$base1$2" > "$dir/w1" &
+    w1=$!
+    wrk -t1 -c"$CONNS" -d"${DUR}s" -s "$3" "$base2$2" > "$dir/w2" &
+    w2=$!
+    wait "$w1" "$w2"
+    printf '%s %s\n' "$1" "$(awk '/Requests\/sec/ {s += $2} END {print s}' "$dir/w1" "$dir/w2")"
+}
+{
+    both "GET /api/v1/cases/{id}, 2 servers" "/api/v1/cases/$pg_case" bench/auth.lua
+    both "POST /api/v1/cases, 2 servers" "/api/v1/cases" bench/post_case.lua
+} > "$dir/rates-pg2"
+kill "$pid2"
+wait "$pid2" 2>/dev/null || true
+pid2=
+stop
+
 table() { # rates file: each line as a ratio to its first
     local b
     b=$(head -1 "$1" | awk '{print $NF}')
@@ -100,5 +151,12 @@ table "$dir/rates-normal"
 awk '{r[FNR] = $NF} FNR == 2 {x[++n] = r[2] / r[1]}
      END {printf "  durable commits keep %.2f of the case creation rate without them\n", x[1] / x[2]}' \
     "$dir/rates-full" "$dir/rates-normal"
+echo "PostgreSQL 1 and 2 cbpn servers on one database (a throwaway cluster on this machine), as ratios to SQLite above:"
+view=$(awk '/cases\/\{id\}/ {print $NF}' "$dir/rates")
+create=$(awk '/^POST/ {print $NF; exit}' "$dir/rates")
+cat "$dir/rates-pg1" "$dir/rates-pg2" | awk -v v="$view" -v c="$create" \
+    '{r=$NF; $NF=""; b = ($1 == "GET") ? v : c;
+      printf "  %-44s %9.0f req/s   %.3f x SQLite\n", $0, r, r/b}'
+echo "  (2 cores: the two servers, wrk and PostgreSQL share them; this shows scale-out is correct, not faster)"
 echo "  binary size: $(stat -c %s "$BIN") bytes ($BIN)"
 echo "  idle resident memory of cbpn serve on the demo database: ${rss} KiB"

@@ -15,6 +15,7 @@ static const struct {
     {"user", cmd_user, "add a user (cbpn user add ...)"},
     {"demo", cmd_demo, "create the Siem Reap demo network"},
     {"serve", cmd_serve, "serve the web app and the JSON API"},
+    {"audit", cmd_audit, "verify the audit log's chain (cbpn audit verify ...)"},
 };
 
 static int help(FILE *out, int status)

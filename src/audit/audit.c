@@ -137,5 +137,18 @@ enum err audit_verify(struct store_conn *c, bool *ok, int64_t *entries, int64_t 
         if (!*ok || n < VERIFY_PAGE)
             break;
     }
+    if (!*ok)
+        return ERR_OK;
+    /* The chain must end at the head every append moved on: entries cut
+     * from the end, or a head moved past them, show here. */
+    int64_t head_seq = 0;
+    unsigned char head[32];
+    e = store_audit_last(c, &head_seq, head);
+    if (e != ERR_OK)
+        return e;
+    if (head_seq != last || (last > 0 && sodium_memcmp(head, prev, 32) != 0)) {
+        *ok = false;
+        *first_bad = (head_seq > last ? last : head_seq) + 1;
+    }
     return ERR_OK;
 }

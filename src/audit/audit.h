@@ -39,8 +39,10 @@ enum err audit_append(struct store_conn *c, const char *user_id, enum audit_acti
  * whole (a text lengthened past its field or hiding bytes after a NUL is an
  * edit too). Stops at the first entry that
  * does not match. *entries: how many were checked (the bad one included);
- * *first_bad: the seq of that entry (0 when ok is true). Removing entries
- * from the end leaves a valid chain: compare *entries with what you expect. */
+ * *first_bad: the seq of that entry (0 when ok is true). The chain must
+ * end at the head the appends moved on (audit_head), so entries removed
+ * from the end show too, unless the head was rewritten with them (the
+ * keyed, signed head of a later change closes that). */
 enum err audit_verify(struct store_conn *c, bool *ok, int64_t *entries, int64_t *first_bad);
 /* "read", "create", ... Static storage; NULL for an invalid action. */
 const char *audit_action_code(enum audit_action a);

@@ -124,7 +124,7 @@ static enum err map_result(struct pg_conn *c, const PGresult *res, const char *w
     if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0) {
         c->retry = true;
         log_info("store: %s: %s, the transaction is rolled back", what,
-                 state[4] == '1' ? "serialization failure" : "deadlock");
+                 strcmp(state, "40001") == 0 ? "serialization failure" : "deadlock");
         return ERR_UNAVAILABLE;
     }
     if (sqlstate_is(state, "53") || strcmp(state, "57014") == 0 || strcmp(state, "55P03") == 0) {

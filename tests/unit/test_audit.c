@@ -219,6 +219,26 @@ static void test_deleted_first(void **state)
     verify(f, false, 1, 2);
 }
 
+static void test_cut_from_end(void **state)
+{
+    /* the last entries removed: the chain that is left is whole, but it
+     * no longer reaches the head the appends moved on */
+    struct fixture *f = *state;
+    append_ten(f);
+    tamper(f, "DELETE FROM audit WHERE seq > 8");
+    verify(f, false, 8, 9);
+}
+
+static void test_head_past_the_log(void **state)
+{
+    struct fixture *f = *state;
+    append_ten(f);
+    tamper(f, "UPDATE audit_head SET seq = 11");
+    verify(f, false, 10, 11);
+    tamper(f, "UPDATE audit_head SET seq = 10, hash = zeroblob(32)");
+    verify(f, false, 10, 11);
+}
+
 static void test_renumbered(void **state)
 {
     /* delete one and close the gap: the links give it away */
@@ -293,6 +313,8 @@ int main(void)
         cmocka_unit_test(test_action_codes),
         cmocka_unit_test_setup_teardown(test_empty_log_verifies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_chain, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cut_from_end, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_head_past_the_log, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
         cmocka_unit_test_setup_teardown(test_edited_detail, setup, teardown),
         cmocka_unit_test_setup_teardown(test_edited_who, setup, teardown),
