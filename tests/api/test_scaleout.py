@@ -244,6 +244,48 @@ class ScaleOutTest(unittest.TestCase):
 
     # ---- concurrent writers ----
 
+    def test_concurrent_workflow_moves_on_both_servers_let_one_through(self):
+        """assign, closure, closure/approve and reopen take no version: the
+        case's status decides, and of two servers making the same move at
+        once exactly one gets 200, the other 409."""
+        cw1 = self.a.user("caseworker1")["id"]
+        rep = self.a.login("rep1")
+        for rnd in range(8):
+            st, _, c = self.create(self.a, rep, "Scaleout moves %d" % rnd)
+            self.assertEqual(st, 201, c)
+            path = "/api/v1/cases/" + c["id"]
+            st, _, v = self.b.post(path + "/assign", {"caseworker_id": cw1},
+                                   token=self.b.login("supervisor"))
+            self.assertEqual(st, 200, v)
+            for move, body, users, status in (
+                    ("/closure", {"reason_code": "services_completed"},
+                     ("caseworker1", "supervisor2"), "closure_requested"),
+                    ("/closure/approve", {}, ("supervisor", "supervisor"), "closed"),
+                    ("/reopen", {"reason": "Scaleout reopen"}, ("supervisor", "supervisor2"),
+                     "open")):
+                answers = [None, None]
+                gate = threading.Barrier(2)
+
+                def mover(i, srv, user):
+                    def run():
+                        tok = srv.login(user)
+                        gate.wait(30)
+                        answers[i] = srv.post(path + move, body, token=tok)
+                    return run
+                run_threads([mover(0, self.a, users[0]), mover(1, self.b, users[1])], timeout=60)
+                got = sorted(a[0] for a in answers)
+                self.assertEqual(got, [200, 409], "round %d %s: %r" % (
+                    rnd, move, [a[2] for a in answers]))
+                lost = next(a for a in answers if a[0] == 409)
+                self.assertErrorShape(lost[2], "conflict")
+                st, _, now = self.a.get(path, token=self.a.login("supervisor"))
+                self.assertEqual(now["status"], status, "round %d %s" % (rnd, move))
+            hist = self.a.get(path + "/history", token=self.a.login("supervisor"))
+            self.assertEqual(hist[0], 200, hist[2])
+            closes = [h for h in hist[2]["items"] if h["action"] == "close"]
+            self.assertLessEqual(len(closes), 2, "round %d: close recorded %d times: %r" % (
+                rnd, len(closes), closes))
+
     def test_concurrent_creates_on_both_servers_are_all_kept_with_distinct_codes(self):
         before = self.case_count()
         results = []  # (server, user, status, id, code)
