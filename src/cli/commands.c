@@ -273,13 +273,17 @@ out:
 
 static const char *const SERVE_USAGE =
     "usage: cbpn serve --db FILE|URI [--key KEYFILE] [--listen ADDR:PORT] [--threads N]\n"
-    "                  [--secure-cookies]\n"
+    "                  [--secure-cookies] [--trusted-proxy ADDR[,ADDR...]]...\n"
     "Serves the web app and the JSON API (default 127.0.0.1:8080). SIGTERM or\n"
     "SIGINT lets requests in flight finish, then exits 0. --secure-cookies marks\n"
-    "cookies Secure: use it when a TLS proxy serves cbpn over HTTPS. With a\n"
-    "PostgreSQL URI, several cbpn servers can serve one database; list the\n"
-    "primary and its standby (host1:5432,host2:5432) with\n"
-    "?target_session_attrs=read-write and cbpn follows a failover by itself.\n";
+    "cookies Secure: use it when a TLS proxy serves cbpn over HTTPS.\n"
+    "--trusted-proxy names a reverse proxy by its exact IPv4 or IPv6 address\n"
+    "(repeatable): on its requests the client is the last address of\n"
+    "X-Forwarded-For, for the per-address sign-in limit; from any other peer\n"
+    "that header is ignored. With a PostgreSQL URI, several cbpn servers can\n"
+    "serve one database; list the primary and its standby\n"
+    "(host1:5432,host2:5432) with ?target_session_attrs=read-write and cbpn\n"
+    "follows a failover by itself.\n";
 
 int cmd_serve(int argc, char **argv)
 {
@@ -288,6 +292,7 @@ int cmd_serve(int argc, char **argv)
                                          {"listen", required_argument, NULL, 'l'},
                                          {"threads", required_argument, NULL, 't'},
                                          {"secure-cookies", no_argument, NULL, 's'},
+                                         {"trusted-proxy", required_argument, NULL, 'p'},
                                          {"help", no_argument, NULL, 'h'},
                                          {0, 0, 0, 0}};
     struct server_config cfg = {.listen = "127.0.0.1:8080",
@@ -306,6 +311,13 @@ int cmd_serve(int argc, char **argv)
             cfg.listen = optarg;
         } else if (o == 's') {
             cfg.secure_cookies = true;
+        } else if (o == 'p') {
+            char *why = NULL;
+            if (!http_proxies_add(&cfg.trusted_proxies, optarg, &why)) {
+                fprintf(stderr, "cbpn: %s\n", why);
+                free(why);
+                return 2;
+            }
         } else if (o == 't') {
             char *end = NULL;
             long n = strtol(optarg, &end, 10);

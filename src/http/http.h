@@ -135,6 +135,33 @@ void http_healthz(struct req *r, struct resp *w);
  * cookie "cbpn_pre" (set on w when new). Owned by the request. */
 const char *http_form_token(struct req *r, struct resp *w);
 
+/* ---- the client's address behind a proxy (proxy.c) ---- */
+
+#define HTTP_PROXIES_MAX 16
+#define HTTP_ADDR_MAX    46 /* INET6_ADDRSTRLEN, with its NUL */
+
+/* The proxies whose X-Forwarded-For is believed (--trusted-proxy), each in
+ * the canonical text of inet_ntop (an IPv4-mapped IPv6 address as IPv4). */
+struct http_proxies {
+    char addr[HTTP_PROXIES_MAX][HTTP_ADDR_MAX];
+    int n;
+};
+
+/* Adds a comma-separated list of exact IPv4 or IPv6 addresses ("10.0.0.5",
+ * "::1,127.0.0.1"; no names, no networks, no ports) to p. false when one is
+ * not such an address or p would hold more than HTTP_PROXIES_MAX: p is then
+ * unchanged and *errmsg says why (caller frees). */
+bool http_proxies_add(struct http_proxies *p, const char *spec, char **errmsg);
+
+/* The client's address, in canonical text, into out: the peer's, unless the
+ * peer is one of trusted and xff (the value of the last X-Forwarded-For
+ * header, or NULL) ends with a well-formed address: that one, which the
+ * proxy itself wrote (nginx's $remote_addr). Elements before it came from the
+ * client and are never believed; a malformed last element, or none, gives the
+ * peer. */
+void http_client_addr(const struct http_proxies *trusted, const char *peer, const char *xff,
+                      char out[HTTP_ADDR_MAX]);
+
 /* Renders an error page (web/) for page routes; API routes get resp_error. */
 typedef void (*error_page_fn)(struct req *r, struct resp *w, enum err e);
 
@@ -145,7 +172,8 @@ struct server_config {
     unsigned threads;       /* 0: one per core */
     unsigned conn_timeout;  /* seconds a connection may stay idle or slow */
     unsigned max_conns;
-    bool secure_cookies; /* behind a TLS proxy: mark every cookie Secure */
+    bool secure_cookies;                 /* behind a TLS proxy: mark every cookie Secure */
+    struct http_proxies trusted_proxies; /* whose X-Forwarded-For names the client */
 };
 
 struct server;

@@ -32,6 +32,7 @@ struct server {
     error_page_fn error_page;
     handler_fn resume_page;
     bool secure_cookies;
+    struct http_proxies trusted_proxies;
     atomic_int inflight;
     unsigned port;
 };
@@ -283,7 +284,7 @@ struct pass {
     struct resp w;
     const struct route *rt; /* NULL until route_find() matched one */
     bool api;               /* errors answered in JSON, the session from a bearer token */
-    char addr[INET6_ADDRSTRLEN];
+    char addr[HTTP_ADDR_MAX];
 };
 
 /* Answers e the way the request's kind wants (JSON or a page); false, so
@@ -292,6 +293,17 @@ static bool refuse(struct pass *p, enum err e)
 {
     fail(p->st->srv, &p->r, &p->w, p->rt, p->api, e);
     return false;
+}
+
+/* Keeps the value of the last X-Forwarded-For header in *cls (a const char **):
+ * the last is the one a proxy added to what the client sent. */
+static enum MHD_Result last_forwarded(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *value)
+{
+    (void)kind;
+    if (strcasecmp(key, "X-Forwarded-For") == 0)
+        *(const char **)cls = value;
+    return MHD_YES;
 }
 
 /* The request as the handler will see it: method, path, client address; Khmer
@@ -308,17 +320,22 @@ static void req_init(struct pass *p, struct conn_state *st, const char *url, con
     p->w.status = 200;
     p->w.secure_cookies = srv->secure_cookies;
 
+    char peer[INET6_ADDRSTRLEN] = "";
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(st->c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     if (ci != NULL && ci->client_addr != NULL) {
         const struct sockaddr *sa = ci->client_addr;
         if (sa->sa_family == AF_INET)
-            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, p->addr,
-                      sizeof(p->addr));
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, peer,
+                      sizeof(peer));
         else if (sa->sa_family == AF_INET6)
-            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-                      p->addr, sizeof(p->addr));
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, peer,
+                      sizeof(peer));
     }
+    const char *xff = NULL;
+    if (srv->trusted_proxies.n > 0)
+        MHD_get_connection_values(st->c, MHD_HEADER_KIND, last_forwarded, &xff);
+    http_client_addr(&srv->trusted_proxies, peer, xff, p->addr);
     p->r.client_addr = p->addr;
 }
 
@@ -774,6 +791,7 @@ enum err server_start(const struct server_config *cfg, struct app *app, const st
     s->error_page = cfg->error_page;
     s->resume_page = cfg->resume_page;
     s->secure_cookies = cfg->secure_cookies;
+    s->trusted_proxies = cfg->trusted_proxies;
     atomic_init(&s->inflight, 0);
     s->d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,

@@ -305,10 +305,11 @@ def contract():
 class Server:
     """A running `cbpn serve` on a demo database."""
 
-    def __init__(self, extra_args=()):
+    def __init__(self, extra_args=(), share_with=None):
         self.extra_args = list(extra_args)  # more `cbpn serve` options
         self.dir = tempfile.mkdtemp(prefix="cbpn-api-")
-        self.db = demo_db_into(self.dir)
+        # share_with: another Server whose database this one serves too (see twin)
+        self.db = share_with.db if share_with is not None else demo_db_into(self.dir)
         self.log_path = os.path.join(self.dir, "server.log")
         self.proc = None
         self.port = None
@@ -317,6 +318,12 @@ class Server:
         self.secrets = set()  # tokens and passwords that must never be logged
         self.secrets.add(DEMO_PASSWORD)
         self.answers = []     # (method, path, status, headers) of every answer
+
+    def twin(self, extra_args=None):
+        """A second server (not started) on this one's database, with its own
+        directory, port and log: several cbpn servers behind one proxy.
+        extra_args: its `cbpn serve` options (default: this one's)."""
+        return Server(self.extra_args if extra_args is None else extra_args, share_with=self)
 
     # ---- life cycle -------------------------------------------------------
 

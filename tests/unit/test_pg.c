@@ -5,11 +5,11 @@
  * again. Needs CBPN_TEST_PG, a base URI (postgres://cbpn@127.0.0.1:PORT)
  * whose role may create databases: scripts/test.sh starts a throwaway
  * cluster and sets it. Without it every test fails, saying so. */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 
+#include <cmocka.h>
 #include <libpq-fe.h>
 #include <pthread.h>
 #include <stdio.h>
