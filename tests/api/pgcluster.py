@@ -9,6 +9,7 @@ that group's id: a cluster's postmaster and its backends, a cbpn serve.
 As root, initdb, postgres and pg_basebackup run as the postgres user.
 """
 
+import atexit
 import http.client
 import json
 import os
@@ -34,6 +35,37 @@ if not os.path.isabs(CBPN_BIN):
 
 class ClusterError(Exception):
     pass
+
+
+# Every cluster and cbpn serve still running, ended when the process exits
+# however it does (a SIGTERM that the harness turns into KeyboardInterrupt
+# skips unittest's cleanups, not atexit).
+_live = set()
+_dirs = set()  # temporary directories made here, removed at exit at the latest
+
+
+def _end_all():
+    for p in list(_live):
+        p.kill()
+    if os.environ.get("CBPN_TEST_KEEP") != "1":
+        for d in list(_dirs):
+            shutil.rmtree(d, ignore_errors=True)
+
+
+atexit.register(_end_all)
+# A SIGTERM (scripts/test.sh stopping a run) ends the run as Ctrl-C does,
+# so that the atexit handlers run.
+if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+
+
+def _group_kw():
+    """subprocess arguments for a process group of its own, in our session:
+    it is ended by its group's id, and a stop of the whole session still
+    reaches it."""
+    if sys.version_info >= (3, 11):
+        return {"process_group": 0}
+    return {"preexec_fn": os.setpgrp}
 
 
 def is_root():
@@ -102,6 +134,7 @@ def owner_dir(prefix):
     """A new temporary directory the postgres user may use (as root: owned
     by postgres; /tmp itself lets everyone through)."""
     d = tempfile.mkdtemp(prefix=prefix)
+    _dirs.add(d)
     os.chmod(d, 0o711)
     if is_root():
         shutil.chown(d, "postgres", "postgres")
@@ -220,9 +253,10 @@ log_line_prefix = '%%m [%%p] %%q%%u@%%d '
             self.proc = subprocess.Popen([self.b("postgres"), "-D", self.data],
                                          stdin=subprocess.DEVNULL, stdout=logf,
                                          stderr=subprocess.STDOUT, cwd=self.dir,
-                                         start_new_session=True, **_owner_kw())
+                                         **_group_kw(), **_owner_kw())
         finally:
             logf.close()
+        _live.add(self)
         deadline = time.monotonic() + timeout * SLOW
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -264,6 +298,14 @@ log_line_prefix = '%%m [%%p] %%q%%u@%%d '
                 self.proc.wait(30)
             except subprocess.TimeoutExpired:
                 pass
+        self.kill()
+
+    def kill(self):
+        """SIGKILL to the cluster's process group (the postmaster and its
+        backends, even after the postmaster itself was killed)."""
+        _live.discard(self)
+        if self.proc is None:
+            return
         try:
             os.killpg(self.proc.pid, signal.SIGKILL)
         except ProcessLookupError:
@@ -305,9 +347,10 @@ class Serve:
                     [CBPN_BIN, "serve", "--db", self.uri, "--key", self.key,
                      "--listen", "127.0.0.1:%d" % self.port],
                     stdin=subprocess.DEVNULL, stdout=logf, stderr=subprocess.STDOUT,
-                    cwd=self.dir, start_new_session=True)
+                    cwd=self.dir, **_group_kw())
             finally:
                 logf.close()
+            _live.add(self)
             deadline = time.monotonic() + timeout * SLOW
             while time.monotonic() < deadline and self.proc.poll() is None:
                 try:
@@ -361,6 +404,7 @@ class Serve:
         return rc
 
     def kill(self):
+        _live.discard(self)
         if self.proc is None:
             return
         try:
