@@ -16,6 +16,7 @@ static const struct {
     {"demo", cmd_demo, "create the Siem Reap demo network"},
     {"serve", cmd_serve, "serve the web app and the JSON API"},
     {"audit", cmd_audit, "verify the audit log's chain (cbpn audit verify ...)"},
+    {"migrate", cmd_migrate, "copy a deployment into another database and check the copy"},
 };
 
 static int help(FILE *out, int status)

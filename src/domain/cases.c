@@ -18,6 +18,7 @@
 #include "domain/check.h"
 #include "domain/place.h"
 #include "domain/romanize.h"
+#include "domain/sealed.h"
 #include "util/alloc.h"
 #include "util/codes.h"
 #include "util/log.h"
@@ -65,7 +66,7 @@ void case_views_free(struct case_view *v, size_t n)
 
 char *summary_ad(const char *id)
 {
-    return xasprintf("%s/summary", id);
+    return sealed_ad(SEALED_CASE_SUMMARY, id);
 }
 
 static char *json_str_dup(json_t *o, const char *key)
@@ -94,9 +95,11 @@ enum err survivor_open(const struct ctx *cx, const struct case_rec *rec, struct 
     }
     if (sr->identity.len == 0)
         return ERR_OK;
-    char *pt = NULL;
+    char *pt = NULL, *ad = sealed_ad(SEALED_SURVIVOR_IDENTITY, rec->id);
     size_t n = 0;
-    if (!crypto_unseal(cx->key, rec->id, &sr->identity, &pt, &n)) {
+    bool opened = crypto_unseal(cx->key, ad, &sr->identity, &pt, &n);
+    free(ad);
+    if (!opened) {
         log_error("case %s: sealed identity does not open", rec->id);
         return ERR_INTERNAL;
     }
@@ -690,7 +693,9 @@ void survivor_fill(const struct ctx *cx, const char *case_id, const struct survi
     put_opt(id, "occupation", s->occupation);
     if (json_object_size(id) > 0) {
         char *pt = json_dumps(id, JSON_COMPACT);
-        crypto_seal(cx->key, case_id, pt, strlen(pt), &out->identity);
+        char *ad = sealed_ad(SEALED_SURVIVOR_IDENTITY, case_id);
+        crypto_seal(cx->key, ad, pt, strlen(pt), &out->identity);
+        free(ad);
         sodium_memzero(pt, strlen(pt));
         free(pt);
     }
@@ -880,7 +885,7 @@ enum err case_fetch_open(const struct ctx *cx, enum action a, const char *id, st
 
 char *event_ad(const char *case_id)
 {
-    return xasprintf("%s/event", case_id);
+    return sealed_ad(SEALED_EVENT_TEXT, case_id);
 }
 
 enum err case_event_add(const struct ctx *cx, const char *case_id, const char *kind,

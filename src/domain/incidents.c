@@ -15,6 +15,7 @@
 #include "audit/audit.h"
 #include "domain/check.h"
 #include "domain/place.h"
+#include "domain/sealed.h"
 #include "util/alloc.h"
 #include "util/log.h"
 
@@ -222,7 +223,7 @@ void incident_views_free(struct incident_view *v, size_t n)
 
 static char *description_ad(const char *id)
 {
-    return xasprintf("%s/description", id);
+    return sealed_ad(SEALED_INCIDENT_DESCRIPTION, id);
 }
 
 /* Moves rec into v, the description opened. */

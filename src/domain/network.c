@@ -11,6 +11,7 @@
 #include "audit/audit.h"
 #include "domain/check.h"
 #include "domain/place.h"
+#include "domain/sealed.h"
 #include "util/alloc.h"
 #include "util/codes.h"
 #include "util/log.h"
@@ -293,7 +294,10 @@ static enum err member_view_make(const struct ctx *cx, bool may_read, struct mem
     memset(v, 0, sizeof *v);
     if (may_read && rec->phone.len > 0) {
         size_t n;
-        if (!crypto_unseal(cx->key, rec->id, &rec->phone, &v->phone, &n)) {
+        char *ad = sealed_ad(SEALED_MEMBER_PHONE, rec->id);
+        bool opened = crypto_unseal(cx->key, ad, &rec->phone, &v->phone, &n);
+        free(ad);
+        if (!opened) {
             log_error("member %s: sealed phone does not open", rec->id);
             return ERR_INTERNAL;
         }
@@ -344,8 +348,11 @@ enum err member_add(const struct ctx *cx, const char *group_id, const struct mem
     r.name_latn = check_absent(in->name_latn) ? NULL : xstrdup(in->name_latn);
     strcpy(r.sex, in->sex);
     r.birth_year = in->birth_year;
-    if (!check_absent(in->phone))
-        crypto_seal(cx->key, r.id, in->phone, strlen(in->phone), &r.phone);
+    if (!check_absent(in->phone)) {
+        char *ad = sealed_ad(SEALED_MEMBER_PHONE, r.id);
+        crypto_seal(cx->key, ad, in->phone, strlen(in->phone), &r.phone);
+        free(ad);
+    }
     r.network_roles = roles_json(in);
     r.returnee = in->has_returnee ? returnee_json(in) : NULL;
     r.active = true;

@@ -36,10 +36,11 @@
 #define MIGRATION_LOCK "1667395694"
 
 /* Type oids of the results read as integers (pg_type.h). */
-#define OID_BOOL 16
-#define OID_INT8 20
-#define OID_INT2 21
-#define OID_INT4 23
+#define OID_BOOL  16
+#define OID_BYTEA 17
+#define OID_INT8  20
+#define OID_INT2  21
+#define OID_INT4  23
 
 struct pg_stmt {
     struct stmt base;
@@ -63,6 +64,7 @@ struct pg_conn {
     bool retry;  /* the last transaction may be run again whole */
     bool in_tx;  /* BEGIN sent, COMMIT or ROLLBACK not yet */
     int64_t changes;
+    unsigned ndynamic; /* statements prepare() made: their names */
     struct pg_stmt stmts[STMT__MAX];
     struct pg_conn *next; /* the store's registry */
 };
@@ -225,7 +227,7 @@ static enum err pg_step(struct stmt *base, bool *row)
 {
     struct pg_stmt *s = PS(base);
     struct pg_conn *c = PC(base->conn);
-    const char *what = pg_stmts[base->id].name;
+    const char *what = base->id == STMT_DYNAMIC ? "a copy statement" : pg_stmts[base->id].name;
     *row = false;
     if (s->res != NULL) { /* the next row of what ran */
         if (s->row + 1 < PQntuples(s->res)) {
@@ -251,7 +253,8 @@ static enum err pg_step(struct stmt *base, bool *row)
             return ERR_UNAVAILABLE;
         }
     }
-    bool begin = base->id == STMT_BEGIN, commit = base->id == STMT_COMMIT;
+    bool begin = base->id == STMT_BEGIN || base->id == STMT_BEGIN_READ,
+         commit = base->id == STMT_COMMIT;
     bool end = commit || base->id == STMT_ROLLBACK;
     if (begin)
         c->retry = false;
@@ -380,6 +383,16 @@ static size_t pg_col_bytes(struct stmt *base, int i)
     if (col_is_int(s->res, i))
         return strlen(pg_col_text(base, i));
     return (size_t)PQgetlength(s->res, s->row, i);
+}
+
+static enum col_type pg_col_type(struct stmt *base, int i)
+{
+    struct pg_stmt *s = PS(base);
+    if (pg_col_null(base, i))
+        return COL_NULL;
+    if (col_is_int(s->res, i))
+        return COL_INT;
+    return PQftype(s->res, i) == OID_BYTEA ? COL_BLOB : COL_TEXT;
 }
 
 /* Column names come from the prepared statement's description, so they
@@ -528,18 +541,31 @@ static bool conn_prepare_all(struct pg_conn *c, char **errmsg)
     return true;
 }
 
+/* The statement's parameter slots for n parameters. */
+static void stmt_slots(struct pg_stmt *s, int n)
+{
+    s->nparams = n;
+    size_t k = n > 0 ? (size_t)n : 1;
+    s->values = xcalloc(k, sizeof(*s->values));
+    s->lengths = xcalloc(k, sizeof(*s->lengths));
+    s->formats = xcalloc(k, sizeof(*s->formats));
+}
+
+static void stmt_slots_free(struct pg_stmt *s)
+{
+    pg_done(&s->base);
+    free(s->values);
+    free(s->lengths);
+    free(s->formats);
+    free(s->text);
+}
+
 static void conn_free(struct pg_conn *c)
 {
     if (c == NULL)
         return;
-    for (int i = 0; i < STMT__MAX; i++) {
-        struct pg_stmt *s = &c->stmts[i];
-        pg_done(&s->base);
-        free(s->values);
-        free(s->lengths);
-        free(s->formats);
-        free(s->text);
-    }
+    for (int i = 0; i < STMT__MAX; i++)
+        stmt_slots_free(&c->stmts[i]);
     PQfinish(c->db);
     free(c);
 }
@@ -557,11 +583,7 @@ static struct pg_conn *conn_make(struct pg_store *st, PGconn *db, char **errmsg)
         s->base.conn = &c->base;
         s->base.id = (enum stmt_id)i;
         snprintf(s->name, sizeof s->name, "s%d", i);
-        s->nparams = pg_stmts[i].sql != NULL ? count_params(pg_stmts[i].sql) : 0;
-        size_t n = s->nparams > 0 ? (size_t)s->nparams : 1;
-        s->values = xcalloc(n, sizeof(*s->values));
-        s->lengths = xcalloc(n, sizeof(*s->lengths));
-        s->formats = xcalloc(n, sizeof(*s->formats));
+        stmt_slots(s, pg_stmts[i].sql != NULL ? count_params(pg_stmts[i].sql) : 0);
     }
     if (!conn_prepare_all(c, errmsg)) {
         conn_free(c);
@@ -635,6 +657,41 @@ static struct store_conn *pg_conn(struct store *base)
     }
     conn_register(st, c);
     return &c->base;
+}
+
+static struct stmt *pg_prepare(struct store_conn *base, const char *sql)
+{
+    struct pg_conn *c = PC(base);
+    if (c->broken && (base->tx.depth > 0 || !conn_reopen(c)))
+        return NULL;
+    struct pg_stmt *s = xcalloc(1, sizeof(*s));
+    s->base.conn = base;
+    s->base.id = STMT_DYNAMIC;
+    snprintf(s->name, sizeof s->name, "d%u", c->ndynamic++);
+    stmt_slots(s, count_params(sql));
+    PGresult *res = PQprepare(c->db, s->name, sql, 0, NULL);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        map_result(c, res, "a copy statement", false);
+        PQclear(res);
+        stmt_slots_free(s);
+        free(s);
+        return NULL;
+    }
+    PQclear(res);
+    return &s->base;
+}
+
+static void pg_finalize(struct stmt *base)
+{
+    struct pg_stmt *s = PS(base);
+    struct pg_conn *c = PC(base->conn);
+    if (!c->broken) {
+        char *sql = xasprintf("DEALLOCATE %s", s->name);
+        PQclear(PQexec(c->db, sql));
+        free(sql);
+    }
+    stmt_slots_free(s);
+    free(s);
 }
 
 static bool pg_retry_advised(struct store_conn *c)
@@ -812,6 +869,7 @@ static void pg_close(struct store *base)
 const struct backend_ops pg_backend = {
     .name = "postgres",
     .stmts = pg_stmts,
+    .param = '$',
     .open = pg_open,
     .close = pg_close,
     .conn = pg_conn,
@@ -832,4 +890,7 @@ const struct backend_ops pg_backend = {
     .col_name = pg_col_name,
     .col_count = pg_col_count,
     .retry_advised = pg_retry_advised,
+    .prepare = pg_prepare,
+    .finalize = pg_finalize,
+    .col_type = pg_col_type,
 };

@@ -245,4 +245,31 @@ const struct stmt_def pg_stmts[STMT__MAX] = {
     S(STMT_AUDIT_FOR_RECORD, "SELECT " AUDIT_COLS " FROM audit"
                              " WHERE record_type = $1 AND record_id = $2 AND seq > $3"
                              " ORDER BY seq LIMIT $4"),
+
+    /* One snapshot for every statement of the transaction. */
+    S(STMT_BEGIN_READ, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"),
+    /* The tables of the schema cbpn uses (search_path public), in creation
+     * order as far as oids tell; copy.c orders them by their references. */
+    S(STMT_COPY_COLUMNS, "SELECT c.relname::text AS table_name, a.attname::text AS column_name,"
+                         " (a.attidentity <> '')::int AS identity"
+                         " FROM pg_catalog.pg_class c"
+                         " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                         " JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid"
+                         " WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')"
+                         " AND a.attnum > 0 AND NOT a.attisdropped"
+                         " AND c.relname <> 'schema_migration'"
+                         " ORDER BY c.oid, a.attnum"),
+    /* The first column of each foreign key (every key of the schema has one). */
+    S(STMT_COPY_REFERENCES,
+      "SELECT c.relname::text AS table_name, a.attname::text AS column_name,"
+      " r.relname::text AS ref_table, ra.attname::text AS ref_column"
+      " FROM pg_catalog.pg_constraint k"
+      " JOIN pg_catalog.pg_class c ON c.oid = k.conrelid"
+      " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+      " JOIN pg_catalog.pg_class r ON r.oid = k.confrelid"
+      " JOIN pg_catalog.pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]"
+      " JOIN pg_catalog.pg_attribute ra ON ra.attrelid = k.confrelid AND ra.attnum = k.confkey[1]"
+      " WHERE k.contype = 'f' AND n.nspname = 'public' ORDER BY 1, k.conname"),
+    /* The next value the identity gives is past the largest copied. */
+    S(STMT_COPY_SEQUENCE, "SELECT setval(pg_get_serial_sequence($1, $2), $3::bigint)"),
 };

@@ -125,10 +125,16 @@ static void lite_done(struct stmt *s)
     LS(s)->bind_rc = SQLITE_OK;
 }
 
+/* The statement's name for logs. */
+static const char *lite_name(const struct stmt *s)
+{
+    return s->id == STMT_DYNAMIC ? "a copy statement" : sqlite_stmts[s->id].name;
+}
+
 static enum err lite_step(struct stmt *s, bool *row)
 {
     *row = false;
-    const char *what = sqlite_stmts[s->id].name;
+    const char *what = lite_name(s);
     sqlite3 *db = LC(s->conn)->db;
     if (LS(s)->bind_rc != SQLITE_OK) {
         log_error("store: %s: cannot bind: %s", what, sqlite3_errstr(LS(s)->bind_rc));
@@ -191,6 +197,43 @@ static const char *lite_col_name(struct stmt *s, int i)
 static int lite_col_count(struct stmt *s)
 {
     return sqlite3_column_count(LS(s)->st);
+}
+
+static enum col_type lite_col_type(struct stmt *s, int i)
+{
+    switch (sqlite3_column_type(LS(s)->st, i)) {
+    case SQLITE_NULL:
+        return COL_NULL;
+    case SQLITE_INTEGER:
+        return COL_INT;
+    case SQLITE_TEXT:
+        return COL_TEXT;
+    case SQLITE_BLOB:
+        return COL_BLOB;
+    default:
+        return COL_OTHER; /* a REAL: the schema has none */
+    }
+}
+
+static struct stmt *lite_prepare(struct store_conn *c, const char *sql)
+{
+    struct lite_stmt *s = xcalloc(1, sizeof(*s));
+    s->base.conn = c;
+    s->base.id = STMT_DYNAMIC;
+    int rc = sqlite3_prepare_v2(LC(c)->db, sql, -1, &s->st, NULL);
+    if (rc != SQLITE_OK) {
+        map_rc(LC(c)->db, rc, "a copy statement");
+        sqlite3_finalize(s->st);
+        free(s);
+        return NULL;
+    }
+    return &s->base;
+}
+
+static void lite_finalize(struct stmt *s)
+{
+    sqlite3_finalize(LS(s)->st);
+    free(LS(s));
 }
 
 /* SQLite waits for its lock (busy timeout) and never rolls a
@@ -605,6 +648,7 @@ static void lite_close(struct store *base)
 const struct backend_ops sqlite_backend = {
     .name = "sqlite",
     .stmts = sqlite_stmts,
+    .param = '?',
     .open = lite_open,
     .close = lite_close,
     .conn = lite_conn,
@@ -625,4 +669,7 @@ const struct backend_ops sqlite_backend = {
     .col_name = lite_col_name,
     .col_count = lite_col_count,
     .retry_advised = lite_retry_advised,
+    .prepare = lite_prepare,
+    .finalize = lite_finalize,
+    .col_type = lite_col_type,
 };

@@ -232,4 +232,22 @@ const struct stmt_def sqlite_stmts[STMT__MAX] = {
     S(STMT_AUDIT_FOR_RECORD, "SELECT " AUDIT_COLS " FROM audit"
                              " WHERE record_type = ?1 AND record_id = ?2 AND seq > ?3"
                              " ORDER BY seq LIMIT ?4"),
+
+    /* A deferred BEGIN: WAL mode gives it the snapshot of its first read,
+     * and writers carry on meanwhile. */
+    S(STMT_BEGIN_READ, "BEGIN DEFERRED"),
+    /* schema_migration stays: each database's own migrations write it. A
+     * rowid column needs no sequence: it continues past the largest one. */
+    S(STMT_COPY_COLUMNS, "SELECT m.name AS table_name, p.name AS column_name, 0 AS identity"
+                         " FROM sqlite_master m, pragma_table_info(m.name) p"
+                         " WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite!_%' ESCAPE '!'"
+                         " AND m.name <> 'schema_migration'"
+                         " ORDER BY m.rowid, p.cid"),
+    S(STMT_COPY_REFERENCES,
+      "SELECT m.name AS table_name, f.\"from\" AS column_name, f.\"table\" AS ref_table,"
+      " coalesce(f.\"to\", '') AS ref_column"
+      " FROM sqlite_master m, pragma_foreign_key_list(m.name) f"
+      " WHERE m.type = 'table' ORDER BY m.name, f.id, f.seq"),
+    /* Never run: no column of STMT_COPY_COLUMNS is an identity here. */
+    S(STMT_COPY_SEQUENCE, "SELECT ?3 WHERE ?1 IS NULL AND ?2 IS NULL"),
 };

@@ -174,6 +174,22 @@ int stmt_col_count(struct stmt *s)
     return s->conn->ops->col_count(s);
 }
 
+enum col_type stmt_col_type(struct stmt *s, int i)
+{
+    return s->conn->ops->col_type(s, i);
+}
+
+struct stmt *stmt_prepare(struct store_conn *c, const char *sql)
+{
+    return c->ops->prepare(c, sql);
+}
+
+void stmt_finalize(struct stmt *s)
+{
+    if (s != NULL)
+        s->conn->ops->finalize(s);
+}
+
 /* ---- migrations ---- */
 
 static int name_cmp(const void *a, const void *b)

@@ -503,4 +503,39 @@ enum err store_audit_for_record(struct store_conn *c, const char *record_type,
                                 struct audit_rec **items, size_t *n);
 void audit_list_free(struct audit_rec *items, size_t n);
 
+/* ---- copying a deployment to another database (copy.c) ----
+ * Every table of the schema, read from the tables' own definitions (so a
+ * column a migration adds is copied without a change here), schema_migration
+ * aside: each database's own migrations wrote it. */
+#define TABLE_NAME_SIZE 64
+
+struct table_count {
+    char table[TABLE_NAME_SIZE];
+    int64_t rows;
+};
+/* Told of a table's progress: done of total rows copied, now and then,
+ * and once when the table is done, the only call with done equal to
+ * total. */
+typedef void (*store_copy_progress)(void *arg, const char *table, int64_t done, int64_t total);
+/* Copies every row of from into to, which must be at the same schema
+ * version with the same tables and columns and hold no data: no row in any
+ * table but those its migrations fill as they left them (audit_head's
+ * 'main' at seq 0); those rows are replaced by the source's. from is read
+ * in one read-only transaction (one snapshot: writers may go on, the copy
+ * does not see them); to is written in one transaction, all or nothing.
+ * Tables go in the order of their references, a table referring to itself
+ * parents first; an identity column (PostgreSQL) continues past the
+ * largest value copied. Values are copied as they are: sealed blobs byte
+ * for byte, never opened. progress (may be NULL) gets arg. On ERR_OK,
+ * *counts (caller frees) holds the rows copied per table, in copy order.
+ * ERR_CONFLICT when to holds data (nothing written); on any failure
+ * *errmsg is a new message naming tables and columns, never values
+ * (caller frees). */
+enum err store_copy(struct store *from, struct store *to, store_copy_progress progress, void *arg,
+                    struct table_count **counts, size_t *n, char **errmsg);
+/* The rows of each table of st (schema_migration aside), in copy order.
+ * *counts: caller frees; *errmsg as store_copy's. */
+enum err store_table_counts(struct store *st, struct table_count **counts, size_t *n,
+                            char **errmsg);
+
 #endif

@@ -91,8 +91,16 @@ enum stmt_id {
     STMT_AUDIT_HEAD_SET,
     STMT_AUDIT_RANGE,
     STMT_AUDIT_FOR_RECORD,
+    /* The copy of a whole database (copy.c). */
+    STMT_BEGIN_READ,      /* a read-only transaction on one snapshot */
+    STMT_COPY_COLUMNS,    /* (table_name, column_name, identity), tables in creation order */
+    STMT_COPY_REFERENCES, /* (table_name, column_name, ref_table, ref_column) */
+    STMT_COPY_SEQUENCE,   /* ?1 table, ?2 identity column, ?3 the largest value copied */
     STMT__MAX
 };
+/* The id of a statement a backend's prepare() made at run time: in no
+ * statement table. */
+#define STMT_DYNAMIC STMT__MAX
 
 /* One row of a backend's statement table. */
 struct stmt_def {
@@ -137,9 +145,13 @@ struct stmt {
     enum stmt_id id;
 };
 
+/* The type of a column's value in the current row. */
+enum col_type { COL_NULL, COL_INT, COL_TEXT, COL_BLOB, COL_OTHER };
+
 struct backend_ops {
     const char *name;             /* "sqlite", "postgres": for messages */
     const struct stmt_def *stmts; /* its statement table */
+    char param;                   /* how its SQL numbers parameters: '?' (?1) or '$' ($1) */
     /* As store_open(), for a URI this backend takes. */
     enum err (*open)(const char *uri, bool create, struct store **out, char **errmsg);
     void (*close)(struct store *st);
@@ -162,6 +174,10 @@ struct backend_ops {
     int (*col_count)(struct stmt *s);
     /* As store_retry_advised(). */
     bool (*retry_advised)(struct store_conn *c);
+    /* As stmt_prepare(), stmt_finalize(), stmt_col_type(). */
+    struct stmt *(*prepare)(struct store_conn *c, const char *sql);
+    void (*finalize)(struct stmt *s);
+    enum col_type (*col_type)(struct stmt *s, int i);
 };
 
 extern const struct backend_ops sqlite_backend;
@@ -187,6 +203,16 @@ void stmt_bool(struct stmt *s, int i, bool v);
 void stmt_blob(struct stmt *s, int i, const void *p, size_t len);
 void stmt_null(struct stmt *s, int i);
 
+/* A statement made from sql at run time (id STMT_DYNAMIC), for what no
+ * statement table can hold: the copy's SELECT and INSERT of each table,
+ * built from the schema's own names. sql is the backend's dialect
+ * (parameters numbered with ops->param). Used like any statement, then
+ * freed with stmt_finalize(). NULL, logged without sql, when it does not
+ * prepare. */
+struct stmt *stmt_prepare(struct store_conn *c, const char *sql);
+/* Frees a statement of stmt_prepare(). NULL is a no-op. */
+void stmt_finalize(struct stmt *s);
+
 /* Steps once: *row true when a row is ready, false when done. On error the
  * statement is reset and the error mapped (see store.h); ERR_INTERNAL is
  * logged with the statement's name, never its values. */
@@ -209,6 +235,9 @@ int64_t stmt_col_int(struct stmt *s, int i);
 const unsigned char *stmt_col_blob(struct stmt *s, int i, size_t *len);
 /* Bytes in the column's value as text (0 for NULL), NULs included. */
 size_t stmt_col_bytes(struct stmt *s, int i);
+/* The type of the column's value, read before any other stmt_col_*() of
+ * it: SQLite converts a value when it is read as another type. */
+enum col_type stmt_col_type(struct stmt *s, int i);
 
 /* Helpers over the above (store.c). */
 /* Copies the text column into dst[size] ("" for NULL), truncating. */
