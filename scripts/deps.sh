@@ -4,9 +4,9 @@
 set -eu
 
 PKGS="build-essential pkg-config clang libclang-rt-dev
-libmicrohttpd-dev libsqlite3-dev libsodium-dev libjansson-dev libicu-dev libcmocka-dev
-python3 python3-jsonschema python3-yaml chromium fonts-khmeros clang-format cppcheck wrk curl
-nginx openssl"
+libmicrohttpd-dev libsqlite3-dev libsodium-dev libjansson-dev libicu-dev libcmocka-dev libpq-dev
+postgresql python3 python3-jsonschema python3-yaml python3-psycopg2
+chromium fonts-khmeros clang-format cppcheck wrk curl nginx openssl"
 
 missing=""
 for p in $PKGS; do

@@ -1,6 +1,8 @@
 #!/bin/bash
 # Runs every test suite against the binaries in $BUILD and ends with the
 # line "N passed, N failed". Options: --no-e2e, --no-fuzz, --no-api.
+# The API suite runs twice: on SQLite files, and on a throwaway PostgreSQL
+# cluster (scripts/pg.sh) that lives as long as this script.
 set -u
 BUILD=${BUILD:-build}
 export CBPN_BIN=${CBPN_BIN:-$BUILD/cbpn}
@@ -61,21 +63,90 @@ if [ "$run_fuzz" = 1 ]; then
     done
 fi
 
-if [ "$run_api" = 1 ]; then
-    echo "== API tests (real server over HTTP)"
-    timeout 1800 python3 -m unittest discover -s tests/api -p 'test_*.py' > "$logdir/api.log" 2>&1
-    ran=$(sed -n 's/^Ran \([0-9]*\) test.*/\1/p' "$logdir/api.log" | tail -1)
+# The API suite's interpreter: PYTHON, else python3; when that one lacks
+# psycopg2, Debian's /usr/bin/python3 (python3-psycopg2 and the rest, scripts/deps.sh).
+if [ -z "${PYTHON:-}" ]; then
+    PYTHON=python3
+    if ! python3 -c 'import psycopg2' 2>/dev/null &&
+        /usr/bin/python3 -c 'import psycopg2, jsonschema, yaml' 2>/dev/null; then
+        PYTHON=/usr/bin/python3
+    fi
+fi
+
+# The cluster, and the suite while it runs, go away however the script ends
+# (a failure, Ctrl-C, SIGTERM).
+pgdir="" suite_pid=""
+stop_pg() {
+    if [ -n "$pgdir" ]; then
+        cp "$pgdir/pg/server.log" "$logdir/postgres-server.log" 2>/dev/null
+        scripts/pg.sh stop "$pgdir/pg" >>"$logdir/pg.log" 2>&1 || tail -20 "$logdir/pg.log" >&2
+        rm -rf "$pgdir"
+        pgdir=""
+    fi
+}
+cleanup() {
+    if [ -n "$suite_pid" ]; then  # the tests clean up after SIGTERM; 20 s, then SIGKILL
+        kill -TERM -- "-$suite_pid" 2>/dev/null
+        for _ in $(seq 100); do
+            kill -0 "$suite_pid" 2>/dev/null || break
+            sleep 0.2
+        done
+        kill -KILL -- "-$suite_pid" 2>/dev/null
+        wait "$suite_pid" 2>/dev/null
+    fi
+    stop_pg
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# api_suite LABEL LOG [VAR=VALUE...]: the API tests with those variables set,
+# in a session of their own (so that cleanup can stop it with its servers).
+api_suite() {
+    label=$1 log=$2
+    shift 2
+    t0=$(date +%s)
+    env "$@" setsid timeout 1800 "$PYTHON" -m unittest discover -s tests/api -p 'test_*.py' \
+        > "$log" 2>&1 &
+    suite_pid=$!
+    wait "$suite_pid"
+    suite_pid=""
+    secs=$(( $(date +%s) - t0 ))
+    ran=$(sed -n 's/^Ran \([0-9]*\) test.*/\1/p' "$log" | tail -1)
     ran=${ran:-0}
-    fl=$(grep -E '^FAILED \(' "$logdir/api.log" | tail -1)
+    fl=$(grep -E '^FAILED \(' "$log" | tail -1)
     nf=$(printf '%s' "$fl" | grep -o 'failures=[0-9]*' | cut -d= -f2)
     ne=$(printf '%s' "$fl" | grep -o 'errors=[0-9]*' | cut -d= -f2)
-    ns=$(grep -E '^(OK|FAILED) \(' "$logdir/api.log" | tail -1 | grep -o 'skipped=[0-9]*' | cut -d= -f2)
+    ns=$(grep -E '^(OK|FAILED) \(' "$log" | tail -1 | grep -o 'skipped=[0-9]*' | cut -d= -f2)
+    # A class or module whose set-up (or tear-down) failed is one error, and
+    # its tests are not among those that ran.
+    nc=$(grep -cE '^ERROR: (setUpClass|tearDownClass|setUpModule|tearDownModule) ' "$log")
     f=$(( ${nf:-0} + ${ne:-0} ))
-    p=$(( ran - f - ${ns:-0} ))
+    p=$(( ran - (f - nc) - ${ns:-0} ))
     if [ "$ran" -eq 0 ]; then f=1; p=0; fi
-    printf '  %-28s %3d passed, %d failed, %d skipped\n' api "$p" "$f" "${ns:-0}"
-    [ "$f" -gt 0 ] && grep -E '^(FAIL|ERROR):' "$logdir/api.log" | head -30
+    printf '  %-28s %3d passed, %d failed, %d skipped (%ds)\n' "$label" "$p" "$f" "${ns:-0}" "$secs"
+    [ "$f" -gt 0 ] && grep -E '^(FAIL|ERROR):' "$log" | head -30
     add "$p" "$f"
+}
+
+if [ "$run_api" = 1 ]; then
+    echo "== API tests (real server over HTTP; SQLite, then PostgreSQL)"
+    pgdir=$(mktemp -d "${TMPDIR:-/tmp}/cbpn-pg.XXXXXX")
+    chmod 0711 "$pgdir"  # the postgres user passes through to its cluster
+    : > "$logdir/pg.log"
+    pg_uri=$(scripts/pg.sh start "$pgdir/pg" 2>>"$logdir/pg.log")
+    pg_ok=$?
+
+    api_suite "api (sqlite)" "$logdir/api-sqlite.log" CBPN_TEST_BACKEND=sqlite
+    if [ "$pg_ok" -eq 0 ] && [ -n "$pg_uri" ]; then
+        api_suite "api (postgres)" "$logdir/api-postgres.log" CBPN_TEST_BACKEND=postgres \
+            CBPN_TEST_PG="$pg_uri" CBPN_TEST_PG_DATA="$pgdir/pg/data"
+    else
+        printf '  %-28s   0 passed, 1 failed: PostgreSQL did not start\n' "api (postgres)"
+        tail -20 "$logdir/pg.log"
+        add 0 1
+    fi
+    stop_pg
 fi
 
 if [ "$run_e2e" = 1 ]; then
@@ -90,7 +161,6 @@ if [ "$run_e2e" = 1 ]; then
     add "$p" "$f"
 fi
 
-echo "== PostgreSQL backend: not built yet (a later issue); nothing to run"
 echo "(logs in $logdir; $(( $(date +%s) - start ))s)"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -5,16 +5,32 @@ tearDownClass). The demo database is made once per test process with
 `cbpn demo --password-stdin` and copied for every server, so each module
 starts from the same, untouched demo network.
 
+Two backends, the same tests. SQLite: the demo is a file, copied into each
+server's directory. PostgreSQL: the demo is a database of the cluster at
+CBPN_TEST_PG (cbpn_demo_PID_N); each server gets a database of its own made
+from it (CREATE DATABASE ... TEMPLATE) and a copy of its key file, and drops
+it in cleanup(); the demo is dropped when the process exits. The tests reach
+the database through the helpers of Server (rows, count, tables, snapshot,
+file_bytes, ...), which take SQLite-style queries on either backend.
+
 Environment:
   CBPN_BIN                 the binary (default build/cbpn)
+  CBPN_TEST_BACKEND        sqlite (the default) or postgres
+  CBPN_TEST_PG             the cluster's base URI for postgres, without a database
+                           (postgres://cbpn@127.0.0.1:PORT; scripts/pg.sh start DIR);
+                           its role needs CREATEDB
+  CBPN_TEST_PG_DATA        the cluster's data directory, for file_bytes() (default:
+                           the server's data_directory setting)
   CBPN_TEST_FRESH_DEMO=1   run `cbpn demo` for every module instead of copying
-  CBPN_TEST_KEEP=1         keep the temporary directories (paths are printed)
+  CBPN_TEST_KEEP=1         keep the temporary directories and databases (printed)
   CBPN_TEST_SLOW=N         multiply start-up timeouts by N (sanitizer builds)
 
 Besides the Python standard library: python3-jsonschema and python3-yaml (Debian),
-to check every answer against docs/openapi.yaml (see Contract).
+to check every answer against docs/openapi.yaml (see Contract); for postgres
+python3-psycopg2.
 """
 
+import atexit
 import contextlib
 import hashlib
 import http.client
@@ -55,53 +71,490 @@ def _volatile(table):
     return "session" in table.lower()
 
 
+BACKEND = os.environ.get("CBPN_TEST_BACKEND", "sqlite") or "sqlite"
+PG_BASE = os.environ.get("CBPN_TEST_PG", "")
+BACKENDS = ("sqlite", "postgres")
+KEEP = os.environ.get("CBPN_TEST_KEEP") == "1"
+
+
 class ServerError(Exception):
     pass
 
 
-_demo_template = None  # (dir, db path) of the demo made once per process
+# ---- the databases: a SQLite file or a PostgreSQL database -----------------
+#
+# Tests write SQLite-style queries with ? placeholders; on PostgreSQL they are
+# translated for psycopg2 and the values come back with the types sqlite3
+# gives (bytes for bytea, int for integers and booleans).
 
-
-def _run_demo(dirpath):
-    db = os.path.join(dirpath, "demo.db")
+def _psycopg2():
     try:
-        p = subprocess.run([CBPN_BIN, "demo", "--db", db, "--password-stdin"],
+        import psycopg2
+    except ImportError as e:
+        raise ServerError("CBPN_TEST_BACKEND=postgres needs psycopg2 in %s (Debian: "
+                          "python3-psycopg2, scripts/deps.sh): %s" % (sys.executable, e))
+    return psycopg2
+
+
+def _pg_uri(dbname, base=None):
+    """base (postgres://user@host:port[,host:port][?params]) with dbname as
+    its database."""
+    base = base or PG_BASE
+    if not base:
+        raise ServerError("CBPN_TEST_BACKEND=postgres needs CBPN_TEST_PG, the base URI of a "
+                          "cluster (postgres://cbpn@127.0.0.1:PORT; scripts/pg.sh start DIR)")
+    if not re.match(r"^postgres(ql)?://", base):
+        raise ServerError("CBPN_TEST_PG is not a postgres:// URI: %r" % base)
+    rest, _, query = base.partition("?")
+    scheme, _, authority = rest.partition("://")
+    authority = authority.split("/", 1)[0]
+    return "%s://%s/%s%s" % (scheme, authority, dbname, "?" + query if query else "")
+
+
+def _pg_ident(name):
+    return '"%s"' % name.replace('"', '""')
+
+
+def _pg_sql(sql):
+    """sqlite3's ? placeholders as psycopg2's %s (and a literal % as %%),
+    outside quoted strings and identifiers."""
+    out, quote = [], None
+    for ch in sql:
+        if quote:
+            if ch == quote:
+                quote = None
+            out.append("%%" if ch == "%" else ch)
+        elif ch in ("'", '"'):
+            quote = ch
+            out.append(ch)
+        elif ch == "?":
+            out.append("%s")
+        elif ch == "%":
+            out.append("%%")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _plain(v):
+    """A value as sqlite3 would give it."""
+    if isinstance(v, memoryview):
+        return v.tobytes()
+    if isinstance(v, bool):
+        return int(v)
+    if type(v).__name__ == "Decimal":
+        return int(v) if v == v.to_integral_value() else float(v)
+    return v
+
+
+_pg_admin_conn = None
+
+
+def _pg_admin():
+    """An autocommit connection to the cluster's postgres database, for
+    CREATE and DROP DATABASE."""
+    global _pg_admin_conn
+    if _pg_admin_conn is None or _pg_admin_conn.closed:
+        pg = _psycopg2()
+        try:
+            _pg_admin_conn = pg.connect(_pg_uri("postgres"), connect_timeout=10,
+                                        options="-c statement_timeout=120000")
+        except pg.Error as e:
+            raise ServerError("cannot connect to PostgreSQL at %s: %s" % (PG_BASE, e))
+        _pg_admin_conn.autocommit = True
+    return _pg_admin_conn
+
+
+def _pg_admin_exec(sql, args=None):
+    with _pg_admin().cursor() as cur:
+        cur.execute(sql, args)
+        return cur.fetchall() if cur.description else None
+
+
+_pg_seq = iter(range(1, 1 << 30))
+_pg_made = set()  # databases this process made and has not dropped
+
+
+def _pg_new_name(kind):
+    return "cbpn_%s_%d_%d" % (kind, os.getpid(), next(_pg_seq))
+
+
+def _pg_create(name, template=None):
+    """CREATE DATABASE name: empty (UTF8, C collation, whatever the
+    cluster's defaults) or a copy of template."""
+    if template:
+        sql = "CREATE DATABASE %s TEMPLATE %s" % (_pg_ident(name), _pg_ident(template))
+    else:
+        sql = ("CREATE DATABASE %s TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' "
+               "LC_CTYPE 'C'" % _pg_ident(name))
+    try:
+        _pg_admin_exec(sql)
+    except _psycopg2().Error as e:
+        raise ServerError("%s: %s" % (sql, str(e).strip()))
+    _pg_made.add(name)
+
+
+def _pg_drop(name):
+    _pg_made.discard(name)
+    _pg_admin_exec("DROP DATABASE IF EXISTS %s WITH (FORCE)" % _pg_ident(name))
+
+
+def _pg_exists(name):
+    return bool(_pg_admin_exec("SELECT 1 FROM pg_database WHERE datname = %s", (name,)))
+
+
+def _pg_at_exit():
+    if not _pg_made and _pg_admin_conn is None:
+        return
+    if KEEP:
+        for name in sorted(_pg_made):
+            sys.stderr.write("cbpn test database kept: %s\n" % _pg_uri(name))
+        return
+    for name in sorted(_pg_made):
+        try:
+            _pg_drop(name)
+        except Exception as e:  # the cluster may be gone already
+            sys.stderr.write("could not drop the test database %s: %s\n" % (name, e))
+    if _pg_admin_conn is not None and not _pg_admin_conn.closed:
+        _pg_admin_conn.close()
+
+
+_PG_TABLES = ("SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n "
+              "ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') "
+              "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+              "AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'")
+
+
+class Database:
+    """One database of the tests and its data key file: a SQLite file (the
+    key beside it, FILE.key) or a PostgreSQL database (the key anywhere).
+
+    backend  "sqlite" or "postgres"
+    uri      what `--db` takes: the file's path or a postgres:// URI
+    key      the key file's path
+    name     the PostgreSQL database's name (None for SQLite)"""
+
+    def __init__(self, backend, uri, key, name=None):
+        self.backend = backend
+        self.uri = uri
+        self.key = key
+        self.name = name
+        self._ro = None  # cached read-only connection (PostgreSQL)
+
+    @classmethod
+    def empty(cls, dirpath, stem, backend=None):
+        """A database that holds nothing yet: for SQLite a path in dirpath
+        that does not exist; for PostgreSQL a new, empty database (as a DBA
+        makes it). Its key file (in dirpath) does not exist either."""
+        backend = backend or BACKEND
+        if backend == "sqlite":
+            path = os.path.join(dirpath, stem + ".db")
+            return cls("sqlite", path, path + ".key")
+        name = _pg_new_name(stem.replace("-", "_"))
+        _pg_create(name)
+        return cls("postgres", _pg_uri(name), os.path.join(dirpath, stem + ".key"), name)
+
+    @classmethod
+    def missing(cls, dirpath, stem, key, backend=None):
+        """A database that does not exist, with the key file key."""
+        backend = backend or BACKEND
+        if backend == "sqlite":
+            return cls("sqlite", os.path.join(dirpath, stem + ".db"), key)
+        name = _pg_new_name(stem.replace("-", "_"))
+        return cls("postgres", _pg_uri(name), key, name)
+
+    def args(self):
+        """The `--db` (and `--key`) options of a cbpn command."""
+        if self.backend == "sqlite":
+            return ["--db", self.uri]
+        return ["--db", self.uri, "--key", self.key]
+
+    def exists(self):
+        if self.backend == "sqlite":
+            return os.path.exists(self.uri)
+        return _pg_exists(self.name)
+
+    def clone(self, dirpath, stem):
+        """A copy of the database and its key in dirpath (on PostgreSQL
+        nobody may be connected to this one while it is copied)."""
+        if self.backend == "sqlite":
+            path = os.path.join(dirpath, stem + ".db")
+            for suffix in ("", "-wal"):
+                if os.path.exists(self.uri + suffix):
+                    shutil.copy2(self.uri + suffix, path + suffix)
+            shutil.copy2(self.key, path + ".key")
+            return Database("sqlite", path, path + ".key")
+        self.close()
+        name = _pg_new_name(stem.replace("-", "_"))
+        _pg_create(name, template=self.name)
+        key = os.path.join(dirpath, stem + ".key")
+        shutil.copy2(self.key, key)
+        return Database("postgres", _pg_uri(name), key, name)
+
+    def close(self):
+        if self._ro is not None:
+            if not self._ro.closed:
+                self._ro.close()
+            self._ro = None
+
+    def drop(self):
+        """Removes a PostgreSQL database (unless CBPN_TEST_KEEP=1); a SQLite
+        file goes with its directory."""
+        self.close()
+        if self.backend == "postgres" and self.name:
+            if KEEP:
+                sys.stderr.write("cbpn test database kept: %s\n" % self.uri)
+            else:
+                _pg_drop(self.name)
+
+    # ---- queries ----
+
+    def _pg_connect(self, read_only):
+        pg = _psycopg2()
+        opts = "-c statement_timeout=60000 -c lock_timeout=30000"
+        if read_only:
+            opts += " -c default_transaction_read_only=on"
+        try:
+            c = pg.connect(self.uri, connect_timeout=10, options=opts)
+        except pg.Error as e:
+            raise AssertionError("cannot connect to %s: %s" % (self.uri, e))
+        c.autocommit = True
+        return c
+
+    @contextlib.contextmanager
+    def _reader(self):
+        """A read-only connection (sqlite3) or cursor (psycopg2)."""
+        if self.backend == "sqlite":
+            c = sqlite3.connect(self.uri, timeout=10)
+            try:
+                c.execute("PRAGMA query_only = 1")
+                yield c
+            finally:
+                c.close()
+            return
+        if self._ro is None or self._ro.closed:
+            self._ro = self._pg_connect(read_only=True)
+        try:
+            with self._ro.cursor() as cur:
+                yield cur
+        except Exception:
+            self.close()  # the next query starts on a new connection
+            raise
+
+    def _query(self, handle, sql, args=()):
+        if self.backend == "sqlite":
+            return handle.execute(sql, tuple(args)).fetchall()
+        handle.execute(_pg_sql(sql), tuple(args))
+        return [tuple(_plain(v) for v in r) for r in handle.fetchall()]
+
+    def rows(self, sql, args=()):
+        """The rows of a read-only query (? placeholders), as tuples."""
+        with self._reader() as h:
+            return self._query(h, sql, args)
+
+    def count(self, table, where="", args=()):
+        return self.rows('SELECT count(*) FROM "%s" %s' % (table, where), args)[0][0]
+
+    def _table_names(self, h):
+        if self.backend == "sqlite":
+            return [n for n, sql in self._query(
+                h, "SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+                if not (sql or "").upper().lstrip().startswith("CREATE VIRTUAL")]
+        return [t for _, t in self._query(h, _PG_TABLES)]
+
+    def tables(self):
+        with self._reader() as h:
+            return sorted(self._table_names(h))
+
+    def columns(self, table):
+        """[(name, type)] of table's columns, in order; the type in lower
+        case (SQLite: as declared; PostgreSQL: information_schema's)."""
+        if self.backend == "sqlite":
+            return [(r[1], (r[2] or "").lower())
+                    for r in self.rows('PRAGMA table_info("%s")' % table.replace('"', '""'))]
+        return [(n, t.lower()) for n, t in self.rows(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_name = ? AND table_schema NOT IN ('pg_catalog', 'information_schema') "
+            "ORDER BY ordinal_position", (table,))]
+
+    def _digests(self, volatile):
+        """{table: (row count, digest of the rows or None)}; the rows are
+        sorted, so a digest depends on the contents only."""
+        snap = {}
+        with self._reader() as h:
+            if self.backend == "postgres":  # one consistent view of every table
+                h.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            try:
+                for n in self._table_names(h):
+                    q = '"%s"' % n.replace('"', '""')
+                    count = self._query(h, "SELECT count(*) FROM %s" % q)[0][0]
+                    digest = None
+                    if not volatile(n):
+                        rows = sorted(repr(r) for r in self._query(h, "SELECT * FROM %s" % q))
+                        digest = hashlib.sha256("\n".join(rows).encode()).hexdigest()
+                    snap[n] = (count, digest)
+            finally:
+                if self.backend == "postgres":
+                    h.execute("COMMIT")
+        return snap
+
+    def snapshot(self):
+        """{table: (row count, digest of the rows or None)} of every table;
+        session tables by their row count only."""
+        return self._digests(_volatile)
+
+    def fingerprint(self):
+        """A digest of everything the database holds: a SQLite file's bytes;
+        a PostgreSQL database's tables, their columns and rows."""
+        if self.backend == "sqlite":
+            with open(self.uri, "rb") as f:
+                return hashlib.sha256(f.read()).hexdigest()
+        parts = [repr(sorted(self._digests(lambda n: False).items()))]
+        for t in self.tables():
+            parts.append(repr((t, self.columns(t))))
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+    def find_table(self, *candidates):
+        """The first existing table among candidates (names vary by schema)."""
+        names = set(self.tables())
+        for cand in candidates:
+            if cand in names:
+                return cand
+        return None
+
+    def execute(self, sql, args=()):
+        """Runs one writing statement (? placeholders) and commits it;
+        returns the number of rows it changed."""
+        if self.backend == "sqlite":
+            c = sqlite3.connect(self.uri, timeout=10)
+            try:
+                n = c.execute(sql, tuple(args)).rowcount
+                c.commit()
+                return n
+            finally:
+                c.close()
+        c = self._pg_connect(read_only=False)
+        try:
+            with c.cursor() as cur:
+                cur.execute(_pg_sql(sql), tuple(args))
+                return cur.rowcount
+        finally:
+            c.close()
+
+    @contextlib.contextmanager
+    def writes_locked(self):
+        """Holds the database's write lock for the block, as another writer
+        would: SQLite's BEGIN IMMEDIATE; on PostgreSQL every table locked in
+        EXCLUSIVE mode (reads go on, writes wait). Rolled back at the end."""
+        if self.backend == "sqlite":
+            c = sqlite3.connect(self.uri, timeout=10, isolation_level=None)
+            try:
+                c.execute("BEGIN IMMEDIATE")
+                try:
+                    yield
+                finally:
+                    c.execute("ROLLBACK")
+            finally:
+                c.close()
+            return
+        c = self._pg_connect(read_only=False)
+        try:
+            with c.cursor() as cur:
+                cur.execute("BEGIN")
+                try:
+                    cur.execute(_PG_TABLES.replace("%", "%%"))
+                    names = ", ".join("%s.%s" % (_pg_ident(s), _pg_ident(t))
+                                      for s, t in cur.fetchall())
+                    cur.execute("LOCK TABLE %s IN EXCLUSIVE MODE" % names)
+                    yield
+                finally:
+                    cur.execute("ROLLBACK")
+        finally:
+            c.close()
+
+    def file_bytes(self):
+        """What someone who copies the database's files gets, as bytes: the
+        SQLite file and its write-ahead log; for PostgreSQL the database's
+        files in the cluster's data directory (base/OID/*) and the cluster's
+        write-ahead log (pg_wal/*), read directly (as root or the cluster's
+        owner; CBPN_TEST_PG_DATA names the data directory, else the server
+        says where it is)."""
+        if self.backend == "sqlite":
+            paths = [self.uri, self.uri + "-wal"]
+        else:
+            datadir = os.environ.get("CBPN_TEST_PG_DATA")
+            if not datadir:
+                datadir = self.rows("SELECT current_setting('data_directory')")[0][0]
+            oid = self.rows("SELECT oid FROM pg_database WHERE datname = current_database()")[0][0]
+            paths = []
+            for sub in (os.path.join("base", str(oid)), "pg_wal"):
+                d = os.path.join(datadir, sub)
+                try:
+                    names = sorted(os.listdir(d))
+                except OSError as e:
+                    raise AssertionError("cannot read the cluster's files (%s): %s" % (d, e))
+                paths += [os.path.join(d, n) for n in names]
+        chunks = []
+        for path in paths:
+            try:
+                with open(path, "rb") as f:
+                    chunks.append(f.read())
+            except (IsADirectoryError, FileNotFoundError):
+                pass  # pg_wal/archive_status; -wal after a checkpoint; a file just removed
+        if not chunks:
+            raise AssertionError("none of the database's files could be read: %s" % paths[:3])
+        return b"".join(chunks)
+
+
+_demo_template = None  # the Database of the demo made once per process, or its ServerError
+
+
+def _run_demo(db, cwd):
+    if not os.path.exists(CBPN_BIN):
+        raise ServerError("%s does not exist: build it first (make)" % CBPN_BIN)
+    try:
+        p = subprocess.run([CBPN_BIN, "demo", *db.args(), "--password-stdin"],
                            input=(DEMO_PASSWORD + "\n").encode(), stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, timeout=600 * SLOW, cwd=dirpath)
+                           stderr=subprocess.PIPE, timeout=600 * SLOW, cwd=cwd)
     except subprocess.TimeoutExpired:
         raise ServerError("cbpn demo did not finish in time")
     if p.returncode != 0:
-        raise ServerError("cbpn demo failed (exit %d): %s %s" % (
-            p.returncode, p.stdout.decode(errors="replace")[-2000:],
+        raise ServerError("cbpn demo %s failed (exit %d): %s %s" % (
+            db.uri, p.returncode, p.stdout.decode(errors="replace")[-2000:],
             p.stderr.decode(errors="replace")[-2000:]))
-    if not os.path.exists(db):
-        raise ServerError("cbpn demo exited 0 but wrote no %s" % db)
+    if not db.exists():
+        raise ServerError("cbpn demo exited 0 but made no %s" % db.uri)
+    if not os.path.exists(db.key):
+        raise ServerError("cbpn demo exited 0 but wrote no key %s" % db.key)
     return db
 
 
-def demo_db_into(dirpath):
-    """Puts a fresh demo database (and its key file) into dirpath."""
+def demo_database(dirpath, backend=None):
+    """A demo database of its own, its key file in dirpath: a copy of the
+    demo made once per process (CBPN_TEST_FRESH_DEMO=1: a new `cbpn demo`)."""
     global _demo_template
-    if not os.path.exists(CBPN_BIN):
-        raise ServerError("%s does not exist: build it first (make)" % CBPN_BIN)
+    backend = backend or BACKEND
+    if backend not in BACKENDS:
+        raise ServerError("CBPN_TEST_BACKEND must be one of %s, not %r" % (
+            ", ".join(BACKENDS), backend))
     if os.environ.get("CBPN_TEST_FRESH_DEMO") == "1":
-        return _run_demo(dirpath)
+        return _run_demo(Database.empty(dirpath, "demo", backend), dirpath)
     if _demo_template is None:
         tdir = tempfile.mkdtemp(prefix="cbpn-api-demo-")
+        atexit.register(shutil.rmtree, tdir, True)
         try:
-            _demo_template = (tdir, _run_demo(tdir))
+            _demo_template = _run_demo(Database.empty(tdir, "demo", backend), tdir)
         except ServerError as e:
             _demo_template = e  # fail every module the same way, without retrying
-        if not isinstance(_demo_template, ServerError):
-            import atexit
-            atexit.register(shutil.rmtree, tdir, True)
     if isinstance(_demo_template, ServerError):
         raise _demo_template
-    tdir, _ = _demo_template
-    for name in os.listdir(tdir):
-        if name.startswith("demo.db"):
-            shutil.copy2(os.path.join(tdir, name), os.path.join(dirpath, name))
-    return os.path.join(dirpath, "demo.db")
+    return _demo_template.clone(dirpath, "demo")
+
+
+def demo_db_into(dirpath):
+    """Puts a demo database (and its key file) into dirpath; returns its
+    `--db` value (the file's path for SQLite)."""
+    return demo_database(dirpath).uri
 
 
 def free_port():
@@ -302,14 +755,48 @@ def contract():
     return _contract
 
 
+_live = set()  # Servers not cleaned up yet
+
+
+def _at_exit():
+    """Whatever a run that was cut short (an error in setUpClass, Ctrl-C,
+    SIGTERM) left: its servers, their directories and databases."""
+    for srv in list(_live):
+        try:
+            srv._kill()
+            srv.cleanup()
+        except Exception as e:
+            sys.stderr.write("cleaning up after a server: %s\n" % e)
+    _pg_at_exit()
+
+
+atexit.register(_at_exit)
+# SIGTERM (scripts/test.sh stopping a run) ends the run as Ctrl-C does, so
+# that _at_exit runs.
+if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+
+
 class Server:
     """A running `cbpn serve` on a demo database."""
 
     def __init__(self, extra_args=(), share_with=None):
         self.extra_args = list(extra_args)  # more `cbpn serve` options
         self.dir = tempfile.mkdtemp(prefix="cbpn-api-")
-        # share_with: another Server whose database this one serves too (see twin)
-        self.db = share_with.db if share_with is not None else demo_db_into(self.dir)
+        # share_with: another Server whose database this one serves too (see
+        # twin); the database is dropped by the server that made it.
+        self._owns_database = share_with is None
+        try:
+            self.database = (share_with.database if share_with is not None
+                             else demo_database(self.dir))  # a copy of its own
+        except BaseException:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise
+        self.backend = self.database.backend  # "sqlite" or "postgres"
+        self.db_uri = self.database.uri       # what --db takes: a path or a URI
+        self.db = self.db_uri
+        self.key = self.database.key          # the data key's file
+        _live.add(self)
         self.log_path = os.path.join(self.dir, "server.log")
         self.proc = None
         self.port = None
@@ -333,7 +820,7 @@ class Server:
             self.port = free_port()
             self._log = open(self.log_path, "ab")
             self.proc = subprocess.Popen(
-                [CBPN_BIN, "serve", "--db", self.db, "--listen", "127.0.0.1:%d" % self.port,
+                [CBPN_BIN, "serve", *self.db_args(), "--listen", "127.0.0.1:%d" % self.port,
                  *self.extra_args],
                 stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
                 cwd=self.dir)
@@ -383,10 +870,18 @@ class Server:
         return rc
 
     def cleanup(self):
-        if os.environ.get("CBPN_TEST_KEEP") == "1":
+        """Removes the directory and the database (CBPN_TEST_KEEP=1 keeps them)."""
+        _live.discard(self)
+        if self._owns_database:
+            self.database.drop()
+        if KEEP:
             sys.stderr.write("cbpn test dir kept: %s\n" % self.dir)
         else:
             shutil.rmtree(self.dir, ignore_errors=True)
+
+    def db_args(self):
+        """The --db (and --key) options of a cbpn command on this database."""
+        return self.database.args()
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
@@ -542,75 +1037,44 @@ class Server:
         return self.users[username]
 
     # ---- the database -----------------------------------------------------
-
-    def _db(self):
-        c = sqlite3.connect(self.db, timeout=10)
-        c.execute("PRAGMA query_only = 1")
-        return c
-
-    def tables(self):
-        c = self._db()
-        try:
-            rows = c.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall()
-        finally:
-            c.close()
-        return sorted(n for n, sql in rows
-                      if not (sql or "").upper().lstrip().startswith("CREATE VIRTUAL"))
-
-    def snapshot(self):
-        """{table: (row count, digest of the rows or None)} of every table."""
-        snap = {}
-        c = self._db()
-        try:
-            names = [n for n, sql in c.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall()
-                if not (sql or "").upper().lstrip().startswith("CREATE VIRTUAL")]
-            for n in names:
-                q = '"%s"' % n.replace('"', '""')
-                count = c.execute("SELECT count(*) FROM %s" % q).fetchone()[0]
-                digest = None
-                if not _volatile(n):
-                    rows = sorted(repr(r) for r in c.execute("SELECT * FROM %s" % q))
-                    digest = hashlib.sha256("\n".join(rows).encode()).hexdigest()
-                snap[n] = (count, digest)
-        finally:
-            c.close()
-        return snap
+    #
+    # The helpers work on both backends: queries with ? placeholders, rows
+    # as tuples of sqlite3's types (see Database).
 
     def rows(self, sql, args=()):
         """The rows of a read-only query on the database."""
-        c = self._db()
-        try:
-            return c.execute(sql, args).fetchall()
-        finally:
-            c.close()
+        return self.database.rows(sql, args)
 
     def count(self, table, where="", args=()):
-        c = self._db()
-        try:
-            return c.execute('SELECT count(*) FROM "%s" %s' % (table, where), args).fetchone()[0]
-        finally:
-            c.close()
+        return self.database.count(table, where, args)
+
+    def tables(self):
+        return self.database.tables()
+
+    def columns(self, table):
+        return self.database.columns(table)
+
+    def snapshot(self):
+        """{table: (row count, digest of the rows or None)} of every table."""
+        return self.database.snapshot()
+
+    def execute(self, sql, args=()):
+        """One writing statement on the database, committed: the number of
+        rows it changed."""
+        return self.database.execute(sql, args)
+
+    def writes_locked(self):
+        """A block during which another writer holds the database."""
+        return self.database.writes_locked()
 
     def file_bytes(self):
-        """The database file and its write-ahead log, as bytes: what someone
-        who copies the files gets."""
-        data = b""
-        for path in (self.db, self.db + "-wal"):
-            try:
-                with open(path, "rb") as f:
-                    data += f.read()
-            except OSError:
-                pass
-        return data
+        """The database's files, as bytes: what someone who copies the
+        files gets."""
+        return self.database.file_bytes()
 
     def find_table(self, *candidates):
         """The first existing table among candidates (names vary by schema)."""
-        names = set(self.tables())
-        for cand in candidates:
-            if cand in names:
-                return cand
-        return None
+        return self.database.find_table(*candidates)
 
 
 def _complete(out):

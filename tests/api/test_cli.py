@@ -1,16 +1,19 @@
 """The command line contract: exit status 0 ok, 1 failure, 2 usage; every
-refusal leaves the files as they were."""
+refusal leaves the files as they were.
+
+On the backend the suite runs on (CBPN_TEST_BACKEND): a SQLite file, or a
+PostgreSQL database (--db URI --key FILE) that the test makes empty first,
+as a DBA would."""
 
 import hashlib
 import os
 import shutil
-import sqlite3
 import stat
 import subprocess
 import tempfile
 import unittest
 
-from cbpnserver import CBPN_BIN, SLOW, Server, demo_db_into
+from cbpnserver import CBPN_BIN, SLOW, Database, Server, demo_database
 
 COMMANDS = ("init", "user", "demo", "serve")
 
@@ -30,20 +33,46 @@ class CliTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp(prefix="cbpn-cli-")
-        cls.db = os.path.join(cls.dir, "x.db")
-        rc, out, err = run("init", "--db", cls.db)
-        assert rc == 0, err
+        cls.made = []  # the databases to drop at the end
+        try:
+            cls.x = cls.database("x")
+            rc, out, err = run("init", *cls.x.args())
+            assert rc == 0, err
+        except BaseException:
+            cls.tearDownClass()
+            raise
+        cls.db = cls.x.uri
 
     @classmethod
     def tearDownClass(cls):
+        for db in cls.made:
+            db.drop()
         shutil.rmtree(cls.dir, ignore_errors=True)
 
+    @classmethod
+    def database(cls, stem):
+        """An empty database (a file path that does not exist yet for SQLite)."""
+        db = Database.empty(cls.dir, stem)
+        cls.made.append(db)
+        return db
+
+    def clone(self, stem):
+        db = self.x.clone(self.dir, stem)
+        self.made.append(db)
+        return db
+
     def users(self, db=None):
-        c = sqlite3.connect(db or self.db)
-        try:
-            return {r[0]: r[1] for r in c.execute("SELECT username, role FROM users")}
-        finally:
-            c.close()
+        return {r[0]: r[1] for r in (db or self.x).rows("SELECT username, role FROM users")}
+
+    def assertNoSchema(self, db):
+        """db holds nothing: no file (SQLite), no table (PostgreSQL)."""
+        if db.backend == "sqlite":
+            stem = os.path.splitext(os.path.basename(db.uri))[0]
+            self.assertFalse([f for f in os.listdir(os.path.dirname(db.uri))
+                              if f.startswith(stem)])
+        else:
+            self.assertEqual(db.tables(), [])
+            self.assertFalse(os.path.exists(db.key), "a key file was left: %s" % db.key)
 
     # ---- help and usage ----
 
@@ -69,38 +98,47 @@ class CliTest(unittest.TestCase):
     def test_unknown_command_and_options_are_usage_errors(self):
         self.assertEqual(run("bogus")[0], 2)
         self.assertEqual(run("init")[0], 2)                      # --db missing
-        self.assertEqual(run("init", "--db", self.db, "extra")[0], 2)
+        self.assertEqual(run("init", *self.x.args(), "extra")[0], 2)
         self.assertEqual(run("init", "--nope")[0], 2)
         self.assertEqual(run("user")[0], 2)
-        self.assertEqual(run("user", "remove", "--db", self.db)[0], 2)
-        self.assertEqual(run("serve", "--db", self.db, "--threads", "0")[0], 2)
+        self.assertEqual(run("user", "remove", *self.x.args())[0], 2)
+        self.assertEqual(run("serve", *self.x.args(), "--threads", "0")[0], 2)
+        if self.x.backend == "postgres":  # a URI needs --key
+            for c in (["init"], ["demo"], ["serve"],
+                      ["user", "add", "--username", "u-nokey", "--role", "admin"]):
+                with self.subTest(command=c):
+                    self.assertEqual(run(*c, "--db", self.db, stdin="a-long-enough-password\n")[0],
+                                     2)
 
     # ---- init ----
 
     def test_init_makes_a_private_database_and_key(self):
-        for path in (self.db, self.db + ".key"):
+        paths = [self.x.key] + ([self.x.uri] if self.x.backend == "sqlite" else [])
+        for path in paths:
             mode = stat.S_IMODE(os.stat(path).st_mode)
             self.assertEqual(mode & 0o077, 0, "%s is readable by others: %o" % (path, mode))
-        self.assertEqual(os.path.getsize(self.db + ".key"), 32)
-        c = sqlite3.connect(self.db)
-        try:
-            n = dict(c.execute("SELECT level, count(*) FROM location GROUP BY level"))
-        finally:
-            c.close()
+        self.assertEqual(os.path.getsize(self.x.key), 32)
+        n = dict(self.x.rows("SELECT level, count(*) FROM location GROUP BY level"))
         self.assertEqual(n, {"province": 25, "district": 210, "commune": 1652,
                              "village": 14578})
 
     def test_init_refuses_an_existing_database_and_changes_nothing(self):
-        before = digest(self.db), digest(self.db + ".key")
-        rc, _, err = run("init", "--db", self.db)
+        before = self.x.fingerprint(), digest(self.x.key)
+        rc, _, err = run("init", *self.x.args())
         self.assertEqual(rc, 1)
-        self.assertIn("already exists", err)
-        self.assertEqual((digest(self.db), digest(self.db + ".key")), before)
+        self.assertRegex(err, "already exists|not empty")
+        self.assertEqual((self.x.fingerprint(), digest(self.x.key)), before)
+        if self.x.backend == "postgres":  # and with another key file (a file's is FILE.key)
+            other = os.path.join(self.dir, "other.key")
+            rc, _, err = run("init", "--db", self.db, "--key", other)
+            self.assertEqual(rc, 1, err)
+            self.assertFalse(os.path.exists(other), "init made a key for a database it refused")
+            self.assertEqual(self.x.fingerprint(), before[0])
 
     # ---- user add ----
 
     def test_user_add_prints_the_new_id(self):
-        rc, out, err = run("user", "add", "--db", self.db, "--username", "cliadmin", "--role",
+        rc, out, err = run("user", "add", *self.x.args(), "--username", "cliadmin", "--role",
                            "admin", stdin="a-long-enough-password\n")
         self.assertEqual(rc, 0, err)
         self.assertRegex(out.strip(), r"^[a-z2-7]{20}$")
@@ -120,15 +158,15 @@ class CliTest(unittest.TestCase):
         for args, stdin, word in cases:
             with self.subTest(args=args):
                 before = self.users()
-                rc, out, err = run("user", "add", "--db", self.db, *args, stdin=stdin)
+                rc, out, err = run("user", "add", *self.x.args(), *args, stdin=stdin)
                 self.assertEqual(rc, 1, out + err)
                 self.assertIn(word, err)
                 self.assertEqual(self.users(), before)
 
     def test_user_add_refuses_a_taken_username(self):
-        run("user", "add", "--db", self.db, "--username", "twice", "--role", "analyst",
+        run("user", "add", *self.x.args(), "--username", "twice", "--role", "analyst",
             stdin="a-long-enough-password\n")
-        rc, _, err = run("user", "add", "--db", self.db, "--username", "twice", "--role",
+        rc, _, err = run("user", "add", *self.x.args(), "--username", "twice", "--role",
                          "admin", stdin="another-long-password\n")
         self.assertEqual(rc, 1)
         self.assertIn("username", err)
@@ -137,41 +175,39 @@ class CliTest(unittest.TestCase):
     # ---- serve ----
 
     def test_serve_refuses_a_missing_database_without_creating_it(self):
-        missing = os.path.join(self.dir, "missing.db")
-        rc, _, err = run("serve", "--db", missing, "--listen", "127.0.0.1:0")
-        self.assertEqual(rc, 1)
-        self.assertIn("does not exist", err)
-        self.assertFalse(os.path.exists(missing))
+        missing = Database.missing(self.dir, "missing", self.x.key)
+        commands = [["serve", "--listen", "127.0.0.1:0"]]
+        if missing.backend == "postgres":  # the DBA makes the database; init only migrates it
+            commands.append(["init"])
+        for c in commands:
+            with self.subTest(command=c[0]):
+                rc, _, err = run(c[0], *missing.args(), *c[1:])
+                self.assertEqual(rc, 1, err)
+                self.assertIn("does not exist", err)
+                self.assertFalse(missing.exists())
 
     def test_serve_refuses_a_malformed_listen_address(self):
         for listen in ("bad", "127.0.0.1", "127.0.0.1:99999", "localhost:8080", ":8080"):
             with self.subTest(listen=listen):
-                self.assertEqual(run("serve", "--db", self.db, "--listen", listen)[0], 2)
+                self.assertEqual(run("serve", *self.x.args(), "--listen", listen)[0], 2)
 
     def test_a_database_from_a_newer_cbpn_is_refused_untouched(self):
-        newer = os.path.join(self.dir, "newer.db")
-        shutil.copy2(self.db, newer)
-        shutil.copy2(self.db + ".key", newer + ".key")
-        c = sqlite3.connect(newer)
-        c.execute("INSERT INTO schema_migration (version, applied_at) "
-                  "VALUES (99, '2030-01-01T00:00:00Z')")
-        c.commit()
-        c.close()
-        before = digest(newer)
-        for args in (["serve", "--db", newer, "--listen", "127.0.0.1:0"],
-                     ["user", "add", "--db", newer, "--username", "x", "--role", "admin"]):
+        newer = self.clone("newer")
+        newer.execute("INSERT INTO schema_migration (version, applied_at) "
+                      "VALUES (99, '2030-01-01T00:00:00Z')")
+        before = newer.fingerprint()
+        for args in (["serve", *newer.args(), "--listen", "127.0.0.1:0"],
+                     ["user", "add", *newer.args(), "--username", "x", "--role", "admin"]):
             with self.subTest(command=args[0]):
                 rc, _, err = run(*args, stdin="a-long-enough-password\n")
                 self.assertEqual(rc, 1)
                 self.assertIn("newer than this cbpn", err)
-                self.assertEqual(digest(newer), before)
+                self.assertEqual(newer.fingerprint(), before)
 
     def test_serve_refuses_a_key_others_can_read(self):
-        loose = os.path.join(self.dir, "loose.db")
-        shutil.copy2(self.db, loose)
-        shutil.copy2(self.db + ".key", loose + ".key")
-        os.chmod(loose + ".key", 0o644)
-        rc, _, err = run("serve", "--db", loose, "--listen", "127.0.0.1:0")
+        loose = self.clone("loose")
+        os.chmod(loose.key, 0o644)
+        rc, _, err = run("serve", *loose.args(), "--listen", "127.0.0.1:0")
         self.assertEqual(rc, 1)
         self.assertIn("chmod", err)
 
@@ -193,26 +229,29 @@ class CliTest(unittest.TestCase):
     # ---- demo ----
 
     def test_demo_with_a_short_password_leaves_no_file(self):
-        db = os.path.join(self.dir, "short-demo.db")
-        rc, _, err = run("demo", "--db", db, "--password-stdin", stdin="short\n")
+        db = self.database("short-demo")
+        rc, _, err = run("demo", *db.args(), "--password-stdin", stdin="short\n")
         self.assertEqual(rc, 1)
-        self.assertFalse([f for f in os.listdir(self.dir) if f.startswith("short-demo")])
+        self.assertNoSchema(db)
 
     def test_demo_refuses_a_database_that_has_data(self):
         d = tempfile.mkdtemp(prefix="cbpn-cli-demo-", dir=self.dir)
-        db = demo_db_into(d)
-        before = digest(db)
-        rc, _, err = run("demo", "--db", db, "--password-stdin", stdin="demo-password-2\n")
+        db = demo_database(d)
+        self.made.append(db)
+        before = db.fingerprint(), digest(db.key)
+        rc, _, err = run("demo", *db.args(), "--password-stdin", stdin="demo-password-2\n")
         self.assertEqual(rc, 1)
-        self.assertEqual(digest(db), before)
+        self.assertEqual((db.fingerprint(), digest(db.key)), before)
 
     def test_demo_prints_a_new_password_for_every_user(self):
-        db = os.path.join(self.dir, "fresh-demo.db")
-        rc, out, err = run("demo", "--db", db, timeout=600)
+        db = self.database("fresh-demo")
+        rc, out, err = run("demo", *db.args(), timeout=600)
         self.assertEqual(rc, 0, err)
-        # Built under another name and renamed once complete.
-        self.assertEqual(sorted(f for f in os.listdir(self.dir) if f.startswith("fresh-demo")),
-                         ["fresh-demo.db", "fresh-demo.db.key"])
+        if db.backend == "sqlite":  # built under another name and renamed once complete
+            self.assertEqual(sorted(f for f in os.listdir(self.dir) if f.startswith("fresh-demo")),
+                             ["fresh-demo.db", "fresh-demo.db.key"])
+        mode = stat.S_IMODE(os.stat(db.key).st_mode)
+        self.assertEqual(mode & 0o077, 0, "%s is readable by others: %o" % (db.key, mode))
         lines = [l.split("\t") for l in out.strip().splitlines()]
         users = self.users(db)
         self.assertEqual({l[0] for l in lines}, set(users))
