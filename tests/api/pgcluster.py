@@ -491,17 +491,6 @@ def audit_chain_problems(uri, limit=20):
     return problems, last
 
 
-def cbpn_has_command(*words):
-    """Whether the cbpn binary knows the (sub)command words."""
-    try:
-        p = subprocess.run([CBPN_BIN, *words, "--help"], stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    out = p.stdout.decode(errors="replace")
-    return p.returncode == 0 and "unknown command" not in out
-
-
 def log(msg):
     sys.stderr.write("  [%s] %s\n" % (time.strftime("%H:%M:%S"), msg))
     sys.stderr.flush()

@@ -15,6 +15,7 @@ SQLite.
 import os
 import re
 import shutil
+import subprocess
 import sys
 import threading
 import time
@@ -324,13 +325,11 @@ class FailoverTest(unittest.TestCase):
                       "unfinished at the stop)" % (len(acked), made, len(unfinished)))
         problems, last = pgcluster.audit_chain_problems(self.standby.uri("cbpn"))
         self.assertEqual(problems, [], "the audit chain on the new primary")
-        if pgcluster.cbpn_has_command("audit", "verify"):
-            import subprocess
-            p = subprocess.run([pgcluster.CBPN_BIN, "audit", "verify", "--db",
-                                self.standby.uri("cbpn"), "--key", self.key],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
-            self.assertEqual(p.returncode, 0, "cbpn audit verify on the new primary: %s" %
-                             p.stdout.decode(errors="replace")[-2000:])
+        p = subprocess.run([pgcluster.CBPN_BIN, "audit", "verify", "--db",
+                            self.standby.uri("cbpn"), "--key", self.key],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
+        self.assertEqual(p.returncode, 0, "cbpn audit verify on the new primary: %s" %
+                         p.stdout.decode(errors="replace")[-2000:])
 
     def test_database_restart_while_cbpn_is_idle(self):
         """The database restarts (fast shutdown, start on the same port)
