@@ -8,7 +8,8 @@
  *
  * A connection that breaks (a restart, a failover) is marked broken and
  * opened again, with its statements prepared again, on the next statement
- * outside a transaction: with a multi-host URI and
+ * outside a transaction (one the server closed while it was idle is
+ * noticed before that statement, which then does not fail): with a multi-host URI and
  * target_session_attrs=read-write, libpq then finds the new primary. A
  * transaction the database rolled back by itself (a serialization
  * failure, a deadlock, the connection lost before COMMIT was sent) leaves
@@ -19,6 +20,7 @@
  * the constraint, table and column names are ever logged. */
 #include <arpa/inet.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -223,6 +225,19 @@ static void pg_bind_null(struct stmt *base, int i)
 
 static bool conn_reopen(struct pg_conn *c);
 
+/* Before a statement outside a transaction: a connection the server has
+ * closed while it sat idle (a restart, a failover, an administrator) is
+ * readable, with the server's last message (FATAL: terminating connection)
+ * or the end of the stream. cbpn listens for nothing, so anything to read
+ * on an idle connection means it is ending: it is opened again now, and
+ * the statement runs on the new one instead of failing. */
+static void check_idle(struct pg_conn *c)
+{
+    struct pollfd pfd = {.fd = PQsocket(c->db), .events = POLLIN};
+    if (pfd.fd < 0 || poll(&pfd, 1, 0) != 0)
+        c->broken = true;
+}
+
 static enum err pg_step(struct stmt *base, bool *row)
 {
     struct pg_stmt *s = PS(base);
@@ -245,6 +260,8 @@ static enum err pg_step(struct stmt *base, bool *row)
         pg_done(base);
         return ERR_INTERNAL;
     }
+    if (!c->broken && base->conn->tx.depth == 0 && !c->in_tx)
+        check_idle(c);
     if (c->broken) {
         /* Inside a transaction the connection it ran on is gone: the
          * transaction fails whole; outside one, open a new connection. */
