@@ -490,6 +490,33 @@ static char *failure(PGconn *db, PGresult *res)
     return xasprintf("%.*s", (int)n, m);
 }
 
+/* libpq's message for a connection that could not be made, on one line:
+ * with several hosts it has a line per host tried ("connection to server
+ * at ... failed: ..."), each kept, joined by "; "; its indented hint lines
+ * are left out. */
+static char *connect_failure(const char *m)
+{
+    /* at most: every line kept, each "\n" between them made "; " */
+    char *out = xmalloc(2 * strlen(m) + 1);
+    size_t o = 0;
+    for (const char *line = m; *line != '\0';) {
+        size_t n = strcspn(line, "\n");
+        if (n > 0 && line[0] != ' ' && line[0] != '\t') {
+            if (o > 0) {
+                out[o++] = ';';
+                out[o++] = ' ';
+            }
+            memcpy(out + o, line, n);
+            o += n;
+        }
+        line += n;
+        if (*line == '\n')
+            line++;
+    }
+    out[o] = '\0';
+    return out;
+}
+
 /* A new connection to uri with cbpn's session settings. */
 static PGconn *db_connect(const char *uri, char **errmsg)
 {
@@ -507,10 +534,10 @@ static PGconn *db_connect(const char *uri, char **errmsg)
     const char *const values[] = {"5", "cbpn", "10", "5", "3", "15000", uri, "UTF8", NULL};
     PGconn *db = PQconnectdbParams(keys, values, 1);
     if (db == NULL || PQstatus(db) != CONNECTION_OK) {
-        const char *m = db != NULL ? PQerrorMessage(db) : "out of memory";
         /* libpq's message names hosts and the database, never passwords. */
-        size_t n = strcspn(m, "\n");
-        *errmsg = xasprintf("cannot connect to the PostgreSQL database: %.*s", (int)n, m);
+        char *m = connect_failure(db != NULL ? PQerrorMessage(db) : "out of memory");
+        *errmsg = xasprintf("cannot connect to the PostgreSQL database: %s", m);
+        free(m);
         PQfinish(db);
         return NULL;
     }

@@ -215,6 +215,15 @@ static void test_open_refusals(void **state)
         ERR_UNAVAILABLE);
     assert_non_null(strstr(msg, "cannot connect"));
     free(msg);
+    msg = NULL;
+    /* every host of a multi-host URI is named, on one line */
+    assert_int_equal(store_open("postgres://cbpn@127.0.0.1:1,127.0.0.1:2/none?connect_timeout=2",
+                                false, &st, &msg),
+                     ERR_UNAVAILABLE);
+    assert_non_null(strstr(msg, "port 1 failed"));
+    assert_non_null(strstr(msg, "port 2 failed"));
+    assert_null(strchr(msg, '\n'));
+    free(msg);
     free(uri);
     sql = xasprintf("DROP DATABASE %s", name);
     admin("postgres", sql);
