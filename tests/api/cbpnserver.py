@@ -267,9 +267,20 @@ class Database:
         name = _pg_new_name(stem.replace("-", "_"))
         return cls("postgres", _pg_uri(name), key, name)
 
+    @classmethod
+    def at(cls, uri, key=None):
+        """The database at uri (a file path or a postgres:// URI) with the
+        key file key (for a file, FILE.key by default); made by someone else."""
+        if re.match(r"^postgres(ql)?://", uri):
+            if key is None:
+                raise ValueError("a PostgreSQL database needs its key file")
+            return cls("postgres", uri, key, uri.split("?", 1)[0].rsplit("/", 1)[1])
+        return cls("sqlite", uri, key or uri + ".key")
+
     def args(self):
-        """The `--db` (and `--key`) options of a cbpn command."""
-        if self.backend == "sqlite":
+        """The `--db` (and `--key`) options of a cbpn command: --key when
+        the key is not the file's default FILE.key (always with a URI)."""
+        if self.backend == "sqlite" and self.key == self.uri + ".key":
             return ["--db", self.uri]
         return ["--db", self.uri, "--key", self.key]
 
@@ -522,7 +533,7 @@ class Database:
         return b"".join(chunks)
 
 
-_demo_template = None  # the Database of the demo made once per process, or its ServerError
+_demo_templates = {}  # backend -> the Database of the demo made once per process, or its ServerError
 
 
 def _run_demo(db, cwd):
@@ -548,23 +559,23 @@ def _run_demo(db, cwd):
 def demo_database(dirpath, backend=None):
     """A demo database of its own, its key file in dirpath: a copy of the
     demo made once per process (CBPN_TEST_FRESH_DEMO=1: a new `cbpn demo`)."""
-    global _demo_template
     backend = backend or BACKEND
     if backend not in BACKENDS:
         raise ServerError("CBPN_TEST_BACKEND must be one of %s, not %r" % (
             ", ".join(BACKENDS), backend))
     if os.environ.get("CBPN_TEST_FRESH_DEMO") == "1":
         return _run_demo(Database.empty(dirpath, "demo", backend), dirpath)
-    if _demo_template is None:
+    if backend not in _demo_templates:
         tdir = tempfile.mkdtemp(prefix="cbpn-api-demo-")
         atexit.register(shutil.rmtree, tdir, True)
         try:
-            _demo_template = _run_demo(Database.empty(tdir, "demo", backend), tdir)
+            _demo_templates[backend] = _run_demo(Database.empty(tdir, "demo", backend), tdir)
         except ServerError as e:
-            _demo_template = e  # fail every module the same way, without retrying
-    if isinstance(_demo_template, ServerError):
-        raise _demo_template
-    return _demo_template.clone(dirpath, "demo")
+            _demo_templates[backend] = e  # fail every module the same way, without retrying
+    template = _demo_templates[backend]
+    if isinstance(template, ServerError):
+        raise template
+    return template.clone(dirpath, "demo")
 
 
 def demo_db_into(dirpath):
@@ -796,21 +807,23 @@ if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
 class Server:
     """A running `cbpn serve` on a demo database."""
 
-    def __init__(self, extra_args=(), share_with=None):
+    def __init__(self, extra_args=(), share_with=None, database=None):
         self.extra_args = list(extra_args)  # more `cbpn serve` options
         self.dir = tempfile.mkdtemp(prefix="cbpn-api-")
         # share_with: another Server whose database this one serves too (see
-        # twin); the database is dropped by the server that made it.
-        self._owns_database = share_with is None
+        # twin); database: a Database the caller made (and removes). Either
+        # way the database is dropped by whoever made it; by default the
+        # server makes a copy of the demo of its own.
+        self._owns_database = share_with is None and database is None
         try:
             self.database = (share_with.database if share_with is not None
-                             else demo_database(self.dir))  # a copy of its own
+                             else database if database is not None
+                             else demo_database(self.dir))
         except BaseException:
             shutil.rmtree(self.dir, ignore_errors=True)
             raise
         self.backend = self.database.backend  # "sqlite" or "postgres"
         self.db_uri = self.database.uri       # what --db takes: a path or a URI
-        self.db = self.db_uri
         self.key = self.database.key          # the data key's file
         _live.add(self)
         self.log_path = os.path.join(self.dir, "server.log")
@@ -821,6 +834,11 @@ class Server:
         self.secrets = set()  # tokens and passwords that must never be logged
         self.secrets.add(DEMO_PASSWORD)
         self.answers = []     # (method, path, status, headers) of every answer
+
+    @property
+    def db(self):
+        """The --db value (read only: Server(database=...) serves another)."""
+        return self.db_uri
 
     def twin(self, extra_args=None):
         """A second server (not started) on this one's database, with its own
