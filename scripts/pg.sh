@@ -79,11 +79,8 @@ cmd_start() {
     if [ -e "$dir" ] && [ -n "$(ls -A "$dir" 2>/dev/null)" ]; then
         die "$dir exists and is not empty"
     fi
-    if [ -z "$port" ]; then
-        port=$(free_port) || die "could not find a free port"
-    fi
     case "$port" in
-    '' | *[!0-9]*) die "bad port: $port" ;;
+    *[!0-9]*) die "bad port: $port" ;;  # empty: a free one
     esac
 
     # The directories made here let the owner through (search only), whatever the umask.
@@ -103,12 +100,16 @@ cmd_start() {
     : >"$dir/$MARK"
     # Every directory above DIR must let the owner through (search only).
     if ! as_owner test -w "$dir"; then
-        p=$dir
+        # name the first directory from the top that stops it
+        p=$dir up=""
         while [ "$p" != / ]; do
             p=$(dirname "$p")
-            as_owner test -x "$p" || die "the postgres user cannot enter $p ($(stat -c %A "$p")): use a DIR below a directory it can pass, or chmod o+x $p"
+            up="$p $up"
         done
-        die "the postgres user cannot write to $dir"
+        for p in $up; do
+            as_owner test -x "$p" || die "the cluster's owner cannot enter $p ($(stat -c %A "$p")): use a DIR below a directory it can pass, or chmod o+x $p"
+        done
+        die "the cluster's owner cannot write to $dir"
     fi
 
     # initdb and the server run with DIR as their working directory, so that
@@ -124,6 +125,10 @@ cmd_start() {
 local   all       all                 peer
 host    all       cbpn  127.0.0.1/32  trust
 EOF
+    # The port is chosen last, so that little time passes before the server binds it.
+    if [ -z "$port" ]; then
+        port=$(free_port) || die "could not find a free port"
+    fi
     cat >"$dir/postgresql.conf.new" <<EOF
 
 # scripts/pg.sh: a throwaway cluster for the tests on a small (2-core) box

@@ -3,7 +3,8 @@
 # line "N passed, N failed". Options: --no-e2e, --no-fuzz, --no-api,
 # --no-pg-check (the schema check builds its own program: not under ASan).
 # The API suite runs twice: on SQLite files, and on a throwaway PostgreSQL
-# cluster (scripts/pg.sh) that lives as long as this script.
+# cluster (scripts/pg.sh), started first (the PostgreSQL unit tests use it
+# too) and stopped after the API tests or however the script ends.
 set -u
 BUILD=${BUILD:-build}
 export CBPN_BIN=${CBPN_BIN:-$BUILD/cbpn}
@@ -160,10 +161,67 @@ api_suite() {
     add "$p" "$f"
 }
 
+# One throwaway PostgreSQL cluster for the run: the PostgreSQL unit tests
+# (test_pg) and the API suite's second run use it. It not starting is a
+# failure of both.
+: > "$logdir/pg.log"
+pg_uri=""
+if pgdir=$(mktemp -d "${TMPDIR:-/tmp}/cbpn-pg.XXXXXX"); then
+    chmod 0711 "$pgdir"  # the postgres user passes through to its cluster
+    pg_uri=$(scripts/pg.sh start "$pgdir/pg" 2>>"$logdir/pg.log") || pg_uri=""
+else
+    pgdir=""
+fi
+if [ -z "$pg_uri" ]; then
+    echo "PostgreSQL did not start (scripts/pg.sh; $logdir/pg.log):"
+    tail -20 "$logdir/pg.log"
+fi
+
+echo "== unit tests (cmocka)"
+for t in "$BUILD"/tests/test_*; do
+    [ -x "$t" ] || continue
+    name=$(basename "$t")
+    out=$(CBPN_TEST_PG=$pg_uri timeout 600 "$t" 2>&1)
+    rc=$?
+    p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | awk '{s+=$1} END {print s+0}')
+    f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | awk '{s+=$1} END {print s+0}')
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+    printf '%s\n' "$out" > "$logdir/$name.log"
+    printf '  %-28s %3d passed, %d failed\n' "$name" "$p" "$f"
+    [ "$f" -gt 0 ] && printf '%s\n' "$out" | grep -E '^\[  (FAILED|ERROR) \]|^\[ +FAILED +\]|Error|error' | head -20
+    add "$p" "$f"
+done
+
+echo "== OpenAPI lint (redocly)"
+if scripts/openapi-lint.sh > "$logdir/openapi-lint.log" 2>&1; then
+    printf '  %-28s ok\n' docs/openapi.yaml
+    add 1 0
+else
+    printf '  %-28s FAILED\n' docs/openapi.yaml
+    grep -vE '^ *$|[╔║╚]' "$logdir/openapi-lint.log" | head -40
+    add 0 1
+fi
+
+if [ "$run_fuzz" = 1 ]; then
+    echo "== fuzz corpus replay"
+    for t in "$BUILD"/fuzz/fuzz_*; do
+        [ -x "$t" ] || continue
+        name=$(basename "$t")
+        corpus=tests/fuzz/corpus/${name#fuzz_}
+        if timeout 600 "$t" "$corpus" > "$logdir/$name.log" 2>&1; then
+            printf '  %-28s ok (%s)\n' "$name" "$(tail -1 "$logdir/$name.log")"
+            add 1 0
+        else
+            printf '  %-28s FAILED\n' "$name"; tail -5 "$logdir/$name.log"
+            add 0 1
+        fi
+    done
+fi
+
 if [ "$run_api" = 1 ]; then
     echo "== API tests (real server over HTTP; SQLite, then PostgreSQL)"
     api_suite "api (sqlite)" "$logdir/api-sqlite.log" CBPN_TEST_BACKEND=sqlite
-    if [ "$pg_ok" -eq 0 ] && [ -n "$pg_uri" ]; then
+    if [ -n "$pg_uri" ]; then
         api_suite "api (postgres)" "$logdir/api-postgres.log" CBPN_TEST_BACKEND=postgres \
             CBPN_TEST_PG="$pg_uri" CBPN_TEST_PG_DATA="$pgdir/pg/data"
     else

@@ -195,8 +195,12 @@ def _pg_create(name, template=None):
 
 
 def _pg_drop(name):
+    """DROP DATABASE (its servers stopped first). Not WITH (FORCE): that
+    needs the right to end an autovacuum worker in it, which the role has
+    not; a plain DROP stops autovacuum by itself and waits (at most 5 s) for
+    the connections of a server that was just killed to go."""
     _pg_made.discard(name)
-    _pg_admin_exec("DROP DATABASE IF EXISTS %s WITH (FORCE)" % _pg_ident(name))
+    _pg_admin_exec("DROP DATABASE IF EXISTS %s" % _pg_ident(name))
 
 
 def _pg_exists(name):
@@ -263,8 +267,19 @@ class Database:
         name = _pg_new_name(stem.replace("-", "_"))
         return cls("postgres", _pg_uri(name), key, name)
 
+    @classmethod
+    def at(cls, uri, key=None):
+        """The database at uri (a file path or a postgres:// URI) with the
+        key file key (for a file, FILE.key by default); made by someone else."""
+        if re.match(r"^postgres(ql)?://", uri):
+            if key is None:
+                raise ValueError("a PostgreSQL database needs its key file")
+            return cls("postgres", uri, key, uri.split("?", 1)[0].rsplit("/", 1)[1])
+        return cls("sqlite", uri, key or uri + ".key")
+
     def args(self):
-        """The `--db` (and `--key`) options of a cbpn command."""
+        """The `--db` (and `--key`) options of a cbpn command: --key when
+        the key is not the file's default FILE.key (always with a URI)."""
         if self.backend == "sqlite" and self.key == self.uri + ".key":
             return ["--db", self.uri]
         return ["--db", self.uri, "--key", self.key]
@@ -379,12 +394,12 @@ class Database:
 
     def _digests(self, volatile):
         """{table: (row count, digest of the rows or None)}; the rows are
-        sorted, so a digest depends on the contents only."""
+        sorted, so a digest depends on the contents only. PostgreSQL hashes
+        its rows' text itself, in bytewise order, in one consistent view of
+        every table (as fast as SQLite's rows through Python)."""
         snap = {}
-        with self._reader() as h:
-            if self.backend == "postgres":  # one consistent view of every table
-                h.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            try:
+        if self.backend == "sqlite":
+            with self._reader() as h:
                 for n in self._table_names(h):
                     q = '"%s"' % n.replace('"', '""')
                     count = self._query(h, "SELECT count(*) FROM %s" % q)[0][0]
@@ -393,9 +408,21 @@ class Database:
                         rows = sorted(repr(r) for r in self._query(h, "SELECT * FROM %s" % q))
                         digest = hashlib.sha256("\n".join(rows).encode()).hexdigest()
                     snap[n] = (count, digest)
+            return snap
+        with self._reader() as h:
+            h.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            try:
+                h.execute(_PG_TABLES.replace("%", "%%"))
+                for schema, n in h.fetchall():
+                    q = "%s.%s" % (_pg_ident(schema), _pg_ident(n))
+                    if volatile(n):
+                        h.execute("SELECT count(*), NULL FROM %s" % q)
+                    else:
+                        h.execute("SELECT count(*), md5(coalesce(string_agg(r::text, E'\\n' "
+                                  "ORDER BY r::text COLLATE \"C\"), '')) FROM %s r" % q)
+                    snap[n] = tuple(h.fetchone())
             finally:
-                if self.backend == "postgres":
-                    h.execute("COMMIT")
+                h.execute("COMMIT")
         return snap
 
     def snapshot(self):
@@ -506,7 +533,7 @@ class Database:
         return b"".join(chunks)
 
 
-_demo_template = None  # the Database of the demo made once per process, or its ServerError
+_demo_templates = {}  # backend -> the Database of the demo made once per process, or its ServerError
 
 
 def _run_demo(db, cwd):
@@ -532,23 +559,23 @@ def _run_demo(db, cwd):
 def demo_database(dirpath, backend=None):
     """A demo database of its own, its key file in dirpath: a copy of the
     demo made once per process (CBPN_TEST_FRESH_DEMO=1: a new `cbpn demo`)."""
-    global _demo_template
     backend = backend or BACKEND
     if backend not in BACKENDS:
         raise ServerError("CBPN_TEST_BACKEND must be one of %s, not %r" % (
             ", ".join(BACKENDS), backend))
     if os.environ.get("CBPN_TEST_FRESH_DEMO") == "1":
         return _run_demo(Database.empty(dirpath, "demo", backend), dirpath)
-    if _demo_template is None:
+    if backend not in _demo_templates:
         tdir = tempfile.mkdtemp(prefix="cbpn-api-demo-")
         atexit.register(shutil.rmtree, tdir, True)
         try:
-            _demo_template = _run_demo(Database.empty(tdir, "demo", backend), tdir)
+            _demo_templates[backend] = _run_demo(Database.empty(tdir, "demo", backend), tdir)
         except ServerError as e:
-            _demo_template = e  # fail every module the same way, without retrying
-    if isinstance(_demo_template, ServerError):
-        raise _demo_template
-    return _demo_template.clone(dirpath, "demo")
+            _demo_templates[backend] = e  # fail every module the same way, without retrying
+    template = _demo_templates[backend]
+    if isinstance(template, ServerError):
+        raise template
+    return template.clone(dirpath, "demo")
 
 
 def demo_db_into(dirpath):
@@ -784,19 +811,19 @@ class Server:
         self.extra_args = list(extra_args)  # more `cbpn serve` options
         self.dir = tempfile.mkdtemp(prefix="cbpn-api-")
         # share_with: another Server whose database this one serves too (see
-        # twin); database: a Database to serve (the caller's to drop). A
-        # database is dropped by the server that made it.
-        if share_with is not None:
-            database = share_with.database
-        self._owns_database = database is None
+        # twin); database: a Database the caller made (and removes). Either
+        # way the database is dropped by whoever made it; by default the
+        # server makes a copy of the demo of its own.
+        self._owns_database = share_with is None and database is None
         try:
-            self.database = database or demo_database(self.dir)  # a copy of its own
+            self.database = (share_with.database if share_with is not None
+                             else database if database is not None
+                             else demo_database(self.dir))
         except BaseException:
             shutil.rmtree(self.dir, ignore_errors=True)
             raise
         self.backend = self.database.backend  # "sqlite" or "postgres"
         self.db_uri = self.database.uri       # what --db takes: a path or a URI
-        self.db = self.db_uri
         self.key = self.database.key          # the data key's file
         _live.add(self)
         self.log_path = os.path.join(self.dir, "server.log")
@@ -807,6 +834,11 @@ class Server:
         self.secrets = set()  # tokens and passwords that must never be logged
         self.secrets.add(DEMO_PASSWORD)
         self.answers = []     # (method, path, status, headers) of every answer
+
+    @property
+    def db(self):
+        """The --db value (read only: Server(database=...) serves another)."""
+        return self.db_uri
 
     def twin(self, extra_args=None):
         """A second server (not started) on this one's database, with its own

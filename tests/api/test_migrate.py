@@ -3,11 +3,12 @@ checked; the copy served by `cbpn serve` shows a supervisor the same cases
 (codes, survivor names) as the original; a second migration into the same
 target is refused and changes nothing.
 
-SQLite into SQLite always runs. SQLite into PostgreSQL (and back into a
+The source is always the SQLite demo, whichever backend the suite runs
+on. SQLite into SQLite always runs. SQLite into PostgreSQL (and back into a
 file) runs when CBPN_TEST_PG names a server: a base URI such as
 postgres://cbpn@127.0.0.1:PORT whose role may CREATE DATABASE
-(scripts/pg.sh start DIR prints one). psql, or else python3-psycopg2,
-makes and drops the test's database.
+(scripts/pg.sh start DIR prints one); the test makes its empty database
+and drops it (python3-psycopg2, through cbpnserver.Database).
 """
 
 import hashlib
@@ -17,55 +18,12 @@ import subprocess
 import tempfile
 import unittest
 
-from cbpnserver import BACKEND, CBPN_BIN, SLOW, Database, Server, demo_database, q
+from cbpnserver import CBPN_BIN, SLOW, Database, Server, demo_database, q
 
 PG = os.environ.get("CBPN_TEST_PG", "").rstrip("/")
 VERIFIED = ("verified: the same rows in each of",
             "verified: the copy's audit chain of",
             "sealed fields the same bytes in the copy")
-
-
-def pg_admin(sql):
-    """Runs one statement on the server's postgres database."""
-    url = PG + "/postgres"
-    if shutil.which("psql"):
-        p = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", sql],
-                           timeout=60, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        if p.returncode != 0:
-            raise AssertionError("psql: %s: %s" % (sql, p.stderr.decode(errors="replace")))
-        return
-    import psycopg2  # python3-psycopg2
-    c = psycopg2.connect(url)
-    c.autocommit = True
-    try:
-        c.cursor().execute(sql)
-    finally:
-        c.close()
-
-
-def pg_counts(uri):
-    """Rows of every cbpn table of the database at uri, and its audit head."""
-    sql = ("SELECT string_agg(format('%s=%s', table_name, "
-           "(xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %I', "
-           "table_name), false, true, '')))[1]::text), ',' ORDER BY table_name) "
-           "FROM information_schema.tables WHERE table_schema = 'public'")
-    head = "SELECT seq || ':' || encode(coalesce(hash, ''), 'hex') FROM audit_head"
-    out = []
-    for s in (sql, head):
-        if shutil.which("psql"):
-            p = subprocess.run(["psql", "-X", "-At", uri, "-c", s], check=True, timeout=60,
-                               stdout=subprocess.PIPE)
-            out.append(p.stdout.decode().strip())
-        else:
-            import psycopg2
-            c = psycopg2.connect(uri)
-            try:
-                cur = c.cursor()
-                cur.execute(s)
-                out.append(str(cur.fetchone()[0]))
-            finally:
-                c.close()
-    return out
 
 
 def file_digest(path):
@@ -84,29 +42,28 @@ class MigrateTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        if BACKEND != "sqlite":
-            raise unittest.SkipTest("cbpn migrate is tested once, in the SQLite half of the suite "
-                                    "(its source is a SQLite file; it uses CBPN_TEST_PG for the "
-                                    "PostgreSQL target)")
         cls.dir = tempfile.mkdtemp(prefix="cbpn-migrate-")
-        cls.src = demo_database(cls.dir, backend="sqlite").uri
-        cls.key = cls.src + ".key"
-        # What a supervisor sees on the original (a server on its own copy
-        # of the demo, so the migrations' source stays as cbpn demo left it).
-        view_dir = os.path.join(cls.dir, "view")
-        os.mkdir(view_dir)
-        srv = Server(database=demo_database(view_dir, backend="sqlite")).start()
+        cls.made = []  # PostgreSQL databases to drop
         try:
-            cls.expected = cls.supervisor_view(srv)
-        finally:
-            srv.stop()
-            srv.cleanup()
-        cls.dbname = "cbpn_migrate_%d" % os.getpid()
+            source = demo_database(cls.dir, "sqlite")
+            cls.src, cls.key = source.uri, source.key
+            # What a supervisor sees on the original (a server on its own copy
+            # of the demo, so the migrations' source stays as cbpn demo left it).
+            view = demo_database(tempfile.mkdtemp(prefix="view-", dir=cls.dir), "sqlite")
+            srv = Server(database=view).start()
+            try:
+                cls.expected = cls.supervisor_view(srv)
+            finally:
+                srv.stop()
+                srv.cleanup()
+        except BaseException:
+            cls.tearDownClass()
+            raise
 
     @classmethod
     def tearDownClass(cls):
-        if PG:
-            pg_admin("DROP DATABASE IF EXISTS %s WITH (FORCE)" % cls.dbname)
+        for db in cls.made:
+            db.drop()
         shutil.rmtree(cls.dir, ignore_errors=True)
 
     @staticmethod
@@ -151,8 +108,9 @@ class MigrateTest(unittest.TestCase):
             self.assertNotIn(n, out + err)
 
     def assertSameCases(self, db):
-        backend = "postgres" if db.startswith("postgres") else "sqlite"
-        srv = Server(database=Database(backend, db, self.key))
+        """db (a copy whose key is the source's) served: the supervisor sees
+        what she saw on the original."""
+        srv = Server(database=Database.at(db, self.key))
         try:
             srv.start()
             got = self.supervisor_view(srv)
@@ -196,20 +154,21 @@ class MigrateTest(unittest.TestCase):
 
     @unittest.skipUnless(PG, "CBPN_TEST_PG is not set: no PostgreSQL server")
     def test_sqlite_into_postgres_and_back(self):
-        pg_admin("DROP DATABASE IF EXISTS %s WITH (FORCE)" % self.dbname)
-        pg_admin("CREATE DATABASE %s" % self.dbname)
-        uri = "%s/%s" % (PG, self.dbname)
+        target = Database.empty(self.dir, "migrate", "postgres")  # as a DBA makes it
+        self.made.append(target)
+        target.key = self.key  # the copy's key is the source's
+        uri = target.uri
         rc, out, err = self.migrate(self.src, uri)
         self.assertVerified(rc, out, err)
         self.assertNotIn(uri, out + err)
         self.assertIn("copying sqlite into postgres", err)
         self.assertSameCases(uri)
 
-        before = pg_counts(uri)
+        before = target.fingerprint()
         rc, out, err = self.migrate(self.src, uri)
         self.assertEqual(rc, 1, out + err)
         self.assertIn("holds data", err)
-        self.assertEqual(pg_counts(uri), before)
+        self.assertEqual(target.fingerprint(), before)
 
         # and back into a file, with the same key
         back = os.path.join(self.dir, "back.db")
