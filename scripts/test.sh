@@ -62,76 +62,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# One cluster for the run: the PostgreSQL unit tests and the API suite's
-# PostgreSQL half use it.
-echo "== PostgreSQL (a throwaway cluster, scripts/pg.sh)"
-pgdir=$(mktemp -d "${TMPDIR:-/tmp}/cbpn-pg.XXXXXX")
-chmod 0711 "$pgdir"  # the postgres user passes through to its cluster
-: > "$logdir/pg.log"
-pg_uri=$(scripts/pg.sh start "$pgdir/pg" 2>>"$logdir/pg.log")
-pg_ok=$?
-if [ "$pg_ok" -eq 0 ] && [ -n "$pg_uri" ]; then
-    printf '  %-28s started on 127.0.0.1\n' cluster
-    export CBPN_TEST_PG="$pg_uri"
-else
-    printf '  %-28s FAILED to start\n' cluster
-    tail -20 "$logdir/pg.log"
-    add 0 1
-fi
-
-echo "== unit tests (cmocka)"
-for t in "$BUILD"/tests/test_*; do
-    [ -x "$t" ] || continue
-    name=$(basename "$t")
-    out=$(timeout 600 "$t" 2>&1)
-    rc=$?
-    p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | awk '{s+=$1} END {print s+0}')
-    f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | awk '{s+=$1} END {print s+0}')
-    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-    printf '%s\n' "$out" > "$logdir/$name.log"
-    printf '  %-28s %3d passed, %d failed\n' "$name" "$p" "$f"
-    [ "$f" -gt 0 ] && printf '%s\n' "$out" | grep -E '^\[  (FAILED|ERROR) \]|^\[ +FAILED +\]|Error|error' | head -20
-    add "$p" "$f"
-done
-
-echo "== OpenAPI lint (redocly)"
-if scripts/openapi-lint.sh > "$logdir/openapi-lint.log" 2>&1; then
-    printf '  %-28s ok\n' docs/openapi.yaml
-    add 1 0
-else
-    printf '  %-28s FAILED\n' docs/openapi.yaml
-    grep -vE '^ *$|[╔║╚]' "$logdir/openapi-lint.log" | head -40
-    add 0 1
-fi
-
-if [ "$run_pgcheck" = 0 ]; then
-    :
-elif echo "== PostgreSQL schema and statements (a cluster with a non-C collation)" &&
-    BUILD=$BUILD tests/pg_sql_check.sh > "$logdir/pg_sql_check.log" 2>&1; then
-    printf '  %-28s ok (%s)\n' pg_sql_check "$(tail -1 "$logdir/pg_sql_check.log" | sed 's/^pg_sql_check: //')"
-    add 1 0
-else
-    printf '  %-28s FAILED\n' pg_sql_check
-    tail -20 "$logdir/pg_sql_check.log"
-    add 0 1
-fi
-
-if [ "$run_fuzz" = 1 ]; then
-    echo "== fuzz corpus replay"
-    for t in "$BUILD"/fuzz/fuzz_*; do
-        [ -x "$t" ] || continue
-        name=$(basename "$t")
-        corpus=tests/fuzz/corpus/${name#fuzz_}
-        if timeout 600 "$t" "$corpus" > "$logdir/$name.log" 2>&1; then
-            printf '  %-28s ok (%s)\n' "$name" "$(tail -1 "$logdir/$name.log")"
-            add 1 0
-        else
-            printf '  %-28s FAILED\n' "$name"; tail -5 "$logdir/$name.log"
-            add 0 1
-        fi
-    done
-fi
-
 # api_suite LABEL LOG [VAR=VALUE...]: the API tests with those variables set,
 # in a session of their own (so that cleanup can stop it with its servers).
 api_suite() {
@@ -162,8 +92,9 @@ api_suite() {
 }
 
 # One throwaway PostgreSQL cluster for the run: the PostgreSQL unit tests
-# (test_pg) and the API suite's second run use it. It not starting is a
-# failure of both.
+# (test_pg) and the API suite's PostgreSQL half use it. It not starting is a
+# failure (of those too).
+echo "== PostgreSQL (a throwaway cluster, scripts/pg.sh)"
 : > "$logdir/pg.log"
 pg_uri=""
 if pgdir=$(mktemp -d "${TMPDIR:-/tmp}/cbpn-pg.XXXXXX"); then
@@ -172,9 +103,12 @@ if pgdir=$(mktemp -d "${TMPDIR:-/tmp}/cbpn-pg.XXXXXX"); then
 else
     pgdir=""
 fi
-if [ -z "$pg_uri" ]; then
-    echo "PostgreSQL did not start (scripts/pg.sh; $logdir/pg.log):"
+if [ -n "$pg_uri" ]; then
+    printf '  %-28s started on 127.0.0.1\n' cluster
+else
+    printf '  %-28s FAILED to start (%s)\n' cluster "$logdir/pg.log"
     tail -20 "$logdir/pg.log"
+    add 0 1
 fi
 
 echo "== unit tests (cmocka)"
@@ -199,6 +133,18 @@ if scripts/openapi-lint.sh > "$logdir/openapi-lint.log" 2>&1; then
 else
     printf '  %-28s FAILED\n' docs/openapi.yaml
     grep -vE '^ *$|[╔║╚]' "$logdir/openapi-lint.log" | head -40
+    add 0 1
+fi
+
+if [ "$run_pgcheck" = 0 ]; then
+    :
+elif echo "== PostgreSQL schema and statements (a cluster with a non-C collation)" &&
+    BUILD=$BUILD tests/pg_sql_check.sh > "$logdir/pg_sql_check.log" 2>&1; then
+    printf '  %-28s ok (%s)\n' pg_sql_check "$(tail -1 "$logdir/pg_sql_check.log" | sed 's/^pg_sql_check: //')"
+    add 1 0
+else
+    printf '  %-28s FAILED\n' pg_sql_check
+    tail -20 "$logdir/pg_sql_check.log"
     add 0 1
 fi
 
