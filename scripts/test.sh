@@ -92,8 +92,9 @@ api_suite() {
 }
 
 # One throwaway PostgreSQL cluster for the run: the PostgreSQL unit tests
-# (test_pg) and the API suite's second run use it. It not starting is a
-# failure of both.
+# (test_pg) and the API suite's PostgreSQL half use it. It not starting is a
+# failure (of those too).
+echo "== PostgreSQL (a throwaway cluster, scripts/pg.sh)"
 : > "$logdir/pg.log"
 pg_uri=""
 if pgdir=$(mktemp -d "${TMPDIR:-/tmp}/cbpn-pg.XXXXXX"); then
@@ -102,9 +103,12 @@ if pgdir=$(mktemp -d "${TMPDIR:-/tmp}/cbpn-pg.XXXXXX"); then
 else
     pgdir=""
 fi
-if [ -z "$pg_uri" ]; then
-    echo "PostgreSQL did not start (scripts/pg.sh; $logdir/pg.log):"
+if [ -n "$pg_uri" ]; then
+    printf '  %-28s started on 127.0.0.1\n' cluster
+else
+    printf '  %-28s FAILED to start (%s)\n' cluster "$logdir/pg.log"
     tail -20 "$logdir/pg.log"
+    add 0 1
 fi
 
 echo "== unit tests (cmocka)"

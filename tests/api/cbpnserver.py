@@ -906,12 +906,14 @@ class Server:
     def cleanup(self):
         """Removes the directory and the database (CBPN_TEST_KEEP=1 keeps them)."""
         _live.discard(self)
-        if self._owns_database:
-            self.database.drop()
-        if KEEP:
-            sys.stderr.write("cbpn test dir kept: %s\n" % self.dir)
-        else:
-            shutil.rmtree(self.dir, ignore_errors=True)
+        try:
+            if self._owns_database:
+                self.database.drop()
+        finally:  # the directory goes even when the database could not
+            if KEEP:
+                sys.stderr.write("cbpn test dir kept: %s\n" % self.dir)
+            else:
+                shutil.rmtree(self.dir, ignore_errors=True)
 
     def db_args(self):
         """The --db (and --key) options of a cbpn command on this database."""
