@@ -280,10 +280,11 @@ static const char *const SERVE_USAGE =
     "--trusted-proxy names a reverse proxy by its exact IPv4 or IPv6 address\n"
     "(repeatable): on its requests the client is the last address of\n"
     "X-Forwarded-For, for the per-address sign-in limit; from any other peer\n"
-    "that header is ignored. With a PostgreSQL URI, several cbpn servers can\n"
-    "serve one database; list the primary and its standby\n"
-    "(host1:5432,host2:5432) with ?target_session_attrs=read-write and cbpn\n"
-    "follows a failover by itself.\n";
+    "that header is ignored. --threads: worker threads (default: one per core\n"
+    "on SQLite, four per core on PostgreSQL, each with its own connection).\n"
+    "With a PostgreSQL URI, several cbpn servers can serve one database; list\n"
+    "the primary and its standby (host1:5432,host2:5432) with\n"
+    "?target_session_attrs=read-write and cbpn follows a failover by itself.\n";
 
 int cmd_serve(int argc, char **argv)
 {
@@ -327,6 +328,13 @@ int cmd_serve(int argc, char **argv)
     }
     if (db == NULL || optind != argc)
         return usage(SERVE_USAGE, false);
+    /* On SQLite the workers compute (one per core); on PostgreSQL each
+     * waits on its connection's round trips, so more of them keep the
+     * cores busy: four per core, at most 64 connections per server. */
+    if (cfg.threads == 0 && store_is_uri(db)) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        cfg.threads = n > 0 ? (unsigned)(n * 4 > 64 ? 64 : n * 4) : 8;
+    }
     char *msg = NULL;
     if (!server_listen_valid(cfg.listen, &msg)) {
         fprintf(stderr, "cbpn: %s\n", msg);
