@@ -172,8 +172,9 @@ EOF
     if ! (cd "$dir" && as_owner "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" \
         -d postgres >"$dir/psql.log" 2>&1 <<'EOF'
 CREATE ROLE cbpn LOGIN CREATEDB;
--- the tests read data_directory to find a database's files
-GRANT pg_read_all_settings TO cbpn;
+-- the tests read data_directory to find a database's files; make bench
+-- checkpoints before it measures
+GRANT pg_read_all_settings, pg_checkpoint TO cbpn;
 EOF
     ); then
         echo "pg.sh: could not create the role cbpn:" >&2
