@@ -1,4 +1,4 @@
-/* The store: one interface, two backends (SQLite now, PostgreSQL later).
+/* The store: one interface, two backends (SQLite, PostgreSQL: store_open picks one by the URI).
  * Nothing above src/store/ sees SQL, a dialect or a driver type.
  *
  * Records hold text codes (roles, statuses, concerns) as the database keeps
