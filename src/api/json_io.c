@@ -286,6 +286,7 @@ static void jin_field(json_t *v, const struct fieldset *fs, int i, void *in, str
         break;
     case FT_CODES:
     case FT_ISO2S:
+    case FT_PLACES:
     case FT_INDICATORS:
         if (!jin_strings(v, f, in))
             expect = "must be an array of strings";
@@ -313,4 +314,19 @@ static void jin_field(json_t *v, const struct fieldset *fs, int i, void *in, str
         fielderr(fe, f->path, expect);
     else
         fields_mark(fs, in, i, false);
+}
+
+json_t *json_service(const struct service_rec *v)
+{
+    json_t *o = json_pack(
+        "{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:i}", "id", v->id, "organization_id",
+        v->organization_id, "type", v->type, "name", v->name != NULL ? v->name : "", "areas",
+        stored_json(v->areas, json_array()), "location_code",
+        v->location_code[0] != '\0' ? json_string(v->location_code) : json_null(), "contact",
+        v->contact != NULL ? json_string(v->contact) : json_null(), "hours",
+        v->hours != NULL ? json_string(v->hours) : json_null(), "languages",
+        stored_json(v->languages, json_array()), "version", v->version);
+    if (v->eligibility != NULL)
+        json_object_set_new(o, "eligibility", json_string(v->eligibility));
+    return o;
 }

@@ -44,6 +44,7 @@ int query_limit(struct req *r, int max, struct fielderrs *fe);
 /* Encoders: new references. */
 json_t *json_user(const struct user_rec *u);
 json_t *json_group(const struct group_rec *g);
+json_t *json_service(const struct service_rec *v);
 json_t *json_member(const struct member_view *m);
 json_t *json_case(const struct case_view *v);
 struct case_dossier;

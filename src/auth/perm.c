@@ -43,6 +43,8 @@ static const enum scope table[ACT__MAX][ROLE__MAX] = {
     [ACT_TASK_CREATE]      = {N,     N,   ASG,   ORG,   N,     N,      N},
     [ACT_TASK_READ]        = {N,     N,   ASG,   ORG,   N,     N,      N},
     [ACT_TASK_UPDATE]      = {N,     N,   ASG,   ORG,   N,     N,      N},
+    [ACT_SERVICE_READ]     = {ALL,   ALL, ALL,   ALL,   ALL,   ALL,    ALL},
+    [ACT_SERVICE_MANAGE]   = {N,     N,   N,     N,     N,     N,      ALL},
 };
 /* clang-format on */
 

@@ -42,7 +42,9 @@ enum action {
     ACT_NOTE_READ,
     ACT_TASK_CREATE,
     ACT_TASK_READ,
-    ACT_TASK_UPDATE, /* mark done */
+    ACT_TASK_UPDATE,    /* mark done */
+    ACT_SERVICE_READ,   /* the service directory */
+    ACT_SERVICE_MANAGE, /* add and change its entries */
     ACT__MAX
 };
 

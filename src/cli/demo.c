@@ -17,6 +17,7 @@
 #include "domain/network.h"
 #include "domain/place.h"
 #include "domain/screening.h"
+#include "domain/services.h"
 #include "domain/users.h"
 #include "util/alloc.h"
 #include "util/utf8.h"
@@ -266,6 +267,32 @@ static enum err make_groups(struct demo_run *run, const struct ctx *cx, char **e
             return failf(e, &fe, errmsg, "group %d", g + 1);
         memcpy(run->group_id[g], rec.id, ID_SIZE);
         group_rec_free(&rec);
+    }
+    return ERR_OK;
+}
+
+static enum err make_services(const struct demo_run *run, const struct ctx *cx, char **errmsg)
+{
+    for (size_t i = 0; i < demo_nservices; i++) {
+        const struct demo_service *d = &demo_services[i];
+        struct service_in in;
+        service_in_init(&in);
+        in.organization_id = run->org_id[d->org];
+        in.type = d->type;
+        in.name = d->name;
+        in.location_code = d->location_code;
+        in.contact = d->contact;
+        in.hours = d->hours;
+        for (int k = 0; k < 3 && d->languages[k] != NULL; k++)
+            in.languages[in.nlanguages++] = d->languages[k];
+        for (int k = 0; k < 3 && d->areas[k] != NULL; k++)
+            in.areas[in.nareas++] = d->areas[k];
+        struct fielderrs fe = {0};
+        struct service_rec rec = {0};
+        enum err e = service_create(cx, &in, &rec, &fe);
+        service_rec_free(&rec);
+        if (e != ERR_OK)
+            return failf(e, &fe, errmsg, "service %zu", i + 1);
     }
     return ERR_OK;
 }
@@ -678,6 +705,7 @@ enum err demo_populate(struct store_conn *c, const struct datakey *k, const stru
     gen_members(run);
     if ((e = make_orgs(run, &local, errmsg)) != ERR_OK ||
         (e = make_groups(run, &local, errmsg)) != ERR_OK ||
+        (e = make_services(run, &local, errmsg)) != ERR_OK ||
         (e = make_users(run, &local, password, passwords_out, errmsg)) != ERR_OK ||
         (e = make_members(run, &local, errmsg)) != ERR_OK)
         goto out;

@@ -57,8 +57,8 @@ struct demo_org_row {
 };
 extern const struct demo_org_row demo_orgs[DEMO_ORG__MAX];
 
-/* A service of a provider, for the service directory. No store API for
- * services exists yet: cbpn demo does not write these rows (docs/demo.md). */
+/* A service of a provider, written to the service directory by cbpn demo
+ * (docs/demo.md). */
 struct demo_service {
     enum demo_org org;
     const char *type; /* DOMAIN.md §4 */
@@ -67,6 +67,7 @@ struct demo_service {
     const char *contact; /* fictional */
     const char *hours;
     const char *languages[3]; /* NULL-terminated */
+    const char *areas[3];     /* gazetteer codes served, NULL-terminated */
 };
 extern const struct demo_service demo_services[];
 extern const size_t demo_nservices;

@@ -61,6 +61,7 @@ static size_t value_size(const struct field *f)
         return sizeof(bool);
     case FT_CODES:
     case FT_ISO2S:
+    case FT_PLACES:
         return (size_t)f->max * sizeof(const char *);
     case FT_OBJECT:
         return f->elem;
@@ -88,7 +89,8 @@ void fields_overlay(const struct fieldset *fs, void *dst, const void *src)
         } else {
             memcpy(d, (const char *)src + f->off, value_size(f));
         }
-        bool counted = f->type == FT_CODES || f->type == FT_ISO2S || f->type == FT_LIST;
+        bool counted = f->type == FT_CODES || f->type == FT_ISO2S || f->type == FT_PLACES ||
+                       f->type == FT_LIST;
         if (counted)
             *(int *)field_at(dst, f->count) =
                 null ? 0 : *(const int *)((const char *)src + f->count);
@@ -149,6 +151,23 @@ static bool indicators_ok(const struct ctx *cx, const struct field *f, const voi
     return true;
 }
 
+/* FT_PLACES: min..max codes of the gazetteer, each once. */
+static bool places_ok(const struct ctx *cx, const struct field *f, const void *in)
+{
+    int n = int_at(in, f->count);
+    const char *const *v = (const char *const *)((const char *)in + f->off);
+    if (cx->places == NULL || n < f->min || n > f->max)
+        return false;
+    for (int i = 0; i < n; i++) {
+        if (v[i] == NULL || strlen(v[i]) >= CODE_SIZE || places_get(cx->places, v[i]) == NULL)
+            return false;
+        for (int j = 0; j < i; j++)
+            if (strcmp(v[i], v[j]) == 0)
+                return false;
+    }
+    return true;
+}
+
 static bool iso2_ok(enum code_list list, const char *s)
 {
     (void)list;
@@ -170,6 +189,7 @@ static bool present(const struct fieldset *fs, const void *in, int i)
         return fs->sent == FIELDS_NO_SENT;
     case FT_CODES:
     case FT_ISO2S:
+    case FT_PLACES:
     case FT_LIST:
     case FT_INDICATORS:
         return int_at(in, f->count) > 0;
@@ -206,6 +226,8 @@ static bool value_ok(const struct ctx *cx, const struct field *f, const void *in
         return codes_ok(f, in, code_ok);
     case FT_ISO2S:
         return codes_ok(f, in, iso2_ok);
+    case FT_PLACES:
+        return places_ok(cx, f, in);
     case FT_INDICATORS:
         return indicators_ok(cx, f, in);
     case FT_DATE:
@@ -238,8 +260,8 @@ enum err fields_check(const struct ctx *cx, const struct fieldset *fs, const voi
     for (int i = 0; i < fs->n; i++) {
         const struct field *f = &fs->fields[i];
         if (!present(fs, in, i)) {
-            bool counted = f->type == FT_CODES || f->type == FT_ISO2S || f->type == FT_LIST ||
-                           f->type == FT_INDICATORS;
+            bool counted = f->type == FT_CODES || f->type == FT_ISO2S || f->type == FT_PLACES ||
+                           f->type == FT_LIST || f->type == FT_INDICATORS;
             /* A list sent longer than allowed reads as present; an empty
              * one as absent, which only a required field minds. */
             if (f->required || (counted && f->min > 0 && fields_was_sent(fs, in, i)))

@@ -36,6 +36,7 @@ enum field_type {
     FT_ISO2,   /* const char *: an ISO 3166-1 alpha-2 country code */
     FT_ISO2S,  /* const char *[max]: country codes, each once; count (int) at .count */
     FT_PLACE,  /* const char *: a known gazetteer code */
+    FT_PLACES, /* const char *[max]: known gazetteer codes, each once; count (int) at .count */
     FT_OBJECT, /* a nested struct at .off described by .sub; sent (bool) at .count */
     FT_LIST,   /* struct[max] at .off of .elem bytes, each by .sub; count (int) at .count */
     /* const char *[max]: codes of the screening catalog (cx->screening),
@@ -130,6 +131,9 @@ void fields_init(const struct fieldset *fs, void *in);
     F_ROW(m, P, NULL, type, req, 0, 0, LIST__MAX, offsetof(S, m), 0, 0, NULL, 0, msg, false)
 #define F_ISO2S(S, m, P, lo, hi, msg) \
     F_ROW(m, P, NULL, FT_ISO2S, lo > 0, lo, hi, LIST__MAX, offsetof(S, m), offsetof(S, n##m), 0, \
+          NULL, 0, msg, false)
+#define F_PLACES(S, m, P, req, lo, hi, msg) \
+    F_ROW(m, P, NULL, FT_PLACES, req, lo, hi, LIST__MAX, offsetof(S, m), offsetof(S, n##m), 0, \
           NULL, 0, msg, false)
 #define F_OBJECT(S, m, P, req, set, msg) \
     F_ROW(m, P, NULL, FT_OBJECT, req, 0, 0, LIST__MAX, offsetof(S, m), offsetof(S, set), \

@@ -248,3 +248,114 @@ enum err store_member_list(struct store_conn *c, const char *group_id, struct me
     *n = count;
     return ERR_OK;
 }
+
+/* ---- the service directory ---- */
+
+void service_rec_free(struct service_rec *r)
+{
+    if (r == NULL)
+        return;
+    free(r->name);
+    free(r->areas);
+    free(r->contact);
+    free(r->hours);
+    free(r->languages);
+    free(r->eligibility);
+    memset(r, 0, sizeof(*r));
+}
+
+void service_list_free(struct service_rec *items, size_t n)
+{
+    for (size_t i = 0; i < n && items != NULL; i++)
+        service_rec_free(&items[i]);
+    free(items);
+}
+
+static void service_read(struct stmt *s, struct service_rec *r)
+{
+    col_copy(s, SERVICE_ID, r->id, sizeof(r->id));
+    col_copy(s, SERVICE_ORGANIZATION_ID, r->organization_id, sizeof(r->organization_id));
+    col_copy(s, SERVICE_TYPE, r->type, sizeof(r->type));
+    r->name = col_dup(s, SERVICE_NAME);
+    col_copy(s, SERVICE_LOCATION_CODE, r->location_code, sizeof(r->location_code));
+    r->areas = col_dup(s, SERVICE_AREAS);
+    r->contact = col_dup(s, SERVICE_CONTACT);
+    r->hours = col_dup(s, SERVICE_HOURS);
+    r->languages = col_dup(s, SERVICE_LANGUAGES);
+    r->eligibility = col_dup(s, SERVICE_ELIGIBILITY);
+    col_copy(s, SERVICE_CREATED_AT, r->created_at, sizeof(r->created_at));
+    col_copy(s, SERVICE_UPDATED_AT, r->updated_at, sizeof(r->updated_at));
+    r->version = (int)stmt_col_int(s, SERVICE_VERSION);
+}
+
+/* The fields an insert and an update both write, from ?3 (type) to ?10. */
+static void service_bind_fields(struct stmt *s, const struct service_rec *r)
+{
+    stmt_text(s, 3, r->type);
+    stmt_text(s, 4, r->name);
+    stmt_opt_text(s, 5, r->location_code);
+    stmt_text(s, 6, r->areas != NULL ? r->areas : "[]");
+    stmt_opt_text(s, 7, r->contact);
+    stmt_opt_text(s, 8, r->hours);
+    stmt_text(s, 9, r->languages != NULL ? r->languages : "[]");
+    stmt_opt_text(s, 10, r->eligibility);
+}
+
+enum err store_service_insert(struct store_conn *c, const struct service_rec *r)
+{
+    struct stmt *s = stmt_get(c, STMT_SERVICE_INSERT);
+    stmt_text(s, 1, r->id);
+    stmt_text(s, 2, r->organization_id);
+    service_bind_fields(s, r);
+    stmt_text(s, 11, r->created_at);
+    stmt_text(s, 12, updated_or_created(r->updated_at, r->created_at));
+    stmt_int(s, 13, version_or_1(r->version));
+    return stmt_exec(s);
+}
+
+enum err store_service_get(struct store_conn *c, const char *id, struct service_rec *out)
+{
+    struct stmt *s = stmt_get(c, STMT_SERVICE_GET);
+    stmt_text(s, 1, id);
+    /* Bound before out is cleared: the key may point into it. */
+    memset(out, 0, sizeof(*out));
+    enum err e = stmt_one(s);
+    if (e != ERR_OK)
+        return e;
+    service_read(s, out);
+    stmt_done(s);
+    return ERR_OK;
+}
+
+enum err store_service_update(struct store_conn *c, const struct service_rec *r)
+{
+    struct stmt *s = stmt_get(c, STMT_SERVICE_UPDATE);
+    stmt_text(s, 1, r->id);
+    stmt_int(s, 2, r->version);
+    service_bind_fields(s, r);
+    stmt_text(s, 11, r->updated_at);
+    return stmt_exec_versioned(s);
+}
+
+enum err store_service_list(struct store_conn *c, const char *type, struct service_rec **items,
+                            size_t *n)
+{
+    struct service_rec *list = NULL;
+    size_t count = 0, cap = 0;
+    bool row;
+    enum err e;
+    struct stmt *s = stmt_get(c, STMT_SERVICE_LIST);
+    *items = NULL;
+    *n = 0;
+    stmt_opt_text(s, 1, type);
+    while ((e = stmt_step(s, &row)) == ERR_OK && row)
+        service_read(s, list_push((void **)&list, &count, &cap, sizeof(*list)));
+    stmt_done(s);
+    if (e != ERR_OK) {
+        service_list_free(list, count);
+        return e;
+    }
+    *items = list;
+    *n = count;
+    return ERR_OK;
+}

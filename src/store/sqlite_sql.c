@@ -10,6 +10,9 @@
 #define USER_COLS                                                                                  \
     "id, username, role, display_name, organization_id, group_id, locale, active, created_at, "    \
     "updated_at, version"
+#define SERVICE_COLS                                                                               \
+    "id, organization_id, type, name, location_code, areas, contact, hours, languages,"            \
+    " eligibility, created_at, updated_at, version"
 #define GROUP_COLS "id, organization_id, name, location_code, created_at, updated_at, version"
 #define MEMBER_COLS                                                                                \
     "id, group_id, name_km, name_latn, sex, birth_year, phone, network_roles, returnee, active, "  \
@@ -128,6 +131,15 @@ const struct stmt_def sqlite_stmts[STMT__MAX] = {
     S(STMT_MEMBER_LIST,
       "SELECT " MEMBER_COLS " FROM member WHERE group_id = ?1 ORDER BY name_latn, id"),
 
+    S(STMT_SERVICE_INSERT, "INSERT INTO service (" SERVICE_COLS ")"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
+    S(STMT_SERVICE_GET, "SELECT " SERVICE_COLS " FROM service WHERE id = ?1"),
+    S(STMT_SERVICE_UPDATE, "UPDATE service SET type = ?3, name = ?4, location_code = ?5,"
+                           " areas = ?6, contact = ?7, hours = ?8, languages = ?9,"
+                           " eligibility = ?10, updated_at = ?11, version = version + 1"
+                           " WHERE id = ?1 AND version = ?2"),
+    S(STMT_SERVICE_LIST, "SELECT " SERVICE_COLS " FROM service"
+                         " WHERE (?1 IS NULL OR type = ?1) ORDER BY name, id"),
     S(STMT_CASE_NEXT_SEQ, "INSERT INTO case_counter (prefix, year, last) VALUES (?1, ?2, 1)"
                           " ON CONFLICT (prefix, year) DO UPDATE SET last = case_counter.last + 1"
                           " RETURNING last"),

@@ -220,6 +220,32 @@ enum err store_member_insert(struct store_conn *c, const struct member_rec *r);
 enum err store_member_list(struct store_conn *c, const char *group_id, struct member_rec **items,
                            size_t *n);
 
+/* ---- the service directory ---- */
+struct service_rec {
+    char id[ID_SIZE];
+    char organization_id[ID_SIZE];
+    char type[32];
+    char *name;
+    char location_code[CODE_SIZE]; /* "" when none */
+    char *areas;                   /* JSON array text of gazetteer codes */
+    char *contact;
+    char *hours;
+    char *languages; /* JSON array text of language codes */
+    char *eligibility;
+    char created_at[TS_SIZE];
+    char updated_at[TS_SIZE];
+    int version;
+};
+void service_rec_free(struct service_rec *r);
+void service_list_free(struct service_rec *items, size_t n);
+enum err store_service_insert(struct store_conn *c, const struct service_rec *r);
+enum err store_service_get(struct store_conn *c, const char *id, struct service_rec *out);
+/* Writes r's fields at r->version; ERR_CONFLICT when the stored version differs. */
+enum err store_service_update(struct store_conn *c, const struct service_rec *r);
+/* Services by name, then id; type NULL for every type. */
+enum err store_service_list(struct store_conn *c, const char *type, struct service_rec **items,
+                            size_t *n);
+
 /* ---- cases ---- */
 struct survivor_rec {
     struct blob identity; /* sealed JSON: names, phone, address text, birth date */

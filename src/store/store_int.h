@@ -51,6 +51,10 @@ enum stmt_id {
     STMT_GROUP_LIST,
     STMT_MEMBER_INSERT,
     STMT_MEMBER_LIST,
+    STMT_SERVICE_INSERT,
+    STMT_SERVICE_GET,
+    STMT_SERVICE_UPDATE,
+    STMT_SERVICE_LIST,
     STMT_CASE_NEXT_SEQ,
     STMT_CASE_INSERT,
     STMT_CASE_CONCERN_INSERT,
@@ -314,6 +318,22 @@ extern const char *const org_col_names[ORG__NCOL];
     X(GROUP_VERSION, "version")
 enum group_col { GROUP_COLUMNS(COL_ENUM) GROUP__NCOL };
 extern const char *const group_col_names[GROUP__NCOL];
+#define SERVICE_COLUMNS(X) \
+    X(SERVICE_ID, "id") \
+    X(SERVICE_ORGANIZATION_ID, "organization_id") \
+    X(SERVICE_TYPE, "type") \
+    X(SERVICE_NAME, "name") \
+    X(SERVICE_LOCATION_CODE, "location_code") \
+    X(SERVICE_AREAS, "areas") \
+    X(SERVICE_CONTACT, "contact") \
+    X(SERVICE_HOURS, "hours") \
+    X(SERVICE_LANGUAGES, "languages") \
+    X(SERVICE_ELIGIBILITY, "eligibility") \
+    X(SERVICE_CREATED_AT, "created_at") \
+    X(SERVICE_UPDATED_AT, "updated_at") \
+    X(SERVICE_VERSION, "version")
+enum service_col { SERVICE_COLUMNS(COL_ENUM) SERVICE__NCOL };
+extern const char *const service_col_names[SERVICE__NCOL];
 #define MEMBER_COLUMNS(X) \
     X(MEMBER_ID, "id") \
     X(MEMBER_GROUP_ID, "group_id") \

@@ -142,6 +142,7 @@ static const char *const consent_purposes[] = {"services", "reporting", "share_w
 static const char *const consent_methods[] = {"verbal", "written", "thumbprint"};
 static const char *const consent_by[] = {"survivor", "guardian"};
 static const char *const locales[] = {"km", "en"};
+static const char *const languages[] = {"km", "en", "th", "vi", "zh", "ko", "ja", "lo", "fr"};
 
 #define L(id, name, arr) [id] = {name, arr, NELEM(arr)}
 
@@ -184,6 +185,7 @@ static const struct {
     L(LIST_CONSENT_METHOD, "consent_method", consent_methods),
     L(LIST_CONSENT_BY, "consent_by", consent_by),
     L(LIST_LOCALE, "locale", locales),
+    L(LIST_LANGUAGE, "language", languages),
 };
 
 const char *code_name(enum code_list list, int v)

@@ -101,7 +101,8 @@ enum code_list {
     LIST_CONSENT_PURPOSE,  /* §3 */
     LIST_CONSENT_METHOD,
     LIST_CONSENT_BY,
-    LIST_LOCALE, /* the languages of the pages: km, en */
+    LIST_LOCALE,   /* the languages of the pages: km, en */
+    LIST_LANGUAGE, /* the languages a service is given in (ISO 639-1) */
     LIST__MAX
 };
 

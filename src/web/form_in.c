@@ -94,7 +94,8 @@ static int decode_one(const struct req *r, const struct fieldset *fs, int i, con
         *(int *)field_at(in, f->count) = kept;
         return kept > 0;
     }
-    if (f->type == FT_CODES || f->type == FT_ISO2S || f->type == FT_INDICATORS) {
+    if (f->type == FT_CODES || f->type == FT_ISO2S || f->type == FT_PLACES ||
+        f->type == FT_INDICATORS) {
         int got = form_values(r, name, f, in);
         if (got > 0)
             fields_mark(fs, in, i, false);
@@ -159,7 +160,8 @@ static bool nulls(const struct req *r, const struct fieldset *fs, const char *pr
             carried = carried || sub_carried;
             continue;
         }
-        if (f->type == FT_LIST || f->type == FT_CODES || f->type == FT_ISO2S)
+        if (f->type == FT_LIST || f->type == FT_CODES || f->type == FT_ISO2S ||
+            f->type == FT_PLACES)
             continue; /* an unticked box sends nothing: a list is never "empty" */
         const char *v = req_form(r, name);
         if (v == NULL)

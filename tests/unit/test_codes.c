@@ -43,6 +43,7 @@ static const struct {
     {"cases.closure_reason_code", LIST_CLOSURE_REASON},
     {"case_event.kind", LIST__MAX},
     {"idempotency.method", LIST__MAX},
+    {"service.type", LIST_SERVICE_TYPE},
 };
 #define NCOLUMNS (sizeof columns / sizeof columns[0])
 

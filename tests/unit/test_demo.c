@@ -109,6 +109,15 @@ static size_t count_groups(struct store_conn *c)
     return n;
 }
 
+static size_t count_services(struct store_conn *c)
+{
+    struct service_rec *items = NULL;
+    size_t n = 0;
+    assert_int_equal(store_service_list(c, NULL, &items, &n), ERR_OK);
+    service_list_free(items, n);
+    return n;
+}
+
 /* The fixture of most tests: one demo network, every user with PASSWORD. */
 static int setup_demo(void **state)
 {
@@ -174,6 +183,16 @@ static void test_groups_and_members(void **state)
     size_t total = 0, returnees = 0, women = 0, trainers = 0;
 
     assert_int_equal(count_groups(w->c), DEMO_GROUPS);
+    /* The directory: every demo service, each in Siem Reap (17). */
+    struct service_rec *svc = NULL;
+    size_t nsvc = 0;
+    assert_int_equal(store_service_list(w->c, NULL, &svc, &nsvc), ERR_OK);
+    assert_int_equal(nsvc, demo_nservices);
+    for (size_t i = 0; i < nsvc; i++) {
+        assert_non_null(strstr(svc[i].areas, "\"17"));
+        assert_int_equal(strncmp(svc[i].location_code, "17", 2), 0);
+    }
+    service_list_free(svc, nsvc);
     for (int g = 0; g < DEMO_GROUPS; g++) {
         char gid[ID_SIZE];
         struct member_rec *m = NULL;
@@ -411,6 +430,7 @@ static void test_second_run_refused(void **state)
     msg = NULL;
     assert_int_equal(count_users(w->c), users);
     assert_int_equal(count_groups(w->c), DEMO_GROUPS);
+    assert_int_equal(count_services(w->c), demo_nservices);
 
     /* Generated passwords with nowhere to go: refused before anything. */
     assert_int_not_equal(demo_populate(w->c, w->key, w->places, NULL, NULL, &msg), ERR_OK);
@@ -429,6 +449,7 @@ static void test_short_password_refused(void **state)
     free(msg);
     assert_int_equal(count_users(w->c), 0);
     assert_int_equal(count_groups(w->c), 0);
+    assert_int_equal(count_services(w->c), 0);
     world_free(w);
 }
 

@@ -1,6 +1,7 @@
 /* The network: organizations, groups, members; who reaches which group,
  * and the member's phone sealed at rest. */
 #include "domain/cases.h"
+#include "domain/services.h"
 #include "domain_fixture.h"
 
 static void test_org_validation_and_rights(void **state)
@@ -287,6 +288,136 @@ static void test_member_validation(void **state)
     free(m.phone);
 }
 
+static void service_input(struct service_in *in, const char *org, const char *name)
+{
+    service_in_init(in);
+    in->organization_id = org;
+    in->type = "shelter";
+    in->name = name;
+    in->contact = "012 000 111";
+    in->hours = "Mon-Fri";
+    in->languages[0] = "km";
+    in->nlanguages = 1;
+}
+
+static void test_service_validation(void **state)
+{
+    struct fx *f = *state;
+    struct service_in in;
+    struct service_rec s = {0};
+    struct fielderrs fe = {0};
+    service_input(&in, "nosuchorgnosuchorg00", "");
+    in.type = "counselling";
+    in.areas[0] = "99999999";
+    in.nareas = 1;
+    in.location_code = "1799";
+    in.languages[0] = "xx";
+    assert_int_equal(service_create(&f->op, &in, &s, &fe), ERR_VALIDATION);
+    const char *fields[] = {"type", "name", "areas", "location_code", "languages"};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        assert_non_null(fielderr_get(&fe, fields[i]));
+    /* Each area once. */
+    memset(&fe, 0, sizeof fe);
+    service_input(&in, f->porg, "Twice");
+    in.areas[0] = in.areas[1] = PUOK_COMMUNE;
+    in.nareas = 2;
+    assert_int_equal(service_create(&f->op, &in, &s, &fe), ERR_VALIDATION);
+    assert_non_null(fielderr_get(&fe, "areas"));
+    /* An unknown organization, once the fields are right. */
+    memset(&fe, 0, sizeof fe);
+    service_input(&in, "nosuchorgnosuchorg00", "Orphan");
+    assert_int_equal(service_create(&f->op, &in, &s, &fe), ERR_VALIDATION);
+    assert_non_null(fielderr_get(&fe, "organization_id"));
+    /* Only the operator keeps the directory. */
+    struct actor sup;
+    fx_actor(f, "supervisor", f->org, NULL, &sup);
+    struct ctx cx = fx_ctx(f, &sup);
+    memset(&fe, 0, sizeof fe);
+    service_input(&in, f->porg, "Mine");
+    assert_int_equal(service_create(&cx, &in, &s, &fe), ERR_FORBIDDEN);
+
+    /* Created, then changed at its version; a stale version is refused. */
+    memset(&fe, 0, sizeof fe);
+    service_input(&in, f->porg, "Safe roof");
+    assert_int_equal(service_create(&f->op, &in, &s, &fe), ERR_OK);
+    assert_int_equal(s.version, 1);
+    assert_string_equal(s.areas, "[]");
+    assert_string_equal(s.languages, "[\"km\"]");
+    struct service_in p;
+    service_in_init(&p);
+    p.version = 1;
+    p.hours = "Every day";
+    fields_mark(&service_patch_fields, &p, 0, false);
+    fields_mark(&service_patch_fields, &p, 6, false); /* hours */
+    struct service_rec u = {0};
+    assert_int_equal(service_update(&cx, s.id, &p, &u, &fe), ERR_FORBIDDEN);
+    assert_int_equal(service_update(&f->op, s.id, &p, &u, &fe), ERR_OK);
+    assert_int_equal(u.version, 2);
+    assert_string_equal(u.hours, "Every day");
+    assert_string_equal(u.name, "Safe roof");
+    service_rec_free(&u);
+    assert_int_equal(service_update(&f->op, s.id, &p, &u, &fe), ERR_CONFLICT);
+    assert_non_null(fielderr_get(&fe, "version"));
+    service_rec_free(&s);
+    actor_free(&sup);
+}
+
+static void test_service_rank(void **state)
+{
+    struct fx *f = *state;
+    const struct places *pl = f->places;
+    assert_int_equal(service_rank(pl, "[]", PUOK_CHAS), RANK_NATIONAL);
+    assert_int_equal(service_rank(pl, NULL, PUOK_CHAS), RANK_NATIONAL);
+    assert_int_equal(service_rank(pl, "[\"17071001\"]", PUOK_CHAS), RANK_VILLAGE);
+    assert_int_equal(service_rank(pl, "[\"170710\"]", PUOK_CHAS), RANK_COMMUNE);
+    assert_int_equal(service_rank(pl, "[\"1707\"]", PUOK_CHAS), RANK_DISTRICT);
+    assert_int_equal(service_rank(pl, "[\"17\"]", PUOK_CHAS), RANK_PROVINCE);
+    /* The nearest of its areas counts. */
+    assert_int_equal(service_rank(pl, "[\"17\", \"170710\"]", PUOK_CHAS), RANK_COMMUNE);
+    /* A service elsewhere, or only in a smaller place, does not serve it. */
+    assert_int_equal(service_rank(pl, "[\"" KRALANH_COMMUNE "\"]", PUOK_CHAS), RANK_NONE);
+    assert_int_equal(service_rank(pl, "[\"17071001\"]", PUOK_COMMUNE), RANK_NONE);
+    assert_int_equal(service_rank(pl, "[\"1707\"]", PUOK_COMMUNE), RANK_DISTRICT);
+}
+
+static void test_service_list_nearest_first(void **state)
+{
+    struct fx *f = *state;
+    const char *areas[] = {NULL, "17", "1707", PUOK_COMMUNE, PUOK_CHAS, KRALANH_COMMUNE};
+    const char *names[] = {"N0 national", "N1 province", "N2 district",
+                           "N3 commune",  "N4 village",  "N5 elsewhere"};
+    for (size_t i = 0; i < 6; i++) {
+        struct service_in in;
+        struct service_rec s = {0};
+        struct fielderrs fe = {0};
+        service_input(&in, f->porg, names[i]);
+        in.type = "education";
+        if (areas[i] != NULL) {
+            in.areas[0] = areas[i];
+            in.nareas = 1;
+        }
+        assert_int_equal(service_create(&f->op, &in, &s, &fe), ERR_OK);
+        service_rec_free(&s);
+    }
+    struct service_rec *items = NULL;
+    size_t n = 0;
+    struct fielderrs fe = {0};
+    assert_int_equal(service_list(&f->op, "education", PUOK_CHAS, &items, &n, &fe), ERR_OK);
+    assert_int_equal(n, 5);
+    const char *want[] = {"N4 village", "N3 commune", "N2 district", "N1 province", "N0 national"};
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(items[i].name, want[i]);
+    service_list_free(items, n);
+    assert_int_equal(service_list(&f->op, "education", NULL, &items, &n, &fe), ERR_OK);
+    assert_int_equal(n, 6);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(items[i].name, names[i]);
+    service_list_free(items, n);
+    assert_int_equal(service_list(&f->op, "nope", "99", &items, &n, &fe), ERR_VALIDATION);
+    assert_non_null(fielderr_get(&fe, "type"));
+    assert_non_null(fielderr_get(&fe, "location"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -298,6 +429,9 @@ int main(void)
         cmocka_unit_test(test_member_add_and_list),
         cmocka_unit_test(test_member_validation),
         cmocka_unit_test(test_no_actor_reaches_nothing),
+        cmocka_unit_test(test_service_validation),
+        cmocka_unit_test(test_service_rank),
+        cmocka_unit_test(test_service_list_nearest_first),
     };
     return cmocka_run_group_tests_name("network", tests, fx_setup, fx_teardown);
 }

@@ -11,7 +11,7 @@
 
 /* Adding a role or an action must come with its row or column here. */
 _Static_assert(ROLE__MAX == 7, "update the expected matrix for the new role");
-_Static_assert(ACT__MAX == 25, "update the expected matrix for the new action");
+_Static_assert(ACT__MAX == 27, "update the expected matrix for the new action");
 
 #define N   SCOPE_NONE
 #define OWN SCOPE_OWN
@@ -69,6 +69,9 @@ static const struct row expected[] = {
     {ACT_TASK_CREATE,      "task_create",      {N,   N,   ASG, ORG, N,   N,   N}},
     {ACT_TASK_READ,        "task_read",        {N,   N,   ASG, ORG, N,   N,   N}},
     {ACT_TASK_UPDATE,      "task_update",      {N,   N,   ASG, ORG, N,   N,   N}},
+    /* API.md: every signed-in role reads the service directory; an admin keeps it */
+    {ACT_SERVICE_READ,     "service_read",     {ALL, ALL, ALL, ALL, ALL, ALL, ALL}},
+    {ACT_SERVICE_MANAGE,   "service_manage",   {N,   N,   N,   N,   N,   N,   ALL}},
 };
 /* clang-format on */
 
