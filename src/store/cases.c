@@ -187,10 +187,11 @@ static enum err survivor_get(struct store_conn *c, struct case_rec *r)
     return ERR_OK;
 }
 
-enum err store_case_get(struct store_conn *c, const char *id, struct case_rec *out)
+static enum err case_get_by(struct store_conn *c, enum stmt_id id, const char *key,
+                            struct case_rec *out)
 {
-    struct stmt *s = stmt_get(c, STMT_CASE_GET);
-    stmt_text(s, 1, id);
+    struct stmt *s = stmt_get(c, id);
+    stmt_text(s, 1, key);
     /* Bound before out is cleared: the key may point into it. */
     memset(out, 0, sizeof(*out));
     out->survivor.age = -1;
@@ -203,6 +204,16 @@ enum err store_case_get(struct store_conn *c, const char *id, struct case_rec *o
     if (e != ERR_OK)
         case_rec_free(out);
     return e;
+}
+
+enum err store_case_get(struct store_conn *c, const char *id, struct case_rec *out)
+{
+    return case_get_by(c, STMT_CASE_GET, id, out);
+}
+
+enum err store_case_by_code(struct store_conn *c, const char *code, struct case_rec *out)
+{
+    return case_get_by(c, STMT_CASE_BY_CODE, code, out);
 }
 
 /* The statement whose driving equality has an index: the narrowest scope

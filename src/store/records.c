@@ -6,12 +6,10 @@
 #include "store/store_int.h"
 #include "util/log.h"
 
-#define RECORDS_MAX 5000 /* rows one case's list returns at most */
-
 /* Runs a list statement already bound, reading each row with read into a
  * new array of elem-byte records. */
-static enum err rows(struct stmt *s, size_t elem, void (*read)(struct stmt *, void *),
-                     void (*free_one)(void *), void **items, size_t *n)
+enum err stmt_rows(struct stmt *s, size_t elem, void (*read)(struct stmt *, void *),
+                   void (*free_one)(void *), void **items, size_t *n)
 {
     void *list = NULL;
     size_t count = 0, cap = 0;
@@ -125,7 +123,7 @@ enum err store_incident_list(struct store_conn *c, const char *case_id, struct i
 {
     struct stmt *s = stmt_get(c, STMT_INCIDENT_LIST);
     stmt_text(s, 1, case_id);
-    return rows(s, sizeof **items, incident_read, incident_free_one, (void **)items, n);
+    return stmt_rows(s, sizeof **items, incident_read, incident_free_one, (void **)items, n);
 }
 
 /* ---- screenings ---- */
@@ -186,7 +184,7 @@ enum err store_screening_list(struct store_conn *c, const char *case_id,
 {
     struct stmt *s = stmt_get(c, STMT_SCREENING_LIST);
     stmt_text(s, 1, case_id);
-    return rows(s, sizeof **items, screening_read, screening_free_one, (void **)items, n);
+    return stmt_rows(s, sizeof **items, screening_read, screening_free_one, (void **)items, n);
 }
 
 /* ---- notes ---- */
@@ -252,7 +250,7 @@ enum err store_note_list(struct store_conn *c, const char *case_id, struct note_
 {
     struct stmt *s = stmt_get(c, STMT_NOTE_LIST);
     stmt_text(s, 1, case_id);
-    return rows(s, sizeof **items, note_read, note_free_one, (void **)items, n);
+    return stmt_rows(s, sizeof **items, note_read, note_free_one, (void **)items, n);
 }
 
 /* ---- tasks ---- */
@@ -340,7 +338,7 @@ enum err store_task_list(struct store_conn *c, const char *case_id, struct task_
 {
     struct stmt *s = stmt_get(c, STMT_TASK_LIST);
     stmt_text(s, 1, case_id);
-    return rows(s, sizeof **items, task_read, task_free_one, (void **)items, n);
+    return stmt_rows(s, sizeof **items, task_read, task_free_one, (void **)items, n);
 }
 
 enum err store_task_overdue(struct store_conn *c, const struct case_filter *f, const char *before,
@@ -359,7 +357,7 @@ enum err store_task_overdue(struct store_conn *c, const struct case_filter *f, c
     stmt_text(s, 4, f->assigned_or_open_for);
     stmt_text(s, 5, assignee);
     stmt_int(s, 6, f->limit);
-    return rows(s, sizeof **items, task_read, task_free_one, (void **)items, n);
+    return stmt_rows(s, sizeof **items, task_read, task_free_one, (void **)items, n);
 }
 
 /* ---- the timeline ---- */
@@ -416,7 +414,7 @@ enum err store_case_event_list(struct store_conn *c, const char *case_id,
 {
     struct stmt *s = stmt_get(c, STMT_CASE_EVENT_LIST);
     stmt_text(s, 1, case_id);
-    return rows(s, sizeof **items, event_read, event_free_one, (void **)items, n);
+    return stmt_rows(s, sizeof **items, event_read, event_free_one, (void **)items, n);
 }
 
 /* ---- idempotent creates ---- */

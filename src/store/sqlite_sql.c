@@ -60,9 +60,31 @@
 #define TASK_COLS                                                                                  \
     "id, case_id, title, due_on, assigned_to, done, done_at, created_by, created_at, updated_at, " \
     "version"
-#define EVENT_COLS "seq, case_id, at, user_id, kind, detail, ref_id, text"
-#define IDEM_COLS  "user_id, key, route, request_hash, status, answer, created_at"
-#define AUDIT_COLS "seq, at, user_id, action, record_type, record_id, detail, prev_hash, hash"
+#define CONSENT_COLS                                                                               \
+    "id, seq, case_id, purpose, organization_id, service_type, given, method, given_by,"           \
+    " recorded_by, created_at, withdrawn_at, withdrawn_by, withdraw_reason"
+/* A referral with what it takes from its case. */
+#define REFERRAL_COLS                                                                              \
+    "r.id AS id, r.case_id AS case_id, r.service_id AS service_id,"                                \
+    " r.organization_id AS organization_id, r.service_type AS service_type, r.status AS status,"   \
+    " r.urgency AS urgency, r.reason AS reason, r.consent_override AS consent_override,"           \
+    " r.override_reason AS override_reason, r.slip_code AS slip_code,"                             \
+    " r.created_by AS created_by, r.created_at AS created_at, r.updated_at AS updated_at,"         \
+    " r.due_at AS due_at, r.version AS version, c.code AS case_code,"                              \
+    " c.organization_id AS case_organization_id, c.assigned_to AS case_assigned_to,"               \
+    " c.location_code AS case_location_code FROM referral r JOIN cases c ON c.id = r.case_id"
+/* 1 receiving organization, 2 sending organization, 3 case assigned to,
+ * 4 case assigned to or open for, 5 case, 6 status, 7 overdue at. */
+#define REFERRAL_WHERE                                                                             \
+    " (?1 IS NULL OR r.organization_id = ?1) AND (?2 IS NULL OR c.organization_id = ?2)"           \
+    " AND (?3 IS NULL OR c.assigned_to = ?3)"                                                      \
+    " AND (?4 IS NULL OR c.assigned_to = ?4 OR c.assigned_to IS NULL)"                             \
+    " AND (?5 IS NULL OR r.case_id = ?5) AND (?6 IS NULL OR r.status = ?6)"                        \
+    " AND (?7 IS NULL OR (r.status IN ('sent', 'accepted') AND r.due_at < ?7))"
+#define REFEVENT_COLS "seq, referral_id, at, user_id, status, note"
+#define EVENT_COLS    "seq, case_id, at, user_id, kind, detail, ref_id, text"
+#define IDEM_COLS     "user_id, key, route, request_hash, status, answer, created_at"
+#define AUDIT_COLS    "seq, at, user_id, action, record_type, record_id, detail, prev_hash, hash"
 
 const struct stmt_def sqlite_stmts[STMT__MAX] = {
     S(STMT_BEGIN, "BEGIN IMMEDIATE"),
@@ -216,6 +238,41 @@ const struct stmt_def sqlite_stmts[STMT__MAX] = {
                               " text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
     S(STMT_CASE_EVENT_LIST,
       "SELECT " EVENT_COLS " FROM case_event WHERE case_id = ?1 ORDER BY seq"),
+    S(STMT_CASE_BY_CODE, "SELECT " CASE_COLS " FROM cases WHERE code = ?1"),
+    /* The consent's seq: the order a case's records were written in. */
+    S(STMT_CONSENT_INSERT,
+      "INSERT INTO consent (" CONSENT_COLS ") VALUES (?1,"
+      " (SELECT coalesce(max(seq), 0) + 1 FROM consent), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULL,"
+      " NULL, NULL)"),
+    S(STMT_CONSENT_GET, "SELECT " CONSENT_COLS " FROM consent WHERE id = ?1"),
+    S(STMT_CONSENT_LIST, "SELECT " CONSENT_COLS " FROM consent WHERE case_id = ?1 ORDER BY seq"),
+    S(STMT_CONSENT_WITHDRAW, "UPDATE consent SET withdrawn_at = ?2, withdrawn_by = ?3,"
+                             " withdraw_reason = ?4 WHERE id = ?1 AND withdrawn_at IS NULL"),
+    S(STMT_REFERRAL_INSERT,
+      "INSERT INTO referral (id, case_id, service_id, organization_id, service_type, status,"
+      " urgency, reason, consent_override, override_reason, slip_code, created_by, created_at,"
+      " updated_at, due_at, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+      " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"),
+    S(STMT_REFERRAL_GET, "SELECT " REFERRAL_COLS " WHERE r.id = ?1"),
+    S(STMT_REFERRAL_LOCK, "SELECT id FROM referral WHERE id = ?1"),
+    S(STMT_REFERRAL_UPDATE, "UPDATE referral SET status = ?3, updated_at = ?4,"
+                            " version = version + 1 WHERE id = ?1 AND version = ?2"),
+    /* REFERRAL_WHERE, then 8, 9 the last row of the previous page (a time
+     * above every row on the first), 10 limit. */
+    S(STMT_REFERRAL_LIST,
+      "SELECT " REFERRAL_COLS " WHERE" REFERRAL_WHERE
+      " AND (r.created_at, r.id) < (?8, ?9) ORDER BY r.created_at DESC, r.id DESC LIMIT ?10"),
+    S(STMT_REFERRAL_COUNT, "SELECT count(*) FROM referral r JOIN cases c ON c.id = r.case_id"
+                           " WHERE" REFERRAL_WHERE),
+    S(STMT_REFERRAL_EVENT_INSERT,
+      "INSERT INTO referral_event (referral_id, at, user_id, status, note)"
+      " VALUES (?1, ?2, ?3, ?4, ?5)"),
+    S(STMT_REFERRAL_EVENT_LIST, "SELECT " REFEVENT_COLS " FROM referral_event"
+                                " WHERE referral_id = ?1 ORDER BY seq"),
+    S(STMT_SLIP_FAILURE_ADD, "INSERT INTO slip_failure (referral_id, at, user_id)"
+                             " VALUES (?1, ?2, ?3)"),
+    S(STMT_SLIP_FAILURE_COUNT, "SELECT count(*) FROM slip_failure"
+                               " WHERE referral_id = ?1 AND at >= ?2"),
     S(STMT_IDEM_INSERT, "INSERT INTO idempotency (user_id, key, method, route, request_hash,"
                         " status, answer, created_at) VALUES (?1, ?2, 'POST', ?3, ?4, ?5, ?6, ?7)"),
     S(STMT_IDEM_GET, "SELECT " IDEM_COLS " FROM idempotency WHERE user_id = ?1 AND key = ?2"),

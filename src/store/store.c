@@ -438,6 +438,9 @@ const char *const note_col_names[NOTE__NCOL] = {NOTE_COLUMNS(COL_NAME)};
 const char *const task_col_names[TASK__NCOL] = {TASK_COLUMNS(COL_NAME)};
 const char *const event_col_names[EVENT__NCOL] = {EVENT_COLUMNS(COL_NAME)};
 const char *const idem_col_names[IDEM__NCOL] = {IDEM_COLUMNS(COL_NAME)};
+const char *const consent_col_names[CONSENT__NCOL] = {CONSENT_COLUMNS(COL_NAME)};
+const char *const referral_col_names[REFERRAL__NCOL] = {REFERRAL_COLUMNS(COL_NAME)};
+const char *const refevent_col_names[REFEVENT__NCOL] = {REFEVENT_COLUMNS(COL_NAME)};
 
 const struct col_check store_col_checks[] = {
     {STMT_USER_GET, user_col_names, USER__NCOL - 1},
@@ -474,5 +477,11 @@ const struct col_check store_col_checks[] = {
     {STMT_TASK_OVERDUE, task_col_names, TASK__NCOL},
     {STMT_CASE_EVENT_LIST, event_col_names, EVENT__NCOL},
     {STMT_IDEM_GET, idem_col_names, IDEM__NCOL},
+    {STMT_CASE_BY_CODE, case_col_names, CASE__NCOL},
+    {STMT_CONSENT_GET, consent_col_names, CONSENT__NCOL},
+    {STMT_CONSENT_LIST, consent_col_names, CONSENT__NCOL},
+    {STMT_REFERRAL_GET, referral_col_names, REFERRAL__NCOL},
+    {STMT_REFERRAL_LIST, referral_col_names, REFERRAL__NCOL},
+    {STMT_REFERRAL_EVENT_LIST, refevent_col_names, REFEVENT__NCOL},
 };
 const size_t store_ncol_checks = sizeof store_col_checks / sizeof store_col_checks[0];

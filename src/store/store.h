@@ -288,6 +288,8 @@ enum err store_case_next_seq(struct store_conn *c, const char *prefix, int year,
 enum err store_case_insert(struct store_conn *c, const struct case_rec *r);
 /* The case with its survivor. */
 enum err store_case_get(struct store_conn *c, const char *id, struct case_rec *out);
+/* The case with this code (KRL-2026-0042). */
+enum err store_case_by_code(struct store_conn *c, const char *code, struct case_rec *out);
 /* Writes the mutable parts of r (status, location, concerns, summary, risk,
  * urgent, assignment, closure request, and the survivor when has_survivor)
  * when the row is still at r->version, which then becomes version + 1 and
@@ -442,6 +444,109 @@ void case_event_list_free(struct case_event_rec *items, size_t n);
 enum err store_case_event_insert(struct store_conn *c, const struct case_event_rec *r);
 enum err store_case_event_list(struct store_conn *c, const char *case_id,
                                struct case_event_rec **items, size_t *n);
+
+/* ---- consents and referrals (DOMAIN.md §3, §4) ---- */
+struct consent_rec {
+    char id[ID_SIZE];
+    int64_t seq; /* given by the store: a case's records in the order written */
+    char case_id[ID_SIZE];
+    char purpose[16];              /* services, reporting, share_with */
+    char organization_id[ID_SIZE]; /* share_with's scope, or "" */
+    char service_type[CODE_SIZE];  /* share_with's scope, or "" */
+    bool given;
+    char method[16];   /* verbal, written, thumbprint */
+    char given_by[16]; /* survivor, guardian */
+    char recorded_by[ID_SIZE];
+    char created_at[TS_SIZE];
+    char withdrawn_at[TS_SIZE]; /* "" while it stands */
+    char withdrawn_by[ID_SIZE];
+    struct blob withdraw_reason; /* sealed, len 0 when none */
+};
+void consent_rec_free(struct consent_rec *r);
+void consent_list_free(struct consent_rec *items, size_t n);
+enum err store_consent_insert(struct store_conn *c, const struct consent_rec *r);
+enum err store_consent_get(struct store_conn *c, const char *id, struct consent_rec *out);
+/* A case's consent records in the order written (seq). */
+enum err store_consent_list(struct store_conn *c, const char *case_id, struct consent_rec **items,
+                            size_t *n);
+/* Stamps r's withdrawal (withdrawn_at, withdrawn_by, withdraw_reason) on
+ * the record while it stands; ERR_CONFLICT when it was already withdrawn. */
+enum err store_consent_withdraw(struct store_conn *c, const struct consent_rec *r);
+
+struct referral_rec {
+    char id[ID_SIZE];
+    char case_id[ID_SIZE];
+    char service_id[ID_SIZE];
+    char organization_id[ID_SIZE]; /* the receiving organization (the service's) */
+    char service_type[CODE_SIZE];
+    char status[16];    /* sent, accepted, declined, completed, withdrawn */
+    char urgency[16];   /* routine, urgent */
+    struct blob reason; /* sealed */
+    bool consent_override;
+    struct blob override_reason; /* sealed; len 0 without an override */
+    struct blob slip_code;       /* sealed */
+    char created_by[ID_SIZE];
+    char created_at[TS_SIZE];
+    char updated_at[TS_SIZE];
+    char due_at[TS_SIZE]; /* follow-up due: overdue past it while sent or accepted */
+    int version;
+    /* Read from the case (ignored by writes). */
+    char case_code[CODE_SIZE];
+    char case_organization_id[ID_SIZE]; /* the sending organization */
+    char case_assigned_to[ID_SIZE];
+    char case_location_code[CODE_SIZE];
+};
+void referral_rec_free(struct referral_rec *r);
+void referral_list_free(struct referral_rec *items, size_t n);
+enum err store_referral_insert(struct store_conn *c, const struct referral_rec *r);
+enum err store_referral_get(struct store_conn *c, const char *id, struct referral_rec *out);
+/* Holds the referral's row until the transaction ends (FOR UPDATE on
+ * PostgreSQL; SQLite's write lock is already held): ERR_NOT_FOUND when
+ * there is none. */
+enum err store_referral_lock(struct store_conn *c, const char *id);
+/* Writes status and updated_at at r->version (versioned: ERR_CONFLICT when
+ * another write came first). */
+enum err store_referral_update(struct store_conn *c, const struct referral_rec *r);
+/* A NULL part does not bound; "" matches nothing. */
+struct referral_filter {
+    const char *organization_id;           /* the receiving organization */
+    const char *case_organization_id;      /* the sending organization */
+    const char *case_assigned_to;          /* the case assigned to exactly this user */
+    const char *case_assigned_or_open_for; /* the case assigned to this user or nobody */
+    const char *case_id;
+    const char *status;
+    const char *overdue_at; /* a time: only sent or accepted ones due before it */
+    bool has_after;         /* the page after (after_created_at, after_id) */
+    char after_created_at[TS_SIZE];
+    char after_id[ID_SIZE];
+    int limit; /* 1..501 */
+};
+/* Newest first (created_at, id). */
+enum err store_referral_list(struct store_conn *c, const struct referral_filter *f,
+                             struct referral_rec **items, size_t *n);
+/* How many match f (its page ignored). */
+enum err store_referral_count(struct store_conn *c, const struct referral_filter *f, int *count);
+
+struct referral_event_rec {
+    int64_t seq;
+    char referral_id[ID_SIZE];
+    char at[TS_SIZE];
+    char user_id[ID_SIZE];
+    char status[16];  /* the status it moved to */
+    struct blob note; /* sealed: the reason of a decline, the outcome; len 0 when none */
+};
+void referral_event_rec_free(struct referral_event_rec *r);
+void referral_event_list_free(struct referral_event_rec *items, size_t n);
+enum err store_referral_event_insert(struct store_conn *c, const struct referral_event_rec *r);
+/* A referral's moves, oldest first. */
+enum err store_referral_event_list(struct store_conn *c, const char *referral_id,
+                                   struct referral_event_rec **items, size_t *n);
+/* A wrong verification code tried on a referral's slip at (epoch seconds). */
+enum err store_slip_failure_add(struct store_conn *c, const char *referral_id, int64_t at,
+                                const char *user_id);
+/* How many were tried on it at or after since. */
+enum err store_slip_failure_count(struct store_conn *c, const char *referral_id, int64_t since,
+                                  int *count);
 
 /* ---- idempotent creates ---- */
 struct idem_rec {

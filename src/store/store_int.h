@@ -85,6 +85,21 @@ enum stmt_id {
     STMT_TASK_OVERDUE,
     STMT_CASE_EVENT_INSERT,
     STMT_CASE_EVENT_LIST,
+    STMT_CASE_BY_CODE,
+    STMT_CONSENT_INSERT,
+    STMT_CONSENT_GET,
+    STMT_CONSENT_LIST,
+    STMT_CONSENT_WITHDRAW,
+    STMT_REFERRAL_INSERT,
+    STMT_REFERRAL_GET,
+    STMT_REFERRAL_LOCK,
+    STMT_REFERRAL_UPDATE,
+    STMT_REFERRAL_LIST,
+    STMT_REFERRAL_COUNT,
+    STMT_REFERRAL_EVENT_INSERT,
+    STMT_REFERRAL_EVENT_LIST,
+    STMT_SLIP_FAILURE_ADD,
+    STMT_SLIP_FAILURE_COUNT,
     STMT_IDEM_INSERT,
     STMT_IDEM_GET,
     STMT_IDEM_PRUNE,
@@ -261,6 +276,13 @@ enum err stmt_one(struct stmt *s);
  * changed, because another write moved the version on (or the row is
  * gone): the caller's transaction then writes nothing. */
 enum err stmt_exec_versioned(struct stmt *s);
+/* The rows a list returns at most (one case's records, one page). */
+#define RECORDS_MAX 5000
+/* Runs a list statement already bound, reading each row with read into a
+ * new array of elem-byte records (at most RECORDS_MAX) in *items, *n;
+ * on failure frees what it read with free_one. */
+enum err stmt_rows(struct stmt *s, size_t elem, void (*read)(struct stmt *, void *),
+                   void (*free_one)(void *), void **items, size_t *n);
 /* Grows *items (of elem bytes each) so that index *n fits; returns a zeroed
  * slot at index *n and increments *n. */
 void *list_push(void **items, size_t *n, size_t *cap, size_t elem);
@@ -471,6 +493,55 @@ extern const char *const note_col_names[NOTE__NCOL];
     X(TASK_VERSION, "version")
 enum task_col { TASK_COLUMNS(COL_ENUM) TASK__NCOL };
 extern const char *const task_col_names[TASK__NCOL];
+#define CONSENT_COLUMNS(X) \
+    X(CONSENT_ID, "id") \
+    X(CONSENT_SEQ, "seq") \
+    X(CONSENT_CASE_ID, "case_id") \
+    X(CONSENT_PURPOSE, "purpose") \
+    X(CONSENT_ORGANIZATION_ID, "organization_id") \
+    X(CONSENT_SERVICE_TYPE, "service_type") \
+    X(CONSENT_GIVEN, "given") \
+    X(CONSENT_METHOD, "method") \
+    X(CONSENT_GIVEN_BY, "given_by") \
+    X(CONSENT_RECORDED_BY, "recorded_by") \
+    X(CONSENT_CREATED_AT, "created_at") \
+    X(CONSENT_WITHDRAWN_AT, "withdrawn_at") \
+    X(CONSENT_WITHDRAWN_BY, "withdrawn_by") \
+    X(CONSENT_WITHDRAW_REASON, "withdraw_reason")
+enum consent_col { CONSENT_COLUMNS(COL_ENUM) CONSENT__NCOL };
+extern const char *const consent_col_names[CONSENT__NCOL];
+#define REFERRAL_COLUMNS(X) \
+    X(REFERRAL_ID, "id") \
+    X(REFERRAL_CASE_ID, "case_id") \
+    X(REFERRAL_SERVICE_ID, "service_id") \
+    X(REFERRAL_ORGANIZATION_ID, "organization_id") \
+    X(REFERRAL_SERVICE_TYPE, "service_type") \
+    X(REFERRAL_STATUS, "status") \
+    X(REFERRAL_URGENCY, "urgency") \
+    X(REFERRAL_REASON, "reason") \
+    X(REFERRAL_CONSENT_OVERRIDE, "consent_override") \
+    X(REFERRAL_OVERRIDE_REASON, "override_reason") \
+    X(REFERRAL_SLIP_CODE, "slip_code") \
+    X(REFERRAL_CREATED_BY, "created_by") \
+    X(REFERRAL_CREATED_AT, "created_at") \
+    X(REFERRAL_UPDATED_AT, "updated_at") \
+    X(REFERRAL_DUE_AT, "due_at") \
+    X(REFERRAL_VERSION, "version") \
+    X(REFERRAL_CASE_CODE, "case_code") \
+    X(REFERRAL_CASE_ORGANIZATION_ID, "case_organization_id") \
+    X(REFERRAL_CASE_ASSIGNED_TO, "case_assigned_to") \
+    X(REFERRAL_CASE_LOCATION_CODE, "case_location_code")
+enum referral_col { REFERRAL_COLUMNS(COL_ENUM) REFERRAL__NCOL };
+extern const char *const referral_col_names[REFERRAL__NCOL];
+#define REFEVENT_COLUMNS(X) \
+    X(REFEVENT_SEQ, "seq") \
+    X(REFEVENT_REFERRAL_ID, "referral_id") \
+    X(REFEVENT_AT, "at") \
+    X(REFEVENT_USER_ID, "user_id") \
+    X(REFEVENT_STATUS, "status") \
+    X(REFEVENT_NOTE, "note")
+enum refevent_col { REFEVENT_COLUMNS(COL_ENUM) REFEVENT__NCOL };
+extern const char *const refevent_col_names[REFEVENT__NCOL];
 #define EVENT_COLUMNS(X) \
     X(EVENT_SEQ, "seq") \
     X(EVENT_CASE_ID, "case_id") \
