@@ -69,6 +69,7 @@ CREATE TABLE referral (
     consent_override integer NOT NULL DEFAULT 0 CHECK (consent_override IN (0, 1)),
     override_reason  bytea,
     slip_code        bytea NOT NULL,
+    contact          text COLLATE "C", -- how the provider reaches the referring caseworker
     created_by       text COLLATE "C" NOT NULL REFERENCES users (id),
     created_at       text COLLATE "C" NOT NULL,
     updated_at       text COLLATE "C" NOT NULL,

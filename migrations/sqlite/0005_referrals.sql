@@ -62,6 +62,7 @@ CREATE TABLE referral (
     consent_override INTEGER NOT NULL DEFAULT 0 CHECK (consent_override IN (0, 1)),
     override_reason  BLOB,
     slip_code        BLOB NOT NULL,
+    contact          TEXT, -- how the provider reaches the referring caseworker
     created_by       TEXT NOT NULL REFERENCES users (id),
     created_at       TEXT NOT NULL,
     updated_at       TEXT NOT NULL,

@@ -63,6 +63,13 @@ json_t *json_dossier(const struct case_dossier *d)
     json_object_set_new(o, "notes", notes);
     json_object_set_new(o, "tasks", tasks);
     json_object_set_new(o, "timeline", timeline);
+    json_t *consents = json_array(), *referrals = json_array();
+    for (size_t i = 0; i < d->nconsents; i++)
+        json_array_append_new(consents, json_consent(&d->consents[i]));
+    for (size_t i = 0; i < d->nreferrals; i++)
+        json_array_append_new(referrals, json_referral(&d->referrals[i]));
+    json_object_set_new(o, "consents", consents);
+    json_object_set_new(o, "referrals", referrals);
     return o;
 }
 

@@ -40,5 +40,14 @@ void api_screening_list(struct req *r, struct resp *w);
 void api_screening_indicators(struct req *r, struct resp *w);
 void api_incident_add(struct req *r, struct resp *w);
 void api_incident_list(struct req *r, struct resp *w);
+void api_org_list(struct req *r, struct resp *w);
+void api_consent_add(struct req *r, struct resp *w);
+void api_consent_list(struct req *r, struct resp *w);
+void api_consent_withdraw(struct req *r, struct resp *w);
+void api_referral_create(struct req *r, struct resp *w);
+void api_referral_get(struct req *r, struct resp *w);
+void api_referral_patch(struct req *r, struct resp *w);
+void api_referral_list(struct req *r, struct resp *w);
+void api_slip_verify(struct req *r, struct resp *w);
 
 #endif

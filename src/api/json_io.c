@@ -49,7 +49,7 @@ json_t *api_body(struct req *r, struct resp *w)
 
 void api_error(struct resp *w, enum err e, const struct fielderrs *fe)
 {
-    resp_error(w, e, (e == ERR_VALIDATION || e == ERR_CONFLICT) ? fe : NULL);
+    resp_error(w, e, (e == ERR_VALIDATION || e == ERR_CONFLICT || e == ERR_CONSENT) ? fe : NULL);
 }
 
 /* The value at key, NULL when absent or null. */

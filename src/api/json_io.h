@@ -59,5 +59,10 @@ json_t *json_str_or_null(const char *s);
 struct incident_view;
 json_t *json_incident(const struct incident_view *v);
 json_t *json_screening(const struct screening_rec *s);
+/* A consent record and a referral as the caller may see it (api/referrals.c). */
+struct consent_view;
+struct referral_view;
+json_t *json_consent(const struct consent_view *v);
+json_t *json_referral(const struct referral_view *v);
 
 #endif

@@ -41,5 +41,14 @@ const struct route api_routes[] = {
     {M_GET, "/api/v1/screening-indicators", api_screening_indicators, AUTH},
     {M_POST, "/api/v1/cases/{id}/incidents", api_incident_add, CREATE},
     {M_GET, "/api/v1/cases/{id}/incidents", api_incident_list, AUTH},
+    {M_GET, "/api/v1/organizations", api_org_list, AUTH},
+    {M_POST, "/api/v1/cases/{id}/consents", api_consent_add, CREATE},
+    {M_GET, "/api/v1/cases/{id}/consents", api_consent_list, AUTH},
+    {M_POST, "/api/v1/cases/{id}/consents/{id}/withdraw", api_consent_withdraw, AUTH},
+    {M_POST, "/api/v1/cases/{id}/referrals", api_referral_create, CREATE},
+    {M_GET, "/api/v1/referrals", api_referral_list, AUTH},
+    {M_POST, "/api/v1/referrals/verify", api_slip_verify, AUTH},
+    {M_GET, "/api/v1/referrals/{id}", api_referral_get, AUTH},
+    {M_PATCH, "/api/v1/referrals/{id}", api_referral_patch, AUTH},
 };
 const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -13,6 +13,8 @@ _Static_assert(ROLE__MAX == 7, "enum role follows the roles of util/codes.c");
 #define HRS SCOPE_HERS
 #define ASG SCOPE_ASSIGNED
 #define ORG SCOPE_ORG
+#define RCV SCOPE_RECEIVING
+#define CNS SCOPE_CONSENTED
 #define ALL SCOPE_ALL
 
 /* clang-format off */
@@ -45,6 +47,18 @@ static const enum scope table[ACT__MAX][ROLE__MAX] = {
     [ACT_TASK_UPDATE]      = {N,     N,   ASG,   ORG,   N,     N,      N},
     [ACT_SERVICE_READ]     = {ALL,   ALL, ALL,   ALL,   ALL,   ALL,    ALL},
     [ACT_SERVICE_MANAGE]   = {N,     N,   N,     N,     N,     N,      ALL},
+    [ACT_ORG_LIST]         = {ALL,   ALL, ALL,   ALL,   ALL,   ALL,    ALL},
+    [ACT_CONSENT_READ]     = {N,     N,   ASG,   ORG,   N,     N,      N},
+    [ACT_CONSENT_RECORD]   = {N,     N,   ASG,   ORG,   N,     N,      N},
+    [ACT_REFERRAL_CREATE]  = {N,     N,   ASG,   ORG,   N,     N,      N},
+    [ACT_REFERRAL_OVERRIDE] = {N,    N,   N,     ORG,   N,     N,      N},
+    [ACT_REFERRAL_READ]    = {N,     N,   ASG,   ORG,   RCV,   N,      N},
+    [ACT_REFERRAL_IDENTITY] = {N,    N,   ASG,   ORG,   CNS,   N,      N},
+    [ACT_REFERRAL_RESPOND] = {N,     N,   N,     N,     RCV,   N,      N},
+    [ACT_REFERRAL_WITHDRAW] = {N,    N,   ASG,   ORG,   N,     N,      N},
+    [ACT_REFERRAL_INBOX]   = {N,     N,   N,     N,     RCV,   N,      N},
+    [ACT_SLIP_READ]        = {N,     N,   ASG,   ORG,   N,     N,      N},
+    [ACT_SLIP_VERIFY]      = {N,     N,   N,     N,     RCV,   N,      N},
 };
 /* clang-format on */
 

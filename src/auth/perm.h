@@ -45,10 +45,24 @@ enum action {
     ACT_TASK_UPDATE,    /* mark done */
     ACT_SERVICE_READ,   /* the service directory */
     ACT_SERVICE_MANAGE, /* add and change its entries */
+    ACT_ORG_LIST,       /* organizations, for pickers (consent scopes) */
+    ACT_CONSENT_READ,   /* a case's consent records */
+    ACT_CONSENT_RECORD, /* record a consent or a refusal; withdraw one */
+    ACT_REFERRAL_CREATE,
+    ACT_REFERRAL_OVERRIDE, /* refer a child at imminent risk without consent */
+    ACT_REFERRAL_READ,     /* survivor code, sex, age band, concerns, urgency, reason, moves */
+    ACT_REFERRAL_IDENTITY, /* names, phone, address, birth date on a referral */
+    ACT_REFERRAL_RESPOND,  /* accept, decline, complete */
+    ACT_REFERRAL_WITHDRAW, /* the sender takes it back */
+    ACT_REFERRAL_INBOX,    /* the count of new referrals on every page */
+    ACT_SLIP_READ,         /* the printable slip, with its verification code */
+    ACT_SLIP_VERIFY,       /* check a slip's verification code */
     ACT__MAX
 };
 
-/* How far an allowed action reaches. Ordered from narrowest to widest. */
+/* How far an allowed action reaches: none, then the caller's own ties from
+ * narrowest to widest, then what is addressed to her organization, then
+ * everything. */
 enum scope {
     SCOPE_NONE,     /* refused */
     SCOPE_OWN,      /* records the caller made (cases she reported) */
@@ -56,6 +70,12 @@ enum scope {
     SCOPE_HERS,     /* her organization's records assigned to her */
     SCOPE_ASSIGNED, /* her organization's records assigned to her or to nobody */
     SCOPE_ORG,      /* everything of the caller's organization */
+    /* Records addressed to the caller's organization (a referral to one of
+     * its services), whoever made them. */
+    SCOPE_RECEIVING,
+    /* SCOPE_RECEIVING, and only while the survivor's consent to share with
+     * that organization, or its type of service, stands (DOMAIN.md §3). */
+    SCOPE_CONSENTED,
     SCOPE_ALL,      /* everything */
     SCOPE__MAX
 };

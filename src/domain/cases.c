@@ -176,7 +176,10 @@ enum err view_make(const struct ctx *cx, struct case_rec *rec, bool detail, bool
 /* Whether the caller reaches case r under action a (domain/scope.h). */
 bool case_reached(const struct ctx *cx, enum action a, const struct case_rec *r)
 {
-    struct reach re = {r->organization_id, r->group_id, r->reported_by, r->assigned_to};
+    struct reach re = {.organization_id = r->organization_id,
+                       .group_id = r->group_id,
+                       .owner_id = r->reported_by,
+                       .assigned_to = r->assigned_to};
     return scope_reaches(cx, a, &re);
 }
 
@@ -185,7 +188,8 @@ bool case_reached(const struct ctx *cx, enum action a, const struct case_rec *r)
 bool case_bounds(const struct ctx *cx, enum action a, struct case_filter *f)
 {
     struct bounds b;
-    if (!scope_bounds(cx, a, &b))
+    /* A case is addressed to no organization: a receiving scope reaches none. */
+    if (!scope_bounds(cx, a, &b) || b.receiving_organization_id != NULL)
         return false;
     f->organization_id = b.organization_id;
     f->group_id = b.group_id;

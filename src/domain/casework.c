@@ -500,6 +500,8 @@ void case_dossier_free(struct case_dossier *d)
     case_event_views_free(d->timeline, d->ntimeline);
     incident_views_free(d->incidents, d->nincidents);
     screening_list_free(d->screenings, d->nscreenings);
+    consent_views_free(d->consents, d->nconsents);
+    referral_views_free(d->referrals, d->nreferrals);
     memset(d, 0, sizeof *d);
 }
 
@@ -520,6 +522,10 @@ enum err case_dossier_get(const struct ctx *cx, const char *id, struct case_doss
     /* Screenings hold codes only; the read of the case is audited. */
     if (e == ERR_OK)
         e = store_screening_list(cx->db, id, &out->screenings, &out->nscreenings);
+    if (e == ERR_OK && may(cx, ACT_CONSENT_READ))
+        e = consent_list(cx, id, &out->consents, &out->nconsents);
+    if (e == ERR_OK)
+        e = referral_list_case(cx, &out->view.rec, &out->referrals, &out->nreferrals);
     if (e != ERR_OK)
         case_dossier_free(out);
     return e;
@@ -593,10 +599,15 @@ enum err case_history(const struct ctx *cx, const char *id, struct case_history_
     struct screening_rec *scr = NULL;
     struct note_rec *notes = NULL;
     struct task_rec *tasks = NULL;
-    size_t ni = 0, ns = 0, nn = 0, nt = 0;
+    struct consent_rec *cons = NULL;
+    struct referral_rec *refs = NULL;
+    size_t ni = 0, ns = 0, nn = 0, nt = 0, nc = 0, nr = 0;
+    struct referral_filter rf = {.case_id = id, .limit = 501};
     if (e == ERR_OK && (e = store_incident_list(cx->db, id, &inc, &ni)) == ERR_OK &&
         (e = store_screening_list(cx->db, id, &scr, &ns)) == ERR_OK &&
-        (e = store_note_list(cx->db, id, &notes, &nn)) == ERR_OK)
+        (e = store_note_list(cx->db, id, &notes, &nn)) == ERR_OK &&
+        (e = store_consent_list(cx->db, id, &cons, &nc)) == ERR_OK &&
+        (e = store_referral_list(cx->db, &rf, &refs, &nr)) == ERR_OK)
         e = store_task_list(cx->db, id, &tasks, &nt);
     for (size_t i = 0; i < ni && e == ERR_OK; i++)
         e = history_add(cx, "incident", inc[i].id, &all, &nall, &cap);
@@ -606,6 +617,12 @@ enum err case_history(const struct ctx *cx, const char *id, struct case_history_
         e = history_add(cx, "note", notes[i].id, &all, &nall, &cap);
     for (size_t i = 0; i < nt && e == ERR_OK; i++)
         e = history_add(cx, "task", tasks[i].id, &all, &nall, &cap);
+    for (size_t i = 0; i < nc && e == ERR_OK; i++)
+        e = history_add(cx, "consent", cons[i].id, &all, &nall, &cap);
+    for (size_t i = 0; i < nr && e == ERR_OK; i++)
+        e = history_add(cx, "referral", refs[i].id, &all, &nall, &cap);
+    consent_list_free(cons, nc);
+    referral_list_free(refs, nr);
     incident_list_free(inc, ni);
     screening_list_free(scr, ns);
     note_list_free(notes, nn);

@@ -17,6 +17,7 @@
 #include "domain/cases.h"
 #include "domain/fields.h"
 #include "domain/incidents.h"
+#include "domain/referrals.h"
 
 /* ---- intake and assessment: PATCH /cases/{id} ---- */
 struct case_patch_in {
@@ -139,7 +140,7 @@ struct case_history_item {
 };
 void case_history_free(struct case_history_item *items, size_t n);
 /* Every audit entry about the case and about its incidents, screenings,
- * notes and tasks, in the log's order (ACT_CASE_HISTORY: a supervisor);
+ * notes, tasks, consent records and referrals, in the log's order (ACT_CASE_HISTORY: a supervisor);
  * reading it is itself audited. At most CASE_HISTORY_MAX entries. */
 #define CASE_HISTORY_MAX 5000
 enum err case_history(const struct ctx *cx, const char *id, struct case_history_item **items,
@@ -159,6 +160,10 @@ struct case_dossier {
     size_t nincidents;
     struct screening_rec *screenings;
     size_t nscreenings;
+    struct consent_view *consents; /* in the order written */
+    size_t nconsents;
+    struct referral_view *referrals; /* newest first */
+    size_t nreferrals;
 };
 void case_dossier_free(struct case_dossier *d);
 /* The case (case_get) and, for who may see its details, its incidents,

@@ -154,7 +154,7 @@ enum err group_create(const struct ctx *cx, const struct group_in *in, struct gr
  * its own group, of its organization. */
 static bool group_reached(const struct ctx *cx, enum action a, const struct group_rec *g)
 {
-    struct reach re = {g->organization_id, g->id, NULL, NULL};
+    struct reach re = {.organization_id = g->organization_id, .group_id = g->id};
     return scope_reaches(cx, a, &re);
 }
 

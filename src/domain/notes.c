@@ -17,30 +17,6 @@
 
 #define TASKS_ALL_BEFORE "9999-12-31" /* every open task is due before it */
 
-static void seal_text(const struct ctx *cx, const char *id, enum sealed_field f, const char *text,
-                      struct blob *out)
-{
-    char *ad = sealed_ad(f, id);
-    crypto_seal(cx->key, ad, text, strlen(text), out);
-    free(ad);
-}
-
-/* The opened text of b (NULL when empty); false when it does not open. */
-static bool open_text(const struct ctx *cx, const char *id, enum sealed_field f,
-                      const struct blob *b, char **out)
-{
-    *out = NULL;
-    if (b->len == 0)
-        return true;
-    char *ad = sealed_ad(f, id);
-    size_t n;
-    bool ok = crypto_unseal(cx->key, ad, b, out, &n);
-    free(ad);
-    if (!ok)
-        log_error("%s: a sealed text does not open", id);
-    return ok;
-}
-
 static void blob_clear(struct blob *b)
 {
     free(b->p);
@@ -105,7 +81,7 @@ static enum err note_insert(struct store_conn *c, const void *r)
 static enum err note_view_make(const struct ctx *cx, struct note_rec *r, struct note_view *v)
 {
     memset(v, 0, sizeof *v);
-    if (!open_text(cx, r->id, SEALED_NOTE_BODY, &r->body, &v->body))
+    if (!sealed_open(cx, SEALED_NOTE_BODY, r->id, &r->body, &v->body))
         return ERR_INTERNAL;
     v->rec = *r;
     memset(r, 0, sizeof *r);
@@ -137,7 +113,7 @@ enum err note_add(const struct ctx *cx, const char *case_id, const struct note_i
     }
     crypto_random_id(r.id);
     snprintf(r.case_id, sizeof r.case_id, "%s", case_id);
-    seal_text(cx, r.id, SEALED_NOTE_BODY, in->body, &r.body);
+    sealed_seal(cx, SEALED_NOTE_BODY, r.id, in->body, &r.body);
     if (!check_absent(in->corrects))
         snprintf(r.corrects, sizeof r.corrects, "%s", in->corrects);
     snprintf(r.author, sizeof r.author, "%s", check_user_id(cx));
@@ -233,7 +209,7 @@ static enum err task_view_make(const struct ctx *cx, struct task_rec *r, struct 
 {
     char today[DATE_SIZE];
     memset(v, 0, sizeof *v);
-    if (!open_text(cx, r->id, SEALED_TASK_TITLE, &r->title, &v->title))
+    if (!sealed_open(cx, SEALED_TASK_TITLE, r->id, &r->title, &v->title))
         return ERR_INTERNAL;
     clock_today(today);
     v->overdue = !r->done && strcmp(r->due_on, today) < 0;
@@ -282,7 +258,7 @@ enum err task_add(const struct ctx *cx, const char *case_id, const struct task_i
         return e;
     crypto_random_id(r.id);
     snprintf(r.case_id, sizeof r.case_id, "%s", case_id);
-    seal_text(cx, r.id, SEALED_TASK_TITLE, in->title, &r.title);
+    sealed_seal(cx, SEALED_TASK_TITLE, r.id, in->title, &r.title);
     snprintf(r.due_on, sizeof r.due_on, "%s", in->due_on);
     if (!check_absent(in->assigned_to))
         snprintf(r.assigned_to, sizeof r.assigned_to, "%s", in->assigned_to);

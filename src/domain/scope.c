@@ -46,6 +46,12 @@ bool scope_bounds(const struct ctx *cx, enum action a, struct bounds *b)
     case SCOPE_ORG:
         b->organization_id = tie(u->organization_id);
         return b->organization_id != NULL;
+    case SCOPE_CONSENTED:
+        b->consented = true;
+        /* fall through */
+    case SCOPE_RECEIVING:
+        b->receiving_organization_id = tie(u->organization_id);
+        return b->receiving_organization_id != NULL;
     default:
         return false;
     }
@@ -64,6 +70,8 @@ bool scope_reaches(const struct ctx *cx, enum action a, const struct reach *r)
     const char *assigned = tie(r->assigned_to);
     return same(b.organization_id, r->organization_id) && same(b.group_id, r->group_id) &&
            same(b.owner_id, r->owner_id) && same(b.assigned_to, assigned) &&
+           same(b.receiving_organization_id, r->receiving_organization_id) &&
+           (!b.consented || r->consented) &&
            (b.assigned_or_open_for == NULL || assigned == NULL ||
             strcmp(assigned, b.assigned_or_open_for) == 0);
 }

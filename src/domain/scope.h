@@ -18,6 +18,11 @@ struct reach {
     const char *group_id;    /* a case: the reporter's group; a group: its own id */
     const char *owner_id;    /* who made it (a case's reporter) */
     const char *assigned_to; /* the caseworker it is assigned to */
+    /* The organization it is addressed to (a referral's receiving one). */
+    const char *receiving_organization_id;
+    /* Whether the survivor's consent to share with that organization (or
+     * its type of service) stands now, as the domain found it. */
+    bool consented;
 };
 
 /* What a record must match to be reached. A NULL part does not bound. */
@@ -25,8 +30,10 @@ struct bounds {
     const char *organization_id;
     const char *group_id;
     const char *owner_id;
-    const char *assigned_to;          /* exactly this user */
-    const char *assigned_or_open_for; /* this user, or nobody */
+    const char *assigned_to;               /* exactly this user */
+    const char *assigned_or_open_for;      /* this user, or nobody */
+    const char *receiving_organization_id; /* addressed to this organization */
+    bool consented;                        /* and only while a consent stands */
 };
 
 /* Whether the table lets the caller do a at all (the local operator of the

@@ -6,6 +6,8 @@
 #ifndef CBPN_DOMAIN_SEALED_H
 #define CBPN_DOMAIN_SEALED_H
 
+#include <stdbool.h>
+
 enum sealed_field {
     SEALED_SURVIVOR_IDENTITY,    /* survivor.identity, by the case id */
     SEALED_CASE_SUMMARY,         /* cases.summary, by the case id */
@@ -14,11 +16,26 @@ enum sealed_field {
     SEALED_NOTE_BODY,            /* note.body, by the note id */
     SEALED_TASK_TITLE,           /* task.title, by the task id */
     SEALED_MEMBER_PHONE,         /* member.phone, by the member id */
+    SEALED_CONSENT_REASON,       /* consent.withdraw_reason, by the consent id */
+    SEALED_REFERRAL_REASON,      /* referral.reason, by the referral id */
+    SEALED_REFERRAL_OVERRIDE,    /* referral.override_reason, by the referral id */
+    SEALED_REFERRAL_SLIP,        /* referral.slip_code, by the referral id */
+    SEALED_REFERRAL_NOTE,        /* referral_event.note, by the referral id */
     SEALED__MAX
 };
 
 /* The associated data of field f (a SEALED_* value) of the record id
  * (caller frees). */
 char *sealed_ad(enum sealed_field f, const char *id);
+
+struct ctx;
+struct blob;
+/* Seals text as field f of record id under the caller's data key. */
+void sealed_seal(const struct ctx *cx, enum sealed_field f, const char *id, const char *text,
+                 struct blob *out);
+/* Opens field f of record id into *out (a new string; NULL when the blob
+ * is empty); false, logged by id, when it does not open. */
+bool sealed_open(const struct ctx *cx, enum sealed_field f, const char *id, const struct blob *b,
+                 char **out);
 
 #endif

@@ -164,6 +164,15 @@ enum err user_list(const struct ctx *cx, struct user_rec **items, size_t *n)
     }
 }
 
+enum err org_list(const struct ctx *cx, struct org_rec **items, size_t *n)
+{
+    *items = NULL;
+    *n = 0;
+    if (scope_of(cx, ACT_ORG_LIST) != SCOPE_ALL)
+        return ERR_FORBIDDEN;
+    return store_org_list(cx->db, items, n);
+}
+
 enum err user_me(const struct ctx *cx, struct user_rec *out)
 {
     memset(out, 0, sizeof *out);

@@ -32,5 +32,7 @@ bool user_takes_cases(const struct user_rec *u, const char *org);
 enum err user_me(const struct ctx *cx, struct user_rec *out);
 /* Users the caller may list (admin: all; supervisor: her organization). */
 enum err user_list(const struct ctx *cx, struct user_rec **items, size_t *n);
+/* Every organization, by name (ACT_ORG_LIST: for pickers). */
+enum err org_list(const struct ctx *cx, struct org_rec **items, size_t *n);
 
 #endif

@@ -73,7 +73,7 @@
     "r.id AS id, r.case_id AS case_id, r.service_id AS service_id,"                                \
     " r.organization_id AS organization_id, r.service_type AS service_type, r.status AS status,"   \
     " r.urgency AS urgency, r.reason AS reason, r.consent_override AS consent_override,"           \
-    " r.override_reason AS override_reason, r.slip_code AS slip_code,"                             \
+    " r.override_reason AS override_reason, r.slip_code AS slip_code, r.contact AS contact,"                             \
     " r.created_by AS created_by, r.created_at AS created_at, r.updated_at AS updated_at,"         \
     " r.due_at AS due_at, r.version AS version, c.code AS case_code,"                              \
     " c.organization_id AS case_organization_id, c.assigned_to AS case_assigned_to,"               \
@@ -263,9 +263,9 @@ const struct stmt_def pg_stmts[STMT__MAX] = {
                              " withdraw_reason = $4 WHERE id = $1 AND withdrawn_at IS NULL"),
     S(STMT_REFERRAL_INSERT,
       "INSERT INTO referral (id, case_id, service_id, organization_id, service_type, status,"
-      " urgency, reason, consent_override, override_reason, slip_code, created_by, created_at,"
-      " updated_at, due_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
-      " $9, $10, $11, $12, $13, $14, $15, $16)"),
+      " urgency, reason, consent_override, override_reason, slip_code, contact, created_by,"
+      " created_at, updated_at, due_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
+      " $9, $10, $11, $12, $13, $14, $15, $16, $17)"),
     S(STMT_REFERRAL_GET, "SELECT " REFERRAL_COLS " WHERE r.id = $1"),
     S(STMT_REFERRAL_LOCK, "SELECT id FROM referral WHERE id = $1 FOR UPDATE"),
     S(STMT_REFERRAL_UPDATE, "UPDATE referral SET status = $3, updated_at = $4,"

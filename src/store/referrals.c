@@ -109,6 +109,7 @@ void referral_rec_free(struct referral_rec *r)
     free(r->reason.p);
     free(r->override_reason.p);
     free(r->slip_code.p);
+    free(r->contact);
     memset(r, 0, sizeof *r);
 }
 
@@ -136,11 +137,12 @@ enum err store_referral_insert(struct store_conn *c, const struct referral_rec *
     else
         stmt_null(s, 10);
     stmt_blob(s, 11, r->slip_code.p, r->slip_code.len);
-    stmt_text(s, 12, r->created_by);
-    stmt_text(s, 13, r->created_at);
-    stmt_text(s, 14, r->updated_at[0] != '\0' ? r->updated_at : r->created_at);
-    stmt_text(s, 15, r->due_at);
-    stmt_int(s, 16, r->version > 0 ? r->version : 1);
+    stmt_opt_text(s, 12, r->contact);
+    stmt_text(s, 13, r->created_by);
+    stmt_text(s, 14, r->created_at);
+    stmt_text(s, 15, r->updated_at[0] != '\0' ? r->updated_at : r->created_at);
+    stmt_text(s, 16, r->due_at);
+    stmt_int(s, 17, r->version > 0 ? r->version : 1);
     return stmt_exec(s);
 }
 
@@ -158,6 +160,7 @@ static void referral_read(struct stmt *s, void *p)
     r->consent_override = stmt_col_int(s, REFERRAL_CONSENT_OVERRIDE) != 0;
     col_blob(s, REFERRAL_OVERRIDE_REASON, &r->override_reason);
     col_blob(s, REFERRAL_SLIP_CODE, &r->slip_code);
+    r->contact = stmt_col_null(s, REFERRAL_CONTACT) ? NULL : col_dup(s, REFERRAL_CONTACT);
     col_copy(s, REFERRAL_CREATED_BY, r->created_by, sizeof r->created_by);
     col_copy(s, REFERRAL_CREATED_AT, r->created_at, sizeof r->created_at);
     col_copy(s, REFERRAL_UPDATED_AT, r->updated_at, sizeof r->updated_at);

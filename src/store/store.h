@@ -485,6 +485,7 @@ struct referral_rec {
     bool consent_override;
     struct blob override_reason; /* sealed; len 0 without an override */
     struct blob slip_code;       /* sealed */
+    char *contact;               /* the referring caseworker's, or NULL */
     char created_by[ID_SIZE];
     char created_at[TS_SIZE];
     char updated_at[TS_SIZE];

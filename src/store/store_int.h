@@ -522,6 +522,7 @@ extern const char *const consent_col_names[CONSENT__NCOL];
     X(REFERRAL_CONSENT_OVERRIDE, "consent_override") \
     X(REFERRAL_OVERRIDE_REASON, "override_reason") \
     X(REFERRAL_SLIP_CODE, "slip_code") \
+    X(REFERRAL_CONTACT, "contact") \
     X(REFERRAL_CREATED_BY, "created_by") \
     X(REFERRAL_CREATED_AT, "created_at") \
     X(REFERRAL_UPDATED_AT, "updated_at") \

@@ -44,6 +44,15 @@ static const struct {
     {"case_event.kind", LIST__MAX},
     {"idempotency.method", LIST__MAX},
     {"service.type", LIST_SERVICE_TYPE},
+    {"consent.purpose", LIST_CONSENT_PURPOSE},
+    {"consent.service_type", LIST_SERVICE_TYPE},
+    {"consent.method", LIST_CONSENT_METHOD},
+    {"consent.given_by", LIST_CONSENT_BY},
+    {"referral.service_type", LIST_SERVICE_TYPE},
+    {"referral.status", LIST_REFERRAL_STATUS},
+    {"referral.urgency", LIST_URGENCY},
+    {"referral_event.status", LIST_REFERRAL_STATUS},
+    {"case_event_next.kind", LIST__MAX},
 };
 #define NCOLUMNS (sizeof columns / sizeof columns[0])
 

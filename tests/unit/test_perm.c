@@ -11,7 +11,7 @@
 
 /* Adding a role or an action must come with its row or column here. */
 _Static_assert(ROLE__MAX == 7, "update the expected matrix for the new role");
-_Static_assert(ACT__MAX == 27, "update the expected matrix for the new action");
+_Static_assert(ACT__MAX == 39, "update the expected matrix for the new action");
 
 #define N   SCOPE_NONE
 #define OWN SCOPE_OWN
@@ -19,6 +19,8 @@ _Static_assert(ACT__MAX == 27, "update the expected matrix for the new action");
 #define HRS SCOPE_HERS
 #define ASG SCOPE_ASSIGNED
 #define ORG SCOPE_ORG
+#define RCV SCOPE_RECEIVING
+#define CNS SCOPE_CONSENTED
 #define ALL SCOPE_ALL
 
 struct row {
@@ -72,6 +74,26 @@ static const struct row expected[] = {
     /* API.md: every signed-in role reads the service directory; an admin keeps it */
     {ACT_SERVICE_READ,     "service_read",     {ALL, ALL, ALL, ALL, ALL, ALL, ALL}},
     {ACT_SERVICE_MANAGE,   "service_manage",   {N,   N,   N,   N,   N,   N,   ALL}},
+    /* API.md: every signed-in role lists organizations, for pickers */
+    {ACT_ORG_LIST,         "org_list",         {ALL, ALL, ALL, ALL, ALL, ALL, ALL}},
+    /* issue 7: the case staff record consents and refer, within the reach
+     * they have for the case; only a supervisor overrides for a child */
+    {ACT_CONSENT_READ,     "consent_read",     {N,   N,   ASG, ORG, N,   N,   N}},
+    {ACT_CONSENT_RECORD,   "consent_record",   {N,   N,   ASG, ORG, N,   N,   N}},
+    {ACT_REFERRAL_CREATE,  "referral_create",  {N,   N,   ASG, ORG, N,   N,   N}},
+    {ACT_REFERRAL_OVERRIDE, "referral_override", {N, N,   N,   ORG, N,   N,   N}},
+    /* API.md: a provider sees her organization's referrals, the identifying
+     * fields only while a share_with consent covers it; the sender's staff
+     * see their cases' referrals and withdraw them; only the receiving
+     * organization answers them */
+    {ACT_REFERRAL_READ,    "referral_read",    {N,   N,   ASG, ORG, RCV, N,   N}},
+    {ACT_REFERRAL_IDENTITY, "referral_identity", {N, N,   ASG, ORG, CNS, N,   N}},
+    {ACT_REFERRAL_RESPOND, "referral_respond", {N,   N,   N,   N,   RCV, N,   N}},
+    {ACT_REFERRAL_WITHDRAW, "referral_withdraw", {N, N,   ASG, ORG, N,   N,   N}},
+    {ACT_REFERRAL_INBOX,   "referral_inbox",   {N,   N,   N,   N,   RCV, N,   N}},
+    /* issue 7: the sender prints the slip; a provider checks its code */
+    {ACT_SLIP_READ,        "slip_read",        {N,   N,   ASG, ORG, N,   N,   N}},
+    {ACT_SLIP_VERIFY,      "slip_verify",      {N,   N,   N,   N,   RCV, N,   N}},
 };
 /* clang-format on */
 
