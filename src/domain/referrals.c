@@ -1047,9 +1047,11 @@ enum err slip_verify(const struct ctx *cx, const char *case_code, const char *co
         return ERR_OK; /* the same answer as a wrong code */
     if (e != ERR_OK)
         return e;
-    f.case_id = c.id;
-    f.limit = 501;
+    char case_id[ID_SIZE];
+    memcpy(case_id, c.id, sizeof case_id);
     case_rec_free(&c);
+    f.case_id = case_id;
+    f.limit = 501;
     if ((e = store_begin(cx->db)) != ERR_OK)
         return e;
     e = store_referral_list(cx->db, &f, &recs, &nrecs);

@@ -211,15 +211,16 @@ enum err store_referral_update(struct store_conn *c, const struct referral_rec *
     return stmt_exec_versioned(s);
 }
 
+/* NULL does not bound; "" binds as itself and matches nothing (store.h). */
 static void referral_bind_filter(struct stmt *s, const struct referral_filter *f)
 {
-    stmt_opt_text(s, 1, f->organization_id);
-    stmt_opt_text(s, 2, f->case_organization_id);
-    stmt_opt_text(s, 3, f->case_assigned_to);
-    stmt_opt_text(s, 4, f->case_assigned_or_open_for);
-    stmt_opt_text(s, 5, f->case_id);
-    stmt_opt_text(s, 6, f->status);
-    stmt_opt_text(s, 7, f->overdue_at);
+    stmt_text(s, 1, f->organization_id);
+    stmt_text(s, 2, f->case_organization_id);
+    stmt_text(s, 3, f->case_assigned_to);
+    stmt_text(s, 4, f->case_assigned_or_open_for);
+    stmt_text(s, 5, f->case_id);
+    stmt_text(s, 6, f->status);
+    stmt_text(s, 7, f->overdue_at);
 }
 
 enum err store_referral_list(struct store_conn *c, const struct referral_filter *f,
