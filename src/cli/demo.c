@@ -16,6 +16,7 @@
 #include "domain/incidents.h"
 #include "domain/network.h"
 #include "domain/place.h"
+#include "domain/referrals.h"
 #include "domain/screening.h"
 #include "domain/services.h"
 #include "domain/users.h"
@@ -67,6 +68,7 @@ struct demo_run {
     struct gen_member members[DEMO_GROUPS][DEMO_MEMBERS_PER_GROUP];
     char (*user_id)[ID_SIZE]; /* demo_nusers entries */
     char case_id[DEMO_CASES][ID_SIZE];
+    char service_id[DEMO_SERVICES_MAX][ID_SIZE]; /* demo_services, in order */
     const struct screening_catalog *screening;
 };
 
@@ -271,8 +273,10 @@ static enum err make_groups(struct demo_run *run, const struct ctx *cx, char **e
     return ERR_OK;
 }
 
-static enum err make_services(const struct demo_run *run, const struct ctx *cx, char **errmsg)
+static enum err make_services(struct demo_run *run, const struct ctx *cx, char **errmsg)
 {
+    if (demo_nservices > DEMO_SERVICES_MAX)
+        return failf(ERR_INTERNAL, NULL, errmsg, "too many services");
     for (size_t i = 0; i < demo_nservices; i++) {
         const struct demo_service *d = &demo_services[i];
         struct service_in in;
@@ -290,6 +294,8 @@ static enum err make_services(const struct demo_run *run, const struct ctx *cx, 
         struct fielderrs fe = {0};
         struct service_rec rec = {0};
         enum err e = service_create(cx, &in, &rec, &fe);
+        if (e == ERR_OK)
+            memcpy(run->service_id[i], rec.id, ID_SIZE);
         service_rec_free(&rec);
         if (e != ERR_OK)
             return failf(e, &fe, errmsg, "service %zu", i + 1);
@@ -529,6 +535,86 @@ static void day_from_today(int n, char out[DATE_SIZE])
     snprintf(out, DATE_SIZE, "%.10s", ts);
 }
 
+/* The demo service of type, or NULL. */
+static const char *service_of(const struct demo_run *run, const char *type)
+{
+    for (size_t i = 0; i < demo_nservices; i++)
+        if (strcmp(demo_services[i].type, type) == 0)
+            return run->service_id[i];
+    return NULL;
+}
+
+/* Case n's referral: the survivor's consents recorded (by her guardian
+ * when she is a child; to share with the organization, or every third time
+ * with the type of service), then a referral to the service her concern
+ * calls for, which its provider accepts (every third) and completes (every
+ * ninth); the rest wait in the providers' inboxes. */
+static enum err demo_referral(struct demo_run *run, const struct ctx *cx, const struct case_view *v,
+                              int n, char **errmsg)
+{
+    const char *type = has_concern(v, "trafficking") || has_concern(v, "forced_labour") ? "legal"
+                       : has_concern(v, "domestic_violence") && n % 2 == 0              ? "shelter"
+                                                                           : "psychosocial";
+    const char *service = service_of(run, type);
+    struct service_rec svc = {0};
+    struct fielderrs fe = {0};
+    enum err e = service != NULL ? store_service_get(run->c, service, &svc) : ERR_INTERNAL;
+    const char *by =
+        v->has_survivor && v->survivor.age >= 0 && v->survivor.age < 18 ? "guardian" : "survivor";
+    struct consent_in ci;
+    struct consent_view cv = {0};
+    for (int k = 0; k < 2 && e == ERR_OK; k++) {
+        memset(&ci, 0, sizeof ci);
+        ci.purpose = k == 0 ? "services" : "share_with";
+        if (k == 1 && n % 3 == 0)
+            ci.service_type = svc.type;
+        else if (k == 1)
+            ci.organization_id = svc.organization_id;
+        ci.given = true;
+        fields_mark(&consent_fields, &ci, 3, false);
+        ci.method = n % 2 == 0 ? "verbal" : "thumbprint";
+        ci.by = by;
+        e = consent_record(cx, v->rec.id, &ci, &cv, &fe);
+        consent_view_free(&cv);
+    }
+    struct referral_in ri;
+    struct referral_view rv = {0};
+    memset(&ri, 0, sizeof ri);
+    ri.service_id = service;
+    ri.urgency = n % 2 == 0 ? "urgent" : "routine";
+    ri.reason = "Asked for help at the commune office; agreed to be referred.";
+    ri.contact = "012 000 900";
+    if (e == ERR_OK)
+        e = referral_create(cx, v->rec.id, &ri, &rv, &fe);
+    /* The provider's user answers some. */
+    const char *staff = strcmp(type, "legal") == 0     ? "legal"
+                        : strcmp(type, "shelter") == 0 ? "shelter"
+                                                       : "counsel";
+    struct actor prov = {0};
+    if (e == ERR_OK && n % 3 == 0)
+        e = staff_actor(run, staff, &prov);
+    for (int step = 0; step < 2 && e == ERR_OK && n % 3 == 0; step++) {
+        if (step == 1 && n % 9 != 0)
+            break;
+        struct ctx pcx = demo_ctx(run, &prov);
+        struct referral_patch_in pi;
+        char id[ID_SIZE];
+        memcpy(id, rv.rec.id, ID_SIZE);
+        referral_patch_in_init(&pi);
+        pi.version = rv.rec.version;
+        pi.status = step == 0 ? "accepted" : "completed";
+        pi.note = step == 0 ? NULL : "Attended three sessions; follow-up in a month.";
+        referral_view_free(&rv);
+        e = referral_update(&pcx, id, &pi, &rv, &fe);
+    }
+    actor_free(&prov);
+    referral_view_free(&rv);
+    service_rec_free(&svc);
+    if (e != ERR_OK && *errmsg == NULL)
+        failf(e, &fe, errmsg, "referral of case %d", n + 1);
+    return e;
+}
+
 /* The incident of a violence case: what the survivor told (the six answers),
  * her partner the perpetrator. */
 static enum err demo_incident(const struct ctx *cx, const struct case_view *v, int n, char **errmsg)
@@ -638,6 +724,8 @@ static enum err case_work(struct demo_run *run, int n, const struct actor *sup,
         e = demo_incident(&ccx, &v, n, errmsg);
     if (e == ERR_OK && (has_concern(&v, "trafficking") || has_concern(&v, "forced_labour")))
         e = demo_screening(&ccx, &v, n, errmsg);
+    if (e == ERR_OK && n % 2 == 0)
+        e = demo_referral(run, &ccx, &v, n, errmsg);
     case_view_free(&v);
     if (e == ERR_OK && (n % 5 == 2 || n % 12 == 1)) {
         e = case_request_closure(&ccx, id, "services_completed", NULL, &v, &fe);

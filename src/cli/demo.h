@@ -69,6 +69,7 @@ struct demo_service {
     const char *languages[3]; /* NULL-terminated */
     const char *areas[3];     /* gazetteer codes served, NULL-terminated */
 };
+#define DEMO_SERVICES_MAX 16 /* demo_nservices is at most this */
 extern const struct demo_service demo_services[];
 extern const size_t demo_nservices;
 

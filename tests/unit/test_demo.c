@@ -361,6 +361,7 @@ static void test_case_work(void **state)
     size_t n = 0;
     char cw1[ID_SIZE], cw2[ID_SIZE];
     int statuses[4] = {0}, with_incident = 0, with_screening = 0, overdue = 0;
+    int referral_statuses[5] = {0};
 
     snprintf(cw1, sizeof cw1, "%s", user_id_of(w, "caseworker1"));
     snprintf(cw2, sizeof cw2, "%s", user_id_of(w, "caseworker2"));
@@ -393,7 +394,22 @@ static void test_case_work(void **state)
         incident_list_free(inc, ni);
         screening_list_free(scr, ns);
         task_list_free(tasks, nt);
+        /* Every other worked case is referred, with its two consents. */
+        struct referral_filter rf = {.case_id = c->id, .limit = 501};
+        struct referral_rec *refs = NULL;
+        struct consent_rec *cons = NULL;
+        size_t nr = 0, nc = 0;
+        assert_int_equal(store_referral_list(w->c, &rf, &refs, &nr), ERR_OK);
+        assert_int_equal(store_consent_list(w->c, c->id, &cons, &nc), ERR_OK);
+        assert_int_equal(nr, worked && i % 2 == 0 ? 1 : 0);
+        assert_int_equal(nc, 2 * nr);
+        for (size_t k = 0; k < nr; k++)
+            referral_statuses[code_parse(LIST_REFERRAL_STATUS, refs[k].status)]++;
+        referral_list_free(refs, nr);
+        consent_list_free(cons, nc);
     }
+    /* Some wait in the providers' inboxes, some were accepted, some completed. */
+    assert_true(referral_statuses[0] > 0 && referral_statuses[1] > 0 && referral_statuses[3] > 0);
     for (int s = 0; s < 4; s++)
         assert_true(statuses[s] > 0); /* every status is in the demo */
     assert_true(with_incident > 0);
