@@ -17,6 +17,7 @@ static const struct {
     {"serve", cmd_serve, "serve the web app and the JSON API"},
     {"audit", cmd_audit, "verify the audit log's chain (cbpn audit verify ...)"},
     {"migrate", cmd_migrate, "copy a deployment into another database and check the copy"},
+    {"setting", cmd_setting, "read or change a setting (referral follow-up days, ...)"},
 };
 
 static int help(FILE *out, int status)

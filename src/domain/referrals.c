@@ -13,13 +13,13 @@
 #include "domain/check.h"
 #include "domain/scope.h"
 #include "domain/sealed.h"
+#include "domain/settings.h"
 #include "util/alloc.h"
 #include "util/codes.h"
 #include "util/log.h"
 
 #define SLIP_LOCK_TRIES   5
 #define SLIP_LOCK_SECONDS 3600
-#define FOLLOWUP_DAYS_MAX 90
 
 /* Crockford's base 32: no I, L, O or U, so nothing reads as another. */
 static const char slip_alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -618,21 +618,7 @@ enum err referral_get(const struct ctx *cx, const char *id, struct referral_view
 
 int referral_followup_days(const struct ctx *cx, bool urgent)
 {
-    char *v = NULL;
-    int days = urgent ? 3 : 7;
-    if (store_meta_get(cx->db,
-                       urgent ? "referral.followup_days.urgent" : "referral.followup_days.routine",
-                       &v) == ERR_OK &&
-        v != NULL) {
-        char *end;
-        long n = strtol(v, &end, 10);
-        if (end != v && *end == '\0' && n >= 1 && n <= FOLLOWUP_DAYS_MAX)
-            days = (int)n;
-        else
-            log_error("settings: referral follow-up days not a number of days 1..90");
-    }
-    free(v);
-    return days;
+    return setting_get(cx, urgent ? SETTING_FOLLOWUP_DAYS_URGENT : SETTING_FOLLOWUP_DAYS_ROUTINE);
 }
 
 /* ---- referring ---- */

@@ -203,8 +203,9 @@ int referral_inbox_count(const struct ctx *cx);
 /* Overdue referrals the caller may see (the count on the lists' pages). */
 int referral_overdue_count(const struct ctx *cx);
 
-/* Follow-up days per urgency: the settings (meta referral.followup_days.
- * urgent and .routine), else DOMAIN.md's 3 and 7. */
+/* Follow-up days per urgency: the settings (domain/settings.h:
+ * referral.followup_days.urgent and .routine), by default DOMAIN.md's 3
+ * and 7. */
 int referral_followup_days(const struct ctx *cx, bool urgent);
 
 /* ---- the slip ---- */

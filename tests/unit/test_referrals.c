@@ -18,6 +18,7 @@
 #include "domain/casework.h"
 #include "domain/referrals.h"
 #include "domain/services.h"
+#include "domain/settings.h"
 #include "domain_fixture.h"
 
 /* ---- the consent rules, pure ---- */
@@ -641,6 +642,19 @@ static void test_overdue_and_followup_settings(void **state)
     assert_int_equal(store_meta_set(W.f->op.db, "referral.followup_days.urgent", "0"), ERR_OK);
     assert_int_equal(referral_followup_days(&sup, true), 3); /* not a setting: the default */
     assert_int_equal(store_meta_set(W.f->op.db, "referral.followup_days.urgent", "3"), ERR_OK);
+    /* Changed by the local operator only, within bounds. */
+    struct fielderrs fe0 = {0};
+    assert_int_equal(setting_set(&sup, SETTING_FOLLOWUP_DAYS_ROUTINE, "5", &fe0), ERR_FORBIDDEN);
+    assert_int_equal(setting_set(&W.f->op, SETTING_FOLLOWUP_DAYS_ROUTINE, "91", &fe0),
+                     ERR_VALIDATION);
+    assert_int_equal(setting_set(&W.f->op, SETTING_FOLLOWUP_DAYS_ROUTINE, "5x", &fe0),
+                     ERR_VALIDATION);
+    assert_int_equal(referral_followup_days(&sup, false), 7);
+    assert_int_equal(setting_set(&W.f->op, SETTING_FOLLOWUP_DAYS_ROUTINE, "5", &fe0), ERR_OK);
+    assert_int_equal(referral_followup_days(&sup, false), 5);
+    assert_int_equal(setting_set(&W.f->op, SETTING_FOLLOWUP_DAYS_ROUTINE, "7", &fe0), ERR_OK);
+    assert_int_equal(setting_parse("referral.followup_days.urgent"), SETTING_FOLLOWUP_DAYS_URGENT);
+    assert_int_equal(setting_parse("nosuch"), -1);
     int before = referral_overdue_count(&sup);
     referral_in(R_SENT, id, &version);
     assert_int_equal(referral_overdue_count(&sup), before);
