@@ -223,6 +223,36 @@ static bool verify_events(struct sample *sm, struct store_conn *src, struct stor
     return ok;
 }
 
+static bool verify_referrals(struct sample *sm, struct store_conn *src, struct store_conn *dst,
+                             const char *case_id)
+{
+    struct referral_filter f = {.case_id = case_id, .limit = 501};
+    struct referral_rec *a = NULL, *b = NULL;
+    struct consent_rec *ca = NULL, *cb = NULL;
+    size_t na = 0, nb = 0, nca = 0, ncb = 0;
+    bool ok = store_referral_list(src, &f, &a, &na) == ERR_OK &&
+              store_referral_list(dst, &f, &b, &nb) == ERR_OK && na == nb &&
+              store_consent_list(src, case_id, &ca, &nca) == ERR_OK &&
+              store_consent_list(dst, case_id, &cb, &ncb) == ERR_OK && nca == ncb;
+    for (size_t i = 0; ok && i < na; i++)
+        ok = strcmp(a[i].id, b[i].id) == 0 && a[i].version == b[i].version &&
+             strcmp(a[i].status, b[i].status) == 0 &&
+             sealed_same(sm, SEALED_REFERRAL_REASON, a[i].id, &a[i].reason, &b[i].reason) &&
+             sealed_same(sm, SEALED_REFERRAL_SLIP, a[i].id, &a[i].slip_code, &b[i].slip_code) &&
+             sealed_same(sm, SEALED_REFERRAL_OVERRIDE, a[i].id, &a[i].override_reason,
+                         &b[i].override_reason);
+    for (size_t i = 0; ok && i < nca; i++)
+        ok = strcmp(ca[i].id, cb[i].id) == 0 && ca[i].seq == cb[i].seq &&
+             ca[i].given == cb[i].given &&
+             sealed_same(sm, SEALED_CONSENT_REASON, ca[i].id, &ca[i].withdraw_reason,
+                         &cb[i].withdraw_reason);
+    referral_list_free(a, na);
+    referral_list_free(b, nb);
+    consent_list_free(ca, nca);
+    consent_list_free(cb, ncb);
+    return ok;
+}
+
 /* One case and its records, read from both sides. */
 static bool verify_case(struct sample *sm, struct store_conn *src, struct store_conn *dst,
                         const char *id)
@@ -237,7 +267,8 @@ static bool verify_case(struct sample *sm, struct store_conn *src, struct store_
     ok = ok && sealed_same(sm, SEALED_CASE_SUMMARY, id, &a.summary, &b.summary) &&
          sealed_same(sm, SEALED_SURVIVOR_IDENTITY, id, &a.survivor.identity, &b.survivor.identity);
     bool records = ok && verify_incidents(sm, src, dst, id) && verify_notes(sm, src, dst, id) &&
-                   verify_tasks(sm, src, dst, id) && verify_events(sm, src, dst, id);
+                   verify_tasks(sm, src, dst, id) && verify_events(sm, src, dst, id) &&
+                   verify_referrals(sm, src, dst, id);
     if (ok && !records)
         fprintf(stderr, "cbpn: migrate: the records of case %s differ in the copy\n", id);
     case_rec_free(&a);
@@ -321,7 +352,8 @@ static bool verify_sample(struct store *from, struct store *to, const struct dat
     free(ids);
     ok = ok && verify_members(&sm, src, dst);
     if (ok)
-        printf("verified: %d cases of %zu (with their incidents, notes, tasks and timelines) and "
+        printf("verified: %d cases of %zu (with their incidents, notes, tasks, timelines, consents "
+               "and referrals) and "
                "the members of %d groups: %ld sealed fields the same bytes in the copy, opening "
                "with the data key to the same text\n",
                sm.cases, n, sm.groups, sm.fields);
