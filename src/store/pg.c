@@ -1,6 +1,6 @@
-/* The PostgreSQL backend: one libpq connection per thread with every
- * statement prepared when it opens, migrations under an advisory lock, and
- * the query interface of store_int.h over PGresult.
+/* The PostgreSQL backend: a libpq connection (one per thread, kept by
+ * store.c) with every statement prepared when it opens, migrations under an
+ * advisory lock, and the query interface of store_int.h over PGresult.
  *
  * Parameters go in text format (bytea in binary) and PostgreSQL infers
  * their types from the statement; results come back in binary format, so
@@ -21,7 +21,6 @@
 #include <arpa/inet.h>
 #include <libpq-fe.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,15 +67,11 @@ struct pg_conn {
     int64_t changes;
     unsigned ndynamic; /* statements prepare() made: their names */
     struct pg_stmt stmts[STMT__MAX];
-    struct pg_conn *next; /* the store's registry */
 };
 
 struct pg_store {
     struct store base;
     char *uri;
-    pthread_mutex_t mu; /* guards conns */
-    pthread_key_t key;  /* the calling thread's connection */
-    struct pg_conn *conns;
 };
 
 static struct pg_stmt *PS(struct stmt *s)
@@ -621,7 +616,7 @@ static struct pg_conn *conn_make(struct pg_store *st, PGconn *db, char **errmsg)
 {
     struct pg_conn *c = xcalloc(1, sizeof(*c));
     c->base.ops = &pg_backend;
-    c->store = st;
+    c->base.store = &st->base;
     c->db = db;
     for (int i = 0; i < STMT__MAX; i++) {
         struct pg_stmt *s = &c->stmts[i];
@@ -641,7 +636,7 @@ static struct pg_conn *conn_make(struct pg_store *st, PGconn *db, char **errmsg)
 static bool conn_reopen(struct pg_conn *c)
 {
     char *errmsg = NULL;
-    PGconn *db = db_connect(c->store->uri, &errmsg);
+    PGconn *db = db_connect(((struct pg_store *)c->base.store)->uri, &errmsg);
     if (db == NULL) {
         log_error("store: %s", errmsg);
         free(errmsg);
@@ -660,48 +655,23 @@ static bool conn_reopen(struct pg_conn *c)
     return true;
 }
 
-static void conn_register(struct pg_store *st, struct pg_conn *c)
-{
-    pthread_mutex_lock(&st->mu);
-    c->next = st->conns;
-    st->conns = c;
-    pthread_mutex_unlock(&st->mu);
-    pthread_setspecific(st->key, c);
-}
-
-/* Thread exit: the thread's connection goes with it. */
-static void conn_release(void *p)
-{
-    struct pg_conn *c = p;
-    struct pg_store *st = c->store;
-    pthread_mutex_lock(&st->mu);
-    for (struct pg_conn **pp = &st->conns; *pp != NULL; pp = &(*pp)->next) {
-        if (*pp == c) {
-            *pp = c->next;
-            break;
-        }
-    }
-    pthread_mutex_unlock(&st->mu);
-    conn_free(c);
-}
-
-static struct store_conn *pg_conn(struct store *base)
+static bool pg_conn_open(struct store *base, struct store_conn **out, char **errmsg)
 {
     struct pg_store *st = (struct pg_store *)base;
-    struct pg_conn *c = pthread_getspecific(st->key);
-    if (c != NULL)
-        return &c->base;
-    char *errmsg = NULL;
-    PGconn *db = db_connect(st->uri, &errmsg);
-    if (db != NULL)
-        c = conn_make(st, db, &errmsg);
-    if (c == NULL) {
-        log_error("store: cannot open a connection: %s", errmsg);
-        free(errmsg);
-        return NULL;
-    }
-    conn_register(st, c);
-    return &c->base;
+    *out = NULL;
+    PGconn *db = db_connect(st->uri, errmsg);
+    if (db == NULL)
+        return false;
+    struct pg_conn *c = conn_make(st, db, errmsg);
+    if (c == NULL)
+        return false;
+    *out = &c->base;
+    return true;
+}
+
+static void pg_conn_close(struct store_conn *c)
+{
+    conn_free(PC(c));
 }
 
 static struct stmt *pg_prepare(struct store_conn *base, const char *sql)
@@ -858,7 +828,8 @@ rollback:
 
 /* ---- the store ---- */
 
-static enum err pg_open(const char *uri, bool create, struct store **out, char **errmsg)
+static enum err pg_open(const char *uri, bool create, struct store **out, struct store_conn **first,
+                        char **errmsg)
 {
     PGconn *db = db_connect(uri, errmsg);
     if (db == NULL)
@@ -871,15 +842,6 @@ static enum err pg_open(const char *uri, bool create, struct store **out, char *
     struct pg_store *st = xcalloc(1, sizeof(*st));
     st->base.ops = &pg_backend;
     st->uri = xstrdup(uri);
-    pthread_mutex_init(&st->mu, NULL);
-    if (pthread_key_create(&st->key, conn_release) != 0) {
-        *errmsg = xstrdup("cannot create a thread key");
-        pthread_mutex_destroy(&st->mu);
-        free(st->uri);
-        free(st);
-        PQfinish(db);
-        return ERR_INTERNAL;
-    }
     /* The opening thread's connection: preparing every statement now makes
      * a broken one fail here, at start. */
     struct pg_conn *c = conn_make(st, db, errmsg);
@@ -887,26 +849,14 @@ static enum err pg_open(const char *uri, bool create, struct store **out, char *
         pg_close(&st->base);
         return ERR_INTERNAL;
     }
-    conn_register(st, c);
     *out = &st->base;
+    *first = &c->base;
     return ERR_OK;
 }
 
 static void pg_close(struct store *base)
 {
     struct pg_store *st = (struct pg_store *)base;
-    pthread_setspecific(st->key, NULL);
-    pthread_key_delete(st->key);
-    pthread_mutex_lock(&st->mu);
-    struct pg_conn *c = st->conns;
-    st->conns = NULL;
-    pthread_mutex_unlock(&st->mu);
-    while (c != NULL) {
-        struct pg_conn *next = c->next;
-        conn_free(c);
-        c = next;
-    }
-    pthread_mutex_destroy(&st->mu);
     free(st->uri);
     free(st);
 }
@@ -917,7 +867,8 @@ const struct backend_ops pg_backend = {
     .param = '$',
     .open = pg_open,
     .close = pg_close,
-    .conn = pg_conn,
+    .conn_open = pg_conn_open,
+    .conn_close = pg_conn_close,
     .get = pg_get,
     .bind_text = pg_bind_text,
     .bind_int = pg_bind_int,

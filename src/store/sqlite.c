@@ -1,9 +1,8 @@
-/* The SQLite backend: opening a database, migrations, one connection per
- * thread with every statement prepared when it opens, and the query
- * interface of store_int.h over sqlite3_stmt. */
+/* The SQLite backend: opening a database, migrations, a connection (one per
+ * thread, kept by store.c) with every statement prepared when it opens, and
+ * the query interface of store_int.h over sqlite3_stmt. */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,19 +27,14 @@ struct lite_stmt {
 
 struct lite_conn {
     struct store_conn base;
-    struct lite_store *store;
     sqlite3 *db;
     struct lite_stmt stmts[STMT__MAX];
-    struct lite_conn *next; /* the store's registry */
 };
 
 struct lite_store {
     struct store base;
     char *path;
     const char *synchronous; /* the pragma every connection runs */
-    pthread_mutex_t mu;      /* guards conns */
-    pthread_key_t key;       /* the calling thread's connection */
-    struct lite_conn *conns;
 };
 
 static struct lite_stmt *LS(struct stmt *s)
@@ -350,7 +344,7 @@ static struct lite_conn *conn_prepare(struct lite_store *st, sqlite3 *db, char *
 {
     struct lite_conn *c = xcalloc(1, sizeof(*c));
     c->base.ops = &sqlite_backend;
-    c->store = st;
+    c->base.store = &st->base;
     c->db = db;
     for (int i = 0; i < STMT__MAX; i++) {
         const struct stmt_def *d = &sqlite_stmts[i];
@@ -374,48 +368,23 @@ fail:
     return NULL;
 }
 
-static void conn_register(struct lite_store *st, struct lite_conn *c)
-{
-    pthread_mutex_lock(&st->mu);
-    c->next = st->conns;
-    st->conns = c;
-    pthread_mutex_unlock(&st->mu);
-    pthread_setspecific(st->key, c);
-}
-
-/* Thread exit: the thread's connection goes with it. */
-static void conn_release(void *p)
-{
-    struct lite_conn *c = p;
-    struct lite_store *st = c->store;
-    pthread_mutex_lock(&st->mu);
-    for (struct lite_conn **pp = &st->conns; *pp != NULL; pp = &(*pp)->next) {
-        if (*pp == c) {
-            *pp = c->next;
-            break;
-        }
-    }
-    pthread_mutex_unlock(&st->mu);
-    conn_free(c);
-}
-
-static struct store_conn *lite_conn(struct store *base)
+static bool lite_conn_open(struct store *base, struct store_conn **out, char **errmsg)
 {
     struct lite_store *st = (struct lite_store *)base;
-    struct lite_conn *c = pthread_getspecific(st->key);
-    if (c != NULL)
-        return &c->base;
-    char *errmsg = NULL;
-    sqlite3 *db = db_open(st->path, st->synchronous, &errmsg);
-    if (db != NULL)
-        c = conn_prepare(st, db, &errmsg);
-    if (c == NULL) {
-        log_error("store: cannot open a connection: %s", errmsg);
-        free(errmsg);
-        return NULL;
-    }
-    conn_register(st, c);
-    return &c->base;
+    *out = NULL;
+    sqlite3 *db = db_open(st->path, st->synchronous, errmsg);
+    if (db == NULL)
+        return false;
+    struct lite_conn *c = conn_prepare(st, db, errmsg);
+    if (c == NULL)
+        return false;
+    *out = &c->base;
+    return true;
+}
+
+static void lite_conn_close(struct store_conn *c)
+{
+    conn_free(LC(c));
 }
 
 /* ---- migrations ---- */
@@ -581,7 +550,8 @@ static bool file_prepare(const char *path, bool create, char **errmsg)
     return true;
 }
 
-static enum err lite_open(const char *uri, bool create, struct store **out, char **errmsg)
+static enum err lite_open(const char *uri, bool create, struct store **out,
+                          struct store_conn **first, char **errmsg)
 {
     struct lite_store *st = NULL;
     sqlite3 *db = NULL;
@@ -594,14 +564,6 @@ static enum err lite_open(const char *uri, bool create, struct store **out, char
     st->base.ops = &sqlite_backend;
     st->path = xstrdup(uri);
     st->synchronous = synchronous_pragma();
-    pthread_mutex_init(&st->mu, NULL);
-    if (pthread_key_create(&st->key, conn_release) != 0) {
-        *errmsg = xstrdup("cannot create a thread key");
-        pthread_mutex_destroy(&st->mu);
-        free(st->path);
-        free(st);
-        return ERR_INTERNAL;
-    }
     db = db_open(uri, st->synchronous, errmsg);
     if (db == NULL)
         goto fail;
@@ -616,31 +578,18 @@ static enum err lite_open(const char *uri, bool create, struct store **out, char
         e = ERR_INTERNAL;
         goto fail;
     }
-    conn_register(st, c);
     *out = &st->base;
+    *first = &c->base;
     return ERR_OK;
 fail:
     sqlite3_close_v2(db);
-    if (st != NULL)
-        lite_close(&st->base);
+    lite_close(&st->base);
     return e;
 }
 
 static void lite_close(struct store *base)
 {
     struct lite_store *st = (struct lite_store *)base;
-    pthread_setspecific(st->key, NULL);
-    pthread_key_delete(st->key);
-    pthread_mutex_lock(&st->mu);
-    struct lite_conn *c = st->conns;
-    st->conns = NULL;
-    pthread_mutex_unlock(&st->mu);
-    while (c != NULL) {
-        struct lite_conn *next = c->next;
-        conn_free(c);
-        c = next;
-    }
-    pthread_mutex_destroy(&st->mu);
     free(st->path);
     free(st);
 }
@@ -651,7 +600,8 @@ const struct backend_ops sqlite_backend = {
     .param = '?',
     .open = lite_open,
     .close = lite_close,
-    .conn = lite_conn,
+    .conn_open = lite_conn_open,
+    .conn_close = lite_conn_close,
     .get = lite_get,
     .bind_text = lite_bind_text,
     .bind_int = lite_bind_int,

@@ -1,5 +1,7 @@
-/* What every backend shares: transactions, settings, and the helpers the
- * record functions use, all over the query interface of store_int.h. */
+/* What every backend shares: the per-thread connections of a store,
+ * transactions, settings, and the helpers the record functions use, all
+ * over the query interface of store_int.h. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,6 +9,33 @@
 #include "util/alloc.h"
 #include "util/embed.h"
 #include "util/log.h"
+
+/* ---- the connection registry ---- */
+
+static void conn_register(struct store *st, struct store_conn *c)
+{
+    pthread_mutex_lock(&st->mu);
+    c->next = st->conns;
+    st->conns = c;
+    pthread_mutex_unlock(&st->mu);
+    pthread_setspecific(st->key, c);
+}
+
+/* Thread exit: the thread's connection goes with it. */
+static void conn_release(void *p)
+{
+    struct store_conn *c = p;
+    struct store *st = c->store;
+    pthread_mutex_lock(&st->mu);
+    for (struct store_conn **pp = &st->conns; *pp != NULL; pp = &(*pp)->next) {
+        if (*pp == c) {
+            *pp = c->next;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&st->mu);
+    c->ops->conn_close(c);
+}
 
 /* ---- the backends ---- */
 
@@ -26,7 +55,23 @@ enum err store_open(const char *uri, bool create, struct store **out, char **err
     const struct backend_ops *ops = &sqlite_backend;
     if (is_postgres(uri))
         ops = &pg_backend;
-    return ops->open(uri, create, out, errmsg);
+    struct store *st = NULL;
+    struct store_conn *first = NULL;
+    enum err e = ops->open(uri, create, &st, &first, errmsg);
+    if (e != ERR_OK)
+        return e;
+    pthread_mutex_init(&st->mu, NULL);
+    if (pthread_key_create(&st->key, conn_release) != 0) {
+        *errmsg = xstrdup("cannot create a thread key");
+        pthread_mutex_destroy(&st->mu);
+        ops->conn_close(first);
+        ops->close(st);
+        return ERR_INTERNAL;
+    }
+    st->conns = NULL;
+    conn_register(st, first);
+    *out = st;
+    return ERR_OK;
 }
 
 bool store_is_uri(const char *db)
@@ -36,13 +81,36 @@ bool store_is_uri(const char *db)
 
 void store_close(struct store *st)
 {
-    if (st != NULL)
-        st->ops->close(st);
+    if (st == NULL)
+        return;
+    pthread_setspecific(st->key, NULL);
+    pthread_key_delete(st->key);
+    pthread_mutex_lock(&st->mu);
+    struct store_conn *c = st->conns;
+    st->conns = NULL;
+    pthread_mutex_unlock(&st->mu);
+    while (c != NULL) {
+        struct store_conn *next = c->next;
+        c->ops->conn_close(c);
+        c = next;
+    }
+    pthread_mutex_destroy(&st->mu);
+    st->ops->close(st);
 }
 
 struct store_conn *store_conn(struct store *st)
 {
-    return st->ops->conn(st);
+    struct store_conn *c = pthread_getspecific(st->key);
+    if (c != NULL)
+        return c;
+    char *errmsg = NULL;
+    if (!st->ops->conn_open(st, &c, &errmsg)) {
+        log_error("store: cannot open a connection: %s", errmsg);
+        free(errmsg);
+        return NULL;
+    }
+    conn_register(st, c);
+    return c;
 }
 
 bool store_retry_advised(struct store_conn *c)

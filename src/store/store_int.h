@@ -2,13 +2,14 @@
  * small query interface the record functions (users.c, cases.c, ...) are
  * written against. Nothing here is SQLite-specific: a backend implements
  * these functions over its own driver and its own statement table (sqlite.c
- * and sqlite_sql.c today; a PostgreSQL backend provides the same with $N).
+ * with sqlite_sql.c, pg.c with pg_sql.c, the same statements with $N).
  *
  * Parameters are numbered from 1 in every backend (?N in SQLite, $N in
  * PostgreSQL), so the same binding code serves both. */
 #ifndef CBPN_STORE_STORE_INT_H
 #define CBPN_STORE_STORE_INT_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -144,16 +145,28 @@ struct tx_state {
  * A backend fills a table of operations and begins its own store,
  * connection and statement structs with the headers below; store.c
  * forwards the query interface through the table, and store_open() picks
- * the backend by the URI. Nothing outside src/store/ sees any of it. */
+ * the backend by the URI. Nothing outside src/store/ sees any of it.
+ *
+ * The connections are store.c's: one per thread, found by a thread key,
+ * opened on the thread's first store_conn() with the backend's conn_open,
+ * and closed with its conn_close when the thread exits or at store_close().
+ * A backend opens and closes single connections (conn_open can run on
+ * several threads at once) and keeps no list of them. */
 struct backend_ops;
 
 struct store {
     const struct backend_ops *ops;
+    /* The connection registry (store.c). */
+    pthread_mutex_t mu;       /* guards conns */
+    pthread_key_t key;        /* the calling thread's connection */
+    struct store_conn *conns; /* every open connection */
 };
 
 struct store_conn {
     const struct backend_ops *ops;
-    struct tx_state tx; /* nesting of store_begin (store.c) */
+    struct store *store;     /* the store it is a connection of */
+    struct tx_state tx;      /* nesting of store_begin (store.c) */
+    struct store_conn *next; /* the store's registry (store.c) */
 };
 
 /* A prepared statement of one connection, in use. Get it, bind, step, read
@@ -171,10 +184,20 @@ struct backend_ops {
     const char *name;             /* "sqlite", "postgres": for messages */
     const struct stmt_def *stmts; /* its statement table */
     char param;                   /* how its SQL numbers parameters: '?' (?1) or '$' ($1) */
-    /* As store_open(), for a URI this backend takes. */
-    enum err (*open)(const char *uri, bool create, struct store **out, char **errmsg);
+    /* As store_open(), for a URI this backend takes, but without the
+     * registry: *out the new store, *first the opening thread's connection
+     * as conn_open() makes it, which store.c registers. On failure nothing
+     * stays open. */
+    enum err (*open)(const char *uri, bool create, struct store **out, struct store_conn **first,
+                     char **errmsg);
+    /* Frees a store of open(), once store.c has closed its connections. */
     void (*close)(struct store *st);
-    struct store_conn *(*conn)(struct store *st);
+    /* A new connection of st in *out, every statement prepared, its ops
+     * and store set. false, *out NULL and *errmsg a new string (caller
+     * frees), when it cannot be opened. */
+    bool (*conn_open)(struct store *st, struct store_conn **out, char **errmsg);
+    /* Closes a connection of conn_open() or open() and frees it. */
+    void (*conn_close)(struct store_conn *c);
     struct stmt *(*get)(struct store_conn *c, enum stmt_id id);
     void (*bind_text)(struct stmt *s, int i, const char *v); /* v not NULL */
     void (*bind_int)(struct stmt *s, int i, int64_t v);
