@@ -76,7 +76,7 @@ enum scope {
     /* SCOPE_RECEIVING, and only while the survivor's consent to share with
      * that organization, or its type of service, stands (DOMAIN.md §3). */
     SCOPE_CONSENTED,
-    SCOPE_ALL,      /* everything */
+    SCOPE_ALL, /* everything */
     SCOPE__MAX
 };
 

@@ -73,7 +73,7 @@
     "r.id AS id, r.case_id AS case_id, r.service_id AS service_id,"                                \
     " r.organization_id AS organization_id, r.service_type AS service_type, r.status AS status,"   \
     " r.urgency AS urgency, r.reason AS reason, r.consent_override AS consent_override,"           \
-    " r.override_reason AS override_reason, r.slip_code AS slip_code, r.contact AS contact,"                             \
+    " r.override_reason AS override_reason, r.slip_code AS slip_code, r.contact AS contact,"       \
     " r.created_by AS created_by, r.created_at AS created_at, r.updated_at AS updated_at,"         \
     " r.due_at AS due_at, r.version AS version, c.code AS case_code,"                              \
     " c.organization_id AS case_organization_id, c.assigned_to AS case_assigned_to,"               \
