@@ -1056,14 +1056,16 @@ enum err slip_verify(const struct ctx *cx, const char *case_code, const char *co
     int64_t now = clock_now();
     bool locked = false;
     const char *match = NULL;
+    /* Tries within the hour of each referral; -1: locked, not checked. */
+    int *tries = xcalloc(nrecs > 0 ? nrecs : 1, sizeof *tries);
     for (size_t i = 0; i < nrecs && e == ERR_OK; i++) {
-        int tries = 0;
         if ((e = store_referral_lock(cx->db, recs[i].id)) != ERR_OK ||
-            (e = store_slip_failure_count(cx->db, recs[i].id, now - SLIP_LOCK_SECONDS, &tries)) !=
-                ERR_OK)
+            (e = store_slip_failure_count(cx->db, recs[i].id, now - SLIP_LOCK_SECONDS,
+                                          &tries[i])) != ERR_OK)
             break;
-        if (tries >= SLIP_LOCK_TRIES) {
+        if (tries[i] >= SLIP_LOCK_TRIES) {
             locked = true;
+            tries[i] = -1;
             continue;
         }
         char *have = NULL;
@@ -1073,14 +1075,19 @@ enum err slip_verify(const struct ctx *cx, const char *case_code, const char *co
         }
         bool same = shaped && have != NULL && crypto_str_equal(have, want);
         crypto_free_text(have);
-        if (same && match == NULL) {
+        if (same && match == NULL)
             match = recs[i].id;
-        } else if (!same) {
-            e = store_slip_failure_add(cx->db, recs[i].id, now, check_user_id(cx));
-            if (e == ERR_OK && tries + 1 >= SLIP_LOCK_TRIES)
-                locked = true;
-        }
     }
+    /* A wrong code counts against each slip of the case it could have
+     * been; a right one for one of them is no wrong try at the others. */
+    for (size_t i = 0; i < nrecs && e == ERR_OK && match == NULL; i++) {
+        if (tries[i] < 0)
+            continue;
+        e = store_slip_failure_add(cx->db, recs[i].id, now, check_user_id(cx));
+        if (e == ERR_OK && tries[i] + 1 >= SLIP_LOCK_TRIES)
+            locked = true;
+    }
+    free(tries);
     for (size_t i = 0; i < nrecs && e == ERR_OK; i++)
         e = audit_append(cx->db, check_user_id(cx), AUDIT_READ, "referral", recs[i].id,
                          match != NULL && strcmp(match, recs[i].id) == 0 ? "slip_checked"
