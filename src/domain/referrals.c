@@ -78,6 +78,14 @@ const struct fieldset referral_patch_fields = {
     referral_patch_rows, (int)(sizeof referral_patch_rows / sizeof referral_patch_rows[0]),
     offsetof(struct referral_patch_in, sent)};
 
+static const struct field slip_verify_rows[] = {
+    F_TEXT(struct slip_verify_in, case_code, "", true, 1, 31,
+           "required: the survivor code on the slip"),
+    F_TEXT(struct slip_verify_in, code, "", true, 1, 32,
+           "required: the verification code on the slip"),
+};
+const struct fieldset slip_verify_fields = FIELDSET(slip_verify_rows);
+
 void referral_patch_in_init(struct referral_patch_in *in)
 {
     memset(in, 0, sizeof *in);

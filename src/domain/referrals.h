@@ -220,5 +220,11 @@ bool slip_code_normalize(const char *typed, char out[SLIP_CODE_LEN + 1]);
  * right code included, until the hour has passed. Audited. */
 enum err slip_verify(const struct ctx *cx, const char *case_code, const char *code, bool *valid,
                      struct referral_view *out);
+/* A slip check as typed (the API's body, the verify page's form). */
+struct slip_verify_in {
+    const char *case_code; /* the survivor code on the slip */
+    const char *code;      /* the verification code */
+};
+extern const struct fieldset slip_verify_fields;
 
 #endif
