@@ -2,10 +2,15 @@
  * - Choosing a province, district or commune presses the form's "next list"
  *   button, so the next list comes without a second tap.
  * - Choosing a status in the case filter shows the list at once, and ticking
- *   a task's done box saves it (elements marked data-autosubmit). */
+ *   a task's done box saves it (elements marked data-autosubmit).
+ * - A button marked data-print (shown only with JavaScript) prints the page. */
 (function () {
   'use strict';
   document.documentElement.classList.add('js');
+  document.addEventListener('click', function (ev) {
+    var el = ev.target;
+    if (el && el.hasAttribute && el.hasAttribute('data-print')) window.print();
+  });
   document.addEventListener('change', function (ev) {
     var el = ev.target;
     if (!el || !el.form) return;

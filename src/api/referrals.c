@@ -252,28 +252,18 @@ void api_referral_list(struct req *r, struct resp *w)
 
 /* ---- the slip ---- */
 
-struct verify_in {
-    const char *case_code;
-    const char *code;
-};
-static const struct field verify_rows[] = {
-    F_TEXT(struct verify_in, case_code, "", true, 1, 31, "required: the survivor code on the slip"),
-    F_TEXT(struct verify_in, code, "", true, 1, 32, "required: the verification code on the slip"),
-};
-static const struct fieldset verify_fields = FIELDSET(verify_rows);
-
 void api_slip_verify(struct req *r, struct resp *w)
 {
     struct ctx cx;
     struct fielderrs fe = {0};
-    struct verify_in in = {0};
+    struct slip_verify_in in = {0};
     struct referral_view v = {0};
     bool valid = false;
     json_t *body;
     if (!api_ctx(r, w, &cx) || (body = api_body(r, w)) == NULL)
         return;
-    jin_fields(body, &verify_fields, &in, &fe);
-    enum err e = fe.n > 0 ? ERR_VALIDATION : fields_check(&cx, &verify_fields, &in, &fe);
+    jin_fields(body, &slip_verify_fields, &in, &fe);
+    enum err e = fe.n > 0 ? ERR_VALIDATION : fields_check(&cx, &slip_verify_fields, &in, &fe);
     if (e == ERR_OK)
         e = slip_verify(&cx, in.case_code, in.code, &valid, &v);
     if (e == ERR_OK) {

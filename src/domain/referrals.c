@@ -78,6 +78,14 @@ const struct fieldset referral_patch_fields = {
     referral_patch_rows, (int)(sizeof referral_patch_rows / sizeof referral_patch_rows[0]),
     offsetof(struct referral_patch_in, sent)};
 
+static const struct field slip_verify_rows[] = {
+    F_TEXT(struct slip_verify_in, case_code, "", true, 1, 31,
+           "required: the survivor code on the slip"),
+    F_TEXT(struct slip_verify_in, code, "", true, 1, 32,
+           "required: the verification code on the slip"),
+};
+const struct fieldset slip_verify_fields = FIELDSET(slip_verify_rows);
+
 void referral_patch_in_init(struct referral_patch_in *in)
 {
     memset(in, 0, sizeof *in);
@@ -1033,6 +1041,7 @@ enum err slip_verify(const struct ctx *cx, const char *case_code, const char *co
         return ERR_OK; /* the same answer as a wrong code */
     if (e != ERR_OK)
         return e;
+    /* case_rec_free clears c: the filter keeps a copy of the id. */
     char case_id[ID_SIZE];
     memcpy(case_id, c.id, sizeof case_id);
     case_rec_free(&c);
@@ -1044,14 +1053,16 @@ enum err slip_verify(const struct ctx *cx, const char *case_code, const char *co
     int64_t now = clock_now();
     bool locked = false;
     const char *match = NULL;
+    /* Tries within the hour of each referral; -1: locked, not checked. */
+    int *tries = xcalloc(nrecs > 0 ? nrecs : 1, sizeof *tries);
     for (size_t i = 0; i < nrecs && e == ERR_OK; i++) {
-        int tries = 0;
         if ((e = store_referral_lock(cx->db, recs[i].id)) != ERR_OK ||
-            (e = store_slip_failure_count(cx->db, recs[i].id, now - SLIP_LOCK_SECONDS, &tries)) !=
-                ERR_OK)
+            (e = store_slip_failure_count(cx->db, recs[i].id, now - SLIP_LOCK_SECONDS,
+                                          &tries[i])) != ERR_OK)
             break;
-        if (tries >= SLIP_LOCK_TRIES) {
+        if (tries[i] >= SLIP_LOCK_TRIES) {
             locked = true;
+            tries[i] = -1;
             continue;
         }
         char *have = NULL;
@@ -1061,14 +1072,19 @@ enum err slip_verify(const struct ctx *cx, const char *case_code, const char *co
         }
         bool same = shaped && have != NULL && crypto_str_equal(have, want);
         crypto_free_text(have);
-        if (same && match == NULL) {
+        if (same && match == NULL)
             match = recs[i].id;
-        } else if (!same) {
-            e = store_slip_failure_add(cx->db, recs[i].id, now, check_user_id(cx));
-            if (e == ERR_OK && tries + 1 >= SLIP_LOCK_TRIES)
-                locked = true;
-        }
     }
+    /* A wrong code counts against each slip of the case it could have
+     * been; a right one for one of them is no wrong try at the others. */
+    for (size_t i = 0; i < nrecs && e == ERR_OK && match == NULL; i++) {
+        if (tries[i] < 0)
+            continue;
+        e = store_slip_failure_add(cx->db, recs[i].id, now, check_user_id(cx));
+        if (e == ERR_OK && tries[i] + 1 >= SLIP_LOCK_TRIES)
+            locked = true;
+    }
+    free(tries);
     for (size_t i = 0; i < nrecs && e == ERR_OK; i++)
         e = audit_append(cx->db, check_user_id(cx), AUDIT_READ, "referral", recs[i].id,
                          match != NULL && strcmp(match, recs[i].id) == 0 ? "slip_checked"

@@ -216,10 +216,16 @@ bool slip_code_normalize(const char *typed, char out[SLIP_CODE_LEN + 1]);
 /* Checks a slip: the survivor code and the verification code it carries,
  * against the referrals of that case addressed to the caller's
  * organization (ACT_SLIP_VERIFY). *valid true and out filled when one
- * matches; a wrong code is recorded against each such referral, and 5
- * within an hour lock its checks: ERR_RATE_LIMITED, the right code
- * included, until the hour has passed. Audited. */
+ * matches; a code that matches none is recorded as a wrong try against
+ * each such referral not locked yet, and 5 within an hour lock its checks: ERR_RATE_LIMITED, the
+ * right code included, until the hour has passed. Audited. */
 enum err slip_verify(const struct ctx *cx, const char *case_code, const char *code, bool *valid,
                      struct referral_view *out);
+/* A slip check as typed (the API's body, the verify page's form). */
+struct slip_verify_in {
+    const char *case_code; /* the survivor code on the slip */
+    const char *code;      /* the verification code */
+};
+extern const struct fieldset slip_verify_fields;
 
 #endif

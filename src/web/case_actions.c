@@ -1,5 +1,6 @@
 /* The forms of the case page: assign or transfer, request closure, approve
- * it, reopen, add a note, add a task, mark a task done. Each decodes its
+ * it, reopen, add a note, add a task, mark a task done, record or withdraw
+ * a consent, refer. Each decodes its
  * fields, calls one domain function and answers 303 to the case page
  * (?ok=...), so Back and reload never send it again; a refusal shows the
  * case page again with the form's problem next to it and what was typed
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "domain/casework.h"
+#include "domain/referrals.h"
 #include "util/alloc.h"
 
 /* The answer to a case form: where it goes when done, what it shows when not. */
@@ -36,6 +38,11 @@ static void answer(struct req *r, struct resp *w, const char *case_id, enum err 
     case ERR_VALIDATION:
         o.status = 422;
         o.problem = invalid;
+        break;
+    case ERR_CONSENT:
+        /* No consent, no referral: nothing was written. */
+        o.status = 422;
+        o.problem = MSG_ERR_CONSENT_REQUIRED;
         break;
     case ERR_CONFLICT:
         /* The case moved on: the form sent may not be offered any more, so
@@ -205,6 +212,94 @@ void web_task_done(struct req *r, struct resp *w)
     task_view_free(&out);
 }
 
+/* Which message a form shows for its first field error (the domain's
+ * field paths); fallback when the table does not place it. */
+struct problem_row {
+    const char *field;
+    enum msg msg;
+};
+static enum msg problem_of(const struct fielderrs *fe, const struct problem_row *t, size_t n,
+                           enum msg fallback)
+{
+    for (int i = 0; i < fe->n && i < FIELDERRS_MAX; i++)
+        for (size_t k = 0; k < n; k++)
+            if (strcmp(fe->e[i].field, t[k].field) == 0)
+                return t[k].msg;
+    return fallback;
+}
+
+void web_consent_add(struct req *r, struct resp *w)
+{
+    static const struct problem_row rows[] = {
+        {"purpose", MSG_ERR_CONSENT_PURPOSE},    {"organization_id", MSG_ERR_CONSENT_SCOPE},
+        {"service_type", MSG_ERR_CONSENT_SCOPE}, {"given", MSG_ERR_CONSENT_GIVEN},
+        {"method", MSG_ERR_CONSENT_METHOD},      {"by", MSG_ERR_CONSENT_BY},
+    };
+    struct ctx cx = page_ctx(r);
+    struct fielderrs fe = {0};
+    struct consent_in in;
+    struct consent_view out;
+    const char *id;
+
+    if ((id = case_id(r, w)) == NULL)
+        return;
+    memset(&in, 0, sizeof in);
+    memset(&out, 0, sizeof out);
+    fields_init(&consent_fields, &in);
+    form_fields(r, &consent_fields, &in, &fe);
+    enum err e = fe.n > 0 ? ERR_VALIDATION : consent_record(&cx, id, &in, &out, &fe);
+    answer(r, w, id, e, "consent", "consent", "h-consents",
+           problem_of(&fe, rows, sizeof rows / sizeof rows[0], MSG_ERR_CONSENT));
+    consent_view_free(&out);
+}
+
+/* POST /cases/{id}/consents/{consent_id}/withdraw */
+void web_consent_withdraw(struct req *r, struct resp *w)
+{
+    struct ctx cx = page_ctx(r);
+    struct fielderrs fe = {0};
+    struct consent_withdraw_in in = {0};
+    struct consent_view out;
+    const char *id;
+
+    if ((id = case_id(r, w)) == NULL)
+        return;
+    const char *consent = r->nparams > 1 ? r->params[1] : NULL;
+    if (consent == NULL || strlen(consent) >= ID_SIZE) {
+        page_fail(r, w, ERR_NOT_FOUND);
+        return;
+    }
+    memset(&out, 0, sizeof out);
+    form_fields(r, &consent_withdraw_fields, &in, &fe);
+    enum err e = fe.n > 0 ? ERR_VALIDATION : consent_withdraw(&cx, id, consent, &in, &out, &fe);
+    answer(r, w, id, e, "withdraw", "consent_withdrawn", "h-consents", MSG_ERR_WITHDRAW);
+    consent_view_free(&out);
+}
+
+void web_referral_create(struct req *r, struct resp *w)
+{
+    static const struct problem_row rows[] = {
+        {"service_id", MSG_ERR_REFER_SERVICE}, {"urgency", MSG_ERR_REFER_URGENCY},
+        {"reason", MSG_ERR_REFER_REASON},      {"contact", MSG_ERR_REFER_CONTACT},
+        {"override", MSG_ERR_REFER_OVERRIDE},  {"override.reason", MSG_ERR_REFER_OVERRIDE},
+    };
+    struct ctx cx = page_ctx(r);
+    struct fielderrs fe = {0};
+    struct referral_in in;
+    struct referral_view out;
+    const char *id;
+
+    if ((id = case_id(r, w)) == NULL)
+        return;
+    memset(&in, 0, sizeof in);
+    memset(&out, 0, sizeof out);
+    form_fields(r, &referral_fields, &in, &fe);
+    enum err e = fe.n > 0 ? ERR_VALIDATION : referral_create(&cx, id, &in, &out, &fe);
+    answer(r, w, id, e, "refer", "referred", "h-referrals",
+           problem_of(&fe, rows, sizeof rows / sizeof rows[0], MSG_ERR_REFER));
+    referral_view_free(&out);
+}
+
 /* The case page again after a sign-in, with the form that was sent filled in. */
 void web_case_show_resume(struct req *r, struct resp *w)
 {
@@ -217,6 +312,9 @@ void web_case_show_resume(struct req *r, struct resp *w)
         {"/closure", "closure"},
         {"/closure/approve", "approve"},
         {"/reopen", "reopen"},
+        {"/consents", "consent"},
+        {"/withdraw", "withdraw"},
+        {"/referrals", "refer"},
     };
     const char *resume = req_form(r, "resume");
     struct case_page_opts o = {.resumed = true};

@@ -28,10 +28,13 @@ static const struct {
     const char *code;
     enum msg msg;
 } ok_notices[] = {
-    {"updated", MSG_OK_UPDATED},     {"assigned", MSG_OK_ASSIGNED},   {"closure", MSG_OK_CLOSURE},
-    {"closed", MSG_OK_CLOSED},       {"reopened", MSG_OK_REOPENED},   {"note", MSG_OK_NOTE},
-    {"task", MSG_OK_TASK},           {"task_done", MSG_OK_TASK_DONE}, {"incident", MSG_OK_INCIDENT},
-    {"screening", MSG_OK_SCREENING},
+    {"updated", MSG_OK_UPDATED},   {"assigned", MSG_OK_ASSIGNED},
+    {"closure", MSG_OK_CLOSURE},   {"closed", MSG_OK_CLOSED},
+    {"reopened", MSG_OK_REOPENED}, {"note", MSG_OK_NOTE},
+    {"task", MSG_OK_TASK},         {"task_done", MSG_OK_TASK_DONE},
+    {"incident", MSG_OK_INCIDENT}, {"screening", MSG_OK_SCREENING},
+    {"consent", MSG_OK_CONSENT},   {"consent_withdrawn", MSG_OK_CONSENT_WITHDRAWN},
+    {"referred", MSG_OK_REFERRED},
 };
 
 /* The timeline's step kinds (migration 0002). */
@@ -45,6 +48,8 @@ static const struct {
     {"note", MSG_EV_NOTE},           {"task", MSG_EV_TASK},
     {"task_done", MSG_EV_TASK_DONE}, {"closure_requested", MSG_EV_CLOSURE_REQUESTED},
     {"closed", MSG_EV_CLOSED},       {"reopened", MSG_EV_REOPENED},
+    {"consent", MSG_EV_CONSENT},     {"consent_withdrawn", MSG_EV_CONSENT_WITHDRAWN},
+    {"referred", MSG_EV_REFERRED},   {"referral_status", MSG_EV_REFERRAL_STATUS},
 };
 
 static void case_data_free(struct case_data *d)
@@ -132,8 +137,14 @@ void h_badge(struct buf *b, const char *cls, const char *id, const char *text)
 static void h_code_any(struct req *r, struct buf *b, const char *code)
 {
     static const enum code_list lists[] = {
-        LIST_CLOSURE_REASON, LIST_GBV_TYPE, LIST_SCREENING_RESULT,
-        LIST_STATUS,         LIST_RISK,     LIST_CONCERN};
+        LIST_CLOSURE_REASON,  LIST_GBV_TYPE,     LIST_SCREENING_RESULT,
+        LIST_STATUS,          LIST_RISK,         LIST_CONCERN,
+        LIST_REFERRAL_STATUS, LIST_SERVICE_TYPE, LIST_CONSENT_PURPOSE};
+    if (strcmp(code, "given") == 0 || strcmp(code, "refused") == 0) {
+        /* A consent step: "services:given". */
+        h_text(b, tr(r, code[0] == 'g' ? MSG_CONSENT_GIVEN : MSG_CONSENT_REFUSED));
+        return;
+    }
     for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
         if (code_parse(lists[i], code) >= 0) {
             h_text(b, code_label(r, lists[i], code));
@@ -149,7 +160,7 @@ static void h_detail(struct req *r, struct buf *b, const char *detail)
     const char *s = detail;
     bool first = true;
     while (s != NULL && *s != '\0') {
-        size_t n = strcspn(s, ", ");
+        size_t n = strcspn(s, ", :");
         if (n > 0 && n < sizeof word) {
             memcpy(word, s, n);
             word[n] = '\0';
@@ -159,7 +170,7 @@ static void h_detail(struct req *r, struct buf *b, const char *detail)
             first = false;
         }
         s += n;
-        s += strspn(s, ", ");
+        s += strspn(s, ", :");
     }
 }
 
@@ -399,8 +410,8 @@ static void timeline(struct req *r, struct buf *b, const struct case_data *d)
 }
 
 /* The problem of one of the page's forms, when it is the one that was sent. */
-static void form_problem(struct req *r, struct buf *b, const struct case_page_opts *o,
-                         const char *form)
+void case_form_problem(struct req *r, struct buf *b, const struct case_page_opts *o,
+                       const char *form)
 {
     if (o == NULL || o->form == NULL || strcmp(o->form, form) != 0)
         return;
@@ -414,8 +425,8 @@ static void form_problem(struct req *r, struct buf *b, const struct case_page_op
 
 /* The value typed in the form that was sent again (its problem, or a
  * sign-in after the session ended), else NULL. */
-static const char *draft(const struct req *r, const struct case_page_opts *o, const char *form,
-                         const char *name)
+const char *case_draft(const struct req *r, const struct case_page_opts *o, const char *form,
+                       const char *name)
 {
     if (o == NULL || o->form == NULL || strcmp(o->form, form) != 0)
         return NULL;
@@ -423,8 +434,8 @@ static const char *draft(const struct req *r, const struct case_page_opts *o, co
 }
 
 /* <form method=post action="/cases/ID/what"> with its CSRF field. */
-static void form_open(struct req *r, struct resp *w, const char *id, const char *what,
-                      const char *case_id)
+void case_form_open(struct req *r, struct resp *w, const char *id, const char *what,
+                    const char *case_id)
 {
     struct buf *b = &w->body;
     struct buf action = {0};
@@ -438,8 +449,8 @@ static void form_open(struct req *r, struct resp *w, const char *id, const char 
     buf_free(&action);
 }
 
-static void textarea(struct req *r, struct buf *b, const char *id, const char *name, enum msg label,
-                     bool optional, const char *value, const char *maxlength)
+void case_textarea(struct req *r, struct buf *b, const char *id, const char *name, enum msg label,
+                   bool optional, const char *value, const char *maxlength)
 {
     h_open(b, "label", "for", id, H_END);
     h_text(b, tr(r, label));
@@ -459,7 +470,7 @@ static void textarea(struct req *r, struct buf *b, const char *id, const char *n
     h_raw(b, "</textarea>");
 }
 
-static void submit(struct req *r, struct buf *b, const char *id, enum msg label)
+void case_submit(struct req *r, struct buf *b, const char *id, enum msg label)
 {
     h_open(b, "button", "type", "submit", "id", id, H_END);
     h_text(b, tr(r, label));
@@ -505,12 +516,13 @@ static void notes(struct req *r, struct resp *w, const struct case_data *d,
     h_raw(b, "</ol>");
     if (!may_act(r, ACT_NOTE_CREATE))
         return;
-    form_open(r, w, "note-form", "notes", cid);
+    case_form_open(r, w, "note-form", "notes", cid);
     page_idempotency_key(r, w);
-    form_problem(r, b, o, "note");
-    textarea(r, b, "note-body", "body", MSG_NOTE_BODY, false, draft(r, o, "note", "body"), "8000");
+    case_form_problem(r, b, o, "note");
+    case_textarea(r, b, "note-body", "body", MSG_NOTE_BODY, false, case_draft(r, o, "note", "body"),
+                  "8000");
     if (d->dos.nnotes > 0) {
-        const char *corrects = draft(r, o, "note", "corrects");
+        const char *corrects = case_draft(r, o, "note", "corrects");
         h_raw(b, "<label for=\"note-corrects\">");
         h_text(b, tr(r, MSG_NOTE_CORRECTS_WHICH));
         h_raw(b, " <small>(");
@@ -532,7 +544,7 @@ static void notes(struct req *r, struct resp *w, const struct case_data *d,
         }
         h_raw(b, "</select>");
     }
-    submit(r, b, "note-submit", MSG_NOTE_ADD);
+    case_submit(r, b, "note-submit", MSG_NOTE_ADD);
 }
 
 static void tasks(struct req *r, struct resp *w, const struct case_data *d,
@@ -600,9 +612,9 @@ static void tasks(struct req *r, struct resp *w, const struct case_data *d,
     h_raw(b, "</ul>");
     if (!may_act(r, ACT_TASK_CREATE))
         return;
-    form_open(r, w, "task-form", "tasks", cid);
+    case_form_open(r, w, "task-form", "tasks", cid);
     page_idempotency_key(r, w);
-    form_problem(r, b, o, "task");
+    case_form_problem(r, b, o, "task");
     h_raw(b, "<label for=\"task-title\">");
     h_text(b, tr(r, MSG_TASK_TITLE));
     h_raw(b, "</label>");
@@ -610,7 +622,7 @@ static void tasks(struct req *r, struct resp *w, const struct case_data *d,
     h_attr(b, "id", "task-title");
     h_attr(b, "name", "title");
     h_attr(b, "maxlength", "300");
-    h_attr(b, "value", draft(r, o, "task", "title"));
+    h_attr(b, "value", case_draft(r, o, "task", "title"));
     h_open_end(b);
     h_raw(b, "<label for=\"task-due\">");
     h_text(b, tr(r, MSG_TASK_DUE));
@@ -619,10 +631,10 @@ static void tasks(struct req *r, struct resp *w, const struct case_data *d,
     h_attr(b, "id", "task-due");
     h_attr(b, "name", "due_on");
     h_attr(b, "type", "date");
-    h_attr(b, "value", draft(r, o, "task", "due_on"));
+    h_attr(b, "value", case_draft(r, o, "task", "due_on"));
     h_open_end(b);
     if (d->nusers > 0) {
-        const char *to = draft(r, o, "task", "assigned_to");
+        const char *to = case_draft(r, o, "task", "assigned_to");
         h_raw(b, "<label for=\"task-assigned\">");
         h_text(b, tr(r, MSG_TASK_ASSIGNED_TO));
         h_raw(b, " <small>(");
@@ -644,7 +656,7 @@ static void tasks(struct req *r, struct resp *w, const struct case_data *d,
         }
         h_raw(b, "</select>");
     }
-    submit(r, b, "task-submit", MSG_TASK_ADD);
+    case_submit(r, b, "task-submit", MSG_TASK_ADD);
 }
 
 static void assign_form(struct req *r, struct resp *w, const struct case_data *d,
@@ -652,13 +664,13 @@ static void assign_form(struct req *r, struct resp *w, const struct case_data *d
 {
     struct buf *b = &w->body;
     const struct case_rec *c = &d->dos.view.rec;
-    const char *chosen = draft(r, o, "assign", "caseworker_id");
+    const char *chosen = case_draft(r, o, "assign", "caseworker_id");
     bool transfer = strcmp(c->status, "reported") != 0;
-    form_open(r, w, "assign-form", "assign", c->id);
+    case_form_open(r, w, "assign-form", "assign", c->id);
     h_raw(b, "<h3>");
     h_text(b, tr(r, transfer ? MSG_ASSIGN_TRANSFER : MSG_ASSIGN_TITLE));
     h_raw(b, "</h3>");
-    form_problem(r, b, o, "assign");
+    case_form_problem(r, b, o, "assign");
     h_raw(b, "<label for=\"caseworker\">");
     h_text(b, tr(r, MSG_ASSIGN_TO));
     h_raw(b,
@@ -681,19 +693,19 @@ static void assign_form(struct req *r, struct resp *w, const struct case_data *d
         h_raw(b, ")</option>");
     }
     h_raw(b, "</select>");
-    submit(r, b, "assign-submit", transfer ? MSG_ASSIGN_TRANSFER_BUTTON : MSG_ASSIGN_BUTTON);
+    case_submit(r, b, "assign-submit", transfer ? MSG_ASSIGN_TRANSFER_BUTTON : MSG_ASSIGN_BUTTON);
 }
 
 static void closure_form(struct req *r, struct resp *w, const struct case_data *d,
                          const struct case_page_opts *o)
 {
     struct buf *b = &w->body;
-    const char *chosen = draft(r, o, "closure", "reason_code");
-    form_open(r, w, "closure-form", "closure", d->dos.view.rec.id);
+    const char *chosen = case_draft(r, o, "closure", "reason_code");
+    case_form_open(r, w, "closure-form", "closure", d->dos.view.rec.id);
     h_raw(b, "<h3>");
     h_text(b, tr(r, MSG_CLOSURE_TITLE));
     h_raw(b, "</h3>");
-    form_problem(r, b, o, "closure");
+    case_form_problem(r, b, o, "closure");
     h_raw(b, "<label for=\"reason-code\">");
     h_text(b, tr(r, MSG_CLOSURE_REASON));
     h_raw(b, "</label><select id=\"reason-code\" name=\"reason_code\" required>"
@@ -710,36 +722,36 @@ static void closure_form(struct req *r, struct resp *w, const struct case_data *
         h_raw(b, "</option>");
     }
     h_raw(b, "</select>");
-    textarea(r, b, "closure-reason", "reason", MSG_CLOSURE_TEXT, true,
-             draft(r, o, "closure", "reason"), "2000");
-    submit(r, b, "closure-submit", MSG_CLOSURE_BUTTON);
+    case_textarea(r, b, "closure-reason", "reason", MSG_CLOSURE_TEXT, true,
+                  case_draft(r, o, "closure", "reason"), "2000");
+    case_submit(r, b, "closure-submit", MSG_CLOSURE_BUTTON);
 }
 
 static void approve_form(struct req *r, struct resp *w, const struct case_data *d,
                          const struct case_page_opts *o)
 {
     struct buf *b = &w->body;
-    form_open(r, w, "approve-form", "closure/approve", d->dos.view.rec.id);
+    case_form_open(r, w, "approve-form", "closure/approve", d->dos.view.rec.id);
     h_raw(b, "<h3>");
     h_text(b, tr(r, MSG_APPROVE_TITLE));
     h_raw(b, "</h3>");
-    form_problem(r, b, o, "approve");
+    case_form_problem(r, b, o, "approve");
     h_para(b, "hint", NULL, NULL, tr(r, MSG_APPROVE_HINT));
-    submit(r, b, "approve-submit", MSG_APPROVE_BUTTON);
+    case_submit(r, b, "approve-submit", MSG_APPROVE_BUTTON);
 }
 
 static void reopen_form(struct req *r, struct resp *w, const struct case_data *d,
                         const struct case_page_opts *o)
 {
     struct buf *b = &w->body;
-    form_open(r, w, "reopen-form", "reopen", d->dos.view.rec.id);
+    case_form_open(r, w, "reopen-form", "reopen", d->dos.view.rec.id);
     h_raw(b, "<h3>");
     h_text(b, tr(r, MSG_REOPEN_TITLE));
     h_raw(b, "</h3>");
-    form_problem(r, b, o, "reopen");
-    textarea(r, b, "reopen-reason", "reason", MSG_REOPEN_REASON, false,
-             draft(r, o, "reopen", "reason"), "2000");
-    submit(r, b, "reopen-submit", MSG_REOPEN_BUTTON);
+    case_form_problem(r, b, o, "reopen");
+    case_textarea(r, b, "reopen-reason", "reason", MSG_REOPEN_REASON, false,
+                  case_draft(r, o, "reopen", "reason"), "2000");
+    case_submit(r, b, "reopen-submit", MSG_REOPEN_BUTTON);
 }
 
 bool may_act(const struct req *r, enum action a)
@@ -851,6 +863,9 @@ void case_page(struct req *r, struct resp *w, const char *id, const struct case_
         actions(r, w, &d, o);
         survivor_details(r, b, &d);
         case_records(r, w, &d);
+        if (may(&cx, ACT_CONSENT_READ))
+            case_consents(r, w, &d, o);
+        case_referrals(r, w, &d, o);
         if (may(&cx, ACT_NOTE_READ))
             notes(r, w, &d, o);
         if (may(&cx, ACT_TASK_READ))

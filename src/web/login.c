@@ -13,7 +13,7 @@
 
 void web_home(struct req *r, struct resp *w)
 {
-    resp_redirect(w, r->actor != NULL ? "/cases" : "/login");
+    resp_redirect(w, r->actor != NULL ? page_home(r->actor) : "/login");
 }
 
 /* The sign-in form; failed true adds the generic refusal. username (may be
@@ -60,7 +60,7 @@ void web_login_page(struct req *r, struct resp *w, bool failed, const char *user
 void web_login_form(struct req *r, struct resp *w)
 {
     if (r->actor != NULL) {
-        resp_redirect(w, "/cases");
+        resp_redirect(w, page_home(r->actor));
         return;
     }
     web_login_page(r, w, false, NULL);
@@ -93,7 +93,7 @@ void web_login(struct req *r, struct resp *w)
         sodium_memzero(token, sizeof token);
         /* A form sent after the session ended: shown again, filled in. */
         if (!form_resume(r, w, &a))
-            resp_redirect(w, "/cases");
+            resp_redirect(w, page_home(&a));
         actor_free(&a);
         return;
     case ERR_UNAUTHENTICATED:

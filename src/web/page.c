@@ -14,6 +14,7 @@
 #include "auth/perm.h"
 #include "domain/casework.h"
 #include "domain/place.h"
+#include "domain/referrals.h"
 #include "domain/scope.h"
 #include "util/alloc.h"
 #include "util/embed.h"
@@ -111,6 +112,21 @@ static const enum msg sector_msgs[] = {
     L(SECTOR_AGRICULTURE),   L(SECTOR_CONSTRUCTION),  L(SECTOR_MANUFACTURING),
     L(SECTOR_FISHING),       L(SECTOR_DOMESTIC_WORK), L(SECTOR_HOSPITALITY),
     L(SECTOR_ENTERTAINMENT), L(SECTOR_SERVICES),      L(SECTOR_OTHER)};
+static const enum msg service_type_msgs[] = {
+    L(SERVICE_TYPE_PSYCHOSOCIAL), L(SERVICE_TYPE_LEGAL),        L(SERVICE_TYPE_SHELTER),
+    L(SERVICE_TYPE_HEALTH),       L(SERVICE_TYPE_POLICE),       L(SERVICE_TYPE_LIVELIHOOD),
+    L(SERVICE_TYPE_EDUCATION),    L(SERVICE_TYPE_REPATRIATION), L(SERVICE_TYPE_CHILD_PROTECTION),
+    L(SERVICE_TYPE_FINANCIAL),    L(SERVICE_TYPE_OTHER)};
+static const enum msg referral_status_msgs[] = {L(RST_SENT), L(RST_ACCEPTED), L(RST_DECLINED),
+                                                L(RST_COMPLETED), L(RST_WITHDRAWN)};
+static const enum msg urgency_msgs[] = {L(URGENCY_ROUTINE), L(URGENCY_URGENT)};
+static const enum msg purpose_msgs[] = {L(PURPOSE_SERVICES), L(PURPOSE_REPORTING),
+                                        L(PURPOSE_SHARE_WITH)};
+static const enum msg method_msgs[] = {L(METHOD_VERBAL), L(METHOD_WRITTEN), L(METHOD_THUMBPRINT)};
+static const enum msg consent_by_msgs[] = {L(BY_SURVIVOR), L(BY_GUARDIAN)};
+static const enum msg language_msgs[] = {L(LANGUAGE_KM), L(LANGUAGE_EN), L(LANGUAGE_TH),
+                                         L(LANGUAGE_VI), L(LANGUAGE_ZH), L(LANGUAGE_KO),
+                                         L(LANGUAGE_JA), L(LANGUAGE_LO), L(LANGUAGE_FR)};
 static const enum msg channel_msgs[] = {
     L(CHANNEL_GOVERNMENT_MOU),  L(CHANNEL_EPS_KOREA),   L(CHANNEL_TITP_JAPAN), L(CHANNEL_SSW_JAPAN),
     L(CHANNEL_LICENSED_AGENCY), L(CHANNEL_BORDER_PASS), L(CHANNEL_IRREGULAR),  L(CHANNEL_UNKNOWN)};
@@ -141,6 +157,13 @@ static const struct {
     [LIST_STRENGTH] = {strength_msgs, N(strength_msgs)},
     [LIST_SECTOR] = {sector_msgs, N(sector_msgs)},
     [LIST_CHANNEL] = {channel_msgs, N(channel_msgs)},
+    [LIST_SERVICE_TYPE] = {service_type_msgs, N(service_type_msgs)},
+    [LIST_REFERRAL_STATUS] = {referral_status_msgs, N(referral_status_msgs)},
+    [LIST_URGENCY] = {urgency_msgs, N(urgency_msgs)},
+    [LIST_CONSENT_PURPOSE] = {purpose_msgs, N(purpose_msgs)},
+    [LIST_CONSENT_METHOD] = {method_msgs, N(method_msgs)},
+    [LIST_CONSENT_BY] = {consent_by_msgs, N(consent_by_msgs)},
+    [LIST_LANGUAGE] = {language_msgs, N(language_msgs)},
 };
 #undef N
 
@@ -167,13 +190,41 @@ struct ctx page_ctx(const struct req *r)
     return cx;
 }
 
-const char *code_label(const struct req *r, enum code_list list, const char *code)
+const char *code_label_in(enum lang lang, enum code_list list, const char *code)
 {
     int i = code_parse(list, code);
     if (i < 0 || (int)list < 0 || list >= LIST__MAX || label_tables[list].msgs == NULL ||
         i >= label_tables[list].n)
         return code != NULL ? code : "";
-    return tr(r, label_tables[list].msgs[i]);
+    return i18n_text(lang, label_tables[list].msgs[i]);
+}
+
+const char *code_label(const struct req *r, enum code_list list, const char *code)
+{
+    return code_label_in(r->lang, list, code);
+}
+
+const char *page_home(const struct actor *a)
+{
+    struct ctx cx = {.actor = a};
+    if (a != NULL && !may(&cx, ACT_CASE_READ) && may(&cx, ACT_REFERRAL_READ))
+        return "/referrals";
+    return "/cases";
+}
+
+/* A count in the top bar: a badge with its meaning as its title. */
+static void nav_badge(struct req *r, struct buf *b, const char *id, int count, enum msg meaning)
+{
+    if (count <= 0)
+        return;
+    char n[16], *label;
+    snprintf(n, sizeof n, "%d", count);
+    label = text_sub(tr(r, meaning), n);
+    h_raw(b, " ");
+    h_open(b, "span", "class", "badge", "id", id, "title", label, "aria-label", label, H_END);
+    h_text(b, n);
+    h_raw(b, "</span>");
+    free(label);
 }
 
 char *text_sub(const char *tmpl, const char *arg)
@@ -453,17 +504,26 @@ void page_begin(struct req *r, struct resp *w, const char *title, const char *se
             int urgent = r->db != NULL ? case_urgent_unassigned(&cx) : 0;
             h_raw(b, "<a href=\"/queue\" id=\"nav-queue\">");
             h_text(b, tr(r, MSG_NAV_QUEUE));
-            if (urgent > 0) {
-                char n[16], *label;
-                snprintf(n, sizeof n, "%d", urgent);
-                label = text_sub(tr(r, MSG_QUEUE_URGENT_COUNT), n);
-                h_raw(b, " ");
-                h_open(b, "span", "class", "badge", "id", "urgent-unassigned", "title", label,
-                       "aria-label", label, H_END);
-                h_text(b, n);
-                h_raw(b, "</span>");
-                free(label);
-            }
+            nav_badge(r, b, "urgent-unassigned", urgent, MSG_QUEUE_URGENT_COUNT);
+            h_raw(b, "</a>");
+        }
+        if (may(&cx, ACT_REFERRAL_READ)) {
+            /* A provider's new referrals; the case team's overdue ones. */
+            bool inbox = may(&cx, ACT_REFERRAL_INBOX);
+            int count = r->db == NULL ? 0
+                        : inbox       ? referral_inbox_count(&cx)
+                                      : referral_overdue_count(&cx);
+            h_raw(b, "<a href=\"/referrals\" id=\"nav-referrals\">");
+            h_text(b, tr(r, MSG_NAV_REFERRALS));
+            if (inbox)
+                nav_badge(r, b, "referrals-new", count, MSG_REFERRALS_NEW_COUNT);
+            else
+                nav_badge(r, b, "referrals-overdue", count, MSG_REFERRALS_OVERDUE_COUNT);
+            h_raw(b, "</a>");
+        }
+        if (may(&cx, ACT_SLIP_VERIFY)) {
+            h_raw(b, "<a href=\"/referrals/verify\" id=\"nav-verify\">");
+            h_text(b, tr(r, MSG_NAV_VERIFY));
             h_raw(b, "</a>");
         }
         if (may(&cx, ACT_CASE_CREATE)) {

@@ -48,6 +48,11 @@ extern const size_t ncountries;
 /* The label of code in list in the request's language; the code itself
  * when unknown. Static. */
 const char *code_label(const struct req *r, enum code_list list, const char *code);
+/* The same in lang (the slip shows Khmer and English). Static. */
+const char *code_label_in(enum lang lang, enum code_list list, const char *code);
+/* Where a signed-in actor a starts: her cases, or for a role that sees
+ * referrals but no cases (a provider) the referrals. Static. */
+const char *page_home(const struct actor *a);
 /* Whether every code of list has a label. */
 bool code_labelled(enum code_list list);
 /* tmpl with each "%s" replaced by arg, as plain text (no printf). Caller
@@ -191,6 +196,16 @@ void web_incident_create_resume(struct req *r, struct resp *w);
 void web_screening_new(struct req *r, struct resp *w);
 void web_screening_create(struct req *r, struct resp *w);
 void web_screening_create_resume(struct req *r, struct resp *w);
+void web_consent_add(struct req *r, struct resp *w);
+void web_consent_withdraw(struct req *r, struct resp *w);
+void web_referral_create(struct req *r, struct resp *w);
+void web_referrals(struct req *r, struct resp *w);
+void web_referral_show(struct req *r, struct resp *w);
+void web_referral_show_resume(struct req *r, struct resp *w);
+void web_referral_move(struct req *r, struct resp *w);
+void web_referral_slip(struct req *r, struct resp *w);
+void web_slip_verify_form(struct req *r, struct resp *w);
+void web_slip_verify(struct req *r, struct resp *w);
 void web_asset(struct req *r, struct resp *w);
 
 /* "/assets/NAME?v=VERSION": the URL of a built-in asset whose version

@@ -1,4 +1,5 @@
-/* The page routes. /cases/new and /cases/search come before /cases/{id}.
+/* The page routes. /cases/new and /cases/search come before /cases/{id},
+ * /referrals/verify before /referrals/{id}.
  *
  * FORM_POST: a signed-in form whose POST, sent after its session ended, is
  * answered with the sign-in page carrying what was typed (ROUTE_RESUME: the
@@ -38,7 +39,17 @@ const struct route web_routes[] = {
     {M_POST, "/cases/{id}/incidents", web_incident_create, FORM_POST | ROUTE_CREATE},
     {M_GET, "/cases/{id}/screenings/new", web_screening_new, SIGNED_IN},
     {M_POST, "/cases/{id}/screenings", web_screening_create, FORM_POST | ROUTE_CREATE},
+    {M_POST, "/cases/{id}/consents", web_consent_add, FORM_POST | ROUTE_CREATE},
+    {M_POST, "/cases/{id}/consents/{consent}/withdraw", web_consent_withdraw, FORM_POST},
+    {M_POST, "/cases/{id}/referrals", web_referral_create, FORM_POST | ROUTE_CREATE},
     {M_POST, "/tasks/{id}", web_task_done, FORM_POST},
+    /* /referrals/verify comes before /referrals/{id}. */
+    {M_GET, "/referrals", web_referrals, SIGNED_IN},
+    {M_GET, "/referrals/verify", web_slip_verify_form, SIGNED_IN},
+    {M_POST, "/referrals/verify", web_slip_verify, SIGNED_IN},
+    {M_GET, "/referrals/{id}", web_referral_show, SIGNED_IN},
+    {M_POST, "/referrals/{id}", web_referral_move, FORM_POST},
+    {M_GET, "/referrals/{id}/slip", web_referral_slip, SIGNED_IN},
     {M_GET, "/assets/{name}", web_asset, PAGE},
 };
 

@@ -156,15 +156,13 @@ export async function htmlLang(page) {
   return page.locator('html').getAttribute('lang');
 }
 
-export async function signIn(page, username) {
+// Signs in; landing is where she starts (her cases; a provider's referrals).
+export async function signIn(page, username, landing = /\/cases$/) {
   await page.goto(`${base}/login`);
   const form = page.locator('#login-form');
   await form.locator('input[name=username]').fill(username);
   await form.locator('input[name=password]').fill(PASSWORD);
-  await Promise.all([
-    page.waitForURL(/\/cases$/),
-    form.locator('button[type=submit]').click(),
-  ]);
+  await Promise.all([page.waitForURL(landing), form.locator('button[type=submit]').click()]);
 }
 
 export async function signOut(page) {
