@@ -1047,7 +1047,10 @@ enum err slip_verify(const struct ctx *cx, const char *case_code, const char *co
         return ERR_OK; /* the same answer as a wrong code */
     if (e != ERR_OK)
         return e;
-    f.case_id = c.id;
+    /* case_rec_free clears c: the filter keeps a copy of the id. */
+    char case_id[ID_SIZE];
+    snprintf(case_id, sizeof case_id, "%s", c.id);
+    f.case_id = case_id;
     f.limit = 501;
     case_rec_free(&c);
     if ((e = store_begin(cx->db)) != ERR_OK)

@@ -1028,6 +1028,74 @@ class ReferralListTest(ReferralBase):
                 self.assertEqual(self.due_days(self.refer(c, urgency="routine")), 7)
 
 
+class SlipTest(ReferralBase):
+    """The slip's verification code and its lockout."""
+
+    def verify(self, case_code, code, user="shelter", want=200):
+        st, _, v = self.req("POST", "/api/v1/referrals/verify",
+                            {"case_code": case_code, "code": code}, as_user=user)
+        self.assertEqual(st, want, v)
+        return v
+
+    def wrong_code(self, right):
+        return "".join("1" if ch != "1" else "2" for ch in right)
+
+    def test_the_provider_verifies_the_slip(self):
+        c = self.new_case()
+        self.consent_for(c["id"])
+        r = self.refer(c["id"], contact="Refcontact slip 012 000 557")
+        code = self.get(r["id"], "caseworker1")["slip"]["verification_code"]
+        self.assertRegex(code, CROCKFORD)
+        for typed in (code, code.lower(), code[:4] + "-" + code[4:],
+                      code[:4].lower() + " " + code[4:]):
+            with self.subTest(typed=typed):
+                v = self.verify(c["code"], typed)
+                self.assertTrue(v["valid"], v)
+                self.assertEqual(v["referral"]["id"], r["id"])
+                self.assertNotIn("slip", v["referral"])
+        # Look-alikes: O read as 0, I and L as 1.
+        look = code.replace("0", "O").replace("1", "I")
+        self.assertTrue(self.verify(c["code"], look)["valid"])
+        # Wrong survivor code, wrong verification code, another organization.
+        self.assertEqual(self.verify("ZZZ-2000-0000", code), {"valid": False})
+        self.assertEqual(self.verify(c["code"], "not a code"), {"valid": False})
+        self.assertEqual(self.verify(c["code"], code, user="legal"), {"valid": False})
+        for user in ("caseworker1", "supervisor") + NO_ACCESS:
+            with self.subTest(user=user), self.assertWritesNothing():
+                self.assertError(self.req("POST", "/api/v1/referrals/verify",
+                                          {"case_code": c["code"], "code": code}, as_user=user),
+                                 403, "forbidden")
+        for body, field in (({"code": code}, "case_code"), ({"case_code": c["code"]}, "code"),
+                            ({"case_code": c["code"], "code": 12345678}, "code"),
+                            ({"case_code": c["code"], "code": "A" * 33}, "code")):
+            with self.subTest(body=body), self.assertWritesNothing():
+                self.assertError(self.req("POST", "/api/v1/referrals/verify", body,
+                                          as_user="shelter"),
+                                 422, "validation_failed", fields=[field])
+
+    def test_a_slip_is_checked_against_its_own_case_only(self):
+        """The survivor code on the slip names the case: another case's slip
+        code is wrong for it, and wrong tries on one case's slip do not lock
+        another case's."""
+        a, b = self.new_case(), self.new_case()
+        for c in (a, b):
+            self.consent_for(c["id"])
+        ra, rb = self.refer(a["id"]), self.refer(b["id"])
+        code_a = ra["slip"]["verification_code"]
+        code_b = rb["slip"]["verification_code"]
+        self.assertEqual(self.verify(b["code"], code_a), {"valid": False})
+        self.assertEqual(self.verify(a["code"], code_b), {"valid": False})
+        self.assertEqual(self.srv.count("slip_failure", "WHERE referral_id = ?", (ra["id"],)), 1)
+        self.assertEqual(self.srv.count("slip_failure", "WHERE referral_id = ?", (rb["id"],)), 1)
+        for _ in range(3):  # 4 wrong on a's slip in all, under the lock
+            self.assertEqual(self.verify(a["code"], self.wrong_code(code_a)), {"valid": False})
+        self.assertEqual(self.srv.count("slip_failure", "WHERE referral_id = ?", (ra["id"],)), 4)
+        self.assertEqual(self.srv.count("slip_failure", "WHERE referral_id = ?", (rb["id"],)), 1)
+        v = self.verify(b["code"], code_b)
+        self.assertTrue(v["valid"], v)
+        self.assertEqual(v["referral"]["id"], rb["id"])
+
+
 class ReferralInputTest(ReferralBase):
     """Bad input and Idempotency-Key on the creates."""
 
