@@ -1079,9 +1079,9 @@ enum err slip_verify(const struct ctx *cx, const char *case_code, const char *co
         if (same && match == NULL) {
             match = recs[i].id;
         } else if (!same) {
+            /* The try that makes 5 is answered as a wrong code; the
+             * next ones are refused (as sign-in does). */
             e = store_slip_failure_add(cx->db, recs[i].id, now, check_user_id(cx));
-            if (e == ERR_OK && tries + 1 >= SLIP_LOCK_TRIES)
-                locked = true;
         }
     }
     for (size_t i = 0; i < nrecs && e == ERR_OK; i++)

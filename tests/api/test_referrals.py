@@ -1095,6 +1095,36 @@ class SlipTest(ReferralBase):
         self.assertTrue(v["valid"], v)
         self.assertEqual(v["referral"]["id"], rb["id"])
 
+    def test_five_wrong_codes_lock_the_slip(self):
+        c = self.new_case()
+        self.consent_for(c["id"])
+        r = self.refer(c["id"])
+        code = r["slip"]["verification_code"]
+        wrong = self.wrong_code(code)
+        self.assertTrue(self.verify(c["code"], code)["valid"])
+        # Another organization's wrong tries do not reach the slip.
+        for _ in range(6):
+            self.assertEqual(self.verify(c["code"], wrong, user="legal"), {"valid": False})
+        for i in range(5):
+            with self.subTest(wrong=i + 1):
+                self.assertEqual(self.verify(c["code"], wrong), {"valid": False})
+        with self.assertWritesNothing(ignore=("audit",)):
+            v = self.verify(c["code"], code, want=429)
+        self.assertErrorShape(v, "rate_limited")
+        self.verify(c["code"], code.lower(), want=429)
+        # Another referral of the same case has a slip, and a lock, of its own.
+        r2 = self.refer(c["id"])
+        v = self.verify(c["code"], r2["slip"]["verification_code"])
+        self.assertTrue(v["valid"])
+        self.assertEqual(v["referral"]["id"], r2["id"])
+        # The audit log has the checks.
+        details = [d for (d,) in self.srv.rows(
+            "SELECT detail FROM audit WHERE record_type = 'referral' AND record_id = ? "
+            "AND user_id = ? ORDER BY seq", (r["id"], self.uid["shelter"]))]
+        self.assertGreaterEqual(details.count("slip_checked"), 1)
+        self.assertGreaterEqual(details.count("slip_check_failed"), 5 + 2)
+        self.assertEqual(self.srv.count("slip_failure", "WHERE referral_id = ?", (r["id"],)), 5)
+
 
 class ReferralInputTest(ReferralBase):
     """Bad input and Idempotency-Key on the creates."""
