@@ -932,7 +932,15 @@ enum err referral_list(const struct ctx *cx, const struct referral_query *q,
     enum err e = store_referral_list(cx->db, &f, &recs, &nrecs);
     if (e != ERR_OK)
         return e;
-    /* overdue=false: drop the overdue ones after the page is read. */
+    if (nrecs > (size_t)limit) {
+        cursor_encode(&recs[limit - 1], next_cursor);
+        for (size_t i = (size_t)limit; i < nrecs; i++)
+            referral_rec_free(&recs[i]);
+        nrecs = (size_t)limit;
+    }
+    /* overdue=false: drop the overdue ones after the page is cut, so that
+     * the cursor goes on from the last row read (a page may come out
+     * short, never the list). */
     if (is(q->overdue, "false")) {
         size_t k = 0;
         for (size_t i = 0; i < nrecs; i++) {
@@ -942,12 +950,6 @@ enum err referral_list(const struct ctx *cx, const struct referral_query *q,
                 recs[k++] = recs[i];
         }
         nrecs = k;
-    }
-    if (nrecs > (size_t)limit) {
-        cursor_encode(&recs[limit - 1], next_cursor);
-        for (size_t i = (size_t)limit; i < nrecs; i++)
-            referral_rec_free(&recs[i]);
-        nrecs = (size_t)limit;
     }
     e = views_of(cx, recs, nrecs, items);
     referral_list_free(recs, nrecs);

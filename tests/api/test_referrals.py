@@ -987,6 +987,24 @@ class ReferralListTest(ReferralBase):
         self.assertIn(late["id"], self.ids("/api/v1/referrals?overdue=true", "shelter"))
         self.assertNotIn(acc["id"], self.ids("/api/v1/referrals?overdue=true", "shelter"))
 
+    def test_not_overdue_pages_lose_nothing(self):
+        """overdue=false page by page lists every referral that is not
+        overdue, even when overdue ones sit between them."""
+        c = self.cases["b"]["id"]
+        made = [self.refer(c, "shelter", "caseworker2") for _ in range(6)]
+        for r in made[1::2] + made[-2:]:
+            self.srv.execute("UPDATE referral SET due_at = ? WHERE id = ?",
+                             ("2000-01-02T03:04:05.000Z", r["id"]))
+        for user in ("caseworker2", "supervisor"):
+            want = [r["id"] for r in self.list_all("/api/v1/referrals", user)
+                    if not r["overdue"]]
+            self.assertIn(made[0]["id"], want)
+            for limit in (1, 2, 3):
+                with self.subTest(user=user, limit=limit):
+                    got = [r["id"] for r in self.list_all("/api/v1/referrals?overdue=false", user,
+                                                          limit=limit)]
+                    self.assertEqual(got, want)
+
     def due_days(self, r):
         d = stamp(r["due_at"]) - stamp(r["created_at"])
         days = round(d.total_seconds() / 86400)
