@@ -926,7 +926,15 @@ enum err referral_list(const struct ctx *cx, const struct referral_query *q,
     enum err e = store_referral_list(cx->db, &f, &recs, &nrecs);
     if (e != ERR_OK)
         return e;
-    /* overdue=false: drop the overdue ones after the page is read. */
+    if (nrecs > (size_t)limit) {
+        cursor_encode(&recs[limit - 1], next_cursor);
+        for (size_t i = (size_t)limit; i < nrecs; i++)
+            referral_rec_free(&recs[i]);
+        nrecs = (size_t)limit;
+    }
+    /* overdue=false: drop the overdue ones after the page is cut, so that
+     * the cursor goes on from the last row read (a page may come out
+     * short, never the list). */
     if (is(q->overdue, "false")) {
         size_t k = 0;
         for (size_t i = 0; i < nrecs; i++) {
@@ -936,12 +944,6 @@ enum err referral_list(const struct ctx *cx, const struct referral_query *q,
                 recs[k++] = recs[i];
         }
         nrecs = k;
-    }
-    if (nrecs > (size_t)limit) {
-        cursor_encode(&recs[limit - 1], next_cursor);
-        for (size_t i = (size_t)limit; i < nrecs; i++)
-            referral_rec_free(&recs[i]);
-        nrecs = (size_t)limit;
     }
     e = views_of(cx, recs, nrecs, items);
     referral_list_free(recs, nrecs);
@@ -1076,14 +1078,12 @@ enum err slip_verify(const struct ctx *cx, const char *case_code, const char *co
             match = recs[i].id;
     }
     /* A wrong code counts against each slip of the case it could have
-     * been; a right one for one of them is no wrong try at the others. */
-    for (size_t i = 0; i < nrecs && e == ERR_OK && match == NULL; i++) {
-        if (tries[i] < 0)
-            continue;
-        e = store_slip_failure_add(cx->db, recs[i].id, now, check_user_id(cx));
-        if (e == ERR_OK && tries[i] + 1 >= SLIP_LOCK_TRIES)
-            locked = true;
-    }
+     * been; a right one for one of them is no wrong try at the others. The
+     * try that makes 5 is answered as a wrong code; the next ones are
+     * refused (as sign-in does). */
+    for (size_t i = 0; i < nrecs && e == ERR_OK && match == NULL; i++)
+        if (tries[i] >= 0)
+            e = store_slip_failure_add(cx->db, recs[i].id, now, check_user_id(cx));
     free(tries);
     for (size_t i = 0; i < nrecs && e == ERR_OK; i++)
         e = audit_append(cx->db, check_user_id(cx), AUDIT_READ, "referral", recs[i].id,

@@ -722,11 +722,11 @@ static void test_slip_checks_lock_after_five_wrong(void **state)
     char wrong[SLIP_CODE_LEN + 1];
     snprintf(wrong, sizeof wrong, "%s", code);
     wrong[0] = wrong[0] == '2' ? '3' : '2';
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 5; i++) {
         assert_int_equal(slip_verify(&prov, case_code, wrong, &valid, &v), ERR_OK);
         assert_false(valid);
     }
-    /* The fifth wrong try locks it; then the right code is refused too. */
+    /* Five wrong tries lock it: the next is refused, the right code too. */
     assert_int_equal(slip_verify(&prov, case_code, wrong, &valid, &v), ERR_RATE_LIMITED);
     assert_int_equal(slip_verify(&prov, case_code, code, &valid, &v), ERR_RATE_LIMITED);
     assert_false(valid);
