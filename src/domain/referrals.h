@@ -217,8 +217,9 @@ bool slip_code_normalize(const char *typed, char out[SLIP_CODE_LEN + 1]);
  * against the referrals of that case addressed to the caller's
  * organization (ACT_SLIP_VERIFY). *valid true and out filled when one
  * matches; a code that matches none is recorded as a wrong try against
- * each such referral not locked yet, and 5 within an hour lock its checks: ERR_RATE_LIMITED, the
- * right code included, until the hour has passed. Audited. */
+ * each such referral not locked yet; after 5 within an hour, further
+ * checks of that slip are refused, ERR_RATE_LIMITED, the right code
+ * included, until the hour has passed. Audited. */
 enum err slip_verify(const struct ctx *cx, const char *case_code, const char *code, bool *valid,
                      struct referral_view *out);
 /* A slip check as typed (the API's body, the verify page's form). */
