@@ -1085,10 +1085,11 @@ enum err slip_verify(const struct ctx *cx, const char *case_code, const char *co
         if (tries[i] >= 0)
             e = store_slip_failure_add(cx->db, recs[i].id, now, check_user_id(cx));
     free(tries);
+    /* The slip checked, or every slip the wrong code was tried against. */
     for (size_t i = 0; i < nrecs && e == ERR_OK; i++)
-        e = audit_append(cx->db, check_user_id(cx), AUDIT_READ, "referral", recs[i].id,
-                         match != NULL && strcmp(match, recs[i].id) == 0 ? "slip_checked"
-                                                                         : "slip_check_failed");
+        if (match == NULL || strcmp(match, recs[i].id) == 0)
+            e = audit_append(cx->db, check_user_id(cx), AUDIT_READ, "referral", recs[i].id,
+                             match != NULL ? "slip_checked" : "slip_check_failed");
     char matched[ID_SIZE] = "";
     if (match != NULL)
         snprintf(matched, sizeof matched, "%s", match);

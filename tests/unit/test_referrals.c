@@ -741,6 +741,44 @@ static void test_slip_checks_lock_after_five_wrong(void **state)
     assert_int_equal(tries, 0);
 }
 
+/* Two slips of one case to one organization: the right code for one is no
+ * wrong try at the other, and only the slip checked is in the audit log. */
+static void test_slip_of_a_case_with_two_referrals(void **state)
+{
+    (void)state;
+    char c[ID_SIZE], first[ID_SIZE], second[ID_SIZE], code[SLIP_CODE_LEN + 1];
+    char case_code[CODE_SIZE];
+    struct referral_view v = {0};
+    case_new(30, c);
+    assert_int_equal(consent(W_CW_A, c, "services", NULL, NULL, true, "survivor", NULL), ERR_OK);
+    assert_int_equal(consent(W_CW_A, c, "share_with", W.f->porg, NULL, true, "survivor", NULL),
+                     ERR_OK);
+    assert_int_equal(refer(W_CW_A, c, W.service, NULL, false, &v), ERR_OK);
+    snprintf(first, sizeof first, "%s", v.rec.id);
+    snprintf(code, sizeof code, "%s", v.slip_code);
+    snprintf(case_code, sizeof case_code, "%s", v.rec.case_code);
+    referral_view_free(&v);
+    assert_int_equal(refer(W_CW_A, c, W.service, NULL, false, &v), ERR_OK);
+    snprintf(second, sizeof second, "%s", v.rec.id);
+    referral_view_free(&v);
+    struct ctx prov = as(W_PROV);
+    bool valid = false;
+    assert_int_equal(slip_verify(&prov, case_code, code, &valid, &v), ERR_OK);
+    assert_true(valid);
+    assert_string_equal(v.rec.id, first);
+    referral_view_free(&v);
+    int tries = -1;
+    assert_int_equal(store_slip_failure_count(W.f->op.db, second, 0, &tries), ERR_OK);
+    assert_int_equal(tries, 0);
+    struct audit_rec *a = NULL;
+    size_t n = 0;
+    assert_int_equal(store_audit_for_record(W.f->op.db, "referral", second, 0, 100, &a, &n),
+                     ERR_OK);
+    for (size_t i = 0; i < n; i++)
+        assert_true(a[i].detail == NULL || strstr(a[i].detail, "slip") == NULL);
+    audit_list_free(a, n);
+}
+
 int main(void)
 {
     const struct CMUnitTest pure[] = {
@@ -758,6 +796,7 @@ int main(void)
         cmocka_unit_test(test_inbox_and_lists),
         cmocka_unit_test(test_overdue_and_followup_settings),
         cmocka_unit_test(test_slip_checks_lock_after_five_wrong),
+        cmocka_unit_test(test_slip_of_a_case_with_two_referrals),
     };
     int failed = cmocka_run_group_tests_name("consent rules", pure, NULL, NULL);
     return failed + cmocka_run_group_tests_name("referrals", world, world_setup, world_teardown);
