@@ -11,6 +11,7 @@ struct app {
     struct datakey *key;
     struct places *places;
     struct screening_catalog *screening;
+    struct reference *reference;
 };
 
 #endif

@@ -24,6 +24,7 @@ static const enum scope table[ACT__MAX][ROLE__MAX] = {
     [ACT_USER_CREATE]      = {N,     N,   N,     N,     N,     N,      ALL},
     [ACT_USER_LIST]        = {N,     N,   N,     ORG,   N,     N,      ALL},
     [ACT_LOCATION_READ]    = {ALL,   ALL, ALL,   ALL,   ALL,   ALL,    ALL},
+    [ACT_REFERENCE_READ]   = {ALL,   ALL, ALL,   ALL,   ALL,   ALL,    ALL},
     [ACT_GROUP_CREATE]     = {N,     N,   N,     N,     N,     N,      ALL},
     [ACT_GROUP_READ]       = {GRP,   GRP, ORG,   ORG,   N,     ALL,    ALL},
     [ACT_MEMBER_CREATE]    = {N,     GRP, N,     N,     N,     N,      ALL},

@@ -22,6 +22,7 @@ enum action {
     ACT_USER_CREATE,
     ACT_USER_LIST,
     ACT_LOCATION_READ, /* the gazetteer */
+    ACT_REFERENCE_READ, /* the safe-migration reference pages: channels, documents, hotlines */
     ACT_GROUP_CREATE,
     ACT_GROUP_READ,
     ACT_MEMBER_CREATE, /* add to a group's member list */

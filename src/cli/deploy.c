@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "domain/place.h"
+#include "domain/reference.h"
 #include "domain/screening.h"
 #include "util/alloc.h"
 
@@ -94,6 +95,10 @@ bool cli_open(const char *db, const char *keypath, struct app *app)
         fprintf(stderr, "cbpn: screening indicators: %s\n", msg ? msg : "cannot load them");
         goto fail;
     }
+    if (reference_load(&app->reference, &msg) != ERR_OK) {
+        fprintf(stderr, "cbpn: safe-migration reference: %s\n", msg ? msg : "cannot load it");
+        goto fail;
+    }
     return true;
 fail:
     free(msg);
@@ -105,6 +110,7 @@ void cli_close(struct app *app)
 {
     places_free(app->places);
     screening_catalog_free(app->screening);
+    reference_free(app->reference);
     datakey_free(app->key);
     store_close(app->store);
     memset(app, 0, sizeof(*app));

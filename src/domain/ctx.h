@@ -13,6 +13,7 @@
 
 struct places;
 struct screening_catalog;
+struct reference;
 
 struct ctx {
     struct store_conn *db;
@@ -21,6 +22,7 @@ struct ctx {
     const struct places *places;
     bool local_operator;
     const struct screening_catalog *screening; /* the screening indicators and rule */
+    const struct reference *reference; /* the safe-migration reference (domain/reference.h) */
 };
 
 #endif

@@ -88,3 +88,12 @@ int csv_record(struct csv *c, struct buf *f, int maxf, int *nf, const char **why
         return 1;
     }
 }
+
+void csv_skip_comments(struct csv *c)
+{
+    while (c->p < c->end && *c->p == '#') {
+        const char *nl = memchr(c->p, '\n', (size_t)(c->end - c->p));
+        c->p = nl != NULL ? nl + 1 : c->end;
+        c->line++;
+    }
+}

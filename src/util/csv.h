@@ -21,5 +21,9 @@ void csv_init(struct csv *c, const char *text, size_t len);
  * maxf fields (*why: a static reason). The fields stay owned by f (reset
  * for each record; the caller buf_free()s them). */
 int csv_record(struct csv *c, struct buf *f, int maxf, int *nf, const char **why);
+/* Skips the lines that start with '#' at the reader's position (comment
+ * lines of a table's source note), counting them. Call it only between
+ * records: a '#' inside a record is data. */
+void csv_skip_comments(struct csv *c);
 
 #endif

@@ -186,6 +186,7 @@ struct ctx page_ctx(const struct req *r)
         cx.key = r->app->key;
         cx.places = r->app->places;
         cx.screening = r->app->screening;
+        cx.reference = r->app->reference;
     }
     return cx;
 }
@@ -466,11 +467,13 @@ static void lang_links(struct req *r, struct resp *w, const char *self)
     h_raw(b, "</nav>");
 }
 
-void page_begin(struct req *r, struct resp *w, const char *title, const char *self)
+/* page_begin and page_begin_static: script says whether the page loads cbpn.js. */
+static void page_head(struct req *r, struct resp *w, const char *title, const char *self,
+                      bool script)
 {
     struct buf *b = &w->body;
     char *css = asset_url("cbpn.css");
-    char *js = asset_url("cbpn.js");
+    char *js = script ? asset_url("cbpn.js") : NULL;
 
     if (w->status == 0)
         w->status = 200;
@@ -485,9 +488,13 @@ void page_begin(struct req *r, struct resp *w, const char *title, const char *se
     h_text(b, tr(r, MSG_APP_NAME));
     h_raw(b, "</title><link rel=\"stylesheet\"");
     h_attr(b, "href", css);
-    h_raw(b, "><script defer");
-    h_attr(b, "src", js);
-    h_raw(b, "></script></head>\n<body><header class=\"top\"><a class=\"brand\" href=\"/\">");
+    h_raw(b, ">");
+    if (js != NULL) {
+        h_raw(b, "<script defer");
+        h_attr(b, "src", js);
+        h_raw(b, "></script>");
+    }
+    h_raw(b, "</head>\n<body><header class=\"top\"><a class=\"brand\" href=\"/\">");
     h_text(b, tr(r, MSG_APP_NAME));
     h_raw(b, "</a>");
     lang_links(r, w, self != NULL ? self : "/");
@@ -531,6 +538,13 @@ void page_begin(struct req *r, struct resp *w, const char *title, const char *se
             h_text(b, tr(r, MSG_NAV_REPORT));
             h_raw(b, "</a>");
         }
+        /* The safe-migration reference, for whoever may read it (every
+         * role: members and representatives show it in the villages). */
+        if (may(&cx, ACT_REFERENCE_READ)) {
+            h_raw(b, "<a href=\"/safe-migration\" id=\"nav-reference\">");
+            h_text(b, tr(r, MSG_NAV_REFERENCE));
+            h_raw(b, "</a>");
+        }
         h_raw(b, "</nav><form method=\"post\" action=\"/logout\" id=\"logout-form\">");
         page_csrf(r, w);
         h_raw(b, "<span class=\"who\">");
@@ -542,6 +556,16 @@ void page_begin(struct req *r, struct resp *w, const char *title, const char *se
     h_raw(b, "</header>\n<main id=\"main\">");
     free(css);
     free(js);
+}
+
+void page_begin(struct req *r, struct resp *w, const char *title, const char *self)
+{
+    page_head(r, w, title, self, true);
+}
+
+void page_begin_static(struct req *r, struct resp *w, const char *title, const char *self)
+{
+    page_head(r, w, title, self, false);
 }
 
 void page_end(struct req *r, struct resp *w)

@@ -24,6 +24,9 @@ struct ctx page_ctx(const struct req *r);
  * title is plain text (escaped). self is the local URL of this page for the
  * language links (path and query, already URL-encoded; no "lang"). */
 void page_begin(struct req *r, struct resp *w, const char *title, const char *self);
+/* page_begin without cbpn.js: for a page that only shows (no form of its
+ * own), as light as a page can be. */
+void page_begin_static(struct req *r, struct resp *w, const char *title, const char *self);
 /* Closes <main> and the document. */
 void page_end(struct req *r, struct resp *w);
 /* The hidden CSRF field every form carries. */
@@ -207,6 +210,11 @@ void web_referral_slip(struct req *r, struct resp *w);
 void web_slip_verify_form(struct req *r, struct resp *w);
 void web_slip_verify(struct req *r, struct resp *w);
 void web_asset(struct req *r, struct resp *w);
+/* The safe-migration reference (web/reference.c). */
+void web_reference(struct req *r, struct resp *w);
+void web_reference_channels(struct req *r, struct resp *w);
+void web_reference_documents(struct req *r, struct resp *w);
+void web_reference_hotlines(struct req *r, struct resp *w);
 
 /* "/assets/NAME?v=VERSION": the URL of a built-in asset whose version
  * changes with its content (so it may be cached). Caller frees. */

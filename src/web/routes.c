@@ -50,6 +50,10 @@ const struct route web_routes[] = {
     {M_GET, "/referrals/{id}", web_referral_show, SIGNED_IN},
     {M_POST, "/referrals/{id}", web_referral_move, FORM_POST},
     {M_GET, "/referrals/{id}/slip", web_referral_slip, SIGNED_IN},
+    {M_GET, "/safe-migration", web_reference, SIGNED_IN},
+    {M_GET, "/safe-migration/channels", web_reference_channels, SIGNED_IN},
+    {M_GET, "/safe-migration/documents", web_reference_documents, SIGNED_IN},
+    {M_GET, "/safe-migration/hotlines", web_reference_hotlines, SIGNED_IN},
     {M_GET, "/assets/{name}", web_asset, PAGE},
 };
 

@@ -11,7 +11,7 @@
 
 /* Adding a role or an action must come with its row or column here. */
 _Static_assert(ROLE__MAX == 7, "update the expected matrix for the new role");
-_Static_assert(ACT__MAX == 39, "update the expected matrix for the new action");
+_Static_assert(ACT__MAX == 40, "update the expected matrix for the new action");
 
 #define N   SCOPE_NONE
 #define OWN SCOPE_OWN
@@ -38,6 +38,8 @@ static const struct row expected[] = {
     {ACT_USER_CREATE,      "user_create",      {N,   N,   N,   N,   N,   N,   ALL}},
     {ACT_USER_LIST,        "user_list",        {N,   N,   N,   ORG, N,   N,   ALL}},
     {ACT_LOCATION_READ,    "location_read",    {ALL, ALL, ALL, ALL, ALL, ALL, ALL}},
+    /* The safe-migration reference (issue 8 item 7): public knowledge, for every signed-in role. */
+    {ACT_REFERENCE_READ,   "reference_read",   {ALL, ALL, ALL, ALL, ALL, ALL, ALL}},
     /* only an admin creates groups; members see their own group */
     {ACT_GROUP_CREATE,     "group_create",     {N,   N,   N,   N,   N,   N,   ALL}},
     {ACT_GROUP_READ,       "group_read",       {GRP, GRP, ORG, ORG, N,   ALL, ALL}},
