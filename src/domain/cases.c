@@ -240,7 +240,8 @@ static void name_key_add(const struct ctx *cx, struct name_keys *k, const char *
     memcpy(k->word[k->nword++], h, SURVIVOR_KEY_SIZE);
 }
 
-/* The keys of name (Khmer or Latin, words separated by spaces). */
+/* The keys of name (Khmer or Latin, words separated by spaces of any kind
+ * or zero-width spaces: romanize_separator_len). */
 static void name_keys_make(const struct ctx *cx, const char *name, struct name_keys *k)
 {
     char norm[ROMANIZE_KEY_MAX];
@@ -249,8 +250,10 @@ static void name_keys_make(const struct ctx *cx, const char *name, struct name_k
     memset(k, 0, sizeof *k);
     if (check_absent(name))
         return;
-    for (const char *p = name; *p != '\0';) {
-        size_t n = strcspn(p, " \t\r\n");
+    size_t len = strlen(name);
+    for (size_t at = romanize_separator_len(name, len); at < len;) {
+        const char *p = name + at;
+        size_t n = romanize_word_len(p, len - at);
         if (n > 0 && romanize_has_khmer(p, n)) {
             size_t kn = romanize_khmer_key(p, n, norm, sizeof norm);
             if (kn != (size_t)-1)
@@ -265,8 +268,8 @@ static void name_keys_make(const struct ctx *cx, const char *name, struct name_k
                 name_key_add(cx, k, norm);
             }
         }
-        p += n;
-        p += strspn(p, " \t\r\n");
+        at += n;
+        at += romanize_separator_len(name + at, len - at);
     }
     sodium_memzero(&rk, sizeof rk);
     if (k->total < 2)

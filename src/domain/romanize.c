@@ -221,6 +221,39 @@ void romanize_key(const char *s, size_t n, struct romanize_key *k)
     k->skel[k->skel_len] = '\0';
 }
 
+static bool separator(UChar32 cp)
+{
+    return cp == 0x200b || u_isUWhiteSpace(cp);
+}
+
+size_t romanize_separator_len(const char *s, size_t n)
+{
+    int32_t i = 0, len = n > INT32_MAX ? INT32_MAX : (int32_t)n;
+    while (i < len) {
+        int32_t j = i;
+        UChar32 cp;
+        U8_NEXT(s, j, len, cp);
+        if (cp < 0 || !separator(cp))
+            break;
+        i = j;
+    }
+    return (size_t)i;
+}
+
+size_t romanize_word_len(const char *s, size_t n)
+{
+    int32_t i = 0, len = n > INT32_MAX ? INT32_MAX : (int32_t)n;
+    while (i < len) {
+        int32_t j = i;
+        UChar32 cp;
+        U8_NEXT(s, j, len, cp);
+        if (cp >= 0 && separator(cp))
+            break;
+        i = j;
+    }
+    return (size_t)i;
+}
+
 static bool ignorable(UChar32 cp)
 {
     return cp == 0x200b || cp == 0x200c || cp == 0x200d || cp == 0xfeff || u_isUWhiteSpace(cp);

@@ -40,6 +40,15 @@ size_t romanize_skeleton_word(const char *w, size_t n, char *out);
  * when s is not valid UTF-8 or the key does not fit. */
 size_t romanize_khmer_key(const char *s, size_t n, char *out, size_t cap);
 
+/* Words of a name: the length of the run of separators at s[0..n) (white
+ * space of any kind, and U+200B ZERO WIDTH SPACE, which Khmer writes
+ * between words), and the length of the word that starts at s[0..n) (up
+ * to the next separator). So a space, a zero-width space or a no-break
+ * space between two Khmer words are the same to every search. Invalid
+ * UTF-8 is part of a word. */
+size_t romanize_separator_len(const char *s, size_t n);
+size_t romanize_word_len(const char *s, size_t n);
+
 /* True when s[0..n) holds a character of the Khmer blocks. */
 bool romanize_has_khmer(const char *s, size_t n);
 

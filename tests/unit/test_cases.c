@@ -768,6 +768,41 @@ static void test_name_search(void **state)
         actor_free(all[i]);
 }
 
+/* Between Khmer words a space, a zero-width space, a no-break space or
+ * nothing are the same to the search, however the name was stored. */
+static void test_name_search_khmer_word_breaks(void **state)
+{
+    struct fx *f = *state;
+    struct actor mem, cw;
+    fx_actor(f, "member", f->org, f->group1, &mem);
+    fx_actor(f, "caseworker", f->org, NULL, &cw);
+#define SOKHA  "\u179F\u17BB\u1781\u17B6"
+#define CHENTA "\u1785\u17B7\u1793\u17D2\u178F\u17B6"
+    const char *stored[] = {SOKHA "\u200B" CHENTA, SOKHA " " CHENTA};
+    const char *typed[] = {SOKHA " " CHENTA, SOKHA "\u200B" CHENTA, SOKHA "\u00A0" CHENTA,
+                           SOKHA CHENTA, SOKHA "\u200B \u200B" CHENTA};
+    for (size_t s = 0; s < 2; s++) {
+        struct case_view v = {0};
+        struct case_report_in in = dup_in(stored[s], NULL, NULL, "female");
+        report_view(f, &mem, &in, &v);
+        char ids[500][ID_SIZE];
+        size_t n;
+        for (size_t t = 0; t < sizeof typed / sizeof typed[0]; t++) {
+            assert_int_equal(search(f, &cw, typed[t], &n, ids, 500), ERR_OK);
+            if (!ids_have(ids, n, v.rec.id))
+                fail_msg("stored %zu, typed %zu: not found", s, t);
+        }
+        /* Each word alone finds her too. */
+        assert_int_equal(search(f, &cw, CHENTA, &n, ids, 500), ERR_OK);
+        assert_true(ids_have(ids, n, v.rec.id));
+        case_view_free(&v);
+    }
+#undef SOKHA
+#undef CHENTA
+    actor_free(&mem);
+    actor_free(&cw);
+}
+
 /* A name search tells the caller that a case's survivor bears that name: a
  * read of her identity, so each case it finds is audited as read by the
  * caller (never with the name). */
@@ -824,11 +859,17 @@ static void test_duplicates_audited(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_report_by_member),    cmocka_unit_test(test_code_prefix_and_sequence),
-        cmocka_unit_test(test_report_validation),   cmocka_unit_test(test_who_may_report),
-        cmocka_unit_test(test_visibility),          cmocka_unit_test(test_list_pages_and_filters),
-        cmocka_unit_test(test_blind_index_written), cmocka_unit_test(test_possible_duplicates),
-        cmocka_unit_test(test_name_search),         cmocka_unit_test(test_name_search_audited),
+        cmocka_unit_test(test_report_by_member),
+        cmocka_unit_test(test_code_prefix_and_sequence),
+        cmocka_unit_test(test_report_validation),
+        cmocka_unit_test(test_who_may_report),
+        cmocka_unit_test(test_visibility),
+        cmocka_unit_test(test_list_pages_and_filters),
+        cmocka_unit_test(test_blind_index_written),
+        cmocka_unit_test(test_possible_duplicates),
+        cmocka_unit_test(test_name_search),
+        cmocka_unit_test(test_name_search_audited),
+        cmocka_unit_test(test_name_search_khmer_word_breaks),
         cmocka_unit_test(test_duplicates_audited),
     };
     return cmocka_run_group_tests_name("cases", tests, fx_setup, fx_teardown);
