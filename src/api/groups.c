@@ -95,3 +95,43 @@ void api_member_list(struct req *r, struct resp *w)
     member_views_free(items, n);
     resp_json(w, 200, json_list(a, NULL));
 }
+
+void api_group_patch(struct req *r, struct resp *w)
+{
+    struct ctx cx;
+    struct fielderrs fe = {0};
+    struct group_patch_in in;
+    struct group_rec g = {0};
+    json_t *body;
+    if (!api_ctx(r, w, &cx) || (body = api_body(r, w)) == NULL)
+        return;
+    group_patch_in_init(&in);
+    jin_fields(body, &group_patch_fields, &in, &fe);
+    enum err e = fe.n > 0 ? ERR_VALIDATION : group_update(&cx, r->params[0], &in, &g, &fe);
+    if (e == ERR_OK)
+        resp_json(w, 200, json_group(&g));
+    else
+        api_error(w, e, &fe);
+    group_rec_free(&g);
+    json_decref(body);
+}
+
+void api_member_patch(struct req *r, struct resp *w)
+{
+    struct ctx cx;
+    struct fielderrs fe = {0};
+    struct member_in in;
+    struct member_view m = {0};
+    json_t *body;
+    if (!api_ctx(r, w, &cx) || (body = api_body(r, w)) == NULL)
+        return;
+    member_in_init(&in);
+    jin_fields(body, &member_patch_fields, &in, &fe);
+    enum err e = fe.n > 0 ? ERR_VALIDATION : member_update(&cx, r->params[0], &in, &m, &fe);
+    if (e == ERR_OK)
+        resp_json(w, 200, json_member(&m));
+    else
+        api_error(w, e, &fe);
+    member_view_free(&m);
+    json_decref(body);
+}

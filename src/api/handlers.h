@@ -19,6 +19,8 @@ void api_service_list(struct req *r, struct resp *w);
 void api_service_patch(struct req *r, struct resp *w);
 void api_member_add(struct req *r, struct resp *w);
 void api_member_list(struct req *r, struct resp *w);
+void api_group_patch(struct req *r, struct resp *w);
+void api_member_patch(struct req *r, struct resp *w);
 void api_case_report(struct req *r, struct resp *w);
 void api_case_list(struct req *r, struct resp *w);
 void api_case_get(struct req *r, struct resp *w);

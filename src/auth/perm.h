@@ -21,12 +21,14 @@ enum action {
     ACT_ME_READ, /* own account */
     ACT_USER_CREATE,
     ACT_USER_LIST,
-    ACT_LOCATION_READ, /* the gazetteer */
+    ACT_LOCATION_READ,  /* the gazetteer */
     ACT_REFERENCE_READ, /* the safe-migration reference pages: channels, documents, hotlines */
     ACT_GROUP_CREATE,
     ACT_GROUP_READ,
     ACT_MEMBER_CREATE, /* add to a group's member list */
     ACT_MEMBER_READ,
+    ACT_GROUP_UPDATE,     /* a group's name and place */
+    ACT_MEMBER_UPDATE,    /* edit, deactivate, reactivate a member */
     ACT_CASE_CREATE,      /* report a concern */
     ACT_CASE_READ,        /* code, status, concerns, dates */
     ACT_CASE_READ_DETAIL, /* survivor details, summary, incidents, screenings, timeline */

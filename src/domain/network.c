@@ -3,6 +3,8 @@
  * permission table (ACT_GROUP_*, ACT_MEMBER_*). */
 #include "domain/network.h"
 
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,6 +99,22 @@ static const struct field group_field_rows[] = {
     F_OF(struct group_in, organization_id, "", FT_ID, false, "no such organization"),
 };
 const struct fieldset group_fields = FIELDSET(group_field_rows);
+
+static const struct field group_patch_rows[] = {
+    F_INT(struct group_patch_in, version, "", true, 1, INT_MAX, -1,
+          "required: the version you read"),
+    F_TEXT(struct group_patch_in, name, "", false, 1, GROUP_NAME_MAX_CHARS, "1 to 120 characters"),
+    F_OF(struct group_patch_in, location_code, "", FT_PLACE, false, "not a known place"),
+};
+const struct fieldset group_patch_fields = {
+    group_patch_rows, (int)(sizeof group_patch_rows / sizeof group_patch_rows[0]),
+    offsetof(struct group_patch_in, sent)};
+
+void group_patch_in_init(struct group_patch_in *in)
+{
+    memset(in, 0, sizeof *in);
+    fields_init(&group_patch_fields, in);
+}
 
 enum err group_create(const struct ctx *cx, const struct group_in *in, struct group_rec *out,
                       struct fielderrs *fe)
@@ -216,6 +234,49 @@ enum err group_list(const struct ctx *cx, struct group_rec **items, size_t *n)
     }
 }
 
+enum err group_update(const struct ctx *cx, const char *id, const struct group_patch_in *in,
+                      struct group_rec *out, struct fielderrs *fe)
+{
+    struct group_rec g;
+    memset(out, 0, sizeof *out);
+    enum err e = group_fetch(cx, ACT_GROUP_UPDATE, id, &g);
+    if (e != ERR_OK)
+        return e;
+    if ((e = fields_check(cx, &group_patch_fields, in, fe)) != ERR_OK)
+        goto done;
+    if (g.version != in->version) {
+        e = fielderr(fe, "version", "the group changed since you read it");
+        e = ERR_CONFLICT;
+        goto done;
+    }
+    if (fields_was_sent(&group_patch_fields, in, 1) && !check_absent(in->name)) {
+        free(g.name);
+        g.name = xstrdup(in->name);
+    }
+    if (fields_was_sent(&group_patch_fields, in, 2) && !check_absent(in->location_code)) {
+        const struct place *p = places_get(cx->places, in->location_code);
+        if (p->level != PLACE_COMMUNE && p->level != PLACE_VILLAGE) {
+            e = fielderr(fe, "location_code", "a group is on a commune or a village");
+            goto done;
+        }
+        snprintf(g.location_code, sizeof g.location_code, "%s", p->code);
+    }
+    clock_stamp(g.updated_at);
+    if ((e = store_begin(cx->db)) != ERR_OK)
+        goto done;
+    e = store_group_update(cx->db, &g);
+    if (e == ERR_OK)
+        e = audit_append(cx->db, check_user_id(cx), AUDIT_UPDATE, "group", g.id, NULL);
+    if ((e = store_end(cx->db, e)) == ERR_OK) {
+        g.version++;
+        *out = g;
+        return ERR_OK;
+    }
+done:
+    group_rec_free(&g);
+    return e;
+}
+
 #define RET "returnee."
 
 static const struct field returnee_field_rows[] = {
@@ -241,10 +302,30 @@ static const struct field member_field_rows[] = {
 };
 const struct fieldset member_fields = FIELDSET(member_field_rows);
 
+/* The same rows, none required, with the version and active, recording
+ * what was sent. */
+static const struct field member_patch_rows[] = {
+    F_INT(struct member_in, version, "", true, 1, INT_MAX, -1, "required: the version you read"),
+    F_BOOL(struct member_in, active, "", false),
+    F_TEXT(struct member_in, name_km, "", false, 1, MEMBER_NAME_MAX_CHARS, "1 to 120 characters"),
+    F_TEXT(struct member_in, name_latn, "", false, 1, MEMBER_NAME_MAX_CHARS, "1 to 120 characters"),
+    F_CODE(struct member_in, sex, "", false, LIST_SEX, "not a sex code"),
+    F_YEAR(struct member_in, birth_year, "", false, 1900, 0, "a year from 1900 to this year"),
+    F_OF(struct member_in, phone, "", FT_PHONE, false,
+         "digits, an optional leading +, spaces or dashes"),
+    F_CODES(struct member_in, network_roles, "", NULL, false, 0, 3, LIST_NETWORK_ROLE,
+            "member, representative or trainer, once each"),
+    F_OBJECT(struct member_in, returnee, "", false, has_returnee,
+             "countries, years_abroad, channel, sector"),
+};
+const struct fieldset member_patch_fields = {
+    member_patch_rows, (int)(sizeof member_patch_rows / sizeof member_patch_rows[0]),
+    offsetof(struct member_in, sent)};
+
 void member_in_init(struct member_in *in)
 {
     memset(in, 0, sizeof *in);
-    fields_init(&member_fields, in);
+    fields_init(&member_patch_fields, in);
 }
 
 static enum err member_validate(const struct ctx *cx, const struct member_in *in,
@@ -396,4 +477,113 @@ enum err member_list(const struct ctx *cx, const char *group_id, struct member_v
     *items = v;
     *n = nrecs;
     return ERR_OK;
+}
+
+/* The stored member as an input (strings borrowed from r, from *hold's
+ * JSON and from *phone), for a PATCH to be laid over. */
+static bool member_as_input(const struct ctx *cx, const struct member_rec *r, struct member_in *in,
+                            json_t **roles, json_t **ret, char **phone)
+{
+    member_in_init(in);
+    in->version = r->version;
+    in->active = r->active;
+    in->name_km = r->name_km;
+    in->name_latn = r->name_latn;
+    in->sex = r->sex;
+    in->birth_year = r->birth_year;
+    *phone = NULL;
+    if (r->phone.len > 0 && !sealed_open(cx, SEALED_MEMBER_PHONE, r->id, &r->phone, phone))
+        return false;
+    in->phone = *phone;
+    *roles = r->network_roles != NULL ? json_loads(r->network_roles, 0, NULL) : NULL;
+    for (size_t i = 0; json_is_array(*roles) && i < json_array_size(*roles) && i < 3; i++)
+        if (json_is_string(json_array_get(*roles, i)))
+            in->network_roles[in->nnetwork_roles++] = json_string_value(json_array_get(*roles, i));
+    *ret = r->returnee != NULL ? json_loads(r->returnee, 0, NULL) : NULL;
+    if (json_is_object(*ret)) {
+        struct returnee_in *t = &in->returnee;
+        in->has_returnee = true;
+        json_t *c = json_object_get(*ret, "countries");
+        for (size_t i = 0; json_is_array(c) && i < json_array_size(c) && i < RETURNEE_COUNTRIES_MAX;
+             i++)
+            if (json_is_string(json_array_get(c, i)))
+                t->countries[t->ncountries++] = json_string_value(json_array_get(c, i));
+        json_t *y = json_object_get(*ret, "years_abroad");
+        t->years_abroad = json_is_integer(y) ? (int)json_integer_value(y) : -1;
+        t->channel = json_string_value(json_object_get(*ret, "channel"));
+        t->sector = json_string_value(json_object_get(*ret, "sector"));
+    }
+    return true;
+}
+
+enum err member_update(const struct ctx *cx, const char *id, const struct member_in *in,
+                       struct member_view *out, struct fielderrs *fe)
+{
+    struct member_rec r = {0};
+    struct group_rec g;
+    struct member_in cur;
+    json_t *roles = NULL, *ret = NULL;
+    char *phone = NULL;
+    memset(out, 0, sizeof *out);
+    if (!may(cx, ACT_MEMBER_UPDATE))
+        return ERR_FORBIDDEN;
+    if (!check_id(id))
+        return ERR_NOT_FOUND;
+    enum err e = store_member_get(cx->db, id, &r);
+    if (e != ERR_OK)
+        return e;
+    if ((e = group_fetch(cx, ACT_MEMBER_UPDATE, r.group_id, &g)) != ERR_OK) {
+        member_rec_free(&r);
+        return e == ERR_FORBIDDEN ? ERR_FORBIDDEN : ERR_NOT_FOUND;
+    }
+    group_rec_free(&g);
+    if ((e = fields_check(cx, &member_patch_fields, in, fe)) != ERR_OK)
+        goto done;
+    if (r.version != in->version) {
+        fielderr(fe, "version", "the member changed since you read it");
+        e = ERR_CONFLICT;
+        goto done;
+    }
+    if (!member_as_input(cx, &r, &cur, &roles, &ret, &phone)) {
+        e = ERR_INTERNAL;
+        goto done;
+    }
+    fields_overlay(&member_patch_fields, &cur, in);
+    if ((e = member_validate(cx, &cur, fe)) != ERR_OK)
+        goto done;
+    struct member_rec next = {0};
+    memcpy(next.id, r.id, ID_SIZE);
+    memcpy(next.group_id, r.group_id, ID_SIZE);
+    memcpy(next.created_at, r.created_at, TS_SIZE);
+    next.version = r.version;
+    next.name_km = check_absent(cur.name_km) ? NULL : xstrdup(cur.name_km);
+    next.name_latn = check_absent(cur.name_latn) ? NULL : xstrdup(cur.name_latn);
+    snprintf(next.sex, sizeof next.sex, "%s", cur.sex);
+    next.birth_year = cur.birth_year;
+    if (!check_absent(cur.phone))
+        sealed_seal(cx, SEALED_MEMBER_PHONE, next.id, cur.phone, &next.phone);
+    next.network_roles = roles_json(&cur);
+    next.returnee = cur.has_returnee ? returnee_json(&cur) : NULL;
+    next.active = cur.active;
+    clock_stamp(next.updated_at);
+    if ((e = store_begin(cx->db)) == ERR_OK) {
+        e = store_member_update(cx->db, &next);
+        if (e == ERR_OK)
+            e = audit_append(cx->db, check_user_id(cx), AUDIT_UPDATE, "member", next.id,
+                             next.active == r.active ? NULL
+                             : next.active           ? "reactivated"
+                                                     : "deactivated");
+        e = store_end(cx->db, e);
+    }
+    if (e == ERR_OK) {
+        next.version++;
+        e = member_view_make(cx, true, &next, out);
+    }
+    member_rec_free(&next);
+done:
+    json_decref(roles);
+    json_decref(ret);
+    crypto_free_text(phone);
+    member_rec_free(&r);
+    return e;
 }

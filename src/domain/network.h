@@ -22,6 +22,21 @@ enum err group_list(const struct ctx *cx, struct group_rec **items, size_t *n);
 /* ERR_NOT_FOUND when absent or out of reach. */
 enum err group_get(const struct ctx *cx, const char *id, struct group_rec *out);
 
+/* PATCH /groups/{id}: the version read, and a new name or place. */
+struct group_patch_in {
+    struct fields_sent sent;
+    int version;
+    const char *name;
+    const char *location_code; /* a commune or a village */
+};
+extern const struct fieldset group_patch_fields;
+void group_patch_in_init(struct group_patch_in *in);
+/* Changes a group within the caller's reach (ACT_GROUP_UPDATE: a
+ * supervisor her organization's, an admin any) at in->version:
+ * ERR_CONFLICT when stale; audited. */
+enum err group_update(const struct ctx *cx, const char *id, const struct group_patch_in *in,
+                      struct group_rec *out, struct fielderrs *fe);
+
 #define RETURNEE_COUNTRIES_MAX 16
 
 /* A member's migration history (DOMAIN.md §7 channels and sectors). */
@@ -33,8 +48,12 @@ struct returnee_in {
     const char *sector;
 };
 
-/* Declared in member_fields (domain/fields.h), read by the API. */
+/* Declared in member_fields (a POST) and member_patch_fields (a PATCH:
+ * version, what changes, and active), read by the API and the pages. */
 struct member_in {
+    struct fields_sent sent; /* what a PATCH sent */
+    int version;             /* a PATCH: the version read */
+    bool active;             /* a PATCH: false deactivates, true reactivates */
     const char *name_km;
     const char *name_latn;
     const char *sex;
@@ -46,6 +65,7 @@ struct member_in {
     struct returnee_in returnee;
 };
 extern const struct fieldset member_fields;
+extern const struct fieldset member_patch_fields;
 void member_in_init(struct member_in *in);
 /* A member's view: phone unsealed only for roles that may read members. */
 struct member_view {
@@ -60,5 +80,12 @@ enum err member_add(const struct ctx *cx, const char *group_id, const struct mem
                     struct member_view *out, struct fielderrs *fe);
 enum err member_list(const struct ctx *cx, const char *group_id, struct member_view **items,
                      size_t *n);
+/* Changes what in sent of a member of a group within the caller's reach
+ * (ACT_MEMBER_UPDATE: a representative her own group's, a supervisor her
+ * organization's, an admin any; another group's member is ERR_NOT_FOUND)
+ * at in->version (ERR_CONFLICT when stale). A member is never deleted:
+ * "active": false deactivates her, her history stays. Audited. */
+enum err member_update(const struct ctx *cx, const char *id, const struct member_in *in,
+                       struct member_view *out, struct fielderrs *fe);
 
 #endif

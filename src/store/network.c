@@ -143,6 +143,17 @@ enum err store_group_get(struct store_conn *c, const char *id, struct group_rec 
     return ERR_OK;
 }
 
+enum err store_group_update(struct store_conn *c, const struct group_rec *r)
+{
+    struct stmt *s = stmt_get(c, STMT_GROUP_UPDATE);
+    stmt_text(s, 1, r->id);
+    stmt_int(s, 2, r->version);
+    stmt_text(s, 3, r->name);
+    stmt_opt_text(s, 4, r->location_code);
+    stmt_text(s, 5, r->updated_at);
+    return stmt_exec_versioned(s);
+}
+
 enum err store_group_list(struct store_conn *c, const char *organization_id,
                           struct group_rec **items, size_t *n)
 {
@@ -204,11 +215,9 @@ static void member_read(struct stmt *s, struct member_rec *r)
     r->version = (int)stmt_col_int(s, MEMBER_VERSION);
 }
 
-enum err store_member_insert(struct store_conn *c, const struct member_rec *r)
+/* The fields an insert and an update both write, from ?3 (name_km) to ?10. */
+static void member_bind_fields(struct stmt *s, const struct member_rec *r)
 {
-    struct stmt *s = stmt_get(c, STMT_MEMBER_INSERT);
-    stmt_text(s, 1, r->id);
-    stmt_text(s, 2, r->group_id);
     stmt_opt_text(s, 3, r->name_km);
     stmt_opt_text(s, 4, r->name_latn);
     stmt_text(s, 5, r->sex);
@@ -220,10 +229,41 @@ enum err store_member_insert(struct store_conn *c, const struct member_rec *r)
     stmt_text(s, 8, r->network_roles != NULL ? r->network_roles : "[]");
     stmt_opt_text(s, 9, r->returnee);
     stmt_bool(s, 10, r->active);
+}
+
+enum err store_member_insert(struct store_conn *c, const struct member_rec *r)
+{
+    struct stmt *s = stmt_get(c, STMT_MEMBER_INSERT);
+    stmt_text(s, 1, r->id);
+    stmt_text(s, 2, r->group_id);
+    member_bind_fields(s, r);
     stmt_text(s, 11, r->created_at);
     stmt_text(s, 12, updated_or_created(r->updated_at, r->created_at));
     stmt_int(s, 13, version_or_1(r->version));
     return stmt_exec(s);
+}
+
+enum err store_member_get(struct store_conn *c, const char *id, struct member_rec *out)
+{
+    struct stmt *s = stmt_get(c, STMT_MEMBER_GET);
+    stmt_text(s, 1, id);
+    memset(out, 0, sizeof(*out));
+    enum err e = stmt_one(s);
+    if (e != ERR_OK)
+        return e;
+    member_read(s, out);
+    stmt_done(s);
+    return ERR_OK;
+}
+
+enum err store_member_update(struct store_conn *c, const struct member_rec *r)
+{
+    struct stmt *s = stmt_get(c, STMT_MEMBER_UPDATE);
+    stmt_text(s, 1, r->id);
+    stmt_int(s, 2, r->version);
+    member_bind_fields(s, r);
+    stmt_text(s, 11, r->updated_at);
+    return stmt_exec_versioned(s);
 }
 
 enum err store_member_list(struct store_conn *c, const char *group_id, struct member_rec **items,

@@ -157,10 +157,17 @@ const struct stmt_def pg_stmts[STMT__MAX] = {
     S(STMT_GROUP_LIST, "SELECT " GROUP_COLS " FROM network_group"
                        " WHERE ($1::text IS NULL OR organization_id = $1) ORDER BY name, id"),
 
+    S(STMT_GROUP_UPDATE, "UPDATE network_group SET name = $3, location_code = $4, updated_at = $5,"
+                         " version = version + 1 WHERE id = $1 AND version = $2"),
     S(STMT_MEMBER_INSERT, "INSERT INTO member (" MEMBER_COLS ")"
                           " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"),
     S(STMT_MEMBER_LIST,
       "SELECT " MEMBER_COLS " FROM member WHERE group_id = $1 ORDER BY name_latn, id"),
+    S(STMT_MEMBER_GET, "SELECT " MEMBER_COLS " FROM member WHERE id = $1"),
+    S(STMT_MEMBER_UPDATE,
+      "UPDATE member SET name_km = $3, name_latn = $4, sex = $5, birth_year = $6,"
+      " phone = $7, network_roles = $8, returnee = $9, active = $10,"
+      " updated_at = $11, version = version + 1 WHERE id = $1 AND version = $2"),
 
     S(STMT_SERVICE_INSERT, "INSERT INTO service (" SERVICE_COLS ")"
                            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"),

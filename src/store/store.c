@@ -520,6 +520,7 @@ const struct col_check store_col_checks[] = {
     {STMT_GROUP_GET, group_col_names, GROUP__NCOL},
     {STMT_GROUP_LIST, group_col_names, GROUP__NCOL},
     {STMT_MEMBER_LIST, member_col_names, MEMBER__NCOL},
+    {STMT_MEMBER_GET, member_col_names, MEMBER__NCOL},
     {STMT_SERVICE_GET, service_col_names, SERVICE__NCOL},
     {STMT_SERVICE_LIST, service_col_names, SERVICE__NCOL},
     {STMT_LOCATION_GET, location_col_names, LOCATION__NCOL},

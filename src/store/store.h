@@ -195,6 +195,8 @@ void group_rec_free(struct group_rec *r);
 void group_list_free(struct group_rec *items, size_t n);
 enum err store_group_insert(struct store_conn *c, const struct group_rec *r);
 enum err store_group_get(struct store_conn *c, const char *id, struct group_rec *out);
+/* Writes name and location_code at r->version (versioned). */
+enum err store_group_update(struct store_conn *c, const struct group_rec *r);
 /* Groups, by name; organization_id NULL for all. */
 enum err store_group_list(struct store_conn *c, const char *organization_id,
                           struct group_rec **items, size_t *n);
@@ -219,6 +221,10 @@ void member_list_free(struct member_rec *items, size_t n);
 enum err store_member_insert(struct store_conn *c, const struct member_rec *r);
 enum err store_member_list(struct store_conn *c, const char *group_id, struct member_rec **items,
                            size_t *n);
+enum err store_member_get(struct store_conn *c, const char *id, struct member_rec *out);
+/* Writes every field but id, group and created_at at r->version
+ * (versioned: ERR_CONFLICT when another write came first). */
+enum err store_member_update(struct store_conn *c, const struct member_rec *r);
 
 /* ---- the service directory ---- */
 struct service_rec {

@@ -247,6 +247,89 @@ class GroupsTest(ServerTestCase):
                          as_user="member1")
         self.assertError(a, 403, "forbidden")
 
+    # ---- editing: issue 8 item 1 ----
+
+    def member_of(self, gid, rep):
+        st, _, m = self.req("POST", "/api/v1/groups/%s/members" % gid, new_member(), as_user=rep)
+        self.assertEqual(st, 201, m)
+        return m
+
+    def test_rep1_edits_and_deactivates_her_member_and_keeps_her(self):
+        m = self.member_of(self.g1, "rep1")
+        st, _, v = self.req("PATCH", "/api/v1/members/" + m["id"],
+                            {"version": m["version"], "network_roles": ["member", "trainer"]},
+                            as_user="rep1")
+        self.assertEqual(st, 200, v)
+        self.assertEqual(v["network_roles"], ["member", "trainer"])
+        self.assertEqual(v["version"], m["version"] + 1)
+        self.assertEqual(v["name_latn"], m["name_latn"])  # what was not sent stays
+        self.assertEqual(v["returnee"], m["returnee"])
+        self.assertEqual(v["phone"], "012 345 678")
+        st, _, d = self.req("PATCH", "/api/v1/members/" + m["id"],
+                            {"version": v["version"], "active": False}, as_user="rep1")
+        self.assertEqual(st, 200, d)
+        self.assertIs(d["active"], False)
+        items = self.list_all("/api/v1/groups/%s/members" % self.g1, "rep1")
+        kept = [x for x in items if x["id"] == m["id"]]
+        self.assertEqual(len(kept), 1, "a deactivated member is never deleted")
+        self.assertIs(kept[0]["active"], False)
+
+    def test_member_patch_refusals_write_nothing(self):
+        m = self.member_of(self.g1, "rep1")
+        path = "/api/v1/members/" + m["id"]
+        body = {"version": m["version"], "name_latn": "Changed"}
+        for who in ("rep2", "caseworker1", "member1", "counsel", "analyst"):
+            with self.subTest(user=who), self.assertWritesNothing():
+                a = self.req("PATCH", path, body, as_user=who)
+            expected = 404 if who == "rep2" else 403
+            self.assertEqual(a[0], expected, (who, a[2]))
+            self.assertErrorShape(a[2])
+        none = self.req("PATCH", "/api/v1/members/" + NOWHERE, body, as_user="rep2")
+        other = self.req("PATCH", path, body, as_user="rep2")
+        self.assertEqual((other[0], other[2]), (none[0], none[2]))
+        with self.assertWritesNothing():
+            a = self.req("PATCH", path, {"version": m["version"] + 1, "name_latn": "X"},
+                         as_user="rep1")
+        self.assertError(a, 409, "conflict", fields=["version"])
+        for over in ({"sex": "woman"}, {"active": "no"}, {"name_km": None, "name_latn": None},
+                     {"network_roles": ["boss"]}, {}):
+            with self.subTest(body=over), self.assertWritesNothing():
+                b = dict(over)
+                if over:
+                    b["version"] = m["version"]
+                a = self.req("PATCH", path, b, as_user="rep1")
+            self.assertEqual(a[0], 422, a[2])
+
+    def test_supervisor_manages_every_group_of_her_organization(self):
+        m = self.member_of(self.g2, "supervisor")
+        self.assertEqual(m["group_id"], self.g2)
+        st, _, v = self.req("PATCH", "/api/v1/members/" + m["id"],
+                            {"version": m["version"], "phone": None}, as_user="supervisor")
+        self.assertEqual(st, 200, v)
+        self.assertNotIn("phone", v)
+
+    def test_group_patch(self):
+        st, _, g = self.req("POST", "/api/v1/groups", self.admin_group_body(), as_user="admin")
+        self.assertEqual(st, 201, g)
+        path = "/api/v1/groups/" + g["id"]
+        for who in ("rep1", "caseworker1", "member1"):
+            with self.subTest(user=who), self.assertWritesNothing():
+                a = self.req("PATCH", path, {"version": g["version"], "name": "X"}, as_user=who)
+            self.assertIn(a[0], (403, 404), a[2])
+        with self.assertWritesNothing():
+            a = self.req("PATCH", path, {"version": g["version"], "location_code": "1707"},
+                         as_user="supervisor")
+        self.assertError(a, 422, "validation_failed", fields=["location_code"])
+        st, _, v = self.req("PATCH", path, {"version": g["version"], "name": "Renamed group",
+                                            "location_code": "170710"}, as_user="supervisor")
+        self.assertEqual(st, 200, v)
+        self.assertEqual((v["name"], v["location_code"], v["version"]),
+                         ("Renamed group", "170710", g["version"] + 1))
+        with self.assertWritesNothing():
+            a = self.req("PATCH", path, {"version": g["version"], "name": "Again"},
+                         as_user="admin")
+        self.assertError(a, 409, "conflict")
+
     def test_invalid_members_are_422_and_write_nothing(self):
         cases = [
             ("sex", {"sex": None}),

@@ -418,6 +418,170 @@ static void test_service_list_nearest_first(void **state)
     assert_non_null(fielderr_get(&fe, "location"));
 }
 
+/* A member with a phone and a returnee history in group, by the operator. */
+static void member_made(struct fx *f, const char *group, struct member_view *m)
+{
+    struct member_in in;
+    struct fielderrs fe = {0};
+    member_in_init(&in);
+    in.name_latn = "Chantha";
+    in.sex = "female";
+    in.birth_year = 1985;
+    in.phone = "012 999 888";
+    in.has_returnee = true;
+    in.returnee.countries[0] = "TH";
+    in.returnee.countries[1] = "MY";
+    in.returnee.ncountries = 2;
+    in.returnee.years_abroad = 4;
+    in.returnee.channel = "irregular";
+    assert_int_equal(member_add(&f->op, group, &in, m, &fe), ERR_OK);
+}
+
+static enum err member_patch(struct fx *f, const struct actor *a, const char *id, int version,
+                             void (*set)(struct member_in *), struct member_view *out)
+{
+    struct ctx cx = a != NULL ? fx_ctx(f, a) : f->op;
+    struct member_in in;
+    struct fielderrs fe = {0};
+    member_in_init(&in);
+    in.version = version;
+    fields_mark(&member_patch_fields, &in, 0, false);
+    set(&in);
+    return member_update(&cx, id, &in, out, &fe);
+}
+
+static void set_deactivate(struct member_in *in)
+{
+    in->active = false;
+    fields_mark(&member_patch_fields, in, 1, false);
+}
+
+static void set_trainer(struct member_in *in)
+{
+    in->network_roles[0] = "member";
+    in->network_roles[1] = "trainer";
+    in->nnetwork_roles = 2;
+    fields_mark(&member_patch_fields, in, 7, false);
+}
+
+static void set_phone_null(struct member_in *in)
+{
+    fields_mark(&member_patch_fields, in, 6, true);
+}
+
+static void set_no_names(struct member_in *in)
+{
+    fields_mark(&member_patch_fields, in, 3, true); /* name_latn: null, and no Khmer name */
+}
+
+static void test_member_update(void **state)
+{
+    struct fx *f = *state;
+    struct actor rep1, rep2, sup, sup2, cw, admin;
+    fx_actor(f, "representative", f->org, f->group1, &rep1);
+    fx_actor(f, "representative", f->org, f->group2, &rep2);
+    fx_actor(f, "supervisor", f->org, NULL, &sup);
+    fx_actor(f, "supervisor", f->org2, NULL, &sup2);
+    fx_actor(f, "caseworker", f->org, NULL, &cw);
+    fx_actor(f, "admin", NULL, NULL, &admin);
+    struct member_view m = {0}, out = {0};
+    member_made(f, f->group1, &m);
+    char id[ID_SIZE];
+    memcpy(id, m.rec.id, ID_SIZE);
+    int v = m.rec.version;
+    member_view_free(&m);
+
+    /* Another group's representative, another NGO's supervisor: not found;
+     * a caseworker: the table refuses. Nothing changes. */
+    assert_int_equal(member_patch(f, &rep2, id, v, set_trainer, &out), ERR_NOT_FOUND);
+    assert_int_equal(member_patch(f, &sup2, id, v, set_trainer, &out), ERR_NOT_FOUND);
+    assert_int_equal(member_patch(f, &cw, id, v, set_trainer, &out), ERR_FORBIDDEN);
+    assert_int_equal(member_patch(f, &rep1, "nosuchmembernosuchm", v, set_trainer, &out),
+                     ERR_NOT_FOUND);
+    struct member_rec r = {0};
+    assert_int_equal(store_member_get(f->op.db, id, &r), ERR_OK);
+    assert_int_equal(r.version, v);
+    member_rec_free(&r);
+
+    /* Her representative makes her a trainer: the rest is kept. */
+    assert_int_equal(member_patch(f, &rep1, id, v, set_trainer, &out), ERR_OK);
+    assert_int_equal(out.rec.version, v + 1);
+    assert_string_equal(out.rec.network_roles, "[\"member\",\"trainer\"]");
+    assert_string_equal(out.rec.name_latn, "Chantha");
+    assert_string_equal(out.phone, "012 999 888");
+    assert_non_null(strstr(out.rec.returnee, "\"MY\""));
+    assert_true(out.rec.active);
+    member_view_free(&out);
+    /* A stale version: 409, nothing written. */
+    assert_int_equal(member_patch(f, &rep1, id, v, set_deactivate, &out), ERR_CONFLICT);
+    /* A field sent as null is cleared; a name stays required. */
+    assert_int_equal(member_patch(f, &sup, id, v + 1, set_phone_null, &out), ERR_OK);
+    assert_null(out.phone);
+    member_view_free(&out);
+    assert_int_equal(member_patch(f, &sup, id, v + 2, set_no_names, &out), ERR_VALIDATION);
+    /* Deactivated, never deleted: still in the list, inactive. */
+    assert_int_equal(member_patch(f, &admin, id, v + 2, set_deactivate, &out), ERR_OK);
+    assert_false(out.rec.active);
+    member_view_free(&out);
+    struct ctx cx = fx_ctx(f, &rep1);
+    struct member_view *items = NULL;
+    size_t n = 0;
+    assert_int_equal(member_list(&cx, f->group1, &items, &n), ERR_OK);
+    bool found = false;
+    for (size_t i = 0; i < n; i++)
+        found = found || (strcmp(items[i].rec.id, id) == 0 && !items[i].rec.active);
+    member_views_free(items, n);
+    assert_true(found);
+    /* A supervisor adds members too, to her organization's groups only. */
+    struct member_in in;
+    struct fielderrs fe = {0};
+    member_in_init(&in);
+    in.name_latn = "Dara";
+    in.sex = "female";
+    struct ctx scx = fx_ctx(f, &sup), s2 = fx_ctx(f, &sup2);
+    assert_int_equal(member_add(&scx, f->group2, &in, &out, &fe), ERR_OK);
+    member_view_free(&out);
+    assert_int_equal(member_add(&s2, f->group2, &in, &out, &fe), ERR_NOT_FOUND);
+    struct actor *all[] = {&rep1, &rep2, &sup, &sup2, &cw, &admin};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        actor_free(all[i]);
+}
+
+static void test_group_update(void **state)
+{
+    struct fx *f = *state;
+    struct actor sup, sup2, rep;
+    fx_actor(f, "supervisor", f->org, NULL, &sup);
+    fx_actor(f, "supervisor", f->org2, NULL, &sup2);
+    fx_actor(f, "representative", f->org, f->group1, &rep);
+    struct group_rec g = {0}, out = {0};
+    assert_int_equal(store_group_get(f->op.db, f->group1, &g), ERR_OK);
+    struct group_patch_in in;
+    struct fielderrs fe = {0};
+    group_patch_in_init(&in);
+    in.version = g.version;
+    in.name = "Group one, renamed";
+    fields_mark(&group_patch_fields, &in, 0, false);
+    fields_mark(&group_patch_fields, &in, 1, false);
+    struct ctx rcx = fx_ctx(f, &rep), s2 = fx_ctx(f, &sup2), scx = fx_ctx(f, &sup);
+    assert_int_equal(group_update(&rcx, f->group1, &in, &out, &fe), ERR_FORBIDDEN);
+    assert_int_equal(group_update(&s2, f->group1, &in, &out, &fe), ERR_NOT_FOUND);
+    in.location_code = "17"; /* a province: not a group's place */
+    fields_mark(&group_patch_fields, &in, 2, false);
+    assert_int_equal(group_update(&scx, f->group1, &in, &out, &fe), ERR_VALIDATION);
+    in.location_code = PUOK_CHAS;
+    assert_int_equal(group_update(&scx, f->group1, &in, &out, &fe), ERR_OK);
+    assert_string_equal(out.name, "Group one, renamed");
+    assert_string_equal(out.location_code, PUOK_CHAS);
+    assert_int_equal(out.version, g.version + 1);
+    group_rec_free(&out);
+    assert_int_equal(group_update(&scx, f->group1, &in, &out, &fe), ERR_CONFLICT);
+    group_rec_free(&g);
+    actor_free(&sup);
+    actor_free(&sup2);
+    actor_free(&rep);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -432,6 +596,8 @@ int main(void)
         cmocka_unit_test(test_service_validation),
         cmocka_unit_test(test_service_rank),
         cmocka_unit_test(test_service_list_nearest_first),
+        cmocka_unit_test(test_member_update),
+        cmocka_unit_test(test_group_update),
     };
     return cmocka_run_group_tests_name("network", tests, fx_setup, fx_teardown);
 }

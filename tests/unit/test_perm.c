@@ -11,7 +11,7 @@
 
 /* Adding a role or an action must come with its row or column here. */
 _Static_assert(ROLE__MAX == 7, "update the expected matrix for the new role");
-_Static_assert(ACT__MAX == 40, "update the expected matrix for the new action");
+_Static_assert(ACT__MAX == 42, "update the expected matrix for the new action");
 
 #define N   SCOPE_NONE
 #define OWN SCOPE_OWN
@@ -44,8 +44,12 @@ static const struct row expected[] = {
     {ACT_GROUP_CREATE,     "group_create",     {N,   N,   N,   N,   N,   N,   ALL}},
     {ACT_GROUP_READ,       "group_read",       {GRP, GRP, ORG, ORG, N,   ALL, ALL}},
     /* a representative manages her group's member list */
-    {ACT_MEMBER_CREATE,    "member_create",    {N,   GRP, N,   N,   N,   N,   ALL}},
+    /* issue 8: a representative manages only her own group's member list;
+     * an admin, or a supervisor for her organization, manages all */
+    {ACT_MEMBER_CREATE,    "member_create",    {N,   GRP, N,   ORG, N,   N,   ALL}},
     {ACT_MEMBER_READ,      "member_read",      {N,   GRP, ORG, ORG, N,   N,   ALL}},
+    {ACT_GROUP_UPDATE,     "group_update",     {N,   N,   N,   ORG, N,   N,   ALL}},
+    {ACT_MEMBER_UPDATE,    "member_update",    {N,   GRP, N,   ORG, N,   N,   ALL}},
     /* members, representatives, caseworkers, supervisors report concerns */
     {ACT_CASE_CREATE,      "case_create",      {GRP, GRP, ORG, ORG, N,   N,   N}},
     /* member: cases she reported; representative: her group's; caseworker:
