@@ -17,7 +17,9 @@ bool api_ctx(struct req *r, struct resp *w, struct ctx *cx)
                        .key = r->app->key,
                        .actor = r->actor,
                        .places = r->app->places,
-                       .screening = r->app->screening};
+                       .screening = r->app->screening,
+                       /* The API's lists sort in the caller's language. */
+                       .lang = strcmp(r->actor->user.locale, "en") == 0 ? LANG_EN : LANG_KM};
     return true;
 }
 

@@ -9,6 +9,7 @@
 
 #include "auth/session.h"
 #include "crypto/crypto.h"
+#include "i18n/i18n.h"
 #include "store/store.h"
 
 struct places;
@@ -22,6 +23,9 @@ struct ctx {
     const struct places *places;
     bool local_operator;
     const struct screening_catalog *screening; /* the screening indicators and rule */
+    /* The caller's language: lists of names sort in its order (LANG_KM,
+     * the zero value, unless the request says otherwise). */
+    enum lang lang;
     const struct reference *reference; /* the safe-migration reference (domain/reference.h) */
 };
 

@@ -12,6 +12,7 @@
 
 #include "audit/audit.h"
 #include "domain/check.h"
+#include "domain/collate.h"
 #include "domain/place.h"
 #include "domain/sealed.h"
 #include "util/alloc.h"
@@ -474,7 +475,20 @@ enum err member_list(const struct ctx *cx, const char *group_id, struct member_v
         member_views_free(v, i);
         return e;
     }
-    *items = v;
+    /* By name in the caller's language (the store's order is only the
+     * page's: names are sorted once read, never by a stored sort key). */
+    struct collate_name *names = xcalloc(nrecs > 0 ? nrecs : 1, sizeof *names);
+    size_t *order = xcalloc(nrecs > 0 ? nrecs : 1, sizeof *order);
+    for (i = 0; i < nrecs; i++)
+        names[i] = (struct collate_name){v[i].rec.name_km, v[i].rec.name_latn};
+    collate_order(cx->lang, names, nrecs, order);
+    struct member_view *sorted = xcalloc(nrecs > 0 ? nrecs : 1, sizeof *sorted);
+    for (i = 0; i < nrecs; i++)
+        sorted[i] = v[order[i]];
+    free(names);
+    free(order);
+    free(v);
+    *items = sorted;
     *n = nrecs;
     return ERR_OK;
 }

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <unicode/ucol.h>
 #include <unicode/ustring.h>
 
+#include "domain/collate.h"
 #include "domain/romanize.h"
 #include "domain/scope.h"
 #include "util/alloc.h"
@@ -362,38 +362,19 @@ static int sortent_cmp(const void *a, const void *b)
     return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-static char *sort_key(const UCollator *coll, const char *s)
-{
-    UChar u[512];
-    int32_t ulen = 0;
-    UErrorCode ec = U_ZERO_ERROR;
-    u_strFromUTF8WithSub(u, 512, &ulen, s, -1, 0xfffd, NULL, &ec);
-    if (U_FAILURE(ec) || ulen > 512)
-        ulen = 0;
-    int32_t need = ucol_getSortKey(coll, u, ulen, NULL, 0);
-    char *key = xmalloc((size_t)need + 1);
-    ucol_getSortKey(coll, u, ulen, (uint8_t *)key, need + 1);
-    key[need] = '\0';
-    return key;
-}
-
 /* Sorts every children range of order[lang] by name in lang. */
 static enum err children_sort(struct places *p, enum lang lang)
 {
-    UErrorCode ec = U_ZERO_ERROR;
-    const char *locale = lang == LANG_KM ? "km" : "en";
-    UCollator *coll = ucol_open(locale, &ec);
-    if (U_FAILURE(ec)) {
-        log_error("places: no %s collation: %s", locale, u_errorName(ec));
+    struct collator *coll = collate_open(lang);
+    if (coll == NULL)
         return ERR_INTERNAL;
-    }
     struct sortent *ents = xmalloc((p->n + 1) * sizeof ents[0]);
     for (size_t i = 0; i < p->n; i++) {
         const struct place *pl = &p->items[i];
-        ents[i].key = sort_key(coll, lang == LANG_KM ? pl->name_km : pl->name_latn);
+        ents[i].key = collate_key(coll, lang == LANG_KM ? pl->name_km : pl->name_latn);
         ents[i].idx = (uint32_t)i;
     }
-    ucol_close(coll);
+    collate_close(coll);
 
     struct sortent *tmp = xmalloc((p->n + 1) * sizeof tmp[0]);
     uint32_t *order = p->order[lang];

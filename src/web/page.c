@@ -181,7 +181,7 @@ const char *tr(const struct req *r, enum msg m)
 
 struct ctx page_ctx(const struct req *r)
 {
-    struct ctx cx = {.db = r->db, .actor = r->actor};
+    struct ctx cx = {.db = r->db, .actor = r->actor, .lang = r->lang};
     if (r->app != NULL) {
         cx.key = r->app->key;
         cx.places = r->app->places;
