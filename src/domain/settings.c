@@ -13,6 +13,8 @@ static const struct setting_def defs[SETTING__MAX] = {
                                       "days before an urgent referral is overdue"},
     [SETTING_FOLLOWUP_DAYS_ROUTINE] = {"referral.followup_days.routine", 1, 90, 7,
                                        "days before a routine referral is overdue"},
+    [SETTING_SUPPRESSION_K] = {"suppression.k", 2, 100, 5,
+                               "counts from 1 to k-1 are never shown as numbers"},
 };
 
 const struct setting_def *setting_def(enum setting s)
