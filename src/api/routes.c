@@ -17,6 +17,8 @@ const struct route api_routes[] = {
     {M_GET, "/api/v1/groups/{id}", api_group_get, AUTH},
     {M_POST, "/api/v1/groups/{id}/members", api_member_add, CREATE},
     {M_GET, "/api/v1/groups/{id}/members", api_member_list, AUTH},
+    {M_POST, "/api/v1/outreach", api_outreach_create, CREATE},
+    {M_GET, "/api/v1/outreach", api_outreach_list, AUTH},
     {M_POST, "/api/v1/services", api_service_create, CREATE},
     {M_GET, "/api/v1/services", api_service_list, AUTH},
     {M_PATCH, "/api/v1/services/{id}", api_service_patch, AUTH},
