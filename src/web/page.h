@@ -207,6 +207,9 @@ void web_referral_slip(struct req *r, struct resp *w);
 void web_slip_verify_form(struct req *r, struct resp *w);
 void web_slip_verify(struct req *r, struct resp *w);
 void web_asset(struct req *r, struct resp *w);
+void web_outreach(struct req *r, struct resp *w);
+void web_outreach_create(struct req *r, struct resp *w);
+void web_outreach_create_resume(struct req *r, struct resp *w);
 
 /* "/assets/NAME?v=VERSION": the URL of a built-in asset whose version
  * changes with its content (so it may be cached). Caller frees. */

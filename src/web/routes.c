@@ -50,6 +50,8 @@ const struct route web_routes[] = {
     {M_GET, "/referrals/{id}", web_referral_show, SIGNED_IN},
     {M_POST, "/referrals/{id}", web_referral_move, FORM_POST},
     {M_GET, "/referrals/{id}/slip", web_referral_slip, SIGNED_IN},
+    {M_GET, "/outreach", web_outreach, SIGNED_IN},
+    {M_POST, "/outreach", web_outreach_create, FORM_POST | ROUTE_CREATE},
     {M_GET, "/assets/{name}", web_asset, PAGE},
 };
 
