@@ -179,3 +179,29 @@ class OutreachPagesTest(PageClient, ServerTestCase):
                 st, _, page = self.page("GET", "/referrals" if user == "counsel" else "/",
                                         cookies)
                 self.assertNotIn(b'id="nav-outreach"', page)
+
+    def test_sent_after_the_session_ended_writes_nothing_and_keeps_what_was_typed(self):
+        cookies, csrf = self.sign_in("member1")
+        form = self.form(csrf, self.group_of("member1"), **{"attendance.female": "37"})
+        st, _, _ = self.page("POST", "/logout", cookies, {"csrf": csrf})
+        self.assertEqual(st, 303)
+        with self.assertWritesNothing():
+            st, h, page = self.page("POST", "/outreach", cookies, form)
+        self.assertEqual(st, 401, page[:300])
+        login = next(f for f in forms_of(page) if f["action"] == "/login")
+        carried = login["inputs"]
+        self.assertEqual(carried["resume"], "/outreach")
+        self.assertEqual(carried["attendance.female"], "37")
+        pre = {k: v for k, (v, _) in cookies_of(h).items() if v}
+        pre.update({k: v for k, v in cookies.items() if k != "cbpn_session"})
+        body = dict(carried)
+        body.update({"username": "member1", "password": DEMO_PASSWORD,
+                     "topic": ["safe_migration", "labour_rights"]})
+        before = len(self.sessions("member1"))
+        st, h, page = self.page("POST", "/login", pre, body)
+        self.assertEqual(st, 200, page[:500])
+        self.srv.secrets.add(cookies_of(h)["cbpn_session"][0])
+        self.assertIn(b'id="resumed-notice"', page)
+        self.assertIn(b'value="37"', page)
+        self.assertIn(b'id="topic-labour_rights" value="labour_rights" checked', page)
+        self.assertEqual(len(self.sessions("member1")), before)
