@@ -51,5 +51,7 @@ void api_referral_get(struct req *r, struct resp *w);
 void api_referral_patch(struct req *r, struct resp *w);
 void api_referral_list(struct req *r, struct resp *w);
 void api_slip_verify(struct req *r, struct resp *w);
+void api_outreach_create(struct req *r, struct resp *w);
+void api_outreach_list(struct req *r, struct resp *w);
 
 #endif

@@ -19,6 +19,8 @@ const struct route api_routes[] = {
     {M_GET, "/api/v1/groups/{id}/members", api_member_list, AUTH},
     {M_PATCH, "/api/v1/groups/{id}", api_group_patch, AUTH},
     {M_PATCH, "/api/v1/members/{id}", api_member_patch, AUTH},
+    {M_POST, "/api/v1/outreach", api_outreach_create, CREATE},
+    {M_GET, "/api/v1/outreach", api_outreach_list, AUTH},
     {M_POST, "/api/v1/services", api_service_create, CREATE},
     {M_GET, "/api/v1/services", api_service_list, AUTH},
     {M_PATCH, "/api/v1/services/{id}", api_service_patch, AUTH},

@@ -62,6 +62,8 @@ static const enum scope table[ACT__MAX][ROLE__MAX] = {
     [ACT_REFERRAL_INBOX]   = {N,     N,   N,     N,     RCV,   N,      N},
     [ACT_SLIP_READ]        = {N,     N,   ASG,   ORG,   N,     N,      N},
     [ACT_SLIP_VERIFY]      = {N,     N,   N,     N,     RCV,   N,      N},
+    [ACT_OUTREACH_CREATE]  = {GRP,   GRP, ORG,   ORG,   N,     N,      N},
+    [ACT_OUTREACH_READ]    = {GRP,   GRP, ORG,   ORG,   N,     N,      ALL},
 };
 /* clang-format on */
 

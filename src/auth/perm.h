@@ -60,6 +60,8 @@ enum action {
     ACT_REFERRAL_INBOX,    /* the count of new referrals on every page */
     ACT_SLIP_READ,         /* the printable slip, with its verification code */
     ACT_SLIP_VERIFY,       /* check a slip's verification code */
+    ACT_OUTREACH_CREATE,   /* record an outreach session of a group */
+    ACT_OUTREACH_READ,     /* list outreach sessions */
     ACT__MAX
 };
 

@@ -15,6 +15,7 @@
 #include "domain/casework.h"
 #include "domain/incidents.h"
 #include "domain/network.h"
+#include "domain/outreach.h"
 #include "domain/place.h"
 #include "domain/referrals.h"
 #include "domain/screening.h"
@@ -768,6 +769,73 @@ static enum err make_case_work(struct demo_run *run, char **errmsg)
     return e;
 }
 
+/* ---- outreach sessions ---- */
+
+/* The topics of the demo's sessions, in turn (NULL-terminated). */
+static const char *const demo_outreach_topics[][4] = {
+    {"safe_migration", "trafficking_identification", NULL},
+    {"labour_rights", "safe_migration", NULL},
+    {"vaw_identification", "gender_equality", "case_reporting_documentation", NULL},
+    {"financial_literacy", NULL},
+    {"trafficking_identification", "victim_identification_procedures", NULL},
+};
+#define DEMO_OUTREACH_TOPIC_SETS (sizeof demo_outreach_topics / sizeof demo_outreach_topics[0])
+
+/* Session k of group g: by its representative (k even) or its member user,
+ * in one of its villages, 5 + 9k + g days ago. */
+static enum err make_outreach_one(struct demo_run *run, int g, int k, char **errmsg)
+{
+    const struct demo_group *grp = &demo_groups[g];
+    size_t u = group_user(k % 2 == 0 ? "representative" : "member", g + 1);
+    size_t nvillages = 0;
+    while (nvillages < DEMO_VILLAGES_MAX && grp->villages[nvillages] != NULL)
+        nvillages++;
+    struct outreach_in in;
+    struct outreach_rec out = {0};
+    struct fielderrs fe = {0};
+    struct actor actor = {0};
+    char date[DATE_SIZE];
+    enum err e;
+
+    outreach_in_init(&in);
+    day_from_today(-(5 + 9 * k + g), date);
+    in.date = date;
+    in.location_code = grp->villages[(size_t)(g + k) % nvillages];
+    in.group_id = run->group_id[g];
+    const char *const *topics = demo_outreach_topics[(size_t)(g + k) % DEMO_OUTREACH_TOPIC_SETS];
+    while (in.ntopics < 4 && topics[in.ntopics] != NULL) {
+        in.topics[in.ntopics] = topics[in.ntopics];
+        in.ntopics++;
+    }
+    in.has_attendance = true;
+    in.attendance.female = 8 + (int)lcg_pick(&run->rng, 25);
+    in.attendance.male = (int)lcg_pick(&run->rng, 10);
+    in.attendance.under_18 =
+        (int)lcg_pick(&run->rng, (unsigned)(in.attendance.female + in.attendance.male) / 3 + 1);
+
+    if ((e = store_user_get(run->c, run->user_id[u], &actor.user)) != ERR_OK)
+        return failf(e, NULL, errmsg, "outreach %d of group %d: user", k + 1, g + 1);
+    if (!role_parse(actor.user.role, &actor.role)) {
+        e = failf(ERR_INTERNAL, NULL, errmsg, "outreach %d of group %d: role", k + 1, g + 1);
+    } else {
+        struct ctx cx = demo_ctx(run, &actor);
+        if ((e = outreach_create(&cx, &in, &out, &fe)) != ERR_OK)
+            failf(e, &fe, errmsg, "outreach %d of group %d", k + 1, g + 1);
+    }
+    outreach_rec_free(&out);
+    actor_free(&actor);
+    return e;
+}
+
+static enum err make_outreach(struct demo_run *run, char **errmsg)
+{
+    enum err e = ERR_OK;
+    for (int g = 0; g < DEMO_GROUPS && e == ERR_OK; g++)
+        for (int k = 0; k < DEMO_OUTREACH_PER_GROUP && e == ERR_OK; k++)
+            e = make_outreach_one(run, g, k, errmsg);
+    return e;
+}
+
 enum err demo_populate(struct store_conn *c, const struct datakey *k, const struct places *p,
                        const char *password, FILE *passwords_out, char **errmsg)
 {
@@ -801,6 +869,8 @@ enum err demo_populate(struct store_conn *c, const struct datakey *k, const stru
         e = make_case(run, n, kind_count, errmsg);
     if (e == ERR_OK)
         e = make_case_work(run, errmsg);
+    if (e == ERR_OK)
+        e = make_outreach(run, errmsg);
 out:
     explicit_bzero(run->members, sizeof run->members);
     free(run->user_id);

@@ -119,6 +119,11 @@ struct demo_case_kind {
 extern const struct demo_case_kind demo_case_kinds[];
 extern const size_t demo_ncase_kinds;
 
+/* Outreach sessions: DEMO_OUTREACH_PER_GROUP per group (demo.c,
+ * make_outreach), recorded in turn by the group's representative and its
+ * member user, in the group's villages, over the last weeks. */
+#define DEMO_OUTREACH_PER_GROUP 3
+
 #define DEMO_CASES 36
 /* Cases 0..DEMO_WORKED_CASES-1, but every fourth, are assigned and worked on
  * (demo.c, case_work): intake, a note, a task, an incident or a screening;

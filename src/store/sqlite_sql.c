@@ -14,6 +14,17 @@
     "id, organization_id, type, name, location_code, areas, contact, hours, languages,"            \
     " eligibility, created_at, updated_at, version"
 #define GROUP_COLS "id, organization_id, name, location_code, created_at, updated_at, version"
+#define OUTREACH_COLS                                                                              \
+    "o.id AS id, o.group_id AS group_id, o.date AS date, o.location_code AS location_code,"        \
+    " o.topics AS topics, o.female AS female, o.male AS male, o.under_18 AS under_18,"             \
+    " o.recorded_by AS recorded_by, o.created_at AS created_at, o.updated_at AS updated_at,"       \
+    " o.version AS version, g.organization_id AS organization_id"                                  \
+    " FROM outreach_session o JOIN network_group g ON g.id = o.group_id"
+/* ?1 the group's organization, ?2 group, ?3 from, ?4 to (dates), (?5, ?6,
+ * ?7) the last row of the previous page, ?8 limit. */
+#define OUTREACH_WHERE                                                                             \
+    " (?1 IS NULL OR g.organization_id = ?1) AND (?2 IS NULL OR o.group_id = ?2)"                  \
+    " AND (?3 IS NULL OR o.date >= ?3) AND (?4 IS NULL OR o.date <= ?4)"
 #define MEMBER_COLS                                                                                \
     "id, group_id, name_km, name_latn, sex, birth_year, phone, network_roles, returnee, active, "  \
     "created_at, updated_at, version"
@@ -169,6 +180,14 @@ const struct stmt_def sqlite_stmts[STMT__MAX] = {
                            " WHERE id = ?1 AND version = ?2"),
     S(STMT_SERVICE_LIST, "SELECT " SERVICE_COLS " FROM service"
                          " WHERE (?1 IS NULL OR type = ?1) ORDER BY name, id"),
+    S(STMT_OUTREACH_INSERT,
+      "INSERT INTO outreach_session (id, group_id, date, location_code, topics, female, male,"
+      " under_18, recorded_by, created_at, updated_at, version)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
+    S(STMT_OUTREACH_GET, "SELECT " OUTREACH_COLS " WHERE o.id = ?1"),
+    S(STMT_OUTREACH_LIST, "SELECT " OUTREACH_COLS " WHERE" OUTREACH_WHERE
+                          " AND (o.date, o.created_at, o.id) < (?5, ?6, ?7)"
+                          " ORDER BY o.date DESC, o.created_at DESC, o.id DESC LIMIT ?8"),
     S(STMT_CASE_NEXT_SEQ, "INSERT INTO case_counter (prefix, year, last) VALUES (?1, ?2, 1)"
                           " ON CONFLICT (prefix, year) DO UPDATE SET last = case_counter.last + 1"
                           " RETURNING last"),

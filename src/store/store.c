@@ -495,6 +495,7 @@ const char *const org_col_names[ORG__NCOL] = {ORG_COLUMNS(COL_NAME)};
 const char *const group_col_names[GROUP__NCOL] = {GROUP_COLUMNS(COL_NAME)};
 const char *const member_col_names[MEMBER__NCOL] = {MEMBER_COLUMNS(COL_NAME)};
 const char *const service_col_names[SERVICE__NCOL] = {SERVICE_COLUMNS(COL_NAME)};
+const char *const outreach_col_names[OUTREACH__NCOL] = {OUTREACH_COLUMNS(COL_NAME)};
 const char *const location_col_names[LOCATION__NCOL] = {LOCATION_COLUMNS(COL_NAME)};
 const char *const audit_col_names[AUDIT__NCOL] = {AUDIT_COLUMNS(COL_NAME)};
 const char *const case_col_names[CASE__NCOL] = {CASE_COLUMNS(COL_NAME)};
@@ -523,6 +524,8 @@ const struct col_check store_col_checks[] = {
     {STMT_MEMBER_GET, member_col_names, MEMBER__NCOL},
     {STMT_SERVICE_GET, service_col_names, SERVICE__NCOL},
     {STMT_SERVICE_LIST, service_col_names, SERVICE__NCOL},
+    {STMT_OUTREACH_GET, outreach_col_names, OUTREACH__NCOL},
+    {STMT_OUTREACH_LIST, outreach_col_names, OUTREACH__NCOL},
     {STMT_LOCATION_GET, location_col_names, LOCATION__NCOL},
     {STMT_LOCATION_CHILDREN, location_col_names, LOCATION__NCOL},
     {STMT_LOCATION_PROVINCES, location_col_names, LOCATION__NCOL},

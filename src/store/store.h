@@ -252,6 +252,40 @@ enum err store_service_update(struct store_conn *c, const struct service_rec *r)
 enum err store_service_list(struct store_conn *c, const char *type, struct service_rec **items,
                             size_t *n);
 
+/* ---- outreach sessions (DOMAIN.md §6) ---- */
+struct outreach_rec {
+    char id[ID_SIZE];
+    char group_id[ID_SIZE];
+    char date[DATE_SIZE];
+    char location_code[CODE_SIZE]; /* a village */
+    char *topics;                  /* JSON array text of topic codes */
+    int female, male, under_18;    /* under_18 counts people counted in female or male */
+    char recorded_by[ID_SIZE];     /* "" for the local operator */
+    char created_at[TS_SIZE];
+    char updated_at[TS_SIZE];
+    int version;
+    /* Read from the group (ignored by writes). */
+    char organization_id[ID_SIZE];
+};
+void outreach_rec_free(struct outreach_rec *r);
+void outreach_list_free(struct outreach_rec *items, size_t n);
+enum err store_outreach_insert(struct store_conn *c, const struct outreach_rec *r);
+enum err store_outreach_get(struct store_conn *c, const char *id, struct outreach_rec *out);
+/* A NULL part does not bound; "" matches nothing. */
+struct outreach_filter {
+    const char *organization_id; /* the group's organization */
+    const char *group_id;
+    const char *from, *to; /* dates, inclusive */
+    bool has_after;        /* the page after (after_date, after_created_at, after_id) */
+    char after_date[DATE_SIZE];
+    char after_created_at[TS_SIZE];
+    char after_id[ID_SIZE];
+    int limit; /* 1..501 */
+};
+/* Newest first (date, created_at, id, descending). */
+enum err store_outreach_list(struct store_conn *c, const struct outreach_filter *f,
+                             struct outreach_rec **items, size_t *n);
+
 /* ---- cases ---- */
 struct survivor_rec {
     struct blob identity; /* sealed JSON: names, phone, address text, birth date */

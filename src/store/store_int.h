@@ -59,6 +59,9 @@ enum stmt_id {
     STMT_SERVICE_GET,
     STMT_SERVICE_UPDATE,
     STMT_SERVICE_LIST,
+    STMT_OUTREACH_INSERT,
+    STMT_OUTREACH_GET,
+    STMT_OUTREACH_LIST,
     STMT_CASE_NEXT_SEQ,
     STMT_CASE_INSERT,
     STMT_CASE_CONCERN_INSERT,
@@ -382,6 +385,22 @@ extern const char *const group_col_names[GROUP__NCOL];
     X(SERVICE_VERSION, "version")
 enum service_col { SERVICE_COLUMNS(COL_ENUM) SERVICE__NCOL };
 extern const char *const service_col_names[SERVICE__NCOL];
+#define OUTREACH_COLUMNS(X) \
+    X(OUTREACH_ID, "id") \
+    X(OUTREACH_GROUP_ID, "group_id") \
+    X(OUTREACH_DATE, "date") \
+    X(OUTREACH_LOCATION_CODE, "location_code") \
+    X(OUTREACH_TOPICS, "topics") \
+    X(OUTREACH_FEMALE, "female") \
+    X(OUTREACH_MALE, "male") \
+    X(OUTREACH_UNDER_18, "under_18") \
+    X(OUTREACH_RECORDED_BY, "recorded_by") \
+    X(OUTREACH_CREATED_AT, "created_at") \
+    X(OUTREACH_UPDATED_AT, "updated_at") \
+    X(OUTREACH_VERSION, "version") \
+    X(OUTREACH_ORGANIZATION_ID, "organization_id")
+enum outreach_col { OUTREACH_COLUMNS(COL_ENUM) OUTREACH__NCOL };
+extern const char *const outreach_col_names[OUTREACH__NCOL];
 #define MEMBER_COLUMNS(X) \
     X(MEMBER_ID, "id") \
     X(MEMBER_GROUP_ID, "group_id") \

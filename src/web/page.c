@@ -127,6 +127,11 @@ static const enum msg consent_by_msgs[] = {L(BY_SURVIVOR), L(BY_GUARDIAN)};
 static const enum msg language_msgs[] = {L(LANGUAGE_KM), L(LANGUAGE_EN), L(LANGUAGE_TH),
                                          L(LANGUAGE_VI), L(LANGUAGE_ZH), L(LANGUAGE_KO),
                                          L(LANGUAGE_JA), L(LANGUAGE_LO), L(LANGUAGE_FR)};
+static const enum msg topic_msgs[] = {
+    L(TOPIC_SAFE_MIGRATION),     L(TOPIC_LABOUR_RIGHTS),       L(TOPIC_GENDER_EQUALITY),
+    L(TOPIC_FINANCIAL_LITERACY), L(TOPIC_TRAFFICKING_ID),      L(TOPIC_VAW_ID),
+    L(TOPIC_CASE_REPORTING),     L(TOPIC_COUNSELLING),         L(TOPIC_ADVOCACY),
+    L(TOPIC_LEADERSHIP),         L(TOPIC_VICTIM_ID_PROCEDURES)};
 static const enum msg channel_msgs[] = {
     L(CHANNEL_GOVERNMENT_MOU),  L(CHANNEL_EPS_KOREA),   L(CHANNEL_TITP_JAPAN), L(CHANNEL_SSW_JAPAN),
     L(CHANNEL_LICENSED_AGENCY), L(CHANNEL_BORDER_PASS), L(CHANNEL_IRREGULAR),  L(CHANNEL_UNKNOWN)};
@@ -164,6 +169,7 @@ static const struct {
     [LIST_CONSENT_METHOD] = {method_msgs, N(method_msgs)},
     [LIST_CONSENT_BY] = {consent_by_msgs, N(consent_by_msgs)},
     [LIST_LANGUAGE] = {language_msgs, N(language_msgs)},
+    [LIST_TOPIC] = {topic_msgs, N(topic_msgs)},
 };
 #undef N
 
@@ -526,6 +532,11 @@ static void page_head(struct req *r, struct resp *w, const char *title, const ch
                 nav_badge(r, b, "referrals-new", count, MSG_REFERRALS_NEW_COUNT);
             else
                 nav_badge(r, b, "referrals-overdue", count, MSG_REFERRALS_OVERDUE_COUNT);
+            h_raw(b, "</a>");
+        }
+        if (may(&cx, ACT_OUTREACH_READ)) {
+            h_raw(b, "<a href=\"/outreach\" id=\"nav-outreach\">");
+            h_text(b, tr(r, MSG_NAV_OUTREACH));
             h_raw(b, "</a>");
         }
         if (may(&cx, ACT_SLIP_VERIFY)) {

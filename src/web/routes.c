@@ -54,6 +54,8 @@ const struct route web_routes[] = {
     {M_GET, "/safe-migration/channels", web_reference_channels, SIGNED_IN},
     {M_GET, "/safe-migration/documents", web_reference_documents, SIGNED_IN},
     {M_GET, "/safe-migration/hotlines", web_reference_hotlines, SIGNED_IN},
+    {M_GET, "/outreach", web_outreach, SIGNED_IN},
+    {M_POST, "/outreach", web_outreach_create, FORM_POST | ROUTE_CREATE},
     {M_GET, "/assets/{name}", web_asset, PAGE},
 };
 

@@ -331,6 +331,50 @@ static void test_cases(void **state)
     case_list_free(cases, n);
 }
 
+/* DEMO_OUTREACH_PER_GROUP sessions per group, in the group's villages, in
+ * the past, by the group's representative and member user, newest first. */
+static void test_outreach(void **state)
+{
+    struct world *w = *state;
+    struct outreach_filter f = {.limit = 501};
+    struct outreach_rec *items = NULL;
+    size_t n = 0;
+    int per_group[DEMO_GROUPS] = {0};
+    char gids[DEMO_GROUPS][ID_SIZE], today[DATE_SIZE];
+
+    clock_today(today);
+    for (int g = 0; g < DEMO_GROUPS; g++)
+        group_id_of(w->c, g, gids[g]);
+    assert_int_equal(store_outreach_list(w->c, &f, &items, &n), ERR_OK);
+    assert_int_equal(n, DEMO_GROUPS * DEMO_OUTREACH_PER_GROUP);
+    for (size_t i = 0; i < n; i++) {
+        int g = -1;
+        for (int j = 0; j < DEMO_GROUPS; j++)
+            if (strcmp(items[i].group_id, gids[j]) == 0)
+                g = j;
+        assert_true(g >= 0);
+        per_group[g]++;
+        const struct place *v = places_get(w->places, items[i].location_code);
+        assert_non_null(v);
+        assert_int_equal(v->level, PLACE_VILLAGE);
+        assert_string_equal(v->parent, demo_groups[g].commune);
+        assert_true(strcmp(items[i].date, today) < 0);
+        assert_true(i == 0 || strcmp(items[i - 1].date, items[i].date) >= 0);
+        assert_true(items[i].under_18 <= items[i].female + items[i].male);
+        assert_true(items[i].female > 0);
+        assert_non_null(items[i].topics);
+        assert_true(strlen(items[i].topics) > 2); /* not [] */
+        struct user_rec u = {0};
+        assert_int_equal(store_user_get(w->c, items[i].recorded_by, &u), ERR_OK);
+        assert_string_equal(u.group_id, gids[g]);
+        assert_true(strcmp(u.role, "representative") == 0 || strcmp(u.role, "member") == 0);
+        user_rec_free(&u);
+    }
+    for (int g = 0; g < DEMO_GROUPS; g++)
+        assert_int_equal(per_group[g], DEMO_OUTREACH_PER_GROUP);
+    outreach_list_free(items, n);
+}
+
 /* The case work of docs/demo.md, by each case's place in the order the
  * cases were reported: cases 0..31 but every fourth are assigned (to
  * caseworker1 for n % 8 < 4, else caseworker2); n % 5 == 2 have their
@@ -574,6 +618,7 @@ int main(void)
         cmocka_unit_test(test_users),
         cmocka_unit_test(test_cases),
         cmocka_unit_test(test_case_work),
+        cmocka_unit_test(test_outreach),
         cmocka_unit_test(test_every_user_signs_in),
         cmocka_unit_test(test_second_run_refused),
         cmocka_unit_test(test_short_password_refused),

@@ -11,7 +11,7 @@
 
 /* Adding a role or an action must come with its row or column here. */
 _Static_assert(ROLE__MAX == 7, "update the expected matrix for the new role");
-_Static_assert(ACT__MAX == 42, "update the expected matrix for the new action");
+_Static_assert(ACT__MAX == 44, "update the expected matrix for the new action");
 
 #define N   SCOPE_NONE
 #define OWN SCOPE_OWN
@@ -100,6 +100,12 @@ static const struct row expected[] = {
     /* issue 7: the sender prints the slip; a provider checks its code */
     {ACT_SLIP_READ,        "slip_read",        {N,   N,   ASG, ORG, N,   N,   N}},
     {ACT_SLIP_VERIFY,      "slip_verify",      {N,   N,   N,   N,   RCV, N,   N}},
+    /* issue 8: a member or representative records and lists her own group's
+     * outreach sessions; caseworkers and supervisors record for and list
+     * their organization's groups; an admin lists all, records none;
+     * providers and analysts nothing (analysts get aggregates) */
+    {ACT_OUTREACH_CREATE,  "outreach_create",  {GRP, GRP, ORG, ORG, N,   N,   N}},
+    {ACT_OUTREACH_READ,    "outreach_read",    {GRP, GRP, ORG, ORG, N,   N,   ALL}},
 };
 /* clang-format on */
 

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 /* The migrations this cbpn has (migrations/sqlite/). */
-#define SCHEMA_VERSION 5
+#define SCHEMA_VERSION 6
 
 #include <cmocka.h>
 
@@ -281,19 +281,25 @@ static void test_newer_schema_refused(void **state)
 
     store_close(f->st);
     f->st = NULL;
-    assert_int_equal(raw_exec(f->path, "INSERT INTO schema_migration VALUES (7, "
-                                       "'2030-01-01T00:00:00Z')"),
-                     SQLITE_OK);
+    /* Two versions past the last one this cbpn knows. */
+    char sql[96], want[96];
+    snprintf(sql, sizeof sql, "INSERT INTO schema_migration VALUES (%d, '2030-01-01T00:00:00Z')",
+             SCHEMA_VERSION + 2);
+    snprintf(want, sizeof want, "database schema %d is newer than this cbpn (knows up to %d)",
+             SCHEMA_VERSION + 2, SCHEMA_VERSION);
+    assert_int_equal(raw_exec(f->path, sql), SQLITE_OK);
     assert_int_not_equal(store_open(f->path, false, &st, &msg), ERR_OK);
     assert_null(st);
     assert_non_null(msg);
-    assert_non_null(strstr(msg, "database schema 7 is newer than this cbpn (knows up to 5)"));
+    assert_non_null(strstr(msg, want));
     free(msg);
     /* Nothing was changed by the refusal. */
-    assert_int_equal(raw_int(f->path, "SELECT max(version) FROM schema_migration"), 7);
+    assert_int_equal(raw_int(f->path, "SELECT max(version) FROM schema_migration"),
+                     SCHEMA_VERSION + 2);
     /* Put it back so the fixture can close a store. */
-    assert_int_equal(raw_exec(f->path, "DELETE FROM schema_migration WHERE version = 7"),
-                     SQLITE_OK);
+    snprintf(sql, sizeof sql, "DELETE FROM schema_migration WHERE version = %d",
+             SCHEMA_VERSION + 2);
+    assert_int_equal(raw_exec(f->path, sql), SQLITE_OK);
     assert_int_equal(store_open(f->path, false, &f->st, &msg), ERR_OK);
 }
 
