@@ -59,6 +59,7 @@ static const enum scope table[ACT__MAX][ROLE__MAX] = {
     [ACT_REFERRAL_INBOX]   = {N,     N,   N,     N,     RCV,   N,      N},
     [ACT_SLIP_READ]        = {N,     N,   ASG,   ORG,   N,     N,      N},
     [ACT_SLIP_VERIFY]      = {N,     N,   N,     N,     RCV,   N,      N},
+    [ACT_AGENCY_READ]      = {ALL,   ALL, ALL,   ALL,   ALL,   ALL,    ALL},
 };
 /* clang-format on */
 

@@ -57,6 +57,7 @@ enum action {
     ACT_REFERRAL_INBOX,    /* the count of new referrals on every page */
     ACT_SLIP_READ,         /* the printable slip, with its verification code */
     ACT_SLIP_VERIFY,       /* check a slip's verification code */
+    ACT_AGENCY_READ,       /* the recruitment agencies and their licences */
     ACT__MAX
 };
 

@@ -206,6 +206,8 @@ void web_referral_move(struct req *r, struct resp *w);
 void web_referral_slip(struct req *r, struct resp *w);
 void web_slip_verify_form(struct req *r, struct resp *w);
 void web_slip_verify(struct req *r, struct resp *w);
+void web_agencies(struct req *r, struct resp *w);
+void web_agency_show(struct req *r, struct resp *w);
 void web_asset(struct req *r, struct resp *w);
 
 /* "/assets/NAME?v=VERSION": the URL of a built-in asset whose version

@@ -50,6 +50,8 @@ const struct route web_routes[] = {
     {M_GET, "/referrals/{id}", web_referral_show, SIGNED_IN},
     {M_POST, "/referrals/{id}", web_referral_move, FORM_POST},
     {M_GET, "/referrals/{id}/slip", web_referral_slip, SIGNED_IN},
+    {M_GET, "/agencies", web_agencies, SIGNED_IN},
+    {M_GET, "/agencies/{id}", web_agency_show, SIGNED_IN},
     {M_GET, "/assets/{name}", web_asset, PAGE},
 };
 

@@ -11,7 +11,7 @@
 
 /* Adding a role or an action must come with its row or column here. */
 _Static_assert(ROLE__MAX == 7, "update the expected matrix for the new role");
-_Static_assert(ACT__MAX == 39, "update the expected matrix for the new action");
+_Static_assert(ACT__MAX == 40, "update the expected matrix for the new action");
 
 #define N   SCOPE_NONE
 #define OWN SCOPE_OWN
@@ -94,6 +94,8 @@ static const struct row expected[] = {
     /* issue 7: the sender prints the slip; a provider checks its code */
     {ACT_SLIP_READ,        "slip_read",        {N,   N,   ASG, ORG, N,   N,   N}},
     {ACT_SLIP_VERIFY,      "slip_verify",      {N,   N,   N,   N,   RCV, N,   N}},
+    /* issue 8: every signed-in role reads the agencies' licence list */
+    {ACT_AGENCY_READ,      "agency_read",      {ALL, ALL, ALL, ALL, ALL, ALL, ALL}},
 };
 /* clang-format on */
 
