@@ -361,10 +361,11 @@ out:
         sum->rows = (int)n;
         memcpy(sum->import_id, imp.id, ID_SIZE);
     } else {
-        int keep = e == ERR_VALIDATION;
         memset(sum, 0, sizeof *sum);
-        if (!keep)
-            free(*errors), *errors = NULL;
+        if (e != ERR_VALIDATION) { /* the reason is err_message(e) */
+            free(*errors);
+            *errors = NULL;
+        }
     }
     buf_free(&errs);
     rows_free(rows, n);
