@@ -18,6 +18,7 @@ static const struct {
     {"audit", cmd_audit, "verify the audit log's chain (cbpn audit verify ...)"},
     {"migrate", cmd_migrate, "copy a deployment into another database and check the copy"},
     {"setting", cmd_setting, "read or change a setting (referral follow-up days, ...)"},
+    {"agencies", cmd_agencies, "import the ministry's list of licensed agencies"},
 };
 
 static int help(FILE *out, int status)

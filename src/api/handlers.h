@@ -17,6 +17,8 @@ void api_group_get(struct req *r, struct resp *w);
 void api_service_create(struct req *r, struct resp *w);
 void api_service_list(struct req *r, struct resp *w);
 void api_service_patch(struct req *r, struct resp *w);
+void api_agency_list(struct req *r, struct resp *w);
+void api_agency_get(struct req *r, struct resp *w);
 void api_member_add(struct req *r, struct resp *w);
 void api_member_list(struct req *r, struct resp *w);
 void api_group_patch(struct req *r, struct resp *w);

@@ -45,6 +45,8 @@ int query_limit(struct req *r, int max, struct fielderrs *fe);
 json_t *json_user(const struct user_rec *u);
 json_t *json_group(const struct group_rec *g);
 json_t *json_service(const struct service_rec *v);
+/* An agency as read on a date (GET /agencies; api/agencies.c). */
+json_t *json_agency(const struct agency_rec *a);
 json_t *json_member(const struct member_view *m);
 json_t *json_case(const struct case_view *v);
 struct case_dossier;

@@ -24,6 +24,8 @@ const struct route api_routes[] = {
     {M_POST, "/api/v1/services", api_service_create, CREATE},
     {M_GET, "/api/v1/services", api_service_list, AUTH},
     {M_PATCH, "/api/v1/services/{id}", api_service_patch, AUTH},
+    {M_GET, "/api/v1/agencies", api_agency_list, AUTH},
+    {M_GET, "/api/v1/agencies/{id}", api_agency_get, AUTH},
     {M_POST, "/api/v1/cases", api_case_report, CREATE},
     {M_GET, "/api/v1/cases", api_case_list, AUTH},
     {M_GET, "/api/v1/cases/{id}", api_case_get, AUTH},

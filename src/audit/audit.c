@@ -14,6 +14,7 @@ static const char *const action_codes[AUDIT__MAX] = {
     [AUDIT_LOGIN] = "login",   [AUDIT_LOGOUT] = "logout", [AUDIT_LOGIN_FAILED] = "login_failed",
     [AUDIT_ASSIGN] = "assign", [AUDIT_REFER] = "refer",   [AUDIT_CONSENT] = "consent",
     [AUDIT_NOTE] = "note",     [AUDIT_CLOSE] = "close",   [AUDIT_EXPORT] = "export",
+    [AUDIT_IMPORT] = "import",
 };
 
 const char *audit_action_code(enum audit_action a)

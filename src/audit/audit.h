@@ -22,6 +22,7 @@ enum audit_action {
     AUDIT_NOTE,
     AUDIT_CLOSE,
     AUDIT_EXPORT,
+    AUDIT_IMPORT, /* a reference list loaded (the agencies' licences) */
     AUDIT__MAX
 };
 

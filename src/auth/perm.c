@@ -64,6 +64,7 @@ static const enum scope table[ACT__MAX][ROLE__MAX] = {
     [ACT_SLIP_VERIFY]      = {N,     N,   N,     N,     RCV,   N,      N},
     [ACT_OUTREACH_CREATE]  = {GRP,   GRP, ORG,   ORG,   N,     N,      N},
     [ACT_OUTREACH_READ]    = {GRP,   GRP, ORG,   ORG,   N,     N,      ALL},
+    [ACT_AGENCY_READ]      = {ALL,   ALL, ALL,   ALL,   ALL,   ALL,    ALL},
 };
 /* clang-format on */
 

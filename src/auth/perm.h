@@ -62,6 +62,7 @@ enum action {
     ACT_SLIP_VERIFY,       /* check a slip's verification code */
     ACT_OUTREACH_CREATE,   /* record an outreach session of a group */
     ACT_OUTREACH_READ,     /* list outreach sessions */
+    ACT_AGENCY_READ,       /* the recruitment agencies and their licences */
     ACT__MAX
 };
 

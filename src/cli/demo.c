@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "auth/session.h"
+#include "domain/agencies.h"
 #include "domain/cases.h"
 #include "domain/casework.h"
 #include "domain/incidents.h"
@@ -22,6 +23,7 @@
 #include "domain/services.h"
 #include "domain/users.h"
 #include "util/alloc.h"
+#include "util/embed.h"
 #include "util/utf8.h"
 
 #define DEMO_SEED 0x5eab17u
@@ -272,6 +274,25 @@ static enum err make_groups(struct demo_run *run, const struct ctx *cx, char **e
         group_rec_free(&rec);
     }
     return ERR_OK;
+}
+
+/* The fictional sample list of licensed agencies (data/), as of
+ * DEMO_AGENCY_LIST_DATE: some of its licences have run out. */
+#define DEMO_AGENCY_LIST_DATE "2026-01-15"
+
+static enum err make_agencies(const struct ctx *cx, char **errmsg)
+{
+    const struct embedded_file *f = embed_find("data/agencies_sample_fictional.csv");
+    struct agency_import_summary sum;
+    char *why = NULL;
+    if (f == NULL)
+        return failf(ERR_INTERNAL, NULL, errmsg, "no sample list of agencies");
+    enum err e =
+        agency_import(cx, (const char *)f->data, f->len, DEMO_AGENCY_LIST_DATE, &sum, &why);
+    if (e != ERR_OK)
+        e = failf(e, NULL, errmsg, "the sample list of agencies: %s", why != NULL ? why : "");
+    free(why);
+    return e;
 }
 
 static enum err make_services(struct demo_run *run, const struct ctx *cx, char **errmsg)
@@ -862,6 +883,7 @@ enum err demo_populate(struct store_conn *c, const struct datakey *k, const stru
     if ((e = make_orgs(run, &local, errmsg)) != ERR_OK ||
         (e = make_groups(run, &local, errmsg)) != ERR_OK ||
         (e = make_services(run, &local, errmsg)) != ERR_OK ||
+        (e = make_agencies(&local, errmsg)) != ERR_OK ||
         (e = make_users(run, &local, password, passwords_out, errmsg)) != ERR_OK ||
         (e = make_members(run, &local, errmsg)) != ERR_OK)
         goto out;

@@ -230,67 +230,28 @@ struct name_keys {
 static void name_key_add(const struct ctx *cx, struct name_keys *k, const char *text)
 {
     char h[SURVIVOR_KEY_SIZE];
-    k->total++;
-    if (text[0] == '\0' || k->nword >= NAME_WORDS_MAX)
-        return;
     crypto_keyed_hash(cx->key, "survivor_name", text, h);
-    for (size_t i = 0; i < k->nword; i++)
-        if (strcmp(k->word[i], h) == 0)
-            return;
     memcpy(k->word[k->nword++], h, SURVIVOR_KEY_SIZE);
 }
 
-/* The keys of name (Khmer or Latin, words separated by spaces of any kind
- * or zero-width spaces: romanize_separator_len). */
+/* The keys of name (Khmer or Latin, words separated by spaces): the
+ * romanize_name_keys of it, each under the keyed hash. */
 static void name_keys_make(const struct ctx *cx, const char *name, struct name_keys *k)
 {
-    char norm[ROMANIZE_KEY_MAX];
-    struct romanize_key rk;
+    struct romanize_name rn;
 
     memset(k, 0, sizeof *k);
     if (check_absent(name))
         return;
-    size_t len = strlen(name);
-    for (size_t at = romanize_separator_len(name, len); at < len;) {
-        const char *p = name + at;
-        size_t n = romanize_word_len(p, len - at);
-        if (n > 0 && romanize_has_khmer(p, n)) {
-            size_t kn = romanize_khmer_key(p, n, norm, sizeof norm);
-            if (kn != (size_t)-1)
-                name_key_add(cx, k, norm);
-        } else if (n > 0) {
-            romanize_key(p, n, &rk);
-            for (size_t w = 0; w < rk.nwords; w++) {
-                size_t from = rk.skel_word[w];
-                size_t to = w + 1 < rk.nwords ? rk.skel_word[w + 1] : rk.skel_len;
-                memcpy(norm, rk.skel + from, to - from);
-                norm[to - from] = '\0';
-                name_key_add(cx, k, norm);
-            }
-        }
-        at += n;
-        at += romanize_separator_len(name + at, len - at);
-    }
-    sodium_memzero(&rk, sizeof rk);
-    if (k->total < 2)
-        goto out;
-    if (romanize_has_khmer(name, strlen(name))) {
-        if (romanize_khmer_key(name, strlen(name), norm, sizeof norm) == (size_t)-1)
-            goto out;
-    } else {
-        /* The skeleton of the name with its spaces removed. */
-        romanize_key(name, strlen(name), &rk);
-        romanize_skeleton_word(rk.fold, rk.fold_len, norm);
-    }
-    if (norm[0] != '\0') {
-        crypto_keyed_hash(cx->key, "survivor_name", norm, k->whole);
+    romanize_name_keys(name, &rn);
+    for (size_t i = 0; i < rn.nword; i++)
+        name_key_add(cx, k, rn.word[i]);
+    k->total = rn.total;
+    if (rn.has_whole) {
+        crypto_keyed_hash(cx->key, "survivor_name", rn.whole, k->whole);
         k->has_whole = true;
-        for (size_t i = 0; i < k->nword; i++)
-            k->has_whole = k->has_whole && strcmp(k->word[i], k->whole) != 0;
     }
-out:
-    sodium_memzero(norm, sizeof norm);
-    sodium_memzero(&rk, sizeof rk);
+    sodium_memzero(&rn, sizeof rn);
 }
 
 /* The key of a phone number, false when it has no digits. */

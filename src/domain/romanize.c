@@ -1,5 +1,6 @@
 #include "domain/romanize.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <unicode/uchar.h>
@@ -352,4 +353,66 @@ int romanize_distance(const char *a, size_t na, const char *b, size_t nb, int ma
             prev[lo - 1] = BIG;
     }
     return prev[nb] <= max ? prev[nb] : max + 1;
+}
+
+static void name_word_add(struct romanize_name *k, const char *key)
+{
+    k->total++;
+    if (key[0] == '\0' || k->nword >= ROMANIZE_WORDS_MAX)
+        return;
+    for (size_t i = 0; i < k->nword; i++)
+        if (strcmp(k->word[i], key) == 0)
+            return;
+    snprintf(k->word[k->nword++], ROMANIZE_KEY_MAX, "%s", key);
+}
+
+void romanize_name_keys(const char *name, struct romanize_name *k)
+{
+    char norm[ROMANIZE_KEY_MAX];
+    struct romanize_key rk;
+
+    memset(k, 0, sizeof *k);
+    memset(&rk, 0, sizeof rk);
+    if (name == NULL)
+        return;
+    size_t len = strlen(name);
+    for (size_t at = romanize_separator_len(name, len); at < len;) {
+        const char *p = name + at;
+        size_t n = romanize_word_len(p, len - at);
+        if (n > 0 && romanize_has_khmer(p, n)) {
+            if (romanize_khmer_key(p, n, norm, sizeof norm) != (size_t)-1)
+                name_word_add(k, norm);
+        } else if (n > 0) {
+            romanize_key(p, n, &rk);
+            for (size_t w = 0; w < rk.nwords; w++) {
+                size_t from = rk.skel_word[w];
+                size_t to = w + 1 < rk.nwords ? rk.skel_word[w + 1] : rk.skel_len;
+                memcpy(norm, rk.skel + from, to - from);
+                norm[to - from] = '\0';
+                name_word_add(k, norm);
+            }
+        }
+        at += n;
+        at += romanize_separator_len(name + at, len - at);
+    }
+    if (k->total < 2)
+        goto out;
+    if (romanize_has_khmer(name, strlen(name))) {
+        if (romanize_khmer_key(name, strlen(name), norm, sizeof norm) == (size_t)-1)
+            goto out;
+    } else {
+        /* The skeleton of the name with its spaces removed. */
+        romanize_key(name, strlen(name), &rk);
+        romanize_skeleton_word(rk.fold, rk.fold_len, norm);
+    }
+    if (norm[0] != '\0') {
+        memcpy(k->whole, norm, sizeof k->whole);
+        k->has_whole = true;
+        for (size_t i = 0; i < k->nword; i++)
+            k->has_whole = k->has_whole && strcmp(k->word[i], k->whole) != 0;
+    }
+out:
+    /* The name may be a survivor's: leave no copy of it on the stack. */
+    explicit_bzero(norm, sizeof norm);
+    explicit_bzero(&rk, sizeof rk);
 }

@@ -52,6 +52,24 @@ size_t romanize_word_len(const char *s, size_t n);
 /* True when s[0..n) holds a character of the Khmer blocks. */
 bool romanize_has_khmer(const char *s, size_t n);
 
+/* The search keys of a person's or an organization's name (Khmer or Latin,
+ * words separated by any space or a zero-width space, romanize_separator_len):
+ * each distinct word's key (a Khmer word's Khmer key, each Latin word's
+ * skeleton), at most ROMANIZE_WORDS_MAX of them, and, for a name of two words or more, the key of
+ * the whole name without its spaces ("Sreypov" = "Srey Pov") unless it equals a word's. total
+ * counts every word, also those past ROMANIZE_WORDS_MAX and those without a key. A record matches a
+ * query when it has every word key of the query. The one spelling-tolerant name search: the
+ * survivors' blind index hashes these keys (cases.c), the agencies store them plain (agencies.c).
+ * name NULL gives no keys. The caller wipes k when the name is sealed. */
+struct romanize_name {
+    char word[ROMANIZE_WORDS_MAX][ROMANIZE_KEY_MAX];
+    size_t nword;
+    size_t total;
+    bool has_whole;
+    char whole[ROMANIZE_KEY_MAX];
+};
+void romanize_name_keys(const char *name, struct romanize_name *k);
+
 /* Levenshtein distance of a[0..na) and b[0..nb) when it is at most max
  * (max <= 3); otherwise max + 1. na and nb below ROMANIZE_KEY_MAX. */
 int romanize_distance(const char *a, size_t na, const char *b, size_t nb, int max);

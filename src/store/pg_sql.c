@@ -17,6 +17,19 @@
 #define SERVICE_COLS                                                                               \
     "id, organization_id, type, name, location_code, areas, contact, hours, languages,"            \
     " eligibility, created_at, updated_at, version"
+#define AGENCY_COLS                                                                                \
+    "id, licence_no, name_km, name_en, licence_valid_until, created_at, updated_at, version"
+#define AGENCY_IMPORT_COLS "id, seq, source_date, imported_at, imported_by, added, updated, dropped"
+/* An agency read on the date $1: the list in force then, what it says. */
+#define AGENCY_ON_SELECT                                                                           \
+    "SELECT a.id AS id, a.licence_no AS licence_no, a.name_km AS name_km, a.name_en AS name_en,"   \
+    " COALESCE(l.licence_valid_until, a.licence_valid_until) AS licence_valid_until,"              \
+    " a.created_at AS created_at, a.updated_at AS updated_at, a.version AS version,"               \
+    " CASE WHEN l.licence_valid_until >= $1 THEN 1 ELSE 0 END AS licensed,"                        \
+    " v.source_date AS source_date FROM agency a"                                                  \
+    " LEFT JOIN agency_list v ON v.id = (SELECT id FROM agency_list WHERE source_date <= $1"       \
+    " ORDER BY source_date DESC, seq DESC LIMIT 1)"                                                \
+    " LEFT JOIN agency_listing l ON l.list_id = v.id AND l.agency_id = a.id"
 #define GROUP_COLS "id, organization_id, name, location_code, created_at, updated_at, version"
 #define OUTREACH_COLS                                                                              \
     "o.id AS id, o.group_id AS group_id, o.date AS date, o.location_code AS location_code,"        \
@@ -197,6 +210,42 @@ const struct stmt_def pg_stmts[STMT__MAX] = {
     S(STMT_OUTREACH_LIST, "SELECT " OUTREACH_COLS " WHERE" OUTREACH_WHERE
                           " AND (o.date, o.created_at, o.id) < ($5::text, $6::text, $7::text)"
                           " ORDER BY o.date DESC, o.created_at DESC, o.id DESC LIMIT $8"),
+    S(STMT_AGENCY_IMPORT_LAST, "SELECT " AGENCY_IMPORT_COLS " FROM agency_list"
+                               " ORDER BY seq DESC LIMIT 1"),
+    S(STMT_AGENCY_IMPORT_INSERT, "INSERT INTO agency_list (" AGENCY_IMPORT_COLS ")"
+                                 " VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM agency_list),"
+                                 " $2, $3, $4, $5, $6, $7)"),
+    S(STMT_AGENCY_IMPORT_COUNTS, "UPDATE agency_list SET added = $2, updated = $3, dropped = $4"
+                                 " WHERE id = $1"),
+    S(STMT_AGENCY_BY_LICENCE, "SELECT " AGENCY_COLS ", 0 AS licensed, NULL AS source_date"
+                              " FROM agency WHERE licence_no = $1"),
+    S(STMT_AGENCY_INSERT, "INSERT INTO agency (" AGENCY_COLS ")"
+                          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"),
+    S(STMT_AGENCY_UPDATE, "UPDATE agency SET name_km = $3, name_en = $4, licence_valid_until = $5,"
+                          " updated_at = $6, version = version + 1"
+                          " WHERE id = $1 AND version = $2"),
+    S(STMT_AGENCY_LISTING_INSERT, "INSERT INTO agency_listing (list_id, agency_id, name_km,"
+                                  " name_en, licence_valid_until) VALUES ($1, $2, $3, $4, $5)"),
+    S(STMT_AGENCY_DROPPED_COUNT, "SELECT count(*) FROM agency_listing p WHERE p.list_id = $1"
+                                 " AND NOT EXISTS (SELECT 1 FROM agency_listing n"
+                                 " WHERE n.list_id = $2 AND n.agency_id = p.agency_id)"),
+    S(STMT_AGENCY_LISTED,
+      "SELECT count(*) FROM agency_listing WHERE list_id = $1 AND agency_id = $2"),
+    S(STMT_AGENCY_KEY_DELETE, "DELETE FROM agency_name_key WHERE agency_id = $1"),
+    S(STMT_AGENCY_KEY_INSERT, "INSERT INTO agency_name_key (agency_id, key) VALUES ($1, $2)"
+                              " ON CONFLICT DO NOTHING"),
+    S(STMT_AGENCY_ON, AGENCY_ON_SELECT
+      " WHERE $8 = 0 OR a.id IN (SELECT agency_id FROM agency_name_key"
+      " WHERE key IN ($2, $3, $4, $5, $6, $7) GROUP BY agency_id HAVING count(*) = $8)"
+      " ORDER BY a.id"),
+    S(STMT_AGENCY_GET_ON, AGENCY_ON_SELECT " WHERE a.id = $2"),
+    S(STMT_AGENCY_HISTORY, "SELECT a.id AS id, a.licence_no AS licence_no, l.name_km AS name_km,"
+                           " l.name_en AS name_en, l.licence_valid_until AS licence_valid_until,"
+                           " a.created_at AS created_at, a.updated_at AS updated_at,"
+                           " a.version AS version, 0 AS licensed, v.source_date AS source_date"
+                           " FROM agency_listing l JOIN agency a ON a.id = l.agency_id"
+                           " JOIN agency_list v ON v.id = l.list_id WHERE l.agency_id = $1"
+                           " ORDER BY v.seq"),
     S(STMT_CASE_NEXT_SEQ, "INSERT INTO case_counter (prefix, year, last) VALUES ($1, $2, 1)"
                           " ON CONFLICT (prefix, year) DO UPDATE SET last = case_counter.last + 1"
                           " RETURNING last"),

@@ -285,6 +285,80 @@ struct outreach_filter {
 /* Newest first (date, created_at, id, descending). */
 enum err store_outreach_list(struct store_conn *c, const struct outreach_filter *f,
                              struct outreach_rec **items, size_t *n);
+/* ---- recruitment agencies and the ministry's licence lists ---- */
+#define AGENCY_LICENCE_SIZE   65 /* a licence number: up to 64 bytes + NUL */
+#define AGENCY_QUERY_KEYS_MAX 6  /* name keys one search may require */
+
+/* An agency as the latest list naming it wrote it. Read "on" a date (the
+ * list in force on it: the latest source_date on or before it, the last
+ * imported among equal ones), licensed says whether that list names the
+ * agency with licence_valid_until on or after the date, source_date is that
+ * list's ("" when no list was in force then), and licence_valid_until is
+ * what that list says, else the latest list that named the agency. */
+struct agency_rec {
+    char id[ID_SIZE];
+    char licence_no[AGENCY_LICENCE_SIZE];
+    char *name_km;
+    char *name_en;
+    char licence_valid_until[DATE_SIZE];
+    char created_at[TS_SIZE];
+    char updated_at[TS_SIZE];
+    int version;
+    bool licensed;
+    char source_date[DATE_SIZE];
+};
+void agency_rec_free(struct agency_rec *r);
+void agency_list_free(struct agency_rec *items, size_t n);
+
+/* One import of the ministry's list. */
+struct agency_import_rec {
+    char id[ID_SIZE];
+    int64_t seq; /* import order, given by the store from 1 */
+    char source_date[DATE_SIZE];
+    char imported_at[TS_SIZE];
+    char imported_by[ID_SIZE]; /* "" for the local operator */
+    int added;                 /* agencies not on the list before it */
+    int updated;               /* on it before, with a name or date changed */
+    int dropped;               /* on the list before it, not on this one */
+};
+/* The last import (highest seq); ERR_NOT_FOUND before the first. */
+enum err store_agency_import_last(struct store_conn *c, struct agency_import_rec *out);
+/* Inserts r with the next seq (r->seq is ignored). */
+enum err store_agency_import_insert(struct store_conn *c, const struct agency_import_rec *r);
+/* Sets the counts of import id. */
+enum err store_agency_import_counts(struct store_conn *c, const struct agency_import_rec *r);
+/* The agency with that licence number (licensed false, source_date ""). */
+enum err store_agency_by_licence(struct store_conn *c, const char *licence_no,
+                                 struct agency_rec *out);
+enum err store_agency_insert(struct store_conn *c, const struct agency_rec *r);
+/* Writes names, licence_valid_until and updated_at at r->version
+ * (versioned, as store_case_update). */
+enum err store_agency_update(struct store_conn *c, const struct agency_rec *r);
+/* Records that import import_id lists agency r as r says (names, valid until). */
+enum err store_agency_listing_insert(struct store_conn *c, const char *import_id,
+                                     const struct agency_rec *r);
+/* How many agencies import before listed that import after does not. */
+enum err store_agency_dropped_count(struct store_conn *c, const char *before, const char *after,
+                                    int *count);
+/* Whether import import_id lists the agency agency_id. */
+enum err store_agency_listed(struct store_conn *c, const char *import_id, const char *agency_id,
+                             bool *listed);
+/* Replaces the agency's name keys by keys[0..n) (romanize_name_keys; a key
+ * given twice is kept once). */
+enum err store_agency_keys_replace(struct store_conn *c, const char *agency_id,
+                                   const char *const *keys, size_t n);
+/* Every agency read on the date on (see agency_rec), in id order; with
+ * nkeys > 0 (at most AGENCY_QUERY_KEYS_MAX, distinct) only those having
+ * all of keys[0..nkeys). At most RECORDS_MAX. */
+enum err store_agency_on(struct store_conn *c, const char *on, const char *const *keys,
+                         size_t nkeys, struct agency_rec **items, size_t *n);
+/* One agency read on the date on. */
+enum err store_agency_get_on(struct store_conn *c, const char *id, const char *on,
+                             struct agency_rec *out);
+/* What each import that listed the agency said of it, oldest first: one
+ * row per list (source_date, licence_valid_until, names; licensed false). */
+enum err store_agency_history(struct store_conn *c, const char *id, struct agency_rec **items,
+                              size_t *n);
 
 /* ---- cases ---- */
 struct survivor_rec {

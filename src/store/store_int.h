@@ -62,6 +62,20 @@ enum stmt_id {
     STMT_OUTREACH_INSERT,
     STMT_OUTREACH_GET,
     STMT_OUTREACH_LIST,
+    STMT_AGENCY_IMPORT_LAST,
+    STMT_AGENCY_IMPORT_INSERT,
+    STMT_AGENCY_IMPORT_COUNTS,
+    STMT_AGENCY_BY_LICENCE,
+    STMT_AGENCY_INSERT,
+    STMT_AGENCY_UPDATE,
+    STMT_AGENCY_LISTING_INSERT,
+    STMT_AGENCY_DROPPED_COUNT,
+    STMT_AGENCY_LISTED,
+    STMT_AGENCY_KEY_DELETE,
+    STMT_AGENCY_KEY_INSERT,
+    STMT_AGENCY_ON,
+    STMT_AGENCY_GET_ON,
+    STMT_AGENCY_HISTORY,
     STMT_CASE_NEXT_SEQ,
     STMT_CASE_INSERT,
     STMT_CASE_CONCERN_INSERT,
@@ -401,6 +415,30 @@ extern const char *const service_col_names[SERVICE__NCOL];
     X(OUTREACH_ORGANIZATION_ID, "organization_id")
 enum outreach_col { OUTREACH_COLUMNS(COL_ENUM) OUTREACH__NCOL };
 extern const char *const outreach_col_names[OUTREACH__NCOL];
+#define AGENCY_COLUMNS(X) \
+    X(AGENCY_ID, "id") \
+    X(AGENCY_LICENCE_NO, "licence_no") \
+    X(AGENCY_NAME_KM, "name_km") \
+    X(AGENCY_NAME_EN, "name_en") \
+    X(AGENCY_LICENCE_VALID_UNTIL, "licence_valid_until") \
+    X(AGENCY_CREATED_AT, "created_at") \
+    X(AGENCY_UPDATED_AT, "updated_at") \
+    X(AGENCY_VERSION, "version") \
+    X(AGENCY_LICENSED, "licensed") \
+    X(AGENCY_SOURCE_DATE, "source_date")
+enum agency_col { AGENCY_COLUMNS(COL_ENUM) AGENCY__NCOL };
+extern const char *const agency_col_names[AGENCY__NCOL];
+#define AGENCY_IMPORT_COLUMNS(X) \
+    X(AGENCY_IMPORT_ID, "id") \
+    X(AGENCY_IMPORT_SEQ, "seq") \
+    X(AGENCY_IMPORT_SOURCE_DATE, "source_date") \
+    X(AGENCY_IMPORT_IMPORTED_AT, "imported_at") \
+    X(AGENCY_IMPORT_IMPORTED_BY, "imported_by") \
+    X(AGENCY_IMPORT_ADDED, "added") \
+    X(AGENCY_IMPORT_UPDATED, "updated") \
+    X(AGENCY_IMPORT_DROPPED, "dropped")
+enum agency_import_col { AGENCY_IMPORT_COLUMNS(COL_ENUM) AGENCY_IMPORT__NCOL };
+extern const char *const agency_import_col_names[AGENCY_IMPORT__NCOL];
 #define MEMBER_COLUMNS(X) \
     X(MEMBER_ID, "id") \
     X(MEMBER_GROUP_ID, "group_id") \

@@ -544,6 +544,11 @@ static void page_head(struct req *r, struct resp *w, const char *title, const ch
             h_text(b, tr(r, MSG_NAV_VERIFY));
             h_raw(b, "</a>");
         }
+        if (may(&cx, ACT_AGENCY_READ)) {
+            h_raw(b, "<a href=\"/agencies\" id=\"nav-agencies\">");
+            h_text(b, tr(r, MSG_NAV_AGENCIES));
+            h_raw(b, "</a>");
+        }
         if (may(&cx, ACT_CASE_CREATE)) {
             h_raw(b, "<a href=\"/cases/new\" id=\"nav-report\">");
             h_text(b, tr(r, MSG_NAV_REPORT));

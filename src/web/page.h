@@ -209,6 +209,8 @@ void web_referral_move(struct req *r, struct resp *w);
 void web_referral_slip(struct req *r, struct resp *w);
 void web_slip_verify_form(struct req *r, struct resp *w);
 void web_slip_verify(struct req *r, struct resp *w);
+void web_agencies(struct req *r, struct resp *w);
+void web_agency_show(struct req *r, struct resp *w);
 void web_asset(struct req *r, struct resp *w);
 /* The safe-migration reference (web/reference.c). */
 void web_reference(struct req *r, struct resp *w);

@@ -56,6 +56,8 @@ const struct route web_routes[] = {
     {M_GET, "/safe-migration/hotlines", web_reference_hotlines, SIGNED_IN},
     {M_GET, "/outreach", web_outreach, SIGNED_IN},
     {M_POST, "/outreach", web_outreach_create, FORM_POST | ROUTE_CREATE},
+    {M_GET, "/agencies", web_agencies, SIGNED_IN},
+    {M_GET, "/agencies/{id}", web_agency_show, SIGNED_IN},
     {M_GET, "/assets/{name}", web_asset, PAGE},
 };
 

@@ -15,7 +15,7 @@ import unittest
 
 from cbpnserver import CBPN_BIN, SLOW, Database, Server, demo_database
 
-COMMANDS = ("init", "user", "demo", "serve")
+COMMANDS = ("init", "user", "demo", "serve", "agencies")
 
 
 def run(*args, stdin=None, timeout=120):

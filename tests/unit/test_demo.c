@@ -193,6 +193,19 @@ static void test_groups_and_members(void **state)
         assert_int_equal(strncmp(svc[i].location_code, "17", 2), 0);
     }
     service_list_free(svc, nsvc);
+    /* The fictional sample list of agencies, some of them with licences
+     * that have run out (as of 2026-12-01). */
+    struct agency_rec *ag = NULL;
+    size_t nag = 0, lic = 0;
+    assert_int_equal(store_agency_on(w->c, "2026-12-01", NULL, 0, &ag, &nag), ERR_OK);
+    assert_int_equal(nag, 12);
+    for (size_t i = 0; i < nag; i++) {
+        assert_non_null(strstr(ag[i].name_en, "(Fictional)"));
+        assert_string_equal(ag[i].source_date, "2026-01-15");
+        lic += ag[i].licensed;
+    }
+    agency_list_free(ag, nag);
+    assert_true(lic > 0 && lic < nag);
     for (int g = 0; g < DEMO_GROUPS; g++) {
         char gid[ID_SIZE];
         struct member_rec *m = NULL;

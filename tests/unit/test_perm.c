@@ -11,7 +11,7 @@
 
 /* Adding a role or an action must come with its row or column here. */
 _Static_assert(ROLE__MAX == 7, "update the expected matrix for the new role");
-_Static_assert(ACT__MAX == 44, "update the expected matrix for the new action");
+_Static_assert(ACT__MAX == 45, "update the expected matrix for the new action");
 
 #define N   SCOPE_NONE
 #define OWN SCOPE_OWN
@@ -106,6 +106,8 @@ static const struct row expected[] = {
      * providers and analysts nothing (analysts get aggregates) */
     {ACT_OUTREACH_CREATE,  "outreach_create",  {GRP, GRP, ORG, ORG, N,   N,   N}},
     {ACT_OUTREACH_READ,    "outreach_read",    {GRP, GRP, ORG, ORG, N,   N,   ALL}},
+    /* issue 8: every signed-in role reads the agencies' licence list */
+    {ACT_AGENCY_READ,      "agency_read",      {ALL, ALL, ALL, ALL, ALL, ALL, ALL}},
 };
 /* clang-format on */
 

@@ -1,0 +1,57 @@
+/* GET /api/v1/agencies?q=&on= and /api/v1/agencies/{id}: the recruitment
+ * agencies and whether each is licensed on a date. */
+#include "domain/agencies.h"
+#include "api/handlers.h"
+#include "api/json_io.h"
+
+json_t *json_agency(const struct agency_rec *a)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:o}", "id", a->id, "name_km",
+                     a->name_km != NULL ? a->name_km : "", "name_en",
+                     a->name_en != NULL ? a->name_en : "", "licence_no", a->licence_no, "licensed",
+                     a->licensed, "licence_valid_until", a->licence_valid_until, "source_date",
+                     json_str_or_null(a->source_date));
+}
+
+void api_agency_list(struct req *r, struct resp *w)
+{
+    struct ctx cx;
+    struct fielderrs fe = {0};
+    struct agency_rec *items = NULL;
+    size_t n = 0;
+    char cursor[ID_SIZE];
+
+    if (!api_ctx(r, w, &cx))
+        return;
+    struct agency_query q = {.q = req_query(r, "q"),
+                             .on = req_query(r, "on"),
+                             .limit = query_limit(r, 500, &fe),
+                             .cursor = req_query(r, "cursor"),
+                             .lang = r->lang};
+    enum err e = fe.n > 0 ? ERR_VALIDATION : agency_list(&cx, &q, &items, &n, cursor, &fe);
+    if (e != ERR_OK) {
+        api_error(w, e, &fe);
+        return;
+    }
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_agency(&items[i]));
+    agency_list_free(items, n);
+    resp_json(w, 200, json_list(a, cursor[0] != '\0' ? cursor : NULL));
+}
+
+void api_agency_get(struct req *r, struct resp *w)
+{
+    struct ctx cx;
+    struct fielderrs fe = {0};
+    struct agency_rec a = {0};
+
+    if (!api_ctx(r, w, &cx))
+        return;
+    enum err e = agency_get(&cx, r->params[0], req_query(r, "on"), &a, &fe);
+    if (e == ERR_OK)
+        resp_json(w, 200, json_agency(&a));
+    else
+        api_error(w, e, &fe);
+    agency_rec_free(&a);
+}
