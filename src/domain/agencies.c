@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 #include "audit/audit.h"
 #include "domain/check.h"
 #include "domain/collate.h"
