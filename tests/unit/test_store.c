@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 /* The migrations this cbpn has (migrations/sqlite/). */
-#define SCHEMA_VERSION 5
+#define SCHEMA_VERSION 6
 
 #include <cmocka.h>
 
@@ -287,7 +287,7 @@ static void test_newer_schema_refused(void **state)
     assert_int_not_equal(store_open(f->path, false, &st, &msg), ERR_OK);
     assert_null(st);
     assert_non_null(msg);
-    assert_non_null(strstr(msg, "database schema 7 is newer than this cbpn (knows up to 5)"));
+    assert_non_null(strstr(msg, "database schema 7 is newer than this cbpn (knows up to 6)"));
     free(msg);
     /* Nothing was changed by the refusal. */
     assert_int_equal(raw_int(f->path, "SELECT max(version) FROM schema_migration"), 7);
