@@ -245,9 +245,9 @@ static void check_behaviour(PGconn *pg)
      * page parameters unbound. */
     expect_changes(pg, STMT_ORG_INSERT, 6, (const char *[]){"o1", "Org", "ngo", "a", "t", "1"}, 1,
                    "org");
-    expect_changes(pg, STMT_USER_INSERT, 12,
+    expect_changes(pg, STMT_USER_INSERT, 13,
                    (const char *[]){"u1", "user", "caseworker", "U", "o1", NULL, "km", "1", "t",
-                                    "t", "1", "hash"},
+                                    "t", "1", "hash", NULL},
                    1, "user");
     const char *cases[][3] = {{"c1", "2025-01-01", "0"},
                               {"c2", "2025-01-02", "1"},

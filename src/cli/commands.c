@@ -64,10 +64,11 @@ int cmd_init(int argc, char **argv)
 
 static const char *const USER_USAGE =
     "usage: cbpn user add --db FILE|URI [--key KEYFILE] --username U --role ROLE\n"
-    "                     [--group ID]\n"
+    "                     [--group ID] [--member ID]\n"
     "                     [--organization ID] [--display-name NAME] [--locale km|en]\n"
     "The password is read from standard input (one line, 10 characters or more).\n"
-    "Roles: member representative caseworker supervisor provider analyst admin.\n";
+    "Roles: member representative caseworker supervisor provider analyst admin.\n"
+    "--member: a member's or representative's record in the group's member list.\n";
 
 int cmd_user(int argc, char **argv)
 {
@@ -76,6 +77,7 @@ int cmd_user(int argc, char **argv)
                                          {"username", required_argument, NULL, 'u'},
                                          {"role", required_argument, NULL, 'r'},
                                          {"group", required_argument, NULL, 'g'},
+                                         {"member", required_argument, NULL, 'm'},
                                          {"organization", required_argument, NULL, 'o'},
                                          {"display-name", required_argument, NULL, 'n'},
                                          {"locale", required_argument, NULL, 'l'},
@@ -106,6 +108,9 @@ int cmd_user(int argc, char **argv)
             break;
         case 'g':
             in.group_id = optarg;
+            break;
+        case 'm':
+            in.member_id = optarg;
             break;
         case 'o':
             in.organization_id = optarg;

@@ -70,6 +70,7 @@ struct demo_run {
     char group_id[DEMO_GROUPS][ID_SIZE];
     struct gen_member members[DEMO_GROUPS][DEMO_MEMBERS_PER_GROUP];
     char (*user_id)[ID_SIZE]; /* demo_nusers entries */
+    char member_id[DEMO_GROUPS][DEMO_MEMBERS_PER_GROUP][ID_SIZE];
     char case_id[DEMO_CASES][ID_SIZE];
     char service_id[DEMO_SERVICES_MAX][ID_SIZE]; /* demo_services, in order */
     const struct screening_catalog *screening;
@@ -354,6 +355,7 @@ static enum err make_members(struct demo_run *run, const struct ctx *cx, char **
             e = member_add(cx, run->group_id[g], &in, &v, &fe);
             if (e != ERR_OK)
                 return failf(e, &fe, errmsg, "group %d, member %d", g + 1, i + 1);
+            memcpy(run->member_id[g][i], v.rec.id, ID_SIZE);
             member_view_free(&v);
         }
     }
@@ -397,6 +399,7 @@ static enum err make_users(struct demo_run *run, const struct ctx *cx, const cha
             const struct gen_member *m = &run->members[du->group - 1][du->member];
             snprintf(display, sizeof display, "%s (%s)", m->name_km, m->name_latn);
             in.display_name = display;
+            in.member_id = run->member_id[du->group - 1][du->member];
         }
         if (password == NULL) {
             generate_password(generated);
@@ -884,8 +887,8 @@ enum err demo_populate(struct store_conn *c, const struct datakey *k, const stru
         (e = make_groups(run, &local, errmsg)) != ERR_OK ||
         (e = make_services(run, &local, errmsg)) != ERR_OK ||
         (e = make_agencies(&local, errmsg)) != ERR_OK ||
-        (e = make_users(run, &local, password, passwords_out, errmsg)) != ERR_OK ||
-        (e = make_members(run, &local, errmsg)) != ERR_OK)
+        (e = make_members(run, &local, errmsg)) != ERR_OK ||
+        (e = make_users(run, &local, password, passwords_out, errmsg)) != ERR_OK)
         goto out;
     for (int n = 0; n < DEMO_CASES && e == ERR_OK; n++)
         e = make_case(run, n, kind_count, errmsg);

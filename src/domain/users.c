@@ -25,6 +25,7 @@ static const struct field user_field_rows[] = {
     F_OF(struct user_in, organization_id, "", FT_ID, false, "no such organization"),
     F_OF(struct user_in, group_id, "", FT_ID, false, "no such group"),
     F_CODE(struct user_in, locale, "", false, LIST_LOCALE, "km or en"),
+    F_OF(struct user_in, member_id, "", FT_ID, false, "no such member"),
 };
 const struct fieldset user_fields = FIELDSET(user_field_rows);
 
@@ -98,6 +99,21 @@ static enum err user_validate(const struct ctx *cx, const struct user_in *in, st
     } else if (role_ok && (role == ROLE_MEMBER || role == ROLE_REPRESENTATIVE)) {
         e = fielderr(fe, "group_id", "required for a member or representative");
     }
+    if (!check_absent(in->member_id)) {
+        struct member_rec m = {0};
+        enum err me =
+            check_id(in->member_id) ? store_member_get(cx->db, in->member_id, &m) : ERR_NOT_FOUND;
+        bool in_group = me == ERR_OK && strcmp(m.group_id, r->group_id) == 0;
+        member_rec_free(&m);
+        if (me != ERR_OK && me != ERR_NOT_FOUND)
+            return me;
+        if (!role_ok || (role != ROLE_MEMBER && role != ROLE_REPRESENTATIVE))
+            e = fielderr(fe, "member_id", "only a member's or representative's account has one");
+        else if (!in_group)
+            e = fielderr(fe, "member_id", "a member of the account's group");
+        else
+            snprintf(r->member_id, sizeof r->member_id, "%s", in->member_id);
+    }
     if (e != ERR_OK)
         return e;
 
@@ -162,6 +178,14 @@ enum err user_list(const struct ctx *cx, struct user_rec **items, size_t *n)
     default:
         return ERR_FORBIDDEN;
     }
+}
+
+enum err user_member(const struct ctx *cx, struct member_rec *out)
+{
+    memset(out, 0, sizeof *out);
+    if (cx->actor == NULL || cx->actor->user.member_id[0] == '\0')
+        return ERR_NOT_FOUND;
+    return store_member_get(cx->db, cx->actor->user.member_id, out);
 }
 
 enum err org_list(const struct ctx *cx, struct org_rec **items, size_t *n)

@@ -16,6 +16,9 @@ struct user_in {
     const char *organization_id; /* NULL when none */
     const char *group_id;        /* NULL when none; required for member, representative */
     const char *locale;          /* NULL: "km" */
+    /* Her record in her group's member list (member, representative
+     * only; a member of group_id), or NULL. */
+    const char *member_id;
 };
 /* user_in's field table (domain/fields.h). */
 extern const struct fieldset user_fields;
@@ -32,6 +35,9 @@ bool user_takes_cases(const struct user_rec *u, const char *org);
 enum err user_me(const struct ctx *cx, struct user_rec *out);
 /* Users the caller may list (admin: all; supervisor: her organization). */
 enum err user_list(const struct ctx *cx, struct user_rec **items, size_t *n);
+/* The member record the caller's account is linked to (user.member_id),
+ * into out (member_rec_free): ERR_NOT_FOUND when she has none. */
+enum err user_member(const struct ctx *cx, struct member_rec *out);
 /* Every organization, by name (ACT_ORG_LIST: for pickers). */
 enum err org_list(const struct ctx *cx, struct org_rec **items, size_t *n);
 

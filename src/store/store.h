@@ -130,6 +130,7 @@ struct user_rec {
     char *display_name;
     char organization_id[ID_SIZE]; /* "" when none */
     char group_id[ID_SIZE];        /* "" when none */
+    char member_id[ID_SIZE];       /* her member record (member, representative), "" when none */
     char locale[8];
     bool active;
     char created_at[TS_SIZE];

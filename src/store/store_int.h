@@ -352,6 +352,7 @@ void str_copy(char *dst, size_t size, const char *src);
     X(USER_CREATED_AT, "created_at") \
     X(USER_UPDATED_AT, "updated_at") \
     X(USER_VERSION, "version") \
+    X(USER_MEMBER_ID, "member_id") \
     X(USER_PASSWORD_HASH, "password_hash")
 enum user_col { USER_COLUMNS(COL_ENUM) USER__NCOL };
 extern const char *const user_col_names[USER__NCOL];

@@ -33,6 +33,7 @@ static void user_read(struct stmt *s, struct user_rec *r)
     col_copy(s, USER_CREATED_AT, r->created_at, sizeof(r->created_at));
     col_copy(s, USER_UPDATED_AT, r->updated_at, sizeof(r->updated_at));
     r->version = (int)stmt_col_int(s, USER_VERSION);
+    col_copy(s, USER_MEMBER_ID, r->member_id, sizeof(r->member_id));
 }
 
 enum err store_user_insert(struct store_conn *c, const struct user_rec *r,
@@ -51,6 +52,7 @@ enum err store_user_insert(struct store_conn *c, const struct user_rec *r,
     stmt_text(s, 10, r->updated_at[0] != '\0' ? r->updated_at : r->created_at);
     stmt_int(s, 11, r->version > 0 ? r->version : 1);
     stmt_text(s, 12, password_hash);
+    stmt_opt_text(s, 13, r->member_id);
     return stmt_exec(s);
 }
 

@@ -52,6 +52,45 @@ class UsersTest(ServerTestCase):
         self.assertEqual(v["group_id"], group)
         self.assertEqual(v["display_name"], "ស្រី តេស្ត")
 
+    def test_a_members_account_names_her_member_record(self):
+        g1 = self.srv.user("member1")["group_id"]
+        g2 = self.srv.user("member2")["group_id"]
+        st, _, m = self.req("POST", "/api/v1/groups/%s/members" % g1,
+                            {"name_latn": "Linked Member", "sex": "female"}, as_user="rep1")
+        self.assertEqual(st, 201, m)
+        # Another group's account, a caseworker, an unknown record: 422, nothing written.
+        for over in ({"role": "member", "group_id": g2},
+                     {"role": "caseworker"},
+                     {"role": "member", "group_id": g1, "member_id": "zzzzzzzzzzzzzzzzzzzz"}):
+            body = self.new_user(**dict({"member_id": m["id"]}, **over))
+            if body["role"] == "member":
+                body.pop("organization_id")
+            with self.subTest(body=over), self.assertWritesNothing():
+                a = self.req("POST", "/api/v1/users", body, as_user="admin")
+            self.assertError(a, 422, "validation_failed", fields=["member_id"])
+        body = self.new_user(role="member", group_id=g1, member_id=m["id"])
+        body.pop("organization_id")
+        st, _, v = self.req("POST", "/api/v1/users", body, as_user="admin")
+        self.assertEqual(st, 201, v)
+        self.assertEqual(v["member_id"], m["id"])
+        st, s = self.srv.sign_in(body["username"], body["password"])
+        self.assertEqual(st, 201, s)
+        st, _, me = self.srv.get("/api/v1/me", token=s["token"])
+        self.assertEqual((st, me["member_id"]), (200, m["id"]))
+        # One account per member record.
+        again = dict(body, username=fresh_name())
+        with self.assertWritesNothing():
+            a = self.req("POST", "/api/v1/users", again, as_user="admin")
+        self.assertEqual(a[0], 409, a[2])
+
+    def test_demo_representatives_are_linked_to_their_member_records(self):
+        rep = self.srv.user("rep1")
+        self.assertTrue(rep["member_id"], rep)
+        items = self.list_all("/api/v1/groups/%s/members" % rep["group_id"], "rep1")
+        mine = [x for x in items if x["id"] == rep["member_id"]]
+        self.assertEqual(len(mine), 1)
+        self.assertIn("representative", mine[0]["network_roles"])
+
     def test_password_under_10_characters_is_422_and_writes_nothing(self):
         for pw in ("short", "123456789", "ពួកពួកពួក"):  # the last: 9 characters, 27 bytes
             with self.subTest(password=pw):

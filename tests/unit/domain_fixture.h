@@ -123,7 +123,7 @@ static void fx_actor(struct fx *f, const char *role, const char *org, const char
     char name[32];
     struct fielderrs fe = {0};
     snprintf(name, sizeof name, "%s%d", role, ++f->serial);
-    struct user_in in = {name, "correct horse battery", role, NULL, org, group, NULL};
+    struct user_in in = {name, "correct horse battery", role, NULL, org, group, NULL, NULL};
     memset(a, 0, sizeof *a);
     assert_int_equal(user_create(&f->op, &in, &a->user, &fe), ERR_OK);
     assert_true(role_parse(role, &a->role));

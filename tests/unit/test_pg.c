@@ -21,7 +21,7 @@
 #include "store/store_int.h"
 #include "util/alloc.h"
 
-#define SCHEMA_VERSION 7
+#define SCHEMA_VERSION 8
 
 struct fixture {
     char *dbname;

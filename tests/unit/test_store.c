@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 /* The migrations this cbpn has (migrations/sqlite/). */
-#define SCHEMA_VERSION 7
+#define SCHEMA_VERSION 8
 
 #include <cmocka.h>
 

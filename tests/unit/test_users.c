@@ -1,11 +1,12 @@
 /* Users: who may create and list them, and every field's validation,
  * against a real temporary store. */
+#include "domain/network.h"
 #include "domain_fixture.h"
 
 static void test_create_and_defaults(void **state)
 {
     struct fx *f = *state;
-    struct user_in in = {"sokha.k", "0123456789", "caseworker", NULL, f->org, NULL, NULL};
+    struct user_in in = {"sokha.k", "0123456789", "caseworker", NULL, f->org, NULL, NULL, NULL};
     struct user_rec u = {0};
     struct fielderrs fe = {0};
     assert_int_equal(user_create(&f->op, &in, &u, &fe), ERR_OK);
@@ -36,7 +37,7 @@ static void test_password_length_in_code_points(void **state)
     struct user_rec u = {0};
     struct fielderrs fe = {0};
     /* 9 characters: refused. */
-    struct user_in in = {"shortpw", "123456789", "analyst", NULL, NULL, NULL, NULL};
+    struct user_in in = {"shortpw", "123456789", "analyst", NULL, NULL, NULL, NULL, NULL};
     assert_int_equal(user_create(&f->op, &in, &u, &fe), ERR_VALIDATION);
     assert_non_null(fielderr_get(&fe, "password"));
     /* 9 Khmer code points, 27 bytes: still too short. */
@@ -59,21 +60,22 @@ static void test_field_validation(void **state)
         struct user_in in;
         const char *field;
     } bad[] = {
-        {{"", "0123456789", "analyst", NULL, NULL, NULL, NULL}, "username"},
-        {{"Upper", "0123456789", "analyst", NULL, NULL, NULL, NULL}, "username"},
-        {{"sp ace", "0123456789", "analyst", NULL, NULL, NULL, NULL}, "username"},
+        {{"", "0123456789", "analyst", NULL, NULL, NULL, NULL, NULL}, "username"},
+        {{"Upper", "0123456789", "analyst", NULL, NULL, NULL, NULL, NULL}, "username"},
+        {{"sp ace", "0123456789", "analyst", NULL, NULL, NULL, NULL, NULL}, "username"},
         {{"a123456789012345678901234567890123456789012345678901234567890123456", "0123456789",
-          "analyst", NULL, NULL, NULL, NULL},
+          "analyst", NULL, NULL, NULL, NULL, NULL},
          "username"},
-        {{"okname", "0123456789", "boss", NULL, NULL, NULL, NULL}, "role"},
-        {{"okname", "0123456789", "member", NULL, NULL, NULL, NULL}, "group_id"},
-        {{"okname", "0123456789", "representative", NULL, NULL, NULL, NULL}, "group_id"},
-        {{"okname", "0123456789", "member", NULL, NULL, "nosuchgroup", NULL}, "group_id"},
-        {{"okname", "0123456789", "analyst", NULL, "nosuchorg", NULL, NULL}, "organization_id"},
-        {{"okname", "0123456789", "analyst", NULL, NULL, NULL, "fr"}, "locale"},
-        {{"okname", "0123456789", "analyst", "", NULL, NULL, NULL}, "display_name"},
-        {{"okname", "0123456789", "analyst", "bad\x01", NULL, NULL, NULL}, "display_name"},
-        {{"okname", NULL, "analyst", NULL, NULL, NULL, NULL}, "password"},
+        {{"okname", "0123456789", "boss", NULL, NULL, NULL, NULL, NULL}, "role"},
+        {{"okname", "0123456789", "member", NULL, NULL, NULL, NULL, NULL}, "group_id"},
+        {{"okname", "0123456789", "representative", NULL, NULL, NULL, NULL, NULL}, "group_id"},
+        {{"okname", "0123456789", "member", NULL, NULL, "nosuchgroup", NULL, NULL}, "group_id"},
+        {{"okname", "0123456789", "analyst", NULL, "nosuchorg", NULL, NULL, NULL},
+         "organization_id"},
+        {{"okname", "0123456789", "analyst", NULL, NULL, NULL, "fr", NULL}, "locale"},
+        {{"okname", "0123456789", "analyst", "", NULL, NULL, NULL, NULL}, "display_name"},
+        {{"okname", "0123456789", "analyst", "bad\x01", NULL, NULL, NULL, NULL}, "display_name"},
+        {{"okname", NULL, "analyst", NULL, NULL, NULL, NULL, NULL}, "password"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct fielderrs fe = {0};
@@ -92,7 +94,7 @@ static void test_group_of_another_org_refused(void **state)
     struct fx *f = *state;
     struct user_rec u = {0};
     struct fielderrs fe = {0};
-    struct user_in in = {"crossorg", "0123456789", "member", NULL, f->org, f->group3, "en"};
+    struct user_in in = {"crossorg", "0123456789", "member", NULL, f->org, f->group3, "en", NULL};
     assert_int_equal(user_create(&f->op, &in, &u, &fe), ERR_VALIDATION);
     assert_non_null(fielderr_get(&fe, "group_id"));
     in.organization_id = f->org2;
@@ -108,7 +110,7 @@ static void test_username_taken(void **state)
     struct fx *f = *state;
     struct user_rec u = {0};
     struct fielderrs fe = {0};
-    struct user_in in = {"twice", "0123456789", "analyst", NULL, NULL, NULL, NULL};
+    struct user_in in = {"twice", "0123456789", "analyst", NULL, NULL, NULL, NULL, NULL};
     assert_int_equal(user_create(&f->op, &in, &u, &fe), ERR_OK);
     user_rec_free(&u);
     assert_int_equal(user_create(&f->op, &in, &u, &fe), ERR_CONFLICT);
@@ -134,7 +136,7 @@ static void test_staff_organization_and_blank_names(void **state)
         char name[32];
         snprintf(name, sizeof name, "staff%zu", i);
         const char *org = cases[i].org == 1 ? f->org : cases[i].org == 2 ? f->porg : NULL;
-        struct user_in in = {name, "0123456789", cases[i].role, NULL, org, NULL, NULL};
+        struct user_in in = {name, "0123456789", cases[i].role, NULL, org, NULL, NULL, NULL};
         struct user_rec u = {0};
         struct fielderrs fe = {0};
         enum err e = user_create(&f->op, &in, &u, &fe);
@@ -146,12 +148,12 @@ static void test_staff_organization_and_blank_names(void **state)
         }
         user_rec_free(&u);
     }
-    struct user_in blank = {"blank", "0123456789", "admin", " \t ", NULL, NULL, NULL};
+    struct user_in blank = {"blank", "0123456789", "admin", " \t ", NULL, NULL, NULL, NULL};
     struct user_rec u = {0};
     struct fielderrs fe = {0};
     assert_int_equal(user_create(&f->op, &blank, &u, &fe), ERR_VALIDATION);
     assert_non_null(fielderr_get(&fe, "display_name"));
-    struct user_in spaces = {"spaces", "          ", "admin", NULL, NULL, NULL, NULL};
+    struct user_in spaces = {"spaces", "          ", "admin", NULL, NULL, NULL, NULL, NULL};
     assert_int_equal(user_create(&f->op, &spaces, &u, &fe), ERR_VALIDATION);
     assert_non_null(fielderr_get(&fe, "password"));
 }
@@ -166,7 +168,7 @@ static void test_only_admin_creates(void **state)
         bool prov = strcmp(roles[i], "provider") == 0;
         fx_actor(f, roles[i], prov ? f->porg : f->org, prov ? NULL : f->group1, &a);
         struct ctx cx = fx_ctx(f, &a);
-        struct user_in in = {"byrole", "0123456789", "admin", NULL, NULL, NULL, NULL};
+        struct user_in in = {"byrole", "0123456789", "admin", NULL, NULL, NULL, NULL, NULL};
         struct user_rec u = {0};
         struct fielderrs fe = {0};
         assert_int_equal(user_create(&cx, &in, &u, &fe), ERR_FORBIDDEN);
@@ -175,7 +177,7 @@ static void test_only_admin_creates(void **state)
     struct actor admin;
     fx_actor(f, "admin", NULL, NULL, &admin);
     struct ctx cx = fx_ctx(f, &admin);
-    struct user_in in = {"byadmin", "0123456789", "supervisor", "Sup", f->org, NULL, NULL};
+    struct user_in in = {"byadmin", "0123456789", "supervisor", "Sup", f->org, NULL, NULL, NULL};
     struct user_rec u = {0};
     struct fielderrs fe = {0};
     assert_int_equal(user_create(&cx, &in, &u, &fe), ERR_OK);
@@ -217,6 +219,62 @@ static void test_list_scopes(void **state)
     actor_free(&cw);
 }
 
+/* A member's account names her record in her group's member list (API.md
+ * member_id): of the account's group, for members and representatives
+ * only, one account per record. */
+static void test_member_link(void **state)
+{
+    struct fx *f = *state;
+    struct member_in mi;
+    struct member_view m1 = {0}, m2 = {0};
+    struct fielderrs fe = {0};
+    member_in_init(&mi);
+    mi.name_latn = "Sokha";
+    mi.sex = "female";
+    assert_int_equal(member_add(&f->op, f->group1, &mi, &m1, &fe), ERR_OK);
+    assert_int_equal(member_add(&f->op, f->group2, &mi, &m2, &fe), ERR_OK);
+
+    struct user_in in = {"linked", "0123456789", "member", NULL,
+                         f->org,   f->group1,    NULL,     m2.rec.id};
+    struct user_rec u = {0};
+    /* A member of another group. */
+    assert_int_equal(user_create(&f->op, &in, &u, &fe), ERR_VALIDATION);
+    assert_non_null(fielderr_get(&fe, "member_id"));
+    /* A caseworker has no member record. */
+    struct user_in staff = {"staffer", "0123456789", "caseworker", NULL,
+                            f->org,    NULL,         NULL,         m1.rec.id};
+    memset(&fe, 0, sizeof fe);
+    assert_int_equal(user_create(&f->op, &staff, &u, &fe), ERR_VALIDATION);
+    assert_non_null(fielderr_get(&fe, "member_id"));
+    in.member_id = "nosuchmembernosuchm";
+    assert_int_equal(user_create(&f->op, &in, &u, &fe), ERR_VALIDATION);
+    /* Her own group's record: linked, and she finds it through her account. */
+    in.member_id = m1.rec.id;
+    assert_int_equal(user_create(&f->op, &in, &u, &fe), ERR_OK);
+    assert_string_equal(u.member_id, m1.rec.id);
+    struct user_rec back = {0};
+    assert_int_equal(store_user_get(f->op.db, u.id, &back), ERR_OK);
+    assert_string_equal(back.member_id, m1.rec.id);
+    struct actor a = {.user = back, .role = ROLE_MEMBER};
+    struct ctx cx = fx_ctx(f, &a);
+    struct member_rec mine = {0};
+    assert_int_equal(user_member(&cx, &mine), ERR_OK);
+    assert_string_equal(mine.id, m1.rec.id);
+    member_rec_free(&mine);
+    /* One account per record. */
+    user_rec_free(&u);
+    in.username = "linked2";
+    assert_int_equal(user_create(&f->op, &in, &u, &fe), ERR_CONFLICT);
+    /* Without a link: none. */
+    struct actor op = {0};
+    struct ctx none = fx_ctx(f, &op);
+    assert_int_equal(user_member(&none, &mine), ERR_NOT_FOUND);
+    user_rec_free(&back);
+    user_rec_free(&u);
+    member_view_free(&m1);
+    member_view_free(&m2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -228,6 +286,7 @@ int main(void)
         cmocka_unit_test(test_only_admin_creates),
         cmocka_unit_test(test_staff_organization_and_blank_names),
         cmocka_unit_test(test_list_scopes),
+        cmocka_unit_test(test_member_link),
     };
     return cmocka_run_group_tests_name("users", tests, fx_setup, fx_teardown);
 }

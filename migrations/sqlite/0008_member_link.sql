@@ -1,0 +1,4 @@
+-- A member's or representative's account is linked to her record in her
+-- group's member list (API.md: member_id); one account per member record.
+ALTER TABLE users ADD COLUMN member_id TEXT REFERENCES member (id);
+CREATE UNIQUE INDEX users_member ON users (member_id) WHERE member_id IS NOT NULL;
