@@ -296,6 +296,34 @@ class GroupPagesTest(PageClient, ServerTestCase):
         self.assertEqual(st, 422, body[:500])
         self.assertIn(b'id="err-group-name"', body)
 
+    def test_supervisor_moves_a_group_to_a_village(self):
+        sup, csrf = self.session("supervisor")
+        g = self.api_group(self.g1)
+        form = {"csrf": csrf, "version": str(g["version"]), "name": g["name"],
+                "place.province": "17", "place.district": "1707", "place.commune": "170710",
+                "place.village": "17071001", "send": "1"}
+        st, h, body = self.page("POST", "/groups/%s" % self.g1, sup, form)
+        self.assertEqual(st, 303, body[:800])
+        self.assertEqual(self.api_group(self.g1)["location_code"], "17071001")
+        page = self.get("/groups/%s?lang=en" % self.g1, sup)
+        self.assertIn(b'class="pl-village"', page)
+        # Back to the commune it was on.
+        form.update(version=str(g["version"] + 1), **{"place.village": ""})
+        st, _, body = self.page("POST", "/groups/%s" % self.g1, sup, form)
+        self.assertEqual(st, 303, body[:800])
+        self.assertEqual(self.api_group(self.g1)["location_code"], g["location_code"])
+
+    def test_clearing_the_returnee_history(self):
+        rep, csrf = self.session("rep1")
+        m = self.added(rep, csrf, self.unique("Pagetest Noreturn"))
+        page = self.get("/members/%s/edit" % m["id"], rep)
+        form = self.edit_form(page, m["id"])
+        form.update({"returnee.countries": [], "returnee.years_abroad": "",
+                     "returnee.channel": "", "returnee.sector": ""})
+        st, _, body = self.page("POST", "/members/%s/edit" % m["id"], rep, form)
+        self.assertEqual(st, 303, body[:800])
+        self.assertFalse(self.api_member(self.g1, m["id"]).get("returnee"))
+
     def test_member_sees_her_group_but_no_forms(self):
         mem, _ = self.session("member1")
         groups = self.get("/groups?lang=en", mem)
