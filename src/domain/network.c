@@ -250,6 +250,12 @@ enum err group_update(const struct ctx *cx, const char *id, const struct group_p
         e = ERR_CONFLICT;
         goto done;
     }
+    /* A group keeps a name and a place: neither may be cleared. */
+    for (int i = 1; i <= 2; i++)
+        if (fields_was_null(&group_patch_fields, in, i))
+            e = fielderr(fe, group_patch_fields.fields[i].path, "required: it cannot be cleared");
+    if (e != ERR_OK)
+        goto done;
     if (fields_was_sent(&group_patch_fields, in, 1) && !check_absent(in->name)) {
         free(g.name);
         g.name = xstrdup(in->name);
@@ -491,6 +497,35 @@ enum err member_list(const struct ctx *cx, const char *group_id, struct member_v
     *items = sorted;
     *n = nrecs;
     return ERR_OK;
+}
+
+enum err member_get(const struct ctx *cx, const char *id, enum action a, struct member_view *out)
+{
+    struct member_rec r = {0};
+    struct group_rec g;
+    memset(out, 0, sizeof *out);
+    if (a != ACT_MEMBER_READ && a != ACT_MEMBER_UPDATE)
+        return ERR_FORBIDDEN;
+    if (!may(cx, a))
+        return ERR_FORBIDDEN;
+    if (!check_id(id))
+        return ERR_NOT_FOUND;
+    enum err e = store_member_get(cx->db, id, &r);
+    if (e != ERR_OK)
+        return e;
+    if ((e = group_fetch(cx, a, r.group_id, &g)) != ERR_OK) {
+        member_rec_free(&r);
+        return e == ERR_FORBIDDEN ? ERR_FORBIDDEN : ERR_NOT_FOUND;
+    }
+    group_rec_free(&g);
+    bool may_read = a == ACT_MEMBER_READ;
+    if (!may_read && group_fetch(cx, ACT_MEMBER_READ, r.group_id, &g) == ERR_OK) {
+        may_read = true;
+        group_rec_free(&g);
+    }
+    e = member_view_make(cx, may_read, &r, out);
+    member_rec_free(&r);
+    return e;
 }
 
 /* The stored member as an input (strings borrowed from r, from *hold's

@@ -80,6 +80,11 @@ enum err member_add(const struct ctx *cx, const char *group_id, const struct mem
                     struct member_view *out, struct fielderrs *fe);
 enum err member_list(const struct ctx *cx, const char *group_id, struct member_view **items,
                      size_t *n);
+/* One member as the caller reaches her under a (ACT_MEMBER_READ, or
+ * ACT_MEMBER_UPDATE for a form that edits her): ERR_FORBIDDEN when the
+ * table refuses a, ERR_NOT_FOUND when absent or another group's out of
+ * reach. The phone is opened as member_list opens it. out: member_view_free. */
+enum err member_get(const struct ctx *cx, const char *id, enum action a, struct member_view *out);
 /* Changes what in sent of a member of a group within the caller's reach
  * (ACT_MEMBER_UPDATE: a representative her own group's, a supervisor her
  * organization's, an admin any; another group's member is ERR_NOT_FOUND)

@@ -132,6 +132,8 @@ static const enum msg topic_msgs[] = {
     L(TOPIC_FINANCIAL_LITERACY), L(TOPIC_TRAFFICKING_ID),      L(TOPIC_VAW_ID),
     L(TOPIC_CASE_REPORTING),     L(TOPIC_COUNSELLING),         L(TOPIC_ADVOCACY),
     L(TOPIC_LEADERSHIP),         L(TOPIC_VICTIM_ID_PROCEDURES)};
+static const enum msg network_role_msgs[] = {L(NETWORK_ROLE_MEMBER), L(NETWORK_ROLE_REPRESENTATIVE),
+                                             L(NETWORK_ROLE_TRAINER)};
 static const enum msg channel_msgs[] = {
     L(CHANNEL_GOVERNMENT_MOU),  L(CHANNEL_EPS_KOREA),   L(CHANNEL_TITP_JAPAN), L(CHANNEL_SSW_JAPAN),
     L(CHANNEL_LICENSED_AGENCY), L(CHANNEL_BORDER_PASS), L(CHANNEL_IRREGULAR),  L(CHANNEL_UNKNOWN)};
@@ -170,6 +172,7 @@ static const struct {
     [LIST_CONSENT_BY] = {consent_by_msgs, N(consent_by_msgs)},
     [LIST_LANGUAGE] = {language_msgs, N(language_msgs)},
     [LIST_TOPIC] = {topic_msgs, N(topic_msgs)},
+    [LIST_NETWORK_ROLE] = {network_role_msgs, N(network_role_msgs)},
 };
 #undef N
 
@@ -552,6 +555,14 @@ static void page_head(struct req *r, struct resp *w, const char *title, const ch
         if (may(&cx, ACT_CASE_CREATE)) {
             h_raw(b, "<a href=\"/cases/new\" id=\"nav-report\">");
             h_text(b, tr(r, MSG_NAV_REPORT));
+            h_raw(b, "</a>");
+        }
+        /* The network's groups: her own group for a member or a
+         * representative (the table's group scope), else the groups. */
+        if (may(&cx, ACT_GROUP_READ)) {
+            bool own = scope_of(&cx, ACT_GROUP_READ) == SCOPE_GROUP;
+            h_raw(b, "<a href=\"/groups\" id=\"nav-groups\">");
+            h_text(b, tr(r, own ? MSG_NAV_MY_GROUP : MSG_NAV_GROUPS));
             h_raw(b, "</a>");
         }
         /* The safe-migration reference, for whoever may read it (every

@@ -212,6 +212,16 @@ void web_slip_verify(struct req *r, struct resp *w);
 void web_agencies(struct req *r, struct resp *w);
 void web_agency_show(struct req *r, struct resp *w);
 void web_asset(struct req *r, struct resp *w);
+/* Groups and members (web/groups.c). */
+void web_groups(struct req *r, struct resp *w);
+void web_group_show(struct req *r, struct resp *w);
+void web_group_update(struct req *r, struct resp *w);
+void web_group_update_resume(struct req *r, struct resp *w);
+void web_member_create(struct req *r, struct resp *w);
+void web_member_create_resume(struct req *r, struct resp *w);
+void web_member_edit(struct req *r, struct resp *w);
+void web_member_update(struct req *r, struct resp *w);
+void web_member_update_resume(struct req *r, struct resp *w);
 /* The safe-migration reference (web/reference.c). */
 void web_reference(struct req *r, struct resp *w);
 void web_reference_channels(struct req *r, struct resp *w);

@@ -37,6 +37,9 @@ static const struct route resumable[] = {
     {M_POST, "/cases/{id}/referrals", web_case_show_resume, 0},
     {M_POST, "/referrals/{id}", web_referral_show_resume, 0},
     {M_POST, "/outreach", web_outreach_create_resume, 0},
+    {M_POST, "/groups/{id}", web_group_update_resume, 0},
+    {M_POST, "/groups/{id}/members", web_member_create_resume, 0},
+    {M_POST, "/members/{id}/edit", web_member_update_resume, 0},
 };
 #define NRESUMABLE (sizeof resumable / sizeof resumable[0])
 

@@ -532,6 +532,20 @@ static void test_member_update(void **state)
         found = found || (strcmp(items[i].rec.id, id) == 0 && !items[i].rec.active);
     member_views_free(items, n);
     assert_true(found);
+    /* One member, as each reaches her: another group's is not found; a
+     * caseworker reads her but may not edit her. */
+    struct member_view one = {0};
+    assert_int_equal(member_get(&cx, id, ACT_MEMBER_UPDATE, &one), ERR_OK);
+    assert_false(one.rec.active);
+    assert_string_equal(one.rec.name_latn, "Chantha");
+    member_view_free(&one);
+    struct ctx r2 = fx_ctx(f, &rep2), ccx = fx_ctx(f, &cw);
+    assert_int_equal(member_get(&r2, id, ACT_MEMBER_READ, &one), ERR_NOT_FOUND);
+    assert_int_equal(member_get(&r2, id, ACT_MEMBER_UPDATE, &one), ERR_NOT_FOUND);
+    assert_int_equal(member_get(&ccx, id, ACT_MEMBER_READ, &one), ERR_OK);
+    member_view_free(&one);
+    assert_int_equal(member_get(&ccx, id, ACT_MEMBER_UPDATE, &one), ERR_FORBIDDEN);
+    assert_int_equal(member_get(&cx, "nosuchmembernosuchm", ACT_MEMBER_READ, &one), ERR_NOT_FOUND);
     /* A supervisor adds members too, to her organization's groups only. */
     struct member_in in;
     struct fielderrs fe = {0};
@@ -576,6 +590,20 @@ static void test_group_update(void **state)
     assert_int_equal(out.version, g.version + 1);
     group_rec_free(&out);
     assert_int_equal(group_update(&scx, f->group1, &in, &out, &fe), ERR_CONFLICT);
+    /* A name sent as null (a box emptied) is refused, nothing written. */
+    struct group_patch_in cleared;
+    struct fielderrs fe2 = {0};
+    group_patch_in_init(&cleared);
+    cleared.version = g.version + 1;
+    fields_mark(&group_patch_fields, &cleared, 0, false);
+    fields_mark(&group_patch_fields, &cleared, 1, true);
+    assert_int_equal(group_update(&scx, f->group1, &cleared, &out, &fe2), ERR_VALIDATION);
+    assert_string_equal(fe2.e[0].field, "name");
+    struct group_rec kept = {0};
+    assert_int_equal(store_group_get(f->op.db, f->group1, &kept), ERR_OK);
+    assert_int_equal(kept.version, g.version + 1);
+    assert_string_equal(kept.name, "Group one, renamed");
+    group_rec_free(&kept);
     group_rec_free(&g);
     actor_free(&sup);
     actor_free(&sup2);
