@@ -448,8 +448,9 @@ enum err migrant_advice_get(const struct ctx *cx, const char *id, struct advice_
     return e;
 }
 
-enum err migrant_advice_follow_up_done(const struct ctx *cx, const char *id, int version,
-                                       struct advice_view *out)
+enum err migrant_advice_follow_up_done(const struct ctx *cx, const char *id,
+                                       const struct migrant_advice_patch_in *in,
+                                       struct advice_view *out, struct fielderrs *fe)
 {
     struct advice_rec r;
     memset(out, 0, sizeof *out);
@@ -458,6 +459,14 @@ enum err migrant_advice_follow_up_done(const struct ctx *cx, const char *id, int
     enum err e = advice_reach(cx, ACT_ADVICE_UPDATE, id, &r);
     if (e != ERR_OK)
         return e;
+    e = fields_check(cx, &migrant_advice_patch_fields, in, fe);
+    if (!in->follow_up_done)
+        e = fielderr(fe, "follow_up_done", "true: the one change an advice record takes");
+    if (e != ERR_OK) {
+        advice_rec_free(&r);
+        return e;
+    }
+    int version = in->version;
     /* A stale version, no follow-up or one done already: a state the
      * change does not apply to. */
     if (r.version != version || r.follow_up_on[0] == '\0' || r.follow_up_done_at[0] != '\0') {

@@ -106,12 +106,15 @@ struct migrant_advice_patch_in {
 extern const struct fieldset migrant_advice_patch_fields;
 void migrant_advice_patch_in_init(struct migrant_advice_patch_in *in);
 
-/* Marks the follow-up of record id done, at the version the caller read.
- * ERR_NOT_FOUND when she does not reach it; ERR_CONFLICT when version is
- * stale, or the record has no follow-up or it is done already; nothing
- * written then. *out (advice_view_free): the record as it now is. */
-enum err migrant_advice_follow_up_done(const struct ctx *cx, const char *id, int version,
-                                       struct advice_view *out);
+/* Marks the follow-up of record id done, at the version the caller read
+ * (in: follow_up_done must be true; its field errors in fe, with
+ * ERR_VALIDATION). ERR_NOT_FOUND when she does not reach the record;
+ * ERR_CONFLICT when the version is stale, or the record has no follow-up
+ * or it is done already; nothing written then. *out (advice_view_free):
+ * the record as it now is. */
+enum err migrant_advice_follow_up_done(const struct ctx *cx, const char *id,
+                                       const struct migrant_advice_patch_in *in,
+                                       struct advice_view *out, struct fielderrs *fe);
 
 /* The groups the caller may record advice for (her group list, kept to
  * those ACT_ADVICE_CREATE reaches), by name. *items: group_list_free. */

@@ -479,6 +479,16 @@ static void test_warnings_from_the_stored_facts(void **state)
     actor_free(&m);
 }
 
+static enum err done_at(const struct ctx *cx, const char *id, int version, struct advice_view *out)
+{
+    struct migrant_advice_patch_in in;
+    struct fielderrs fe = {0};
+    migrant_advice_patch_in_init(&in);
+    in.version = version;
+    in.follow_up_done = true;
+    return migrant_advice_follow_up_done(cx, id, &in, out, &fe);
+}
+
 static void test_follow_ups(void **state)
 {
     struct fx *f = *state;
@@ -516,18 +526,18 @@ static void test_follow_ups(void **state)
 
     /* Another group's representative does not reach it; an admin may not mark it. */
     struct ctx ocx = fx_ctx(f, &other);
-    assert_int_equal(migrant_advice_follow_up_done(&ocx, due.rec.id, 1, &done), ERR_NOT_FOUND);
+    assert_int_equal(done_at(&ocx, due.rec.id, 1, &done), ERR_NOT_FOUND);
     struct ctx acx = fx_ctx(f, &admin);
-    assert_int_equal(migrant_advice_follow_up_done(&acx, due.rec.id, 1, &done), ERR_FORBIDDEN);
+    assert_int_equal(done_at(&acx, due.rec.id, 1, &done), ERR_FORBIDDEN);
     /* A stale version; one without a follow-up. */
-    assert_int_equal(migrant_advice_follow_up_done(&cx, due.rec.id, 2, &done), ERR_CONFLICT);
-    assert_int_equal(migrant_advice_follow_up_done(&cx, v.rec.id, 1, &done), ERR_CONFLICT);
-    assert_int_equal(migrant_advice_follow_up_done(&cx, due.rec.id, 1, &done), ERR_OK);
+    assert_int_equal(done_at(&cx, due.rec.id, 2, &done), ERR_CONFLICT);
+    assert_int_equal(done_at(&cx, v.rec.id, 1, &done), ERR_CONFLICT);
+    assert_int_equal(done_at(&cx, due.rec.id, 1, &done), ERR_OK);
     assert_int_equal(done.rec.version, 2);
     assert_true(done.rec.follow_up_done_at[0] != '\0');
     advice_view_free(&done);
-    assert_int_equal(migrant_advice_follow_up_done(&cx, due.rec.id, 1, &done), ERR_CONFLICT);
-    assert_int_equal(migrant_advice_follow_up_done(&cx, due.rec.id, 2, &done), ERR_CONFLICT);
+    assert_int_equal(done_at(&cx, due.rec.id, 1, &done), ERR_CONFLICT);
+    assert_int_equal(done_at(&cx, due.rec.id, 2, &done), ERR_CONFLICT);
     q.today = "2026-07-01";
     assert_int_equal(migrant_advice_list(&cx, &q, &items, &n, next, &fe), ERR_OK);
     assert_int_equal(n, 1);
