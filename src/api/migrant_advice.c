@@ -104,8 +104,8 @@ void api_advice_patch(struct req *r, struct resp *w)
         return;
     migrant_advice_patch_in_init(&in);
     jin_fields(body, &migrant_advice_patch_fields, &in, &fe);
-    enum err e = fe.n > 0 ? ERR_VALIDATION
-                          : migrant_advice_follow_up_done(&cx, r->params[0], &in, &v, &fe);
+    enum err e =
+        fe.n > 0 ? ERR_VALIDATION : migrant_advice_follow_up_done(&cx, r->params[0], &in, &v, &fe);
     if (e == ERR_OK)
         resp_json(w, 200, json_advice(&v, cx.lang));
     else

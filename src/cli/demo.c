@@ -865,7 +865,7 @@ static enum err make_outreach(struct demo_run *run, char **errmsg)
 
 /* The people advised (invented names), in turn. */
 static const char *const demo_advised[][2] = {
-    {"សុខ ចាន់ធី", "Sok Chanthy"}, {"ស្រី មុំ", "Srey Mom"},     {"ចាន់ ដារ៉ា", "Chan Dara"},
+    {"សុខ ចាន់ធី", "Sok Chanthy"},   {"ស្រី មុំ", "Srey Mom"},       {"ចាន់ ដារ៉ា", "Chan Dara"},
     {"ហេង សុភាព", "Heng Sopheap"}, {"គឹម ស្រីលីន", "Kim Sreylin"}, {"ពៅ វណ្ណា", "Pov Vanna"},
 };
 #define DEMO_ADVISED (sizeof demo_advised / sizeof demo_advised[0])

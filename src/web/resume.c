@@ -37,6 +37,7 @@ static const struct route resumable[] = {
     {M_POST, "/cases/{id}/referrals", web_case_show_resume, 0},
     {M_POST, "/referrals/{id}", web_referral_show_resume, 0},
     {M_POST, "/outreach", web_outreach_create_resume, 0},
+    {M_POST, "/advice/new", web_advice_create_resume, 0},
 };
 #define NRESUMABLE (sizeof resumable / sizeof resumable[0])
 
