@@ -55,5 +55,8 @@ void api_referral_list(struct req *r, struct resp *w);
 void api_slip_verify(struct req *r, struct resp *w);
 void api_outreach_create(struct req *r, struct resp *w);
 void api_outreach_list(struct req *r, struct resp *w);
+void api_advice_create(struct req *r, struct resp *w);
+void api_advice_list(struct req *r, struct resp *w);
+void api_advice_patch(struct req *r, struct resp *w);
 
 #endif

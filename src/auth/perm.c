@@ -65,6 +65,9 @@ static const enum scope table[ACT__MAX][ROLE__MAX] = {
     [ACT_OUTREACH_CREATE]  = {GRP,   GRP, ORG,   ORG,   N,     N,      N},
     [ACT_OUTREACH_READ]    = {GRP,   GRP, ORG,   ORG,   N,     N,      ALL},
     [ACT_AGENCY_READ]      = {ALL,   ALL, ALL,   ALL,   ALL,   ALL,    ALL},
+    [ACT_ADVICE_CREATE]    = {GRP,   GRP, ORG,   ORG,   N,     N,      N},
+    [ACT_ADVICE_READ]      = {GRP,   GRP, ORG,   ORG,   N,     N,      ALL},
+    [ACT_ADVICE_UPDATE]    = {GRP,   GRP, ORG,   ORG,   N,     N,      N},
 };
 /* clang-format on */
 

@@ -15,6 +15,7 @@
 #include "domain/cases.h"
 #include "domain/casework.h"
 #include "domain/incidents.h"
+#include "domain/migrant_advice.h"
 #include "domain/network.h"
 #include "domain/outreach.h"
 #include "domain/place.h"
@@ -860,6 +861,95 @@ static enum err make_outreach(struct demo_run *run, char **errmsg)
     return e;
 }
 
+/* ---- safe-migration advice ---- */
+
+/* The people advised (invented names), in turn. */
+static const char *const demo_advised[][2] = {
+    {"សុខ ចាន់ធី", "Sok Chanthy"},   {"ស្រី មុំ", "Srey Mom"},       {"ចាន់ ដារ៉ា", "Chan Dara"},
+    {"ហេង សុភាព", "Heng Sopheap"}, {"គឹម ស្រីលីន", "Kim Sreylin"}, {"ពៅ វណ្ណា", "Pov Vanna"},
+};
+#define DEMO_ADVISED (sizeof demo_advised / sizeof demo_advised[0])
+
+/* Advice k of group g (see demo.h): k 0 a safe plan through the government
+ * agreement, its follow-up ahead; k 1 an irregular crossing without
+ * passport or contract, its follow-up due; k 2 an agency whose licence ran
+ * out, for a 17-year-old in debt for the fees, its follow-up due. */
+static enum err make_advice_one(struct demo_run *run, int g, int k, char **errmsg)
+{
+    static const char *const destinations[] = {"TH", "MY", "KR"};
+    static const char *const sectors[] = {"manufacturing", "construction", "domestic_work"};
+    size_t u = group_user(k % 2 == 0 ? "representative" : "member", g + 1);
+    struct migrant_advice_in in;
+    struct advice_view out = {0};
+    struct fielderrs fe = {0};
+    struct actor actor = {0};
+    struct agency_rec agency = {0};
+    char date[DATE_SIZE], follow[DATE_SIZE];
+    enum err e;
+
+    migrant_advice_in_init(&in);
+    day_from_today(-(2 + 7 * k + g), date);
+    in.date = date;
+    in.has_person = true;
+    const char *const *who = demo_advised[(size_t)(g * 3 + k) % DEMO_ADVISED];
+    in.person.name_km = who[0];
+    in.person.name_latn = who[1];
+    in.person.sex = (g + k) % 4 == 3 ? "male" : "female";
+    in.person.birth_year = atoi(date) - 19 - (int)lcg_pick(&run->rng, 15);
+    in.destination = destinations[k];
+    in.sector = sectors[(size_t)(g + k) % 3];
+    in.has_documents = true;
+    in.group_id = run->group_id[g];
+    switch (k) {
+    case 0:
+        in.channel = "government_mou";
+        in.documents.passport = in.documents.contract = in.documents.visa = true;
+        in.documents.work_permit = in.documents.pre_departure_orientation = true;
+        day_from_today(20 + g, follow);
+        break;
+    case 1:
+        in.channel = "irregular";
+        in.risks[in.nrisks++] = "unknown_employer";
+        day_from_today(-1, follow);
+        break;
+    default:
+        in.channel = "licensed_agency";
+        in.person.birth_year = atoi(date) - 17;
+        in.documents.passport = true;
+        in.risks[in.nrisks++] = "debt_for_fees";
+        /* FIC-008's licence ran out in 2024 (data/agencies_sample_fictional.csv). */
+        if ((e = store_agency_by_licence(run->c, "FIC-008", &agency)) != ERR_OK)
+            return failf(e, NULL, errmsg, "advice %d of group %d: agency", k + 1, g + 1);
+        in.agency_id = agency.id;
+        day_from_today(0, follow);
+        break;
+    }
+    in.follow_up_on = follow;
+
+    if ((e = store_user_get(run->c, run->user_id[u], &actor.user)) != ERR_OK) {
+        e = failf(e, NULL, errmsg, "advice %d of group %d: user", k + 1, g + 1);
+    } else if (!role_parse(actor.user.role, &actor.role)) {
+        e = failf(ERR_INTERNAL, NULL, errmsg, "advice %d of group %d: role", k + 1, g + 1);
+    } else {
+        struct ctx cx = demo_ctx(run, &actor);
+        if ((e = migrant_advice_create(&cx, &in, &out, &fe)) != ERR_OK)
+            failf(e, &fe, errmsg, "advice %d of group %d", k + 1, g + 1);
+    }
+    advice_view_free(&out);
+    agency_rec_free(&agency);
+    actor_free(&actor);
+    return e;
+}
+
+static enum err make_advice(struct demo_run *run, char **errmsg)
+{
+    enum err e = ERR_OK;
+    for (int g = 0; g < DEMO_GROUPS && e == ERR_OK; g++)
+        for (int k = 0; k < DEMO_ADVICE_PER_GROUP && e == ERR_OK; k++)
+            e = make_advice_one(run, g, k, errmsg);
+    return e;
+}
+
 enum err demo_populate(struct store_conn *c, const struct datakey *k, const struct places *p,
                        const char *password, FILE *passwords_out, char **errmsg)
 {
@@ -896,6 +986,8 @@ enum err demo_populate(struct store_conn *c, const struct datakey *k, const stru
         e = make_case_work(run, errmsg);
     if (e == ERR_OK)
         e = make_outreach(run, errmsg);
+    if (e == ERR_OK)
+        e = make_advice(run, errmsg);
 out:
     explicit_bzero(run->members, sizeof run->members);
     free(run->user_id);

@@ -124,6 +124,14 @@ extern const size_t demo_ncase_kinds;
  * member user, in the group's villages, over the last weeks. */
 #define DEMO_OUTREACH_PER_GROUP 3
 
+/* Safe-migration advice: DEMO_ADVICE_PER_GROUP records per group (demo.c,
+ * make_advice), by its representative and member user in turn, over the
+ * last weeks: a safe plan (no warnings, its follow-up ahead), an irregular
+ * crossing without passport or contract (its follow-up due yesterday) and
+ * a 17-year-old through an agency whose licence ran out (FIC-008), in debt
+ * for the fees (its follow-up due today). */
+#define DEMO_ADVICE_PER_GROUP 3
+
 #define DEMO_CASES 36
 /* Cases 0..DEMO_WORKED_CASES-1, but every fourth, are assigned and worked on
  * (demo.c, case_work): intake, a note, a task, an incident or a screening;

@@ -18,6 +18,7 @@ static const char *const suffixes[SEALED__MAX] = {
     [SEALED_MEMBER_PHONE] = NULL,        [SEALED_CONSENT_REASON] = "withdraw_reason",
     [SEALED_REFERRAL_REASON] = "reason", [SEALED_REFERRAL_OVERRIDE] = "override_reason",
     [SEALED_REFERRAL_SLIP] = "slip",     [SEALED_REFERRAL_NOTE] = "note",
+    [SEALED_ADVICE_PERSON] = "person",
 };
 
 char *sealed_ad(enum sealed_field f, const char *id)

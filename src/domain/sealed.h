@@ -21,6 +21,7 @@ enum sealed_field {
     SEALED_REFERRAL_OVERRIDE,    /* referral.override_reason, by the referral id */
     SEALED_REFERRAL_SLIP,        /* referral.slip_code, by the referral id */
     SEALED_REFERRAL_NOTE,        /* referral_event.note, by the referral id */
+    SEALED_ADVICE_PERSON,        /* migrant_advice.person, by the advice id */
     SEALED__MAX
 };
 

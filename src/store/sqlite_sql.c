@@ -38,6 +38,20 @@
 #define OUTREACH_WHERE                                                                             \
     " (?1 IS NULL OR g.organization_id = ?1) AND (?2 IS NULL OR o.group_id = ?2)"                  \
     " AND (?3 IS NULL OR o.date >= ?3) AND (?4 IS NULL OR o.date <= ?4)"
+#define ADVICE_COLS                                                                                \
+    "a.id AS id, a.group_id AS group_id, a.date AS date, a.person AS person, a.sex AS sex,"        \
+    " a.birth_year AS birth_year, a.destination AS destination, a.sector AS sector,"               \
+    " a.channel AS channel, a.agency_id AS agency_id, a.documents AS documents, a.risks AS risks," \
+    " a.warnings AS warnings, a.follow_up_on AS follow_up_on,"                                     \
+    " a.follow_up_done_at AS follow_up_done_at, a.recorded_by AS recorded_by,"                     \
+    " a.created_at AS created_at, a.updated_at AS updated_at, a.version AS version,"               \
+    " g.organization_id AS organization_id"                                                        \
+    " FROM migrant_advice a JOIN network_group g ON g.id = a.group_id"
+/* ?1 the group's organization, ?2 group, ?3 the day follow-ups are due by,
+ * (?4, ?5, ?6) the last row of the previous page, ?7 limit. */
+#define ADVICE_WHERE                                                                               \
+    " (?1 IS NULL OR g.organization_id = ?1) AND (?2 IS NULL OR a.group_id = ?2)"                  \
+    " AND (?3 IS NULL OR (a.follow_up_on <= ?3 AND a.follow_up_done_at IS NULL))"
 #define MEMBER_COLS                                                                                \
     "id, group_id, name_km, name_latn, sex, birth_year, phone, network_roles, returnee, active, "  \
     "created_at, updated_at, version"
@@ -237,6 +251,18 @@ const struct stmt_def sqlite_stmts[STMT__MAX] = {
                            " FROM agency_listing l JOIN agency a ON a.id = l.agency_id"
                            " JOIN agency_list v ON v.id = l.list_id WHERE l.agency_id = ?1"
                            " ORDER BY v.seq"),
+    S(STMT_ADVICE_INSERT,
+      "INSERT INTO migrant_advice (id, group_id, date, person, sex, birth_year, destination,"
+      " sector, channel, agency_id, documents, risks, warnings, follow_up_on, follow_up_done_at,"
+      " recorded_by, created_at, updated_at, version)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+      "?19)"),
+    S(STMT_ADVICE_GET, "SELECT " ADVICE_COLS " WHERE a.id = ?1"),
+    S(STMT_ADVICE_DONE, "UPDATE migrant_advice SET follow_up_done_at = ?3, updated_at = ?4,"
+                        " version = version + 1 WHERE id = ?1 AND version = ?2"),
+    S(STMT_ADVICE_LIST,
+      "SELECT " ADVICE_COLS " WHERE" ADVICE_WHERE " AND (a.date, a.created_at, a.id) < (?4, ?5, ?6)"
+      " ORDER BY a.date DESC, a.created_at DESC, a.id DESC LIMIT ?7"),
     S(STMT_CASE_NEXT_SEQ, "INSERT INTO case_counter (prefix, year, last) VALUES (?1, ?2, 1)"
                           " ON CONFLICT (prefix, year) DO UPDATE SET last = case_counter.last + 1"
                           " RETURNING last"),

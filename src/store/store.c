@@ -496,6 +496,7 @@ const char *const group_col_names[GROUP__NCOL] = {GROUP_COLUMNS(COL_NAME)};
 const char *const member_col_names[MEMBER__NCOL] = {MEMBER_COLUMNS(COL_NAME)};
 const char *const service_col_names[SERVICE__NCOL] = {SERVICE_COLUMNS(COL_NAME)};
 const char *const outreach_col_names[OUTREACH__NCOL] = {OUTREACH_COLUMNS(COL_NAME)};
+const char *const advice_col_names[ADVICE__NCOL] = {ADVICE_COLUMNS(COL_NAME)};
 const char *const agency_col_names[AGENCY__NCOL] = {AGENCY_COLUMNS(COL_NAME)};
 const char *const agency_import_col_names[AGENCY_IMPORT__NCOL] = {AGENCY_IMPORT_COLUMNS(COL_NAME)};
 const char *const location_col_names[LOCATION__NCOL] = {LOCATION_COLUMNS(COL_NAME)};
@@ -528,6 +529,8 @@ const struct col_check store_col_checks[] = {
     {STMT_SERVICE_LIST, service_col_names, SERVICE__NCOL},
     {STMT_OUTREACH_GET, outreach_col_names, OUTREACH__NCOL},
     {STMT_OUTREACH_LIST, outreach_col_names, OUTREACH__NCOL},
+    {STMT_ADVICE_GET, advice_col_names, ADVICE__NCOL},
+    {STMT_ADVICE_LIST, advice_col_names, ADVICE__NCOL},
     {STMT_AGENCY_IMPORT_LAST, agency_import_col_names, AGENCY_IMPORT__NCOL},
     {STMT_AGENCY_BY_LICENCE, agency_col_names, AGENCY__NCOL},
     {STMT_AGENCY_ON, agency_col_names, AGENCY__NCOL},

@@ -361,6 +361,52 @@ enum err store_agency_get_on(struct store_conn *c, const char *id, const char *o
 enum err store_agency_history(struct store_conn *c, const char *id, struct agency_rec **items,
                               size_t *n);
 
+/* ---- safe-migration advice records (DOMAIN.md §7) ---- */
+struct advice_rec {
+    char id[ID_SIZE];
+    char group_id[ID_SIZE];
+    char date[DATE_SIZE];
+    struct blob person; /* sealed JSON: name_km, name_latn, phone (SEALED_ADVICE_PERSON) */
+    char sex[16];
+    int birth_year;
+    char destination[3];             /* ISO 3166-1 alpha-2 */
+    char sector[24];                 /* LIST_SECTOR */
+    char channel[24];                /* LIST_CHANNEL */
+    char agency_id[ID_SIZE];         /* "" when none is named */
+    char *documents;                 /* JSON object text: document code -> bool */
+    char *risks;                     /* JSON array text of risk codes ticked */
+    char *warnings;                  /* JSON array text of the warning codes when written */
+    char follow_up_on[DATE_SIZE];    /* "" when none */
+    char follow_up_done_at[TS_SIZE]; /* "" while not done */
+    char recorded_by[ID_SIZE];       /* "" for the local operator */
+    char created_at[TS_SIZE];
+    char updated_at[TS_SIZE];
+    int version;
+    /* Read from the group (ignored by writes). */
+    char organization_id[ID_SIZE];
+};
+void advice_rec_free(struct advice_rec *r);
+void advice_list_free(struct advice_rec *items, size_t n);
+enum err store_advice_insert(struct store_conn *c, const struct advice_rec *r);
+enum err store_advice_get(struct store_conn *c, const char *id, struct advice_rec *out);
+/* Sets follow_up_done_at and updated_at of r->id at r->version (versioned,
+ * as store_case_update: ERR_CONFLICT when the version moved). */
+enum err store_advice_follow_up_done(struct store_conn *c, const struct advice_rec *r);
+/* A NULL part does not bound; "" matches nothing. */
+struct advice_filter {
+    const char *organization_id; /* the group's organization */
+    const char *group_id;
+    const char *due_on; /* only follow-ups due on or before this date, not done */
+    bool has_after;     /* the page after (after_date, after_created_at, after_id) */
+    char after_date[DATE_SIZE];
+    char after_created_at[TS_SIZE];
+    char after_id[ID_SIZE];
+    int limit; /* 1..501 */
+};
+/* Newest first (date, created_at, id, descending). */
+enum err store_advice_list(struct store_conn *c, const struct advice_filter *f,
+                           struct advice_rec **items, size_t *n);
+
 /* ---- cases ---- */
 struct survivor_rec {
     struct blob identity; /* sealed JSON: names, phone, address text, birth date */

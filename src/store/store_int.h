@@ -62,6 +62,10 @@ enum stmt_id {
     STMT_OUTREACH_INSERT,
     STMT_OUTREACH_GET,
     STMT_OUTREACH_LIST,
+    STMT_ADVICE_INSERT,
+    STMT_ADVICE_GET,
+    STMT_ADVICE_DONE,
+    STMT_ADVICE_LIST,
     STMT_AGENCY_IMPORT_LAST,
     STMT_AGENCY_IMPORT_INSERT,
     STMT_AGENCY_IMPORT_COUNTS,
@@ -440,6 +444,29 @@ extern const char *const agency_col_names[AGENCY__NCOL];
     X(AGENCY_IMPORT_DROPPED, "dropped")
 enum agency_import_col { AGENCY_IMPORT_COLUMNS(COL_ENUM) AGENCY_IMPORT__NCOL };
 extern const char *const agency_import_col_names[AGENCY_IMPORT__NCOL];
+#define ADVICE_COLUMNS(X) \
+    X(ADVICE_ID, "id") \
+    X(ADVICE_GROUP_ID, "group_id") \
+    X(ADVICE_DATE, "date") \
+    X(ADVICE_PERSON, "person") \
+    X(ADVICE_SEX, "sex") \
+    X(ADVICE_BIRTH_YEAR, "birth_year") \
+    X(ADVICE_DESTINATION, "destination") \
+    X(ADVICE_SECTOR, "sector") \
+    X(ADVICE_CHANNEL, "channel") \
+    X(ADVICE_AGENCY_ID, "agency_id") \
+    X(ADVICE_DOCUMENTS, "documents") \
+    X(ADVICE_RISKS, "risks") \
+    X(ADVICE_WARNINGS, "warnings") \
+    X(ADVICE_FOLLOW_UP_ON, "follow_up_on") \
+    X(ADVICE_FOLLOW_UP_DONE_AT, "follow_up_done_at") \
+    X(ADVICE_RECORDED_BY, "recorded_by") \
+    X(ADVICE_CREATED_AT, "created_at") \
+    X(ADVICE_UPDATED_AT, "updated_at") \
+    X(ADVICE_VERSION, "version") \
+    X(ADVICE_ORGANIZATION_ID, "organization_id")
+enum advice_col { ADVICE_COLUMNS(COL_ENUM) ADVICE__NCOL };
+extern const char *const advice_col_names[ADVICE__NCOL];
 #define MEMBER_COLUMNS(X) \
     X(MEMBER_ID, "id") \
     X(MEMBER_GROUP_ID, "group_id") \

@@ -134,6 +134,18 @@ static const enum msg topic_msgs[] = {
     L(TOPIC_LEADERSHIP),         L(TOPIC_VICTIM_ID_PROCEDURES)};
 static const enum msg network_role_msgs[] = {L(NETWORK_ROLE_MEMBER), L(NETWORK_ROLE_REPRESENTATIVE),
                                              L(NETWORK_ROLE_TRAINER)};
+static const enum msg document_msgs[] = {L(DOC_PASSPORT),      L(DOC_VISA),
+                                         L(DOC_WORK_PERMIT),   L(DOC_CONTRACT),
+                                         L(DOC_PRE_DEPARTURE), L(DOC_OVERSEAS_WORKER_CARD),
+                                         L(DOC_PINK_CARD),     L(DOC_CERTIFICATE_OF_IDENTITY)};
+static const enum msg migration_risk_msgs[] = {L(MRISK_UNLICENSED_AGENCY),
+                                               L(MRISK_NO_WRITTEN_CONTRACT),
+                                               L(MRISK_DEBT_FOR_FEES),
+                                               L(MRISK_DOCUMENTS_HELD_BY_BROKER),
+                                               L(MRISK_IRREGULAR_BORDER_CROSSING),
+                                               L(MRISK_UNKNOWN_EMPLOYER),
+                                               L(MRISK_MINOR),
+                                               L(MRISK_NO_CONTACT_PLAN)};
 static const enum msg channel_msgs[] = {
     L(CHANNEL_GOVERNMENT_MOU),  L(CHANNEL_EPS_KOREA),   L(CHANNEL_TITP_JAPAN), L(CHANNEL_SSW_JAPAN),
     L(CHANNEL_LICENSED_AGENCY), L(CHANNEL_BORDER_PASS), L(CHANNEL_IRREGULAR),  L(CHANNEL_UNKNOWN)};
@@ -173,6 +185,8 @@ static const struct {
     [LIST_LANGUAGE] = {language_msgs, N(language_msgs)},
     [LIST_TOPIC] = {topic_msgs, N(topic_msgs)},
     [LIST_NETWORK_ROLE] = {network_role_msgs, N(network_role_msgs)},
+    [LIST_DOCUMENT] = {document_msgs, N(document_msgs)},
+    [LIST_MIGRATION_RISK] = {migration_risk_msgs, N(migration_risk_msgs)},
 };
 #undef N
 
@@ -540,6 +554,11 @@ static void page_head(struct req *r, struct resp *w, const char *title, const ch
         if (may(&cx, ACT_OUTREACH_READ)) {
             h_raw(b, "<a href=\"/outreach\" id=\"nav-outreach\">");
             h_text(b, tr(r, MSG_NAV_OUTREACH));
+            h_raw(b, "</a>");
+        }
+        if (may(&cx, ACT_ADVICE_READ)) {
+            h_raw(b, "<a href=\"/advice\" id=\"nav-advice\">");
+            h_text(b, tr(r, MSG_NAV_ADVICE));
             h_raw(b, "</a>");
         }
         if (may(&cx, ACT_SLIP_VERIFY)) {

@@ -230,6 +230,11 @@ void web_reference_hotlines(struct req *r, struct resp *w);
 void web_outreach(struct req *r, struct resp *w);
 void web_outreach_create(struct req *r, struct resp *w);
 void web_outreach_create_resume(struct req *r, struct resp *w);
+void web_advice(struct req *r, struct resp *w);
+void web_advice_new(struct req *r, struct resp *w);
+void web_advice_create(struct req *r, struct resp *w);
+void web_advice_create_resume(struct req *r, struct resp *w);
+void web_advice_done(struct req *r, struct resp *w);
 
 /* "/assets/NAME?v=VERSION": the URL of a built-in asset whose version
  * changes with its content (so it may be cached). Caller frees. */

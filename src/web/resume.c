@@ -40,6 +40,7 @@ static const struct route resumable[] = {
     {M_POST, "/groups/{id}", web_group_update_resume, 0},
     {M_POST, "/groups/{id}/members", web_member_create_resume, 0},
     {M_POST, "/members/{id}/edit", web_member_update_resume, 0},
+    {M_POST, "/advice/new", web_advice_create_resume, 0},
 };
 #define NRESUMABLE (sizeof resumable / sizeof resumable[0])
 

@@ -388,6 +388,63 @@ static void test_outreach(void **state)
     outreach_list_free(items, n);
 }
 
+/* DEMO_ADVICE_PER_GROUP advice records per group, by the group's
+ * representative and member user, each person sealed; some with warnings
+ * (stored codes), some without, and follow-ups due in every group. */
+static void test_advice(void **state)
+{
+    struct world *w = *state;
+    struct advice_filter f = {.limit = 501};
+    struct advice_rec *items = NULL;
+    size_t n = 0;
+    int per_group[DEMO_GROUPS] = {0}, due_per_group[DEMO_GROUPS] = {0};
+    int with_warnings = 0, without = 0, minors = 0, unlicensed = 0;
+    char gids[DEMO_GROUPS][ID_SIZE], today[DATE_SIZE];
+
+    clock_today(today);
+    for (int g = 0; g < DEMO_GROUPS; g++)
+        group_id_of(w->c, g, gids[g]);
+    assert_int_equal(store_advice_list(w->c, &f, &items, &n), ERR_OK);
+    assert_int_equal(n, DEMO_GROUPS * DEMO_ADVICE_PER_GROUP);
+    for (size_t i = 0; i < n; i++) {
+        int g = -1;
+        for (int j = 0; j < DEMO_GROUPS; j++)
+            if (strcmp(items[i].group_id, gids[j]) == 0)
+                g = j;
+        assert_true(g >= 0);
+        per_group[g]++;
+        assert_true(strcmp(items[i].date, today) < 0);
+        assert_true(items[i].person.len > 0);
+        assert_non_null(items[i].warnings);
+        if (strcmp(items[i].warnings, "[]") == 0)
+            without++;
+        else
+            with_warnings++;
+        if (strstr(items[i].warnings, "\"minor\"") != NULL)
+            minors++;
+        if (strstr(items[i].warnings, "\"unlicensed_agency\"") != NULL) {
+            unlicensed++;
+            assert_true(items[i].agency_id[0] != '\0');
+        }
+        if (items[i].follow_up_on[0] != '\0' && strcmp(items[i].follow_up_on, today) <= 0)
+            due_per_group[g]++;
+        struct user_rec u = {0};
+        assert_int_equal(store_user_get(w->c, items[i].recorded_by, &u), ERR_OK);
+        assert_string_equal(u.group_id, gids[g]);
+        assert_true(strcmp(u.role, "representative") == 0 || strcmp(u.role, "member") == 0);
+        user_rec_free(&u);
+    }
+    for (int g = 0; g < DEMO_GROUPS; g++) {
+        assert_int_equal(per_group[g], DEMO_ADVICE_PER_GROUP);
+        assert_int_equal(due_per_group[g], 2);
+    }
+    assert_int_equal(without, DEMO_GROUPS);
+    assert_int_equal(with_warnings, 2 * DEMO_GROUPS);
+    assert_int_equal(minors, DEMO_GROUPS);
+    assert_int_equal(unlicensed, DEMO_GROUPS);
+    advice_list_free(items, n);
+}
+
 /* The case work of docs/demo.md, by each case's place in the order the
  * cases were reported: cases 0..31 but every fourth are assigned (to
  * caseworker1 for n % 8 < 4, else caseworker2); n % 5 == 2 have their
@@ -632,6 +689,7 @@ int main(void)
         cmocka_unit_test(test_cases),
         cmocka_unit_test(test_case_work),
         cmocka_unit_test(test_outreach),
+        cmocka_unit_test(test_advice),
         cmocka_unit_test(test_every_user_signs_in),
         cmocka_unit_test(test_second_run_refused),
         cmocka_unit_test(test_short_password_refused),

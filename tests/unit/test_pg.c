@@ -21,7 +21,7 @@
 #include "store/store_int.h"
 #include "util/alloc.h"
 
-#define SCHEMA_VERSION 8
+#define SCHEMA_VERSION 9
 
 struct fixture {
     char *dbname;
@@ -204,7 +204,7 @@ static void test_open_refusals(void **state)
     msg = NULL;
     /* a newer schema is refused */
     assert_int_equal(store_schema_version(f->c), SCHEMA_VERSION);
-    assert_true(admin(f->dbname, "INSERT INTO schema_migration VALUES (9, 'x')"));
+    assert_true(admin(f->dbname, "INSERT INTO schema_migration VALUES (10, 'x')"));
     assert_int_equal(store_open(f->uri, false, &st, &msg), ERR_INTERNAL);
     assert_non_null(strstr(msg, "newer than this cbpn"));
     free(msg);

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 /* The migrations this cbpn has (migrations/sqlite/). */
-#define SCHEMA_VERSION 8
+#define SCHEMA_VERSION 9
 
 #include <cmocka.h>
 
