@@ -375,6 +375,8 @@ out:
 /* Sorts recs[0..n) by name in lang (domain/collate.h), then id. */
 static enum err by_name(struct agency_rec *recs, size_t n, enum lang lang)
 {
+    if (n == 0)
+        return ERR_OK; /* recs may be NULL */
     struct collate_name *names = xcalloc(n > 0 ? n : 1, sizeof *names);
     size_t *order = xcalloc(n > 0 ? n : 1, sizeof *order);
     for (size_t i = 0; i < n; i++)
