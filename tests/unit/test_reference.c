@@ -337,8 +337,8 @@ static void test_every_signed_in_role_may_read_it(void **state)
     /* No actor: refused. */
     assert_int_equal(reference_get(&cx, &got), ERR_FORBIDDEN);
     assert_null(got);
+    struct actor a; /* outlives the loop: cx points to it below too */
     for (int role = 0; role < ROLE__MAX; role++) {
-        struct actor a;
         memset(&a, 0, sizeof a);
         a.role = (enum role)role;
         cx.actor = &a;
