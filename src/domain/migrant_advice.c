@@ -14,6 +14,7 @@
 #include "audit/audit.h"
 #include "domain/agencies.h"
 #include "domain/check.h"
+#include "domain/cursor.h"
 #include "domain/network.h"
 #include "domain/outreach.h" /* outreach_latest_today */
 #include "domain/scope.h"
@@ -495,37 +496,13 @@ enum err migrant_advice_follow_up_done(const struct ctx *cx, const char *id,
 
 static void cursor_encode(const struct advice_rec *last, char out[CURSOR_SIZE])
 {
-    char raw[DATE_SIZE + TS_SIZE + ID_SIZE + 2];
-    int n = snprintf(raw, sizeof raw, "%s/%s/%s", last->date, last->created_at, last->id);
-    sodium_bin2base64(out, CURSOR_SIZE, (const unsigned char *)raw, (size_t)n,
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    cursor_dated_encode(last->date, last->created_at, last->id, out);
 }
 
 static bool cursor_decode(const char *cur, struct advice_filter *f)
 {
-    unsigned char raw[DATE_SIZE + TS_SIZE + ID_SIZE + 2];
-    size_t n = 0;
-    if (strlen(cur) >= CURSOR_SIZE ||
-        sodium_base642bin(raw, sizeof raw - 1, cur, strlen(cur), NULL, &n, NULL,
-                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
-        return false;
-    raw[n] = '\0';
-    const char *s = (const char *)raw;
-    /* date (10) '/' time stamp (24) '/' id */
-    if (n < DATE_SIZE + TS_SIZE || s[DATE_SIZE - 1] != '/' || s[DATE_SIZE + TS_SIZE - 1] != '/')
-        return false;
-    const char *id = s + DATE_SIZE + TS_SIZE;
-    if (!check_id(id) || strlen(id) != n - (size_t)(id - s))
-        return false;
-    memcpy(f->after_date, s, DATE_SIZE - 1);
-    f->after_date[DATE_SIZE - 1] = '\0';
-    memcpy(f->after_created_at, s + DATE_SIZE, TS_SIZE - 1);
-    f->after_created_at[TS_SIZE - 1] = '\0';
-    if (!clock_parse_date(f->after_date, NULL, NULL, NULL))
-        return false;
-    memcpy(f->after_id, id, strlen(id) + 1);
-    f->has_after = true;
-    return true;
+    f->has_after = cursor_dated_decode(cur, f->after_date, f->after_created_at, f->after_id);
+    return f->has_after;
 }
 
 enum err migrant_advice_list(const struct ctx *cx, const struct migrant_advice_query *q,
