@@ -9,6 +9,7 @@ _Static_assert(ROLE__MAX == 7, "enum role follows the roles of util/codes.c");
 
 #define N   SCOPE_NONE
 #define OWN SCOPE_OWN
+#define TRN SCOPE_TRAINER
 #define GRP SCOPE_GROUP
 #define HRS SCOPE_HERS
 #define ASG SCOPE_ASSIGNED
@@ -68,6 +69,9 @@ static const enum scope table[ACT__MAX][ROLE__MAX] = {
     [ACT_ADVICE_CREATE]    = {GRP,   GRP, ORG,   ORG,   N,     N,      N},
     [ACT_ADVICE_READ]      = {GRP,   GRP, ORG,   ORG,   N,     N,      ALL},
     [ACT_ADVICE_UPDATE]    = {GRP,   GRP, ORG,   ORG,   N,     N,      N},
+    [ACT_TRAINING_CREATE]  = {TRN,   GRP, ORG,   ORG,   N,     N,      N},
+    [ACT_TRAINING_READ]    = {GRP,   GRP, ORG,   ORG,   N,     N,      ALL},
+    [ACT_TRAINING_FIGURES] = {N,     GRP, ORG,   ORG,   N,     N,      ALL},
 };
 /* clang-format on */
 

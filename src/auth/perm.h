@@ -66,6 +66,9 @@ enum action {
     ACT_ADVICE_CREATE,     /* record a safe-migration advice record of a group */
     ACT_ADVICE_READ,       /* list advice records, with the person advised */
     ACT_ADVICE_UPDATE,     /* mark an advice record's follow-up done */
+    ACT_TRAINING_CREATE,   /* record a training given, with attendance and scores */
+    ACT_TRAINING_READ,     /* list trainings, with who attended */
+    ACT_TRAINING_FIGURES,  /* coverage by topic and the cascade (who trained whom) */
     ACT__MAX
 };
 
@@ -73,8 +76,11 @@ enum action {
  * narrowest to widest, then what is addressed to her organization, then
  * everything. */
 enum scope {
-    SCOPE_NONE,     /* refused */
-    SCOPE_OWN,      /* records the caller made (cases she reported) */
+    SCOPE_NONE, /* refused */
+    SCOPE_OWN,  /* records the caller made (cases she reported) */
+    /* Records of the caller's network group, and only while her own member
+     * record has the trainer network role (as the domain found it). */
+    SCOPE_TRAINER,
     SCOPE_GROUP,    /* records of the caller's network group */
     SCOPE_HERS,     /* her organization's records assigned to her */
     SCOPE_ASSIGNED, /* her organization's records assigned to her or to nobody */

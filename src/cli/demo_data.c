@@ -135,6 +135,8 @@ const struct demo_user demo_users[] = {
     {"member6", "member", DEMO_ORG_NGO, 6, 2, NULL, "km"},
     {"member7", "member", DEMO_ORG_NGO, 7, 2, NULL, "km"},
     {"member8", "member", DEMO_ORG_NGO, 8, 2, NULL, "km"},
+    /* A member of group 1 with the trainer network role (member 1). */
+    {"trainer1", "member", DEMO_ORG_NGO, 1, 1, NULL, "km"},
 };
 const size_t demo_nusers = countof(demo_users);
 

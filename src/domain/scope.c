@@ -32,6 +32,9 @@ bool scope_bounds(const struct ctx *cx, enum action a, struct bounds *b)
     case SCOPE_OWN:
         b->owner_id = u->id;
         return true;
+    case SCOPE_TRAINER:
+        b->trainer = true;
+        /* fall through */
     case SCOPE_GROUP:
         b->group_id = tie(u->group_id);
         return b->group_id != NULL;
@@ -71,7 +74,7 @@ bool scope_reaches(const struct ctx *cx, enum action a, const struct reach *r)
     return same(b.organization_id, r->organization_id) && same(b.group_id, r->group_id) &&
            same(b.owner_id, r->owner_id) && same(b.assigned_to, assigned) &&
            same(b.receiving_organization_id, r->receiving_organization_id) &&
-           (!b.consented || r->consented) &&
+           (!b.consented || r->consented) && (!b.trainer || r->trainer) &&
            (b.assigned_or_open_for == NULL || assigned == NULL ||
             strcmp(assigned, b.assigned_or_open_for) == 0);
 }

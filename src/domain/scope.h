@@ -23,6 +23,9 @@ struct reach {
     /* Whether the survivor's consent to share with that organization (or
      * its type of service) stands now, as the domain found it. */
     bool consented;
+    /* Whether the caller's own member record has the trainer network role,
+     * as the domain found it (SCOPE_TRAINER). */
+    bool trainer;
 };
 
 /* What a record must match to be reached. A NULL part does not bound. */
@@ -34,6 +37,7 @@ struct bounds {
     const char *assigned_or_open_for;      /* this user, or nobody */
     const char *receiving_organization_id; /* addressed to this organization */
     bool consented;                        /* and only while a consent stands */
+    bool trainer;                          /* and only for a caller who is a trainer */
 };
 
 /* Whether the table lets the caller do a at all (the local operator of the

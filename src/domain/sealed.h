@@ -22,6 +22,9 @@ enum sealed_field {
     SEALED_REFERRAL_SLIP,        /* referral.slip_code, by the referral id */
     SEALED_REFERRAL_NOTE,        /* referral_event.note, by the referral id */
     SEALED_ADVICE_PERSON,        /* migrant_advice.person, by the advice id */
+    SEALED_TRAINING_FACILITATOR, /* training.facilitator_outside, by the training id */
+    /* training_participant.outside, by "<training id>/<idx>" */
+    SEALED_TRAINING_PARTICIPANT,
     SEALED__MAX
 };
 

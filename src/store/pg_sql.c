@@ -56,6 +56,26 @@
 #define ADVICE_WHERE                                                                               \
     " ($1::text IS NULL OR g.organization_id = $1) AND ($2::text IS NULL OR a.group_id = $2)"      \
     " AND ($3::text IS NULL OR (a.follow_up_on <= $3 AND a.follow_up_done_at IS NULL))"
+#define TRAINING_COLS                                                                              \
+    "t.id AS id, t.organization_id AS organization_id, t.group_id AS group_id, t.date AS date,"    \
+    " t.location_code AS location_code, t.audience AS audience,"                                   \
+    " t.facilitator_member_id AS facilitator_member_id, t.facilitator_user_id AS "                 \
+    "facilitator_user_id,"                                                                         \
+    " t.facilitator_outside AS facilitator_outside, t.facilitator_trainer AS facilitator_trainer," \
+    " t.recorded_by AS recorded_by, t.created_at AS created_at, t.updated_at AS updated_at,"       \
+    " t.version AS version,"                                                                       \
+    " (SELECT string_agg(topic, ',' ORDER BY topic) FROM training_topic tt WHERE tt.training_id "  \
+    "= t.id) AS topics,"                                                                           \
+    " (SELECT count(*) FROM training_participant pc WHERE pc.training_id = t.id) AS nparticipants" \
+    " FROM training t"
+/* $1 organization, $2 group, $3 from, $4 to (dates). */
+#define TRAINING_WHERE                                                                             \
+    " ($1::text IS NULL OR t.organization_id = $1) AND ($2::text IS NULL OR t.group_id = $2)"      \
+    " AND ($3::text IS NULL OR t.date >= $3) AND ($4::text IS NULL OR t.date <= $4)"
+/* Members in bounds: $1 organization, $2 group. */
+#define TRAINING_MEMBER_BOUNDS                                                                     \
+    " m.active = 1 AND ($1::text IS NULL OR g.organization_id = $1)"                               \
+    " AND ($2::text IS NULL OR m.group_id = $2)"
 #define MEMBER_COLS                                                                                \
     "id, group_id, name_km, name_latn, sex, birth_year, phone, network_roles, returnee, active, "  \
     "created_at, updated_at, version"
@@ -272,6 +292,46 @@ const struct stmt_def pg_stmts[STMT__MAX] = {
     S(STMT_ADVICE_LIST, "SELECT " ADVICE_COLS " WHERE" ADVICE_WHERE
                         " AND (a.date, a.created_at, a.id) < ($4::text, $5::text, $6::text)"
                         " ORDER BY a.date DESC, a.created_at DESC, a.id DESC LIMIT $7"),
+    S(STMT_TRAINING_INSERT,
+      "INSERT INTO training (id, organization_id, group_id, date, location_code, audience,"
+      " facilitator_member_id, facilitator_user_id, facilitator_outside, facilitator_trainer,"
+      " recorded_by, created_at, updated_at, version)"
+      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"),
+    S(STMT_TRAINING_TOPIC_INSERT,
+      "INSERT INTO training_topic (training_id, topic) VALUES ($1, $2)"),
+    S(STMT_TRAINING_PART_INSERT,
+      "INSERT INTO training_participant (training_id, idx, member_id, outside, sex, pre, post)"
+      " VALUES ($1, $2, $3, $4, $5, $6, $7)"),
+    S(STMT_TRAINING_GET, "SELECT " TRAINING_COLS " WHERE t.id = $1"),
+    S(STMT_TRAINING_LIST, "SELECT " TRAINING_COLS " WHERE" TRAINING_WHERE
+                          " AND (t.date, t.created_at, t.id) < ($5::text, $6::text, $7::text)"
+                          " ORDER BY t.date DESC, t.created_at DESC, t.id DESC LIMIT $8"),
+    S(STMT_TRAINING_OF_MEMBER,
+      "SELECT " TRAINING_COLS " WHERE t.id IN (SELECT training_id FROM training_participant"
+      " WHERE member_id = $1)"
+      " ORDER BY t.date DESC, t.created_at DESC, t.id DESC LIMIT 500"),
+    S(STMT_TRAINING_PARTS, "SELECT training_id, idx, member_id, outside, sex, pre, post"
+                           " FROM training_participant WHERE training_id = $1 ORDER BY idx"),
+    S(STMT_TRAINING_COVERAGE_BASE, "SELECT count(*) FROM member m"
+                                   " JOIN network_group g ON g.id = m.group_id"
+                                   " WHERE" TRAINING_MEMBER_BOUNDS),
+    S(STMT_TRAINING_COVERAGE,
+      "SELECT tt.topic, count(DISTINCT m.id) FROM member m"
+      " JOIN network_group g ON g.id = m.group_id"
+      " JOIN training_participant p ON p.member_id = m.id"
+      " JOIN training_topic tt ON tt.training_id = p.training_id"
+      " WHERE" TRAINING_MEMBER_BOUNDS " GROUP BY tt.topic ORDER BY tt.topic"),
+    S(STMT_TRAINING_CASCADE,
+      "SELECT t.facilitator_member_id, t.audience, count(DISTINCT t.id), count(p.idx)"
+      " FROM training t LEFT JOIN training_participant p ON p.training_id = t.id"
+      " WHERE t.facilitator_trainer = 1 AND" TRAINING_WHERE
+      " GROUP BY t.facilitator_member_id, t.audience"
+      " ORDER BY t.facilitator_member_id, t.audience"),
+    S(STMT_TRAINING_CASCADE_PAIRS,
+      "SELECT DISTINCT t.facilitator_member_id, p.member_id FROM training t"
+      " JOIN training_participant p ON p.training_id = t.id"
+      " WHERE t.facilitator_trainer = 1 AND p.member_id IS NOT NULL AND" TRAINING_WHERE
+      " ORDER BY t.facilitator_member_id, p.member_id LIMIT 5000"),
     S(STMT_CASE_NEXT_SEQ, "INSERT INTO case_counter (prefix, year, last) VALUES ($1, $2, 1)"
                           " ON CONFLICT (prefix, year) DO UPDATE SET last = case_counter.last + 1"
                           " RETURNING last"),

@@ -497,6 +497,8 @@ const char *const member_col_names[MEMBER__NCOL] = {MEMBER_COLUMNS(COL_NAME)};
 const char *const service_col_names[SERVICE__NCOL] = {SERVICE_COLUMNS(COL_NAME)};
 const char *const outreach_col_names[OUTREACH__NCOL] = {OUTREACH_COLUMNS(COL_NAME)};
 const char *const advice_col_names[ADVICE__NCOL] = {ADVICE_COLUMNS(COL_NAME)};
+const char *const training_col_names[TRAINING__NCOL] = {TRAINING_COLUMNS(COL_NAME)};
+const char *const part_col_names[PART__NCOL] = {PART_COLUMNS(COL_NAME)};
 const char *const agency_col_names[AGENCY__NCOL] = {AGENCY_COLUMNS(COL_NAME)};
 const char *const agency_import_col_names[AGENCY_IMPORT__NCOL] = {AGENCY_IMPORT_COLUMNS(COL_NAME)};
 const char *const location_col_names[LOCATION__NCOL] = {LOCATION_COLUMNS(COL_NAME)};
@@ -531,6 +533,10 @@ const struct col_check store_col_checks[] = {
     {STMT_OUTREACH_LIST, outreach_col_names, OUTREACH__NCOL},
     {STMT_ADVICE_GET, advice_col_names, ADVICE__NCOL},
     {STMT_ADVICE_LIST, advice_col_names, ADVICE__NCOL},
+    {STMT_TRAINING_GET, training_col_names, TRAINING__NCOL},
+    {STMT_TRAINING_LIST, training_col_names, TRAINING__NCOL},
+    {STMT_TRAINING_OF_MEMBER, training_col_names, TRAINING__NCOL},
+    {STMT_TRAINING_PARTS, part_col_names, PART__NCOL},
     {STMT_AGENCY_IMPORT_LAST, agency_import_col_names, AGENCY_IMPORT__NCOL},
     {STMT_AGENCY_BY_LICENCE, agency_col_names, AGENCY__NCOL},
     {STMT_AGENCY_ON, agency_col_names, AGENCY__NCOL},

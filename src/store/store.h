@@ -286,6 +286,95 @@ struct outreach_filter {
 /* Newest first (date, created_at, id, descending). */
 enum err store_outreach_list(struct store_conn *c, const struct outreach_filter *f,
                              struct outreach_rec **items, size_t *n);
+/* ---- trainings (DOMAIN.md §6) ---- */
+#define TRAINING_PARTICIPANTS_MAX 500
+struct training_rec {
+    char id[ID_SIZE];
+    char organization_id[ID_SIZE]; /* the group's, or the recorder's */
+    char group_id[ID_SIZE];        /* "" when it names no group */
+    char date[DATE_SIZE];
+    char location_code[CODE_SIZE]; /* a commune or a village */
+    char audience[24];             /* LIST_AUDIENCE */
+    /* The facilitator: exactly one of the three. */
+    char facilitator_member_id[ID_SIZE];
+    char facilitator_user_id[ID_SIZE];
+    struct blob
+        facilitator_outside;   /* sealed JSON: name, organization (SEALED_TRAINING_FACILITATOR) */
+    bool facilitator_trainer;  /* the member had the trainer role when it was recorded */
+    char recorded_by[ID_SIZE]; /* "" for the local operator */
+    char created_at[TS_SIZE];
+    char updated_at[TS_SIZE];
+    int version;
+    /* Read (ignored by writes): the topic codes, comma-separated in no
+     * particular order, and how many attended. */
+    char *topics;
+    int nparticipants;
+};
+void training_rec_free(struct training_rec *r);
+void training_list_free(struct training_rec *items, size_t n);
+struct participant_rec {
+    char training_id[ID_SIZE];
+    int idx;                 /* from 0, in the order given */
+    char member_id[ID_SIZE]; /* "" for an outside person */
+    struct blob outside;     /* sealed JSON: name, organization (SEALED_TRAINING_PARTICIPANT) */
+    char sex[16];
+    int pre, post; /* 0..100; -1 when not scored */
+};
+void participant_rec_free(struct participant_rec *r);
+void participant_list_free(struct participant_rec *items, size_t n);
+/* Inserts the training, its topics (codes) and its participants. */
+enum err store_training_insert(struct store_conn *c, const struct training_rec *r,
+                               const char *const *topics, size_t ntopics,
+                               const struct participant_rec *parts, size_t nparts);
+enum err store_training_get(struct store_conn *c, const char *id, struct training_rec *out);
+enum err store_training_participants(struct store_conn *c, const char *training_id,
+                                     struct participant_rec **items, size_t *n);
+/* A NULL part does not bound; "" matches nothing. */
+struct training_filter {
+    const char *organization_id;
+    const char *group_id;
+    const char *from, *to; /* dates, inclusive */
+    bool has_after;        /* the page after (after_date, after_created_at, after_id) */
+    char after_date[DATE_SIZE];
+    char after_created_at[TS_SIZE];
+    char after_id[ID_SIZE];
+    int limit; /* 1..501 */
+};
+/* Newest first (date, created_at, id, descending). */
+enum err store_training_list(struct store_conn *c, const struct training_filter *f,
+                             struct training_rec **items, size_t *n);
+/* The trainings member_id attended, newest first (at most 500). */
+enum err store_training_of_member(struct store_conn *c, const char *member_id,
+                                  struct training_rec **items, size_t *n);
+/* Coverage within the bounds of f (organization, group; dates ignored):
+ * *members the active members of the groups in bounds, and for each topic
+ * any of them was trained on, how many of them were (a member counted once
+ * per topic however many trainings she attended). */
+struct topic_count {
+    char topic[40];
+    int members;
+};
+enum err store_training_coverage(struct store_conn *c, const struct training_filter *f,
+                                 int *members, struct topic_count **items, size_t *n);
+/* The cascade within the bounds of f (organization, group, dates): per
+ * facilitating member who had the trainer role, and audience, how many
+ * trainings she gave and how many people attended them. */
+struct cascade_row {
+    char member_id[ID_SIZE];
+    char audience[24];
+    int trainings, participants;
+};
+enum err store_training_cascade(struct store_conn *c, const struct training_filter *f,
+                                struct cascade_row **items, size_t *n);
+/* Who trained whom within the same bounds: (trainer, member trained)
+ * pairs, each once, by trainer (at most 5000). */
+struct cascade_pair {
+    char trainer_id[ID_SIZE];
+    char member_id[ID_SIZE];
+};
+enum err store_training_cascade_pairs(struct store_conn *c, const struct training_filter *f,
+                                      struct cascade_pair **items, size_t *n);
+
 /* ---- recruitment agencies and the ministry's licence lists ---- */
 #define AGENCY_LICENCE_SIZE   65 /* a licence number: up to 64 bytes + NUL */
 #define AGENCY_QUERY_KEYS_MAX 6  /* name keys one search may require */

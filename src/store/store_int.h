@@ -66,6 +66,17 @@ enum stmt_id {
     STMT_ADVICE_GET,
     STMT_ADVICE_DONE,
     STMT_ADVICE_LIST,
+    STMT_TRAINING_INSERT,
+    STMT_TRAINING_TOPIC_INSERT,
+    STMT_TRAINING_PART_INSERT,
+    STMT_TRAINING_GET,
+    STMT_TRAINING_LIST,
+    STMT_TRAINING_OF_MEMBER,
+    STMT_TRAINING_PARTS,
+    STMT_TRAINING_COVERAGE_BASE,
+    STMT_TRAINING_COVERAGE,
+    STMT_TRAINING_CASCADE,
+    STMT_TRAINING_CASCADE_PAIRS,
     STMT_AGENCY_IMPORT_LAST,
     STMT_AGENCY_IMPORT_INSERT,
     STMT_AGENCY_IMPORT_COUNTS,
@@ -420,6 +431,35 @@ extern const char *const service_col_names[SERVICE__NCOL];
     X(OUTREACH_ORGANIZATION_ID, "organization_id")
 enum outreach_col { OUTREACH_COLUMNS(COL_ENUM) OUTREACH__NCOL };
 extern const char *const outreach_col_names[OUTREACH__NCOL];
+#define TRAINING_COLUMNS(X) \
+    X(TRAINING_ID, "id") \
+    X(TRAINING_ORGANIZATION_ID, "organization_id") \
+    X(TRAINING_GROUP_ID, "group_id") \
+    X(TRAINING_DATE, "date") \
+    X(TRAINING_LOCATION_CODE, "location_code") \
+    X(TRAINING_AUDIENCE, "audience") \
+    X(TRAINING_FACILITATOR_MEMBER_ID, "facilitator_member_id") \
+    X(TRAINING_FACILITATOR_USER_ID, "facilitator_user_id") \
+    X(TRAINING_FACILITATOR_OUTSIDE, "facilitator_outside") \
+    X(TRAINING_FACILITATOR_TRAINER, "facilitator_trainer") \
+    X(TRAINING_RECORDED_BY, "recorded_by") \
+    X(TRAINING_CREATED_AT, "created_at") \
+    X(TRAINING_UPDATED_AT, "updated_at") \
+    X(TRAINING_VERSION, "version") \
+    X(TRAINING_TOPICS, "topics") \
+    X(TRAINING_NPARTICIPANTS, "nparticipants")
+enum training_col { TRAINING_COLUMNS(COL_ENUM) TRAINING__NCOL };
+extern const char *const training_col_names[TRAINING__NCOL];
+#define PART_COLUMNS(X) \
+    X(PART_TRAINING_ID, "training_id") \
+    X(PART_IDX, "idx") \
+    X(PART_MEMBER_ID, "member_id") \
+    X(PART_OUTSIDE, "outside") \
+    X(PART_SEX, "sex") \
+    X(PART_PRE, "pre") \
+    X(PART_POST, "post")
+enum part_col { PART_COLUMNS(COL_ENUM) PART__NCOL };
+extern const char *const part_col_names[PART__NCOL];
 #define AGENCY_COLUMNS(X) \
     X(AGENCY_ID, "id") \
     X(AGENCY_LICENCE_NO, "licence_no") \

@@ -11,10 +11,11 @@
 
 /* Adding a role or an action must come with its row or column here. */
 _Static_assert(ROLE__MAX == 7, "update the expected matrix for the new role");
-_Static_assert(ACT__MAX == 48, "update the expected matrix for the new action");
+_Static_assert(ACT__MAX == 51, "update the expected matrix for the new action");
 
 #define N   SCOPE_NONE
 #define OWN SCOPE_OWN
+#define TRN SCOPE_TRAINER
 #define GRP SCOPE_GROUP
 #define HRS SCOPE_HERS
 #define ASG SCOPE_ASSIGNED
@@ -106,6 +107,13 @@ static const struct row expected[] = {
      * providers and analysts nothing (analysts get aggregates) */
     {ACT_OUTREACH_CREATE,  "outreach_create",  {GRP, GRP, ORG, ORG, N,   N,   N}},
     {ACT_OUTREACH_READ,    "outreach_read",    {GRP, GRP, ORG, ORG, N,   N,   ALL}},
+    /* trainings (API.md): recorded by a representative for her group, a
+     * member only when her member record has the trainer role, caseworkers
+     * and supervisors; listed as outreach is; the coverage and cascade
+     * figures by those who manage members, and an admin */
+    {ACT_TRAINING_CREATE,  "training_create",  {TRN, GRP, ORG, ORG, N,   N,   N}},
+    {ACT_TRAINING_READ,    "training_read",    {GRP, GRP, ORG, ORG, N,   N,   ALL}},
+    {ACT_TRAINING_FIGURES, "training_figures", {N,   GRP, ORG, ORG, N,   N,   ALL}},
     /* issue 8: every signed-in role reads the agencies' licence list */
     {ACT_AGENCY_READ,      "agency_read",      {ALL, ALL, ALL, ALL, ALL, ALL, ALL}},
     /* issue 8: safe-migration advice, as outreach: a member or representative
