@@ -22,6 +22,7 @@
 #include "domain/referrals.h"
 #include "domain/screening.h"
 #include "domain/services.h"
+#include "domain/trainings.h"
 #include "domain/users.h"
 #include "util/alloc.h"
 #include "util/embed.h"
@@ -861,6 +862,125 @@ static enum err make_outreach(struct demo_run *run, char **errmsg)
     return e;
 }
 
+/* ---- trainings ---- */
+
+/* The police officers and the outside trainer (invented). */
+static const char *const demo_officers[DEMO_TRAINING_POLICE] = {
+    "Officer Chea Vuthy",   "Officer Lim Sopheak",   "Officer Nou Rithy",
+    "Officer Mao Sreyleak", "Officer Keo Bunthoeun", "Officer Phan Chenda",
+};
+
+/* Records training n as the demo user username, 30 + 11 * n days ago. */
+static enum err demo_training(struct demo_run *run, const char *username, int n,
+                              struct training_in *in, char **errmsg)
+{
+    struct actor actor = {0};
+    struct training_view out = {0};
+    struct fielderrs fe = {0};
+    char date[DATE_SIZE];
+    day_from_today(-(30 + 11 * n), date);
+    in->date = date;
+    in->has_facilitator = true;
+    enum err e = staff_actor(run, username, &actor);
+    if (e != ERR_OK)
+        return failf(e, NULL, errmsg, "training %d: user %s", n + 1, username);
+    struct ctx cx = demo_ctx(run, &actor);
+    if ((e = training_create(&cx, in, &out, &fe)) != ERR_OK)
+        failf(e, &fe, errmsg, "training %d", n + 1);
+    training_view_free(&out);
+    actor_free(&actor);
+    return e;
+}
+
+static void demo_scores(struct demo_run *run, struct training_in *in)
+{
+    for (int i = 0; i < in->nparticipants && i < TRAINING_PARTICIPANTS_MAX; i++) {
+        int pre = 20 + (int)lcg_pick(&run->rng, 40);
+        in->scores[in->nscores++] = (struct score_in){
+            .participant_index = i, .pre = pre, .post = pre + 10 + (int)lcg_pick(&run->rng, 35)};
+    }
+}
+
+static enum err make_trainings(struct demo_run *run, char **errmsg)
+{
+    struct training_in *in = xcalloc(1, sizeof *in);
+    enum err e = ERR_OK;
+    int n = 0;
+    char sup_id[ID_SIZE] = "";
+    for (size_t u = 0; u < demo_nusers; u++)
+        if (strcmp(demo_users[u].username, "supervisor") == 0)
+            memcpy(sup_id, run->user_id[u], ID_SIZE);
+
+    /* The supervisor trains the representatives and the trainers. */
+    training_in_init(in);
+    in->topics[in->ntopics++] = "safe_migration";
+    in->topics[in->ntopics++] = "trafficking_identification";
+    in->topics[in->ntopics++] = "case_reporting_documentation";
+    in->location_code = demo_groups[0].commune;
+    in->audience = "representatives";
+    in->facilitator.user_id = sup_id;
+    for (int g = 0; g < DEMO_GROUPS; g++) {
+        in->participants[in->nparticipants++].member_id = run->member_id[g][0];
+        if (g % 2 == 0)
+            in->participants[in->nparticipants++].member_id = run->member_id[g][1];
+    }
+    demo_scores(run, in);
+    e = demo_training(run, "supervisor", n++, in, errmsg);
+
+    /* An outside trainer trains the district police. */
+    if (e == ERR_OK) {
+        training_in_init(in);
+        in->topics[in->ntopics++] = "victim_identification_procedures";
+        in->topics[in->ntopics++] = "trafficking_identification";
+        in->location_code = demo_groups[DEMO_GROUPS - 1].commune;
+        in->audience = "police";
+        in->facilitator.name = "Provincial anti-trafficking trainer";
+        in->facilitator.organization = "Provincial Department of Social Affairs";
+        for (int i = 0; i < DEMO_TRAINING_POLICE; i++) {
+            struct participant_in *p = &in->participants[in->nparticipants++];
+            p->name = demo_officers[i];
+            p->organization =
+                i < DEMO_TRAINING_POLICE / 2 ? "Puok district police" : "Kralanh district police";
+            p->sex = i == 3 ? "female" : "male";
+        }
+        demo_scores(run, in);
+        e = demo_training(run, "supervisor", n++, in, errmsg);
+    }
+
+    /* Each trainer trains the representatives of the next two groups: a
+     * cascade training. */
+    for (int g = 0; g < DEMO_GROUPS && e == ERR_OK; g += 2) {
+        training_in_init(in);
+        in->topics[in->ntopics++] = g % 4 == 0 ? "safe_migration" : "vaw_identification";
+        in->topics[in->ntopics++] = "leadership";
+        in->location_code = demo_groups[g].commune;
+        in->audience = "representatives";
+        in->group_id = run->group_id[g];
+        in->facilitator.member_id = run->member_id[g][1];
+        in->participants[in->nparticipants++].member_id = run->member_id[(g + 1) % DEMO_GROUPS][0];
+        in->participants[in->nparticipants++].member_id = run->member_id[(g + 2) % DEMO_GROUPS][0];
+        demo_scores(run, in);
+        e = demo_training(run, g == 0 ? "trainer1" : "supervisor", n++, in, errmsg);
+    }
+
+    /* Each representative trains her group's members. */
+    for (int g = 0; g < DEMO_GROUPS && e == ERR_OK; g++) {
+        training_in_init(in);
+        in->topics[in->ntopics++] = demo_outreach_topics[(size_t)g % DEMO_OUTREACH_TOPIC_SETS][0];
+        in->location_code = demo_groups[g].commune;
+        in->audience = "members";
+        in->group_id = run->group_id[g];
+        in->facilitator.member_id = run->member_id[g][0];
+        for (int i = 1; i <= DEMO_TRAINING_MEMBERS; i++)
+            in->participants[in->nparticipants++].member_id = run->member_id[g][i];
+        char rep[16];
+        snprintf(rep, sizeof rep, "rep%d", g + 1);
+        e = demo_training(run, rep, n++, in, errmsg);
+    }
+    free(in);
+    return e;
+}
+
 /* ---- safe-migration advice ---- */
 
 /* The people advised (invented names), in turn. */
@@ -988,6 +1108,8 @@ enum err demo_populate(struct store_conn *c, const struct datakey *k, const stru
         e = make_outreach(run, errmsg);
     if (e == ERR_OK)
         e = make_advice(run, errmsg);
+    if (e == ERR_OK)
+        e = make_trainings(run, errmsg);
 out:
     explicit_bzero(run->members, sizeof run->members);
     free(run->user_id);

@@ -124,6 +124,18 @@ extern const size_t demo_ncase_kinds;
  * member user, in the group's villages, over the last weeks. */
 #define DEMO_OUTREACH_PER_GROUP 3
 
+/* Trainings (demo.c, make_trainings), all in the past: the supervisor's
+ * training of every group's representative and trainer (1); an outside
+ * trainer's training of DEMO_TRAINING_POLICE police officers, with scores
+ * (1); every trainer member's cascade training of the representatives of
+ * the next two groups (DEMO_GROUPS / 2); and every representative's
+ * training of her group's members 1 to DEMO_TRAINING_MEMBERS (DEMO_GROUPS).
+ * The first trainer's is recorded by the trainer1 user herself, the other
+ * trainers' by the supervisor. */
+#define DEMO_TRAINING_POLICE  6
+#define DEMO_TRAINING_MEMBERS 6
+#define DEMO_TRAININGS        (2 + DEMO_GROUPS / 2 + DEMO_GROUPS)
+
 /* Safe-migration advice: DEMO_ADVICE_PER_GROUP records per group (demo.c,
  * make_advice), by its representative and member user in turn, over the
  * last weeks: a safe plan (no warnings, its follow-up ahead), an irregular

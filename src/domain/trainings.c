@@ -268,6 +268,38 @@ static bool caller_is_trainer(const struct ctx *cx)
     return trainer;
 }
 
+enum err training_groups(const struct ctx *cx, bool *may_record, struct group_rec **items,
+                         size_t *n)
+{
+    struct group_rec *all = NULL;
+    size_t nall = 0, kept = 0;
+    *items = NULL;
+    *n = 0;
+    *may_record = false;
+    if (!may(cx, ACT_TRAINING_CREATE))
+        return ERR_OK;
+    bool trainer = caller_is_trainer(cx);
+    if (scope_of(cx, ACT_TRAINING_CREATE) == SCOPE_TRAINER && !trainer)
+        return ERR_OK;
+    *may_record = true;
+    enum err e = group_list(cx, &all, &nall);
+    if (e == ERR_FORBIDDEN)
+        return ERR_OK;
+    if (e != ERR_OK)
+        return e;
+    for (size_t i = 0; i < nall; i++) {
+        struct reach re = {
+            .organization_id = all[i].organization_id, .group_id = all[i].id, .trainer = trainer};
+        if (scope_reaches(cx, ACT_TRAINING_CREATE, &re))
+            all[kept++] = all[i];
+        else
+            group_rec_free(&all[i]);
+    }
+    *items = all;
+    *n = kept;
+    return ERR_OK;
+}
+
 /* The table's rules, then those of the calendar and across fields. */
 static enum err training_validate(const struct ctx *cx, const struct training_in *in,
                                   struct fielderrs *fe)

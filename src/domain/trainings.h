@@ -96,6 +96,13 @@ void training_views_free(struct training_view *v, size_t n);
  * training_view_free. */
 enum err training_create(const struct ctx *cx, const struct training_in *in,
                          struct training_view *out, struct fielderrs *fe);
+/* Whether the caller may record trainings now (the table, and for a
+ * member the trainer role), and the groups she may record them for (the
+ * group list she reads, kept to those ACT_TRAINING_CREATE reaches), by
+ * name; staff may also record none. *items: group_list_free. */
+enum err training_groups(const struct ctx *cx, bool *may_record, struct group_rec **items,
+                         size_t *n);
+
 /* One training with its participants: ERR_NOT_FOUND when absent or out of
  * reach. */
 enum err training_get(const struct ctx *cx, const char *id, struct training_view *out);

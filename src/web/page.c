@@ -134,6 +134,9 @@ static const enum msg topic_msgs[] = {
     L(TOPIC_LEADERSHIP),         L(TOPIC_VICTIM_ID_PROCEDURES)};
 static const enum msg network_role_msgs[] = {L(NETWORK_ROLE_MEMBER), L(NETWORK_ROLE_REPRESENTATIVE),
                                              L(NETWORK_ROLE_TRAINER)};
+static const enum msg audience_msgs[] = {L(AUDIENCE_MEMBERS), L(AUDIENCE_REPRESENTATIVES),
+                                         L(AUDIENCE_LOCAL_AUTHORITIES), L(AUDIENCE_POLICE),
+                                         L(AUDIENCE_COMMUNITY)};
 static const enum msg document_msgs[] = {L(DOC_PASSPORT),      L(DOC_VISA),
                                          L(DOC_WORK_PERMIT),   L(DOC_CONTRACT),
                                          L(DOC_PRE_DEPARTURE), L(DOC_OVERSEAS_WORKER_CARD),
@@ -184,6 +187,7 @@ static const struct {
     [LIST_CONSENT_BY] = {consent_by_msgs, N(consent_by_msgs)},
     [LIST_LANGUAGE] = {language_msgs, N(language_msgs)},
     [LIST_TOPIC] = {topic_msgs, N(topic_msgs)},
+    [LIST_AUDIENCE] = {audience_msgs, N(audience_msgs)},
     [LIST_NETWORK_ROLE] = {network_role_msgs, N(network_role_msgs)},
     [LIST_DOCUMENT] = {document_msgs, N(document_msgs)},
     [LIST_MIGRATION_RISK] = {migration_risk_msgs, N(migration_risk_msgs)},
@@ -554,6 +558,11 @@ static void page_head(struct req *r, struct resp *w, const char *title, const ch
         if (may(&cx, ACT_OUTREACH_READ)) {
             h_raw(b, "<a href=\"/outreach\" id=\"nav-outreach\">");
             h_text(b, tr(r, MSG_NAV_OUTREACH));
+            h_raw(b, "</a>");
+        }
+        if (may(&cx, ACT_TRAINING_READ)) {
+            h_raw(b, "<a href=\"/trainings\" id=\"nav-trainings\">");
+            h_text(b, tr(r, MSG_NAV_TRAININGS));
             h_raw(b, "</a>");
         }
         if (may(&cx, ACT_ADVICE_READ)) {

@@ -344,6 +344,47 @@ static void test_cases(void **state)
     case_list_free(cases, n);
 }
 
+/* DEMO_TRAININGS trainings in the past: one by the supervisor, one of
+ * police by an outside trainer (sealed), a cascade training by every
+ * trainer, one by every representative; every participant of the
+ * organization's groups or an outside person. */
+static void test_trainings(void **state)
+{
+    struct world *w = *state;
+    struct training_filter f = {.limit = 501};
+    struct training_rec *items = NULL;
+    size_t n = 0;
+    int cascade = 0, outside = 0, by_user = 0, by_member = 0;
+    char today[DATE_SIZE];
+    clock_today(today);
+    assert_int_equal(store_training_list(w->c, &f, &items, &n), ERR_OK);
+    assert_int_equal(n, DEMO_TRAININGS);
+    for (size_t i = 0; i < n; i++) {
+        assert_true(strcmp(items[i].date, today) < 0);
+        if (items[i].facilitator_trainer) {
+            assert_string_equal(items[i].audience, "representatives");
+            cascade++;
+        }
+        if (items[i].facilitator_outside.len > 0) {
+            assert_string_equal(items[i].audience, "police");
+            outside++;
+        }
+        by_user += items[i].facilitator_user_id[0] != '\0';
+        by_member += items[i].facilitator_member_id[0] != '\0';
+        struct participant_rec *parts = NULL;
+        size_t np = 0;
+        assert_int_equal(store_training_participants(w->c, items[i].id, &parts, &np), ERR_OK);
+        assert_int_equal((int)np, items[i].nparticipants);
+        assert_true(np > 0);
+        participant_list_free(parts, np);
+    }
+    assert_int_equal(cascade, DEMO_GROUPS / 2);
+    assert_int_equal(outside, 1);
+    assert_int_equal(by_user, 1);
+    assert_int_equal(by_member, DEMO_GROUPS / 2 + DEMO_GROUPS);
+    training_list_free(items, n);
+}
+
 /* DEMO_OUTREACH_PER_GROUP sessions per group, in the group's villages, in
  * the past, by the group's representative and member user, newest first. */
 static void test_outreach(void **state)
@@ -689,6 +730,7 @@ int main(void)
         cmocka_unit_test(test_cases),
         cmocka_unit_test(test_case_work),
         cmocka_unit_test(test_outreach),
+        cmocka_unit_test(test_trainings),
         cmocka_unit_test(test_advice),
         cmocka_unit_test(test_every_user_signs_in),
         cmocka_unit_test(test_second_run_refused),
