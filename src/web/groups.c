@@ -27,6 +27,7 @@
 #include "domain/network.h"
 #include "domain/place.h"
 #include "domain/scope.h"
+#include "domain/trainings.h"
 #include "util/alloc.h"
 
 #define PLACE_PREFIX "place."
@@ -801,6 +802,29 @@ void web_group_update_resume(struct req *r, struct resp *w)
 
 /* ---- /members/{id}/edit ---- */
 
+/* The topics she was trained on (domain/trainings.h), for who reads them. */
+static void trained_on(struct req *r, struct buf *b, const char *member_id)
+{
+    struct ctx cx = page_ctx(r);
+    struct member_training t;
+    if (training_of_member(&cx, member_id, &t) != ERR_OK)
+        return;
+    h_raw(b, "<p id=\"trained-on\"><span class=\"label\">");
+    h_text(b, tr(r, MSG_TRAINING_TRAINED_ON));
+    h_raw(b, "</span> ");
+    if (t.ntopics == 0)
+        h_text(b, tr(r, MSG_TRAINING_NOT_TRAINED));
+    for (size_t i = 0; i < t.ntopics; i++) {
+        if (i > 0)
+            h_raw(b, ", ");
+        h_open(b, "span", "class", "topic", "data-code", t.topics[i], H_END);
+        h_text(b, code_label(r, LIST_TOPIC, t.topics[i]));
+        h_close(b, "span");
+    }
+    h_raw(b, "</p>");
+    member_training_free(&t);
+}
+
 static void member_page(struct req *r, struct resp *w, const struct member_view *v,
                         const struct member_form *f, const struct fielderrs *fe, enum msg notice)
 {
@@ -822,6 +846,7 @@ static void member_page(struct req *r, struct resp *w, const struct member_view 
     h_text(b, tr(r, m->active ? MSG_MEMBER_ACTIVE : MSG_MEMBER_INACTIVE));
     h_raw(b, "</span></p>");
     free(title);
+    trained_on(r, b, m->id);
     if (form_resumed(r))
         form_resumed_notice(r, b);
     if (notice != 0)

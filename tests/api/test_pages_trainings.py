@@ -176,3 +176,22 @@ class TrainingPagesTest(PageClient, ServerTestCase):
             self.assertEqual(int(row.group(1)), t["members"])
         st, _, _ = self.page("GET", "/trainings/figures", self.sign_in("member1")[0])
         self.assertEqual(st, 403)
+
+    def test_a_members_page_shows_what_she_was_trained_on(self):
+        cookies, _ = self.sign_in("rep1")
+        members = self.list_all("/api/v1/groups/%s/members" % self.me("rep1")["group_id"],
+                                "rep1")
+        for m in members[:3]:
+            with self.subTest(member=m["id"]):
+                st, _, t = self.req("GET", "/api/v1/members/%s/trainings" % m["id"],
+                                    as_user="rep1")
+                self.assertEqual(st, 200, t)
+                st, _, page = self.page("GET", "/members/%s/edit" % m["id"], cookies)
+                self.assertEqual(st, 200)
+                para = re.search(rb'<p id="trained-on">(.*?)</p>', page, re.S)
+                self.assertIsNotNone(para)
+                self.assertEqual(re.findall(rb'data-code="([a-z_]+)"', para.group(1)),
+                                 [c.encode() for c in t["topics"]])
+        # the demo trained members 1 to 6 of every group
+        self.assertTrue(any(self.req("GET", "/api/v1/members/%s/trainings" % m["id"],
+                                     as_user="rep1")[2]["topics"] for m in members))

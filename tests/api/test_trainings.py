@@ -8,7 +8,7 @@ data set recorded into a new group, against values worked out by hand."""
 import datetime
 import time
 
-from cbpnserver import ServerTestCase, q
+from cbpnserver import ERROR_ONLY, ServerTestCase, q
 
 SUMMARY_KEYS = {"id", "date", "topics", "location_code", "audience", "group_id", "facilitator",
                 "cascade", "participant_count", "recorded_by", "created_at", "version"}
@@ -241,6 +241,33 @@ class TrainingsTest(ServerTestCase):
         rows = self.srv.rows("SELECT sex, pre, post FROM training_participant"
                              " WHERE training_id = ? ORDER BY idx", (v["id"],))
         self.assertEqual([tuple(r) for r in rows], [("male", 40, 75), ("female", None, None)])
+
+    def test_idempotent_retry(self):
+        key = {"Idempotency-Key": "training-retry-1"}
+        body = self.body(date="2026-02-11")
+        st, _, first = self.req("POST", "/api/v1/trainings", body, as_user="supervisor",
+                                headers=key)
+        self.assertEqual(st, 201, first)
+        with self.assertWritesNothing(ignore=("session",)):
+            st, _, again = self.req("POST", "/api/v1/trainings", body, as_user="supervisor",
+                                    headers=key)
+        self.assertEqual(st, 201, again)
+        self.assertEqual(again, first)
+        with self.assertWritesNothing():
+            a = self.req("POST", "/api/v1/trainings", self.body(date="2026-02-12"),
+                         as_user="supervisor", headers=key)
+        self.assertError(a, 422, "validation_failed")
+
+    def test_bad_bodies_change_nothing(self):
+        for raw in (b"{", b'{"date": "2026-01-01\x00"}', b"\xff\xfe", b"[]"):
+            with self.subTest(raw=raw):
+                with self.assertWritesNothing():
+                    st, _, v = self.req("POST", "/api/v1/trainings", raw=raw,
+                                        as_user="supervisor",
+                                        schema_check=ERROR_ONLY)
+                self.assertIn(st, (400, 422), v)
+                self.assertErrorShape(v)
+        self.assertAlive()
 
     def test_unknown_training_is_404(self):
         self.assertError(self.req("GET", "/api/v1/trainings/" + NOWHERE, as_user="supervisor"),
