@@ -8,7 +8,7 @@ data set recorded into a new group, against values worked out by hand."""
 import datetime
 import time
 
-from cbpnserver import ERROR_ONLY, ServerTestCase, q
+from cbpnserver import ERROR_ONLY, ServerTestCase
 
 SUMMARY_KEYS = {"id", "date", "topics", "location_code", "audience", "group_id", "facilitator",
                 "cascade", "participant_count", "recorded_by", "created_at", "version"}
