@@ -16,6 +16,7 @@
 
 #include "audit/audit.h"
 #include "domain/check.h"
+#include "domain/namekeys.h"
 #include "domain/place.h"
 #include "domain/romanize.h"
 #include "domain/sealed.h"
@@ -210,49 +211,11 @@ bool case_bounds(const struct ctx *cx, enum action a, struct case_filter *f)
 
 _Static_assert(SURVIVOR_KEY_SIZE == KEYED_HASH_SIZE, "a survivor key is a keyed hash");
 
-#define NAME_WORDS_MAX ROMANIZE_WORDS_MAX
 #define DUP_CANDIDATES 50   /* cases each match may return */
 #define DUP_PHONE      0.6  /* score of a phone match */
 #define DUP_NAME       0.4  /* score of a whole name match, shared by its words */
 #define DUP_MIN        0.4  /* lowest score shown */
 #define DUP_EPSILON    1e-9 /* for the comparisons of sums of fractions */
-
-/* The keys of one name: its distinct words, and the whole name when it has
- * more than one word. total counts every word, also past NAME_WORDS_MAX. */
-struct name_keys {
-    char word[NAME_WORDS_MAX][SURVIVOR_KEY_SIZE];
-    size_t nword;
-    size_t total;
-    bool has_whole;
-    char whole[SURVIVOR_KEY_SIZE];
-};
-
-static void name_key_add(const struct ctx *cx, struct name_keys *k, const char *text)
-{
-    char h[SURVIVOR_KEY_SIZE];
-    crypto_keyed_hash(cx->key, "survivor_name", text, h);
-    memcpy(k->word[k->nword++], h, SURVIVOR_KEY_SIZE);
-}
-
-/* The keys of name (Khmer or Latin, words separated by spaces): the
- * romanize_name_keys of it, each under the keyed hash. */
-static void name_keys_make(const struct ctx *cx, const char *name, struct name_keys *k)
-{
-    struct romanize_name rn;
-
-    memset(k, 0, sizeof *k);
-    if (check_absent(name))
-        return;
-    romanize_name_keys(name, &rn);
-    for (size_t i = 0; i < rn.nword; i++)
-        name_key_add(cx, k, rn.word[i]);
-    k->total = rn.total;
-    if (rn.has_whole) {
-        crypto_keyed_hash(cx->key, "survivor_name", rn.whole, k->whole);
-        k->has_whole = true;
-    }
-    sodium_memzero(&rn, sizeof rn);
-}
 
 /* The key of a phone number, false when it has no digits. */
 static bool phone_key_make(const struct ctx *cx, const char *phone, char key[SURVIVOR_KEY_SIZE])
@@ -290,8 +253,8 @@ static void survivor_keys_make(const struct ctx *cx, const struct survivor_in *s
                                struct survivor_keys *k)
 {
     memset(k, 0, sizeof *k);
-    name_keys_make(cx, s->name_km, &k->name[0]);
-    name_keys_make(cx, s->name_latn, &k->name[1]);
+    name_keys_make(cx, "survivor_name", s->name_km, &k->name[0]);
+    name_keys_make(cx, "survivor_name", s->name_latn, &k->name[1]);
     k->has_phone = phone_key_make(cx, s->phone, k->phone);
 }
 
@@ -1079,7 +1042,7 @@ enum err case_list(const struct ctx *cx, const struct case_query *q, struct case
         if (det == SCOPE_NONE)
             return ERR_FORBIDDEN;
         if (check_text(q->q, 1, NAME_MAX_CHARS))
-            name_keys_make(cx, q->q, &names);
+            name_keys_make(cx, "survivor_name", q->q, &names);
         if (names.nword == 0 || names.total > CASE_NAME_KEYS_MAX)
             e = fielderr(fe, "q", "a name of 1 to 6 words");
     }
