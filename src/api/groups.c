@@ -81,12 +81,13 @@ void api_member_list(struct req *r, struct resp *w)
 {
     struct ctx cx;
     struct member_view *items = NULL;
+    struct fielderrs fe = {0};
     size_t n = 0;
     if (!api_ctx(r, w, &cx))
         return;
-    enum err e = member_list(&cx, r->params[0], &items, &n);
+    enum err e = member_search(&cx, r->params[0], req_query(r, "q"), &items, &n, &fe);
     if (e != ERR_OK) {
-        api_error(w, e, NULL);
+        api_error(w, e, &fe);
         return;
     }
     json_t *a = json_array();

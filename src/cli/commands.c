@@ -11,6 +11,7 @@
 #include "api/api.h"
 #include "cli/cli.h"
 #include "cli/demo.h"
+#include "domain/network.h"
 #include "domain/users.h"
 #include "http/http.h"
 #include "i18n/i18n.h"
@@ -359,6 +360,18 @@ int cmd_serve(int argc, char **argv)
     free(keypath);
     if (!opened)
         return 1;
+    /* Members written before their identities were sealed are sealed now,
+     * before anyone is served. */
+    struct ctx op = {
+        .db = store_conn(app.store), .key = app.key, .places = app.places, .local_operator = true};
+    size_t sealed = 0;
+    if (member_seal_existing(&op, &sealed) != ERR_OK) {
+        fprintf(stderr, "cbpn: cannot seal the members' identities\n");
+        cli_close(&app);
+        return 1;
+    }
+    if (sealed > 0)
+        log_info("sealed the identities of %zu members written before they were sealed", sealed);
 
     /* One table of every route: the health check, the API, the pages. */
     size_t n = 1 + api_nroutes + web_nroutes;

@@ -309,7 +309,7 @@ static enum err case_ids(struct store_conn *c, char (**ids)[ID_SIZE], size_t *n)
     }
 }
 
-/* The phones of the members of the first SAMPLE_GROUPS groups. */
+/* The phones and identities of the members of the first SAMPLE_GROUPS groups. */
 static bool verify_members(struct sample *sm, struct store_conn *src, struct store_conn *dst)
 {
     struct group_rec *g = NULL;
@@ -318,13 +318,14 @@ static bool verify_members(struct sample *sm, struct store_conn *src, struct sto
     for (size_t i = 0; ok && i < ng && i < SAMPLE_GROUPS; i++) {
         struct member_rec *a = NULL, *b = NULL;
         size_t na = 0, nb = 0;
-        ok = store_member_list(src, g[i].id, &a, &na) == ERR_OK &&
-             store_member_list(dst, g[i].id, &b, &nb) == ERR_OK && na == nb;
+        ok = store_member_list(src, g[i].id, NULL, 0, &a, &na) == ERR_OK &&
+             store_member_list(dst, g[i].id, NULL, 0, &b, &nb) == ERR_OK && na == nb;
         if (!ok)
             fprintf(stderr, "cbpn: migrate: the members of group %s differ in the copy\n", g[i].id);
         for (size_t k = 0; ok && k < na; k++)
             ok = strcmp(a[k].id, b[k].id) == 0 &&
-                 sealed_same(sm, SEALED_MEMBER_PHONE, a[k].id, &a[k].phone, &b[k].phone);
+                 sealed_same(sm, SEALED_MEMBER_PHONE, a[k].id, &a[k].phone, &b[k].phone) &&
+                 sealed_same(sm, SEALED_MEMBER_IDENTITY, a[k].id, &a[k].identity, &b[k].identity);
         member_list_free(a, na);
         member_list_free(b, nb);
         sm->groups++;

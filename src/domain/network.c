@@ -13,6 +13,7 @@
 #include "audit/audit.h"
 #include "domain/check.h"
 #include "domain/collate.h"
+#include "domain/namekeys.h"
 #include "domain/place.h"
 #include "domain/sealed.h"
 #include "util/alloc.h"
@@ -52,10 +53,6 @@ static enum err insert_org(struct store_conn *c, const void *r)
 static enum err insert_group(struct store_conn *c, const void *r)
 {
     return store_group_insert(c, r);
-}
-static enum err insert_member(struct store_conn *c, const void *r)
-{
-    return store_member_insert(c, r);
 }
 
 /* Organizations are network structure: the table's group-creation right
@@ -374,6 +371,115 @@ static char *returnee_json(const struct member_in *in)
     return s;
 }
 
+/* ---- the sealed identity: names, birth year, returnee history ---- */
+
+/* Seals r's names, birth year and returnee history into r->identity (the
+ * fields stay in r for the answer; the store writes them as NULL). */
+static void identity_seal(const struct ctx *cx, struct member_rec *r)
+{
+    json_t *o = json_object();
+    if (r->name_km != NULL)
+        json_object_set_new(o, "name_km", json_string(r->name_km));
+    if (r->name_latn != NULL)
+        json_object_set_new(o, "name_latn", json_string(r->name_latn));
+    if (r->birth_year > 0)
+        json_object_set_new(o, "birth_year", json_integer(r->birth_year));
+    json_t *ret = r->returnee != NULL ? json_loads(r->returnee, 0, NULL) : NULL;
+    if (json_is_object(ret))
+        json_object_set(o, "returnee", ret);
+    json_decref(ret);
+    char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(o);
+    free(r->identity.p);
+    memset(&r->identity, 0, sizeof r->identity);
+    sealed_seal(cx, SEALED_MEMBER_IDENTITY, r->id, text, &r->identity);
+    crypto_free_text(text);
+    r->returnee_any = r->returnee != NULL;
+}
+
+/* Opens r->identity into r's fields; a row written before identities were
+ * sealed keeps the plain fields it was read with. */
+static enum err identity_open(const struct ctx *cx, struct member_rec *r)
+{
+    if (r->identity.len == 0)
+        return ERR_OK;
+    char *text = NULL;
+    if (!sealed_open(cx, SEALED_MEMBER_IDENTITY, r->id, &r->identity, &text))
+        return ERR_INTERNAL;
+    json_t *o = text != NULL ? json_loads(text, 0, NULL) : NULL;
+    crypto_free_text(text);
+    crypto_free_text(r->name_km);
+    crypto_free_text(r->name_latn);
+    crypto_free_text(r->returnee);
+    const char *km = json_string_value(json_object_get(o, "name_km"));
+    const char *latn = json_string_value(json_object_get(o, "name_latn"));
+    json_t *by = json_object_get(o, "birth_year");
+    json_t *ret = json_object_get(o, "returnee");
+    r->name_km = km != NULL ? xstrdup(km) : NULL;
+    r->name_latn = latn != NULL ? xstrdup(latn) : NULL;
+    r->birth_year = json_is_integer(by) ? (int)json_integer_value(by) : 0;
+    r->returnee = json_is_object(ret) ? json_dumps(ret, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(o);
+    return ERR_OK;
+}
+
+/* Writes the blind index of r's names (inside the caller's transaction). */
+static enum err identity_keys_write(const struct ctx *cx, const struct member_rec *r)
+{
+    struct name_keys k[2];
+    const char *keys[2 * (NAME_WORDS_MAX + 1)];
+    size_t n = 0;
+    name_keys_make(cx, "member_name", r->name_km, &k[0]);
+    name_keys_make(cx, "member_name", r->name_latn, &k[1]);
+    for (size_t i = 0; i < 2; i++) {
+        for (size_t w = 0; w < k[i].nword; w++)
+            keys[n++] = k[i].word[w];
+        if (k[i].has_whole)
+            keys[n++] = k[i].whole;
+    }
+    return store_member_keys_write(cx->db, r->id, keys, n);
+}
+
+enum err member_fetch(const struct ctx *cx, const char *id, struct member_rec *out)
+{
+    enum err e = store_member_get(cx->db, id, out);
+    if (e == ERR_OK && (e = identity_open(cx, out)) != ERR_OK)
+        member_rec_free(out);
+    return e;
+}
+
+enum err member_seal_existing(const struct ctx *cx, size_t *sealed)
+{
+    *sealed = 0;
+    for (;;) {
+        char(*ids)[ID_SIZE] = NULL;
+        size_t n = 0;
+        enum err e = store_member_unsealed(cx->db, &ids, &n);
+        if (e != ERR_OK || n == 0) {
+            free(ids);
+            return e;
+        }
+        for (size_t i = 0; e == ERR_OK && i < n; i++) {
+            struct member_rec r;
+            if ((e = store_begin(cx->db)) != ERR_OK)
+                break;
+            e = store_member_get(cx->db, ids[i], &r);
+            if (e == ERR_OK) {
+                identity_seal(cx, &r);
+                e = store_member_update(cx->db, &r);
+                if (e == ERR_OK)
+                    e = identity_keys_write(cx, &r);
+                member_rec_free(&r);
+            }
+            if ((e = store_end(cx->db, e)) == ERR_OK)
+                (*sealed)++;
+        }
+        free(ids);
+        if (e != ERR_OK)
+            return e;
+    }
+}
+
 /* Moves rec into a view, opening the phone when the caller may read
  * members (may_read). */
 static enum err member_view_make(const struct ctx *cx, bool may_read, struct member_rec *rec,
@@ -446,7 +552,16 @@ enum err member_add(const struct ctx *cx, const char *group_id, const struct mem
     r.active = true;
     stamp(r.created_at, r.updated_at);
     r.version = 1;
-    if ((e = write_audited(cx, insert_member, &r, "member", r.id)) == ERR_OK) {
+    identity_seal(cx, &r);
+    if ((e = store_begin(cx->db)) == ERR_OK) {
+        e = store_member_insert(cx->db, &r);
+        if (e == ERR_OK)
+            e = identity_keys_write(cx, &r);
+        if (e == ERR_OK)
+            e = audit_append(cx->db, check_user_id(cx), AUDIT_CREATE, "member", r.id, NULL);
+        e = store_end(cx->db, e);
+    }
+    if (e == ERR_OK) {
         struct group_rec probe;
         bool may_read = group_fetch(cx, ACT_MEMBER_READ, group_id, &probe) == ERR_OK;
         if (may_read)
@@ -460,9 +575,18 @@ enum err member_add(const struct ctx *cx, const char *group_id, const struct mem
 enum err member_list(const struct ctx *cx, const char *group_id, struct member_view **items,
                      size_t *n)
 {
+    return member_search(cx, group_id, NULL, items, n, NULL);
+}
+
+enum err member_search(const struct ctx *cx, const char *group_id, const char *q,
+                       struct member_view **items, size_t *n, struct fielderrs *fe)
+{
     struct group_rec g;
     struct member_rec *recs = NULL;
     size_t nrecs = 0;
+    struct name_keys k = {0};
+    const char *keys[MEMBER_QUERY_KEYS_MAX];
+    size_t nkeys = 0;
     enum err e;
 
     *items = NULL;
@@ -470,8 +594,22 @@ enum err member_list(const struct ctx *cx, const char *group_id, struct member_v
     if ((e = group_fetch(cx, ACT_MEMBER_READ, group_id, &g)) != ERR_OK)
         return e;
     group_rec_free(&g);
-    if ((e = store_member_list(cx->db, group_id, &recs, &nrecs)) != ERR_OK)
+    if (q != NULL) {
+        if (check_text(q, 1, MEMBER_NAME_MAX_CHARS))
+            name_keys_make(cx, "member_name", q, &k);
+        if (k.nword == 0 || k.total > MEMBER_QUERY_KEYS_MAX)
+            return fe != NULL ? fielderr(fe, "q", "a name of 1 to 6 words") : ERR_VALIDATION;
+        for (size_t i = 0; i < k.nword; i++)
+            keys[nkeys++] = k.word[i];
+    }
+    if ((e = store_member_list(cx->db, group_id, keys, nkeys, &recs, &nrecs)) != ERR_OK)
         return e;
+    for (size_t i = 0; i < nrecs && e == ERR_OK; i++)
+        e = identity_open(cx, &recs[i]);
+    if (e != ERR_OK) {
+        member_list_free(recs, nrecs);
+        return e;
+    }
     struct member_view *v = xcalloc(nrecs > 0 ? nrecs : 1, sizeof *v);
     size_t i;
     for (i = 0; i < nrecs && e == ERR_OK; i++)
@@ -510,7 +648,7 @@ enum err member_get(const struct ctx *cx, const char *id, enum action a, struct 
         return ERR_FORBIDDEN;
     if (!check_id(id))
         return ERR_NOT_FOUND;
-    enum err e = store_member_get(cx->db, id, &r);
+    enum err e = member_fetch(cx, id, &r);
     if (e != ERR_OK)
         return e;
     if ((e = group_fetch(cx, a, r.group_id, &g)) != ERR_OK) {
@@ -578,7 +716,7 @@ enum err member_update(const struct ctx *cx, const char *id, const struct member
         return ERR_FORBIDDEN;
     if (!check_id(id))
         return ERR_NOT_FOUND;
-    enum err e = store_member_get(cx->db, id, &r);
+    enum err e = member_fetch(cx, id, &r);
     if (e != ERR_OK)
         return e;
     if ((e = group_fetch(cx, ACT_MEMBER_UPDATE, r.group_id, &g)) != ERR_OK) {
@@ -615,8 +753,11 @@ enum err member_update(const struct ctx *cx, const char *id, const struct member
     next.returnee = cur.has_returnee ? returnee_json(&cur) : NULL;
     next.active = cur.active;
     clock_stamp(next.updated_at);
+    identity_seal(cx, &next);
     if ((e = store_begin(cx->db)) == ERR_OK) {
         e = store_member_update(cx->db, &next);
+        if (e == ERR_OK)
+            e = identity_keys_write(cx, &next);
         if (e == ERR_OK)
             e = audit_append(cx->db, check_user_id(cx), AUDIT_UPDATE, "member", next.id,
                              next.active == r.active ? NULL

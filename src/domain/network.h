@@ -80,6 +80,19 @@ enum err member_add(const struct ctx *cx, const char *group_id, const struct mem
                     struct member_view *out, struct fielderrs *fe);
 enum err member_list(const struct ctx *cx, const char *group_id, struct member_view **items,
                      size_t *n);
+/* member_list kept to the members whose names match q (Khmer or Latin,
+ * tolerant of spelling, through the blind index of domain/namekeys.h:
+ * every word of q must match a word of her names); a q of no word or
+ * more than 6 is a field error "q" (fe may be NULL). */
+enum err member_search(const struct ctx *cx, const char *group_id, const char *q,
+                       struct member_view **items, size_t *n, struct fielderrs *fe);
+/* A member record with her identity opened, whoever asks (for the domain's
+ * own use: a facilitator's name, a signed-in member's record). */
+enum err member_fetch(const struct ctx *cx, const char *id, struct member_rec *out);
+/* Seals the identity of every member written before identities were
+ * sealed (migration 0011) and writes her name keys; *sealed: how many.
+ * Run once at start-up with the data key; a no-op when none is left. */
+enum err member_seal_existing(const struct ctx *cx, size_t *sealed);
 /* One member as the caller reaches her under a (ACT_MEMBER_READ, or
  * ACT_MEMBER_UPDATE for a form that edits her): ERR_FORBIDDEN when the
  * table refuses a, ERR_NOT_FOUND when absent or another group's out of

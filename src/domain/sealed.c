@@ -27,6 +27,7 @@ static const char *const suffixes[SEALED__MAX] = {
     [SEALED_ADVICE_PERSON] = "person",
     [SEALED_TRAINING_FACILITATOR] = "facilitator",
     [SEALED_TRAINING_PARTICIPANT] = "participant",
+    [SEALED_MEMBER_IDENTITY] = "identity",
 };
 
 char *sealed_ad(enum sealed_field f, const char *id)

@@ -25,6 +25,7 @@ enum sealed_field {
     SEALED_TRAINING_FACILITATOR, /* training.facilitator_outside, by the training id */
     /* training_participant.outside, by "<training id>/<idx>" */
     SEALED_TRAINING_PARTICIPANT,
+    SEALED_MEMBER_IDENTITY, /* member.identity, by the member id */
     SEALED__MAX
 };
 

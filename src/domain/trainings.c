@@ -174,7 +174,7 @@ static void member_names(const struct ctx *cx, const char *id, char **km, char *
 {
     struct member_rec m;
     *km = *latn = NULL;
-    if (store_member_get(cx->db, id, &m) != ERR_OK)
+    if (member_fetch(cx, id, &m) != ERR_OK)
         return;
     *km = m.name_km != NULL ? xstrdup(m.name_km) : NULL;
     *latn = m.name_latn != NULL ? xstrdup(m.name_latn) : NULL;
@@ -261,7 +261,7 @@ static bool caller_is_trainer(const struct ctx *cx)
     if (cx->actor == NULL || cx->actor->user.member_id[0] == '\0')
         return false;
     struct member_rec m;
-    if (store_member_get(cx->db, cx->actor->user.member_id, &m) != ERR_OK)
+    if (member_fetch(cx, cx->actor->user.member_id, &m) != ERR_OK)
         return false;
     bool trainer = m.active && m.network_roles != NULL && strstr(m.network_roles, "\"trainer\"");
     member_rec_free(&m);
@@ -404,7 +404,7 @@ static enum err training_group(const struct ctx *cx, const struct training_in *i
 static bool org_member(const struct ctx *cx, const char *id, const char *org, struct member_rec *m)
 {
     memset(m, 0, sizeof *m);
-    if (!check_id(id) || store_member_get(cx->db, id, m) != ERR_OK)
+    if (!check_id(id) || member_fetch(cx, id, m) != ERR_OK)
         return false;
     struct group_rec g;
     bool ok =

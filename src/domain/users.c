@@ -8,6 +8,7 @@
 
 #include "audit/audit.h"
 #include "domain/check.h"
+#include "domain/network.h"
 #include "util/alloc.h"
 #include "util/codes.h"
 #include "util/log.h"
@@ -185,7 +186,7 @@ enum err user_member(const struct ctx *cx, struct member_rec *out)
     memset(out, 0, sizeof *out);
     if (cx->actor == NULL || cx->actor->user.member_id[0] == '\0')
         return ERR_NOT_FOUND;
-    return store_member_get(cx->db, cx->actor->user.member_id, out);
+    return member_fetch(cx, cx->actor->user.member_id, out);
 }
 
 enum err org_list(const struct ctx *cx, struct org_rec **items, size_t *n)

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "store/store_int.h"
+#include "util/log.h"
 
 static int version_or_1(int v)
 {
@@ -188,6 +189,7 @@ void member_rec_free(struct member_rec *r)
     free(r->phone.p);
     free(r->network_roles);
     free(r->returnee);
+    free(r->identity.p);
     memset(r, 0, sizeof(*r));
 }
 
@@ -213,22 +215,36 @@ static void member_read(struct stmt *s, struct member_rec *r)
     col_copy(s, MEMBER_CREATED_AT, r->created_at, sizeof(r->created_at));
     col_copy(s, MEMBER_UPDATED_AT, r->updated_at, sizeof(r->updated_at));
     r->version = (int)stmt_col_int(s, MEMBER_VERSION);
+    col_blob(s, MEMBER_IDENTITY, &r->identity);
+    r->returnee_any = stmt_col_int(s, MEMBER_RETURNEE_ANY) != 0;
 }
 
 /* The fields an insert and an update both write, from ?3 (name_km) to ?10. */
 static void member_bind_fields(struct stmt *s, const struct member_rec *r)
 {
-    stmt_opt_text(s, 3, r->name_km);
-    stmt_opt_text(s, 4, r->name_latn);
+    /* Sealed in identity: the plain columns stay NULL. */
+    bool sealed = r->identity.len > 0;
+    stmt_opt_text(s, 3, sealed ? NULL : r->name_km);
+    stmt_opt_text(s, 4, sealed ? NULL : r->name_latn);
     stmt_text(s, 5, r->sex);
-    if (r->birth_year > 0)
+    if (r->birth_year > 0 && !sealed)
         stmt_int(s, 6, r->birth_year);
     else
         stmt_null(s, 6);
     stmt_blob(s, 7, r->phone.p, r->phone.len);
     stmt_text(s, 8, r->network_roles != NULL ? r->network_roles : "[]");
-    stmt_opt_text(s, 9, r->returnee);
+    stmt_opt_text(s, 9, sealed ? NULL : r->returnee);
     stmt_bool(s, 10, r->active);
+}
+
+/* identity and returnee_any at ?i and ?i+1. */
+static void member_bind_identity(struct stmt *s, int i, const struct member_rec *r)
+{
+    if (r->identity.len > 0)
+        stmt_blob(s, i, r->identity.p, r->identity.len);
+    else
+        stmt_null(s, i);
+    stmt_int(s, i + 1, r->returnee_any ? 1 : 0);
 }
 
 enum err store_member_insert(struct store_conn *c, const struct member_rec *r)
@@ -240,6 +256,7 @@ enum err store_member_insert(struct store_conn *c, const struct member_rec *r)
     stmt_text(s, 11, r->created_at);
     stmt_text(s, 12, updated_or_created(r->updated_at, r->created_at));
     stmt_int(s, 13, version_or_1(r->version));
+    member_bind_identity(s, 14, r);
     return stmt_exec(s);
 }
 
@@ -263,20 +280,28 @@ enum err store_member_update(struct store_conn *c, const struct member_rec *r)
     stmt_int(s, 2, r->version);
     member_bind_fields(s, r);
     stmt_text(s, 11, r->updated_at);
+    member_bind_identity(s, 12, r);
     return stmt_exec_versioned(s);
 }
 
-enum err store_member_list(struct store_conn *c, const char *group_id, struct member_rec **items,
-                           size_t *n)
+enum err store_member_list(struct store_conn *c, const char *group_id, const char *const *keys,
+                           size_t nkeys, struct member_rec **items, size_t *n)
 {
     struct member_rec *list = NULL;
     size_t count = 0, cap = 0;
     bool row;
     enum err e;
-    struct stmt *s = stmt_get(c, STMT_MEMBER_LIST);
     *items = NULL;
     *n = 0;
+    if (nkeys > MEMBER_QUERY_KEYS_MAX) {
+        log_error("store: %zu member name keys", nkeys);
+        return ERR_INTERNAL;
+    }
+    struct stmt *s = stmt_get(c, STMT_MEMBER_LIST);
     stmt_text(s, 1, group_id);
+    stmt_int(s, 2, (int64_t)nkeys);
+    for (size_t i = 0; i < MEMBER_QUERY_KEYS_MAX; i++)
+        stmt_text(s, 3 + (int)i, i < nkeys ? keys[i] : NULL);
     while ((e = stmt_step(s, &row)) == ERR_OK && row)
         member_read(s, list_push((void **)&list, &count, &cap, sizeof(*list)));
     stmt_done(s);
@@ -285,6 +310,43 @@ enum err store_member_list(struct store_conn *c, const char *group_id, struct me
         return e;
     }
     *items = list;
+    *n = count;
+    return ERR_OK;
+}
+
+enum err store_member_keys_write(struct store_conn *c, const char *member_id,
+                                 const char *const *keys, size_t n)
+{
+    struct stmt *s = stmt_get(c, STMT_MEMBER_KEY_DELETE);
+    stmt_text(s, 1, member_id);
+    enum err e = stmt_exec(s);
+    for (size_t i = 0; e == ERR_OK && i < n; i++) {
+        s = stmt_get(c, STMT_MEMBER_KEY_INSERT);
+        stmt_text(s, 1, member_id);
+        stmt_text(s, 2, keys[i]);
+        e = stmt_exec(s);
+    }
+    return e;
+}
+
+enum err store_member_unsealed(struct store_conn *c, char (**ids)[ID_SIZE], size_t *n)
+{
+    char(*list)[ID_SIZE] = NULL;
+    size_t count = 0, cap = 0;
+    bool row;
+    enum err e;
+    *ids = NULL;
+    *n = 0;
+    struct stmt *s = stmt_get(c, STMT_MEMBER_UNSEALED);
+    while ((e = stmt_step(s, &row)) == ERR_OK && row)
+        col_copy(s, 0, *(char(*)[ID_SIZE])list_push((void **)&list, &count, &cap, ID_SIZE),
+                 ID_SIZE);
+    stmt_done(s);
+    if (e != ERR_OK) {
+        free(list);
+        return e;
+    }
+    *ids = list;
     *n = count;
     return ERR_OK;
 }

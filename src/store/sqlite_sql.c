@@ -74,7 +74,7 @@
     " AND (?2 IS NULL OR m.group_id = ?2)"
 #define MEMBER_COLS                                                                                \
     "id, group_id, name_km, name_latn, sex, birth_year, phone, network_roles, returnee, active, "  \
-    "created_at, updated_at, version"
+    "created_at, updated_at, version, identity, returnee_any"
 /* The concerns come back as one comma-separated column, in the order given. */
 #define CASE_COLS                                                                                  \
     "id, code, organization_id, group_id, location_code, status, summary, risk, urgent, "          \
@@ -208,15 +208,24 @@ const struct stmt_def sqlite_stmts[STMT__MAX] = {
 
     S(STMT_GROUP_UPDATE, "UPDATE network_group SET name = ?3, location_code = ?4, updated_at = ?5,"
                          " version = version + 1 WHERE id = ?1 AND version = ?2"),
-    S(STMT_MEMBER_INSERT, "INSERT INTO member (" MEMBER_COLS ")"
-                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
+    S(STMT_MEMBER_INSERT,
+      "INSERT INTO member (" MEMBER_COLS ")"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"),
     S(STMT_MEMBER_LIST,
-      "SELECT " MEMBER_COLS " FROM member WHERE group_id = ?1 ORDER BY name_latn, id"),
+      "SELECT " MEMBER_COLS " FROM member WHERE group_id = ?1"
+      " AND (?2 = 0 OR id IN (SELECT member_id FROM member_name_key"
+      " WHERE key IN (?3, ?4, ?5, ?6, ?7, ?8) GROUP BY member_id HAVING count(*) = ?2))"
+      " ORDER BY id"),
     S(STMT_MEMBER_GET, "SELECT " MEMBER_COLS " FROM member WHERE id = ?1"),
     S(STMT_MEMBER_UPDATE,
       "UPDATE member SET name_km = ?3, name_latn = ?4, sex = ?5, birth_year = ?6,"
       " phone = ?7, network_roles = ?8, returnee = ?9, active = ?10,"
-      " updated_at = ?11, version = version + 1 WHERE id = ?1 AND version = ?2"),
+      " updated_at = ?11, identity = ?12, returnee_any = ?13, version = version + 1"
+      " WHERE id = ?1 AND version = ?2"),
+    S(STMT_MEMBER_KEY_DELETE, "DELETE FROM member_name_key WHERE member_id = ?1"),
+    S(STMT_MEMBER_KEY_INSERT, "INSERT INTO member_name_key (member_id, key) VALUES (?1, ?2)"
+                              " ON CONFLICT DO NOTHING"),
+    S(STMT_MEMBER_UNSEALED, "SELECT id FROM member WHERE identity IS NULL ORDER BY id LIMIT 500"),
 
     S(STMT_SERVICE_INSERT, "INSERT INTO service (" SERVICE_COLS ")"
                            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),

@@ -212,6 +212,11 @@ struct member_rec {
     struct blob phone;   /* sealed; len 0 when none */
     char *network_roles; /* JSON array text */
     char *returnee;      /* JSON object text or NULL */
+    /* Sealed JSON of name_km, name_latn, birth_year and returnee
+     * (SEALED_MEMBER_IDENTITY): what the store keeps of them; the domain
+     * opens it into the fields above, which the store writes as NULL. */
+    struct blob identity;
+    bool returnee_any; /* she has a returnee history (plain, for reports) */
     bool active;
     char created_at[TS_SIZE];
     char updated_at[TS_SIZE];
@@ -220,8 +225,16 @@ struct member_rec {
 void member_rec_free(struct member_rec *r);
 void member_list_free(struct member_rec *items, size_t n);
 enum err store_member_insert(struct store_conn *c, const struct member_rec *r);
-enum err store_member_list(struct store_conn *c, const char *group_id, struct member_rec **items,
-                           size_t *n);
+/* The members of a group, by id; with nkeys > 0 only those whose name
+ * keys include every one of keys[0..nkeys) (at most MEMBER_QUERY_KEYS_MAX). */
+#define MEMBER_QUERY_KEYS_MAX 6
+enum err store_member_list(struct store_conn *c, const char *group_id, const char *const *keys,
+                           size_t nkeys, struct member_rec **items, size_t *n);
+/* Replaces a member's name keys by keys[0..n). */
+enum err store_member_keys_write(struct store_conn *c, const char *member_id,
+                                 const char *const *keys, size_t n);
+/* Up to 500 ids of members written before their identity was sealed. */
+enum err store_member_unsealed(struct store_conn *c, char (**ids)[ID_SIZE], size_t *n);
 enum err store_member_get(struct store_conn *c, const char *id, struct member_rec *out);
 /* Writes every field but id, group and created_at at r->version
  * (versioned: ERR_CONFLICT when another write came first). */

@@ -55,6 +55,9 @@ enum stmt_id {
     STMT_MEMBER_LIST,
     STMT_MEMBER_GET,
     STMT_MEMBER_UPDATE,
+    STMT_MEMBER_KEY_DELETE,
+    STMT_MEMBER_KEY_INSERT,
+    STMT_MEMBER_UNSEALED,
     STMT_SERVICE_INSERT,
     STMT_SERVICE_GET,
     STMT_SERVICE_UPDATE,
@@ -520,7 +523,9 @@ extern const char *const advice_col_names[ADVICE__NCOL];
     X(MEMBER_ACTIVE, "active") \
     X(MEMBER_CREATED_AT, "created_at") \
     X(MEMBER_UPDATED_AT, "updated_at") \
-    X(MEMBER_VERSION, "version")
+    X(MEMBER_VERSION, "version") \
+    X(MEMBER_IDENTITY, "identity") \
+    X(MEMBER_RETURNEE_ANY, "returnee_any")
 enum member_col { MEMBER_COLUMNS(COL_ENUM) MEMBER__NCOL };
 extern const char *const member_col_names[MEMBER__NCOL];
 #define LOCATION_COLUMNS(X) \

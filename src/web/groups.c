@@ -81,6 +81,7 @@ struct group_page_in {
     const struct group_form *gf;      /* NULL: the group as stored */
     const struct fielderrs *group_fe; /* errors of the group form */
     enum msg group_notice;            /* the stale notice, or 0 */
+    const char *q;                    /* the members searched for, or NULL */
 };
 
 static const char *form_value(const struct req *r, const char *name)
@@ -459,14 +460,50 @@ static void member_item(struct req *r, struct buf *b, const struct member_view *
     h_raw(b, "</li>");
 }
 
-/* The members, the active ones first, each group in the order listed. */
-static void member_list_html(struct req *r, struct resp *w, const char *group_id)
+/* The search for a member by name: posted, so that no name typed lands in
+ * the address or the browser's history. */
+static void member_search_form(struct req *r, struct resp *w, const char *group_id, const char *q,
+                               const struct fielderrs *fe)
+{
+    struct buf *b = &w->body;
+    struct buf action = {0};
+    path_of(&action, "/groups/", group_id, "/search");
+    h_open(b, "form", "method", "post", "action", action.p, "id", "member-search", "class",
+           "search", "role", "search", H_END);
+    page_csrf(r, w);
+    h_raw(b, "<label for=\"member-q\">");
+    h_text(b, tr(r, MSG_MEMBER_SEARCH));
+    h_raw(b, "</label>");
+    if (fe != NULL && fe->n > 0)
+        h_para(b, "error", "err-member-q", "alert", tr(r, MSG_ERR_MEMBER_SEARCH));
+    h_open_begin(b, "input");
+    h_attr(b, "id", "member-q");
+    h_attr(b, "name", "q");
+    h_attr(b, "type", "search");
+    h_attr(b, "maxlength", "120");
+    h_attr(b, "autocomplete", "off");
+    h_attr(b, "value", q);
+    h_open_end(b);
+    h_raw(b, "<button type=\"submit\" id=\"member-search-submit\">");
+    h_text(b, tr(r, MSG_MEMBER_SEARCH_BUTTON));
+    h_raw(b, "</button></form>");
+    buf_free(&action);
+}
+
+/* The members, the active ones first, each group in the order listed;
+ * those whose names match q when searched. */
+static void member_list_html(struct req *r, struct resp *w, const char *group_id, const char *q)
 {
     struct ctx cx = page_ctx(r);
     struct buf *b = &w->body;
     struct member_view *items = NULL;
+    struct fielderrs fe = {0};
     size_t n = 0;
-    if (member_list(&cx, group_id, &items, &n) != ERR_OK)
+    enum err e = member_search(&cx, group_id, q, &items, &n, &fe);
+    member_search_form(r, w, group_id, q, e == ERR_VALIDATION ? &fe : NULL);
+    if (e == ERR_VALIDATION)
+        e = member_list(&cx, group_id, &items, &n);
+    if (e != ERR_OK)
         return;
     bool editable = may(&cx, ACT_MEMBER_UPDATE);
     size_t active = 0;
@@ -577,7 +614,7 @@ static void group_page(struct req *r, struct resp *w, const struct group_page_in
         form_resumed_notice(r, b);
     ok_notice(r, b);
     if (may(&cx, ACT_MEMBER_READ))
-        member_list_html(r, w, g->id);
+        member_list_html(r, w, g->id, in->q);
     if (may(&cx, ACT_MEMBER_CREATE))
         add_form(r, w, g, in->add, in->add_fe);
     if (may(&cx, ACT_GROUP_UPDATE)) {
@@ -655,6 +692,24 @@ void web_group_show(struct req *r, struct resp *w)
         return;
     }
     struct group_page_in in = {.g = &g};
+    group_page(r, w, &in);
+    group_rec_free(&g);
+}
+
+/* POST /groups/{id}/search: the group's page with the members whose names
+ * match the name typed. */
+void web_group_search(struct req *r, struct resp *w)
+{
+    struct ctx cx = page_ctx(r);
+    struct group_rec g;
+    const char *id = page_id(r);
+    enum err e = id != NULL ? group_get(&cx, id, &g) : ERR_NOT_FOUND;
+    if (e != ERR_OK) {
+        page_fail(r, w, e);
+        return;
+    }
+    const char *q = req_form(r, "q");
+    struct group_page_in in = {.g = &g, .q = q != NULL && q[0] != '\0' ? q : NULL};
     group_page(r, w, &in);
     group_rec_free(&g);
 }

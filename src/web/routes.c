@@ -53,6 +53,7 @@ const struct route web_routes[] = {
     {M_GET, "/groups", web_groups, SIGNED_IN},
     {M_GET, "/groups/{id}", web_group_show, SIGNED_IN},
     {M_POST, "/groups/{id}", web_group_update, FORM_POST},
+    {M_POST, "/groups/{id}/search", web_group_search, FORM_POST},
     {M_POST, "/groups/{id}/members", web_member_create, FORM_POST | ROUTE_CREATE},
     {M_GET, "/members/{id}/edit", web_member_edit, SIGNED_IN},
     {M_POST, "/members/{id}/edit", web_member_update, FORM_POST},

@@ -170,10 +170,11 @@ static void test_member_add_and_list(void **state)
     member_rec_free(&m.rec);
     free(m.phone);
 
-    /* At rest the phone is sealed, bound to the member id. */
+    /* At rest the phone is sealed, bound to the member id; so are her
+     * names, birth year and returnee history, in identity. */
     struct member_rec *recs = NULL;
     size_t n = 0;
-    assert_int_equal(store_member_list(f->op.db, f->group1, &recs, &n), ERR_OK);
+    assert_int_equal(store_member_list(f->op.db, f->group1, NULL, 0, &recs, &n), ERR_OK);
     bool seen = false;
     for (size_t i = 0; i < n; i++) {
         if (strcmp(recs[i].id, id) != 0)
@@ -184,6 +185,14 @@ static void test_member_add_and_list(void **state)
         char *pt = NULL;
         size_t len = 0;
         assert_false(crypto_unseal(f->key, "otherid", &recs[i].phone, &pt, &len));
+        assert_null(recs[i].name_km);
+        assert_null(recs[i].name_latn);
+        assert_null(recs[i].returnee);
+        assert_int_equal(recs[i].birth_year, 0);
+        assert_true(recs[i].returnee_any);
+        assert_true(recs[i].identity.len > 0);
+        assert_null(memmem(recs[i].identity.p, recs[i].identity.len, "Sokha", 5));
+        assert_false(crypto_unseal(f->key, "otherid", &recs[i].identity, &pt, &len));
     }
     assert_true(seen);
     member_list_free(recs, n);
@@ -610,6 +619,71 @@ static void test_group_update(void **state)
     actor_free(&rep);
 }
 
+/* A member written before identities were sealed (plain columns, no
+ * identity) is sealed by member_seal_existing, once; her names are then
+ * found through the blind index and read back whole. */
+static void test_seal_existing_members(void **state)
+{
+    struct fx *f = *state;
+    struct member_rec r = {0};
+    snprintf(r.id, sizeof r.id, "legacymember00000001");
+    memcpy(r.group_id, f->group1, ID_SIZE);
+    r.name_km = (char *)"\u179F\u17BB\u1781\u17B6 \u1785\u17B7\u1793\u17D2\u178F\u17B6";
+    r.name_latn = (char *)"Sokha Chinta";
+    snprintf(r.sex, sizeof r.sex, "female");
+    r.birth_year = 1977;
+    r.network_roles = (char *)"[\"member\"]";
+    r.returnee = (char *)"{\"countries\":[\"TH\"]}";
+    r.active = true;
+    snprintf(r.created_at, sizeof r.created_at, "2025-01-01T00:00:00Z");
+    snprintf(r.updated_at, sizeof r.updated_at, "2025-01-01T00:00:00Z");
+    r.version = 1;
+    assert_int_equal(store_member_insert(f->op.db, &r), ERR_OK);
+
+    size_t sealed = 0;
+    assert_int_equal(member_seal_existing(&f->op, &sealed), ERR_OK);
+    assert_int_equal(sealed, 1);
+    assert_int_equal(member_seal_existing(&f->op, &sealed), ERR_OK);
+    assert_int_equal(sealed, 0);
+
+    struct member_rec raw;
+    assert_int_equal(store_member_get(f->op.db, r.id, &raw), ERR_OK);
+    assert_null(raw.name_km);
+    assert_null(raw.name_latn);
+    assert_null(raw.returnee);
+    assert_int_equal(raw.birth_year, 0);
+    assert_true(raw.identity.len > 0);
+    assert_null(memmem(raw.identity.p, raw.identity.len, "Chinta", 6));
+    member_rec_free(&raw);
+
+    struct member_rec opened;
+    assert_int_equal(member_fetch(&f->op, r.id, &opened), ERR_OK);
+    assert_string_equal(opened.name_latn, "Sokha Chinta");
+    assert_string_equal(opened.name_km, r.name_km);
+    assert_int_equal(opened.birth_year, 1977);
+    assert_string_equal(opened.returnee, "{\"countries\":[\"TH\"]}");
+    member_rec_free(&opened);
+
+    struct member_view *v = NULL;
+    size_t n = 0;
+    struct fielderrs fe = {0};
+    /* the Khmer name typed with a zero-width space, stored with a space */
+    assert_int_equal(member_search(&f->op, f->group1,
+                                   "\u179F\u17BB\u1781\u17B6\u200B\u1785\u17B7\u1793\u17D2"
+                                   "\u178F\u17B6",
+                                   &v, &n, &fe),
+                     ERR_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(v[0].rec.id, r.id);
+    member_views_free(v, n);
+    assert_int_equal(member_search(&f->op, f->group1, "chintaa", &v, &n, &fe), ERR_OK);
+    assert_int_equal(n, 1);
+    member_views_free(v, n);
+    assert_int_equal(member_search(&f->op, f->group2, "chinta", &v, &n, &fe), ERR_OK);
+    assert_int_equal(n, 0);
+    member_views_free(v, n);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -626,6 +700,7 @@ int main(void)
         cmocka_unit_test(test_service_list_nearest_first),
         cmocka_unit_test(test_member_update),
         cmocka_unit_test(test_group_update),
+        cmocka_unit_test(test_seal_existing_members),
     };
     return cmocka_run_group_tests_name("network", tests, fx_setup, fx_teardown);
 }
