@@ -94,12 +94,13 @@ json_t *json_str_or_null(const char *s)
 
 json_t *json_user(const struct user_rec *u)
 {
-    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s}", "id", u->id, "username",
+    const char *status = !u->active ? "inactive" : u->pending ? "pending_approval" : "active";
+    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:i}", "id", u->id, "username",
                      u->username, "role", u->role, "display_name",
                      u->display_name != NULL ? u->display_name : u->username, "organization_id",
                      json_str_or_null(u->organization_id), "group_id",
                      json_str_or_null(u->group_id), "member_id", json_str_or_null(u->member_id),
-                     "locale", u->locale);
+                     "locale", u->locale, "status", status, "version", u->version);
 }
 
 json_t *json_group(const struct group_rec *g)

@@ -11,6 +11,7 @@ const struct route api_routes[] = {
     {M_GET, "/api/v1/me", api_me, AUTH},
     {M_POST, "/api/v1/users", api_user_create, CREATE},
     {M_GET, "/api/v1/users", api_user_list, AUTH},
+    {M_POST, "/api/v1/users/{id}/approve", api_user_approve, AUTH},
     {M_GET, "/api/v1/locations", api_location_list, AUTH},
     {M_POST, "/api/v1/groups", api_group_create, CREATE},
     {M_GET, "/api/v1/groups", api_group_list, AUTH},

@@ -1,7 +1,9 @@
-/* POST/GET /api/v1/users. */
-#include "domain/users.h"
+/* POST/GET /api/v1/users, POST /users/{id}/approve. */
+#include <string.h>
+
 #include "api/handlers.h"
 #include "api/json_io.h"
+#include "domain/users.h"
 
 void api_user_create(struct req *r, struct resp *w)
 {
@@ -17,6 +19,29 @@ void api_user_create(struct req *r, struct resp *w)
     enum err e = fe.n > 0 ? ERR_VALIDATION : user_create(&cx, &in, &u, &fe);
     if (e == ERR_OK)
         resp_json(w, 201, json_user(&u));
+    else
+        api_error(w, e, &fe);
+    user_rec_free(&u);
+    json_decref(body);
+}
+
+void api_user_approve(struct req *r, struct resp *w)
+{
+    struct ctx cx;
+    struct fielderrs fe = {0};
+    struct user_rec u = {0};
+    struct user_approve_in in;
+    json_t *body;
+    if (!api_ctx(r, w, &cx) || (body = api_body(r, w)) == NULL)
+        return;
+    memset(&in, 0, sizeof in);
+    fields_init(&user_approve_fields, &in);
+    jin_fields(body, &user_approve_fields, &in, &fe);
+    enum err e = fe.n > 0 ? ERR_VALIDATION : fields_check(&cx, &user_approve_fields, &in, &fe);
+    if (e == ERR_OK)
+        e = user_approve(&cx, r->params[0], in.version, &u, &fe);
+    if (e == ERR_OK)
+        resp_json(w, 200, json_user(&u));
     else
         api_error(w, e, &fe);
     user_rec_free(&u);

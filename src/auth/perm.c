@@ -24,6 +24,7 @@ static const enum scope table[ACT__MAX][ROLE__MAX] = {
     [ACT_ME_READ]          = {ALL,   ALL, ALL,   ALL,   ALL,   ALL,    ALL},
     [ACT_USER_CREATE]      = {N,     N,   N,     N,     N,     N,      ALL},
     [ACT_USER_LIST]        = {N,     N,   N,     ORG,   N,     N,      ALL},
+    [ACT_USER_APPROVE]     = {N,     N,   N,     ORG,   N,     N,      N},
     [ACT_LOCATION_READ]    = {ALL,   ALL, ALL,   ALL,   ALL,   ALL,    ALL},
     [ACT_REFERENCE_READ]   = {ALL,   ALL, ALL,   ALL,   ALL,   ALL,    ALL},
     [ACT_GROUP_CREATE]     = {N,     N,   N,     N,     N,     N,      ALL},

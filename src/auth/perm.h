@@ -21,6 +21,7 @@ enum action {
     ACT_ME_READ, /* own account */
     ACT_USER_CREATE,
     ACT_USER_LIST,
+    ACT_USER_APPROVE,   /* approve an account an admin asked for (never one she asked for) */
     ACT_LOCATION_READ,  /* the gazetteer */
     ACT_REFERENCE_READ, /* the safe-migration reference pages: channels, documents, hotlines */
     ACT_GROUP_CREATE,

@@ -146,11 +146,12 @@ static enum err login_gated(struct store_conn *c, const char *user_key, const ch
     free(hash);
 
     enum role role = ROLE_MEMBER;
-    if (!known || !good || !u.active) {
+    if (!known || !good || !u.active || u.pending) {
         e = login_failed(c, user_key, addr_key, now, known ? u.id : "",
-                         !known  ? "unknown_user"
-                         : !good ? "wrong_password"
-                                 : "inactive");
+                         !known     ? "unknown_user"
+                         : !good    ? "wrong_password"
+                         : u.active ? "pending_approval"
+                                    : "inactive");
         user_rec_free(&u);
         return e;
     }
@@ -228,7 +229,7 @@ enum err auth_session(struct store_conn *c, const char *token, enum session_kind
     }
 
     e = store_user_get(c, s.user_id, &out->user);
-    if (e == ERR_NOT_FOUND || (e == ERR_OK && !out->user.active)) {
+    if (e == ERR_NOT_FOUND || (e == ERR_OK && (!out->user.active || out->user.pending))) {
         store_session_delete(c, s.token_hash);
         e = ERR_UNAUTHENTICATED;
         goto out;

@@ -69,7 +69,45 @@ static const char *const USER_USAGE =
     "                     [--organization ID] [--display-name NAME] [--locale km|en]\n"
     "The password is read from standard input (one line, 10 characters or more).\n"
     "Roles: member representative caseworker supervisor provider analyst admin.\n"
-    "--member: a member's or representative's record in the group's member list.\n";
+    "--member: a member's or representative's record in the group's member list.\n"
+    "       cbpn user approve --db FILE|URI [--key KEYFILE] --username U\n"
+    "Approves an account waiting for approval: one for a role that can see\n"
+    "identities (caseworker, supervisor, provider) that an admin asked for,\n"
+    "such as the first supervisor of an organization.\n";
+
+/* cbpn user approve: the local operator approves a pending account. */
+static int user_approve_cmd(const char *db, const char *key, const char *username)
+{
+    char *keypath = cli_key_path(db, key);
+    if (keypath == NULL)
+        return 2;
+    struct app app;
+    int rc = 1;
+    bool opened = cli_open(db, keypath, &app);
+    free(keypath);
+    if (!opened)
+        return 1;
+    struct ctx cx = {store_conn(app.store), app.key, NULL, app.places, .local_operator = true};
+    struct user_rec u = {0}, out = {0};
+    struct fielderrs fe = {0};
+    enum err e = user_by_username(&cx, username, &u);
+    if (e == ERR_OK)
+        e = user_approve(&cx, u.id, u.version, &out, &fe);
+    if (e == ERR_OK) {
+        printf("%s\n", out.id);
+        rc = 0;
+    } else if (e == ERR_NOT_FOUND) {
+        fprintf(stderr, "cbpn: no account %s\n", username);
+    } else if (e == ERR_CONFLICT) {
+        fprintf(stderr, "cbpn: the account %s is not waiting for approval\n", username);
+    } else {
+        fprintf(stderr, "cbpn: %s\n", err_message(e));
+    }
+    user_rec_free(&u);
+    user_rec_free(&out);
+    cli_close(&app);
+    return rc;
+}
 
 int cmd_user(int argc, char **argv)
 {
@@ -87,10 +125,11 @@ int cmd_user(int argc, char **argv)
     struct user_in in = {0};
     const char *db = NULL, *key = NULL;
     int o;
-    if (argc < 2 || strcmp(argv[1], "add") != 0) {
+    if (argc < 2 || (strcmp(argv[1], "add") != 0 && strcmp(argv[1], "approve") != 0)) {
         bool help = argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);
         return usage(USER_USAGE, help);
     }
+    bool approve = strcmp(argv[1], "approve") == 0;
     argc--, argv++;
     optind = 1;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -125,6 +164,11 @@ int cmd_user(int argc, char **argv)
         default:
             return usage(USER_USAGE, o == 'h');
         }
+    }
+    if (approve) {
+        if (db == NULL || in.username == NULL || in.role != NULL || optind != argc)
+            return usage(USER_USAGE, false);
+        return user_approve_cmd(db, key, in.username);
     }
     if (db == NULL || in.username == NULL || in.role == NULL || optind != argc)
         return usage(USER_USAGE, false);

@@ -2,6 +2,8 @@
  * lists a supervisor or admin may see. */
 #include "domain/users.h"
 
+#include <limits.h>
+
 #include <string.h>
 
 #include <sodium.h>
@@ -143,6 +145,12 @@ enum err user_create(const struct ctx *cx, const struct user_in *in, struct user
 
     crypto_random_id(r.id);
     r.active = true;
+    /* Two people for an account that sees identities: an admin asks, a
+     * supervisor approves. The local operator's accounts are active. */
+    if (cx->actor != NULL && role_sees_identities(r.role)) {
+        r.pending = true;
+        snprintf(r.requested_by, sizeof r.requested_by, "%s", cx->actor->user.id);
+    }
     clock_stamp(r.created_at);
     memcpy(r.updated_at, r.created_at, TS_SIZE);
     r.version = 1;
@@ -151,7 +159,8 @@ enum err user_create(const struct ctx *cx, const struct user_in *in, struct user
         goto out;
     e = store_user_insert(cx->db, &r, hash);
     if (e == ERR_OK)
-        e = audit_append(cx->db, check_user_id(cx), AUDIT_CREATE, "user", r.id, r.role);
+        e = audit_append(cx->db, check_user_id(cx), AUDIT_CREATE, "user", r.id,
+                         r.pending ? "pending_approval" : r.role);
     if ((e = store_end(cx->db, e)) != ERR_OK) {
         if (e == ERR_CONFLICT)
             fielderr(fe, "username", "already taken");
@@ -209,9 +218,104 @@ enum err user_me(const struct ctx *cx, struct user_rec *out)
     return ERR_OK;
 }
 
+static const struct field approve_field_rows[] = {
+    F_INT(struct user_approve_in, version, "", true, 1, INT_MAX, -1,
+          "required: the version you read"),
+};
+const struct fieldset user_approve_fields = FIELDSET(approve_field_rows);
+
+bool role_sees_identities(const char *role)
+{
+    return strcmp(role, code_name(LIST_ROLE, ROLE_CASEWORKER)) == 0 ||
+           strcmp(role, code_name(LIST_ROLE, ROLE_SUPERVISOR)) == 0 ||
+           strcmp(role, code_name(LIST_ROLE, ROLE_PROVIDER)) == 0;
+}
+
+enum err user_by_username(const struct ctx *cx, const char *username, struct user_rec *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!cx->local_operator)
+        return ERR_FORBIDDEN;
+    if (username == NULL || strlen(username) > USERNAME_MAX)
+        return ERR_NOT_FOUND;
+    return store_user_by_username(cx->db, username, out, NULL);
+}
+
+/* The organization whose supervisors approve u: hers for a caseworker or a
+ * supervisor; for a provider the approver's own, when it is an NGO (a
+ * provider's account is vouched for by the NGO that refers to it). */
+static bool approver_reaches(const struct ctx *cx, const struct user_rec *u)
+{
+    if (cx->local_operator && cx->actor == NULL)
+        return true;
+    struct reach re = {.organization_id = u->organization_id};
+    struct org_rec o = {0};
+    if (strcmp(u->role, code_name(LIST_ROLE, ROLE_PROVIDER)) == 0) {
+        const char *mine = cx->actor != NULL ? cx->actor->user.organization_id : "";
+        bool ngo = mine[0] != '\0' && store_org_get(cx->db, mine, &o) == ERR_OK &&
+                   strcmp(o.kind, "ngo") == 0;
+        org_rec_free(&o);
+        if (!ngo)
+            return false;
+        re.organization_id = mine;
+    }
+    return scope_reaches(cx, ACT_USER_APPROVE, &re);
+}
+
+enum err user_approve(const struct ctx *cx, const char *id, int version, struct user_rec *out,
+                      struct fielderrs *fe)
+{
+    struct user_rec u = {0};
+    memset(out, 0, sizeof *out);
+    if (!may(cx, ACT_USER_APPROVE))
+        return ERR_FORBIDDEN;
+    if (!check_id(id))
+        return ERR_NOT_FOUND;
+    enum err e = store_user_get(cx->db, id, &u);
+    if (e != ERR_OK)
+        return e;
+    if (!approver_reaches(cx, &u)) {
+        user_rec_free(&u);
+        return ERR_NOT_FOUND;
+    }
+    if (cx->actor != NULL && (strcmp(u.requested_by, cx->actor->user.id) == 0 ||
+                              strcmp(u.id, cx->actor->user.id) == 0)) {
+        user_rec_free(&u);
+        return ERR_FORBIDDEN; /* nobody approves an account she asked for */
+    }
+    if (!u.pending) {
+        user_rec_free(&u);
+        fielderr(fe, "status", "the account is not waiting for approval");
+        return ERR_CONFLICT;
+    }
+    if (version != u.version) {
+        user_rec_free(&u);
+        fielderr(fe, "version", "the account changed since you read it");
+        return ERR_CONFLICT;
+    }
+    clock_stamp(u.updated_at);
+    if ((e = store_begin(cx->db)) == ERR_OK) {
+        e = store_user_approve(cx->db, &u);
+        if (e == ERR_OK)
+            e = audit_append(cx->db, check_user_id(cx), AUDIT_UPDATE, "user", u.id, "approved");
+        e = store_end(cx->db, e);
+    }
+    if (e == ERR_CONFLICT)
+        fielderr(fe, "version", "the account changed since you read it");
+    if (e == ERR_OK) {
+        u.pending = false;
+        u.version++;
+        *out = u;
+        return ERR_OK;
+    }
+    user_rec_free(&u);
+    return e;
+}
+
 bool user_takes_cases(const struct user_rec *u, const char *org)
 {
-    return u->active && org != NULL && org[0] != '\0' && strcmp(u->organization_id, org) == 0 &&
+    return u->active && !u->pending && org != NULL && org[0] != '\0' &&
+           strcmp(u->organization_id, org) == 0 &&
            (strcmp(u->role, code_name(LIST_ROLE, ROLE_CASEWORKER)) == 0 ||
             strcmp(u->role, code_name(LIST_ROLE, ROLE_SUPERVISOR)) == 0);
 }

@@ -27,6 +27,24 @@ extern const struct fieldset user_fields;
  * ERR_CONFLICT when the username is taken. */
 enum err user_create(const struct ctx *cx, const struct user_in *in, struct user_rec *out,
                      struct fielderrs *fe);
+/* Whether an account of role can see identities (caseworker, supervisor,
+ * provider): made or changed by an admin, it waits for approval. */
+bool role_sees_identities(const char *role);
+/* POST /users/{id}/approve: the version read. */
+struct user_approve_in {
+    int version;
+};
+extern const struct fieldset user_approve_fields;
+/* Approves a pending account (ACT_USER_APPROVE): a supervisor of its
+ * organization for a caseworker or a supervisor, a supervisor of an NGO for
+ * a provider; the local operator any (cbpn user approve). ERR_NOT_FOUND when
+ * absent or out of reach; ERR_FORBIDDEN when the caller asked for it
+ * herself; ERR_CONFLICT when it is not pending or version is stale.
+ * Audited. */
+enum err user_approve(const struct ctx *cx, const char *id, int version, struct user_rec *out,
+                      struct fielderrs *fe);
+/* The pending account of username, for the local operator (ERR_NOT_FOUND). */
+enum err user_by_username(const struct ctx *cx, const char *username, struct user_rec *out);
 /* Whether u may be given a case or a task of organization org: an active
  * caseworker or supervisor of it. The one rule for assignment, transfer and
  * tasks, and for the pages' pickers. */

@@ -13,7 +13,7 @@
 #define ORG_COLS      "id, name, kind, location_code, created_at, version"
 #define USER_COLS                                                                                  \
     "id, username, role, display_name, organization_id, group_id, locale, active, created_at, "    \
-    "updated_at, version, member_id"
+    "updated_at, version, member_id, pending, requested_by"
 #define SERVICE_COLS                                                                               \
     "id, organization_id, type, name, location_code, areas, contact, hours, languages,"            \
     " eligibility, created_at, updated_at, version"
@@ -179,8 +179,11 @@ const struct stmt_def pg_stmts[STMT__MAX] = {
     S(STMT_ORG_GET, "SELECT " ORG_COLS " FROM organization WHERE id = $1"),
     S(STMT_ORG_LIST, "SELECT " ORG_COLS " FROM organization ORDER BY name, id"),
 
-    S(STMT_USER_INSERT, "INSERT INTO users (" USER_COLS ", password_hash)"
-                        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $13, $12)"),
+    S(STMT_USER_INSERT,
+      "INSERT INTO users (" USER_COLS ", password_hash)"
+      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $13, $14, $15, $12)"),
+    S(STMT_USER_APPROVE, "UPDATE users SET pending = 0, updated_at = $3, version = version + 1"
+                         " WHERE id = $1 AND version = $2 AND pending = 1"),
     S(STMT_USER_GET, "SELECT " USER_COLS " FROM users WHERE id = $1"),
     S(STMT_USER_BY_USERNAME, "SELECT " USER_COLS ", password_hash FROM users WHERE username = $1"),
     S(STMT_USER_LIST, "SELECT " USER_COLS " FROM users"

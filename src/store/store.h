@@ -136,8 +136,15 @@ struct user_rec {
     char created_at[TS_SIZE];
     char updated_at[TS_SIZE];
     int version;
+    /* Waiting for a supervisor's approval (an account that can see
+     * identities, made by an admin): it cannot sign in. */
+    bool pending;
+    char requested_by[ID_SIZE]; /* who asked for it; "" for the local operator */
 };
 void user_rec_free(struct user_rec *r);
+/* Approves r->id at r->version (versioned: ERR_CONFLICT when it moved or
+ * is not pending). */
+enum err store_user_approve(struct store_conn *c, const struct user_rec *r);
 void user_list_free(struct user_rec *items, size_t n);
 /* password_hash: an Argon2id string. ERR_CONFLICT when the username is taken. */
 enum err store_user_insert(struct store_conn *c, const struct user_rec *r,

@@ -37,6 +37,7 @@ enum stmt_id {
     STMT_USER_GET,
     STMT_USER_BY_USERNAME,
     STMT_USER_LIST,
+    STMT_USER_APPROVE,
     STMT_SESSION_INSERT,
     STMT_SESSION_GET,
     STMT_SESSION_TOUCH,
@@ -371,6 +372,8 @@ void str_copy(char *dst, size_t size, const char *src);
     X(USER_UPDATED_AT, "updated_at") \
     X(USER_VERSION, "version") \
     X(USER_MEMBER_ID, "member_id") \
+    X(USER_PENDING, "pending") \
+    X(USER_REQUESTED_BY, "requested_by") \
     X(USER_PASSWORD_HASH, "password_hash")
 enum user_col { USER_COLUMNS(COL_ENUM) USER__NCOL };
 extern const char *const user_col_names[USER__NCOL];

@@ -34,6 +34,8 @@ static void user_read(struct stmt *s, struct user_rec *r)
     col_copy(s, USER_UPDATED_AT, r->updated_at, sizeof(r->updated_at));
     r->version = (int)stmt_col_int(s, USER_VERSION);
     col_copy(s, USER_MEMBER_ID, r->member_id, sizeof(r->member_id));
+    r->pending = stmt_col_int(s, USER_PENDING) != 0;
+    col_copy(s, USER_REQUESTED_BY, r->requested_by, sizeof(r->requested_by));
 }
 
 enum err store_user_insert(struct store_conn *c, const struct user_rec *r,
@@ -53,7 +55,18 @@ enum err store_user_insert(struct store_conn *c, const struct user_rec *r,
     stmt_int(s, 11, r->version > 0 ? r->version : 1);
     stmt_text(s, 12, password_hash);
     stmt_opt_text(s, 13, r->member_id);
+    stmt_bool(s, 14, r->pending);
+    stmt_opt_text(s, 15, r->requested_by);
     return stmt_exec(s);
+}
+
+enum err store_user_approve(struct store_conn *c, const struct user_rec *r)
+{
+    struct stmt *s = stmt_get(c, STMT_USER_APPROVE);
+    stmt_text(s, 1, r->id);
+    stmt_int(s, 2, r->version);
+    stmt_text(s, 3, r->updated_at);
+    return stmt_exec_versioned(s);
 }
 
 enum err store_user_get(struct store_conn *c, const char *id, struct user_rec *out)

@@ -58,7 +58,8 @@ if not os.path.isabs(CBPN_BIN):
     CBPN_BIN = (os.path.abspath(CBPN_BIN) if os.path.exists(CBPN_BIN)
                 else os.path.join(REPO, CBPN_BIN))
 
-USER_KEYS = {"id", "username", "role", "display_name", "organization_id", "group_id", "member_id", "locale"}
+USER_KEYS = {"id", "username", "role", "display_name", "organization_id", "group_id", "member_id",
+             "locale", "status", "version"}
 ERROR_CODES = {
     400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
     405: "method_not_allowed", 409: "conflict", 413: "too_large",

@@ -78,7 +78,7 @@ class SessionTest(ServerTestCase):
         username = "ratelimit-%d" % (time.time_ns() % 1000000)
         password = "a-good-password-42"
         st, _, v = self.srv.post("/api/v1/users", {
-            "username": username, "password": password, "role": "caseworker",
+            "username": username, "password": password, "role": "analyst",
             "display_name": "Rate Limit Test", "organization_id": org}, token=admin)
         self.assertEqual(st, 201, v)
         self.srv.secrets.add(password)

@@ -1,9 +1,10 @@
 """POST /api/v1/users and GET /api/v1/users."""
 
 import itertools
+import subprocess
 import time
 
-from cbpnserver import ServerTestCase
+from cbpnserver import CBPN_BIN, ServerTestCase
 
 _seq = itertools.count(1)
 
@@ -37,10 +38,18 @@ class UsersTest(ServerTestCase):
         self.assertEqual(v["locale"], "en")
         self.assertIsInstance(v["id"], str)
         self.assertTrue(v["id"])
-        # and the new account signs in with its password
+        # an account that can see identities waits for a supervisor
+        self.assertEqual(v["status"], "pending_approval")
+        st, s = self.srv.sign_in(body["username"], body["password"])
+        self.assertEqual(st, 401, s)
+        st, _, ok = self.req("POST", "/api/v1/users/%s/approve" % v["id"],
+                             {"version": v["version"]}, as_user="supervisor")
+        self.assertEqual(st, 200, ok)
+        self.assertEqual(ok["status"], "active")
+        # and then it signs in with its password
         st, s = self.srv.sign_in(body["username"], body["password"])
         self.assertEqual(st, 201, s)
-        self.assertEqual(s["user"], v)
+        self.assertEqual(s["user"], ok)
 
     def test_admin_creates_a_member_of_a_group(self):
         group = self.srv.user("member1")["group_id"]
@@ -198,3 +207,103 @@ class UsersTest(ServerTestCase):
 
     def test_zz_log_has_no_passwords_or_tokens(self):
         self.check_log_has_no_secrets(extra=["long-enough-pw-1", "ពួកពួកពួកព"])
+
+
+class ApprovalTest(ServerTestCase):
+    """Two people for an account that can see identities (issue 9 item 3):
+    an admin asks, a supervisor approves (of its organization; of an NGO for
+    a provider); the admin never can, nor anyone for an account she asked
+    for; until then it cannot sign in."""
+
+    def ngo(self):
+        return self.srv.user("caseworker1")["organization_id"]
+
+    def make(self, role, org=None, **over):
+        body = {"username": fresh_name(role), "password": "long-enough-pw-1", "role": role,
+                "display_name": "Approval Test", "organization_id": org or self.ngo()}
+        body.update(over)
+        st, _, v = self.req("POST", "/api/v1/users", body, as_user="admin")
+        self.assertEqual(st, 201, v)
+        return body, v
+
+    def approve(self, v, user, version=None):
+        return self.req("POST", "/api/v1/users/%s/approve" % v["id"],
+                        {"version": v["version"] if version is None else version},
+                        as_user=user)
+
+    def test_the_admins_supervisor_reads_nothing_until_approved(self):
+        body, v = self.make("supervisor")
+        self.assertEqual(v["status"], "pending_approval")
+        st, s = self.srv.sign_in(body["username"], body["password"])
+        self.assertEqual(st, 401, s)
+        self.assertNotIn("token", s if isinstance(s, dict) else {})
+        # the admin cannot approve what she asked for; nor may other roles
+        for user in ("admin", "caseworker1", "analyst", "counsel", "rep1"):
+            with self.subTest(user=user):
+                with self.assertWritesNothing():
+                    a = self.approve(v, user)
+                self.assertError(a, 403, "forbidden")
+        st, _, ok = self.approve(v, "supervisor2")
+        self.assertEqual(st, 200, ok)
+        self.assertEqual((ok["status"], ok["version"]), ("active", v["version"] + 1))
+        st, s = self.srv.sign_in(body["username"], body["password"])
+        self.assertEqual(st, 201, s)
+        # approved once: again is 409, and a stale version too
+        self.assertError(self.approve(ok, "supervisor"), 409, "conflict")
+
+    def test_a_provider_account_is_approved_by_an_ngo_supervisor(self):
+        legal = self.srv.user("legal")["organization_id"]
+        body, v = self.make("provider", org=legal)
+        self.assertEqual(v["status"], "pending_approval")
+        # the provider's own colleague is no supervisor
+        self.assertError(self.approve(v, "legal"), 403, "forbidden")
+        st, _, ok = self.approve(v, "supervisor")
+        self.assertEqual(st, 200, ok)
+        st, s = self.srv.sign_in(body["username"], body["password"])
+        self.assertEqual(st, 201, s)
+
+    def test_accounts_that_see_no_identities_are_active_at_once(self):
+        for role in ("analyst", "admin"):
+            with self.subTest(role=role):
+                body, v = self.make(role)
+                self.assertEqual(v["status"], "active")
+                st, s = self.srv.sign_in(body["username"], body["password"])
+                self.assertEqual(st, 201, s)
+
+    def test_stale_unknown_and_bad_bodies(self):
+        _, v = self.make("caseworker")
+        with self.assertWritesNothing():
+            a = self.approve(v, "supervisor", version=v["version"] + 5)
+        self.assertError(a, 409, "conflict")
+        a = self.req("POST", "/api/v1/users/zzzzzzzzzzzzzzzzzzzz/approve", {"version": 1},
+                     as_user="supervisor")
+        self.assertError(a, 404, "not_found")
+        for bad in ({}, {"version": "1"}, {"version": 0}):
+            with self.subTest(body=bad):
+                with self.assertWritesNothing():
+                    a = self.req("POST", "/api/v1/users/%s/approve" % v["id"], bad,
+                                 as_user="supervisor")
+                self.assertError(a, 422, "validation_failed", fields=["version"])
+
+    def test_the_pending_account_is_listed_to_the_organizations_supervisors(self):
+        _, v = self.make("caseworker")
+        items = self.list_all("/api/v1/users", "supervisor")
+        mine = [u for u in items if u["id"] == v["id"]]
+        self.assertEqual([u["status"] for u in mine], ["pending_approval"])
+
+    def cli(self, *args):
+        return subprocess.run([CBPN_BIN, *args[:2], *self.srv.db_args(), *args[2:]],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              timeout=120)
+
+    def test_the_local_operator_approves_with_the_command_line(self):
+        body, v = self.make("supervisor")
+        out = self.cli("user", "approve", "--username", body["username"])
+        self.assertEqual(out.returncode, 0, out.stderr)
+        st, s = self.srv.sign_in(body["username"], body["password"])
+        self.assertEqual(st, 201, s)
+        again = self.cli("user", "approve", "--username", body["username"])
+        self.assertEqual(again.returncode, 1)
+        self.assertIn("not waiting", again.stderr)
+        none = self.cli("user", "approve", "--username", "nobody-at-all")
+        self.assertEqual(none.returncode, 1)

@@ -11,7 +11,7 @@
 
 /* Adding a role or an action must come with its row or column here. */
 _Static_assert(ROLE__MAX == 7, "update the expected matrix for the new role");
-_Static_assert(ACT__MAX == 51, "update the expected matrix for the new action");
+_Static_assert(ACT__MAX == 52, "update the expected matrix for the new action");
 
 #define N   SCOPE_NONE
 #define OWN SCOPE_OWN
@@ -38,6 +38,10 @@ static const struct row expected[] = {
     /* only an admin creates users; admins and supervisors (her org) list them */
     {ACT_USER_CREATE,      "user_create",      {N,   N,   N,   N,   N,   N,   ALL}},
     {ACT_USER_LIST,        "user_list",        {N,   N,   N,   ORG, N,   N,   ALL}},
+    /* issue 9: an account that can see identities made by an admin waits
+     * for a supervisor (of its organization, or of an NGO for a provider);
+     * the admin never approves */
+    {ACT_USER_APPROVE,     "user_approve",     {N,   N,   N,   ORG, N,   N,   N}},
     {ACT_LOCATION_READ,    "location_read",    {ALL, ALL, ALL, ALL, ALL, ALL, ALL}},
     /* The safe-migration reference (issue 8 item 7): public knowledge, for every signed-in role. */
     {ACT_REFERENCE_READ,   "reference_read",   {ALL, ALL, ALL, ALL, ALL, ALL, ALL}},

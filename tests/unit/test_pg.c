@@ -21,7 +21,7 @@
 #include "store/store_int.h"
 #include "util/alloc.h"
 
-#define SCHEMA_VERSION 11
+#define SCHEMA_VERSION 12
 
 struct fixture {
     char *dbname;

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 /* The migrations this cbpn has (migrations/sqlite/). */
-#define SCHEMA_VERSION 11
+#define SCHEMA_VERSION 12
 
 #include <cmocka.h>
 
