@@ -134,6 +134,10 @@ static const enum msg topic_msgs[] = {
     L(TOPIC_LEADERSHIP),         L(TOPIC_VICTIM_ID_PROCEDURES)};
 static const enum msg network_role_msgs[] = {L(NETWORK_ROLE_MEMBER), L(NETWORK_ROLE_REPRESENTATIVE),
                                              L(NETWORK_ROLE_TRAINER)};
+static const enum msg role_msgs[] = {L(ROLE_MEMBER_LABEL),     L(ROLE_REPRESENTATIVE_LABEL),
+                                     L(ROLE_CASEWORKER_LABEL), L(ROLE_SUPERVISOR_LABEL),
+                                     L(ROLE_PROVIDER_LABEL),   L(ROLE_ANALYST_LABEL),
+                                     L(ROLE_ADMIN_LABEL)};
 static const enum msg audience_msgs[] = {L(AUDIENCE_MEMBERS), L(AUDIENCE_REPRESENTATIVES),
                                          L(AUDIENCE_LOCAL_AUTHORITIES), L(AUDIENCE_POLICE),
                                          L(AUDIENCE_COMMUNITY)};
@@ -188,6 +192,7 @@ static const struct {
     [LIST_LANGUAGE] = {language_msgs, N(language_msgs)},
     [LIST_TOPIC] = {topic_msgs, N(topic_msgs)},
     [LIST_AUDIENCE] = {audience_msgs, N(audience_msgs)},
+    [LIST_ROLE] = {role_msgs, N(role_msgs)},
     [LIST_NETWORK_ROLE] = {network_role_msgs, N(network_role_msgs)},
     [LIST_DOCUMENT] = {document_msgs, N(document_msgs)},
     [LIST_MIGRATION_RISK] = {migration_risk_msgs, N(migration_risk_msgs)},
@@ -558,6 +563,11 @@ static void page_head(struct req *r, struct resp *w, const char *title, const ch
         if (may(&cx, ACT_OUTREACH_READ)) {
             h_raw(b, "<a href=\"/outreach\" id=\"nav-outreach\">");
             h_text(b, tr(r, MSG_NAV_OUTREACH));
+            h_raw(b, "</a>");
+        }
+        if (may(&cx, ACT_USER_LIST)) {
+            h_raw(b, "<a href=\"/users\" id=\"nav-users\">");
+            h_text(b, tr(r, MSG_NAV_USERS));
             h_raw(b, "</a>");
         }
         if (may(&cx, ACT_TRAINING_READ)) {

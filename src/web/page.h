@@ -231,6 +231,8 @@ void web_outreach(struct req *r, struct resp *w);
 void web_outreach_create(struct req *r, struct resp *w);
 void web_outreach_create_resume(struct req *r, struct resp *w);
 void web_group_search(struct req *r, struct resp *w);
+void web_users(struct req *r, struct resp *w);
+void web_user_approve(struct req *r, struct resp *w);
 void web_trainings(struct req *r, struct resp *w);
 void web_training_create(struct req *r, struct resp *w);
 void web_training_show(struct req *r, struct resp *w);

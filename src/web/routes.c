@@ -63,6 +63,8 @@ const struct route web_routes[] = {
     {M_GET, "/safe-migration/hotlines", web_reference_hotlines, SIGNED_IN},
     {M_GET, "/outreach", web_outreach, SIGNED_IN},
     {M_POST, "/outreach", web_outreach_create, FORM_POST | ROUTE_CREATE},
+    {M_GET, "/users", web_users, SIGNED_IN},
+    {M_POST, "/users/{id}/approve", web_user_approve, FORM_POST},
     {M_GET, "/trainings", web_trainings, SIGNED_IN},
     {M_POST, "/trainings", web_training_create, FORM_POST | ROUTE_CREATE},
     {M_GET, "/trainings/figures", web_training_figures, SIGNED_IN},

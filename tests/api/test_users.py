@@ -1,10 +1,12 @@
 """POST /api/v1/users and GET /api/v1/users."""
 
 import itertools
+import re
 import subprocess
 import time
 
 from cbpnserver import CBPN_BIN, ServerTestCase
+from test_pages import PageClient
 
 _seq = itertools.count(1)
 
@@ -307,3 +309,42 @@ class ApprovalTest(ServerTestCase):
         self.assertIn("not waiting", again.stderr)
         none = self.cli("user", "approve", "--username", "nobody-at-all")
         self.assertEqual(none.returncode, 1)
+
+
+class ApprovalPageTest(PageClient, ServerTestCase):
+    """GET /users: a supervisor sees her organization's accounts, the
+    pending ones first with an approve button; the button approves."""
+
+    def test_a_supervisor_approves_on_the_page(self):
+        org = self.srv.user("caseworker1")["organization_id"]
+        body = {"username": fresh_name("pagecw"), "password": "long-enough-pw-1",
+                "role": "caseworker", "display_name": "Page Approval", "organization_id": org}
+        st, _, v = self.req("POST", "/api/v1/users", body, as_user="admin")
+        self.assertEqual(st, 201, v)
+        cookies, csrf = self.sign_in("supervisor")
+        st, _, page = self.page("GET", "/users?lang=en", cookies)
+        self.assertEqual(st, 200, page[:300])
+        row = re.search(rb'<tr id="user-' + v["id"].encode() + rb'" data-status="([a-z_]+)">'
+                        rb'(.*?)</tr>', page, re.S)
+        self.assertIsNotNone(row)
+        self.assertEqual(row.group(1), b"pending_approval")
+        self.assertIn(('action="/users/%s/approve"' % v["id"]).encode(), row.group(2))
+        self.assertIn(b'id="nav-users"', page)
+        # the first row is a pending one
+        first = re.search(rb'<tbody><tr id="user-[a-z0-9]+" data-status="([a-z_]+)"', page)
+        self.assertEqual(first.group(1), b"pending_approval")
+        st, h, _ = self.page("POST", "/users/%s/approve" % v["id"], cookies,
+                             {"csrf": csrf, "version": str(v["version"])})
+        self.assertEqual(st, 303)
+        self.assertEqual(h["Location"], "/users?ok=approved")
+        st, s = self.srv.sign_in(body["username"], body["password"])
+        self.assertEqual(st, 201, s)
+        # without CSRF nothing happens
+        v2 = self.req("POST", "/api/v1/users", dict(body, username=fresh_name("p2")),
+                      as_user="admin")[2]
+        with self.assertWritesNothing():
+            st, _, _ = self.page("POST", "/users/%s/approve" % v2["id"], cookies,
+                                 {"version": str(v2["version"])})
+        self.assertEqual(st, 403)
+        st, _, _ = self.page("GET", "/users", self.sign_in("caseworker1")[0])
+        self.assertEqual(st, 403)
