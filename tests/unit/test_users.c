@@ -275,6 +275,88 @@ static void test_member_link(void **state)
     member_view_free(&m2);
 }
 
+/* Two people for an account that sees identities, against every role a
+ * request can be for and every approver: expectations from API.md ("of
+ * the same organization for caseworker and supervisor; of an NGO for a
+ * provider; nobody approves an account she requested"). */
+static void test_approval_rules(void **state)
+{
+    struct fx *f = *state;
+    struct actor admin, sup, sup2, cw, prov;
+    fx_actor(f, "admin", f->org, NULL, &admin);
+    fx_actor(f, "supervisor", f->org, NULL, &sup);
+    fx_actor(f, "supervisor", f->org2, NULL, &sup2);
+    fx_actor(f, "caseworker", f->org, NULL, &cw);
+    fx_actor(f, "provider", f->porg, NULL, &prov);
+    struct ctx acx = fx_ctx(f, &admin);
+    static const struct {
+        const char *role;
+        bool pending;
+    } roles[] = {{"caseworker", true},
+                 {"supervisor", true},
+                 {"provider", true},
+                 {"analyst", false},
+                 {"admin", false}};
+    for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "approve%zu", i);
+        bool prov_role = strcmp(roles[i].role, "provider") == 0;
+        struct user_in in = {name,
+                             "correct horse battery",
+                             roles[i].role,
+                             NULL,
+                             prov_role ? f->porg : f->org,
+                             NULL,
+                             NULL,
+                             NULL};
+        struct user_rec u = {0}, out = {0};
+        struct fielderrs fe = {0};
+        assert_int_equal(user_create(&acx, &in, &u, &fe), ERR_OK);
+        assert_int_equal(u.pending, roles[i].pending);
+        assert_string_equal(u.requested_by, roles[i].pending ? admin.user.id : "");
+        /* the admin, a caseworker, a provider: refused by the table */
+        const struct actor *refused[] = {&admin, &cw, &prov};
+        for (size_t k = 0; k < 3; k++) {
+            struct ctx c = fx_ctx(f, refused[k]);
+            assert_int_equal(user_approve(&c, u.id, u.version, &out, &fe), ERR_FORBIDDEN);
+        }
+        /* the other NGO's supervisor: not hers to approve, except a
+         * provider's account, which any NGO's supervisor may vouch for */
+        struct ctx c2 = fx_ctx(f, &sup2);
+        enum err e2 = user_approve(&c2, u.id, u.version, &out, &fe);
+        if (!roles[i].pending) {
+            assert_int_equal(e2, prov_role ? ERR_CONFLICT : ERR_NOT_FOUND);
+        } else if (prov_role) {
+            assert_int_equal(e2, ERR_OK);
+            assert_false(out.pending);
+            user_rec_free(&out);
+        } else {
+            assert_int_equal(e2, ERR_NOT_FOUND);
+            struct ctx c = fx_ctx(f, &sup);
+            assert_int_equal(user_approve(&c, u.id, u.version + 1, &out, &fe), ERR_CONFLICT);
+            assert_int_equal(user_approve(&c, u.id, u.version, &out, &fe), ERR_OK);
+            assert_false(out.pending);
+            assert_int_equal(out.version, u.version + 1);
+            assert_int_equal(user_approve(&c, u.id, out.version, &out, &fe), ERR_CONFLICT);
+            user_rec_free(&out);
+        }
+        user_rec_free(&u);
+    }
+    /* the local operator's accounts are active at once */
+    struct user_in in = {
+        "opsupervisor", "correct horse battery", "supervisor", NULL, f->org, NULL, NULL, NULL};
+    struct user_rec u = {0};
+    struct fielderrs fe = {0};
+    assert_int_equal(user_create(&f->op, &in, &u, &fe), ERR_OK);
+    assert_false(u.pending);
+    user_rec_free(&u);
+    actor_free(&admin);
+    actor_free(&sup);
+    actor_free(&sup2);
+    actor_free(&cw);
+    actor_free(&prov);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -287,6 +369,7 @@ int main(void)
         cmocka_unit_test(test_staff_organization_and_blank_names),
         cmocka_unit_test(test_list_scopes),
         cmocka_unit_test(test_member_link),
+        cmocka_unit_test(test_approval_rules),
     };
     return cmocka_run_group_tests_name("users", tests, fx_setup, fx_teardown);
 }
