@@ -769,14 +769,7 @@ static enum err case_work(struct demo_run *run, int n, const struct actor *sup,
 static enum err make_case_work(struct demo_run *run, char **errmsg)
 {
     struct actor sup, cw[2];
-    struct screening_catalog *cat = NULL;
-    char *msg = NULL;
-    enum err e = screening_catalog_load(&cat, &msg);
-    free(msg);
-    if (e != ERR_OK)
-        return failf(e, NULL, errmsg, "screening catalog");
-    run->screening = cat;
-    e = staff_actor(run, "supervisor", &sup);
+    enum err e = staff_actor(run, "supervisor", &sup);
     if (e == ERR_OK)
         e = staff_actor(run, "caseworker1", &cw[0]);
     if (e == ERR_OK)
@@ -789,8 +782,6 @@ static enum err make_case_work(struct demo_run *run, char **errmsg)
     actor_free(&sup);
     actor_free(&cw[0]);
     actor_free(&cw[1]);
-    screening_catalog_free(cat);
-    run->screening = NULL;
     return e;
 }
 
@@ -956,6 +947,7 @@ enum err demo_populate(struct store_conn *c, const struct datakey *k, const stru
     struct demo_run *run = xcalloc(1, sizeof *run);
     struct ctx local = {.db = c, .key = k, .actor = NULL, .places = p, .local_operator = true};
     int kind_count[16] = {0};
+    struct screening_catalog *cat = NULL;
     enum err e;
 
     _Static_assert(DEMO_CASES >= DEMO_GROUPS, "every group has a case");
@@ -969,6 +961,15 @@ enum err demo_populate(struct store_conn *c, const struct datakey *k, const stru
         e = failf(ERR_INTERNAL, NULL, errmsg, "too many kinds of case");
         goto out;
     }
+    /* The screenings, and the agencies' figures the advice records show. */
+    char *msg = NULL;
+    e = screening_catalog_load(&cat, &msg);
+    free(msg);
+    if (e != ERR_OK) {
+        failf(e, NULL, errmsg, "screening catalog");
+        goto out;
+    }
+    run->screening = cat;
 
     if ((e = check_ready(run, password, passwords_out, errmsg)) != ERR_OK)
         goto out;
@@ -989,6 +990,7 @@ enum err demo_populate(struct store_conn *c, const struct datakey *k, const stru
     if (e == ERR_OK)
         e = make_advice(run, errmsg);
 out:
+    screening_catalog_free(cat);
     explicit_bzero(run->members, sizeof run->members);
     free(run->user_id);
     free(run);

@@ -10,8 +10,9 @@
 #include "domain/ctx.h"
 #include "domain/fields.h"
 
-#define SUMMARY_MAX_CHARS 4000
-#define NAME_MAX_CHARS    120
+#define SUMMARY_MAX_CHARS  4000
+#define NAME_MAX_CHARS     120
+#define EMPLOYER_MAX_CHARS 200
 
 #define MIGRATION_COUNTRIES_MAX 16
 
@@ -76,6 +77,8 @@ struct case_report_in {
     struct survivor_in survivor;
     bool consent_to_contact;
     bool urgent;
+    const char *agency_id; /* the recruitment agency involved: an agency of the list */
+    const char *employer;  /* the employer abroad (sealed) */
 };
 extern const struct fieldset case_report_fields;
 void case_report_in_init(struct case_report_in *in);
@@ -115,6 +118,7 @@ struct case_view {
     struct case_rec rec; /* sealed blobs and survivor cleared */
     bool detail;
     char *summary;
+    char *employer; /* opened, with detail; NULL when none */
     bool has_survivor;
     struct survivor_view survivor;
     /* Set by case_report only, for a reporter who may see the details of
@@ -198,6 +202,9 @@ const char *case_age_band(int age);
  * transaction: kind is one of migration 0002's (reported, incident, ...),
  * detail codes only (or NULL), ref_id the record it made (or NULL), text
  * free text to seal (or NULL). */
+/* The agency_id and employer an input names, checked: an unknown agency
+ * is a field error on "agency_id" (ERR_VALIDATION). */
+enum err case_agency_check(const struct ctx *cx, const char *agency_id, struct fielderrs *fe);
 enum err case_event_add(const struct ctx *cx, const char *case_id, const char *kind,
                         const char *detail, const char *ref_id, const char *text);
 

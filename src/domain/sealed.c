@@ -12,13 +12,21 @@
 /* The suffix after the record id; NULL: the id alone (the first sealed
  * fields, kept so that what they sealed still opens). */
 static const char *const suffixes[SEALED__MAX] = {
-    [SEALED_SURVIVOR_IDENTITY] = NULL,   [SEALED_CASE_SUMMARY] = "summary",
-    [SEALED_EVENT_TEXT] = "event",       [SEALED_INCIDENT_DESCRIPTION] = "description",
-    [SEALED_NOTE_BODY] = "body",         [SEALED_TASK_TITLE] = "title",
-    [SEALED_MEMBER_PHONE] = NULL,        [SEALED_CONSENT_REASON] = "withdraw_reason",
-    [SEALED_REFERRAL_REASON] = "reason", [SEALED_REFERRAL_OVERRIDE] = "override_reason",
-    [SEALED_REFERRAL_SLIP] = "slip",     [SEALED_REFERRAL_NOTE] = "note",
+    [SEALED_SURVIVOR_IDENTITY] = NULL,
+    [SEALED_CASE_SUMMARY] = "summary",
+    [SEALED_EVENT_TEXT] = "event",
+    [SEALED_INCIDENT_DESCRIPTION] = "description",
+    [SEALED_NOTE_BODY] = "body",
+    [SEALED_TASK_TITLE] = "title",
+    [SEALED_MEMBER_PHONE] = NULL,
+    [SEALED_CONSENT_REASON] = "withdraw_reason",
+    [SEALED_REFERRAL_REASON] = "reason",
+    [SEALED_REFERRAL_OVERRIDE] = "override_reason",
+    [SEALED_REFERRAL_SLIP] = "slip",
+    [SEALED_REFERRAL_NOTE] = "note",
     [SEALED_ADVICE_PERSON] = "person",
+    [SEALED_CASE_EMPLOYER] = "employer",
+    [SEALED_MEMBER_EMPLOYER] = "returnee_employer",
 };
 
 char *sealed_ad(enum sealed_field f, const char *id)

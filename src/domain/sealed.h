@@ -22,6 +22,8 @@ enum sealed_field {
     SEALED_REFERRAL_SLIP,        /* referral.slip_code, by the referral id */
     SEALED_REFERRAL_NOTE,        /* referral_event.note, by the referral id */
     SEALED_ADVICE_PERSON,        /* migrant_advice.person, by the advice id */
+    SEALED_CASE_EMPLOYER,        /* cases.employer, by the case id */
+    SEALED_MEMBER_EMPLOYER,      /* member.returnee_employer, by the member id */
     SEALED__MAX
 };
 

@@ -188,6 +188,7 @@ void member_rec_free(struct member_rec *r)
     free(r->phone.p);
     free(r->network_roles);
     free(r->returnee);
+    free(r->returnee_employer.p);
     memset(r, 0, sizeof(*r));
 }
 
@@ -213,6 +214,7 @@ static void member_read(struct stmt *s, struct member_rec *r)
     col_copy(s, MEMBER_CREATED_AT, r->created_at, sizeof(r->created_at));
     col_copy(s, MEMBER_UPDATED_AT, r->updated_at, sizeof(r->updated_at));
     r->version = (int)stmt_col_int(s, MEMBER_VERSION);
+    col_blob(s, MEMBER_RETURNEE_EMPLOYER, &r->returnee_employer);
 }
 
 /* The fields an insert and an update both write, from ?3 (name_km) to ?10. */
@@ -240,6 +242,7 @@ enum err store_member_insert(struct store_conn *c, const struct member_rec *r)
     stmt_text(s, 11, r->created_at);
     stmt_text(s, 12, updated_or_created(r->updated_at, r->created_at));
     stmt_int(s, 13, version_or_1(r->version));
+    stmt_blob(s, 14, r->returnee_employer.p, r->returnee_employer.len);
     return stmt_exec(s);
 }
 
@@ -263,6 +266,7 @@ enum err store_member_update(struct store_conn *c, const struct member_rec *r)
     stmt_int(s, 2, r->version);
     member_bind_fields(s, r);
     stmt_text(s, 11, r->updated_at);
+    stmt_blob(s, 12, r->returnee_employer.p, r->returnee_employer.len);
     return stmt_exec_versioned(s);
 }
 

@@ -212,6 +212,9 @@ struct member_rec {
     struct blob phone;   /* sealed; len 0 when none */
     char *network_roles; /* JSON array text */
     char *returnee;      /* JSON object text or NULL */
+    /* The employer abroad of the returnee history, sealed
+     * (SEALED_MEMBER_EMPLOYER); len 0 when none. */
+    struct blob returnee_employer;
     bool active;
     char created_at[TS_SIZE];
     char updated_at[TS_SIZE];
@@ -436,6 +439,8 @@ struct case_rec {
     int version;
     char closure_requested_by[ID_SIZE]; /* "" unless closure is requested */
     char closure_reason_code[CODE_SIZE];
+    char agency_id[ID_SIZE]; /* the recruitment agency involved, "" when none */
+    struct blob employer;    /* the employer abroad, sealed (SEALED_CASE_EMPLOYER) */
     bool has_survivor;
     struct survivor_rec survivor;
 };
@@ -540,6 +545,11 @@ enum err store_screening_insert(struct store_conn *c, const struct screening_rec
 /* A case's screenings, oldest first. */
 enum err store_screening_list(struct store_conn *c, const char *case_id,
                               struct screening_rec **items, size_t *n);
+/* The latest screening (by created_at, then id) of every case naming the
+ * agency agency_id, whatever its organization, by case id: a case never
+ * screened has none. */
+enum err store_screening_latest_by_agency(struct store_conn *c, const char *agency_id,
+                                          struct screening_rec **items, size_t *n);
 
 struct note_rec {
     char id[ID_SIZE];

@@ -21,7 +21,7 @@
 #include "store/store_int.h"
 #include "util/alloc.h"
 
-#define SCHEMA_VERSION 9
+#define SCHEMA_VERSION 10
 
 struct fixture {
     char *dbname;

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 /* The migrations this cbpn has (migrations/sqlite/). */
-#define SCHEMA_VERSION 9
+#define SCHEMA_VERSION 10
 
 #include <cmocka.h>
 
