@@ -719,19 +719,35 @@ static enum err case_work(struct demo_run *run, int n, const struct actor *sup,
     struct case_view v = {0};
     struct fielderrs fe = {0};
     const char *id = run->case_id[n];
+    struct agency_rec agency = {0};
     enum err e = case_assign(&scx, id, cw->user.id, &v, &fe);
     if (e == ERR_OK) {
         static const char *const risks[] = {"medium", "high", "low"};
+        static const char *const employers[] = {"Fictional Seafood Co., Songkhla",
+                                                "Fictional Rubber Estate, Rayong"};
         struct case_patch_in p;
         int version = v.rec.version;
+        bool abroad = has_concern(&v, "trafficking") || has_concern(&v, "forced_labour");
         case_view_free(&v);
         case_patch_in_init(&p);
         p.version = version;
         p.risk = risks[n % 3];
         fields_mark(&case_patch_fields, &p, 0, false);
         fields_mark(&case_patch_fields, &p, 2, false);
-        e = case_update(&ccx, id, &p, &v, &fe);
+        /* What the survivor knows: the agency that sent her (the fictional
+         * FIC-008, whose licence ran out in 2024, or for n mod 3 = 2
+         * FIC-005) and the employer abroad. */
+        if (abroad && (e = store_agency_by_licence(run->c, n % 3 == 2 ? "FIC-005" : "FIC-008",
+                                                   &agency)) == ERR_OK) {
+            p.agency_id = agency.id;
+            p.employer = employers[n % 2];
+            fields_mark(&case_patch_fields, &p, 6, false);
+            fields_mark(&case_patch_fields, &p, 7, false);
+        }
+        if (e == ERR_OK)
+            e = case_update(&ccx, id, &p, &v, &fe);
     }
+    agency_rec_free(&agency);
     if (e == ERR_OK) {
         struct note_in note = {"First call made; she agreed to meet at the commune office.", NULL};
         struct note_view nv = {0};
