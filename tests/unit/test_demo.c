@@ -19,8 +19,8 @@
 #include "auth/session.h"
 #include "cli/demo.h"
 #include "domain/agencies.h"
-#include "domain/screening.h"
 #include "domain/place.h"
+#include "domain/screening.h"
 #include "util/codes.h"
 #include "util/log.h"
 
@@ -534,7 +534,6 @@ static void test_case_work(void **state)
     case_list_free(cases, n);
 }
 
-
 /* What survivors knew: the trafficking and forced-labour cases name the
  * agency that sent them (FIC-008, FIC-005 for n mod 3 = 2) and every one
  * is screened with indicators, so FIC-008's page shows its figure (7 cases,
@@ -545,8 +544,8 @@ static void test_agency_figures(void **state)
     struct screening_catalog *cat = NULL;
     char *msg = NULL;
     assert_int_equal(screening_catalog_load(&cat, &msg), ERR_OK);
-    struct ctx cx = {.db = w->c, .key = w->key, .places = w->places, .screening = cat,
-                     .local_operator = true};
+    struct ctx cx = {
+        .db = w->c, .key = w->key, .places = w->places, .screening = cat, .local_operator = true};
     static const struct {
         const char *licence;
         int cases;
