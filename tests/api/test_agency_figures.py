@@ -11,7 +11,8 @@ screening has a forced-labour indicator ticked or the result
 presumed_trafficking."""
 
 from cbpnserver import ServerTestCase
-from test_pages import PageClient
+from cbpnserver import DEMO_PASSWORD
+from test_pages import PageClient, cookies_of
 
 NOWHERE = "zzzzzzzzzzzzzzzzzzzz"
 # Adult, presumed trafficking (A, D, E present), no forced-labour indicator.
@@ -245,3 +246,145 @@ class AgencyFiguresTest(PageClient, ServerTestCase):
         # A returnee history is not a case: the agency's figures are unchanged.
         self.set_k("2")
         self.assertEqual(self.figures()["total"], {"value": 4, "suppressed": False})
+
+    # ---- the pages ----
+
+    def cookies(self, user):
+        """Signed in through the page, for any role (sign_in reads /cases/new)."""
+        pre, csrf = self.login_form()
+        st, h, body = self.page("POST", "/login", pre, {"username": user,
+                                                         "password": DEMO_PASSWORD, "csrf": csrf})
+        self.assertEqual(st, 303, body[:300])
+        value = cookies_of(h)["cbpn_session"][0]
+        self.srv.secrets.add(value)
+        return dict(pre, cbpn_session=value)
+
+    def agency_page(self, user, lang="en", agency=None):
+        cookies = self.cookies(user)
+        cookies["cbpn_lang"] = lang
+        st, _, body = self.page("GET", "/agencies/" + (agency or self.watched), cookies)
+        self.assertEqual(st, 200, body[:300])
+        return body.decode()
+
+    def section(self, page, sid):
+        start = page.find('id="%s"' % sid)
+        self.assertGreaterEqual(start, 0, "no section %s" % sid)
+        return page[start:page.find("</section>", start)]
+
+    def test_the_agency_page_warns_in_both_languages(self):
+        self.set_k("2")
+        en = self.section(self.agency_page("supervisor"), "agency-indicators")
+        self.assertIn("Cases with forced-labour or trafficking indicators", en)
+        self.assertIn("4 cases that named this agency had forced-labour or trafficking "
+                      "indicators. No licence list tells you this.", en)
+        self.assertRegex(en, r'data-code="fl_debt_bondage">[^<]*: <strong>3</strong>')
+        self.assertRegex(en, r'data-code="a_deceived_wages">[^<]*: <strong>fewer than 2</strong>')
+        km = self.section(self.agency_page("member1", "km"), "agency-indicators")
+        self.assertIn("ករណីចំនួន 4 ដែលបានដាក់ឈ្មោះភ្នាក់ងារនេះ", km)
+        self.assertIn("តិចជាង 2", km)
+        # At the default k = 5 every count is "fewer than 5", never the number.
+        self.set_k(None)
+        en = self.section(self.agency_page("caseworker1"), "agency-indicators")
+        self.assertIn("Fewer than 5 cases that named this agency", en)
+        self.assertNotRegex(en, r"<strong>\d")
+        self.assertNotIn("4 cases", en)
+        # No case: none.
+        en = self.section(self.agency_page("analyst", agency=self.agency["FIC-011"]),
+                          "agency-indicators")
+        self.assertIn("No case that named this agency had forced-labour", en)
+        # Refused roles see the agency without the section.
+        for user in ("admin", "counsel"):
+            with self.subTest(user=user):
+                page = self.agency_page(user)
+                self.assertIn('id="agency-licence-no"', page)
+                self.assertNotIn("agency-indicators", page)
+
+    def test_the_advice_page_shows_the_agency_figures(self):
+        self.set_k("3")
+        body = {"date": "2026-03-03", "person": {"sex": "female", "birth_year": 1995},
+                "destination": "TH", "sector": "fishing", "channel": "licensed_agency",
+                "agency_id": self.watched, "documents": {"passport": True}, "risks": []}
+        st, _, v = self.req("POST", "/api/v1/migrant-advice", body, as_user="member1")
+        self.assertEqual(st, 201, v)
+        cookies, _ = self.sign_in("member1")
+        cookies["cbpn_lang"] = "en"
+        st, _, page = self.page("GET", "/advice?saved=" + v["id"], cookies)
+        self.assertEqual(st, 200)
+        saved = self.section(page.decode(), "saved-agency")
+        self.assertIn("4 cases that named this agency", saved)
+        self.assertRegex(saved, r'data-code="fl_debt_bondage">[^<]*: <strong>3</strong>')
+        self.assertIn('id="advice-%s-agency"' % v["id"], page.decode())
+
+    def test_the_case_page_names_the_agency_and_the_employer(self):
+        st, _, c = self.req("POST", "/api/v1/cases", case_body(), as_user="caseworker1")
+        self.assertEqual(st, 201, c)
+        cw, csrf = self.sign_in("caseworker1")
+        cw["cbpn_lang"] = "en"
+        path = "/cases/%s/edit" % c["id"]
+        st, _, page = self.page("GET", path, cw)
+        self.assertEqual(st, 200)
+        page = page.decode()
+        self.assertIn('name="agency_id"', page)
+        self.assertIn('value="%s"' % self.agency["FIC-010"], page)
+        self.assertIn('name="employer"', page)
+        form = {"csrf": csrf, "version": str(c["version"]), "survivor.sex": "female",
+                "survivor.age": "30", "concern": ["forced_labour"],
+                "agency_id": self.agency["FIC-010"], "employer": "Testemployer Page Farm",
+                "send": "1"}
+        st, h, body = self.page("POST", path, cw, form)
+        self.assertEqual(st, 303, body[:2000])
+        st, _, full = self.req("GET", "/api/v1/cases/" + c["id"], as_user="supervisor")
+        self.assertEqual((full["agency_id"], full["employer"]),
+                         (self.agency["FIC-010"], "Testemployer Page Farm"))
+        st, _, page = self.page("GET", "/cases/" + c["id"], cw)
+        page = page.decode()
+        self.assertIn('id="case-agency"', page)
+        self.assertIn('href="/agencies/%s"' % self.agency["FIC-010"], page)
+        self.assertIn("White Elephant Manpower (Fictional)", page)
+        self.assertIn("Testemployer Page Farm", page)
+        # The timeline says what changed, in words.
+        self.assertIn("Recruitment agency, Employer abroad", page)
+        # An unknown agency: 422, the form again with the error, nothing saved.
+        form.update(version=str(full["version"]), agency_id=NOWHERE)
+        with self.assertWritesNothing(ignore=("audit", "audit_head")):  # the page's audited read
+            st, _, body = self.page("POST", path, cw, form)
+        self.assertEqual(st, 422)
+        self.assertIn("Choose an agency from the list.", body.decode())
+        st, _, same = self.req("GET", "/api/v1/cases/" + c["id"], as_user="supervisor")
+        self.assertEqual((same["version"], same["agency_id"]), (full["version"],
+                                                                self.agency["FIC-010"]))
+        # Emptied: both cleared.
+        form.update(agency_id="", employer="")
+        st, _, body = self.page("POST", path, cw, form)
+        self.assertEqual(st, 303, body[:2000])
+        st, _, full = self.req("GET", "/api/v1/cases/" + c["id"], as_user="supervisor")
+        self.assertIsNone(full["agency_id"])
+        self.assertNotIn("employer", full)
+
+    def test_the_member_form_keeps_the_agency_and_the_employer(self):
+        st, _, me = self.req("GET", "/api/v1/me", as_user="rep1")
+        agency = self.agency["FIC-009"]
+        st, _, m = self.req("POST", "/api/v1/groups/%s/members" % me["group_id"],
+                            {"name_latn": "Test Formreturnee", "sex": "female",
+                             "returnee": {"countries": ["MY"], "agency_id": agency,
+                                          "employer": "Testemployer Glove Factory"}},
+                            as_user="rep1")
+        self.assertEqual(st, 201, m)
+        rep, csrf = self.sign_in("rep1")
+        path = "/members/%s/edit" % m["id"]
+        st, _, page = self.page("GET", path + "?lang=en", rep)
+        self.assertEqual(st, 200)
+        page = page.decode()
+        self.assertRegex(page, r'name="returnee.agency_id">.*?<option value="%s" selected' % agency)
+        self.assertIn('name="returnee.employer" type="text" maxlength="200" '
+                      'value="Testemployer Glove Factory"', page)
+        form = {"csrf": csrf, "version": str(m["version"]), "name_latn": "Test Formreturnee",
+                "sex": "female", "birth_year": "1988", "returnee.countries": ["MY"],
+                "returnee.agency_id": agency, "returnee.employer": "Testemployer Glove Factory"}
+        st, h, body = self.page("POST", path, rep, form)
+        self.assertEqual(st, 303, body[:800])
+        st, _, v = self.req("GET", "/api/v1/groups/%s/members" % me["group_id"], as_user="rep1")
+        now = next(x for x in v["items"] if x["id"] == m["id"])
+        self.assertEqual(now["birth_year"], 1988)
+        self.assertEqual((now["returnee"]["agency_id"], now["returnee"]["employer"]),
+                         (agency, "Testemployer Glove Factory"))
