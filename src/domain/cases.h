@@ -198,13 +198,13 @@ int case_survivor_age_on(const struct ctx *cx, const struct case_rec *r, const c
 /* The band of an age in whole years (the LIST_AGE_GROUP codes, as for
  * perpetrators), NULL for a negative (unknown) age. Static. */
 const char *case_age_band(int age);
+/* The agency a case's input names (agency_id), checked: one that is on no
+ * list is a field error on "agency_id" (ERR_VALIDATION). */
+enum err case_agency_check(const struct ctx *cx, const char *agency_id, struct fielderrs *fe);
 /* Appends a step to the case's timeline, by the caller, in the caller's
  * transaction: kind is one of migration 0002's (reported, incident, ...),
  * detail codes only (or NULL), ref_id the record it made (or NULL), text
  * free text to seal (or NULL). */
-/* The agency_id and employer an input names, checked: an unknown agency
- * is a field error on "agency_id" (ERR_VALIDATION). */
-enum err case_agency_check(const struct ctx *cx, const char *agency_id, struct fielderrs *fe);
 enum err case_event_add(const struct ctx *cx, const char *case_id, const char *kind,
                         const char *detail, const char *ref_id, const char *text);
 
