@@ -245,19 +245,19 @@ static void check_behaviour(PGconn *pg)
      * page parameters unbound. */
     expect_changes(pg, STMT_ORG_INSERT, 6, (const char *[]){"o1", "Org", "ngo", "a", "t", "1"}, 1,
                    "org");
-    expect_changes(pg, STMT_USER_INSERT, 13,
+    expect_changes(pg, STMT_USER_INSERT, 15,
                    (const char *[]){"u1", "user", "caseworker", "U", "o1", NULL, "km", "1", "t",
-                                    "t", "1", "hash", NULL},
+                                    "t", "1", "hash", NULL, "0", NULL},
                    1, "user");
     const char *cases[][3] = {{"c1", "2025-01-01", "0"},
                               {"c2", "2025-01-02", "1"},
                               {"c3", "2025-01-02", "0"},
                               {"C4", "2025-01-02", "0"}};
     for (int i = 0; i < 4; i++)
-        expect_changes(pg, STMT_CASE_INSERT, 15,
+        expect_changes(pg, STMT_CASE_INSERT, 17,
                        (const char *[]){cases[i][0], cases[i][0], "o1", NULL, "a", "open", NULL,
                                         NULL, cases[i][2], "0", "u1", NULL, cases[i][1],
-                                        cases[i][1], "1"},
+                                        cases[i][1], "1", NULL, NULL},
                        1, "case");
     expect_changes(pg, STMT_CASE_CONCERN_INSERT, 3, (const char *[]){"c2", "other", "2"}, 1, "cc");
     expect_changes(pg, STMT_CASE_CONCERN_INSERT, 3, (const char *[]){"c2", "trafficking", "1"}, 1,
@@ -276,12 +276,17 @@ static void check_behaviour(PGconn *pg)
             fail("STMT_CASE_GET: concerns %s, want trafficking,other", got);
         PQclear(r);
     }
-    expect_changes(pg, STMT_CASE_UPDATE, 11,
-                   (const char *[]){"c1", "1", "a", "open", NULL, NULL, "1", NULL, NULL, NULL, "t"},
+    expect_changes(pg, STMT_CASE_UPDATE, 13,
+                   (const char *[]){"c1", "1", "a", "open", NULL, NULL, "1", NULL, NULL, NULL, "t",
+                                    NULL, NULL},
                    1, "current version");
-    expect_changes(pg, STMT_CASE_UPDATE, 11,
-                   (const char *[]){"c1", "1", "a", "open", NULL, NULL, "1", NULL, NULL, NULL, "t"},
+    expect_changes(pg, STMT_CASE_UPDATE, 13,
+                   (const char *[]){"c1", "1", "a", "open", NULL, NULL, "1", NULL, NULL, NULL, "t",
+                                    NULL, NULL},
                    0, "stale version");
+    /* No case names the agency: no screening. */
+    expect_rows(pg, STMT_SCREENING_LATEST_BY_AGENCY, 1, (const char *[]){"nope"}, "",
+                "no agency's cases");
     expect_rows(pg, STMT_TASK_OVERDUE, 6, (const char *[]){"2026", NULL, NULL, NULL, NULL, "5"}, "",
                 "no tasks");
     expect_rows(

@@ -13,6 +13,24 @@ json_t *json_agency(const struct agency_rec *a)
                      json_str_or_null(a->source_date));
 }
 
+json_t *json_shown_count(const struct shown_count *c)
+{
+    return json_pack("{s:o, s:b}", "value", c->suppressed ? json_null() : json_integer(c->value),
+                     "suppressed", c->suppressed);
+}
+
+json_t *json_agency_indicators(const struct agency_indicators *a)
+{
+    json_t *by = json_array();
+    for (size_t i = 0; i < a->nby_indicator; i++) {
+        json_t *o = json_shown_count(&a->by_indicator[i].count);
+        json_object_set_new(o, "code", json_string(a->by_indicator[i].code));
+        json_array_append_new(by, o);
+    }
+    return json_pack("{s:i, s:o, s:o}", "k", a->total.k, "total", json_shown_count(&a->total),
+                     "by_indicator", by);
+}
+
 void api_agency_list(struct req *r, struct resp *w)
 {
     struct ctx cx;
@@ -48,10 +66,21 @@ void api_agency_get(struct req *r, struct resp *w)
 
     if (!api_ctx(r, w, &cx))
         return;
+    struct agency_indicators ind = {0};
     enum err e = agency_get(&cx, r->params[0], req_query(r, "on"), &a, &fe);
-    if (e == ERR_OK)
-        resp_json(w, 200, json_agency(&a));
-    else
+    /* The figures only for the roles allowed them; the rest get the
+     * agency without the member. */
+    bool figures = e == ERR_OK && agency_indicators_allowed(&cx);
+    if (figures)
+        e = agency_indicator_counts(&cx, a.id, &ind);
+    if (e == ERR_OK) {
+        json_t *o = json_agency(&a);
+        if (figures)
+            json_object_set_new(o, "indicator_cases", json_agency_indicators(&ind));
+        resp_json(w, 200, o);
+    } else {
         api_error(w, e, &fe);
+    }
+    agency_indicators_free(&ind);
     agency_rec_free(&a);
 }

@@ -131,6 +131,9 @@ json_t *json_member(const struct member_view *m)
         stored_json(r->returnee, json_null()), "active", r->active, "version", r->version);
     if (m->phone != NULL)
         json_object_set_new(o, "phone", json_string(m->phone));
+    json_t *ret = json_object_get(o, "returnee");
+    if (m->employer != NULL && json_is_object(ret))
+        json_object_set_new(ret, "employer", json_string(m->employer));
     return o;
 }
 
@@ -200,6 +203,9 @@ json_t *json_case(const struct case_view *v)
     }
     if (v->summary != NULL)
         json_object_set_new(o, "summary", json_string(v->summary));
+    json_object_set_new(o, "agency_id", json_str_or_null(r->agency_id));
+    if (v->employer != NULL)
+        json_object_set_new(o, "employer", json_string(v->employer));
     if (v->has_survivor)
         json_object_set_new(o, "survivor", json_survivor(&v->survivor));
     if (v->has_duplicates)

@@ -47,6 +47,15 @@ json_t *json_group(const struct group_rec *g);
 json_t *json_service(const struct service_rec *v);
 /* An agency as read on a date (GET /agencies; api/agencies.c). */
 json_t *json_agency(const struct agency_rec *a);
+struct shown_count;
+struct agency_indicators;
+/* A count as it may be shown (domain/suppress.h), the one shape of every
+ * figure: {"value": n, "suppressed": false}, or {"value": null,
+ * "suppressed": true} for 1..k-1 (never the number). */
+json_t *json_shown_count(const struct shown_count *c);
+/* An agency's indicator figures: {"k", "total", "by_indicator": [{"code",
+ * "value", "suppressed"}]} (api/agencies.c). */
+json_t *json_agency_indicators(const struct agency_indicators *a);
 json_t *json_member(const struct member_view *m);
 json_t *json_case(const struct case_view *v);
 struct case_dossier;

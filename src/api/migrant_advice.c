@@ -30,7 +30,7 @@ static json_t *json_advice(const struct advice_view *v, enum lang lang)
     for (size_t i = 0; i < v->nwarnings; i++)
         json_array_append_new(warnings, json_pack("{s:s, s:s}", "code", v->warnings[i].code,
                                                   "message", i18n_text(lang, v->warnings[i].why)));
-    return json_pack(
+    json_t *o = json_pack(
         "{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:b, s:o, "
         "s:o, s:s, s:i}",
         "id", r->id, "group_id", r->group_id, "date", r->date, "person", person, "destination",
@@ -40,6 +40,10 @@ static json_t *json_advice(const struct advice_view *v, enum lang lang)
         json_str_or_null(r->follow_up_on), "follow_up_done", r->follow_up_done_at[0] != '\0',
         "follow_up_done_at", json_str_or_null(r->follow_up_done_at), "recorded_by",
         json_str_or_null(r->recorded_by), "created_at", r->created_at, "version", r->version);
+    if (v->has_agency_indicators)
+        json_object_set_new(o, "agency_indicator_cases",
+                            json_agency_indicators(&v->agency_indicators));
+    return o;
 }
 
 void api_advice_create(struct req *r, struct resp *w)

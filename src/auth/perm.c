@@ -67,6 +67,11 @@ static const enum scope table[ACT__MAX][ROLE__MAX] = {
     [ACT_OUTREACH_CREATE]  = {GRP,   GRP, ORG,   ORG,   N,     N,      N},
     [ACT_OUTREACH_READ]    = {GRP,   GRP, ORG,   ORG,   N,     N,      ALL},
     [ACT_AGENCY_READ]      = {ALL,   ALL, ALL,   ALL,   ALL,   ALL,    ALL},
+    /* Advisers (members, representatives), case workers and supervisors
+     * warn with it; the analyst reads suppressed aggregates by her role. A
+     * provider sees only the referrals sent to her, and the admin no case
+     * content: neither needs figures drawn from case screenings. */
+    [ACT_AGENCY_RISK]      = {ALL,   ALL, ALL,   ALL,   N,     ALL,    N},
     [ACT_ADVICE_CREATE]    = {GRP,   GRP, ORG,   ORG,   N,     N,      N},
     [ACT_ADVICE_READ]      = {GRP,   GRP, ORG,   ORG,   N,     N,      ALL},
     [ACT_ADVICE_UPDATE]    = {GRP,   GRP, ORG,   ORG,   N,     N,      N},

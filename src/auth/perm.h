@@ -64,12 +64,16 @@ enum action {
     ACT_OUTREACH_CREATE,   /* record an outreach session of a group */
     ACT_OUTREACH_READ,     /* list outreach sessions */
     ACT_AGENCY_READ,       /* the recruitment agencies and their licences */
-    ACT_ADVICE_CREATE,     /* record a safe-migration advice record of a group */
-    ACT_ADVICE_READ,       /* list advice records, with the person advised */
-    ACT_ADVICE_UPDATE,     /* mark an advice record's follow-up done */
-    ACT_TRAINING_CREATE,   /* record a training given, with attendance and scores */
-    ACT_TRAINING_READ,     /* list trainings, with who attended */
-    ACT_TRAINING_FIGURES,  /* coverage by topic and the cascade (who trained whom) */
+    /* An agency's figures: how many cases naming it had forced-labour or
+     * trafficking indicators, and which (counts only, suppressed; every
+     * organization's cases, so the scope is ALL or none). */
+    ACT_AGENCY_RISK,
+    ACT_ADVICE_CREATE,    /* record a safe-migration advice record of a group */
+    ACT_ADVICE_READ,      /* list advice records, with the person advised */
+    ACT_ADVICE_UPDATE,    /* mark an advice record's follow-up done */
+    ACT_TRAINING_CREATE,  /* record a training given, with attendance and scores */
+    ACT_TRAINING_READ,    /* list trainings, with who attended */
+    ACT_TRAINING_FIGURES, /* coverage by topic and the cascade (who trained whom) */
     ACT__MAX
 };
 

@@ -720,19 +720,35 @@ static enum err case_work(struct demo_run *run, int n, const struct actor *sup,
     struct case_view v = {0};
     struct fielderrs fe = {0};
     const char *id = run->case_id[n];
+    struct agency_rec agency = {0};
     enum err e = case_assign(&scx, id, cw->user.id, &v, &fe);
     if (e == ERR_OK) {
         static const char *const risks[] = {"medium", "high", "low"};
+        static const char *const employers[] = {"Fictional Seafood Co., Songkhla",
+                                                "Fictional Rubber Estate, Rayong"};
         struct case_patch_in p;
         int version = v.rec.version;
+        bool abroad = has_concern(&v, "trafficking") || has_concern(&v, "forced_labour");
         case_view_free(&v);
         case_patch_in_init(&p);
         p.version = version;
         p.risk = risks[n % 3];
         fields_mark(&case_patch_fields, &p, 0, false);
         fields_mark(&case_patch_fields, &p, 2, false);
-        e = case_update(&ccx, id, &p, &v, &fe);
+        /* What the survivor knows: the agency that sent her (the fictional
+         * FIC-008, whose licence ran out in 2024, or for n mod 3 = 2
+         * FIC-005) and the employer abroad. */
+        if (abroad && (e = store_agency_by_licence(run->c, n % 3 == 2 ? "FIC-005" : "FIC-008",
+                                                   &agency)) == ERR_OK) {
+            p.agency_id = agency.id;
+            p.employer = employers[n % 2];
+            fields_mark(&case_patch_fields, &p, 6, false);
+            fields_mark(&case_patch_fields, &p, 7, false);
+        }
+        if (e == ERR_OK)
+            e = case_update(&ccx, id, &p, &v, &fe);
     }
+    agency_rec_free(&agency);
     if (e == ERR_OK) {
         struct note_in note = {"First call made; she agreed to meet at the commune office.", NULL};
         struct note_view nv = {0};
@@ -770,14 +786,7 @@ static enum err case_work(struct demo_run *run, int n, const struct actor *sup,
 static enum err make_case_work(struct demo_run *run, char **errmsg)
 {
     struct actor sup, cw[2];
-    struct screening_catalog *cat = NULL;
-    char *msg = NULL;
-    enum err e = screening_catalog_load(&cat, &msg);
-    free(msg);
-    if (e != ERR_OK)
-        return failf(e, NULL, errmsg, "screening catalog");
-    run->screening = cat;
-    e = staff_actor(run, "supervisor", &sup);
+    enum err e = staff_actor(run, "supervisor", &sup);
     if (e == ERR_OK)
         e = staff_actor(run, "caseworker1", &cw[0]);
     if (e == ERR_OK)
@@ -790,8 +799,6 @@ static enum err make_case_work(struct demo_run *run, char **errmsg)
     actor_free(&sup);
     actor_free(&cw[0]);
     actor_free(&cw[1]);
-    screening_catalog_free(cat);
-    run->screening = NULL;
     return e;
 }
 
@@ -1076,6 +1083,7 @@ enum err demo_populate(struct store_conn *c, const struct datakey *k, const stru
     struct demo_run *run = xcalloc(1, sizeof *run);
     struct ctx local = {.db = c, .key = k, .actor = NULL, .places = p, .local_operator = true};
     int kind_count[16] = {0};
+    struct screening_catalog *cat = NULL;
     enum err e;
 
     _Static_assert(DEMO_CASES >= DEMO_GROUPS, "every group has a case");
@@ -1089,6 +1097,15 @@ enum err demo_populate(struct store_conn *c, const struct datakey *k, const stru
         e = failf(ERR_INTERNAL, NULL, errmsg, "too many kinds of case");
         goto out;
     }
+    /* The screenings, and the agencies' figures the advice records show. */
+    char *msg = NULL;
+    e = screening_catalog_load(&cat, &msg);
+    free(msg);
+    if (e != ERR_OK) {
+        failf(e, NULL, errmsg, "screening catalog");
+        goto out;
+    }
+    run->screening = cat;
 
     if ((e = check_ready(run, password, passwords_out, errmsg)) != ERR_OK)
         goto out;
@@ -1111,6 +1128,7 @@ enum err demo_populate(struct store_conn *c, const struct datakey *k, const stru
     if (e == ERR_OK)
         e = make_trainings(run, errmsg);
 out:
+    screening_catalog_free(cat);
     explicit_bzero(run->members, sizeof run->members);
     free(run->user_id);
     free(run);

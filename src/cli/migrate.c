@@ -261,10 +261,11 @@ static bool verify_case(struct sample *sm, struct store_conn *src, struct store_
     bool ok = store_case_get(src, id, &a) == ERR_OK && store_case_get(dst, id, &b) == ERR_OK &&
               strcmp(a.code, b.code) == 0 && strcmp(a.status, b.status) == 0 &&
               a.version == b.version && strcmp(a.updated_at, b.updated_at) == 0 &&
-              a.has_survivor == b.has_survivor;
+              a.has_survivor == b.has_survivor && strcmp(a.agency_id, b.agency_id) == 0;
     if (!ok)
         fprintf(stderr, "cbpn: migrate: case %s differs in the copy\n", id);
     ok = ok && sealed_same(sm, SEALED_CASE_SUMMARY, id, &a.summary, &b.summary) &&
+         sealed_same(sm, SEALED_CASE_EMPLOYER, id, &a.employer, &b.employer) &&
          sealed_same(sm, SEALED_SURVIVOR_IDENTITY, id, &a.survivor.identity, &b.survivor.identity);
     bool records = ok && verify_incidents(sm, src, dst, id) && verify_notes(sm, src, dst, id) &&
                    verify_tasks(sm, src, dst, id) && verify_events(sm, src, dst, id) &&
@@ -325,7 +326,9 @@ static bool verify_members(struct sample *sm, struct store_conn *src, struct sto
         for (size_t k = 0; ok && k < na; k++)
             ok = strcmp(a[k].id, b[k].id) == 0 &&
                  sealed_same(sm, SEALED_MEMBER_PHONE, a[k].id, &a[k].phone, &b[k].phone) &&
-                 sealed_same(sm, SEALED_MEMBER_IDENTITY, a[k].id, &a[k].identity, &b[k].identity);
+                 sealed_same(sm, SEALED_MEMBER_IDENTITY, a[k].id, &a[k].identity, &b[k].identity) &&
+                 sealed_same(sm, SEALED_MEMBER_EMPLOYER, a[k].id, &a[k].returnee_employer,
+                             &b[k].returnee_employer);
         member_list_free(a, na);
         member_list_free(b, nb);
         sm->groups++;

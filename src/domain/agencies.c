@@ -6,13 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "audit/audit.h"
 #include "domain/check.h"
 #include "domain/collate.h"
 #include "domain/romanize.h"
 #include "domain/scope.h"
+#include "domain/screening.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/codes.h"
 #include "util/csv.h"
 #include "util/log.h"
 #include "util/utf8.h"
@@ -494,4 +498,102 @@ enum err agency_history(const struct ctx *cx, const char *id, struct agency_rec 
     if (!check_id(id))
         return ERR_NOT_FOUND;
     return store_agency_history(cx->db, id, items, n);
+}
+
+enum err agency_known(const struct ctx *cx, const char *id)
+{
+    char today[DATE_SIZE];
+    struct agency_rec a = {0};
+    if (!check_id(id))
+        return ERR_NOT_FOUND;
+    clock_today(today);
+    enum err e = store_agency_get_on(cx->db, id, today, &a);
+    agency_rec_free(&a);
+    return e;
+}
+
+/* ---- an agency's indicator figures ---- */
+
+void agency_indicators_free(struct agency_indicators *a)
+{
+    if (a == NULL)
+        return;
+    free(a->by_indicator);
+    memset(a, 0, sizeof *a);
+}
+
+bool agency_indicators_allowed(const struct ctx *cx)
+{
+    return may(cx, ACT_AGENCY_RISK);
+}
+
+/* Adds each code of the JSON array text to counts (by catalog position). */
+static void codes_count(const struct screening_catalog *cat, const char *text,
+                        int counts[SCREENING_INDICATORS_MAX])
+{
+    json_t *a = text != NULL ? json_loads(text, 0, NULL) : NULL;
+    size_t i, n = screening_catalog_count(cat);
+    json_t *v;
+    json_array_foreach(a, i, v)
+    {
+        const struct screening_indicator *ind = screening_catalog_find(cat, json_string_value(v));
+        for (size_t k = 0; ind != NULL && k < n && k < SCREENING_INDICATORS_MAX; k++)
+            if (screening_catalog_at(cat, k) == ind) {
+                counts[k]++;
+                break;
+            }
+    }
+    json_decref(a);
+}
+
+/* Whether a screening found forced-labour or trafficking indicators (the
+ * reading of agencies.h). */
+static bool screening_has_indicators(const struct screening_rec *s)
+{
+    json_t *fl = s->forced_labour_indicators != NULL
+                     ? json_loads(s->forced_labour_indicators, 0, NULL)
+                     : NULL;
+    bool any = json_array_size(fl) > 0;
+    json_decref(fl);
+    return any ||
+           strcmp(s->result, code_name(LIST_SCREENING_RESULT, RESULT_PRESUMED_TRAFFICKING)) == 0;
+}
+
+enum err agency_indicator_counts(const struct ctx *cx, const char *id,
+                                 struct agency_indicators *out)
+{
+    struct screening_rec *recs = NULL;
+    size_t nrecs = 0;
+    int counts[SCREENING_INDICATORS_MAX] = {0}, total = 0;
+
+    memset(out, 0, sizeof *out);
+    if (!agency_indicators_allowed(cx))
+        return ERR_FORBIDDEN;
+    if (cx->screening == NULL)
+        return ERR_INTERNAL;
+    enum err e = agency_known(cx, id);
+    if (e == ERR_OK)
+        e = store_screening_latest_by_agency(cx->db, id, &recs, &nrecs);
+    if (e != ERR_OK)
+        return e;
+    for (size_t i = 0; i < nrecs; i++) {
+        if (!screening_has_indicators(&recs[i]))
+            continue;
+        total++;
+        codes_count(cx->screening, recs[i].indicators, counts);
+    }
+    screening_list_free(recs, nrecs);
+
+    int k = suppress_k(cx);
+    size_t n = screening_catalog_count(cx->screening);
+    out->total = suppress_count(total, k);
+    out->by_indicator = xcalloc(n > 0 ? n : 1, sizeof *out->by_indicator);
+    for (size_t i = 0; i < n && i < SCREENING_INDICATORS_MAX; i++) {
+        if (counts[i] == 0)
+            continue;
+        struct agency_indicator_count *c = &out->by_indicator[out->nby_indicator++];
+        snprintf(c->code, sizeof c->code, "%s", screening_catalog_at(cx->screening, i)->code);
+        c->count = suppress_count(counts[i], k);
+    }
+    return ERR_OK;
 }

@@ -6,8 +6,12 @@
 #ifndef CBPN_DOMAIN_AGENCIES_H
 #define CBPN_DOMAIN_AGENCIES_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "domain/ctx.h"
 #include "domain/fields.h"
+#include "domain/suppress.h"
 #include "i18n/i18n.h"
 
 #define AGENCY_NAME_MAX_CHARS 200
@@ -57,5 +61,48 @@ enum err agency_get(const struct ctx *cx, const char *id, const char *on, struct
 /* What each list that named the agency said, oldest first (see
  * store_agency_history). */
 enum err agency_history(const struct ctx *cx, const char *id, struct agency_rec **items, size_t *n);
+
+/* Whether id names an agency of the lists (any date): ERR_OK, else
+ * ERR_NOT_FOUND. For the inputs that name one (a case, a returnee history);
+ * no permission is asked: the caller's own action was. */
+enum err agency_known(const struct ctx *cx, const char *id);
+
+/* ---- what returnees know, put to work (issue 8 item 6) ----
+ *
+ * An agency's indicator figures: of the cases naming the agency, across
+ * every organization, those whose latest screening found forced-labour or
+ * trafficking indicators, and per indicator how many of those had it. A
+ * case counts when its latest screening (DOMAIN.md §2) has at least one of
+ * the ILO forced-labour indicators ticked (each one alone is a reason for a
+ * legal referral), or its result is presumed_trafficking (the ILO-EC
+ * indicators make trafficking only as the dimension rule says: a result of
+ * exploitation_without_trafficking_indicators or insufficient_indicators
+ * is, in the instrument's own words, no trafficking indicators). Per
+ * indicator: every indicator ticked in the counted cases' latest screening,
+ * trafficking and forced labour, in the catalog's order, only those at
+ * least one counted case had. Returnee histories are not cases and are not
+ * counted: they have no screening.
+ *
+ * Every figure passes through suppress_count under the setting
+ * suppression.k: 1..k-1 leave only as "fewer than k". The figures are not a
+ * partition of the total (a case has several indicators), so no cell can
+ * be recovered from the total and the others. Counts only: nothing says
+ * which cases. */
+struct agency_indicator_count {
+    char code[CODE_SIZE];
+    struct shown_count count;
+};
+struct agency_indicators {
+    struct shown_count total;
+    struct agency_indicator_count *by_indicator; /* owned; agency_indicators_free */
+    size_t nby_indicator;
+};
+void agency_indicators_free(struct agency_indicators *a);
+/* Whether the caller's role may see the figures (ACT_AGENCY_RISK). */
+bool agency_indicators_allowed(const struct ctx *cx);
+/* The figures of agency id. ERR_FORBIDDEN when the table refuses the
+ * caller; ERR_NOT_FOUND when id names no agency. *out: agency_indicators_free. */
+enum err agency_indicator_counts(const struct ctx *cx, const char *id,
+                                 struct agency_indicators *out);
 
 #endif

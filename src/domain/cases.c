@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "audit/audit.h"
+#include "domain/agencies.h"
 #include "domain/check.h"
 #include "domain/namekeys.h"
 #include "domain/place.h"
@@ -52,6 +53,7 @@ void case_view_free(struct case_view *v)
         return;
     case_rec_free(&v->rec);
     crypto_free_text(v->summary);
+    crypto_free_text(v->employer);
     survivor_view_free(&v->survivor);
     memset(v, 0, sizeof *v);
 }
@@ -155,6 +157,9 @@ enum err view_make(const struct ctx *cx, struct case_rec *rec, bool detail, bool
         }
         free(ad);
     }
+    if (e == ERR_OK && open_sealed &&
+        !sealed_open(cx, SEALED_CASE_EMPLOYER, rec->id, &rec->employer, &v->employer))
+        e = ERR_INTERNAL;
     if (e == ERR_OK && open_sealed && rec->has_survivor) {
         v->has_survivor = true;
         e = survivor_open(cx, rec, &v->survivor);
@@ -165,6 +170,9 @@ enum err view_make(const struct ctx *cx, struct case_rec *rec, bool detail, bool
     free(v->rec.summary.p);
     v->rec.summary.p = NULL;
     v->rec.summary.len = 0;
+    free(v->rec.employer.p);
+    v->rec.employer.p = NULL;
+    v->rec.employer.len = 0;
     free(v->rec.survivor.identity.p);
     free(v->rec.survivor.demographics);
     memset(&v->rec.survivor, 0, sizeof v->rec.survivor);
@@ -534,6 +542,9 @@ static const struct field case_report_field_rows[] = {
              "the survivor: sex required"),
     F_BOOL(struct case_report_in, consent_to_contact, "", false),
     F_BOOL(struct case_report_in, urgent, "", false),
+    F_OF(struct case_report_in, agency_id, "", FT_ID, false, "an agency of the list"),
+    F_TEXT(struct case_report_in, employer, "", false, 1, EMPLOYER_MAX_CHARS,
+           "1 to 200 characters"),
 };
 const struct fieldset case_report_fields = FIELDSET(case_report_field_rows);
 
@@ -569,6 +580,16 @@ static enum err report_validate(const struct ctx *cx, const struct case_report_i
         e = fielderr(fe, "location_code", "choose a district, commune or village");
     if (in->has_survivor && survivor_validate(&in->survivor, fe) != ERR_OK)
         e = ERR_VALIDATION;
+    if (e == ERR_OK && !check_absent(in->agency_id))
+        e = case_agency_check(cx, in->agency_id, fe);
+    return e;
+}
+
+enum err case_agency_check(const struct ctx *cx, const char *agency_id, struct fielderrs *fe)
+{
+    enum err e = agency_known(cx, agency_id);
+    if (e == ERR_NOT_FOUND)
+        return fielderr(fe, "agency_id", "no agency of the list has this id");
     return e;
 }
 
@@ -700,6 +721,10 @@ static enum err report_record(const struct ctx *cx, const struct case_report_in 
     }
     r->urgent = in->urgent;
     r->consent_to_contact = in->consent_to_contact;
+    if (!check_absent(in->agency_id))
+        snprintf(r->agency_id, sizeof r->agency_id, "%s", in->agency_id);
+    if (!check_absent(in->employer))
+        sealed_seal(cx, SEALED_CASE_EMPLOYER, r->id, in->employer, &r->employer);
     clock_stamp(r->created_at);
     memcpy(r->updated_at, r->created_at, TS_SIZE);
     r->version = 1;

@@ -10,8 +10,9 @@
 #include "domain/ctx.h"
 #include "domain/fields.h"
 
-#define SUMMARY_MAX_CHARS 4000
-#define NAME_MAX_CHARS    120
+#define SUMMARY_MAX_CHARS  4000
+#define NAME_MAX_CHARS     120
+#define EMPLOYER_MAX_CHARS 200
 
 #define MIGRATION_COUNTRIES_MAX 16
 
@@ -76,6 +77,8 @@ struct case_report_in {
     struct survivor_in survivor;
     bool consent_to_contact;
     bool urgent;
+    const char *agency_id; /* the recruitment agency involved: an agency of the list */
+    const char *employer;  /* the employer abroad (sealed) */
 };
 extern const struct fieldset case_report_fields;
 void case_report_in_init(struct case_report_in *in);
@@ -115,6 +118,7 @@ struct case_view {
     struct case_rec rec; /* sealed blobs and survivor cleared */
     bool detail;
     char *summary;
+    char *employer; /* opened, with detail; NULL when none */
     bool has_survivor;
     struct survivor_view survivor;
     /* Set by case_report only, for a reporter who may see the details of
@@ -194,6 +198,9 @@ int case_survivor_age_on(const struct ctx *cx, const struct case_rec *r, const c
 /* The band of an age in whole years (the LIST_AGE_GROUP codes, as for
  * perpetrators), NULL for a negative (unknown) age. Static. */
 const char *case_age_band(int age);
+/* The agency a case's input names (agency_id), checked: one that is on no
+ * list is a field error on "agency_id" (ERR_VALIDATION). */
+enum err case_agency_check(const struct ctx *cx, const char *agency_id, struct fielderrs *fe);
 /* Appends a step to the case's timeline, by the caller, in the caller's
  * transaction: kind is one of migration 0002's (reported, incident, ...),
  * detail codes only (or NULL), ref_id the record it made (or NULL), text

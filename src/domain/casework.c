@@ -13,6 +13,7 @@
 #include "audit/audit.h"
 #include "domain/cases_int.h"
 #include "domain/check.h"
+#include "domain/sealed.h"
 #include "domain/users.h"
 #include "util/alloc.h"
 #include "util/codes.h"
@@ -29,6 +30,8 @@ enum case_patch_field {
     CP_URGENT,
     CP_CONCERNS,
     CP_SUMMARY,
+    CP_AGENCY_ID,
+    CP_EMPLOYER,
     CP__MAX
 };
 
@@ -43,6 +46,10 @@ static const struct field case_patch_rows[CP__MAX] = {
                             LIST_CONCERN, "1 to 9 concern codes, each once"),
     [CP_SUMMARY] = F_TEXT(struct case_patch_in, summary, "", false, 1, SUMMARY_MAX_CHARS,
                           "at most 4000 characters"),
+    [CP_AGENCY_ID] =
+        F_OF(struct case_patch_in, agency_id, "", FT_ID, false, "an agency of the list"),
+    [CP_EMPLOYER] = F_TEXT(struct case_patch_in, employer, "", false, 1, EMPLOYER_MAX_CHARS,
+                           "1 to 200 characters"),
 };
 const struct fieldset case_patch_fields = {case_patch_rows, CP__MAX,
                                            offsetof(struct case_patch_in, sent)};
@@ -201,6 +208,19 @@ static enum err patch_apply(const struct ctx *cx, const struct case_patch_in *in
         for (int i = 0; i < in->nconcerns; i++)
             snprintf(r->concerns[i], sizeof r->concerns[i], "%s", in->concerns[i]);
         r->nconcerns = in->nconcerns;
+    }
+    if (sent(&case_patch_fields, in, CP_AGENCY_ID)) {
+        r->agency_id[0] = '\0';
+        if (!check_absent(in->agency_id)) {
+            if ((e = case_agency_check(cx, in->agency_id, fe)) != ERR_OK)
+                return e;
+            snprintf(r->agency_id, sizeof r->agency_id, "%s", in->agency_id);
+        }
+    }
+    if (sent(&case_patch_fields, in, CP_EMPLOYER)) {
+        blob_free(&r->employer);
+        if (!check_absent(in->employer))
+            sealed_seal(cx, SEALED_CASE_EMPLOYER, r->id, in->employer, &r->employer);
     }
     if (sent(&case_patch_fields, in, CP_SUMMARY)) {
         blob_free(&r->summary);

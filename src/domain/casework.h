@@ -29,7 +29,9 @@ struct case_patch_in {
     bool urgent;
     const char *concerns[CONCERNS_MAX];
     int nconcerns;
-    const char *summary; /* sealed */
+    const char *summary;   /* sealed */
+    const char *agency_id; /* an agency of the list; null clears */
+    const char *employer;  /* sealed; null clears */
 };
 extern const struct fieldset case_patch_fields;
 void case_patch_in_init(struct case_patch_in *in);

@@ -111,6 +111,7 @@ void advice_view_free(struct advice_view *v)
         sodium_memzero(v->name_latn, strlen(v->name_latn));
     if (v->phone != NULL)
         sodium_memzero(v->phone, strlen(v->phone));
+    agency_indicators_free(&v->agency_indicators);
     free(v->name_km);
     free(v->name_latn);
     free(v->phone);
@@ -211,8 +212,39 @@ static enum err stored_warnings(const struct ctx *cx, struct advice_view *v)
     return ERR_OK;
 }
 
-/* The person opened and the warnings computed: v->rec read already. */
-static enum err view_fill(const struct ctx *cx, struct advice_view *v)
+/* The named agency's figures, for a caller allowed them: copied from a
+ * view of done[0..ndone) naming the same agency (a list reads each agency
+ * once), else counted. */
+static enum err agency_figures(const struct ctx *cx, struct advice_view *v,
+                               const struct advice_view *done, size_t ndone)
+{
+    if (v->rec.agency_id[0] == '\0' || !agency_indicators_allowed(cx))
+        return ERR_OK;
+    for (size_t i = 0; i < ndone; i++) {
+        const struct agency_indicators *a = &done[i].agency_indicators;
+        if (!done[i].has_agency_indicators || strcmp(done[i].rec.agency_id, v->rec.agency_id) != 0)
+            continue;
+        v->agency_indicators = *a;
+        v->agency_indicators.by_indicator =
+            xcalloc(a->nby_indicator > 0 ? a->nby_indicator : 1, sizeof *a->by_indicator);
+        if (a->nby_indicator > 0)
+            memcpy(v->agency_indicators.by_indicator, a->by_indicator,
+                   a->nby_indicator * sizeof *a->by_indicator);
+        v->has_agency_indicators = true;
+        return ERR_OK;
+    }
+    enum err e = agency_indicator_counts(cx, v->rec.agency_id, &v->agency_indicators);
+    if (e == ERR_NOT_FOUND)
+        return ERR_INTERNAL; /* the record's agency is gone from the store */
+    v->has_agency_indicators = e == ERR_OK;
+    return e;
+}
+
+/* The person opened, the warnings computed and the agency's figures read
+ * (done[0..ndone): views filled before, see agency_figures): v->rec read
+ * already. */
+static enum err view_fill(const struct ctx *cx, struct advice_view *v,
+                          const struct advice_view *done, size_t ndone)
 {
     char *text = NULL;
     if (!sealed_open(cx, SEALED_ADVICE_PERSON, v->rec.id, &v->rec.person, &text))
@@ -230,7 +262,8 @@ static enum err view_fill(const struct ctx *cx, struct advice_view *v)
         sodium_memzero(text, strlen(text));
         free(text);
     }
-    return stored_warnings(cx, v);
+    enum err e = stored_warnings(cx, v);
+    return e == ERR_OK ? agency_figures(cx, v, done, ndone) : e;
 }
 
 /* ---- writing ---- */
@@ -407,7 +440,7 @@ enum err migrant_advice_create(const struct ctx *cx, const struct migrant_advice
     e = store_advice_get(cx->db, r.id, &out->rec);
     advice_rec_free(&r);
     if (e == ERR_OK)
-        e = view_fill(cx, out);
+        e = view_fill(cx, out, NULL, 0);
     if (e != ERR_OK)
         advice_view_free(out);
     return e;
@@ -444,7 +477,7 @@ enum err migrant_advice_get(const struct ctx *cx, const char *id, struct advice_
     if (!may(cx, ACT_ADVICE_READ))
         return ERR_FORBIDDEN;
     enum err e = advice_reach(cx, ACT_ADVICE_READ, id, &out->rec);
-    if (e == ERR_OK && (e = view_fill(cx, out)) != ERR_OK)
+    if (e == ERR_OK && (e = view_fill(cx, out, NULL, 0)) != ERR_OK)
         advice_view_free(out);
     return e;
 }
@@ -488,7 +521,7 @@ enum err migrant_advice_follow_up_done(const struct ctx *cx, const char *id,
     if (e != ERR_OK)
         return e;
     if ((e = store_advice_get(cx->db, id, &out->rec)) == ERR_OK)
-        e = view_fill(cx, out);
+        e = view_fill(cx, out, NULL, 0);
     if (e != ERR_OK)
         advice_view_free(out);
     return e;
@@ -560,7 +593,7 @@ enum err migrant_advice_list(const struct ctx *cx, const struct migrant_advice_q
         views[i].rec = recs[i]; /* moved */
     free(recs);
     for (size_t i = 0; i < nrecs && e == ERR_OK; i++)
-        e = view_fill(cx, &views[i]);
+        e = view_fill(cx, &views[i], views, i);
     if (e != ERR_OK) {
         advice_views_free(views, nrecs);
         return e;

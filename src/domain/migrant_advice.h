@@ -17,6 +17,7 @@
 #define CBPN_DOMAIN_MIGRANT_ADVICE_H
 
 #include "domain/advice.h"
+#include "domain/agencies.h"
 #include "domain/cases.h" /* CURSOR_SIZE */
 #include "domain/ctx.h"
 #include "domain/fields.h"
@@ -65,6 +66,10 @@ struct advice_view {
     char *name_km, *name_latn, *phone; /* opened; NULL when not given */
     struct advice_warning warnings[ADVICE_WARNINGS_MAX];
     size_t nwarnings;
+    /* The named agency's indicator figures (agencies.h), for a caller
+     * allowed them (ACT_AGENCY_RISK) when the record names an agency. */
+    bool has_agency_indicators;
+    struct agency_indicators agency_indicators;
 };
 void advice_view_free(struct advice_view *v);
 void advice_views_free(struct advice_view *v, size_t n);

@@ -11,6 +11,8 @@
 #include <jansson.h>
 
 #include "audit/audit.h"
+#include "domain/agencies.h"
+#include "domain/cases.h"
 #include "domain/check.h"
 #include "domain/collate.h"
 #include "domain/namekeys.h"
@@ -289,6 +291,8 @@ static const struct field returnee_field_rows[] = {
     F_INT(struct returnee_in, years_abroad, RET, false, 0, YEARS_ABROAD_MAX, -1, "0 to 60"),
     F_CODE(struct returnee_in, channel, RET, false, LIST_CHANNEL, "not a channel code"),
     F_CODE(struct returnee_in, sector, RET, false, LIST_SECTOR, "not a sector code"),
+    F_OF(struct returnee_in, agency_id, RET, FT_ID, false, "an agency of the list"),
+    F_TEXT(struct returnee_in, employer, RET, false, 1, EMPLOYER_MAX_CHARS, "1 to 200 characters"),
 };
 static const struct fieldset returnee_fields = FIELDSET(returnee_field_rows);
 
@@ -302,7 +306,7 @@ static const struct field member_field_rows[] = {
     F_CODES(struct member_in, network_roles, "", NULL, false, 0, 3, LIST_NETWORK_ROLE,
             "member, representative or trainer, once each"),
     F_OBJECT(struct member_in, returnee, "", false, has_returnee,
-             "countries, years_abroad, channel, sector"),
+             "countries, years_abroad, channel, sector, agency_id, employer"),
 };
 const struct fieldset member_fields = FIELDSET(member_field_rows);
 
@@ -320,7 +324,7 @@ static const struct field member_patch_rows[] = {
     F_CODES(struct member_in, network_roles, "", NULL, false, 0, 3, LIST_NETWORK_ROLE,
             "member, representative or trainer, once each"),
     F_OBJECT(struct member_in, returnee, "", false, has_returnee,
-             "countries, years_abroad, channel, sector"),
+             "countries, years_abroad, channel, sector, agency_id, employer"),
 };
 const struct fieldset member_patch_fields = {
     member_patch_rows, (int)(sizeof member_patch_rows / sizeof member_patch_rows[0]),
@@ -338,6 +342,9 @@ static enum err member_validate(const struct ctx *cx, const struct member_in *in
     enum err e = fields_check(cx, &member_fields, in, fe);
     if (check_absent(in->name_km) && check_absent(in->name_latn))
         e = fielderr(fe, "name_km", "a name in Khmer or Latin letters is required");
+    if (e == ERR_OK && in->has_returnee && !check_absent(in->returnee.agency_id) &&
+        agency_known(cx, in->returnee.agency_id) != ERR_OK)
+        e = fielderr(fe, "returnee.agency_id", "no agency of the list has this id");
     return e;
 }
 
@@ -366,6 +373,8 @@ static char *returnee_json(const struct member_in *in)
         json_object_set_new(o, "channel", json_string(ret->channel));
     if (ret->sector != NULL)
         json_object_set_new(o, "sector", json_string(ret->sector));
+    if (!check_absent(ret->agency_id))
+        json_object_set_new(o, "agency_id", json_string(ret->agency_id));
     char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(o);
     return s;
@@ -496,9 +505,18 @@ static enum err member_view_make(const struct ctx *cx, bool may_read, struct mem
             return ERR_INTERNAL;
         }
     }
+    if (may_read &&
+        !sealed_open(cx, SEALED_MEMBER_EMPLOYER, rec->id, &rec->returnee_employer, &v->employer)) {
+        crypto_free_text(v->phone);
+        v->phone = NULL;
+        return ERR_INTERNAL;
+    }
     free(rec->phone.p);
     rec->phone.p = NULL;
     rec->phone.len = 0;
+    free(rec->returnee_employer.p);
+    rec->returnee_employer.p = NULL;
+    rec->returnee_employer.len = 0;
     v->rec = *rec;
     memset(rec, 0, sizeof *rec);
     return ERR_OK;
@@ -510,6 +528,7 @@ void member_view_free(struct member_view *v)
         return;
     member_rec_free(&v->rec);
     crypto_free_text(v->phone);
+    crypto_free_text(v->employer);
     memset(v, 0, sizeof *v);
 }
 
@@ -549,6 +568,8 @@ enum err member_add(const struct ctx *cx, const char *group_id, const struct mem
     }
     r.network_roles = roles_json(in);
     r.returnee = in->has_returnee ? returnee_json(in) : NULL;
+    if (in->has_returnee && !check_absent(in->returnee.employer))
+        sealed_seal(cx, SEALED_MEMBER_EMPLOYER, r.id, in->returnee.employer, &r.returnee_employer);
     r.active = true;
     stamp(r.created_at, r.updated_at);
     r.version = 1;
@@ -669,7 +690,7 @@ enum err member_get(const struct ctx *cx, const char *id, enum action a, struct 
 /* The stored member as an input (strings borrowed from r, from *hold's
  * JSON and from *phone), for a PATCH to be laid over. */
 static bool member_as_input(const struct ctx *cx, const struct member_rec *r, struct member_in *in,
-                            json_t **roles, json_t **ret, char **phone)
+                            json_t **roles, json_t **ret, char **phone, char **employer)
 {
     member_in_init(in);
     in->version = r->version;
@@ -682,6 +703,9 @@ static bool member_as_input(const struct ctx *cx, const struct member_rec *r, st
     if (r->phone.len > 0 && !sealed_open(cx, SEALED_MEMBER_PHONE, r->id, &r->phone, phone))
         return false;
     in->phone = *phone;
+    *employer = NULL;
+    if (!sealed_open(cx, SEALED_MEMBER_EMPLOYER, r->id, &r->returnee_employer, employer))
+        return false;
     *roles = r->network_roles != NULL ? json_loads(r->network_roles, 0, NULL) : NULL;
     for (size_t i = 0; json_is_array(*roles) && i < json_array_size(*roles) && i < 3; i++)
         if (json_is_string(json_array_get(*roles, i)))
@@ -699,6 +723,8 @@ static bool member_as_input(const struct ctx *cx, const struct member_rec *r, st
         t->years_abroad = json_is_integer(y) ? (int)json_integer_value(y) : -1;
         t->channel = json_string_value(json_object_get(*ret, "channel"));
         t->sector = json_string_value(json_object_get(*ret, "sector"));
+        t->agency_id = json_string_value(json_object_get(*ret, "agency_id"));
+        t->employer = *employer;
     }
     return true;
 }
@@ -710,7 +736,7 @@ enum err member_update(const struct ctx *cx, const char *id, const struct member
     struct group_rec g;
     struct member_in cur;
     json_t *roles = NULL, *ret = NULL;
-    char *phone = NULL;
+    char *phone = NULL, *employer = NULL;
     memset(out, 0, sizeof *out);
     if (!may(cx, ACT_MEMBER_UPDATE))
         return ERR_FORBIDDEN;
@@ -731,7 +757,7 @@ enum err member_update(const struct ctx *cx, const char *id, const struct member
         e = ERR_CONFLICT;
         goto done;
     }
-    if (!member_as_input(cx, &r, &cur, &roles, &ret, &phone)) {
+    if (!member_as_input(cx, &r, &cur, &roles, &ret, &phone, &employer)) {
         e = ERR_INTERNAL;
         goto done;
     }
@@ -751,6 +777,9 @@ enum err member_update(const struct ctx *cx, const char *id, const struct member
         sealed_seal(cx, SEALED_MEMBER_PHONE, next.id, cur.phone, &next.phone);
     next.network_roles = roles_json(&cur);
     next.returnee = cur.has_returnee ? returnee_json(&cur) : NULL;
+    if (cur.has_returnee && !check_absent(cur.returnee.employer))
+        sealed_seal(cx, SEALED_MEMBER_EMPLOYER, next.id, cur.returnee.employer,
+                    &next.returnee_employer);
     next.active = cur.active;
     clock_stamp(next.updated_at);
     identity_seal(cx, &next);
@@ -774,6 +803,7 @@ done:
     json_decref(roles);
     json_decref(ret);
     crypto_free_text(phone);
+    crypto_free_text(employer);
     member_rec_free(&r);
     return e;
 }

@@ -46,6 +46,8 @@ struct returnee_in {
     int years_abroad; /* -1 when absent */
     const char *channel;
     const char *sector;
+    const char *agency_id; /* the recruitment agency she went through: an agency of the list */
+    const char *employer;  /* the employer abroad (sealed) */
 };
 
 /* Declared in member_fields (a POST) and member_patch_fields (a PATCH:
@@ -69,8 +71,9 @@ extern const struct fieldset member_patch_fields;
 void member_in_init(struct member_in *in);
 /* A member's view: phone unsealed only for roles that may read members. */
 struct member_view {
-    struct member_rec rec; /* phone blob cleared */
+    struct member_rec rec; /* phone and employer blobs cleared */
     char *phone;
+    char *employer; /* the returnee history's employer abroad, opened as the phone is */
 };
 /* Frees what one view holds (not v itself); NULL is a no-op. */
 void member_view_free(struct member_view *v);

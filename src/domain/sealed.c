@@ -28,6 +28,8 @@ static const char *const suffixes[SEALED__MAX] = {
     [SEALED_TRAINING_FACILITATOR] = "facilitator",
     [SEALED_TRAINING_PARTICIPANT] = "participant",
     [SEALED_MEMBER_IDENTITY] = "identity",
+    [SEALED_CASE_EMPLOYER] = "employer",
+    [SEALED_MEMBER_EMPLOYER] = "returnee_employer",
 };
 
 char *sealed_ad(enum sealed_field f, const char *id)

@@ -26,6 +26,8 @@ enum sealed_field {
     /* training_participant.outside, by "<training id>/<idx>" */
     SEALED_TRAINING_PARTICIPANT,
     SEALED_MEMBER_IDENTITY, /* member.identity, by the member id */
+    SEALED_CASE_EMPLOYER,   /* cases.employer, by the case id */
+    SEALED_MEMBER_EMPLOYER, /* member.returnee_employer, by the member id */
     SEALED__MAX
 };
 

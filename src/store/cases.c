@@ -12,6 +12,7 @@ void case_rec_free(struct case_rec *r)
     if (r == NULL)
         return;
     free(r->summary.p);
+    free(r->employer.p);
     free(r->survivor.identity.p);
     free(r->survivor.demographics);
     memset(r, 0, sizeof(*r));
@@ -61,6 +62,8 @@ static void case_read(struct stmt *s, struct case_rec *r)
     col_copy(s, CASE_CLOSURE_REQUESTED_BY, r->closure_requested_by,
              sizeof(r->closure_requested_by));
     col_copy(s, CASE_CLOSURE_REASON_CODE, r->closure_reason_code, sizeof(r->closure_reason_code));
+    col_copy(s, CASE_AGENCY_ID, r->agency_id, sizeof(r->agency_id));
+    col_blob(s, CASE_EMPLOYER, &r->employer);
     concerns_read(stmt_col_text(s, CASE_CONCERNS), r);
 }
 
@@ -124,6 +127,8 @@ enum err store_case_insert(struct store_conn *c, const struct case_rec *r)
     stmt_text(s, 13, r->created_at);
     stmt_text(s, 14, r->updated_at[0] != '\0' ? r->updated_at : r->created_at);
     stmt_int(s, 15, r->version > 0 ? r->version : 1);
+    stmt_opt_text(s, 16, r->agency_id);
+    stmt_blob(s, 17, r->employer.p, r->employer.len);
     enum err e = stmt_exec(s);
     if (e == ERR_OK)
         e = concerns_insert(c, r);
@@ -146,6 +151,8 @@ enum err store_case_update(struct store_conn *c, const struct case_rec *r)
     stmt_opt_text(s, 9, r->closure_requested_by);
     stmt_opt_text(s, 10, r->closure_reason_code);
     stmt_text(s, 11, r->updated_at);
+    stmt_opt_text(s, 12, r->agency_id);
+    stmt_blob(s, 13, r->employer.p, r->employer.len);
     enum err e = stmt_exec_versioned(s);
     if (e == ERR_OK) {
         s = stmt_get(c, STMT_CASE_CONCERN_DELETE);

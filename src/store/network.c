@@ -190,6 +190,7 @@ void member_rec_free(struct member_rec *r)
     free(r->network_roles);
     free(r->returnee);
     free(r->identity.p);
+    free(r->returnee_employer.p);
     memset(r, 0, sizeof(*r));
 }
 
@@ -217,6 +218,7 @@ static void member_read(struct stmt *s, struct member_rec *r)
     r->version = (int)stmt_col_int(s, MEMBER_VERSION);
     col_blob(s, MEMBER_IDENTITY, &r->identity);
     r->returnee_any = stmt_col_int(s, MEMBER_RETURNEE_ANY) != 0;
+    col_blob(s, MEMBER_RETURNEE_EMPLOYER, &r->returnee_employer);
 }
 
 /* The fields an insert and an update both write, from ?3 (name_km) to ?10. */
@@ -257,6 +259,7 @@ enum err store_member_insert(struct store_conn *c, const struct member_rec *r)
     stmt_text(s, 12, updated_or_created(r->updated_at, r->created_at));
     stmt_int(s, 13, version_or_1(r->version));
     member_bind_identity(s, 14, r);
+    stmt_blob(s, 16, r->returnee_employer.p, r->returnee_employer.len);
     return stmt_exec(s);
 }
 
@@ -281,6 +284,7 @@ enum err store_member_update(struct store_conn *c, const struct member_rec *r)
     member_bind_fields(s, r);
     stmt_text(s, 11, r->updated_at);
     member_bind_identity(s, 12, r);
+    stmt_blob(s, 14, r->returnee_employer.p, r->returnee_employer.len);
     return stmt_exec_versioned(s);
 }
 

@@ -78,13 +78,13 @@
     " AND ($2::text IS NULL OR m.group_id = $2)"
 #define MEMBER_COLS                                                                                \
     "id, group_id, name_km, name_latn, sex, birth_year, phone, network_roles, returnee, active, "  \
-    "created_at, updated_at, version, identity, returnee_any"
+    "created_at, updated_at, version, identity, returnee_any, returnee_employer"
 /* The concerns come back as one comma-separated column, in the order given
  * (NULL when none, as SQLite's group_concat). */
 #define CASE_COLS                                                                                  \
     "id, code, organization_id, group_id, location_code, status, summary, risk, urgent, "          \
     "consent_to_contact, reported_by, assigned_to, created_at, updated_at, version, "              \
-    "closure_requested_by, closure_reason_code, "                                                  \
+    "closure_requested_by, closure_reason_code, agency_id, employer, "                             \
     "(SELECT string_agg(concern, ',' ORDER BY position) FROM case_concern "                        \
     "WHERE case_id = cases.id) AS concerns"
 /* A name key the case must have (NULL: none). */
@@ -222,7 +222,8 @@ const struct stmt_def pg_stmts[STMT__MAX] = {
                          " version = version + 1 WHERE id = $1 AND version = $2"),
     S(STMT_MEMBER_INSERT,
       "INSERT INTO member (" MEMBER_COLS ")"
-      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"),
+      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
+      " $16)"),
     S(STMT_MEMBER_LIST, "SELECT " MEMBER_COLS " FROM member WHERE group_id = $1"
                         " AND ($2::bigint = 0 OR id IN (SELECT member_id FROM member_name_key"
                         " WHERE key IN ($3::text, $4::text, $5::text, $6::text, $7::text, "
@@ -232,7 +233,8 @@ const struct stmt_def pg_stmts[STMT__MAX] = {
     S(STMT_MEMBER_UPDATE,
       "UPDATE member SET name_km = $3, name_latn = $4, sex = $5, birth_year = $6,"
       " phone = $7, network_roles = $8, returnee = $9, active = $10,"
-      " updated_at = $11, identity = $12, returnee_any = $13, version = version + 1"
+      " updated_at = $11, identity = $12, returnee_any = $13,"
+      " returnee_employer = $14, version = version + 1"
       " WHERE id = $1 AND version = $2"),
     S(STMT_MEMBER_KEY_DELETE, "DELETE FROM member_name_key WHERE member_id = $1"),
     S(STMT_MEMBER_KEY_INSERT, "INSERT INTO member_name_key (member_id, key) VALUES ($1, $2)"
@@ -347,11 +349,11 @@ const struct stmt_def pg_stmts[STMT__MAX] = {
     S(STMT_CASE_NEXT_SEQ, "INSERT INTO case_counter (prefix, year, last) VALUES ($1, $2, 1)"
                           " ON CONFLICT (prefix, year) DO UPDATE SET last = case_counter.last + 1"
                           " RETURNING last"),
-    S(STMT_CASE_INSERT,
-      "INSERT INTO cases (id, code, organization_id, group_id, location_code,"
-      " status, summary, risk, urgent, consent_to_contact, reported_by,"
-      " assigned_to, created_at, updated_at, version)"
-      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"),
+    S(STMT_CASE_INSERT, "INSERT INTO cases (id, code, organization_id, group_id, location_code,"
+                        " status, summary, risk, urgent, consent_to_contact, reported_by,"
+                        " assigned_to, created_at, updated_at, version, agency_id, employer)"
+                        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
+                        " $16, $17)"),
     S(STMT_CASE_CONCERN_INSERT, "INSERT INTO case_concern (case_id, concern, position)"
                                 " VALUES ($1, $2, $3)"),
     S(STMT_SURVIVOR_INSERT,
@@ -379,7 +381,8 @@ const struct stmt_def pg_stmts[STMT__MAX] = {
     S(STMT_CASE_UPDATE,
       "UPDATE cases SET location_code = $3, status = $4, summary = $5, risk = $6, urgent = $7,"
       " assigned_to = $8, closure_requested_by = $9, closure_reason_code = $10,"
-      " updated_at = $11, version = version + 1 WHERE id = $1 AND version = $2"),
+      " agency_id = $12, employer = $13, updated_at = $11, version = version + 1 WHERE id = $1 AND "
+      "version = $2"),
     S(STMT_CASE_CONCERN_DELETE, "DELETE FROM case_concern WHERE case_id = $1"),
     S(STMT_SURVIVOR_UPSERT,
       "INSERT INTO survivor (case_id, identity, sex, age, age_estimated, demographics)"
@@ -397,6 +400,11 @@ const struct stmt_def pg_stmts[STMT__MAX] = {
                              " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"),
     S(STMT_SCREENING_LIST, "SELECT " SCREENING_COLS " FROM screening WHERE case_id = $1"
                            " ORDER BY created_at, id"),
+    /* The latest screening of each case naming the agency $1. */
+    S(STMT_SCREENING_LATEST_BY_AGENCY,
+      "SELECT " SCREENING_COLS " FROM screening WHERE id IN (SELECT (SELECT s.id FROM screening s"
+      " WHERE s.case_id = c.id ORDER BY s.created_at DESC, s.id DESC LIMIT 1) FROM cases c"
+      " WHERE c.agency_id = $1) ORDER BY case_id, id"),
     S(STMT_NOTE_INSERT, "INSERT INTO note (" NOTE_COLS ") VALUES ($1, $2, $3, $4, $5, $6)"),
     S(STMT_NOTE_GET, "SELECT " NOTE_COLS " FROM note WHERE id = $1"),
     S(STMT_NOTE_LIST, "SELECT " NOTE_COLS " FROM note WHERE case_id = $1 ORDER BY created_at, id"),

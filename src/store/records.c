@@ -187,6 +187,14 @@ enum err store_screening_list(struct store_conn *c, const char *case_id,
     return stmt_rows(s, sizeof **items, screening_read, screening_free_one, (void **)items, n);
 }
 
+enum err store_screening_latest_by_agency(struct store_conn *c, const char *agency_id,
+                                          struct screening_rec **items, size_t *n)
+{
+    struct stmt *s = stmt_get(c, STMT_SCREENING_LATEST_BY_AGENCY);
+    stmt_text(s, 1, agency_id);
+    return stmt_rows(s, sizeof **items, screening_read, screening_free_one, (void **)items, n);
+}
+
 /* ---- notes ---- */
 
 void note_rec_free(struct note_rec *r)

@@ -558,6 +558,7 @@ const struct col_check store_col_checks[] = {
     {STMT_SURVIVOR_MATCH, match_col_names, MATCH__NCOL},
     {STMT_INCIDENT_LIST, incident_col_names, INCIDENT__NCOL},
     {STMT_SCREENING_LIST, screening_col_names, SCREENING__NCOL},
+    {STMT_SCREENING_LATEST_BY_AGENCY, screening_col_names, SCREENING__NCOL},
     {STMT_NOTE_GET, note_col_names, NOTE__NCOL},
     {STMT_NOTE_LIST, note_col_names, NOTE__NCOL},
     {STMT_TASK_GET, task_col_names, TASK__NCOL},

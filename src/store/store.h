@@ -224,6 +224,9 @@ struct member_rec {
      * opens it into the fields above, which the store writes as NULL. */
     struct blob identity;
     bool returnee_any; /* she has a returnee history (plain, for reports) */
+    /* The employer abroad of the returnee history, sealed
+     * (SEALED_MEMBER_EMPLOYER); len 0 when none. */
+    struct blob returnee_employer;
     bool active;
     char created_at[TS_SIZE];
     char updated_at[TS_SIZE];
@@ -545,6 +548,8 @@ struct case_rec {
     int version;
     char closure_requested_by[ID_SIZE]; /* "" unless closure is requested */
     char closure_reason_code[CODE_SIZE];
+    char agency_id[ID_SIZE]; /* the recruitment agency involved, "" when none */
+    struct blob employer;    /* the employer abroad, sealed (SEALED_CASE_EMPLOYER) */
     bool has_survivor;
     struct survivor_rec survivor;
 };
@@ -649,6 +654,11 @@ enum err store_screening_insert(struct store_conn *c, const struct screening_rec
 /* A case's screenings, oldest first. */
 enum err store_screening_list(struct store_conn *c, const char *case_id,
                               struct screening_rec **items, size_t *n);
+/* The latest screening (by created_at, then id) of every case naming the
+ * agency agency_id, whatever its organization, by case id: a case never
+ * screened has none. */
+enum err store_screening_latest_by_agency(struct store_conn *c, const char *agency_id,
+                                          struct screening_rec **items, size_t *n);
 
 struct note_rec {
     char id[ID_SIZE];

@@ -115,6 +115,7 @@ enum stmt_id {
     STMT_INCIDENT_LIST,
     STMT_SCREENING_INSERT,
     STMT_SCREENING_LIST,
+    STMT_SCREENING_LATEST_BY_AGENCY,
     STMT_NOTE_INSERT,
     STMT_NOTE_GET,
     STMT_NOTE_LIST,
@@ -528,7 +529,8 @@ extern const char *const advice_col_names[ADVICE__NCOL];
     X(MEMBER_UPDATED_AT, "updated_at") \
     X(MEMBER_VERSION, "version") \
     X(MEMBER_IDENTITY, "identity") \
-    X(MEMBER_RETURNEE_ANY, "returnee_any")
+    X(MEMBER_RETURNEE_ANY, "returnee_any") \
+    X(MEMBER_RETURNEE_EMPLOYER, "returnee_employer")
 enum member_col { MEMBER_COLUMNS(COL_ENUM) MEMBER__NCOL };
 extern const char *const member_col_names[MEMBER__NCOL];
 #define LOCATION_COLUMNS(X) \
@@ -571,6 +573,8 @@ extern const char *const audit_col_names[AUDIT__NCOL];
     X(CASE_VERSION, "version") \
     X(CASE_CLOSURE_REQUESTED_BY, "closure_requested_by") \
     X(CASE_CLOSURE_REASON_CODE, "closure_reason_code") \
+    X(CASE_AGENCY_ID, "agency_id") \
+    X(CASE_EMPLOYER, "employer") \
     X(CASE_CONCERNS, "concerns")
 enum case_col { CASE_COLUMNS(COL_ENUM) CASE__NCOL };
 extern const char *const case_col_names[CASE__NCOL];

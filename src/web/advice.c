@@ -405,6 +405,11 @@ static void advice_item(struct req *r, struct resp *w, const struct advice_view 
     h_text(b, code_label(r, LIST_CHANNEL, a->channel));
     h_raw(b, "</p>");
     warnings_html(r, b, v, wid);
+    if (v->has_agency_indicators) {
+        char fid[ID_SIZE + 32];
+        snprintf(fid, sizeof fid, "%s-agency", id);
+        page_agency_indicators(r, b, &v->agency_indicators, fid);
+    }
     if (a->follow_up_on[0] != '\0') {
         h_raw(b, "<p class=\"follow-up\">");
         h_text(b, tr(r, MSG_ADVICE_FOLLOW_UP));
@@ -480,6 +485,8 @@ void web_advice(struct req *r, struct resp *w)
         h_raw(b, "</p>");
         if (v.nwarnings > 0)
             warnings_html(r, b, &v, "saved-warnings");
+        if (v.has_agency_indicators)
+            page_agency_indicators(r, b, &v.agency_indicators, "saved-agency");
         h_raw(b, "</section>");
         advice_view_free(&v);
     }

@@ -4,11 +4,13 @@
  * search may be in the URL (unlike a survivor's name). */
 #include "web/page.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "domain/agencies.h"
 #include "util/alloc.h"
+#include "web/case_page.h"
 
 static void licensed_cell(struct req *r, struct buf *b, const struct agency_rec *a)
 {
@@ -131,6 +133,49 @@ void web_agencies(struct req *r, struct resp *w)
     page_end(r, w);
 }
 
+/* A shown count as text: the number, or "fewer than k" (never the number). */
+static void count_text(struct req *r, struct buf *b, const struct shown_count *c)
+{
+    char n[16];
+    snprintf(n, sizeof n, "%d", c->suppressed ? c->k : c->value);
+    h_text_sub(b, c->suppressed ? tr(r, MSG_AGENCY_RISK_FEWER_THAN) : "%s", n);
+}
+
+void page_agency_indicators(struct req *r, struct buf *b, const struct agency_indicators *a,
+                            const char *id)
+{
+    char n[16], list_id[96];
+    const struct shown_count *t = &a->total;
+    snprintf(list_id, sizeof list_id, "%s-which", id);
+    h_open(b, "section", "class", "agency-risk", "id", id, H_END);
+    h_elem(b, "h3", tr(r, MSG_AGENCY_RISK_TITLE));
+    snprintf(n, sizeof n, "%d", t->suppressed ? t->k : t->value);
+    h_raw(b, "<p class=\"agency-risk-total\">");
+    h_text_sub(b,
+               tr(r, t->suppressed   ? MSG_AGENCY_RISK_FEWER
+                     : t->value == 0 ? MSG_AGENCY_RISK_NONE
+                                     : MSG_AGENCY_RISK_TOTAL),
+               n);
+    h_raw(b, "</p>");
+    if (a->nby_indicator > 0) {
+        h_elem(b, "h4", tr(r, MSG_AGENCY_RISK_WHICH));
+        h_open(b, "ul", "class", "agency-risk-which", "id", list_id, H_END);
+        for (size_t i = 0; i < a->nby_indicator; i++) {
+            const struct agency_indicator_count *c = &a->by_indicator[i];
+            h_open(b, "li", "data-code", c->code, H_END);
+            h_text(b, indicator_label(r, c->code));
+            h_raw(b, ": <strong>");
+            count_text(r, b, &c->count);
+            h_raw(b, "</strong></li>");
+        }
+        h_raw(b, "</ul>");
+    }
+    snprintf(n, sizeof n, "%d", t->k);
+    h_raw(b, "<p class=\"hint\">");
+    h_text_sub(b, tr(r, MSG_AGENCY_RISK_HINT), n);
+    h_raw(b, "</p></section>");
+}
+
 void web_agency_show(struct req *r, struct resp *w)
 {
     struct ctx cx = page_ctx(r);
@@ -140,10 +185,16 @@ void web_agency_show(struct req *r, struct resp *w)
     size_t nhist = 0;
     const char *id = page_id(r);
 
+    struct agency_indicators fig = {0};
     enum err e = id != NULL ? agency_get(&cx, id, NULL, &a, &fe) : ERR_NOT_FOUND;
     if (e == ERR_OK)
         e = agency_history(&cx, id, &hist, &nhist);
+    /* The figures only for the roles allowed them (the table's word). */
+    bool figures = e == ERR_OK && agency_indicators_allowed(&cx);
+    if (figures)
+        e = agency_indicator_counts(&cx, id, &fig);
     if (e != ERR_OK) {
+        agency_list_free(hist, nhist);
         agency_rec_free(&a);
         page_fail(r, w, e);
         return;
@@ -166,6 +217,9 @@ void web_agency_show(struct req *r, struct resp *w)
     h_raw(b, "</dt><dd id=\"agency-valid-until\">");
     h_text(b, a.licence_valid_until);
     h_raw(b, "</dd></dl>");
+    if (figures)
+        page_agency_indicators(r, b, &fig, "agency-indicators");
+    agency_indicators_free(&fig);
     h_raw(b, "<h2>");
     h_text(b, tr(r, MSG_AGENCY_HISTORY));
     h_raw(b, "</h2><table id=\"agency-history\"><thead><tr><th>");

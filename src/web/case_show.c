@@ -9,6 +9,8 @@
  * form's problem (case_page() with a struct case_page_opts). */
 #include "web/case_page.h"
 
+#include "domain/agencies.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,6 +142,11 @@ static void h_code_any(struct req *r, struct buf *b, const char *code)
         LIST_CLOSURE_REASON,  LIST_GBV_TYPE,     LIST_SCREENING_RESULT,
         LIST_STATUS,          LIST_RISK,         LIST_CONCERN,
         LIST_REFERRAL_STATUS, LIST_SERVICE_TYPE, LIST_CONSENT_PURPOSE};
+    if (strcmp(code, "agency_id") == 0 || strcmp(code, "employer") == 0) {
+        /* A PATCH's parts: what changed, never the value. */
+        h_text(b, tr(r, code[0] == 'a' ? MSG_CASE_AGENCY : MSG_CASE_EMPLOYER));
+        return;
+    }
     if (strcmp(code, "given") == 0 || strcmp(code, "refused") == 0) {
         /* A consent step: "services:given". */
         h_text(b, tr(r, code[0] == 'g' ? MSG_CONSENT_GIVEN : MSG_CONSENT_REFUSED));
@@ -171,6 +178,33 @@ static void h_detail(struct req *r, struct buf *b, const char *detail)
         }
         s += n;
         s += strspn(s, ", :");
+    }
+}
+
+/* The agency the case names (its page linked: its figures are there) and
+ * the employer abroad. */
+static void agency_facts(struct req *r, struct buf *b, const struct case_view *v)
+{
+    const char *agency = v->rec.agency_id;
+    if (agency[0] != '\0') {
+        struct ctx cx = page_ctx(r);
+        struct agency_rec a = {0};
+        struct fielderrs fe = {0};
+        char href[ID_SIZE + 16];
+        snprintf(href, sizeof href, "/agencies/%s", agency);
+        dt(r, b, MSG_CASE_AGENCY, "case-agency");
+        h_open(b, "a", "href", href, H_END);
+        if (agency_get(&cx, agency, NULL, &a, &fe) == ERR_OK)
+            h_text(b, r->lang == LANG_KM ? a.name_km : a.name_en);
+        else
+            h_text(b, agency);
+        h_raw(b, "</a></dd>");
+        agency_rec_free(&a);
+    }
+    if (v->employer != NULL) {
+        dt(r, b, MSG_CASE_EMPLOYER, "case-employer");
+        h_text(b, v->employer);
+        h_raw(b, "</dd>");
     }
 }
 
@@ -229,6 +263,7 @@ static void facts(struct req *r, struct buf *b, const struct case_data *d)
             h_text(b, code_label(r, LIST_CLOSURE_REASON, c->closure_reason_code));
             h_raw(b, "</dd>");
         }
+        agency_facts(r, b, &d->dos.view);
     }
     h_raw(b, "</dl>");
 }

@@ -24,6 +24,7 @@
 #include <jansson.h>
 
 #include "app.h"
+#include "domain/agencies.h"
 #include "domain/network.h"
 #include "domain/place.h"
 #include "domain/scope.h"
@@ -48,6 +49,8 @@ static const struct field_msg field_msg_rows[] = {
     {"returnee.years_abroad", "returnee", MSG_ERR_MIGRATION},
     {"returnee.channel", "returnee", MSG_ERR_MIGRATION},
     {"returnee.sector", "returnee", MSG_ERR_MIGRATION},
+    {"returnee.agency_id", "returnee-agency", MSG_ERR_ADVICE_AGENCY},
+    {"returnee.employer", "returnee-employer", MSG_ERR_CASE_EMPLOYER},
     {"active", "active", MSG_ERR_FIELD},
 };
 static const struct field_msgs field_msgs = FIELD_MSGS(field_msg_rows);
@@ -60,7 +63,7 @@ struct member_form {
     int nroles;
     const char *countries[RETURNEE_COUNTRIES_MAX];
     int ncountries;
-    const char *years, *channel, *sector;
+    const char *years, *channel, *sector, *agency_id, *employer;
     char buf[3][16];
     json_t *roles_json, *returnee_json;
 };
@@ -154,6 +157,8 @@ static void member_form_from_view(struct member_form *f, const struct member_vie
     }
     f->channel = json_string_value(json_object_get(f->returnee_json, "channel"));
     f->sector = json_string_value(json_object_get(f->returnee_json, "sector"));
+    f->agency_id = json_string_value(json_object_get(f->returnee_json, "agency_id"));
+    f->employer = v->employer;
 }
 
 static void member_form_from_request(const struct req *r, struct member_form *f)
@@ -170,6 +175,8 @@ static void member_form_from_request(const struct req *r, struct member_form *f)
     f->years = form_value(r, "returnee.years_abroad");
     f->channel = form_value(r, "returnee.channel");
     f->sector = form_value(r, "returnee.sector");
+    f->agency_id = form_value(r, "returnee.agency_id");
+    f->employer = form_value(r, "returnee.employer");
 }
 
 static void member_form_free(struct member_form *f)
@@ -253,6 +260,52 @@ static void choice(struct buf *b, const char *type, const char *name, const char
     h_raw(b, "</label>");
 }
 
+/* The agency she went through, from the list (as the advice form). A form
+ * that did not show it would clear it: the returnee object is replaced
+ * whole. */
+static void returnee_agency(struct req *r, struct buf *b, const struct member_form *f,
+                            const struct fielderrs *fe)
+{
+    struct ctx cx = page_ctx(r);
+    struct agency_rec *items = NULL;
+    size_t n = 0;
+    char next[ID_SIZE];
+    struct fielderrs lfe = {0};
+    struct agency_query q = {.limit = 500, .lang = r->lang};
+    if (agency_list(&cx, &q, &items, &n, next, &lfe) != ERR_OK)
+        n = 0;
+    h_label(r, b, "returnee-agency", MSG_CASE_AGENCY, true);
+    h_field_error(r, b, &field_msgs, fe, "returnee-agency");
+    h_open_begin(b, "select");
+    h_attr(b, "id", "returnee-agency");
+    h_attr(b, "name", "returnee.agency_id");
+    h_open_end(b);
+    h_raw(b, "<option value=\"\">");
+    h_text(b, tr(r, MSG_ADVICE_NO_AGENCY));
+    h_raw(b, "</option>");
+    bool listed = false;
+    for (size_t i = 0; i < n; i++) {
+        bool chosen = same_text(f->agency_id, items[i].id);
+        listed = listed || chosen;
+        h_open_begin(b, "option");
+        h_attr(b, "value", items[i].id);
+        h_flag(b, "selected", chosen);
+        h_open_end(b);
+        h_text(b, r->lang == LANG_KM ? items[i].name_km : items[i].name_en);
+        h_close(b, "option");
+    }
+    if (!listed && f->agency_id != NULL) {
+        h_open_begin(b, "option");
+        h_attr(b, "value", f->agency_id);
+        h_flag(b, "selected", true);
+        h_open_end(b);
+        h_text(b, f->agency_id);
+        h_close(b, "option");
+    }
+    h_raw(b, "</select>");
+    agency_list_free(items, n);
+}
+
 /* The returnee history, as the intake form asks for migration: the common
  * destinations as boxes (a stored country outside the list stays ticked),
  * years abroad, channel and sector. */
@@ -287,6 +340,9 @@ static void returnee_fieldset(struct req *r, struct buf *b, const struct member_
     code_select(r, b, "channel", "returnee.channel", MSG_MIGRATION_CHANNEL, LIST_CHANNEL,
                 f->channel);
     code_select(r, b, "sector", "returnee.sector", MSG_MIGRATION_SECTOR, LIST_SECTOR, f->sector);
+    returnee_agency(r, b, f, fe);
+    input(r, b, fe, "returnee-employer", "returnee.employer", MSG_CASE_EMPLOYER, "text", "200",
+          f->employer, true);
     h_raw(b, "</fieldset>");
 }
 

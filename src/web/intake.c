@@ -18,6 +18,7 @@
 
 #include <jansson.h>
 
+#include "domain/agencies.h"
 #include "domain/casework.h"
 #include "domain/scope.h"
 #include "util/alloc.h"
@@ -35,6 +36,7 @@ struct intake_form {
     int ncountries;
     const char *years, *channel, *sector;
     const char *risk, *urgent, *summary;
+    const char *agency_id, *employer;
     const char *concerns[CONCERNS_MAX];
     int nconcerns;
     char buf[5][16]; /* numbers written as text */
@@ -61,6 +63,8 @@ static const struct field_msg field_msg_rows[] = {
     {"concerns", "concerns", MSG_ERR_CONCERNS},
     {"summary", "summary", MSG_ERR_SUMMARY},
     {"risk", "risk", MSG_ERR_FIELD},
+    {"agency_id", "agency", MSG_ERR_ADVICE_AGENCY},
+    {"employer", "employer", MSG_ERR_CASE_EMPLOYER},
 };
 static const struct field_msgs field_msgs = FIELD_MSGS(field_msg_rows);
 
@@ -80,6 +84,8 @@ static void form_from_view(struct req *r, struct intake_form *f, const struct ca
     f->risk = c->risk[0] != '\0' ? c->risk : NULL;
     f->urgent = bool_text(c->urgent);
     f->summary = v->summary;
+    f->agency_id = c->agency_id[0] != '\0' ? c->agency_id : NULL;
+    f->employer = v->employer;
     f->nconcerns = c->nconcerns < CONCERNS_MAX ? c->nconcerns : CONCERNS_MAX;
     for (int i = 0; i < f->nconcerns; i++)
         f->concerns[i] = c->concerns[i];
@@ -163,6 +169,8 @@ static void form_from_request(struct req *r, struct intake_form *f)
     f->risk = form_value(r, "risk");
     f->urgent = form_value(r, "urgent");
     f->summary = form_value(r, "summary");
+    f->agency_id = form_value(r, "agency_id");
+    f->employer = form_value(r, "employer");
     f->nconcerns = req_form_all(r, "concern", f->concerns, CONCERNS_MAX);
 }
 
@@ -327,6 +335,59 @@ static void migration_fieldset(struct req *r, struct buf *b, const struct intake
 }
 
 /* "/cases/ID" into b; returns its text. */
+/* The agency that sent her, chosen from the list (by name in the page's
+ * language, as the advice form), and the employer abroad. */
+static void agency_fieldset(struct req *r, struct buf *b, const struct intake_form *f,
+                            const struct fielderrs *fe)
+{
+    struct ctx cx = page_ctx(r);
+    struct agency_rec *items = NULL;
+    size_t n = 0;
+    char next[ID_SIZE];
+    struct fielderrs lfe = {0};
+    struct agency_query q = {.limit = 500, .lang = r->lang};
+    if (agency_list(&cx, &q, &items, &n, next, &lfe) != ERR_OK)
+        n = 0;
+    h_raw(b, "<fieldset id=\"agency-employer\"><legend>");
+    h_text(b, tr(r, MSG_CASE_AGENCY_TITLE));
+    h_raw(b, "</legend>");
+    h_label(r, b, "agency", MSG_CASE_AGENCY, true);
+    h_field_error(r, b, &field_msgs, fe, "agency");
+    h_open_begin(b, "select");
+    h_attr(b, "id", "agency");
+    h_attr(b, "name", "agency_id");
+    if (form_error(&field_msgs, fe, "agency") >= 0)
+        h_attr(b, "aria-invalid", "true");
+    h_open_end(b);
+    h_raw(b, "<option value=\"\">");
+    h_text(b, tr(r, MSG_ADVICE_NO_AGENCY));
+    h_raw(b, "</option>");
+    bool listed = false;
+    for (size_t i = 0; i < n; i++) {
+        bool chosen = same_text(f->agency_id, items[i].id);
+        listed = listed || chosen;
+        h_open_begin(b, "option");
+        h_attr(b, "value", items[i].id);
+        h_flag(b, "selected", chosen);
+        h_open_end(b);
+        h_text(b, r->lang == LANG_KM ? items[i].name_km : items[i].name_en);
+        h_close(b, "option");
+    }
+    if (!listed && f->agency_id != NULL) {
+        /* Kept as sent (past the list's first page, or unknown: the error says). */
+        h_open_begin(b, "option");
+        h_attr(b, "value", f->agency_id);
+        h_flag(b, "selected", true);
+        h_open_end(b);
+        h_text(b, f->agency_id);
+        h_close(b, "option");
+    }
+    h_raw(b, "</select>");
+    agency_list_free(items, n);
+    input(r, b, fe, "employer", "employer", MSG_CASE_EMPLOYER, "text", "200", f->employer);
+    h_raw(b, "</fieldset>");
+}
+
 static const char *case_path(const char *id, struct buf *b)
 {
     buf_puts(b, "/cases/");
@@ -415,6 +476,7 @@ static void intake_page(struct req *r, struct resp *w, const struct case_view *v
     nationality_select(r, b, fe, f->nationality);
     h_raw(b, "</fieldset>");
     migration_fieldset(r, b, f, fe);
+    agency_fieldset(r, b, f, fe);
 
     /* Assessment */
     h_raw(b, "<fieldset id=\"assessment\"><legend>");

@@ -211,6 +211,13 @@ void web_slip_verify_form(struct req *r, struct resp *w);
 void web_slip_verify(struct req *r, struct resp *w);
 void web_agencies(struct req *r, struct resp *w);
 void web_agency_show(struct req *r, struct resp *w);
+struct agency_indicators;
+/* An agency's indicator figures as a section with that id: the total in a
+ * sentence (or "fewer than k", or none), each indicator with its count, the
+ * rule in a hint (web/agencies.c). A suppressed count is never written as
+ * a number. */
+void page_agency_indicators(struct req *r, struct buf *b, const struct agency_indicators *a,
+                            const char *id);
 void web_asset(struct req *r, struct resp *w);
 /* Groups and members (web/groups.c). */
 void web_groups(struct req *r, struct resp *w);

@@ -20,6 +20,7 @@
 #include "domain/ctx.h"
 #include "domain/network.h"
 #include "domain/place.h"
+#include "domain/screening.h"
 #include "domain/users.h"
 #include "util/log.h"
 
@@ -35,7 +36,8 @@ struct fx {
     struct store *st;
     struct datakey *key;
     struct places *places;
-    struct ctx op; /* the local operator */
+    struct screening_catalog *screening; /* the built-in indicators */
+    struct ctx op;                       /* the local operator */
     char org[ID_SIZE];
     char org2[ID_SIZE];
     char porg[ID_SIZE];   /* a service provider */
@@ -86,7 +88,10 @@ static int fx_setup(void **state)
         fail_msg("gazetteer: %s", msg != NULL ? msg : "?");
     assert_int_equal(store_commit(c), ERR_OK);
     assert_int_equal(places_load(c, &f->places), ERR_OK);
-    f->op = (struct ctx){c, f->key, NULL, f->places, .local_operator = true};
+    if (screening_catalog_load(&f->screening, &msg) != ERR_OK)
+        fail_msg("screening catalog: %s", msg != NULL ? msg : "?");
+    f->op =
+        (struct ctx){c, f->key, NULL, f->places, .screening = f->screening, .local_operator = true};
     fx_org(f, "Crisis centre", "ngo", f->org);
     fx_org(f, "Another NGO", "ngo", f->org2);
     fx_org(f, "Legal aid", "provider", f->porg);
@@ -104,6 +109,7 @@ static int fx_teardown(void **state)
     if (f == NULL)
         return 0;
     places_free(f->places);
+    screening_catalog_free(f->screening);
     datakey_free(f->key);
     store_close(f->st);
     const char *files[] = {"t.db", "t.db-wal", "t.db-shm", "t.db-journal", "t.db.key"};
@@ -131,7 +137,8 @@ static void fx_actor(struct fx *f, const char *role, const char *org, const char
 
 static struct ctx fx_ctx(struct fx *f, const struct actor *a)
 {
-    return (struct ctx){.db = f->op.db, .key = f->key, .actor = a, .places = f->places};
+    return (struct ctx){
+        .db = f->op.db, .key = f->key, .actor = a, .places = f->places, .screening = f->screening};
 }
 
 #endif

@@ -4,6 +4,11 @@
 #include "domain_fixture.h"
 
 #include "domain/agencies.h"
+#include "domain/cases.h"
+#include "domain/casework.h"
+#include "domain/network.h"
+#include "domain/screening.h"
+#include "domain/settings.h"
 
 #define HEADER "name_km,name_en,licence_no,licence_valid_until\n"
 
@@ -314,6 +319,382 @@ static void test_search_and_order(void **state)
     assert_int_equal(agency_list(&nobody, &aq, &items, &n, next, &fe), ERR_FORBIDDEN);
 }
 
+/* ---- what returnees know: a case names the agency; the agency's figures ---- */
+
+static void id_of(struct fx *f, const char *no, char out[ID_SIZE])
+{
+    struct agency_rec a = {0};
+    assert_int_equal(store_agency_by_licence(f->op.db, no, &a), ERR_OK);
+    memcpy(out, a.id, ID_SIZE);
+    agency_rec_free(&a);
+}
+
+/* A case reported by cx's actor naming the agency (NULL: none). */
+static void report_naming(const struct ctx *cx, const char *agency_id, const char *employer,
+                          char out[ID_SIZE])
+{
+    struct case_report_in in;
+    struct case_view v = {0};
+    struct fielderrs fe = {0};
+    case_report_in_init(&in);
+    in.location_code = PUOK_CHAS;
+    in.concerns[0] = "forced_labour";
+    in.nconcerns = 1;
+    in.agency_id = agency_id;
+    in.employer = employer;
+    assert_int_equal(case_report(cx, &in, &v, &fe), ERR_OK);
+    memcpy(out, v.rec.id, ID_SIZE);
+    case_view_free(&v);
+}
+
+/* Screens case id as an adult with codes (NULL-terminated). */
+static void screen(const struct ctx *cx, const char *id, const char *const *codes)
+{
+    struct screening_in in;
+    struct screening_rec out = {0};
+    struct fielderrs fe = {0};
+    screening_in_init(&in);
+    in.adult = true;
+    fields_mark(&screening_fields, &in, 0, false);
+    while (codes != NULL && codes[in.nindicators] != NULL) {
+        in.indicators[in.nindicators] = codes[in.nindicators];
+        in.nindicators++;
+    }
+    fields_mark(&screening_fields, &in, 1, false);
+    assert_int_equal(screening_add(cx, id, &in, &out, &fe), ERR_OK);
+    screening_rec_free(&out);
+}
+
+/* The shown count of code in a, or NULL when a has no such row. */
+static const struct shown_count *by_code(const struct agency_indicators *a, const char *code)
+{
+    for (size_t i = 0; i < a->nby_indicator; i++)
+        if (strcmp(a->by_indicator[i].code, code) == 0)
+            return &a->by_indicator[i].count;
+    return NULL;
+}
+
+static void assert_shown(const struct shown_count *c, int value)
+{
+    assert_non_null(c);
+    assert_false(c->suppressed);
+    assert_int_equal(c->value, value);
+}
+
+static void assert_suppressed(const struct shown_count *c)
+{
+    assert_non_null(c);
+    assert_true(c->suppressed);
+    assert_int_equal(c->value, 0); /* never the number */
+}
+
+static void set_k(struct fx *f, const char *k)
+{
+    struct fielderrs fe = {0};
+    assert_int_equal(setting_set(&f->op, SETTING_SUPPRESSION_K, k, &fe), ERR_OK);
+}
+
+static const char *const presumed[] = {"a_deceived_nature_of_job",
+                                       "a_deceived_wages",
+                                       "d_excessive_hours",
+                                       "d_low_or_no_salary",
+                                       "e_confiscation_of_documents",
+                                       "e_debt_bondage",
+                                       NULL};
+static const char *const exploited[] = {"d_excessive_hours", "d_low_or_no_salary", NULL};
+static const char *const fl_debt[] = {"fl_debt_bondage", NULL};
+static const char *const fl_two[] = {"fl_debt_bondage", "fl_withholding_of_wages", NULL};
+static const char *const fl_docs[] = {"fl_retention_of_documents", NULL};
+static const char *const nothing[] = {NULL};
+
+/* The known data set, by hand: agency L-1 is named by seven cases of two
+ * organizations; their latest screenings:
+ *   c1 (org)  fl_debt_bondage alone (insufficient_indicators)    counted
+ *   c2 (org)  presumed_trafficking, no forced-labour indicator    counted
+ *   c3 (org2) fl_retention_of_documents, then screened again with
+ *             nothing ticked: the latest has no indicator          not counted
+ *   c4 (org2) D only: exploitation_without_trafficking_indicators not counted
+ *   c5 (org)  never screened                                      not counted
+ *   c6 (org2) nothing, then fl_debt_bondage + fl_withholding_of_wages counted
+ *   c7 (org)  names L-2 (fl_debt_bondage)                         not L-1's
+ * L-1: 3 cases; fl_debt_bondage 2 (c1, c6); fl_withholding_of_wages 1; each
+ * of presumed[] 1 (c2); fl_retention_of_documents none (c3's old screening);
+ * d_* of c4 none beyond c2's. L-3: no case, 0. */
+static void test_indicator_figures_on_a_known_data_set(void **state)
+{
+    struct fx *f = *state;
+    struct agency_import_summary sum;
+    char *errors = NULL, l1[ID_SIZE], l2[ID_SIZE], l3[ID_SIZE], c[8][ID_SIZE];
+    struct actor sup, sup2, mem, an, prov, adm;
+    struct agency_indicators a = {0};
+    assert_int_equal(import(f, list1, "2026-01-15", &sum, &errors), ERR_OK);
+    id_of(f, "L-1", l1);
+    id_of(f, "L-2", l2);
+    id_of(f, "L-3", l3);
+    fx_actor(f, "supervisor", f->org, NULL, &sup);
+    fx_actor(f, "supervisor", f->org2, NULL, &sup2);
+    fx_actor(f, "member", f->org, f->group1, &mem);
+    fx_actor(f, "analyst", f->org, NULL, &an);
+    fx_actor(f, "provider", f->porg, NULL, &prov);
+    fx_actor(f, "admin", NULL, NULL, &adm);
+    struct ctx s1 = fx_ctx(f, &sup), s2 = fx_ctx(f, &sup2), m = fx_ctx(f, &mem);
+    report_naming(&s1, l1, NULL, c[1]);
+    screen(&s1, c[1], fl_debt);
+    report_naming(&m, l1, NULL, c[2]); /* a member's report counts as any */
+    screen(&s1, c[2], presumed);
+    report_naming(&s2, l1, NULL, c[3]);
+    screen(&s2, c[3], fl_docs);
+    screen(&s2, c[3], nothing);
+    report_naming(&s2, l1, NULL, c[4]);
+    screen(&s2, c[4], exploited);
+    report_naming(&s1, l1, NULL, c[5]);
+    report_naming(&s2, l1, NULL, c[6]);
+    screen(&s2, c[6], nothing);
+    screen(&s2, c[6], fl_two);
+    report_naming(&s1, l2, NULL, c[7]);
+    screen(&s1, c[7], fl_debt);
+
+    /* k = 2: only 1 is suppressed. */
+    set_k(f, "2");
+    assert_int_equal(agency_indicator_counts(&s1, l1, &a), ERR_OK);
+    assert_shown(&a.total, 3);
+    assert_int_equal(a.total.k, 2);
+    assert_shown(by_code(&a, "fl_debt_bondage"), 2);
+    assert_suppressed(by_code(&a, "fl_withholding_of_wages"));
+    for (int i = 0; presumed[i] != NULL; i++)
+        assert_suppressed(by_code(&a, presumed[i]));
+    assert_null(by_code(&a, "fl_retention_of_documents"));
+    assert_int_equal(a.nby_indicator, 2 + 6);
+    /* The catalog's order: trafficking indicators, then forced labour. */
+    assert_string_equal(a.by_indicator[0].code, "a_deceived_nature_of_job");
+    assert_string_equal(a.by_indicator[a.nby_indicator - 1].code, "fl_debt_bondage");
+    agency_indicators_free(&a);
+
+    /* k = 3: 3 is k, shown; 2 is k-1, suppressed. */
+    set_k(f, "3");
+    assert_int_equal(agency_indicator_counts(&s2, l1, &a), ERR_OK); /* the other NGO: the same */
+    assert_shown(&a.total, 3);
+    assert_suppressed(by_code(&a, "fl_debt_bondage"));
+    agency_indicators_free(&a);
+    /* k = 4: 3 is k-1, suppressed. */
+    set_k(f, "4");
+    assert_int_equal(agency_indicator_counts(&m, l1, &a), ERR_OK);
+    assert_suppressed(&a.total);
+    assert_int_equal(a.total.k, 4);
+    agency_indicators_free(&a);
+    /* The default (5). */
+    struct fielderrs fe = {0};
+    assert_int_equal(setting_set(&f->op, SETTING_SUPPRESSION_K, "5", &fe), ERR_OK);
+    struct ctx an_cx = fx_ctx(f, &an);
+    assert_int_equal(agency_indicator_counts(&an_cx, l1, &a), ERR_OK);
+    assert_suppressed(&a.total);
+    assert_int_equal(a.total.k, 5);
+    agency_indicators_free(&a);
+
+    /* L-2: one case (suppressed); L-3: none, 0 shown, no indicator row. */
+    assert_int_equal(agency_indicator_counts(&s1, l2, &a), ERR_OK);
+    assert_suppressed(&a.total);
+    agency_indicators_free(&a);
+    assert_int_equal(agency_indicator_counts(&s1, l3, &a), ERR_OK);
+    assert_shown(&a.total, 0);
+    assert_int_equal(a.nby_indicator, 0);
+    agency_indicators_free(&a);
+
+    /* Refused: a provider, the admin; unknown agencies. */
+    struct ctx p = fx_ctx(f, &prov), ad = fx_ctx(f, &adm);
+    assert_false(agency_indicators_allowed(&p));
+    assert_false(agency_indicators_allowed(&ad));
+    assert_int_equal(agency_indicator_counts(&p, l1, &a), ERR_FORBIDDEN);
+    assert_int_equal(agency_indicator_counts(&ad, l1, &a), ERR_FORBIDDEN);
+    assert_int_equal(agency_indicator_counts(&s1, "zzzzzzzzzzzzzzzzzzzz", &a), ERR_NOT_FOUND);
+    assert_null(a.by_indicator);
+    actor_free(&sup);
+    actor_free(&sup2);
+    actor_free(&mem);
+    actor_free(&an);
+    actor_free(&prov);
+    actor_free(&adm);
+}
+
+/* The whole file as stored, with its write-ahead log. */
+static char *db_bytes(struct fx *f, size_t *n)
+{
+    char *all = NULL;
+    *n = 0;
+    const char *suffix[] = {"", "-wal"};
+    for (int i = 0; i < 2; i++) {
+        char p[128];
+        snprintf(p, sizeof p, "%s%s", f->db, suffix[i]);
+        FILE *fp = fopen(p, "rb");
+        if (fp == NULL)
+            continue;
+        char chunk[65536];
+        size_t got;
+        while ((got = fread(chunk, 1, sizeof chunk, fp)) > 0) {
+            all = realloc(all, *n + got + 1);
+            assert_non_null(all);
+            memcpy(all + *n, chunk, got);
+            *n += got;
+        }
+        fclose(fp);
+    }
+    return all;
+}
+
+static bool bytes_have(const char *hay, size_t n, const char *needle)
+{
+    size_t k = strlen(needle);
+    for (size_t i = 0; hay != NULL && i + k <= n; i++)
+        if (memcmp(hay + i, needle, k) == 0)
+            return true;
+    return false;
+}
+
+static int count_cases(struct fx *f)
+{
+    int n = -1;
+    struct case_filter cf = {.urgent = -1};
+    assert_int_equal(store_case_count(f->op.db, &cf, &n), ERR_OK);
+    return n;
+}
+
+static void test_a_case_names_the_agency_and_the_employer_sealed(void **state)
+{
+    struct fx *f = *state;
+    struct agency_import_summary sum;
+    char *errors = NULL, l1[ID_SIZE], l2[ID_SIZE], id[ID_SIZE];
+    struct actor sup;
+    struct fielderrs fe = {0};
+    struct case_view v = {0};
+    assert_int_equal(import(f, list1, "2026-01-15", &sum, &errors), ERR_OK);
+    id_of(f, "L-1", l1);
+    id_of(f, "L-2", l2);
+    fx_actor(f, "supervisor", f->org, NULL, &sup);
+    struct ctx cx = fx_ctx(f, &sup);
+
+    /* An unknown agency: a field error, nothing written. */
+    struct case_report_in in;
+    case_report_in_init(&in);
+    in.location_code = PUOK_CHAS;
+    in.concerns[0] = "trafficking";
+    in.nconcerns = 1;
+    in.agency_id = "zzzzzzzzzzzzzzzzzzzz";
+    int before = count_cases(f);
+    assert_int_equal(case_report(&cx, &in, &v, &fe), ERR_VALIDATION);
+    assert_int_equal(fe.n, 1);
+    assert_string_equal(fe.e[0].field, "agency_id");
+    assert_int_equal(count_cases(f), before);
+
+    report_naming(&cx, l1, "Testemployer Fishing Co., Samut Sakhon", id);
+    assert_int_equal(case_get(&cx, id, &v), ERR_OK);
+    assert_string_equal(v.rec.agency_id, l1);
+    assert_string_equal(v.employer, "Testemployer Fishing Co., Samut Sakhon");
+    int version = v.rec.version;
+    case_view_free(&v);
+
+    /* PATCH: another agency; an unknown one is refused, nothing changed. */
+    struct case_patch_in p;
+    case_patch_in_init(&p);
+    p.version = version;
+    p.agency_id = "zzzzzzzzzzzzzzzzzzzz";
+    fields_mark(&case_patch_fields, &p, 0, false);
+    fields_mark(&case_patch_fields, &p, 6, false); /* agency_id */
+    memset(&fe, 0, sizeof fe);
+    assert_int_equal(case_update(&cx, id, &p, &v, &fe), ERR_VALIDATION);
+    assert_string_equal(fe.e[0].field, "agency_id");
+    assert_int_equal(case_get(&cx, id, &v), ERR_OK);
+    assert_string_equal(v.rec.agency_id, l1);
+    assert_int_equal(v.rec.version, version);
+    case_view_free(&v);
+    p.agency_id = l2;
+    p.employer = "Testemployer Two";
+    fields_mark(&case_patch_fields, &p, 7, false); /* employer */
+    assert_int_equal(case_update(&cx, id, &p, &v, &fe), ERR_OK);
+    assert_string_equal(v.rec.agency_id, l2);
+    assert_string_equal(v.employer, "Testemployer Two");
+    version = v.rec.version;
+    case_view_free(&v);
+    /* The timeline says what changed (codes, no text). */
+    struct case_event_view *ev = NULL;
+    size_t nev = 0;
+    assert_int_equal(case_timeline(&cx, id, &ev, &nev), ERR_OK);
+    assert_string_equal(ev[nev - 1].rec.kind, "updated");
+    assert_string_equal(ev[nev - 1].rec.detail, "agency_id,employer");
+    case_event_views_free(ev, nev);
+    /* Null clears both. */
+    case_patch_in_init(&p);
+    p.version = version;
+    fields_mark(&case_patch_fields, &p, 0, false);
+    fields_mark(&case_patch_fields, &p, 6, true);
+    fields_mark(&case_patch_fields, &p, 7, true);
+    assert_int_equal(case_update(&cx, id, &p, &v, &fe), ERR_OK);
+    assert_string_equal(v.rec.agency_id, "");
+    assert_null(v.employer);
+    case_view_free(&v);
+
+    /* The employer never lies in the file as text. */
+    report_naming(&cx, l1, "Testemployer Sealed Farm", id);
+    size_t n = 0;
+    char *raw = db_bytes(f, &n);
+    assert_true(n > 0);
+    assert_false(bytes_have(raw, n, "Testemployer"));
+    assert_true(bytes_have(raw, n, l1)); /* the agency is plain */
+    free(raw);
+    actor_free(&sup);
+}
+
+static void test_a_returnee_history_names_the_agency_and_the_employer(void **state)
+{
+    struct fx *f = *state;
+    struct agency_import_summary sum;
+    char *errors = NULL, l1[ID_SIZE];
+    struct actor rep;
+    struct fielderrs fe = {0};
+    struct member_view v = {0};
+    assert_int_equal(import(f, list1, "2026-01-15", &sum, &errors), ERR_OK);
+    id_of(f, "L-1", l1);
+    fx_actor(f, "representative", f->org, f->group1, &rep);
+    struct ctx cx = fx_ctx(f, &rep);
+    struct member_in in;
+    member_in_init(&in);
+    in.name_latn = "Test Returnee";
+    in.sex = "female";
+    in.has_returnee = true;
+    in.returnee.countries[0] = "TH";
+    in.returnee.ncountries = 1;
+    in.returnee.agency_id = "zzzzzzzzzzzzzzzzzzzz";
+    in.returnee.employer = "Testemployer Returnee Farm";
+    assert_int_equal(member_add(&cx, f->group1, &in, &v, &fe), ERR_VALIDATION);
+    assert_string_equal(fe.e[0].field, "returnee.agency_id");
+    memset(&fe, 0, sizeof fe);
+    in.returnee.agency_id = l1;
+    assert_int_equal(member_add(&cx, f->group1, &in, &v, &fe), ERR_OK);
+    assert_non_null(strstr(v.rec.returnee, l1));
+    assert_null(strstr(v.rec.returnee, "Testemployer"));
+    assert_string_equal(v.employer, "Testemployer Returnee Farm");
+    char id[ID_SIZE];
+    memcpy(id, v.rec.id, ID_SIZE);
+    int version = v.rec.version;
+    member_view_free(&v);
+    /* A PATCH of something else keeps them. */
+    struct member_in p;
+    member_in_init(&p);
+    p.version = version;
+    p.active = true;
+    fields_mark(&member_patch_fields, &p, 0, false);
+    p.birth_year = 1990;
+    fields_mark(&member_patch_fields, &p, 5, false);
+    assert_int_equal(member_update(&cx, id, &p, &v, &fe), ERR_OK);
+    assert_non_null(strstr(v.rec.returnee, l1));
+    assert_string_equal(v.employer, "Testemployer Returnee Farm");
+    member_view_free(&v);
+    size_t n = 0;
+    char *raw = db_bytes(f, &n);
+    assert_false(bytes_have(raw, n, "Testemployer"));
+    free(raw);
+    actor_free(&rep);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -322,6 +703,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reimport_keeps_history, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_licensed_on_date_boundaries, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_search_and_order, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_indicator_figures_on_a_known_data_set, fx_setup,
+                                        fx_teardown),
+        cmocka_unit_test_setup_teardown(test_a_case_names_the_agency_and_the_employer_sealed,
+                                        fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_a_returnee_history_names_the_agency_and_the_employer,
+                                        fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests_name("agencies", tests, NULL, NULL);
 }

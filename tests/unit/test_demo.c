@@ -18,8 +18,10 @@
 
 #include "auth/session.h"
 #include "cli/demo.h"
+#include "domain/agencies.h"
 #include "domain/network.h"
 #include "domain/place.h"
+#include "domain/screening.h"
 #include "util/codes.h"
 #include "util/log.h"
 
@@ -593,6 +595,41 @@ static void test_case_work(void **state)
     case_list_free(cases, n);
 }
 
+/* What survivors knew: the trafficking and forced-labour cases name the
+ * agency that sent them (FIC-008, FIC-005 for n mod 3 = 2) and every one
+ * is screened with indicators, so FIC-008's page shows its figure (7 cases,
+ * at the default k of 5) and FIC-005's is suppressed (1). */
+static void test_agency_figures(void **state)
+{
+    struct world *w = *state;
+    struct screening_catalog *cat = NULL;
+    char *msg = NULL;
+    assert_int_equal(screening_catalog_load(&cat, &msg), ERR_OK);
+    struct ctx cx = {
+        .db = w->c, .key = w->key, .places = w->places, .screening = cat, .local_operator = true};
+    static const struct {
+        const char *licence;
+        int cases;
+    } want[] = {{"FIC-008", 7}, {"FIC-005", 1}, {"FIC-001", 0}};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        struct agency_rec a = {0};
+        struct agency_indicators fig = {0};
+        struct screening_rec *scr = NULL;
+        size_t ns = 0;
+        assert_int_equal(store_agency_by_licence(w->c, want[i].licence, &a), ERR_OK);
+        assert_int_equal(store_screening_latest_by_agency(w->c, a.id, &scr, &ns), ERR_OK);
+        assert_int_equal((int)ns, want[i].cases);
+        screening_list_free(scr, ns);
+        assert_int_equal(agency_indicator_counts(&cx, a.id, &fig), ERR_OK);
+        assert_int_equal(fig.total.k, 5);
+        assert_int_equal(fig.total.suppressed, want[i].cases > 0 && want[i].cases < 5);
+        assert_int_equal(fig.total.value, want[i].cases >= 5 ? want[i].cases : 0);
+        agency_indicators_free(&fig);
+        agency_rec_free(&a);
+    }
+    screening_catalog_free(cat);
+}
+
 static void test_every_user_signs_in(void **state)
 {
     struct world *w = *state;
@@ -752,6 +789,7 @@ int main(void)
         cmocka_unit_test(test_outreach),
         cmocka_unit_test(test_trainings),
         cmocka_unit_test(test_advice),
+        cmocka_unit_test(test_agency_figures),
         cmocka_unit_test(test_every_user_signs_in),
         cmocka_unit_test(test_second_run_refused),
         cmocka_unit_test(test_short_password_refused),

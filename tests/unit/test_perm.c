@@ -11,7 +11,7 @@
 
 /* Adding a role or an action must come with its row or column here. */
 _Static_assert(ROLE__MAX == 7, "update the expected matrix for the new role");
-_Static_assert(ACT__MAX == 52, "update the expected matrix for the new action");
+_Static_assert(ACT__MAX == 53, "update the expected matrix for the new action");
 
 #define N   SCOPE_NONE
 #define OWN SCOPE_OWN
@@ -120,6 +120,9 @@ static const struct row expected[] = {
     {ACT_TRAINING_FIGURES, "training_figures", {N,   GRP, ORG, ORG, N,   N,   ALL}},
     /* issue 8: every signed-in role reads the agencies' licence list */
     {ACT_AGENCY_READ,      "agency_read",      {ALL, ALL, ALL, ALL, ALL, ALL, ALL}},
+    /* issue 8 item 6: an agency's indicator figures (counts, suppressed) for
+     * advisers, staff and the analyst; not for providers nor the admin */
+    {ACT_AGENCY_RISK,      "agency_risk",      {ALL, ALL, ALL, ALL, N,   ALL, N}},
     /* issue 8: safe-migration advice, as outreach: a member or representative
      * records, lists and marks follow-ups done for her own group, staff for
      * their organization's groups; an admin lists all, records none */

@@ -21,7 +21,7 @@
 #include "store/store_int.h"
 #include "util/alloc.h"
 
-#define SCHEMA_VERSION 12
+#define SCHEMA_VERSION 13
 
 struct fixture {
     char *dbname;

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 /* The migrations this cbpn has (migrations/sqlite/). */
-#define SCHEMA_VERSION 12
+#define SCHEMA_VERSION 13
 
 #include <cmocka.h>
 
