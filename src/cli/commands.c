@@ -66,7 +66,8 @@ static const char *const USER_USAGE =
     "usage: cbpn user add --db FILE|URI [--key KEYFILE] --username U --role ROLE\n"
     "                     [--group ID] [--member ID]\n"
     "                     [--organization ID] [--display-name NAME] [--locale km|en]\n"
-    "The password is read from standard input (one line, 10 characters or more).\n"
+    "The password is read from standard input (one line, 10 characters or more;\n"
+    "not a common password, nor the username).\n"
     "Roles: member representative caseworker supervisor provider analyst admin.\n"
     "--member: a member's or representative's record in the group's member list.\n";
 
