@@ -4,6 +4,7 @@
 
 #include "app.h"
 #include "auth/session.h"
+#include "util/alloc.h"
 #include "util/log.h"
 
 void page_clear_site(struct resp *w)
@@ -14,6 +15,16 @@ void page_clear_site(struct resp *w)
     resp_header(w, "Clear-Site-Data", "\"cache\", \"cookies\", \"storage\"");
     resp_cookie(w, "cbpn_session", "", 0);
     resp_cookie(w, "cbpn_pre", "", 0);
+}
+
+void page_signed_out(struct req *r, struct resp *w, const char *out)
+{
+    page_clear_site(w);
+    /* Clear-Site-Data takes the language cookie too: the sign-in page
+     * gets the language back from its URL (?lang= sets the cookie again). */
+    char *to = xasprintf("/login?out=%s&lang=%s", out, lang_code(r->lang));
+    resp_redirect(w, to);
+    free(to);
 }
 
 void web_account(struct req *r, struct resp *w)
@@ -47,8 +58,7 @@ void web_sign_out_everywhere(struct req *r, struct resp *w)
         page_fail(r, w, e);
         return;
     }
-    page_clear_site(w);
-    resp_redirect(w, "/login?out=all");
+    page_signed_out(r, w, "all");
 }
 
 void web_exit(struct req *r, struct resp *w)

@@ -49,10 +49,14 @@ void web_login_page(struct req *r, struct resp *w, bool failed, const char *user
              "autocomplete=\"off\" autocapitalize=\"none\" spellcheck=\"false\"");
     h_attr(b, "value", username);
     h_flag(b, "autofocus", username == NULL);
+    /* The password: one-time-code, because Chromium's password manager
+     * ignores autocomplete="off" on a password and offers to save it (on a
+     * shared phone a saved password is the worst leak); a field marked
+     * one-time-code it leaves alone (tests/e2e/shared_phone.test.mjs). */
     h_raw(b, "><label for=\"password\">");
     h_text(b, tr(r, MSG_PASSWORD));
     h_raw(b, "</label><input id=\"password\" name=\"password\" type=\"password\" required "
-             "maxlength=\"1024\" autocomplete=\"off\"");
+             "maxlength=\"1024\" autocomplete=\"one-time-code\"");
     h_flag(b, "autofocus", username != NULL);
     h_raw(b, "><button type=\"submit\" id=\"login-submit\">");
     h_text(b, tr(r, MSG_LOGIN_BUTTON));
@@ -126,6 +130,5 @@ void web_logout(struct req *r, struct resp *w)
             return;
         }
     }
-    page_clear_site(w);
-    resp_redirect(w, "/login?out=1");
+    page_signed_out(r, w, "1");
 }

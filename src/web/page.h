@@ -186,6 +186,9 @@ void web_exit(struct req *r, struct resp *w);
 /* What a sign-out sends: Clear-Site-Data (cache, cookies, storage) and the
  * session's cookies deleted. */
 void page_clear_site(struct resp *w);
+/* page_clear_site and the redirect to the sign-in page saying "signed out"
+ * (out: "1", or "all" for everywhere), in the request's language. */
+void page_signed_out(struct req *r, struct resp *w, const char *out);
 void web_cases(struct req *r, struct resp *w);
 void web_cases_search(struct req *r, struct resp *w);
 void web_case_new(struct req *r, struct resp *w);
