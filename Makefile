@@ -22,7 +22,8 @@ EMBED_IN  := $(sort $(wildcard migrations/*/*.sql po/*.po assets/*)) \
              data/kh_admin_units.csv data/kh_admin_pumi_LICENSE.txt \
              data/ilo_forced_labour_indicators.csv data/ilo_trafficking_indicators.csv \
              data/ilo_dimension_rule.csv data/safe_migration_channels.csv \
-             data/migration_documents.csv data/hotlines.csv data/agencies_sample_fictional.csv
+             data/migration_documents.csv data/hotlines.csv data/agencies_sample_fictional.csv \
+             data/common_passwords.txt
 EMBED_OBJ := $(BUILD)/obj/gen/embedded.o
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)

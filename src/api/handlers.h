@@ -8,6 +8,7 @@
 void api_session_create(struct req *r, struct resp *w);
 void api_session_delete(struct req *r, struct resp *w);
 void api_me(struct req *r, struct resp *w);
+void api_sessions_delete(struct req *r, struct resp *w);
 void api_user_create(struct req *r, struct resp *w);
 void api_user_list(struct req *r, struct resp *w);
 void api_user_approve(struct req *r, struct resp *w);

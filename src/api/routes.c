@@ -9,6 +9,7 @@ const struct route api_routes[] = {
     {M_POST, "/api/v1/session", api_session_create, API},
     {M_DELETE, "/api/v1/session", api_session_delete, AUTH},
     {M_GET, "/api/v1/me", api_me, AUTH},
+    {M_DELETE, "/api/v1/me/sessions", api_sessions_delete, AUTH},
     {M_POST, "/api/v1/users", api_user_create, CREATE},
     {M_GET, "/api/v1/users", api_user_list, AUTH},
     {M_POST, "/api/v1/users/{id}/approve", api_user_approve, AUTH},

@@ -1,4 +1,4 @@
-/* POST/DELETE /api/v1/session and GET /api/v1/me. */
+/* POST/DELETE /api/v1/session, GET /api/v1/me and DELETE /api/v1/me/sessions. */
 #include <string.h>
 
 #include <sodium.h>
@@ -46,6 +46,22 @@ void api_session_delete(struct req *r, struct resp *w)
         return;
     }
     enum err e = auth_logout(r->db, r->actor->token_hash);
+    if (e != ERR_OK) {
+        api_error(w, e, NULL);
+        return;
+    }
+    w->status = 204;
+}
+
+/* DELETE /api/v1/me/sessions: sign out everywhere (a phone left behind, a
+ * password seen); this token ends too. */
+void api_sessions_delete(struct req *r, struct resp *w)
+{
+    if (r->actor == NULL) {
+        resp_error(w, ERR_UNAUTHENTICATED, NULL);
+        return;
+    }
+    enum err e = auth_logout_everywhere(r->db, r->actor->user.id, NULL);
     if (e != ERR_OK) {
         api_error(w, e, NULL);
         return;

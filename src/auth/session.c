@@ -280,3 +280,18 @@ out:
     sodium_memzero(&s, sizeof s);
     return e;
 }
+
+enum err auth_logout_everywhere(struct store_conn *c, const char *user_id, int *n)
+{
+    int ended = 0;
+    enum err e = store_begin(c);
+    if (e != ERR_OK)
+        return e;
+    e = store_session_delete_user(c, user_id, &ended);
+    if (e == ERR_OK)
+        e = audit_append(c, user_id, AUDIT_LOGOUT, "user", user_id, "everywhere");
+    e = store_end(c, e);
+    if (n != NULL)
+        *n = e == ERR_OK ? ended : 0;
+    return e;
+}

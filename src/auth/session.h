@@ -42,5 +42,9 @@ enum err auth_session(struct store_conn *c, const char *token, enum session_kind
                       struct actor *out);
 /* Ends the session; ERR_OK even when it was already gone. */
 enum err auth_logout(struct store_conn *c, const unsigned char token_hash[32]);
+/* Signs the user out everywhere: ends every session of user_id (pages and
+ * API, the caller's own included) and audits it, in one transaction. *n
+ * (may be NULL) receives how many sessions ended. */
+enum err auth_logout_everywhere(struct store_conn *c, const char *user_id, int *n);
 
 #endif

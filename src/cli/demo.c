@@ -215,6 +215,10 @@ static enum err check_ready(struct demo_run *run, const char *password, FILE *pa
                                 PASSWORD_MAX_BYTES);
             return ERR_VALIDATION;
         }
+        if (password_judge(NULL, password) == PASSWORD_COMMON) {
+            *errmsg = xstrdup("the demo password is a common password: choose another");
+            return ERR_VALIDATION;
+        }
     } else if (passwords_out == NULL) {
         *errmsg = xstrdup("generated passwords need somewhere to go");
         return ERR_INTERNAL;

@@ -55,8 +55,13 @@ static enum err user_validate(const struct ctx *cx, const struct user_in *in, st
 
     if (!check_absent(in->username) && !username_ok(in->username))
         e = fielderr(fe, "username", "1 to 64 characters: a-z, 0-9, '.', '_', '-'");
-    if (in->password != NULL && strlen(in->password) > PASSWORD_MAX_BYTES)
-        e = fielderr(fe, "password", "at least 10 characters");
+    /* The policy (auth/password.h): long enough, not a common password,
+     * not the username. */
+    if (!check_absent(in->password)) {
+        enum password_verdict pv = password_judge(in->username, in->password);
+        if (pv != PASSWORD_OK)
+            e = fielderr(fe, "password", password_verdict_message(pv));
+    }
 
     /* Staff belong to an organization of their kind: case workers and
      * supervisors to an NGO, providers to a service provider. */

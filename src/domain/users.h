@@ -2,11 +2,9 @@
 #ifndef CBPN_DOMAIN_USERS_H
 #define CBPN_DOMAIN_USERS_H
 
+#include "auth/password.h"
 #include "domain/ctx.h"
 #include "domain/fields.h"
-
-#define PASSWORD_MIN_CHARS 10
-#define PASSWORD_MAX_BYTES 1024
 
 struct user_in {
     const char *username;

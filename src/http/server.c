@@ -122,15 +122,67 @@ int req_form_all(const struct req *r, const char *name, const char **out, int ma
     return n;
 }
 
-static bool token_shaped(const char *t)
+/* The pre-session CSRF token: "<issued>.<nonce>.<mac>", issued at the
+ * time <issued> (seconds), nonce 32 random bytes in base64url, mac the data
+ * key's keyed hash of "<issued>.<nonce>". Only the server makes one: a
+ * cookie the client chose (or another site planted) does not verify and is
+ * replaced, and a token runs out after PRE_TOKEN_SECONDS. Every server of
+ * one database shares the data key, so any of them checks any token. */
+#define PRE_TOKEN_SECONDS (2 * 60 * 60)
+#define PRE_TOKEN_MAX     (20 + 1 + TOKEN_SIZE + KEYED_HASH_SIZE)
+
+static void pre_token_mac(const struct datakey *k, const char *body, size_t n,
+                          char mac[KEYED_HASH_SIZE])
 {
-    if (t == NULL || strlen(t) != TOKEN_SIZE - 1)
+    if (k == NULL) { /* a server without a key (a test's): nothing verifies */
+        memset(mac, '0', KEYED_HASH_SIZE - 1);
+        mac[KEYED_HASH_SIZE - 1] = '\0';
+        return;
+    }
+    char *text = xmalloc(n + 1);
+    memcpy(text, body, n);
+    text[n] = '\0';
+    crypto_keyed_hash(k, "pre_session_csrf", text, mac);
+    free(text);
+}
+
+/* Whether t is a token this server issued less than max_age seconds before now. */
+static bool pre_token_valid(const struct datakey *k, const char *t, int64_t now, int64_t max_age)
+{
+    if (k == NULL || t == NULL || strlen(t) >= PRE_TOKEN_MAX)
         return false;
-    for (const char *p = t; *p; p++)
-        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-              *p == '-' || *p == '_'))
+    const char *dot1 = strchr(t, '.');
+    const char *dot2 = dot1 != NULL ? strchr(dot1 + 1, '.') : NULL;
+    if (dot1 == NULL || dot2 == NULL || dot1 == t || dot2 - dot1 - 1 != TOKEN_SIZE - 1 ||
+        strlen(dot2 + 1) != KEYED_HASH_SIZE - 1)
+        return false;
+    int64_t issued = 0;
+    for (const char *p = t; p < dot1; p++) {
+        if (*p < '0' || *p > '9' || issued > (INT64_MAX - 9) / 10)
             return false;
-    return true;
+        issued = issued * 10 + (*p - '0');
+    }
+    if (issued > now + 60 || now - issued >= max_age)
+        return false;
+    char mac[KEYED_HASH_SIZE];
+    pre_token_mac(k, t, (size_t)(dot2 - t), mac);
+    return crypto_str_equal(mac, dot2 + 1);
+}
+
+static char *pre_token_new(const struct datakey *k, int64_t now)
+{
+    char nonce[TOKEN_SIZE], mac[KEYED_HASH_SIZE];
+    crypto_token(nonce);
+    char *body = xasprintf("%lld.%s", (long long)now, nonce);
+    pre_token_mac(k, body, strlen(body), mac);
+    char *t = xasprintf("%s.%s", body, mac);
+    free(body);
+    return t;
+}
+
+static const struct datakey *server_key(const struct conn_state *st)
+{
+    return st->srv->app != NULL ? st->srv->app->key : NULL;
 }
 
 const char *http_form_token(struct req *r, struct resp *w)
@@ -140,12 +192,15 @@ const char *http_form_token(struct req *r, struct resp *w)
         return r->actor->csrf;
     if (st->pre_token != NULL)
         return st->pre_token;
+    const struct datakey *k = server_key(st);
     const char *have = req_cookie(r, "cbpn_pre");
-    if (token_shaped(have)) {
+    int64_t now = clock_now();
+    /* A token still good for a while is kept (two tabs share the cookie);
+     * one near its end is replaced so that a form shown now can be sent. */
+    if (pre_token_valid(k, have, now, PRE_TOKEN_SECONDS / 2)) {
         st->pre_token = xstrdup(have);
     } else {
-        st->pre_token = xmalloc(TOKEN_SIZE);
-        crypto_token(st->pre_token);
+        st->pre_token = pre_token_new(k, now);
         resp_cookie(w, "cbpn_pre", st->pre_token, -1);
     }
     return st->pre_token;
@@ -467,6 +522,10 @@ static bool check_csrf(struct pass *p)
     const char *sent = req_form(&p->r, "csrf");
     const char *want = p->r.actor ? p->r.actor->csrf : req_cookie(&p->r, "cbpn_pre");
     if (sent == NULL || want == NULL || *want == '\0' || !crypto_str_equal(sent, want))
+        return refuse(p, ERR_FORBIDDEN);
+    /* Before a session, the cookie must be a token this server issued. */
+    if (p->r.actor == NULL &&
+        !pre_token_valid(server_key(p->st), want, clock_now(), PRE_TOKEN_SECONDS))
         return refuse(p, ERR_FORBIDDEN);
     return true;
 }

@@ -189,6 +189,7 @@ const struct stmt_def sqlite_stmts[STMT__MAX] = {
       "UPDATE session SET last_seen = max(last_seen, ?2) WHERE token_hash = ?1"),
     S(STMT_SESSION_DELETE, "DELETE FROM session WHERE token_hash = ?1"),
     S(STMT_SESSION_EXPIRE, "DELETE FROM session WHERE last_seen < ?1 OR created_at < ?2"),
+    S(STMT_SESSION_DELETE_USER, "DELETE FROM session WHERE user_id = ?1"),
 
     S(STMT_LOGIN_FAILURE_ADD, "INSERT INTO login_failure (user_key, addr_key, at)"
                               " VALUES (?1, ?2, ?3)"),

@@ -170,6 +170,9 @@ enum err store_session_get(struct store_conn *c, const unsigned char token_hash[
                            struct session_rec *out);
 enum err store_session_touch(struct store_conn *c, const unsigned char token_hash[32], int64_t now);
 enum err store_session_delete(struct store_conn *c, const unsigned char token_hash[32]);
+/* Removes every session of the user, pages and API alike; *n (may be NULL)
+ * receives how many there were. */
+enum err store_session_delete_user(struct store_conn *c, const char *user_id, int *n);
 /* Removes sessions last seen before idle_before or created before abs_before. */
 enum err store_session_expire(struct store_conn *c, int64_t idle_before, int64_t abs_before);
 

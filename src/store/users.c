@@ -208,6 +208,16 @@ enum err store_session_delete(struct store_conn *c, const unsigned char token_ha
     return by_token(c, s);
 }
 
+enum err store_session_delete_user(struct store_conn *c, const char *user_id, int *n)
+{
+    struct stmt *s = stmt_get(c, STMT_SESSION_DELETE_USER);
+    stmt_text(s, 1, user_id);
+    enum err e = stmt_exec(s);
+    if (n != NULL)
+        *n = e == ERR_OK ? (int)stmt_changes(c) : 0;
+    return e;
+}
+
 enum err store_session_expire(struct store_conn *c, int64_t idle_before, int64_t abs_before)
 {
     struct stmt *s = stmt_get(c, STMT_SESSION_EXPIRE);

@@ -31,7 +31,8 @@ static const char *name_other(const struct req *r, const struct agency_rec *a)
 
 static void search_form(struct req *r, struct buf *b, const char *q, bool bad)
 {
-    h_raw(b, "<form method=\"get\" action=\"/agencies\" id=\"agency-search\">");
+    h_raw(b,
+          "<form method=\"get\" autocomplete=\"off\" action=\"/agencies\" id=\"agency-search\">");
     h_label(r, b, "q", MSG_AGENCIES_SEARCH, false);
     if (bad)
         h_para(b, "error", "q-error", "alert", tr(r, MSG_AGENCIES_SEARCH_BAD));

@@ -105,7 +105,8 @@ static void name_search(struct req *r, struct resp *w, const char *q, const stru
                         bool bad)
 {
     struct buf *b = &w->body;
-    h_raw(b, "<form method=\"post\" action=\"/cases/search\" id=\"search-form\" class=\"inline\""
+    h_raw(b, "<form method=\"post\" autocomplete=\"off\" action=\"/cases/search\" "
+             "id=\"search-form\" class=\"inline\""
              " role=\"search\">");
     page_csrf(r, w);
     h_raw(b, "<label for=\"q\">");

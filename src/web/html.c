@@ -104,6 +104,10 @@ void h_open_begin(struct buf *b, const char *tag)
 {
     buf_putc(b, '<');
     buf_puts(b, tag);
+    /* A shared phone keeps nothing typed into a form (issue 9): the
+     * browser neither offers it again nor saves it for a restored tab. */
+    if (strcmp(tag, "form") == 0)
+        buf_puts(b, " autocomplete=\"off\"");
 }
 
 void h_open_end(struct buf *b)

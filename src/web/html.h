@@ -39,7 +39,8 @@ void h_flag(struct buf *b, const char *name, bool on);
  * escaped; a pair whose value is NULL is left out. */
 void h_open(struct buf *b, const char *tag, ...) __attribute__((sentinel));
 /* The opening tag without the closing '>' (to add h_attr()/h_flag()),
- * then h_open_end(). */
+ * then h_open_end(). A <form> gets autocomplete="off" (shared phones: the
+ * browser keeps nothing typed into it). */
 void h_open_begin(struct buf *b, const char *tag);
 void h_open_end(struct buf *b);
 /* </tag> */

@@ -32,24 +32,31 @@ void web_login_page(struct req *r, struct resp *w, bool failed, const char *user
     if (failed) {
         h_para(b, "error", "login-error", "alert", tr(r, MSG_LOGIN_FAILED));
     } else if (req_query(r, "out") != NULL) {
-        h_para(b, "notice", "signed-out", NULL, tr(r, MSG_SIGNED_OUT));
+        bool all = strcmp(req_query(r, "out"), "all") == 0;
+        h_para(b, "notice", "signed-out", NULL,
+               tr(r, all ? MSG_SIGNED_OUT_EVERYWHERE : MSG_SIGNED_OUT));
     }
     h_raw(b, "<p>");
     h_text(b, tr(r, MSG_LOGIN_INTRO));
-    h_raw(b, "</p><form method=\"post\" action=\"/login\" id=\"login-form\" class=\"stack\">");
+    h_raw(b, "</p><form method=\"post\" autocomplete=\"off\" action=\"/login\" id=\"login-form\" "
+             "class=\"stack\">");
     page_csrf(r, w);
     if (carrying)
         form_carry(r, b);
     h_raw(b, "<label for=\"username\">");
     h_text(b, tr(r, MSG_USERNAME));
     h_raw(b, "</label><input id=\"username\" name=\"username\" required maxlength=\"64\" "
-             "autocomplete=\"username\" autocapitalize=\"none\" spellcheck=\"false\"");
+             "autocomplete=\"off\" autocapitalize=\"none\" spellcheck=\"false\"");
     h_attr(b, "value", username);
     h_flag(b, "autofocus", username == NULL);
+    /* The password: one-time-code, because Chromium's password manager
+     * ignores autocomplete="off" on a password and offers to save it (on a
+     * shared phone a saved password is the worst leak); a field marked
+     * one-time-code it leaves alone (tests/e2e/shared_phone.test.mjs). */
     h_raw(b, "><label for=\"password\">");
     h_text(b, tr(r, MSG_PASSWORD));
     h_raw(b, "</label><input id=\"password\" name=\"password\" type=\"password\" required "
-             "maxlength=\"1024\" autocomplete=\"current-password\"");
+             "maxlength=\"1024\" autocomplete=\"one-time-code\"");
     h_flag(b, "autofocus", username != NULL);
     h_raw(b, "><button type=\"submit\" id=\"login-submit\">");
     h_text(b, tr(r, MSG_LOGIN_BUTTON));
@@ -89,7 +96,10 @@ void web_login(struct req *r, struct resp *w)
             /* A new sign-in replaces the session this browser had. */
             auth_logout(r->db, r->actor->token_hash);
         }
+        /* A new session id, never one the browser brought; the pre-session
+         * token has done its work. */
         resp_cookie(w, SESSION_COOKIE, token, -1);
+        resp_cookie(w, "cbpn_pre", "", 0);
         sodium_memzero(token, sizeof token);
         /* A form sent after the session ended: shown again, filled in. */
         if (!form_resume(r, w, &a))
@@ -120,6 +130,5 @@ void web_logout(struct req *r, struct resp *w)
             return;
         }
     }
-    resp_cookie(w, SESSION_COOKIE, "", 0);
-    resp_redirect(w, "/login?out=1");
+    page_signed_out(r, w, "1");
 }

@@ -247,7 +247,8 @@ static void outreach_form_html(struct req *r, struct resp *w, const struct outre
         form_resumed_notice(r, b);
     if (fe != NULL && fe->n > 0)
         h_error_summary(r, b, &field_msgs, fe);
-    h_raw(b, "<form method=\"post\" action=\"/outreach\" id=\"outreach-form\" class=\"stack\">");
+    h_raw(b, "<form method=\"post\" autocomplete=\"off\" action=\"/outreach\" id=\"outreach-form\" "
+             "class=\"stack\">");
     page_csrf(r, w);
     page_idempotency_key(r, w);
     group_choice(r, b, f, groups, ngroups, fe);

@@ -499,13 +499,22 @@ static void lang_links(struct req *r, struct resp *w, const char *self)
     h_raw(b, "</nav>");
 }
 
-/* page_begin and page_begin_static: script says whether the page loads cbpn.js. */
-static void page_head(struct req *r, struct resp *w, const char *title, const char *self,
-                      bool script)
+/* The quick exit, first on every page: a plain link to /exit (web/exit.c),
+ * which ends the session and clears what the site stored; cbpn.js turns the
+ * tap into location.replace(), so the page leaves the tab's history too. */
+static void h_quick_exit(struct req *r, struct buf *b)
+{
+    h_raw(b, "<a href=\"/exit\" id=\"quick-exit\" class=\"quick-exit\" rel=\"noreferrer\">");
+    h_text(b, tr(r, MSG_QUICK_EXIT));
+    h_raw(b, "</a>");
+}
+
+/* page_begin and page_begin_static. Both load cbpn.js, for the quick exit. */
+static void page_head(struct req *r, struct resp *w, const char *title, const char *self)
 {
     struct buf *b = &w->body;
     char *css = asset_url("cbpn.css");
-    char *js = script ? asset_url("cbpn.js") : NULL;
+    char *js = asset_url("cbpn.js");
 
     if (w->status == 0)
         w->status = 200;
@@ -515,18 +524,19 @@ static void page_head(struct req *r, struct resp *w, const char *title, const ch
     h_raw(b, "><head><meta charset=\"utf-8\">"
              "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
              "<meta name=\"referrer\" content=\"no-referrer\"><title>");
-    h_text(b, title);
-    h_raw(b, " · ");
-    h_text(b, tr(r, MSG_APP_NAME));
+    /* Every page has the same neutral title: the browser's history and its
+     * restored tabs keep titles, and a shared phone must not show whose
+     * case was open (issue 9). title names the page for the caller only. */
+    (void)title;
+    h_raw(b, PAGE_TITLE);
     h_raw(b, "</title><link rel=\"stylesheet\"");
     h_attr(b, "href", css);
     h_raw(b, ">");
-    if (js != NULL) {
-        h_raw(b, "<script defer");
-        h_attr(b, "src", js);
-        h_raw(b, "></script>");
-    }
-    h_raw(b, "</head>\n<body><header class=\"top\"><a class=\"brand\" href=\"/\">");
+    h_raw(b, "<script defer");
+    h_attr(b, "src", js);
+    h_raw(b, "></script></head>\n<body><header class=\"top\">");
+    h_quick_exit(r, b);
+    h_raw(b, "<a class=\"brand\" href=\"/\">");
     h_text(b, tr(r, MSG_APP_NAME));
     h_raw(b, "</a>");
     lang_links(r, w, self != NULL ? self : "/");
@@ -610,11 +620,12 @@ static void page_head(struct req *r, struct resp *w, const char *title, const ch
             h_text(b, tr(r, MSG_NAV_REFERENCE));
             h_raw(b, "</a>");
         }
-        h_raw(b, "</nav><form method=\"post\" action=\"/logout\" id=\"logout-form\">");
+        h_raw(b, "</nav><form method=\"post\" autocomplete=\"off\" action=\"/logout\" "
+                 "id=\"logout-form\">");
         page_csrf(r, w);
-        h_raw(b, "<span class=\"who\">");
+        h_raw(b, "<a class=\"who\" href=\"/account\" id=\"nav-account\">");
         h_text_sub(b, tr(r, MSG_SIGNED_IN_AS), r->actor->user.username);
-        h_raw(b, "</span> <button type=\"submit\" id=\"sign-out\">");
+        h_raw(b, "</a> <button type=\"submit\" id=\"sign-out\">");
         h_text(b, tr(r, MSG_SIGN_OUT));
         h_raw(b, "</button></form>");
     }
@@ -625,12 +636,12 @@ static void page_head(struct req *r, struct resp *w, const char *title, const ch
 
 void page_begin(struct req *r, struct resp *w, const char *title, const char *self)
 {
-    page_head(r, w, title, self, true);
+    page_head(r, w, title, self);
 }
 
 void page_begin_static(struct req *r, struct resp *w, const char *title, const char *self)
 {
-    page_head(r, w, title, self, false);
+    page_head(r, w, title, self);
 }
 
 void page_end(struct req *r, struct resp *w)

@@ -12,6 +12,8 @@
 #include "web/html.h"
 
 #define HTML_TYPE "text/html; charset=utf-8"
+/* The <title> of every page, in every language: neutral (shared phones). */
+#define PAGE_TITLE "cbpn"
 
 /* The message m in the request's language. Static. */
 const char *tr(const struct req *r, enum msg m);
@@ -20,12 +22,15 @@ const char *tr(const struct req *r, enum msg m);
 struct ctx page_ctx(const struct req *r);
 
 /* Starts an HTML page on w (status 200 unless set before): head, the top
- * bar with navigation, the language switch and sign-out, then <main>.
- * title is plain text (escaped). self is the local URL of this page for the
- * language links (path and query, already URL-encoded; no "lang"). */
+ * bar with the quick exit, navigation, the language switch and sign-out,
+ * then <main>. title names the page but is not shown: every <title> is
+ * PAGE_TITLE, so that a shared phone's history says nothing. self is the
+ * local URL of this page for the language links (path and query, already
+ * URL-encoded; no "lang"). */
 void page_begin(struct req *r, struct resp *w, const char *title, const char *self);
-/* page_begin without cbpn.js: for a page that only shows (no form of its
- * own), as light as a page can be. */
+/* page_begin for a page that only shows (no form of its own). It loads
+ * cbpn.js too (cached, about 1.5 kB): the quick exit needs it to replace
+ * the page in the tab's history. */
 void page_begin_static(struct req *r, struct resp *w, const char *title, const char *self);
 /* Closes <main> and the document. */
 void page_end(struct req *r, struct resp *w);
@@ -174,6 +179,16 @@ void web_home(struct req *r, struct resp *w);
 void web_login_form(struct req *r, struct resp *w);
 void web_login(struct req *r, struct resp *w);
 void web_logout(struct req *r, struct resp *w);
+/* The account page, sign-out everywhere and the quick exit (web/account.c). */
+void web_account(struct req *r, struct resp *w);
+void web_sign_out_everywhere(struct req *r, struct resp *w);
+void web_exit(struct req *r, struct resp *w);
+/* What a sign-out sends: Clear-Site-Data (cache, cookies, storage) and the
+ * session's cookies deleted. */
+void page_clear_site(struct resp *w);
+/* page_clear_site and the redirect to the sign-in page saying "signed out"
+ * (out: "1", or "all" for everywhere), in the request's language. */
+void page_signed_out(struct req *r, struct resp *w, const char *out);
 void web_cases(struct req *r, struct resp *w);
 void web_cases_search(struct req *r, struct resp *w);
 void web_case_new(struct req *r, struct resp *w);

@@ -48,8 +48,9 @@ static void list_url(struct buf *u, const char *status, bool overdue, const char
 
 static void list_filters(struct req *r, struct buf *b, const char *status, bool overdue)
 {
-    h_raw(b, "<form method=\"get\" action=\"/referrals\" id=\"referral-filter\" "
-             "class=\"inline filters\"><label for=\"r-status\">");
+    h_raw(b,
+          "<form method=\"get\" autocomplete=\"off\" action=\"/referrals\" id=\"referral-filter\" "
+          "class=\"inline filters\"><label for=\"r-status\">");
     h_text(b, tr(r, MSG_CASES_FILTER));
     h_raw(b, "</label><select id=\"r-status\" name=\"status\" data-autosubmit><option value=\"\">");
     h_text(b, tr(r, MSG_REFERRALS_ALL));
@@ -675,7 +676,8 @@ static void verify_page(struct req *r, struct resp *w, enum verify_outcome out,
         break;
     }
     h_para(b, "hint", NULL, NULL, tr(r, MSG_VERIFY_INTRO));
-    h_raw(b, "<form method=\"post\" action=\"/referrals/verify\" id=\"verify-form\" "
+    h_raw(b, "<form method=\"post\" autocomplete=\"off\" action=\"/referrals/verify\" "
+             "id=\"verify-form\" "
              "class=\"stack action\">");
     page_csrf(r, w);
     h_label(r, b, "verify-case", MSG_VERIFY_CASE_CODE, false);

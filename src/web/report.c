@@ -191,7 +191,8 @@ static void report_page(struct req *r, struct resp *w, const struct report_form 
         form_resumed_notice(r, b);
     if (fe != NULL && fe->n > 0)
         h_error_summary(r, b, &field_msgs, fe);
-    h_raw(b, "<form method=\"post\" action=\"/cases\" id=\"report-form\" class=\"stack\">");
+    h_raw(b, "<form method=\"post\" autocomplete=\"off\" action=\"/cases\" id=\"report-form\" "
+             "class=\"stack\">");
     page_csrf(r, w);
     page_idempotency_key(r, w);
     place_fieldset(r, b, f, fe);

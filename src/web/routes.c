@@ -17,9 +17,14 @@
 const struct route web_routes[] = {
     {M_GET, "/", web_home, PAGE},
     {M_GET, "/login", web_login_form, PAGE},
-    /* The server checks the pre-session CSRF token (cookie cbpn_pre). */
+    /* The server checks the pre-session CSRF token (cookie cbpn_pre, which
+     * only the server issues: http/server.c). */
     {M_POST, "/login", web_login, PAGE},
     {M_POST, "/logout", web_logout, SIGNED_IN},
+    /* The quick exit: signed in or not, a blank page that ends the session. */
+    {M_GET, "/exit", web_exit, PAGE},
+    {M_GET, "/account", web_account, SIGNED_IN},
+    {M_POST, "/account/sessions", web_sign_out_everywhere, SIGNED_IN},
     {M_GET, "/cases", web_cases, SIGNED_IN},
     {M_POST, "/cases", web_case_create, FORM_POST | ROUTE_CREATE},
     /* A search by name is a POST: the name must never be in a URL. */

@@ -342,7 +342,8 @@ static void training_form_html(struct req *r, struct resp *w, const struct ctx *
     h_raw(b, "</h2>");
     if (fe != NULL && fe->n > 0)
         h_error_summary(r, b, &field_msgs, fe);
-    h_raw(b, "<form method=\"post\" action=\"/trainings\" id=\"training-form\" class=\"stack\">");
+    h_open(b, "form", "method", "post", "action", "/trainings", "id", "training-form", "class",
+           "stack", H_END);
     page_csrf(r, w);
     page_idempotency_key(r, w);
     group_choice(r, b, f, groups, ngroups, staff, fe);

@@ -156,6 +156,10 @@ class CliTest(unittest.TestCase):
             (["--username", "u-member", "--role", "member"], "a-long-enough-password\n",
              "group"),
             (["--username", "u-empty", "--role", "admin"], "", "password"),
+            (["--username", "u-common", "--role", "admin"], "Basketball\n", "common password"),
+            (["--username", "u-common2", "--role", "admin"], "password12345\n",
+             "common password"),
+            (["--username", "u-itself", "--role", "admin"], "U-Itself-2026\n", "username"),
             (["--username", "Bad Name!", "--role", "admin"], "a-long-enough-password\n",
              "username"),
         ]

@@ -409,7 +409,8 @@ class PagesTest(PageClient, ServerTestCase):
         seen |= set(re.findall(rb'data-code="([^"]+)"', page))
         self.assertEqual({c.encode() for c in codes}, seen)
         # The status filter of a search result keeps the search in a POST body.
-        self.assertIn(b'<form method="post" action="/cases/search" id="filter-form"', page)
+        self.assertIn(b'<form autocomplete="off" method="post" action="/cases/search" '
+                      b'id="filter-form"', page)
         for f in forms_of(page):
             if f["method"] == "get":
                 self.assertNotIn("q", f["inputs"], "a GET form carries the name")

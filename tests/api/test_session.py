@@ -155,6 +155,50 @@ class SessionTest(ServerTestCase):
         self.assertEqual(self.srv.request("DELETE", "/api/v1/session", token=v1["token"])[0], 204)
         self.assertEqual(self.srv.get("/api/v1/me", token=v2["token"])[0], 200)
 
+    # ---- sign out everywhere ----
+
+    def fresh_account(self, prefix):
+        """A new analyst account (so that ending its sessions disturbs no other test)."""
+        name = "%s-%d" % (prefix, time.time_ns() % 1000000000)
+        st, _, v = self.req("POST", "/api/v1/users",
+                            {"username": name, "password": "long-enough-pw-1", "role": "analyst"},
+                            as_user="admin")
+        self.assertEqual(st, 201, v)
+        return name, v["id"]
+
+    def test_sign_out_everywhere_ends_every_session_of_the_user_and_is_audited(self):
+        name, uid = self.fresh_account("everywhere")
+        tokens = []
+        for _ in range(3):
+            st, v = self.srv.sign_in(name, "long-enough-pw-1")
+            self.assertEqual(st, 201, v)
+            tokens.append(v["token"])
+        other = self.token("analyst")  # another user's session lives on
+        table = self.srv.find_table("session", "sessions")
+        self.assertEqual(self.srv.count(table, "WHERE user_id = ?", (uid,)), 3)
+        audits = self.srv.count("audit", "WHERE user_id = ? AND action = 'logout'", (uid,))
+        st, h, body = self.srv.request("DELETE", "/api/v1/me/sessions", token=tokens[1])
+        self.assertEqual(st, 204, body)
+        self.assertEqual(body, b"")
+        for tok in tokens:  # the caller's own token too
+            self.assertError(self.srv.get("/api/v1/me", token=tok), 401, "unauthenticated")
+        self.assertEqual(self.srv.count(table, "WHERE user_id = ?", (uid,)), 0)
+        self.assertEqual(self.srv.get("/api/v1/me", token=other)[0], 200)
+        rows = self.srv.rows("SELECT detail FROM audit WHERE user_id = ? AND action = 'logout'"
+                             " ORDER BY seq", (uid,))
+        self.assertEqual(len(rows), audits + 1, "sign-out everywhere was not audited once")
+        self.assertEqual(rows[-1][0], "everywhere")
+        # Signing in again works; the old tokens stay dead.
+        st, v = self.srv.sign_in(name, "long-enough-pw-1")
+        self.assertEqual(st, 201, v)
+        self.assertError(self.srv.get("/api/v1/me", token=tokens[0]), 401, "unauthenticated")
+
+    def test_sign_out_everywhere_without_a_token_is_401_and_writes_nothing(self):
+        for tok in (None, "x" * 43):
+            with self.subTest(token=tok), self.assertWritesNothing():
+                a = self.srv.request("DELETE", "/api/v1/me/sessions", token=tok)
+            self.assertError(a, 401, "unauthenticated")
+
     def test_sign_out_without_token_is_401(self):
         with self.assertWritesNothing():
             a = self.srv.request("DELETE", "/api/v1/session")

@@ -110,6 +110,23 @@ class UsersTest(ServerTestCase):
                                  as_user="admin")
                 self.assertError(a, 422, "validation_failed", fields=["password"])
 
+    def test_common_passwords_and_the_username_are_422_and_write_nothing(self):
+        """The bundled list (data/common_passwords.txt) in any case, also with
+        digits or punctuation around an entry, and the username itself."""
+        name = fresh_name("policy")
+        for pw in ("basketball", "BASKETBALL", "Strawberry", "1234567890", "Password123!",
+                   "sunshine2024", "qwerty12345", name, name.upper(), name + "!!"):
+            with self.subTest(password=pw):
+                with self.assertWritesNothing():
+                    a = self.req("POST", "/api/v1/users", self.new_user(username=name,
+                                                                         password=pw),
+                                 as_user="admin")
+                self.assertError(a, 422, "validation_failed", fields=["password"])
+        st, _, v = self.req("POST", "/api/v1/users",
+                            self.new_user(username=name, password="basketball at the pagoda"),
+                            as_user="admin")
+        self.assertEqual(st, 201, "a listed word inside a longer password is fine: %r" % (v,))
+
     def test_password_of_10_khmer_characters_is_accepted(self):
         st, _, v = self.req("POST", "/api/v1/users", self.new_user(password="ពួកពួកពួកព"),
                             as_user="admin")

@@ -115,7 +115,8 @@ export async function finish() {
 }
 
 // A browser with a fresh profile that may reach 127.0.0.1 only. Records
-// every request to another host and every console error.
+// every request to another host and every console error. profile is the
+// profile's folder (kept until the run ends, for a test that reads it).
 export async function openBrowser(t, { javaScript = true } = {}) {
   const profile = await mkdtemp(path.join(tmp, 'profile-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -149,7 +150,7 @@ export async function openBrowser(t, { javaScript = true } = {}) {
       consoleErrors.push(msg.text());
   });
   t.after(() => context.close());
-  return { context, page, offHost, consoleErrors };
+  return { context, page, offHost, consoleErrors, profile };
 }
 
 export async function htmlLang(page) {
@@ -166,7 +167,10 @@ export async function signIn(page, username, landing = /\/cases$/) {
 }
 
 export async function signOut(page) {
-  await Promise.all([page.waitForURL(/\/login\?out=1$/), page.locator('#sign-out').click()]);
+  await Promise.all([
+    page.waitForURL(/\/login\?out=1&lang=[a-z]+$/),
+    page.locator('#sign-out').click(),
+  ]);
   await assert.doesNotReject(page.locator('#signed-out').waitFor());
 }
 

@@ -102,6 +102,23 @@ static void test_open_escapes_values(void **state)
     buf_free(&b);
 }
 
+/* Every form the writer opens keeps nothing typed on a shared phone. */
+static void test_forms_say_autocomplete_off(void **state)
+{
+    struct buf b = {0};
+    (void)state;
+    h_open(&b, "form", "method", "post", "action", "/cases", H_END);
+    assert_string_equal(b.p, "<form autocomplete=\"off\" method=\"post\" action=\"/cases\">");
+    buf_reset(&b);
+    h_open_begin(&b, "form");
+    h_open_end(&b);
+    assert_string_equal(b.p, "<form autocomplete=\"off\">");
+    buf_reset(&b);
+    h_open(&b, "formula", H_END); /* only <form> itself */
+    assert_string_equal(b.p, "<formula>");
+    buf_free(&b);
+}
+
 static void test_text_sub(void **state)
 {
     struct buf b = {0};
@@ -149,6 +166,7 @@ int main(void)
         cmocka_unit_test(test_raw_is_written_as_is),
         cmocka_unit_test(test_open_escapes_values),
         cmocka_unit_test(test_text_sub),
+        cmocka_unit_test(test_forms_say_autocomplete_off),
         cmocka_unit_test(test_int),
         cmocka_unit_test(test_url_encode),
         cmocka_unit_test(test_para),

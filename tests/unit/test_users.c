@@ -6,7 +6,7 @@
 static void test_create_and_defaults(void **state)
 {
     struct fx *f = *state;
-    struct user_in in = {"sokha.k", "0123456789", "caseworker", NULL, f->org, NULL, NULL, NULL};
+    struct user_in in = {"sokha.k", "kep-crab-0716", "caseworker", NULL, f->org, NULL, NULL, NULL};
     struct user_rec u = {0};
     struct fielderrs fe = {0};
     assert_int_equal(user_create(&f->op, &in, &u, &fe), ERR_OK);
@@ -24,8 +24,8 @@ static void test_create_and_defaults(void **state)
     char *hash = NULL;
     assert_int_equal(store_user_by_username(f->op.db, "sokha.k", &got, &hash), ERR_OK);
     assert_string_equal(got.id, u.id);
-    assert_true(crypto_password_verify(hash, "0123456789"));
-    assert_null(strstr(hash, "0123456789"));
+    assert_true(crypto_password_verify(hash, "kep-crab-0716"));
+    assert_null(strstr(hash, "kep-crab-0716"));
     free(hash);
     user_rec_free(&got);
     user_rec_free(&u);
@@ -52,6 +52,52 @@ static void test_password_length_in_code_points(void **state)
     user_rec_free(&u);
 }
 
+/* The policy: a common password (the bundled list, any case, with digits
+ * or punctuation around it) or the username is refused; nothing written. */
+static void test_password_policy(void **state)
+{
+    static const struct {
+        const char *username, *password;
+        enum password_verdict want;
+    } cases[] = {
+        {"okname", "basketball", PASSWORD_COMMON},     /* in the list */
+        {"okname", "BasketBall", PASSWORD_COMMON},     /* any case */
+        {"okname", "QWERTYUIOP", PASSWORD_COMMON},     /* any case */
+        {"okname", "1234567890", PASSWORD_COMMON},     /* digits only, listed */
+        {"okname", "Password123!", PASSWORD_COMMON},   /* "password" with an affix */
+        {"okname", "!!iloveyou2024", PASSWORD_COMMON}, /* affixes on both sides */
+        {"sokha.caseworker", "sokha.caseworker", PASSWORD_USERNAME},
+        {"sokha.caseworker", "Sokha.Caseworker", PASSWORD_USERNAME},
+        {"sokha.caseworker", "sokha.caseworker2026", PASSWORD_USERNAME},
+        {"okname", "short", PASSWORD_TOO_SHORT},
+        {"okname", "", PASSWORD_TOO_SHORT},
+        {"okname", "kep-crab-0716", PASSWORD_OK},
+        {"okname", "basketball court at noon", PASSWORD_OK}, /* a listed word inside */
+        {"okname", "demo-password-1", PASSWORD_OK},
+        {NULL, "kep-crab-0716", PASSWORD_OK},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        enum password_verdict got = password_judge(cases[i].username, cases[i].password);
+        if (got != cases[i].want)
+            fail_msg("%s / %s: verdict %d, want %d", cases[i].username ? cases[i].username : "-",
+                     cases[i].password, (int)got, (int)cases[i].want);
+    }
+
+    struct fx *f = *state;
+    struct user_rec u = {0}, got = {0};
+    char *hash = NULL;
+    const char *bad[][2] = {
+        {"policy1", "Tinkerbell"}, {"policy2", "sunshine2024"}, {"policy3.long", "POLICY3.LONG"}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct fielderrs fe = {0};
+        struct user_in in = {bad[i][0], bad[i][1], "analyst", NULL, NULL, NULL, NULL, NULL};
+        assert_int_equal(user_create(&f->op, &in, &u, &fe), ERR_VALIDATION);
+        assert_non_null(fielderr_get(&fe, "password"));
+        assert_int_equal(fe.n, 1);
+        assert_int_equal(store_user_by_username(f->op.db, bad[i][0], &got, &hash), ERR_NOT_FOUND);
+    }
+}
+
 static void test_field_validation(void **state)
 {
     struct fx *f = *state;
@@ -60,21 +106,21 @@ static void test_field_validation(void **state)
         struct user_in in;
         const char *field;
     } bad[] = {
-        {{"", "0123456789", "analyst", NULL, NULL, NULL, NULL, NULL}, "username"},
-        {{"Upper", "0123456789", "analyst", NULL, NULL, NULL, NULL, NULL}, "username"},
-        {{"sp ace", "0123456789", "analyst", NULL, NULL, NULL, NULL, NULL}, "username"},
-        {{"a123456789012345678901234567890123456789012345678901234567890123456", "0123456789",
+        {{"", "kep-crab-0716", "analyst", NULL, NULL, NULL, NULL, NULL}, "username"},
+        {{"Upper", "kep-crab-0716", "analyst", NULL, NULL, NULL, NULL, NULL}, "username"},
+        {{"sp ace", "kep-crab-0716", "analyst", NULL, NULL, NULL, NULL, NULL}, "username"},
+        {{"a123456789012345678901234567890123456789012345678901234567890123456", "kep-crab-0716",
           "analyst", NULL, NULL, NULL, NULL, NULL},
          "username"},
-        {{"okname", "0123456789", "boss", NULL, NULL, NULL, NULL, NULL}, "role"},
-        {{"okname", "0123456789", "member", NULL, NULL, NULL, NULL, NULL}, "group_id"},
-        {{"okname", "0123456789", "representative", NULL, NULL, NULL, NULL, NULL}, "group_id"},
-        {{"okname", "0123456789", "member", NULL, NULL, "nosuchgroup", NULL, NULL}, "group_id"},
-        {{"okname", "0123456789", "analyst", NULL, "nosuchorg", NULL, NULL, NULL},
+        {{"okname", "kep-crab-0716", "boss", NULL, NULL, NULL, NULL, NULL}, "role"},
+        {{"okname", "kep-crab-0716", "member", NULL, NULL, NULL, NULL, NULL}, "group_id"},
+        {{"okname", "kep-crab-0716", "representative", NULL, NULL, NULL, NULL, NULL}, "group_id"},
+        {{"okname", "kep-crab-0716", "member", NULL, NULL, "nosuchgroup", NULL, NULL}, "group_id"},
+        {{"okname", "kep-crab-0716", "analyst", NULL, "nosuchorg", NULL, NULL, NULL},
          "organization_id"},
-        {{"okname", "0123456789", "analyst", NULL, NULL, NULL, "fr", NULL}, "locale"},
-        {{"okname", "0123456789", "analyst", "", NULL, NULL, NULL, NULL}, "display_name"},
-        {{"okname", "0123456789", "analyst", "bad\x01", NULL, NULL, NULL, NULL}, "display_name"},
+        {{"okname", "kep-crab-0716", "analyst", NULL, NULL, NULL, "fr", NULL}, "locale"},
+        {{"okname", "kep-crab-0716", "analyst", "", NULL, NULL, NULL, NULL}, "display_name"},
+        {{"okname", "kep-crab-0716", "analyst", "bad\x01", NULL, NULL, NULL, NULL}, "display_name"},
         {{"okname", NULL, "analyst", NULL, NULL, NULL, NULL, NULL}, "password"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -94,7 +140,8 @@ static void test_group_of_another_org_refused(void **state)
     struct fx *f = *state;
     struct user_rec u = {0};
     struct fielderrs fe = {0};
-    struct user_in in = {"crossorg", "0123456789", "member", NULL, f->org, f->group3, "en", NULL};
+    struct user_in in = {"crossorg", "kep-crab-0716", "member", NULL,
+                         f->org,     f->group3,       "en",     NULL};
     assert_int_equal(user_create(&f->op, &in, &u, &fe), ERR_VALIDATION);
     assert_non_null(fielderr_get(&fe, "group_id"));
     in.organization_id = f->org2;
@@ -110,7 +157,7 @@ static void test_username_taken(void **state)
     struct fx *f = *state;
     struct user_rec u = {0};
     struct fielderrs fe = {0};
-    struct user_in in = {"twice", "0123456789", "analyst", NULL, NULL, NULL, NULL, NULL};
+    struct user_in in = {"twice", "kep-crab-0716", "analyst", NULL, NULL, NULL, NULL, NULL};
     assert_int_equal(user_create(&f->op, &in, &u, &fe), ERR_OK);
     user_rec_free(&u);
     assert_int_equal(user_create(&f->op, &in, &u, &fe), ERR_CONFLICT);
@@ -136,7 +183,7 @@ static void test_staff_organization_and_blank_names(void **state)
         char name[32];
         snprintf(name, sizeof name, "staff%zu", i);
         const char *org = cases[i].org == 1 ? f->org : cases[i].org == 2 ? f->porg : NULL;
-        struct user_in in = {name, "0123456789", cases[i].role, NULL, org, NULL, NULL, NULL};
+        struct user_in in = {name, "kep-crab-0716", cases[i].role, NULL, org, NULL, NULL, NULL};
         struct user_rec u = {0};
         struct fielderrs fe = {0};
         enum err e = user_create(&f->op, &in, &u, &fe);
@@ -148,7 +195,7 @@ static void test_staff_organization_and_blank_names(void **state)
         }
         user_rec_free(&u);
     }
-    struct user_in blank = {"blank", "0123456789", "admin", " \t ", NULL, NULL, NULL, NULL};
+    struct user_in blank = {"blank", "kep-crab-0716", "admin", " \t ", NULL, NULL, NULL, NULL};
     struct user_rec u = {0};
     struct fielderrs fe = {0};
     assert_int_equal(user_create(&f->op, &blank, &u, &fe), ERR_VALIDATION);
@@ -168,7 +215,7 @@ static void test_only_admin_creates(void **state)
         bool prov = strcmp(roles[i], "provider") == 0;
         fx_actor(f, roles[i], prov ? f->porg : f->org, prov ? NULL : f->group1, &a);
         struct ctx cx = fx_ctx(f, &a);
-        struct user_in in = {"byrole", "0123456789", "admin", NULL, NULL, NULL, NULL, NULL};
+        struct user_in in = {"byrole", "kep-crab-0716", "admin", NULL, NULL, NULL, NULL, NULL};
         struct user_rec u = {0};
         struct fielderrs fe = {0};
         assert_int_equal(user_create(&cx, &in, &u, &fe), ERR_FORBIDDEN);
@@ -177,7 +224,7 @@ static void test_only_admin_creates(void **state)
     struct actor admin;
     fx_actor(f, "admin", NULL, NULL, &admin);
     struct ctx cx = fx_ctx(f, &admin);
-    struct user_in in = {"byadmin", "0123456789", "supervisor", "Sup", f->org, NULL, NULL, NULL};
+    struct user_in in = {"byadmin", "kep-crab-0716", "supervisor", "Sup", f->org, NULL, NULL, NULL};
     struct user_rec u = {0};
     struct fielderrs fe = {0};
     assert_int_equal(user_create(&cx, &in, &u, &fe), ERR_OK);
@@ -234,15 +281,15 @@ static void test_member_link(void **state)
     assert_int_equal(member_add(&f->op, f->group1, &mi, &m1, &fe), ERR_OK);
     assert_int_equal(member_add(&f->op, f->group2, &mi, &m2, &fe), ERR_OK);
 
-    struct user_in in = {"linked", "0123456789", "member", NULL,
-                         f->org,   f->group1,    NULL,     m2.rec.id};
+    struct user_in in = {"linked", "kep-crab-0716", "member", NULL,
+                         f->org,   f->group1,       NULL,     m2.rec.id};
     struct user_rec u = {0};
     /* A member of another group. */
     assert_int_equal(user_create(&f->op, &in, &u, &fe), ERR_VALIDATION);
     assert_non_null(fielderr_get(&fe, "member_id"));
     /* A caseworker has no member record. */
-    struct user_in staff = {"staffer", "0123456789", "caseworker", NULL,
-                            f->org,    NULL,         NULL,         m1.rec.id};
+    struct user_in staff = {"staffer", "kep-crab-0716", "caseworker", NULL, f->org, NULL,
+                            NULL,      m1.rec.id};
     memset(&fe, 0, sizeof fe);
     assert_int_equal(user_create(&f->op, &staff, &u, &fe), ERR_VALIDATION);
     assert_non_null(fielderr_get(&fe, "member_id"));
@@ -362,6 +409,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_create_and_defaults),
         cmocka_unit_test(test_password_length_in_code_points),
+        cmocka_unit_test(test_password_policy),
         cmocka_unit_test(test_field_validation),
         cmocka_unit_test(test_group_of_another_org_refused),
         cmocka_unit_test(test_username_taken),
