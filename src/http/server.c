@@ -158,9 +158,11 @@ static enum MHD_Result send_resp(struct conn_state *st, struct req *r, struct re
 {
     size_t len = w->body.len;
     char *body = buf_steal(&w->body);
-    struct MHD_Response *mr = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    /* The answer may carry names and phones: wiped when libmicrohttpd is done with it. */
+    struct MHD_Response *mr =
+        MHD_create_response_from_buffer_with_free_callback(len, body, wipe_free);
     if (mr == NULL) {
-        free(body);
+        wipe_free(body);
         return MHD_NO;
     }
     MHD_add_response_header(mr, "Content-Type",
@@ -319,6 +321,7 @@ static void req_init(struct pass *p, struct conn_state *st, const char *url, con
     p->r.lang = LANG_KM;
     p->w.status = 200;
     p->w.secure_cookies = srv->secure_cookies;
+    p->w.body.wipe = true;
 
     char peer[INET6_ADDRSTRLEN] = "";
     const union MHD_ConnectionInfo *ci =
@@ -641,6 +644,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         st->srv = srv;
         st->c = c;
         st->started_ms = clock_mono_ms();
+        st->body.wipe = true; /* bodies carry passwords, names, phones, stories */
         *con_cls = st;
         atomic_fetch_add(&srv->inflight, 1);
         const char *cl =
@@ -653,6 +657,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 st->too_large = true;
             if (st->too_large && (errno != 0 || n > BODY_DRAIN_MAX))
                 return dispatch(st, url, method); /* answer now; MHD closes after */
+            if (!st->too_large)
+                buf_reserve(&st->body, (size_t)n); /* one block, never copied on growth */
         }
         size_t url_len = strlen(url);
         MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, query_len, &url_len);
@@ -707,7 +713,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     form_free(st->form, st->nform);
     for (int i = 0; i < HTTP_PARAMS_MAX; i++)
         free(st->params[i]);
-    free(st->pre_token);
+    wipe_free(st->pre_token);
     actor_free(&st->actor);
     free(st);
     *con_cls = NULL;
