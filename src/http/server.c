@@ -760,6 +760,23 @@ bool server_listen_valid(const char *listen, char **errmsg)
     return parse_listen(listen, &sa, errmsg);
 }
 
+/* A socket bound to sa and listening; -1 (errno set) on failure. */
+static int bind_listen(const struct sockaddr_in *sa)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return -1;
+    int on = 1;
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0 ||
+        bind(fd, (const struct sockaddr *)sa, sizeof(*sa)) != 0 || listen(fd, 4096) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
 enum err server_start(const struct server_config *cfg, struct app *app, const struct route *routes,
                       size_t nroutes, struct server **out, char **errmsg)
 {
@@ -770,6 +787,21 @@ enum err server_start(const struct server_config *cfg, struct app *app, const st
     if (threads == 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         threads = n > 0 ? (unsigned)n : 1;
+    }
+    /* The socket is bound here, before cfg->confine, which may forbid
+     * binding; libmicrohttpd starts its threads after. */
+    int fd = bind_listen(&sa);
+    if (fd < 0) {
+        *errmsg = xasprintf("cannot listen on %s (address in use, or not allowed)", cfg->listen);
+        return ERR_UNAVAILABLE;
+    }
+    struct sockaddr_in bound;
+    socklen_t blen = sizeof(bound);
+    unsigned port = getsockname(fd, (struct sockaddr *)&bound, &blen) == 0 ? ntohs(bound.sin_port)
+                                                                           : ntohs(sa.sin_port);
+    if (cfg->confine != NULL && !cfg->confine(cfg->confine_cls, errmsg)) {
+        close(fd);
+        return ERR_INTERNAL;
     }
     struct server *s = xcalloc(1, sizeof(*s));
     s->app = app;
@@ -782,19 +814,19 @@ enum err server_start(const struct server_config *cfg, struct app *app, const st
     atomic_init(&s->inflight, 0);
     s->d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
-        NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
+        NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET,
+        (MHD_socket)fd, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
         cfg->conn_timeout ? cfg->conn_timeout : 30u, MHD_OPTION_CONNECTION_LIMIT,
         cfg->max_conns ? cfg->max_conns : 512u, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 64u,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY_LIMIT, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, s, MHD_OPTION_END);
     if (s->d == NULL) {
-        *errmsg = xasprintf("cannot listen on %s (address in use, or not allowed)", cfg->listen);
+        *errmsg = xasprintf("cannot serve on %s", cfg->listen);
+        close(fd);
         free(s);
         return ERR_UNAVAILABLE;
     }
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
-    s->port = di ? di->port : ntohs(sa.sin_port);
+    s->port = port;
     *out = s;
     return ERR_OK;
 }
