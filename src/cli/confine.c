@@ -1,5 +1,6 @@
 /* cbpn serve's confinement: leaving root, then the sandbox after start-up. */
 #include <libgen.h>
+#include <libpq-fe.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -99,14 +100,46 @@ static int threads_now(void)
     return n;
 }
 
+#define OWNED_MAX 12
+
+/* The files libpq reads when it connects again: those the URI names
+ * (passfile=, sslrootcert=...) and the defaults in the home folder. Each
+ * is added to p and kept in owned (caller frees). */
+static int libpq_files(const char *db, struct sandbox_policy *p, char **owned)
+{
+    static const char *const keys[] = {"passfile", "sslrootcert", "sslcert",
+                                       "sslkey",   "sslcrl",      "sslcrldir"};
+    int n = 0;
+    PQconninfoOption *opts = PQconninfoParse(db, NULL);
+    for (PQconninfoOption *o = opts; o != NULL && o->keyword != NULL; o++)
+        for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && n < OWNED_MAX - 2; i++)
+            if (strcmp(o->keyword, keys[i]) == 0 && o->val != NULL && o->val[0] != '\0') {
+                owned[n] = xstrdup(o->val);
+                sandbox_allow(p, owned[n++], SANDBOX_READ);
+            }
+    PQconninfoFree(opts);
+    const char *home = getenv("HOME");
+    if (home != NULL && home[0] == '/') {
+        owned[n] = xasprintf("%s/.pgpass", home);
+        sandbox_allow(p, owned[n++], SANDBOX_READ);
+        owned[n] = xasprintf("%s/.postgresql", home);
+        sandbox_allow(p, owned[n++], SANDBOX_READ);
+    }
+    return n;
+}
+
 bool cli_confine(void *cls, char **why)
 {
     const struct cli_confinement *c = cls;
     struct sandbox_policy p = {0};
+    char *owned[OWNED_MAX];
+    int nowned = 0;
     char *dbdir = store_is_uri(c->db) ? NULL : folder_of(c->db);
     char *keydir = folder_of(c->keypath);
     sandbox_allow(&p, dbdir, SANDBOX_WRITE);  /* the database, its WAL and journal */
     sandbox_allow(&p, keydir, SANDBOX_WRITE); /* the key; the audit head file beside it */
+    if (store_is_uri(c->db))
+        nowned = libpq_files(c->db, &p, owned);
     sandbox_allow_system(&p);
     int n = threads_now();
     if (n > 1)
@@ -116,6 +149,8 @@ bool cli_confine(void *cls, char **why)
     enum sandbox_landlock ll = sandbox_landlock(&p);
     free(dbdir);
     free(keydir);
+    for (int i = 0; i < nowned; i++)
+        free(owned[i]);
     if (ll == SANDBOX_LANDLOCK_FAILED) {
         *why = xasprintf("sandbox: Landlock is supported but could not be applied");
         return false;

@@ -33,8 +33,9 @@ bool sandbox_allow(struct sandbox_policy *p, const char *path, enum sandbox_acce
 /* What the server needs besides its own data: the files the C library
  * reads to resolve a PostgreSQL host name again (hosts, resolv.conf,
  * nsswitch.conf, passwd...) and the name-service libraries it may load,
- * the time zone, /dev/urandom (SQLite), libpq's password and certificate
- * files, and the temporary folders (TMPDIR, SQLITE_TMPDIR). */
+ * the time zone, /dev/urandom (SQLite), libpq's files named by its
+ * environment (PGPASSFILE...), and the temporary folders (TMPDIR,
+ * SQLITE_TMPDIR). */
 void sandbox_allow_system(struct sandbox_policy *p);
 
 enum sandbox_landlock {
