@@ -7,6 +7,7 @@ import os
 import pwd
 import re
 import secrets
+import time
 import unittest
 import urllib.parse
 
@@ -200,7 +201,14 @@ class WipedTest(unittest.TestCase):
                                    content_type="application/x-www-form-urlencoded",
                                    headers={"Cookie": cookie})
             self.assertIn(st, (200, 401), "the form sign-in was not tried")
-        found = heap_contains(srv.proc.pid, [json_pw.encode(), form_pw.encode()])
+        # The connections end (and their requests are freed) a moment after
+        # the answers arrived: looked for again until then, 10 s at most.
+        deadline = time.monotonic() + 10
+        while True:
+            found = heap_contains(srv.proc.pid, [json_pw.encode(), form_pw.encode()])
+            if not found or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
         self.assertFalse(found, "left in the server's memory: %r" % found)
 
 

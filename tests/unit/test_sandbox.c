@@ -8,7 +8,9 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,6 +163,11 @@ static int seccomp_mode(void)
     return mode;
 }
 
+static void *nothing(void *arg)
+{
+    return arg;
+}
+
 /* In the child: the filter on; what the server does still works. Exit 0,
  * or the number of the failed check. */
 static int seccomp_allowed_child(void *arg)
@@ -181,6 +188,9 @@ static int seccomp_allowed_child(void *arg)
     unsigned char r[16];
     if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
         return 5;
+    pthread_t t; /* a thread (clone3 refused, clone without namespaces) */
+    if (pthread_create(&t, NULL, nothing, NULL) != 0 || pthread_join(t, NULL) != 0)
+        return 6;
     struct buf b = {.wipe = true}; /* memory, growth, wiping */
     for (int i = 0; i < 1000; i++)
         buf_printf(&b, "%d", i);
@@ -210,13 +220,15 @@ static int seccomp_refused_child(void *arg)
         signal(SIGSYS, SIG_IGN);
     else if (strcmp(what, "kill") == 0) /* a signal to another process */
         (void)syscall(SYS_tgkill, 1, 1, 0);
+    else if (strcmp(what, "userns") == 0) /* a new user namespace (a way to capabilities) */
+        (void)syscall(SYS_clone, (unsigned long)(CLONE_NEWUSER | SIGCHLD), 0, 0, 0, 0);
     return 0; /* the call went through: the filter failed */
 }
 
 static void test_seccomp_ends_the_process_on_other_calls(void **state)
 {
     (void)state;
-    static const char *const calls[] = {"chroot", "execve", "sigsys", "kill"};
+    static const char *const calls[] = {"chroot", "execve", "sigsys", "kill", "userns"};
     for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++) {
         int st = in_child(seccomp_refused_child, (void *)(uintptr_t)calls[i]);
         if (exited(st) != SANDBOX_EXIT)
