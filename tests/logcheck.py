@@ -116,8 +116,8 @@ def scan(paths, strings):
 
 def control(strings):
     """The check catches a planted name and passes a clean log."""
-    planted = sorted(s for s in strings if " " in s and s.replace(" ", "").isalpha()
-                     and s.isascii())[0]
+    planted = sorted(s for s in demo_strings() & strings
+                     if " " in s and s.replace(" ", "").isalpha() and s.isascii())[0]
     with tempfile.TemporaryDirectory() as d:
         bad = os.path.join(d, "bad.log")
         good = os.path.join(d, "good.log")
