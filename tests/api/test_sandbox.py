@@ -33,6 +33,10 @@ def status(pid):
     return out
 
 
+CHUNK = 8 << 20
+REGION_MAX = 4 << 30
+
+
 def heap_contains(pid, needles):
     """Which of needles (bytes) are in the writable private memory of pid
     (its heap, thread arenas, anonymous maps)."""
@@ -46,14 +50,19 @@ def heap_contains(pid, needles):
                                               and not path.startswith("[anon")):
                 continue
             lo, hi = (int(x, 16) for x in addr.split("-"))
-            try:
-                mem.seek(lo)
-                chunk = mem.read(hi - lo)
-            except (OSError, OverflowError, ValueError):
+            if hi - lo > REGION_MAX:  # a sanitizer's shadow memory, not the heap
                 continue
-            for n in needles:
-                if n in chunk:
-                    found.add(n)
+            tail = b""
+            for at in range(lo, hi, CHUNK):
+                try:
+                    mem.seek(at)
+                    chunk = tail + mem.read(min(CHUNK, hi - at))
+                except (OSError, OverflowError, ValueError):
+                    break
+                for n in needles:
+                    if n in chunk:
+                        found.add(n)
+                tail = chunk[-256:]  # a needle across two chunks
     return found
 
 
