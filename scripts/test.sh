@@ -22,6 +22,11 @@ done
 passed=0 failed=0
 logdir=$BUILD/test-logs
 mkdir -p "$logdir"
+# Every server's log of this run, and the names and phones the tests sent,
+# for the last check (tests/logcheck.py).
+export CBPN_TEST_LOGS=${CBPN_TEST_LOGS:-$(cd "$logdir" && pwd)/server-logs}
+rm -rf "$CBPN_TEST_LOGS"
+mkdir -p "$CBPN_TEST_LOGS"
 add() { passed=$((passed + $1)); failed=$((failed + $2)); }
 start=$(date +%s)
 
@@ -187,6 +192,16 @@ if [ "$run_e2e" = 1 ]; then
     printf '  %-28s %3d passed, %d failed\n' e2e "$p" "$f"
     [ "$f" -gt 0 ] && grep -E 'not ok|Error' "$logdir/e2e.log" | head -20
     add "$p" "$f"
+fi
+
+if [ "$run_api" = 1 ]; then
+    echo "== logs: no name or phone number in any server log (tests/logcheck.py)"
+    "$PYTHON" tests/logcheck.py "$CBPN_TEST_LOGS" "$logdir/postgres-server.log" \
+        > "$logdir/logcheck.log" 2>&1
+    rc=$?
+    if grep -q '^logcheck control: ok' "$logdir/logcheck.log"; then add 1 0; else add 0 1; fi
+    if [ "$rc" -eq 0 ]; then add 1 0; else add 0 1; fi
+    sed 's/^/  /' "$logdir/logcheck.log" | head -40
 fi
 
 echo "(logs in $logdir; $(( $(date +%s) - start ))s)"

@@ -1,10 +1,13 @@
 /* cbpn: the case, referral and safe-migration system of a Community-Based
  * Protection Network. One binary: the server and every command. */
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "crypto/crypto.h"
+#include "util/alloc.h"
 
 static const struct {
     const char *name;
@@ -37,6 +40,9 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0)
         return help(stdout, 0);
+    /* Every JSON value (request bodies, answers, stored documents: names,
+     * phones, passwords) is wiped when jansson frees it. Before any JSON. */
+    json_set_alloc_funcs(malloc, wipe_free);
     if (!crypto_init()) {
         fprintf(stderr, "cbpn: libsodium cannot start\n");
         return 1;

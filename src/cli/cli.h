@@ -33,4 +33,23 @@ bool cli_create(const char *db, const char *keypath);
  * Caller frees (and should wipe). NULL on end of input. */
 char *cli_read_secret(FILE *in);
 
+/* Started as root, becomes --user (user, may be NULL) or else the owner of
+ * the database file (of the key file, for PostgreSQL) when that is not
+ * root; logs that it stays root otherwise. Checks first that the user can
+ * use the database and the key, and says clearly which file it cannot.
+ * false (said why on standard error) when the server must not start. */
+bool cli_leave_root(const char *user, const char *db, const char *keypath);
+
+/* What cli_confine() needs: the database (a file or a URI) and the key. */
+struct cli_confinement {
+    const char *db;
+    const char *keypath;
+};
+/* The server's confine hook (struct server_config): Landlock on the
+ * database's folder, the key's folder, the temporary folder and what
+ * libpq and the resolver read; then seccomp. cls: a struct
+ * cli_confinement. false with *why (caller frees) when it cannot be
+ * applied: the server does not start unconfined. */
+bool cli_confine(void *cls, char **why);
+
 #endif

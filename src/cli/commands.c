@@ -324,7 +324,7 @@ out:
 
 static const char *const SERVE_USAGE =
     "usage: cbpn serve --db FILE|URI [--key KEYFILE] [--listen ADDR:PORT] [--threads N]\n"
-    "                  [--secure-cookies] [--trusted-proxy ADDR[,ADDR...]]...\n"
+    "                  [--secure-cookies] [--trusted-proxy ADDR[,ADDR...]]... [--user NAME]\n"
     "Serves the web app and the JSON API (default 127.0.0.1:8080). SIGTERM or\n"
     "SIGINT lets requests in flight finish, then exits 0. --secure-cookies marks\n"
     "cookies Secure: use it when a TLS proxy serves cbpn over HTTPS.\n"
@@ -335,20 +335,29 @@ static const char *const SERVE_USAGE =
     "on SQLite, four per core on PostgreSQL, each with its own connection).\n"
     "With a PostgreSQL URI, several cbpn servers can serve one database; list\n"
     "the primary and its standby (host1:5432,host2:5432) with\n"
-    "?target_session_attrs=read-write and cbpn follows a failover by itself.\n";
+    "?target_session_attrs=read-write and cbpn follows a failover by itself.\n"
+    "Started as root it runs as --user NAME, or else as the owner of the database\n"
+    "file (of the key file, for PostgreSQL) when that is not root; staying root\n"
+    "is said in the log. After start-up it confines itself: seccomp, and Landlock\n"
+    "where the kernel has it (its files: the database's and the key's folders,\n"
+    "TMPDIR, default /tmp; CBPN_NO_LANDLOCK=1 turns Landlock off).\n";
 
 int cmd_serve(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'},       {"key", required_argument, NULL, 'k'},
-        {"listen", required_argument, NULL, 'l'},   {"threads", required_argument, NULL, 't'},
-        {"secure-cookies", no_argument, NULL, 's'}, {"trusted-proxy", required_argument, NULL, 'p'},
-        {"help", no_argument, NULL, 'h'},           {0, 0, 0, 0}};
+    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+                                         {"key", required_argument, NULL, 'k'},
+                                         {"listen", required_argument, NULL, 'l'},
+                                         {"threads", required_argument, NULL, 't'},
+                                         {"secure-cookies", no_argument, NULL, 's'},
+                                         {"trusted-proxy", required_argument, NULL, 'p'},
+                                         {"user", required_argument, NULL, 'u'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0, 0, 0, 0}};
     struct server_config cfg = {.listen = "127.0.0.1:8080",
                                 .error_page = web_error_page,
                                 .resume_page = web_resume_page,
                                 .conn_timeout = 30};
-    const char *db = NULL, *key = NULL;
+    const char *db = NULL, *key = NULL, *user = NULL;
     int o;
     optind = 1;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -356,6 +365,8 @@ int cmd_serve(int argc, char **argv)
             db = optarg;
         } else if (o == 'k') {
             key = optarg;
+        } else if (o == 'u') {
+            user = optarg;
         } else if (o == 'l') {
             cfg.listen = optarg;
         } else if (o == 's') {
@@ -397,14 +408,23 @@ int cmd_serve(int argc, char **argv)
         free(msg);
         return 1;
     }
+    /* One temporary folder, known before SQLite starts (it reads TMPDIR
+     * once): the sandbox lets the server write there and nowhere else but
+     * beside the database and the key. */
+    if (getenv("TMPDIR") == NULL)
+        setenv("TMPDIR", "/tmp", 1);
     char *keypath = cli_key_path(db, key);
     if (keypath == NULL)
         return 2;
     struct app app;
-    bool opened = cli_open(db, keypath, &app);
-    free(keypath);
-    if (!opened)
+    bool opened = cli_leave_root(user, db, keypath) && cli_open(db, keypath, &app);
+    struct cli_confinement confinement = {db, keypath};
+    cfg.confine = cli_confine;
+    cfg.confine_cls = &confinement;
+    if (!opened) {
+        free(keypath);
         return 1;
+    }
     /* Members written before their identities were sealed are sealed now,
      * before anyone is served. */
     struct ctx op = {
@@ -413,6 +433,7 @@ int cmd_serve(int argc, char **argv)
     if (member_seal_existing(&op, &sealed) != ERR_OK) {
         fprintf(stderr, "cbpn: cannot seal the members' identities\n");
         cli_close(&app);
+        free(keypath);
         return 1;
     }
     if (sealed > 0)
@@ -450,5 +471,6 @@ int cmd_serve(int argc, char **argv)
 out:
     free(routes);
     cli_close(&app);
+    free(keypath);
     return rc;
 }

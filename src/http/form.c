@@ -20,7 +20,7 @@ static char *decode(const char *s, size_t n)
             int hi = i + 2 < n ? hex_digit(s[i + 1]) : -1;
             int lo = hi >= 0 ? hex_digit(s[i + 2]) : -1;
             if (lo < 0) {
-                free(out);
+                wipe_free(out);
                 return NULL;
             }
             out[o++] = (char)(hi * 16 + lo);
@@ -31,7 +31,7 @@ static char *decode(const char *s, size_t n)
     }
     out[o] = '\0';
     if (!utf8_valid_text(out, o)) {
-        free(out);
+        wipe_free(out);
         return NULL;
     }
     return out;
@@ -72,9 +72,9 @@ void form_free(struct kv *fields, int n)
 {
     if (fields == NULL)
         return;
-    for (int i = 0; i < n; i++) {
-        free(fields[i].key);
-        free(fields[i].value);
+    for (int i = 0; i < n; i++) { /* values are names, phones, passwords */
+        wipe_free(fields[i].key);
+        wipe_free(fields[i].value);
     }
     free(fields);
 }

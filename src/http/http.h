@@ -174,6 +174,11 @@ struct server_config {
     unsigned max_conns;
     bool secure_cookies;                 /* behind a TLS proxy: mark every cookie Secure */
     struct http_proxies trusted_proxies; /* whose X-Forwarded-For names the client */
+    /* Called once the listening socket is bound and before any worker
+     * thread starts (so that what it restricts, every thread inherits);
+     * false (with *errmsg, caller frees) stops the start. NULL: none. */
+    bool (*confine)(void *cls, char **errmsg);
+    void *confine_cls;
 };
 
 struct server;

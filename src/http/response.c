@@ -23,7 +23,7 @@ void resp_json(struct resp *w, int status, json_t *j)
     json_decref(j);
     if (s != NULL) {
         buf_puts(&w->body, s);
-        free(s);
+        wipe_free(s);
     }
 }
 

@@ -213,9 +213,11 @@ static enum MHD_Result send_resp(struct conn_state *st, struct req *r, struct re
 {
     size_t len = w->body.len;
     char *body = buf_steal(&w->body);
-    struct MHD_Response *mr = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    /* The answer may carry names and phones: wiped when libmicrohttpd is done with it. */
+    struct MHD_Response *mr =
+        MHD_create_response_from_buffer_with_free_callback(len, body, wipe_free);
     if (mr == NULL) {
-        free(body);
+        wipe_free(body);
         return MHD_NO;
     }
     MHD_add_response_header(mr, "Content-Type",
@@ -374,6 +376,7 @@ static void req_init(struct pass *p, struct conn_state *st, const char *url, con
     p->r.lang = LANG_KM;
     p->w.status = 200;
     p->w.secure_cookies = srv->secure_cookies;
+    p->w.body.wipe = true;
 
     char peer[INET6_ADDRSTRLEN] = "";
     const union MHD_ConnectionInfo *ci =
@@ -700,6 +703,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         st->srv = srv;
         st->c = c;
         st->started_ms = clock_mono_ms();
+        st->body.wipe = true; /* bodies carry passwords, names, phones, stories */
         *con_cls = st;
         atomic_fetch_add(&srv->inflight, 1);
         const char *cl =
@@ -712,6 +716,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 st->too_large = true;
             if (st->too_large && (errno != 0 || n > BODY_DRAIN_MAX))
                 return dispatch(st, url, method); /* answer now; MHD closes after */
+            if (!st->too_large)
+                buf_reserve(&st->body, (size_t)n); /* one block, never copied on growth */
         }
         size_t url_len = strlen(url);
         MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, query_len, &url_len);
@@ -766,7 +772,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     form_free(st->form, st->nform);
     for (int i = 0; i < HTTP_PARAMS_MAX; i++)
         free(st->params[i]);
-    free(st->pre_token);
+    wipe_free(st->pre_token);
     actor_free(&st->actor);
     free(st);
     *con_cls = NULL;
@@ -813,6 +819,23 @@ bool server_listen_valid(const char *listen, char **errmsg)
     return parse_listen(listen, &sa, errmsg);
 }
 
+/* A socket bound to sa and listening; -1 (errno set) on failure. */
+static int bind_listen(const struct sockaddr_in *sa)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return -1;
+    int on = 1;
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0 ||
+        bind(fd, (const struct sockaddr *)sa, sizeof(*sa)) != 0 || listen(fd, 4096) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
 enum err server_start(const struct server_config *cfg, struct app *app, const struct route *routes,
                       size_t nroutes, struct server **out, char **errmsg)
 {
@@ -823,6 +846,21 @@ enum err server_start(const struct server_config *cfg, struct app *app, const st
     if (threads == 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         threads = n > 0 ? (unsigned)n : 1;
+    }
+    /* The socket is bound here, before cfg->confine, which may forbid
+     * binding; libmicrohttpd starts its threads after. */
+    int fd = bind_listen(&sa);
+    if (fd < 0) {
+        *errmsg = xasprintf("cannot listen on %s (address in use, or not allowed)", cfg->listen);
+        return ERR_UNAVAILABLE;
+    }
+    struct sockaddr_in bound;
+    socklen_t blen = sizeof(bound);
+    unsigned port = getsockname(fd, (struct sockaddr *)&bound, &blen) == 0 ? ntohs(bound.sin_port)
+                                                                           : ntohs(sa.sin_port);
+    if (cfg->confine != NULL && !cfg->confine(cfg->confine_cls, errmsg)) {
+        close(fd);
+        return ERR_INTERNAL;
     }
     struct server *s = xcalloc(1, sizeof(*s));
     s->app = app;
@@ -835,19 +873,19 @@ enum err server_start(const struct server_config *cfg, struct app *app, const st
     atomic_init(&s->inflight, 0);
     s->d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
-        NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
+        NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET,
+        (MHD_socket)fd, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
         cfg->conn_timeout ? cfg->conn_timeout : 30u, MHD_OPTION_CONNECTION_LIMIT,
         cfg->max_conns ? cfg->max_conns : 512u, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 64u,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY_LIMIT, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, s, MHD_OPTION_END);
     if (s->d == NULL) {
-        *errmsg = xasprintf("cannot listen on %s (address in use, or not allowed)", cfg->listen);
+        *errmsg = xasprintf("cannot serve on %s", cfg->listen);
+        close(fd);
         free(s);
         return ERR_UNAVAILABLE;
     }
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
-    s->port = di ? di->port : ntohs(sa.sin_port);
+    s->port = port;
     *out = s;
     return ERR_OK;
 }

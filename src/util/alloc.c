@@ -1,5 +1,6 @@
 #include "util/alloc.h"
 
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,17 @@ void *xrealloc(void *p, size_t n)
     if (q == NULL)
         oom(n);
     return q;
+}
+
+void wipe_free(void *p)
+{
+    if (p == NULL)
+        return;
+    /* The usable size, not the requested one: it needs no size kept beside
+     * the block, so that memory handed out by a library (jansson's
+     * json_dumps) can be wiped too. */
+    explicit_bzero(p, malloc_usable_size(p));
+    free(p);
 }
 
 char *xstrdup(const char *s)

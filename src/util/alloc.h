@@ -13,5 +13,9 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* printf into a new string. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Overwrites the whole allocation p (from malloc and kin) with zeros, then
+ * frees it; wipe_free(NULL) is a no-op. For memory that held a secret or
+ * a person's data. */
+void wipe_free(void *p);
 
 #endif

@@ -15,8 +15,22 @@ static void reserve(struct buf *b, size_t extra)
     size_t cap = b->cap ? b->cap : 256;
     while (cap < need)
         cap *= 2;
-    b->p = xrealloc(b->p, cap);
+    if (b->wipe) { /* realloc would leave the old copy behind */
+        char *p = xmalloc(cap);
+        if (b->p != NULL) {
+            memcpy(p, b->p, b->len + 1);
+            wipe_free(b->p);
+        }
+        b->p = p;
+    } else {
+        b->p = xrealloc(b->p, cap);
+    }
     b->cap = cap;
+}
+
+void buf_reserve(struct buf *b, size_t extra)
+{
+    reserve(b, extra);
 }
 
 void buf_put(struct buf *b, const char *s, size_t n)
@@ -70,7 +84,10 @@ char *buf_steal(struct buf *b)
 
 void buf_free(struct buf *b)
 {
-    free(b->p);
+    if (b->wipe)
+        wipe_free(b->p);
+    else
+        free(b->p);
     b->p = NULL;
     b->len = b->cap = 0;
 }

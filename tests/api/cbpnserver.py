@@ -24,6 +24,9 @@ Environment:
   CBPN_TEST_FRESH_DEMO=1   run `cbpn demo` for every module instead of copying
   CBPN_TEST_KEEP=1         keep the temporary directories and databases (printed)
   CBPN_TEST_SLOW=N         multiply start-up timeouts by N (sanitizer builds)
+  CBPN_TEST_LOGS=DIR       keep every server's log in DIR (as BACKEND-NAME.log) and
+                           append to DIR/sent.txt every name and phone number a test
+                           sent (one JSON string a line), for tests/logcheck.py
 
 Besides the Python standard library: python3-jsonschema and python3-yaml (Debian),
 to check every answer against docs/openapi.yaml (see Contract); for postgres
@@ -76,6 +79,44 @@ BACKEND = os.environ.get("CBPN_TEST_BACKEND", "sqlite") or "sqlite"
 PG_BASE = os.environ.get("CBPN_TEST_PG", "")
 BACKENDS = ("sqlite", "postgres")
 KEEP = os.environ.get("CBPN_TEST_KEEP") == "1"
+RUN_LOGS = os.environ.get("CBPN_TEST_LOGS", "")
+
+# The fields whose values are a person's name or phone number, in JSON bodies
+# (any depth) and forms ("survivor.name_latn"): what no log may contain.
+_PERSONAL_KEY = re.compile(r"(^|[._])(name|name_km|name_latn|phone|display_name|contact)$")
+
+
+def _personal_values(value, key=""):
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _personal_values(v, str(k))
+    elif isinstance(value, list):
+        for v in value:
+            yield from _personal_values(v, key)
+    elif isinstance(value, str) and key != "username" and _PERSONAL_KEY.search(key):
+        yield value
+
+
+def record_sent(body=None, form=None):
+    """Notes the names and phones of a request (a JSON value, or form bytes)
+    in CBPN_TEST_LOGS/sent.txt."""
+    if not RUN_LOGS:
+        return
+    found = []
+    if body is not None:
+        found.extend(_personal_values(body))
+    if form is not None:
+        try:
+            pairs = urllib.parse.parse_qsl(form.decode("utf-8"), keep_blank_values=True)
+        except (UnicodeDecodeError, ValueError):
+            pairs = []
+        found.extend(v for k, v in pairs if k != "username" and _PERSONAL_KEY.search(k))
+    found = [s for s in found if len(s.strip()) >= 4]
+    if found:
+        os.makedirs(RUN_LOGS, exist_ok=True)
+        with open(os.path.join(RUN_LOGS, "sent.txt"), "a", encoding="utf-8") as f:
+            for s in found:
+                f.write(json.dumps(s, ensure_ascii=False) + "\n")
 
 
 class ServerError(Exception):
@@ -808,8 +849,9 @@ if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
 class Server:
     """A running `cbpn serve` on a demo database."""
 
-    def __init__(self, extra_args=(), share_with=None, database=None):
+    def __init__(self, extra_args=(), share_with=None, database=None, env=None):
         self.extra_args = list(extra_args)  # more `cbpn serve` options
+        self.env = env  # more environment variables of `cbpn serve`
         self.dir = tempfile.mkdtemp(prefix="cbpn-api-")
         # share_with: another Server whose database this one serves too (see
         # twin); database: a Database the caller made (and removes). Either
@@ -858,7 +900,7 @@ class Server:
                 [CBPN_BIN, "serve", *self.db_args(), "--listen", "127.0.0.1:%d" % self.port,
                  *self.extra_args],
                 stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
-                cwd=self.dir)
+                cwd=self.dir, env=dict(os.environ, **self.env) if self.env else None)
             for _ in range(int(400 * SLOW)):  # 400 x 50 ms = 20 s
                 if self.proc.poll() is not None:
                     break
@@ -907,6 +949,10 @@ class Server:
     def cleanup(self):
         """Removes the directory and the database (CBPN_TEST_KEEP=1 keeps them)."""
         _live.discard(self)
+        if RUN_LOGS and os.path.exists(self.log_path):
+            os.makedirs(RUN_LOGS, exist_ok=True)
+            shutil.copyfile(self.log_path, os.path.join(
+                RUN_LOGS, "%s-%s.log" % (self.backend, os.path.basename(self.dir))))
         try:
             if self._owns_database:
                 self.database.drop()
@@ -952,8 +998,11 @@ class Server:
         data = None
         if body is not None:
             data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+            record_sent(body=body)
         if raw is not None:
             data = raw
+            if "x-www-form-urlencoded" in (content_type or ""):
+                record_sent(form=raw)
         h = {}
         if data is not None and content_type:
             h["Content-Type"] = content_type

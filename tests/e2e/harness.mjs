@@ -3,6 +3,7 @@
 // signing in and out.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -98,8 +99,14 @@ export async function startServer() {
   server = spawn(BIN, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // CBPN_TEST_LOGS: the whole log is kept there too, for tests/logcheck.py
+  // (no name or phone number typed in these tests may reach it).
+  const runLogs = process.env.CBPN_TEST_LOGS;
+  const logFile = runLogs ? path.join(runLogs, `e2e-${path.basename(tmp)}.log`) : null;
+  if (logFile) mkdirSync(runLogs, { recursive: true });
   const keep = (d) => {
     serverLog = (serverLog + d).slice(-8192);
+    if (logFile) appendFileSync(logFile, d);
   };
   server.stdout.on('data', keep);
   server.stderr.on('data', keep);
