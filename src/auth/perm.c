@@ -68,6 +68,8 @@ static const enum scope table[ACT__MAX][ROLE__MAX] = {
     [ACT_ADVICE_CREATE]    = {GRP,   GRP, ORG,   ORG,   N,     N,      N},
     [ACT_ADVICE_READ]      = {GRP,   GRP, ORG,   ORG,   N,     N,      ALL},
     [ACT_ADVICE_UPDATE]    = {GRP,   GRP, ORG,   ORG,   N,     N,      N},
+    [ACT_AUDIT_READ]       = {N,     N,   N,     ORG,   N,     N,      ALL},
+    [ACT_AUDIT_VERIFY]     = {N,     N,   N,     ALL,   N,     N,      ALL},
 };
 /* clang-format on */
 

@@ -66,6 +66,8 @@ enum action {
     ACT_ADVICE_CREATE,     /* record a safe-migration advice record of a group */
     ACT_ADVICE_READ,       /* list advice records, with the person advised */
     ACT_ADVICE_UPDATE,     /* mark an advice record's follow-up done */
+    ACT_AUDIT_READ,        /* the audit log's entries (ids and codes only) */
+    ACT_AUDIT_VERIFY,      /* verify the audit chain and see its signed head */
     ACT__MAX
 };
 

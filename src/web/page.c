@@ -209,6 +209,7 @@ struct ctx page_ctx(const struct req *r)
         cx.key = r->app->key;
         cx.places = r->app->places;
         cx.screening = r->app->screening;
+        cx.keypath = r->app->keypath;
         cx.reference = r->app->reference;
     }
     return cx;
