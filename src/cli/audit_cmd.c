@@ -10,11 +10,13 @@
 
 static const char *const AUDIT_USAGE =
     "usage: cbpn audit verify --db FILE|URI [--key KEYFILE] [--head HEADFILE]...\n"
+    "                         [--head-dir DIR]\n"
     "       cbpn audit rotate-key --db FILE|URI [--key KEYFILE]\n"
     "verify checks the audit log from its first entry to its head: every\n"
     "entry's hash and its MAC under the audit key (KEYFILE.audit, beside the\n"
     "data key), and that the log reaches every signed head: those given with\n"
-    "--head, or else every KEYFILE.head.* beside the data key (one per server).\n"
+    "--head, or else every KEYFILE.head.* beside the data key or in --head-dir\n"
+    "(one per server).\n"
     "Exit 0 when it is intact; 1, naming the first bad entry, when an entry\n"
     "was altered, removed, inserted or reordered, or the tail was cut.\n"
     "rotate-key adds a new audit key to KEYFILE.audit: servers started after\n"
@@ -73,12 +75,11 @@ static int rotate(const char *keypath)
 
 int cmd_audit(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-                                         {"key", required_argument, NULL, 'k'},
-                                         {"head", required_argument, NULL, 'H'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {0, 0, 0, 0}};
-    const char *db = NULL, *key = NULL;
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'},   {"key", required_argument, NULL, 'k'},
+        {"head", required_argument, NULL, 'H'}, {"head-dir", required_argument, NULL, 'D'},
+        {"help", no_argument, NULL, 'h'},       {0, 0, 0, 0}};
+    const char *db = NULL, *key = NULL, *head_dir = NULL;
     char **given = NULL;
     size_t ngiven = 0;
     int o;
@@ -95,6 +96,8 @@ int cmd_audit(int argc, char **argv)
             db = optarg;
         } else if (o == 'k') {
             key = optarg;
+        } else if (o == 'D' && verify) {
+            head_dir = optarg;
         } else if (o == 'H' && verify) {
             given = xrealloc(given, (ngiven + 1) * sizeof(*given));
             given[ngiven++] = optarg;
@@ -123,7 +126,9 @@ int cmd_audit(int argc, char **argv)
     bool opened = cli_open(db, keypath, &app);
     struct audit_head *heads = NULL;
     size_t nheads = 0;
-    bool heads_ok = opened && load_heads(app.audit_keys, keypath, given, ngiven, &heads, &nheads);
+    char *base = cli_head_base(keypath, head_dir);
+    bool heads_ok = opened && load_heads(app.audit_keys, base, given, ngiven, &heads, &nheads);
+    free(base);
     free(keypath);
     free(given);
     if (!opened)

@@ -25,9 +25,12 @@ char *cli_key_path(const char *db, const char *key);
  * gazetteer index, screening catalog. Prints the reason and returns false
  * on failure. */
 bool cli_open(const char *db, const char *keypath, struct app *app);
-/* Signs the head ("<keypath>.head.cli") when the command appended to the
+/* Signs the head ("<headbase>.head.cli") when the command appended to the
  * audit log, then closes. */
 void cli_close(struct app *app);
+/* The signed heads' base for the data key keypath: keypath itself, or with
+ * --head-dir DIR, DIR/<keypath's file name>. Caller frees. */
+char *cli_head_base(const char *keypath, const char *head_dir);
 /* The audit keys beside the data key keypath, loaded (and installed with
  * audit_use_keys). A deployment without them (written before the chain was
  * keyed) gets them now, its entries so far left unkeyed; one whose log

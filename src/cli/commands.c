@@ -300,7 +300,7 @@ out:
 static const char *const SERVE_USAGE =
     "usage: cbpn serve --db FILE|URI [--key KEYFILE] [--listen ADDR:PORT] [--threads N]\n"
     "                  [--secure-cookies] [--trusted-proxy ADDR[,ADDR...]]...\n"
-    "                  [--server-id ID]\n"
+    "                  [--server-id ID] [--head-dir DIR]\n"
     "Serves the web app and the JSON API (default 127.0.0.1:8080). SIGTERM or\n"
     "SIGINT lets requests in flight finish, then exits 0. --secure-cookies marks\n"
     "cookies Secure: use it when a TLS proxy serves cbpn over HTTPS.\n"
@@ -314,8 +314,10 @@ static const char *const SERVE_USAGE =
     "?target_session_attrs=read-write and cbpn follows a failover by itself.\n"
     "Within a second of every commit that appends to the audit log, and at\n"
     "shutdown, the server signs the log's head into KEYFILE.head.ID, beside the\n"
-    "data key (ID: --server-id, by default \"local\" for a file and\n"
-    "HOSTNAME-PORT for a URI; give each server of one PostgreSQL its own).\n";
+    "data key or in --head-dir DIR (ID: --server-id, by default \"local\" for\n"
+    "a file and HOSTNAME-PORT for a URI; give each server of one PostgreSQL its\n"
+    "own). The audit keys are KEYFILE.audit (created at the first start of a\n"
+    "deployment that has none).\n";
 
 /* The server's head signer, its file named by the server id. */
 static bool start_signer(struct app *app, const char *db, const char *server_id, unsigned port)
@@ -331,7 +333,7 @@ static bool start_signer(struct app *app, const char *db, const char *server_id,
     } else {
         snprintf(id, sizeof id, "local");
     }
-    char *path = audit_head_path(app->keypath, id), *msg = NULL;
+    char *path = audit_head_path(app->headbase, id), *msg = NULL;
     enum err e = audit_signer_start(app->store, app->audit_keys, path, id, &app->signer, &msg);
     if (e != ERR_OK)
         fprintf(stderr, "cbpn: %s\n", msg ? msg : "cannot start the audit head signer");
@@ -351,13 +353,14 @@ int cmd_serve(int argc, char **argv)
                                          {"secure-cookies", no_argument, NULL, 's'},
                                          {"trusted-proxy", required_argument, NULL, 'p'},
                                          {"server-id", required_argument, NULL, 'i'},
+                                         {"head-dir", required_argument, NULL, 'H'},
                                          {"help", no_argument, NULL, 'h'},
                                          {0, 0, 0, 0}};
     struct server_config cfg = {.listen = "127.0.0.1:8080",
                                 .error_page = web_error_page,
                                 .resume_page = web_resume_page,
                                 .conn_timeout = 30};
-    const char *db = NULL, *key = NULL, *server_id = NULL;
+    const char *db = NULL, *key = NULL, *server_id = NULL, *head_dir = NULL;
     int o;
     optind = 1;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -371,6 +374,8 @@ int cmd_serve(int argc, char **argv)
                 return 2;
             }
             server_id = optarg;
+        } else if (o == 'H') {
+            head_dir = optarg;
         } else if (o == 'l') {
             cfg.listen = optarg;
         } else if (o == 's') {
@@ -417,6 +422,10 @@ int cmd_serve(int argc, char **argv)
         return 2;
     struct app app;
     bool opened = cli_open(db, keypath, &app);
+    if (opened && head_dir != NULL) {
+        free(app.headbase);
+        app.headbase = cli_head_base(keypath, head_dir);
+    }
     free(keypath);
     if (!opened)
         return 1;

@@ -103,6 +103,7 @@ bool cli_open(const char *db, const char *keypath, struct app *app)
     }
     struct store_conn *c = store_conn(app->store);
     app->keypath = xstrdup(keypath);
+    app->headbase = xstrdup(keypath);
     if (c == NULL || !cli_audit_keys(c, keypath, &app->audit_keys))
         goto fail;
     if (places_load(c, &app->places) != ERR_OK) {
@@ -122,6 +123,14 @@ fail:
     free(msg);
     cli_close(app);
     return false;
+}
+
+char *cli_head_base(const char *keypath, const char *head_dir)
+{
+    if (head_dir == NULL || head_dir[0] == '\0')
+        return xstrdup(keypath);
+    const char *slash = strrchr(keypath, '/');
+    return xasprintf("%s/%s", head_dir, slash != NULL ? slash + 1 : keypath);
 }
 
 bool cli_audit_keys(struct store_conn *c, const char *keypath, struct auditkeys **out)
@@ -183,7 +192,7 @@ void cli_close(struct app *app)
 {
     if (app->store != NULL && app->audit_keys != NULL && !app->serving &&
         store_audit_commits(app->store) > 0) {
-        char *path = audit_head_path(app->keypath, "cli"), *msg = NULL;
+        char *path = audit_head_path(app->headbase, "cli"), *msg = NULL;
         struct store_conn *c = store_conn(app->store);
         if (c == NULL || audit_head_sign_now(c, app->audit_keys, path, "cli", &msg) != ERR_OK)
             fprintf(stderr, "cbpn: audit head: %s\n", msg ? msg : "cannot sign it");
@@ -194,6 +203,7 @@ void cli_close(struct app *app)
         audit_use_keys(NULL);
     auditkeys_free(app->audit_keys);
     free(app->keypath);
+    free(app->headbase);
     places_free(app->places);
     screening_catalog_free(app->screening);
     reference_free(app->reference);

@@ -96,7 +96,7 @@ enum err audit_log_verify(const struct ctx *cx, struct audit_report *out)
     const struct auditkeys *k = audit_keys();
     char **paths = NULL;
     size_t np = 0;
-    if (cx->keypath != NULL && audit_heads_find(cx->keypath, &paths, &np) != ERR_OK)
+    if (cx->audit_heads != NULL && audit_heads_find(cx->audit_heads, &paths, &np) != ERR_OK)
         np = 0;
     struct audit_head *heads = np ? xcalloc(np, sizeof(*heads)) : NULL;
     size_t nh = 0;

@@ -22,7 +22,9 @@ import subprocess
 import time
 import unittest
 
-from cbpnserver import (CBPN_BIN, SLOW, Server, ServerTestCase, audit_key_path, head_path)
+from cbpnserver import (CBPN_BIN, DEMO_PASSWORD, SLOW, Server, ServerTestCase, audit_key_path,
+                        head_path)
+from test_pages import PageClient, cookies_of
 
 # Details are codes: letters, digits, _ = . / { } : - and spaces (a refusal
 # names the route's pattern, "GET /api/v1/cases/{id}").
@@ -332,6 +334,51 @@ class AuditApiTest(AuditBase):
         self.assertEqual(rows[0][1], uid)
 
 
+class AuditPageTest(PageClient, AuditBase):
+    """GET /audit: the signed head and whether the chain verifies."""
+
+    def session(self, user):
+        pre, csrf = self.login_form()
+        st, h, body = self.page("POST", "/login", pre, {"username": user,
+                                                         "password": DEMO_PASSWORD,
+                                                         "csrf": csrf})
+        self.assertEqual(st, 303, body[:300])
+        value = cookies_of(h)["cbpn_session"][0]
+        self.srv.secrets.add(value)
+        return dict(pre, cbpn_session=value)
+
+    def test_page_shows_the_head_and_ok(self):
+        for user in ("admin", "supervisor"):
+            cookies = self.session(user)
+            n = self.last_seq()
+            self.wait_head(n)
+            st, _, body = self.page("GET", "/audit?lang=en", cookies)
+            self.assertEqual(st, 200, body[:300])
+            self.assertIn(b'data-ok="true"', body)
+            self.assertIn(b'id="nav-audit"', body)
+            seq = re.search(rb'<dd id="head-seq">(\d+)</dd>', body)
+            self.assertIsNotNone(seq, body[:2000])
+            self.assertEqual(int(seq.group(1)), n)
+            self.assertIn(b'<dd id="head-server">t1</dd>', body)
+            self.assertRegex(body, rb'<dd id="head-at"><time')
+            st, _, body = self.page("GET", "/audit?lang=km", cookies)
+            self.assertEqual(st, 200)
+            self.assertIn("កំណត់ត្រាសវនកម្ម".encode(), body)
+        cookies = self.session("caseworker1")
+        st, _, body = self.page("GET", "/audit", cookies)
+        self.assertEqual(st, 403)
+        st, _, body = self.page("GET", "/cases", cookies)
+        self.assertNotIn(b'id="nav-audit"', body)
+        # an entry edited in the database: the page says which
+        at = Attacker(self.srv)
+        rows = at.entries()
+        rows[9]["detail"] = "forged"
+        at.write(rows, 9, "own_key")
+        st, _, body = self.page("GET", "/audit?lang=en", self.session("admin"))
+        self.assertIn(b'data-ok="false"', body)
+        self.assertIn(b"entry 10 is not as it was written", body)
+
+
 class AuditTamperTest(AuditBase):
     """A fresh server (a database of its own) for each tamper case."""
 
@@ -428,6 +475,61 @@ class AuditTamperTest(AuditBase):
         st, _, v = self.req("GET", "/api/v1/audit/verify", as_user="admin")
         self.assertFalse(v["ok"])
         self.assertEqual((v["reason"], v["bad_heads"]), ("head_file", 1))
+
+
+class AuditUpgradeTest(AuditBase):
+    """A deployment from before the chain was keyed: its log unkeyed (as the
+    old code wrote it), no audit key file. Its first start makes the file,
+    leaves the old entries as they are and keys the next ones."""
+
+    @classmethod
+    def setUpClass(cls):
+        AuditBase.setUpClass.__func__(cls)
+        cls.srv.stop()
+
+    def test_first_start_makes_the_keys_and_keeps_the_old_entries(self):
+        at = Attacker(self.srv)
+        at.write(at.entries(), 0, "unkeyed")  # what the code before wrote
+        legacy = self.last_seq()
+        ak = audit_key_path(self.srv.key)
+        for p in [ak] + glob.glob(self.srv.key + ".head.*"):
+            os.unlink(p)
+        self.srv.start()
+        self.srv.tokens.clear()
+        self.assertIn("created the audit key file", self.srv.log_text())
+        self.assertEqual(os.stat(ak).st_mode & 0o777, 0o600)
+        with open(ak) as f:
+            self.assertIn("legacy_until %d\n" % legacy, f.read())
+        st, _, v = self.req("GET", "/api/v1/audit/verify", as_user="admin")
+        self.assertTrue(v["ok"], v)
+        rows = self.srv.rows("SELECT seq, key_id FROM audit ORDER BY seq")
+        self.assertTrue(all(k is None for s_, k in rows if s_ <= legacy))
+        self.assertTrue(all(k is not None for s_, k in rows if s_ > legacy))
+        self.assertGreater(len(rows), legacy)
+        # an old entry edited, every hash after it recomputed: the first
+        # keyed entry's MAC covers the last old hash
+        rows = at.entries()
+        rows[legacy - 3]["detail"] = "forged"
+        prev = rows[legacy - 4]["hash"]
+        for r in rows[legacy - 3:]:
+            mac, kid = r["mac"], r["key_id"]
+            recompute(r, prev, b"", "unkeyed", None)
+            r["mac"], r["key_id"] = mac, kid  # the MACs she cannot remake, as they were
+            prev = r["hash"]
+        at.write(rows, legacy - 3, None)
+        self.assertBroken(legacy + 1, "entry")
+        # the keys' file gone while the log holds keyed entries: no start
+        self.assertEqual(self.srv.stop(), 0)
+        os.rename(ak, ak + ".away")
+        try:
+            rc, out, err = run("serve", *self.srv.db_args(), "--listen", "127.0.0.1:1")
+            self.assertEqual(rc, 1, out + err)
+            self.assertIn("audit key file", err)
+            self.assertIn("is missing", err)
+            self.assertFalse(os.path.exists(ak), "a new audit key was made for a keyed log")
+        finally:
+            os.rename(ak + ".away", ak)
+        self.srv.start()
 
 
 class AuditRestartTest(AuditBase):
