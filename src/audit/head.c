@@ -197,8 +197,9 @@ struct audit_signer {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool stop;
-    bool held;    /* the file's head is not in the chain: left alone */
-    bool written; /* last holds what the file says */
+    bool held;     /* the file's head is not in the chain: left alone */
+    bool written;  /* last holds what the file says */
+    uint64_t seen; /* store_audit_commits when the head was read last */
     struct audit_head last;
 };
 
@@ -259,7 +260,7 @@ static void signer_sign(struct audit_signer *s)
 static void *signer_run(void *arg)
 {
     struct audit_signer *s = arg;
-    uint64_t seen = store_audit_commits(s->st);
+    uint64_t seen = s->seen;
     pthread_mutex_lock(&s->mu);
     while (!s->stop) {
         struct timespec ts;
@@ -335,6 +336,8 @@ enum err audit_signer_start(struct store *st, const struct auditkeys *k, const c
         s->held = true;
     }
     free(msg);
+    /* read before the head is: a commit in between is signed at the next tick */
+    s->seen = store_audit_commits(st);
     signer_sign(s); /* the head as the server finds it */
     if (pthread_create(&s->thread, NULL, signer_run, s) != 0) {
         *errmsg = xasprintf("cannot start the audit head signer");
