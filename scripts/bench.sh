@@ -38,6 +38,7 @@ echo "bench-password-1" | "$BIN" demo --db "$dir/b.db" --password-stdin > /dev/n
 for m in full normal; do
     cp -p "$dir/b.db" "$dir/$m.db"
     cp -p "$dir/b.db.key" "$dir/$m.db.key"
+    cp -p "$dir/b.db.key.audit" "$dir/$m.db.key.audit"
 done
 
 serve() { # db, log [key]; sets pid and base

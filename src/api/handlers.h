@@ -35,6 +35,8 @@ void api_case_closure_approve(struct req *r, struct resp *w);
 void api_case_reopen(struct req *r, struct resp *w);
 void api_case_timeline(struct req *r, struct resp *w);
 void api_case_history(struct req *r, struct resp *w);
+void api_audit_list(struct req *r, struct resp *w);
+void api_audit_verify(struct req *r, struct resp *w);
 void api_note_add(struct req *r, struct resp *w);
 void api_note_list(struct req *r, struct resp *w);
 void api_task_add(struct req *r, struct resp *w);

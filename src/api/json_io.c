@@ -18,6 +18,7 @@ bool api_ctx(struct req *r, struct resp *w, struct ctx *cx)
                        .actor = r->actor,
                        .places = r->app->places,
                        .screening = r->app->screening,
+                       .audit_heads = r->app->headbase,
                        /* The API's lists sort in the caller's language. */
                        .lang = strcmp(r->actor->user.locale, "en") == 0 ? LANG_EN : LANG_KM};
     return true;

@@ -67,5 +67,7 @@ const struct route api_routes[] = {
     {M_POST, "/api/v1/referrals/verify", api_slip_verify, AUTH},
     {M_GET, "/api/v1/referrals/{id}", api_referral_get, AUTH},
     {M_PATCH, "/api/v1/referrals/{id}", api_referral_patch, AUTH},
+    {M_GET, "/api/v1/audit", api_audit_list, AUTH},
+    {M_GET, "/api/v1/audit/verify", api_audit_verify, AUTH},
 };
 const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

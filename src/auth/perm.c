@@ -78,6 +78,8 @@ static const enum scope table[ACT__MAX][ROLE__MAX] = {
     [ACT_TRAINING_CREATE]  = {TRN,   GRP, ORG,   ORG,   N,     N,      N},
     [ACT_TRAINING_READ]    = {GRP,   GRP, ORG,   ORG,   N,     N,      ALL},
     [ACT_TRAINING_FIGURES] = {N,     GRP, ORG,   ORG,   N,     N,      ALL},
+    [ACT_AUDIT_READ]       = {N,     N,   N,     ORG,   N,     N,      ALL},
+    [ACT_AUDIT_VERIFY]     = {N,     N,   N,     ALL,   N,     N,      ALL},
 };
 /* clang-format on */
 

@@ -25,7 +25,18 @@ char *cli_key_path(const char *db, const char *key);
  * gazetteer index, screening catalog. Prints the reason and returns false
  * on failure. */
 bool cli_open(const char *db, const char *keypath, struct app *app);
+/* Signs the head ("<headbase>.head.cli") when the command appended to the
+ * audit log, then closes. */
 void cli_close(struct app *app);
+/* The signed heads' base for the data key keypath: keypath itself, or with
+ * --head-dir DIR, DIR/<keypath's file name>. Caller frees. */
+char *cli_head_base(const char *keypath, const char *head_dir);
+/* The audit keys beside the data key keypath, loaded (and installed with
+ * audit_use_keys). A deployment without them (written before the chain was
+ * keyed) gets them now, its entries so far left unkeyed; one whose log
+ * already has keyed entries must have the file that made them. Prints why
+ * and returns false on failure. */
+bool cli_audit_keys(struct store_conn *c, const char *keypath, struct auditkeys **out);
 /* Creates a deployment at db (a new file, or an empty PostgreSQL database):
  * schema, gazetteer, and the data key at keypath (which must not exist). */
 bool cli_create(const char *db, const char *keypath);
@@ -44,6 +55,7 @@ bool cli_leave_root(const char *user, const char *db, const char *keypath);
 struct cli_confinement {
     const char *db;
     const char *keypath;
+    const char *head_dir; /* --head-dir: the signed heads' folder, or NULL */
 };
 /* The server's confine hook (struct server_config): Landlock on the
  * database's folder, the key's folder, the temporary folder and what

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "audit/audit.h"
 #include "cli/cli.h"
 #include "cli/demo.h"
 #include "domain/network.h"
@@ -209,7 +210,12 @@ out:
     return rc;
 }
 
-/* Removes a database file, its WAL files and its key; missing files are fine. */
+/* The files that go with a data key: its audit keys and the commands'
+ * signed head. */
+static const char *const KEY_SUFFIXES[] = {"", ".audit", ".head.cli"};
+
+/* Removes a database file, its WAL files and its key (with its audit key
+ * and head); missing files are fine. */
 static void remove_database(const char *db, const char *keypath)
 {
     static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
@@ -218,14 +224,29 @@ static void remove_database(const char *db, const char *keypath)
         unlink(p);
         free(p);
     }
-    unlink(keypath);
+    for (size_t i = 0; i < sizeof(KEY_SUFFIXES) / sizeof(KEY_SUFFIXES[0]); i++) {
+        char *p = xasprintf("%s%s", keypath, KEY_SUFFIXES[i]);
+        unlink(p);
+        free(p);
+    }
 }
 
-/* Moves a closed database file and its key from one name to another. */
+/* Moves a closed database file and its key (with its audit key and head)
+ * from one name to another. */
 static bool rename_database(const char *from, const char *from_key, const char *to,
                             const char *to_key)
 {
-    return rename(from_key, to_key) == 0 && rename(from, to) == 0;
+    bool ok = true;
+    for (size_t i = 0; ok && i < sizeof(KEY_SUFFIXES) / sizeof(KEY_SUFFIXES[0]); i++) {
+        char *a = xasprintf("%s%s", from_key, KEY_SUFFIXES[i]);
+        char *b = xasprintf("%s%s", to_key, KEY_SUFFIXES[i]);
+        struct stat sb;
+        if (i == 0 || stat(a, &sb) == 0)
+            ok = rename(a, b) == 0;
+        free(a);
+        free(b);
+    }
+    return ok && rename(from, to) == 0;
 }
 
 static const char *const DEMO_USAGE =
@@ -325,6 +346,7 @@ out:
 static const char *const SERVE_USAGE =
     "usage: cbpn serve --db FILE|URI [--key KEYFILE] [--listen ADDR:PORT] [--threads N]\n"
     "                  [--secure-cookies] [--trusted-proxy ADDR[,ADDR...]]... [--user NAME]\n"
+    "                  [--server-id ID] [--head-dir DIR]\n"
     "Serves the web app and the JSON API (default 127.0.0.1:8080). SIGTERM or\n"
     "SIGINT lets requests in flight finish, then exits 0. --secure-cookies marks\n"
     "cookies Secure: use it when a TLS proxy serves cbpn over HTTPS.\n"
@@ -340,7 +362,38 @@ static const char *const SERVE_USAGE =
     "file (of the key file, for PostgreSQL) when that is not root; staying root\n"
     "is said in the log. After start-up it confines itself: seccomp, and Landlock\n"
     "where the kernel has it (its files: the database's and the key's folders,\n"
-    "TMPDIR, default /tmp; CBPN_NO_LANDLOCK=1 turns Landlock off).\n";
+    "TMPDIR, default /tmp, and --head-dir; CBPN_NO_LANDLOCK=1 turns Landlock off).\n"
+    "Within a second of every commit that appends to the audit log, and at\n"
+    "shutdown, the server signs the log's head into KEYFILE.head.ID, beside the\n"
+    "data key or in --head-dir DIR (ID: --server-id, by default \"local\" for\n"
+    "a file and HOSTNAME-PORT for a URI; give each server of one PostgreSQL its\n"
+    "own). The audit keys are KEYFILE.audit (created at the first start of a\n"
+    "deployment that has none).\n";
+
+/* The server's head signer, its file named by the server id. */
+static bool start_signer(struct app *app, const char *db, const char *server_id, unsigned port)
+{
+    char id[AUDIT_SERVER_ID_SIZE];
+    if (server_id != NULL) {
+        snprintf(id, sizeof id, "%s", server_id);
+    } else if (store_is_uri(db)) {
+        char host[AUDIT_SERVER_ID_SIZE - 8] = "server";
+        if (gethostname(host, sizeof host) != 0 || !audit_server_id_valid(host))
+            snprintf(host, sizeof host, "server");
+        snprintf(id, sizeof id, "%s-%u", host, port);
+    } else {
+        snprintf(id, sizeof id, "local");
+    }
+    char *path = audit_head_path(app->headbase, id), *msg = NULL;
+    enum err e = audit_signer_start(app->store, app->audit_keys, path, id, &app->signer, &msg);
+    if (e != ERR_OK)
+        fprintf(stderr, "cbpn: %s\n", msg ? msg : "cannot start the audit head signer");
+    else
+        log_info("audit: signing the head into %s", path);
+    free(msg);
+    free(path);
+    return e == ERR_OK;
+}
 
 int cmd_serve(int argc, char **argv)
 {
@@ -351,13 +404,15 @@ int cmd_serve(int argc, char **argv)
                                          {"secure-cookies", no_argument, NULL, 's'},
                                          {"trusted-proxy", required_argument, NULL, 'p'},
                                          {"user", required_argument, NULL, 'u'},
+                                         {"server-id", required_argument, NULL, 'i'},
+                                         {"head-dir", required_argument, NULL, 'H'},
                                          {"help", no_argument, NULL, 'h'},
                                          {0, 0, 0, 0}};
     struct server_config cfg = {.listen = "127.0.0.1:8080",
                                 .error_page = web_error_page,
                                 .resume_page = web_resume_page,
                                 .conn_timeout = 30};
-    const char *db = NULL, *key = NULL, *user = NULL;
+    const char *db = NULL, *key = NULL, *user = NULL, *server_id = NULL, *head_dir = NULL;
     int o;
     optind = 1;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -367,6 +422,14 @@ int cmd_serve(int argc, char **argv)
             key = optarg;
         } else if (o == 'u') {
             user = optarg;
+        } else if (o == 'i') {
+            if (!audit_server_id_valid(optarg)) {
+                fprintf(stderr, "cbpn: --server-id: 1 to 64 letters, digits, '.', '_' or '-'\n");
+                return 2;
+            }
+            server_id = optarg;
+        } else if (o == 'H') {
+            head_dir = optarg;
         } else if (o == 'l') {
             cfg.listen = optarg;
         } else if (o == 's') {
@@ -418,7 +481,11 @@ int cmd_serve(int argc, char **argv)
         return 2;
     struct app app;
     bool opened = cli_leave_root(user, db, keypath) && cli_open(db, keypath, &app);
-    struct cli_confinement confinement = {db, keypath};
+    if (opened && head_dir != NULL) {
+        free(app.headbase);
+        app.headbase = cli_head_base(keypath, head_dir);
+    }
+    struct cli_confinement confinement = {db, keypath, head_dir};
     cfg.confine = cli_confine;
     cfg.confine_cls = &confinement;
     if (!opened) {
@@ -462,10 +529,18 @@ int cmd_serve(int argc, char **argv)
         goto out;
     }
     log_info("serving on %s (port %u)", cfg.listen, server_port(srv));
+    app.serving = true;
+    if (!start_signer(&app, db, server_id, server_port(srv))) {
+        server_stop(srv, 10);
+        goto out;
+    }
     int sig = 0;
     sigwait(&set, &sig);
     log_info("signal %d: finishing requests in flight", sig);
     server_stop(srv, 10);
+    /* after the last request: its entries are in the head signed now */
+    audit_signer_stop(app.signer);
+    app.signer = NULL;
     log_info("stopped");
     rc = 0;
 out:

@@ -138,6 +138,8 @@ bool cli_confine(void *cls, char **why)
     char *keydir = folder_of(c->keypath);
     sandbox_allow(&p, dbdir, SANDBOX_WRITE);  /* the database, its WAL and journal */
     sandbox_allow(&p, keydir, SANDBOX_WRITE); /* the key; the audit head file beside it */
+    if (c->head_dir != NULL)
+        sandbox_allow(&p, c->head_dir, SANDBOX_WRITE); /* the signed heads, elsewhere */
     if (store_is_uri(c->db))
         nowned = libpq_files(c->db, &p, owned);
     sandbox_allow_system(&p);

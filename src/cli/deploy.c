@@ -4,11 +4,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "audit/audit.h"
 #include "cli/cli.h"
 #include "domain/place.h"
 #include "domain/reference.h"
 #include "domain/screening.h"
 #include "util/alloc.h"
+#include "util/log.h"
 
 char *cli_key_path(const char *db, const char *key)
 {
@@ -65,6 +67,19 @@ bool cli_create(const char *db, const char *keypath)
         fprintf(stderr, "cbpn: %s\n", msg ? msg : "cannot create the data key");
         goto out;
     }
+    /* The audit keys, beside the data key: every entry is keyed from the
+     * first. */
+    char *ap = auditkeys_path_for(keypath);
+    struct auditkeys *ak = auditkeys_generate(0);
+    enum err e = auditkeys_save(ak, ap, &msg);
+    auditkeys_free(ak);
+    if (e != ERR_OK) {
+        fprintf(stderr, "cbpn: %s\n", msg ? msg : "cannot create the audit key");
+        unlink(keypath);
+        free(ap);
+        goto out;
+    }
+    free(ap);
     ok = true;
 out:
     store_close(st);
@@ -87,7 +102,11 @@ bool cli_open(const char *db, const char *keypath, struct app *app)
         goto fail;
     }
     struct store_conn *c = store_conn(app->store);
-    if (c == NULL || places_load(c, &app->places) != ERR_OK) {
+    app->keypath = xstrdup(keypath);
+    app->headbase = xstrdup(keypath);
+    if (c == NULL || !cli_audit_keys(c, keypath, &app->audit_keys))
+        goto fail;
+    if (places_load(c, &app->places) != ERR_OK) {
         fprintf(stderr, "cbpn: cannot load the gazetteer from the database\n");
         goto fail;
     }
@@ -106,8 +125,85 @@ fail:
     return false;
 }
 
+char *cli_head_base(const char *keypath, const char *head_dir)
+{
+    if (head_dir == NULL || head_dir[0] == '\0')
+        return xstrdup(keypath);
+    const char *slash = strrchr(keypath, '/');
+    return xasprintf("%s/%s", head_dir, slash != NULL ? slash + 1 : keypath);
+}
+
+bool cli_audit_keys(struct store_conn *c, const char *keypath, struct auditkeys **out)
+{
+    char *path = auditkeys_path_for(keypath), *msg = NULL;
+    struct auditkeys *k = NULL;
+    struct audit_head_row h;
+    struct audit_rec *last = NULL;
+    size_t n = 0;
+    bool ok = false;
+    *out = NULL;
+    if (store_audit_head_read(c, &h) != ERR_OK ||
+        (h.seq > 0 && store_audit_range(c, h.seq - 1, 1, &last, &n) != ERR_OK)) {
+        fprintf(stderr, "cbpn: cannot read the audit log's head\n");
+        goto out;
+    }
+    enum err e = auditkeys_load(path, &k, &msg);
+    if (e == ERR_NOT_FOUND && !h.has_mac) {
+        /* Upgrade: a log written before it was keyed. Its entries stay as
+         * they are; those from seq h.seq + 1 on are keyed. */
+        free(msg);
+        msg = NULL;
+        k = auditkeys_generate(h.seq);
+        e = auditkeys_save(k, path, &msg);
+        if (e == ERR_OK)
+            log_info("audit: created the audit key file %s (mode 0600); the %lld entries "
+                     "written before stay unkeyed, the next ones are keyed: copy the file "
+                     "beside the data key of every other server",
+                     path, (long long)h.seq);
+    } else if (e == ERR_NOT_FOUND) {
+        free(msg);
+        msg = xasprintf("the audit key file %s is missing, and the audit log has entries made "
+                        "with an audit key (id %s): copy that file from the server that made it",
+                        path, n == 1 ? last[0].key_id : "?");
+        e = ERR_NOT_FOUND;
+    } else if (e == ERR_OK && n == 1 && last[0].has_mac && !auditkeys_has(k, last[0].key_id)) {
+        msg = xasprintf("the audit key file %s does not hold the key (id %s) of the audit "
+                        "log's last entry: is it this deployment's?",
+                        path, last[0].key_id);
+        e = ERR_VALIDATION;
+    }
+    if (e != ERR_OK) {
+        fprintf(stderr, "cbpn: %s\n", msg ? msg : "cannot load the audit key");
+        goto out;
+    }
+    audit_use_keys(k);
+    *out = k;
+    k = NULL;
+    ok = true;
+out:
+    audit_list_free(last, n);
+    auditkeys_free(k);
+    free(msg);
+    free(path);
+    return ok;
+}
+
 void cli_close(struct app *app)
 {
+    if (app->store != NULL && app->audit_keys != NULL && !app->serving &&
+        store_audit_commits(app->store) > 0) {
+        char *path = audit_head_path(app->headbase, "cli"), *msg = NULL;
+        struct store_conn *c = store_conn(app->store);
+        if (c == NULL || audit_head_sign_now(c, app->audit_keys, path, "cli", &msg) != ERR_OK)
+            fprintf(stderr, "cbpn: audit head: %s\n", msg ? msg : "cannot sign it");
+        free(msg);
+        free(path);
+    }
+    if (audit_keys() == app->audit_keys)
+        audit_use_keys(NULL);
+    auditkeys_free(app->audit_keys);
+    free(app->keypath);
+    free(app->headbase);
     places_free(app->places);
     screening_catalog_free(app->screening);
     reference_free(app->reference);

@@ -94,11 +94,10 @@ out:
 static bool verify_audit(struct store *from, struct store *to)
 {
     struct store_conn *src = store_conn(from), *dst = store_conn(to);
-    int64_t sseq = 0, dseq = 0, entries = 0, first_bad = 0;
-    unsigned char shash[32], dhash[32];
+    int64_t entries = 0, first_bad = 0;
+    struct audit_head_row sh, dh;
     bool ok = false;
-    if (store_audit_last(src, &sseq, shash) != ERR_OK ||
-        store_audit_last(dst, &dseq, dhash) != ERR_OK ||
+    if (store_audit_last(src, &sh) != ERR_OK || store_audit_last(dst, &dh) != ERR_OK ||
         audit_verify(dst, &ok, &entries, &first_bad) != ERR_OK) {
         fprintf(stderr, "cbpn: migrate: cannot read the audit chains\n");
         return false;
@@ -108,7 +107,9 @@ static bool verify_audit(struct store *from, struct store *to)
                 (long long)first_bad);
         return false;
     }
-    if (sseq != dseq || sodium_memcmp(shash, dhash, 32) != 0 || entries != dseq) {
+    int64_t sseq = sh.seq, dseq = dh.seq;
+    if (sseq != dseq || sodium_memcmp(sh.hash, dh.hash, 32) != 0 || sh.has_mac != dh.has_mac ||
+        (sh.has_mac && sodium_memcmp(sh.mac, dh.mac, 32) != 0) || entries != dseq) {
         fprintf(stderr,
                 "cbpn: migrate: the copy's audit chain ends at entry %lld (%lld entries), the "
                 "source's at %lld, or their last hashes differ\n",
@@ -492,6 +493,7 @@ int cmd_migrate(int argc, char **argv)
         return 2;
     struct store *src = NULL, *dst = NULL;
     struct datakey *k = NULL;
+    struct auditkeys *ak = NULL;
     char *msg = NULL;
     struct stat sb;
     bool committed = false;
@@ -511,6 +513,8 @@ int cmd_migrate(int argc, char **argv)
     msg = NULL;
     if (!key_opens(src, k, keypath))
         goto out;
+    if (!cli_audit_keys(store_conn(src), keypath, &ak))
+        goto out;
     if (store_open(to, true, &dst, &msg) != ERR_OK) {
         fprintf(stderr, "cbpn: migrate: the target: %s\n", msg ? msg : "cannot open it");
         goto out;
@@ -528,6 +532,8 @@ out:
     if (created && !committed)
         target_remove(to);
     datakey_free(k);
+    audit_use_keys(NULL);
+    auditkeys_free(ak);
     free(msg);
     free(keypath);
     return rc;

@@ -943,6 +943,15 @@ static void list_age_bands(const struct ctx *cx, struct case_view *v, size_t n)
 
 /* ---- reading ---- */
 
+enum err case_read_audited(const struct ctx *cx, const char *case_id, const char *what)
+{
+    enum err e = store_begin(cx->db);
+    if (e == ERR_OK)
+        e = store_end(cx->db,
+                      audit_append(cx->db, check_user_id(cx), AUDIT_READ, "case", case_id, what));
+    return e;
+}
+
 enum err case_get(const struct ctx *cx, const char *id, struct case_view *out)
 {
     struct case_rec r = {0};

@@ -33,6 +33,17 @@ enum err survivor_keys_write(const struct ctx *cx, const char *case_id, const st
 /* The associated data of a case's sealed summary, and of its timeline
  * texts (caller frees). */
 char *summary_ad(const char *id);
+/* Audits a read of the case (detail: what was read, a code), in a
+ * transaction of its own or the caller's. */
+enum err case_read_audited(const struct ctx *cx, const char *case_id, const char *what);
+/* The lists without an audit entry of their own: for the dossier, whose
+ * read of the case case_get audits. */
+struct task_view;
+struct consent_view;
+enum err task_list_unaudited(const struct ctx *cx, const char *case_id, struct task_view **items,
+                             size_t *n);
+enum err consent_list_unaudited(const struct ctx *cx, const char *case_id,
+                                struct consent_view **items, size_t *n);
 char *event_ad(const char *case_id);
 
 #endif

@@ -459,8 +459,8 @@ void case_event_views_free(struct case_event_view *v, size_t n)
     free(v);
 }
 
-enum err case_timeline(const struct ctx *cx, const char *id, struct case_event_view **items,
-                       size_t *n)
+static enum err case_timeline_do(const struct ctx *cx, const char *id,
+                                 struct case_event_view **items, size_t *n, bool audited)
 {
     struct case_rec r;
     struct case_event_rec *ev = NULL;
@@ -473,6 +473,11 @@ enum err case_timeline(const struct ctx *cx, const char *id, struct case_event_v
     case_rec_free(&r);
     if ((e = store_case_event_list(cx->db, id, &ev, &nev)) != ERR_OK)
         return e;
+    /* The timeline's texts are case content: an audited read. */
+    if (audited && nev > 0 && (e = case_read_audited(cx, id, "timeline")) != ERR_OK) {
+        case_event_list_free(ev, nev);
+        return e;
+    }
     struct case_event_view *v = xcalloc(nev > 0 ? nev : 1, sizeof *v);
     char *ad = event_ad(id);
     for (size_t i = 0; i < nev && e == ERR_OK; i++) {
@@ -508,6 +513,12 @@ enum err case_timeline(const struct ctx *cx, const char *id, struct case_event_v
     return ERR_OK;
 }
 
+enum err case_timeline(const struct ctx *cx, const char *id, struct case_event_view **items,
+                       size_t *n)
+{
+    return case_timeline_do(cx, id, items, n, true);
+}
+
 /* ---- the dossier ---- */
 
 void case_dossier_free(struct case_dossier *d)
@@ -533,17 +544,18 @@ enum err case_dossier_get(const struct ctx *cx, const char *id, struct case_doss
         return e;
     if (may(cx, ACT_NOTE_READ))
         e = note_list(cx, id, &out->notes, &out->nnotes);
+    /* One read of the case, audited by case_get, shows all of it. */
     if (e == ERR_OK && may(cx, ACT_TASK_READ))
-        e = task_list(cx, id, &out->tasks, &out->ntasks);
+        e = task_list_unaudited(cx, id, &out->tasks, &out->ntasks);
     if (e == ERR_OK)
-        e = case_timeline(cx, id, &out->timeline, &out->ntimeline);
+        e = case_timeline_do(cx, id, &out->timeline, &out->ntimeline, false);
     if (e == ERR_OK)
         e = incident_list_of(cx, &out->view, &out->incidents, &out->nincidents);
     /* Screenings hold codes only; the read of the case is audited. */
     if (e == ERR_OK)
         e = store_screening_list(cx->db, id, &out->screenings, &out->nscreenings);
     if (e == ERR_OK && may(cx, ACT_CONSENT_READ))
-        e = consent_list(cx, id, &out->consents, &out->nconsents);
+        e = consent_list_unaudited(cx, id, &out->consents, &out->nconsents);
     if (e == ERR_OK)
         e = referral_list_case(cx, &out->view.rec, &out->referrals, &out->nreferrals);
     if (e != ERR_OK)

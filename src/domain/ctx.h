@@ -27,6 +27,9 @@ struct ctx {
      * the zero value, unless the request says otherwise). */
     enum lang lang;
     const struct reference *reference; /* the safe-migration reference (domain/reference.h) */
+    /* Where the signed audit heads are: "<audit_heads>.head.<server>"
+     * (audit/audit.h); NULL where nothing verifies the log. */
+    const char *audit_heads;
 };
 
 #endif

@@ -290,7 +290,8 @@ static enum err task_views(const struct ctx *cx, struct task_rec *recs, size_t n
     return ERR_OK;
 }
 
-enum err task_list(const struct ctx *cx, const char *case_id, struct task_view **items, size_t *n)
+static enum err task_list_do(const struct ctx *cx, const char *case_id, struct task_view **items,
+                             size_t *n, bool audited)
 {
     struct case_rec c;
     struct task_rec *recs = NULL;
@@ -303,7 +304,25 @@ enum err task_list(const struct ctx *cx, const char *case_id, struct task_view *
     case_rec_free(&c);
     if ((e = store_task_list(cx->db, case_id, &recs, &nrecs)) != ERR_OK)
         return e;
+    /* Tasks are case content (their titles are free text): an audited read. */
+    if (audited && nrecs > 0)
+        e = case_read_audited(cx, case_id, "tasks");
+    if (e != ERR_OK) {
+        task_list_free(recs, nrecs);
+        return e;
+    }
     return task_views(cx, recs, nrecs, items, n);
+}
+
+enum err task_list(const struct ctx *cx, const char *case_id, struct task_view **items, size_t *n)
+{
+    return task_list_do(cx, case_id, items, n, true);
+}
+
+enum err task_list_unaudited(const struct ctx *cx, const char *case_id, struct task_view **items,
+                             size_t *n)
+{
+    return task_list_do(cx, case_id, items, n, false);
 }
 
 enum err task_update(const struct ctx *cx, const char *task_id, const struct task_patch_in *in,

@@ -313,8 +313,8 @@ enum err consent_withdraw(const struct ctx *cx, const char *case_id, const char 
     return consent_view_make(cx, &r, out);
 }
 
-enum err consent_list(const struct ctx *cx, const char *case_id, struct consent_view **items,
-                      size_t *n)
+static enum err consent_list_do(const struct ctx *cx, const char *case_id,
+                                struct consent_view **items, size_t *n, bool audited)
 {
     struct case_rec c;
     struct consent_rec *recs = NULL;
@@ -327,6 +327,11 @@ enum err consent_list(const struct ctx *cx, const char *case_id, struct consent_
     case_rec_free(&c);
     if ((e = store_consent_list(cx->db, case_id, &recs, &nrecs)) != ERR_OK)
         return e;
+    /* Consents hold the reasons given (sealed): an audited read. */
+    if (audited && nrecs > 0 && (e = case_read_audited(cx, case_id, "consents")) != ERR_OK) {
+        consent_list_free(recs, nrecs);
+        return e;
+    }
     struct consent_view *v = xcalloc(nrecs > 0 ? nrecs : 1, sizeof *v);
     for (size_t i = 0; i < nrecs && e == ERR_OK; i++)
         e = consent_view_make(cx, &recs[i], &v[i]);
@@ -338,6 +343,18 @@ enum err consent_list(const struct ctx *cx, const char *case_id, struct consent_
     *items = v;
     *n = nrecs;
     return ERR_OK;
+}
+
+enum err consent_list(const struct ctx *cx, const char *case_id, struct consent_view **items,
+                      size_t *n)
+{
+    return consent_list_do(cx, case_id, items, n, true);
+}
+
+enum err consent_list_unaudited(const struct ctx *cx, const char *case_id,
+                                struct consent_view **items, size_t *n)
+{
+    return consent_list_do(cx, case_id, items, n, false);
 }
 
 /* ---- who sees what of a referral ---- */

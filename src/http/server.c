@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "audit/audit.h"
 #include "domain/idem.h"
 #include "http/http.h"
 #include "util/alloc.h"
@@ -631,6 +632,30 @@ static bool run_idempotent(struct pass *p, const char *key)
     return false;
 }
 
+/* A permission refusal (a 403 the domain answered) in the audit log: who,
+ * the route's pattern (never the path: codes only), and the case or
+ * referral it was about when the route names one. Its own transaction:
+ * the refused request wrote nothing. */
+static void audit_refusal(struct pass *p)
+{
+    static const char *const mnames[M__MAX] = {"GET",   "HEAD",   "POST",    "PUT",
+                                               "PATCH", "DELETE", "OPTIONS", "OTHER"};
+    const char *pat = p->rt->pattern, *type = "route", *id = NULL;
+    if (p->r.nparams > 0 && strlen(p->r.params[0]) < ID_SIZE) {
+        if (strstr(pat, "/cases/{id}") != NULL)
+            type = "case", id = p->r.params[0];
+        else if (strstr(pat, "/referrals/{id}") != NULL)
+            type = "referral", id = p->r.params[0];
+    }
+    for (const char *q = id; q != NULL && *q != '\0'; q++)
+        if (!((*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9')))
+            type = "route", id = NULL; /* not an id: nothing of it is kept */
+    char *detail = xasprintf("%s %s", mnames[p->r.method], pat);
+    if (audit_append(p->r.db, p->r.actor->user.id, AUDIT_DENIED, type, id, detail) != ERR_OK)
+        log_error("http %s: cannot audit the refusal", pat);
+    free(detail);
+}
+
 /* How many times a request runs again when the database rolled its
  * transaction back by itself (see store_retry_advised). */
 #define DB_RETRIES 3
@@ -662,6 +687,8 @@ static bool run_handler(struct pass *p)
     }
     if (p->w.status >= 500)
         log_error("http %s answered %d", p->rt->pattern, p->w.status);
+    if (p->w.status == 403 && p->r.actor != NULL)
+        audit_refusal(p);
     return true;
 }
 

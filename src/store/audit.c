@@ -54,23 +54,47 @@ static void audit_read(struct stmt *s, struct audit_rec *r)
     r->detail = col_dup(s, AUDIT_DETAIL);
     ok &= hash_read(s, AUDIT_PREV_HASH, r->prev_hash);
     ok &= hash_read(s, AUDIT_HASH, r->hash);
+    if (stmt_col_null(s, AUDIT_KEY_ID)) {
+        r->key_id[0] = '\0';
+    } else {
+        ok &= field_read(s, AUDIT_KEY_ID, r->key_id, sizeof(r->key_id));
+        ok &= strlen(r->key_id) == AUDIT_KEY_ID_SIZE - 1;
+    }
+    r->has_mac = !stmt_col_null(s, AUDIT_MAC);
+    if (r->has_mac)
+        ok &= hash_read(s, AUDIT_MAC, r->mac);
+    /* a MAC without its key's id, or an id without a MAC, is no entry
+     * this code wrote */
+    ok &= r->has_mac == (r->key_id[0] != '\0');
     r->malformed = !ok;
 }
 
-enum err store_audit_last(struct store_conn *c, int64_t *seq, unsigned char hash[32])
+static enum err head_read(struct store_conn *c, enum stmt_id id, struct audit_head_row *h)
 {
-    *seq = 0;
-    memset(hash, 0, 32);
-    struct stmt *s = stmt_get(c, STMT_AUDIT_LAST);
+    memset(h, 0, sizeof(*h));
+    struct stmt *s = stmt_get(c, id);
     enum err e = stmt_one(s);
     if (e == ERR_NOT_FOUND)
         return ERR_OK;
     if (e != ERR_OK)
         return e;
-    *seq = stmt_col_int(s, 0);
-    (void)hash_read(s, 1, hash); /* a malformed one breaks the chain: verify says so */
+    h->seq = stmt_col_int(s, 0);
+    (void)hash_read(s, 1, h->hash); /* a malformed one breaks the chain: verify says so */
+    h->has_mac = !stmt_col_null(s, 2);
+    if (h->has_mac)
+        (void)hash_read(s, 2, h->mac);
     stmt_done(s);
     return ERR_OK;
+}
+
+enum err store_audit_last(struct store_conn *c, struct audit_head_row *h)
+{
+    return head_read(c, STMT_AUDIT_LAST, h);
+}
+
+enum err store_audit_head_read(struct store_conn *c, struct audit_head_row *h)
+{
+    return head_read(c, STMT_AUDIT_HEAD_READ, h);
 }
 
 enum err store_audit_insert(struct store_conn *c, const struct audit_rec *r)
@@ -86,14 +110,24 @@ enum err store_audit_insert(struct store_conn *c, const struct audit_rec *r)
     /* The first entry's prev_hash is 32 zero bytes, never NULL. */
     stmt_blob(s, 8, r->prev_hash, sizeof(r->prev_hash));
     stmt_blob(s, 9, r->hash, sizeof(r->hash));
+    stmt_opt_text(s, 10, r->key_id);
+    if (r->has_mac)
+        stmt_blob(s, 11, r->mac, sizeof(r->mac));
+    else
+        stmt_null(s, 11);
     enum err e = stmt_exec(s);
     if (e != ERR_OK)
         return e;
+    conn_tx(c)->audited = true;
     /* The head moves on from the entry before this one, or nothing is
      * written: a writer that did not read the head under its lock loses. */
     s = stmt_get(c, STMT_AUDIT_HEAD_SET);
     stmt_int(s, 1, r->seq);
     stmt_blob(s, 2, r->hash, sizeof(r->hash));
+    if (r->has_mac)
+        stmt_blob(s, 3, r->mac, sizeof(r->mac));
+    else
+        stmt_null(s, 3);
     return stmt_exec_versioned(s);
 }
 

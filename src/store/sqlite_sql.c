@@ -142,7 +142,8 @@
 #define REFEVENT_COLS "seq, referral_id, at, user_id, status, note"
 #define EVENT_COLS    "seq, case_id, at, user_id, kind, detail, ref_id, text"
 #define IDEM_COLS     "user_id, key, route, request_hash, status, answer, created_at"
-#define AUDIT_COLS    "seq, at, user_id, action, record_type, record_id, detail, prev_hash, hash"
+#define AUDIT_COLS                                                                                 \
+    "seq, at, user_id, action, record_type, record_id, detail, prev_hash, hash, key_id, mac"
 
 const struct stmt_def sqlite_stmts[STMT__MAX] = {
     S(STMT_BEGIN, "BEGIN IMMEDIATE"),
@@ -474,11 +475,12 @@ const struct stmt_def sqlite_stmts[STMT__MAX] = {
       " ORDER BY n DESC, c.created_at DESC, k.case_id DESC LIMIT ?4"),
 
     /* BEGIN IMMEDIATE already holds the write lock: no row lock needed. */
-    S(STMT_AUDIT_LAST, "SELECT seq, hash FROM audit_head WHERE chain = 'main'"),
+    S(STMT_AUDIT_LAST, "SELECT seq, hash, mac FROM audit_head WHERE chain = 'main'"),
+    S(STMT_AUDIT_HEAD_READ, "SELECT seq, hash, mac FROM audit_head WHERE chain = 'main'"),
     S(STMT_AUDIT_INSERT, "INSERT INTO audit (" AUDIT_COLS ")"
-                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
     S(STMT_AUDIT_HEAD_SET,
-      "UPDATE audit_head SET seq = ?1, hash = ?2 WHERE chain = 'main' AND seq = ?1 - 1"),
+      "UPDATE audit_head SET seq = ?1, hash = ?2, mac = ?3 WHERE chain = 'main' AND seq = ?1 - 1"),
     S(STMT_AUDIT_RANGE, "SELECT " AUDIT_COLS " FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2"),
     S(STMT_AUDIT_FOR_RECORD, "SELECT " AUDIT_COLS " FROM audit"
                              " WHERE record_type = ?1 AND record_id = ?2 AND seq > ?3"

@@ -427,9 +427,18 @@ enum err store_commit(struct store_conn *c)
         return ERR_CONFLICT;
     }
     enum err e = stmt_exec(stmt_get(c, STMT_COMMIT));
-    if (e == ERR_OK)
+    if (e == ERR_OK) {
         t->depth = 0;
+        if (t->audited)
+            atomic_fetch_add(&c->store->audit_commits, 1);
+        t->audited = false;
+    }
     return e;
+}
+
+uint64_t store_audit_commits(struct store *st)
+{
+    return atomic_load(&st->audit_commits);
 }
 
 enum err store_end(struct store_conn *c, enum err e)
@@ -452,6 +461,7 @@ void store_rollback(struct store_conn *c)
         return;
     }
     t->depth = 0;
+    t->audited = false;
     if (conn_in_tx(c))
         stmt_exec(stmt_get(c, STMT_ROLLBACK));
 }

@@ -886,6 +886,7 @@ enum err store_survivor_match(struct store_conn *c, const struct case_filter *sc
                               struct survivor_match **items, size_t *count);
 
 /* ---- audit ---- */
+#define AUDIT_KEY_ID_SIZE 17 /* 16 hex digits + NUL */
 struct audit_rec {
     int64_t seq;
     char at[TS_SIZE];
@@ -896,19 +897,37 @@ struct audit_rec {
     char *detail; /* codes only, never personal data; may be NULL */
     unsigned char prev_hash[32];
     unsigned char hash[32];
+    /* The keyed chain (src/audit/): the audit key's id ("" for an entry
+     * written before the chain was keyed) and the MAC (has_mac false for
+     * those). */
+    char key_id[AUDIT_KEY_ID_SIZE];
+    unsigned char mac[32];
+    bool has_mac;
     /* Read back: a column did not fit its field exactly (a text too long
      * for it or with a NUL inside, a hash not of 32 bytes), so the fields
      * above are not what the row holds. Only a tampered row does that. */
     bool malformed;
 };
 void audit_rec_free(struct audit_rec *r);
-/* The head of the chain: the last entry's seq and hash (seq 0 and zero
- * hash when empty), locked until the transaction ends, so call it inside
- * the transaction that appends. */
-enum err store_audit_last(struct store_conn *c, int64_t *seq, unsigned char hash[32]);
+/* The head of the chain as the table audit_head holds it. */
+struct audit_head_row {
+    int64_t seq;            /* the last entry's; 0 when empty */
+    unsigned char hash[32]; /* its hash (zero when empty) */
+    unsigned char mac[32];  /* its MAC, when has_mac */
+    bool has_mac;
+};
+/* The head, locked until the transaction ends, so call it inside the
+ * transaction that appends. */
+enum err store_audit_last(struct store_conn *c, struct audit_head_row *h);
+/* The head as last committed, without taking its lock. */
+enum err store_audit_head_read(struct store_conn *c, struct audit_head_row *h);
 /* Appends r (r->seq the head's seq + 1) and moves the head on to it;
- * ERR_CONFLICT, nothing written, when the head has moved on meanwhile. */
+ * ERR_CONFLICT, nothing written, when the head has moved on meanwhile.
+ * The transaction's commit counts in store_audit_commits. */
 enum err store_audit_insert(struct store_conn *c, const struct audit_rec *r);
+/* How many commits, on any connection of st, wrote audit entries since it
+ * was opened: a change tells the head signer to look at the head again. */
+uint64_t store_audit_commits(struct store *st);
 /* Entries with seq > after_seq, at most limit, in seq order. */
 enum err store_audit_range(struct store_conn *c, int64_t after_seq, int limit,
                            struct audit_rec **items, size_t *n);

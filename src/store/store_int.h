@@ -10,6 +10,7 @@
 #define CBPN_STORE_STORE_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -148,6 +149,7 @@ enum stmt_id {
     STMT_SURVIVOR_KEY_INSERT,
     STMT_SURVIVOR_MATCH,
     STMT_AUDIT_LAST,
+    STMT_AUDIT_HEAD_READ,
     STMT_AUDIT_INSERT,
     STMT_AUDIT_HEAD_SET,
     STMT_AUDIT_RANGE,
@@ -180,6 +182,7 @@ extern const struct stmt_def pg_stmts[STMT__MAX];
 struct tx_state {
     int depth;
     bool doomed;
+    bool audited; /* an audit entry was written in it (store_audit_commits) */
 };
 
 /* ---- backends ----
@@ -198,9 +201,10 @@ struct backend_ops;
 struct store {
     const struct backend_ops *ops;
     /* The connection registry (store.c). */
-    pthread_mutex_t mu;       /* guards conns */
-    pthread_key_t key;        /* the calling thread's connection */
-    struct store_conn *conns; /* every open connection */
+    pthread_mutex_t mu;             /* guards conns */
+    pthread_key_t key;              /* the calling thread's connection */
+    struct store_conn *conns;       /* every open connection */
+    _Atomic uint64_t audit_commits; /* commits that appended to the audit log */
 };
 
 struct store_conn {
@@ -553,7 +557,9 @@ extern const char *const location_col_names[LOCATION__NCOL];
     X(AUDIT_RECORD_ID, "record_id") \
     X(AUDIT_DETAIL, "detail") \
     X(AUDIT_PREV_HASH, "prev_hash") \
-    X(AUDIT_HASH, "hash")
+    X(AUDIT_HASH, "hash") \
+    X(AUDIT_KEY_ID, "key_id") \
+    X(AUDIT_MAC, "mac")
 enum audit_col { AUDIT_COLUMNS(COL_ENUM) AUDIT__NCOL };
 extern const char *const audit_col_names[AUDIT__NCOL];
 #define CASE_COLUMNS(X) \

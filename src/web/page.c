@@ -218,6 +218,7 @@ struct ctx page_ctx(const struct req *r)
         cx.key = r->app->key;
         cx.places = r->app->places;
         cx.screening = r->app->screening;
+        cx.audit_heads = r->app->headbase;
         cx.reference = r->app->reference;
     }
     return cx;
@@ -611,6 +612,12 @@ static void page_head(struct req *r, struct resp *w, const char *title, const ch
             bool own = scope_of(&cx, ACT_GROUP_READ) == SCOPE_GROUP;
             h_raw(b, "<a href=\"/groups\" id=\"nav-groups\">");
             h_text(b, tr(r, own ? MSG_NAV_MY_GROUP : MSG_NAV_GROUPS));
+            h_raw(b, "</a>");
+        }
+        /* The audit log's signed head and its verification. */
+        if (may(&cx, ACT_AUDIT_VERIFY)) {
+            h_raw(b, "<a href=\"/audit\" id=\"nav-audit\">");
+            h_text(b, tr(r, MSG_NAV_AUDIT));
             h_raw(b, "</a>");
         }
         /* The safe-migration reference, for whoever may read it (every

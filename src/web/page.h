@@ -245,6 +245,7 @@ void web_member_edit(struct req *r, struct resp *w);
 void web_member_update(struct req *r, struct resp *w);
 void web_member_update_resume(struct req *r, struct resp *w);
 /* The safe-migration reference (web/reference.c). */
+void web_audit(struct req *r, struct resp *w);
 void web_reference(struct req *r, struct resp *w);
 void web_reference_channels(struct req *r, struct resp *w);
 void web_reference_documents(struct req *r, struct resp *w);

@@ -62,6 +62,7 @@ const struct route web_routes[] = {
     {M_POST, "/groups/{id}/members", web_member_create, FORM_POST | ROUTE_CREATE},
     {M_GET, "/members/{id}/edit", web_member_edit, SIGNED_IN},
     {M_POST, "/members/{id}/edit", web_member_update, FORM_POST},
+    {M_GET, "/audit", web_audit, SIGNED_IN},
     {M_GET, "/safe-migration", web_reference, SIGNED_IN},
     {M_GET, "/safe-migration/channels", web_reference_channels, SIGNED_IN},
     {M_GET, "/safe-migration/documents", web_reference_documents, SIGNED_IN},

@@ -116,6 +116,10 @@ class CliTest(unittest.TestCase):
         mode = stat.S_IMODE(os.stat(self.x.key).st_mode)
         self.assertEqual(mode & 0o077, 0, "%s is readable by others: %o" % (self.x.key, mode))
         self.assertEqual(os.path.getsize(self.x.key), 32)
+        audit = self.x.key + ".audit"  # the audit keys, beside it, as private
+        self.assertEqual(stat.S_IMODE(os.stat(audit).st_mode) & 0o077, 0)
+        with open(audit) as f:
+            self.assertEqual(f.readline(), "cbpn audit keys v1\n")
         n = dict(self.x.rows("SELECT level, count(*) FROM location GROUP BY level"))
         self.assertEqual(n, {"province": 25, "district": 210, "commune": 1652,
                              "village": 14578})
@@ -258,10 +262,16 @@ class CliTest(unittest.TestCase):
         rc, out, err = run("demo", *db.args(), timeout=600)
         self.assertEqual(rc, 0, err)
         if db.backend == "sqlite":  # built under another name and renamed once complete
+            # with the key: the audit keys and the head the command signed
             self.assertEqual(sorted(f for f in os.listdir(self.dir) if f.startswith("fresh-demo")),
-                             ["fresh-demo.db", "fresh-demo.db.key"])
-        mode = stat.S_IMODE(os.stat(db.key).st_mode)
-        self.assertEqual(mode & 0o077, 0, "%s is readable by others: %o" % (db.key, mode))
+                             ["fresh-demo.db", "fresh-demo.db.key", "fresh-demo.db.key.audit",
+                              "fresh-demo.db.key.head.cli"])
+        for key in (db.key, db.key + ".audit"):
+            mode = stat.S_IMODE(os.stat(key).st_mode)
+            self.assertEqual(mode & 0o077, 0, "%s is readable by others: %o" % (key, mode))
+        rc, out_v, err_v = run("audit", "verify", *db.args())
+        self.assertEqual(rc, 0, out_v + err_v)
+        self.assertIn("1 signed head", out_v)
         lines = [l.split("\t") for l in out.strip().splitlines()]
         users = self.users(db)
         self.assertEqual({l[0] for l in lines}, set(users))

@@ -1,6 +1,7 @@
 /* The recruitment agencies (domain/agencies.h): the import's validation
  * with line numbers, all rows or none, re-imports with history, "licensed
  * on a date" at the boundaries, and the spelling-tolerant search. */
+#include "audit_fixture.h"
 #include "domain_fixture.h"
 
 #include "domain/agencies.h"
@@ -697,6 +698,7 @@ static void test_a_returnee_history_names_the_agency_and_the_employer(void **sta
 
 int main(void)
 {
+    test_audit_keys();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_bad_rows_have_line_numbers, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_all_or_nothing, fx_setup, fx_teardown),

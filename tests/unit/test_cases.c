@@ -1,5 +1,6 @@
 /* Cases: reporting a concern (validation, code, sealing, audit) and who
  * sees which case and which of its fields. */
+#include "audit_fixture.h"
 #include "domain_fixture.h"
 
 #include <sqlite3.h>
@@ -858,6 +859,7 @@ static void test_duplicates_audited(void **state)
 
 int main(void)
 {
+    test_audit_keys();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_report_by_member),
         cmocka_unit_test(test_code_prefix_and_sequence),

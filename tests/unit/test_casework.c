@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit_fixture.h"
 #include "domain/casework.h"
 #include "domain_fixture.h"
 
@@ -336,6 +337,7 @@ static void test_unassigned_urgent_count(void **state)
 
 int main(void)
 {
+    test_audit_keys();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_move_every_status_every_caller),
         cmocka_unit_test(test_nobody_approves_her_own_request),

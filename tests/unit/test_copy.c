@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "audit_fixture.h"
 #include "tmpdir.h"
 
 #include <sqlite3.h>
@@ -243,14 +244,16 @@ static void test_copy_whole(void **state)
     assert_string_equal(n.corrects, "aa-corrects-first");
     note_rec_free(&n);
 
-    int64_t sseq, dseq, entries, bad;
-    unsigned char sh[32], dh[32];
+    int64_t entries, bad;
+    struct audit_head_row sh, dh;
     bool ok = false;
-    assert_int_equal(store_audit_last(f->src, &sseq, sh), ERR_OK);
-    assert_int_equal(store_audit_last(f->dst, &dseq, dh), ERR_OK);
-    assert_int_equal(sseq, 3);
-    assert_int_equal(dseq, 3);
-    assert_memory_equal(sh, dh, 32);
+    assert_int_equal(store_audit_last(f->src, &sh), ERR_OK);
+    assert_int_equal(store_audit_last(f->dst, &dh), ERR_OK);
+    assert_int_equal(sh.seq, 3);
+    assert_int_equal(dh.seq, 3);
+    assert_memory_equal(sh.hash, dh.hash, 32);
+    assert_true(sh.has_mac && dh.has_mac);
+    assert_memory_equal(sh.mac, dh.mac, 32);
     assert_int_equal(audit_verify(f->dst, &ok, &entries, &bad), ERR_OK);
     assert_true(ok);
     assert_int_equal(entries, 3);
@@ -380,6 +383,7 @@ static int group_teardown(void **state)
 
 int main(void)
 {
+    test_audit_keys();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_copy_whole, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_copy_refuses_target_with_data, fx_setup, fx_teardown),

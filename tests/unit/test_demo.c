@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "audit_fixture.h"
 #include "tmpdir.h"
 
 #include <dirent.h>
@@ -780,6 +781,7 @@ static void test_generated_passwords(void **state)
 
 int main(void)
 {
+    test_audit_keys();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_data_tables),
         cmocka_unit_test(test_groups_and_members),

@@ -35,6 +35,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit_fixture.h"
 #include "store/store.h"
 #include "tmpdir.h"
 #include "util/log.h"
@@ -683,6 +684,7 @@ static void test_normal_loses_acknowledged_commits(void **state)
 
 int main(void)
 {
+    test_audit_keys();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full_keeps_every_acknowledged_commit),
         cmocka_unit_test(test_full_cut_anywhere),

@@ -2,6 +2,7 @@
  * the intake's refusals, who may record and read them, and what a record
  * writes (sealed description, timeline step, audit entry). Expectations
  * are written from DOMAIN.md, not from the code. */
+#include "audit_fixture.h"
 #include "domain_fixture.h"
 
 #include <time.h>
@@ -784,6 +785,7 @@ static void test_record_writes(void **state)
 
 int main(void)
 {
+    test_audit_keys();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_classify_all_64_answers),
         cmocka_unit_test(test_classify_all_64_recorded),

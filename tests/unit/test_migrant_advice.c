@@ -1,6 +1,7 @@
 /* Safe-migration advice records (domain/migrant_advice.h): who records,
  * lists and follows up which group's records, the person sealed, the
  * warnings from the stored facts and the agency lists on the advice date. */
+#include "audit_fixture.h"
 #include "domain/migrant_advice.h"
 #include "domain_fixture.h"
 
@@ -566,6 +567,7 @@ static void test_follow_ups(void **state)
 
 int main(void)
 {
+    test_audit_keys();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_member_records_for_her_group),
         cmocka_unit_test(test_the_person_is_sealed),

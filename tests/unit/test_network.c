@@ -1,5 +1,6 @@
 /* The network: organizations, groups, members; who reaches which group,
  * and the member's phone sealed at rest. */
+#include "audit_fixture.h"
 #include "domain/cases.h"
 #include "domain/services.h"
 #include "domain_fixture.h"
@@ -686,6 +687,7 @@ static void test_seal_existing_members(void **state)
 
 int main(void)
 {
+    test_audit_keys();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_org_validation_and_rights),
         cmocka_unit_test(test_group_location_level),

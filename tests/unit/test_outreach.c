@@ -1,5 +1,6 @@
 /* Outreach sessions (domain/outreach.h): the rules of a session's fields
  * and who records and lists which group's sessions. */
+#include "audit_fixture.h"
 #include "domain/outreach.h"
 #include "domain_fixture.h"
 
@@ -384,6 +385,7 @@ static void test_groups_offered(void **state)
 
 int main(void)
 {
+    test_audit_keys();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_representative_records_for_her_group),
         cmocka_unit_test(test_rules),

@@ -11,7 +11,7 @@
 
 /* Adding a role or an action must come with its row or column here. */
 _Static_assert(ROLE__MAX == 7, "update the expected matrix for the new role");
-_Static_assert(ACT__MAX == 53, "update the expected matrix for the new action");
+_Static_assert(ACT__MAX == 55, "update the expected matrix for the new action");
 
 #define N   SCOPE_NONE
 #define OWN SCOPE_OWN
@@ -129,6 +129,10 @@ static const struct row expected[] = {
     {ACT_ADVICE_CREATE,    "advice_create",    {GRP, GRP, ORG, ORG, N,   N,   N}},
     {ACT_ADVICE_READ,      "advice_read",      {GRP, GRP, ORG, ORG, N,   N,   ALL}},
     {ACT_ADVICE_UPDATE,    "advice_update",    {GRP, GRP, ORG, ORG, N,   N,   N}},
+    /* the audit trail: supervisors of their cases, admins of all (ids and
+     * codes, no case content); verifying the chain both (issue 9) */
+    {ACT_AUDIT_READ,       "audit_read",       {N,   N,   N,   ORG, N,   N,   ALL}},
+    {ACT_AUDIT_VERIFY,     "audit_verify",     {N,   N,   N,   ALL, N,   N,   ALL}},
 };
 /* clang-format on */
 

@@ -18,10 +18,11 @@
 #include <unistd.h>
 
 #include "audit/audit.h"
+#include "audit_fixture.h"
 #include "store/store_int.h"
 #include "util/alloc.h"
 
-#define SCHEMA_VERSION 13
+#define SCHEMA_VERSION 14
 
 struct fixture {
     char *dbname;
@@ -403,10 +404,10 @@ static void test_audit_chain_many_writers(void **state)
     assert_int_equal(audit_verify(f->c, &ok, &entries, &bad), ERR_OK);
     assert_true(ok);
     assert_int_equal(entries, NW * PER);
-    int64_t seq = 0;
-    unsigned char h[32];
-    assert_int_equal(store_audit_last(f->c, &seq, h), ERR_OK);
-    assert_int_equal(seq, NW * PER);
+    struct audit_head_row h;
+    assert_int_equal(store_audit_last(f->c, &h), ERR_OK);
+    assert_int_equal(h.seq, NW * PER);
+    assert_true(h.has_mac);
     store_close(st2);
 }
 
@@ -577,6 +578,7 @@ static void test_deadlock_advises_retry(void **state)
 
 int main(void)
 {
+    test_audit_keys();
     const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
         T(test_open_migrate),

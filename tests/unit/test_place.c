@@ -15,6 +15,7 @@
 
 #include <unicode/ucol.h>
 
+#include "audit_fixture.h"
 #include "domain/place.h"
 #include "domain/romanize.h"
 #include "util/embed.h"
@@ -652,6 +653,7 @@ static void test_store_import_malformed_writes_nothing(void **state)
 
 int main(void)
 {
+    test_audit_keys();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_builtin_csv_counts),
         cmocka_unit_test(test_csv_quoting),

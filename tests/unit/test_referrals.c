@@ -15,6 +15,7 @@
 
 #include <sqlite3.h>
 
+#include "audit_fixture.h"
 #include "domain/casework.h"
 #include "domain/referrals.h"
 #include "domain/services.h"
@@ -781,6 +782,7 @@ static void test_slip_of_a_case_with_two_referrals(void **state)
 
 int main(void)
 {
+    test_audit_keys();
     const struct CMUnitTest pure[] = {
         cmocka_unit_test(test_consent_rules_every_sequence_of_three),
         cmocka_unit_test(test_consent_order_is_by_seq_not_position),

@@ -6,6 +6,7 @@
  * rule is restated below as present(), the codes are named as they stand
  * in data/ilo_trafficking_indicators.csv (dimension and strength written
  * beside each), and the counts are those of ../shared/data/README.md. */
+#include "audit_fixture.h"
 #include "domain_fixture.h"
 
 #include <jansson.h>
@@ -901,6 +902,7 @@ static void test_who_may_read_the_catalog(void **state)
 
 int main(void)
 {
+    test_audit_keys();
     const struct CMUnitTest pure[] = {
         cmocka_unit_test(test_catalog_has_the_67_and_11_indicators),
         cmocka_unit_test(test_catalog_reads_every_forced_labour_code_of_domain_md),

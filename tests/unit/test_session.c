@@ -7,6 +7,7 @@
 
 #include <cmocka.h>
 
+#include "audit_fixture.h"
 #include "tmpdir.h"
 
 #include <dirent.h>
@@ -384,6 +385,7 @@ static void test_audited(void **state)
 
 int main(void)
 {
+    test_audit_keys();
     if (!crypto_init())
         return 1;
     log_quiet(1);

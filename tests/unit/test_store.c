@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 /* The migrations this cbpn has (migrations/sqlite/). */
-#define SCHEMA_VERSION 13
+#define SCHEMA_VERSION 14
 
 #include <cmocka.h>
 
@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "audit_fixture.h"
 #include "store/store.h"
 #include "store/store_int.h"
 #include "util/log.h"
@@ -966,19 +967,26 @@ static void audit_entry(struct audit_rec *r, int64_t seq, const char *record_id)
     r->detail = seq == 2 ? (char *)"status=open" : NULL;
     memset(r->prev_hash, (int)seq - 1, 32);
     memset(r->hash, (int)seq, 32);
+    /* the first entry unkeyed, as one written before the chain was keyed */
+    r->has_mac = seq > 1;
+    if (r->has_mac) {
+        memset(r->mac, 0x30 + (int)seq, 32);
+        snprintf(r->key_id, sizeof(r->key_id), "%016d", (int)seq);
+    }
 }
 
 static void test_audit(void **state)
 {
     struct fx *f = *state;
-    int64_t seq = -1;
-    unsigned char hash[32], zero[32] = {0};
+    unsigned char zero[32] = {0};
     struct audit_rec r;
+    struct audit_head_row h;
 
-    memset(hash, 0xff, sizeof(hash));
-    assert_int_equal(store_audit_last(f->c, &seq, hash), ERR_OK);
-    assert_int_equal(seq, 0);
-    assert_memory_equal(hash, zero, 32);
+    memset(&h, 0xff, sizeof(h));
+    assert_int_equal(store_audit_last(f->c, &h), ERR_OK);
+    assert_int_equal(h.seq, 0);
+    assert_memory_equal(h.hash, zero, 32);
+    assert_false(h.has_mac);
 
     for (int64_t i = 1; i <= 3; i++) {
         audit_entry(&r, i, i == 3 ? "c2" : "c1");
@@ -987,10 +995,15 @@ static void test_audit(void **state)
     audit_entry(&r, 3, "c1");
     assert_int_equal(store_audit_insert(f->c, &r), ERR_CONFLICT);
 
-    assert_int_equal(store_audit_last(f->c, &seq, hash), ERR_OK);
-    assert_int_equal(seq, 3);
+    assert_int_equal(store_audit_last(f->c, &h), ERR_OK);
+    assert_int_equal(h.seq, 3);
     memset(zero, 3, sizeof(zero));
-    assert_memory_equal(hash, zero, 32);
+    assert_memory_equal(h.hash, zero, 32);
+    assert_true(h.has_mac);
+    memset(zero, 0x30 + 3, sizeof(zero));
+    assert_memory_equal(h.mac, zero, 32);
+    assert_int_equal(store_audit_head_read(f->c, &h), ERR_OK);
+    assert_int_equal(h.seq, 3);
 
     struct audit_rec *items = NULL;
     size_t n = 0;
@@ -1004,6 +1017,14 @@ static void test_audit(void **state)
     assert_string_equal(items[2].record_id, "c2");
     memset(zero, 2, sizeof(zero));
     assert_memory_equal(items[2].prev_hash, zero, 32);
+    for (size_t i = 0; i < n; i++)
+        assert_false(items[i].malformed);
+    assert_false(items[0].has_mac);
+    assert_string_equal(items[0].key_id, "");
+    assert_true(items[2].has_mac);
+    assert_string_equal(items[2].key_id, "0000000000000003");
+    memset(zero, 0x33, sizeof(zero));
+    assert_memory_equal(items[2].mac, zero, 32);
     audit_list_free(items, n);
     assert_int_equal(store_audit_range(f->c, 1, 1, &items, &n), ERR_OK);
     assert_int_equal(n, 1);
@@ -1128,6 +1149,7 @@ static int group_teardown(void **state)
 
 int main(void)
 {
+    test_audit_keys();
     const struct CMUnitTest tests[] = {
         T(test_open_create_migrate),
         T(test_pragmas),

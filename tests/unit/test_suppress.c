@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "audit_fixture.h"
 #include "domain/settings.h"
 #include "domain/suppress.h"
 #include "domain_fixture.h"
@@ -49,6 +50,7 @@ static void test_k_is_a_setting(void **state)
 
 int main(void)
 {
+    test_audit_keys();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_count_every_k),
         cmocka_unit_test_setup_teardown(test_k_is_a_setting, fx_setup, fx_teardown),

@@ -3,6 +3,7 @@
  * every combination of what is sent, the organization's bounds, and when a
  * training is a cascade one. The expectations are written here from API.md
  * and DOMAIN.md §6, not from the code. */
+#include "audit_fixture.h"
 #include "domain/trainings.h"
 #include "domain_fixture.h"
 
@@ -310,6 +311,7 @@ static void test_cascade_is_a_trainer_to_representatives(void **state)
 
 int main(void)
 {
+    test_audit_keys();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_a_member_records_only_as_a_trainer, fx_setup,
                                         fx_teardown),

@@ -1,5 +1,6 @@
 /* Users: who may create and list them, and every field's validation,
  * against a real temporary store. */
+#include "audit_fixture.h"
 #include "domain/network.h"
 #include "domain_fixture.h"
 
@@ -406,6 +407,7 @@ static void test_approval_rules(void **state)
 
 int main(void)
 {
+    test_audit_keys();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_create_and_defaults),
         cmocka_unit_test(test_password_length_in_code_points),
