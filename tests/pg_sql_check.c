@@ -225,9 +225,11 @@ static void check_behaviour(PGconn *pg)
     /* The audit head moves on by one only. */
     expect_rows(pg, STMT_AUDIT_LAST, 0, NULL, "0", "empty chain");
     const char *h = "\\x0000000000000000000000000000000000000000000000000000000000000000";
-    expect_changes(pg, STMT_AUDIT_HEAD_SET, 2, (const char *[]){"1", h}, 1, "next");
-    expect_changes(pg, STMT_AUDIT_HEAD_SET, 2, (const char *[]){"1", h}, 0, "again");
-    expect_changes(pg, STMT_AUDIT_HEAD_SET, 2, (const char *[]){"3000000000", h}, 0, "big seq");
+    expect_changes(pg, STMT_AUDIT_HEAD_SET, 3, (const char *[]){"1", h, h}, 1, "next");
+    expect_changes(pg, STMT_AUDIT_HEAD_SET, 3, (const char *[]){"1", h, h}, 0, "again");
+    expect_changes(pg, STMT_AUDIT_HEAD_SET, 3, (const char *[]){"3000000000", h, NULL}, 0,
+                   "big seq");
+    expect_rows(pg, STMT_AUDIT_HEAD_READ, 0, NULL, "1", "read without a lock");
 
     /* Sessions: last_seen only moves forward. */
     expect_changes(pg, STMT_SESSION_TOUCH, 2, (const char *[]){h, "5"}, 0, "no session");

@@ -117,7 +117,9 @@ enum err audit_signer_start(struct store *st, const struct auditkeys *k, const c
 bool audit_signer_last(struct audit_signer *s, struct audit_head *h);
 /* Signs the head once more, stops the thread and frees; NULL is a no-op. */
 void audit_signer_stop(struct audit_signer *s);
-/* Signs the head as committed now into path, once (a command's head). */
+/* Signs the head as committed now into path, once (a command's head);
+ * ERR_CONFLICT, the file left as it is, when it names a later entry or one
+ * the log no longer has. */
 enum err audit_head_sign_now(struct store_conn *c, const struct auditkeys *k, const char *path,
                              const char *server, char **errmsg);
 

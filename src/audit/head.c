@@ -212,6 +212,8 @@ static void head_of(const struct audit_head_row *row, const char *server, struct
     clock_stamp(h->at);
 }
 
+static bool head_in_chain(struct store_conn *c, const struct audit_head *h);
+
 enum err audit_head_sign_now(struct store_conn *c, const struct auditkeys *k, const char *path,
                              const char *server, char **errmsg)
 {
@@ -223,6 +225,18 @@ enum err audit_head_sign_now(struct store_conn *c, const struct auditkeys *k, co
         return e;
     }
     head_of(&row, server, &h);
+    /* As the server's signer: never over a head the log no longer reaches
+     * (its tail cut), nor backwards. */
+    struct audit_head old;
+    char *msg = NULL;
+    e = audit_head_read(k, path, &old, &msg);
+    free(msg);
+    if (e == ERR_OK && (old.seq > h.seq || !head_in_chain(c, &old))) {
+        *errmsg = xasprintf("the signed head %s (entry %" PRId64 ") is not in the audit log: "
+                            "the file is kept as it is (run cbpn audit verify)",
+                            path, old.seq);
+        return ERR_CONFLICT;
+    }
     return audit_head_write(k, &h, path, errmsg);
 }
 
