@@ -74,8 +74,8 @@ enum action {
     ACT_TRAINING_CREATE,  /* record a training given, with attendance and scores */
     ACT_TRAINING_READ,    /* list trainings, with who attended */
     ACT_TRAINING_FIGURES, /* coverage by topic and the cascade (who trained whom) */
-    ACT_AUDIT_READ,        /* the audit log's entries (ids and codes only) */
-    ACT_AUDIT_VERIFY,      /* verify the audit chain and see its signed head */
+    ACT_AUDIT_READ,       /* the audit log's entries (ids and codes only) */
+    ACT_AUDIT_VERIFY,     /* verify the audit chain and see its signed head */
     ACT__MAX
 };
 
