@@ -507,7 +507,10 @@ class AuditUpgradeTest(AuditBase):
         self.assertTrue(all(k is not None for s_, k in rows if s_ > legacy))
         self.assertGreater(len(rows), legacy)
         # an old entry edited, every hash after it recomputed: the first
-        # keyed entry's MAC covers the last old hash
+        # keyed entry's MAC covers the last old hash. The head must name
+        # the last entry first: a head still at the last old one would
+        # catch the edit there, one entry earlier.
+        self.wait_head(self.last_seq())
         rows = at.entries()
         rows[legacy - 3]["detail"] = "forged"
         prev = rows[legacy - 4]["hash"]
