@@ -407,9 +407,9 @@ static bool org_member(const struct ctx *cx, const char *id, const char *org, st
     if (!check_id(id) || member_fetch(cx, id, m) != ERR_OK)
         return false;
     struct group_rec g;
-    bool ok =
-        store_group_get(cx->db, m->group_id, &g) == ERR_OK && strcmp(g.organization_id, org) == 0;
-    if (ok)
+    bool got = store_group_get(cx->db, m->group_id, &g) == ERR_OK;
+    bool ok = got && strcmp(g.organization_id, org) == 0;
+    if (got)
         group_rec_free(&g);
     if (!ok) {
         member_rec_free(m);

@@ -385,7 +385,9 @@ static void test_approval_rules(void **state)
             assert_int_equal(user_approve(&c, u.id, u.version, &out, &fe), ERR_OK);
             assert_false(out.pending);
             assert_int_equal(out.version, u.version + 1);
-            assert_int_equal(user_approve(&c, u.id, out.version, &out, &fe), ERR_CONFLICT);
+            struct user_rec again = {0};
+            assert_int_equal(user_approve(&c, u.id, out.version, &again, &fe), ERR_CONFLICT);
+            user_rec_free(&again);
             user_rec_free(&out);
         }
         user_rec_free(&u);
