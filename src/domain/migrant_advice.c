@@ -22,8 +22,6 @@
 #include "util/alloc.h"
 #include "util/codes.h"
 
-#define CAMBODIA_UTC_OFFSET (7 * 3600)
-
 #define PE "person."
 #define DO "documents."
 
@@ -91,13 +89,6 @@ void migrant_advice_in_init(struct migrant_advice_in *in)
 {
     memset(in, 0, sizeof *in);
     fields_init(&migrant_advice_fields, in);
-}
-
-void migrant_advice_today(char out[DATE_SIZE])
-{
-    char ts[TS_SIZE];
-    clock_rfc3339(clock_now() + CAMBODIA_UTC_OFFSET, ts);
-    snprintf(out, DATE_SIZE, "%.10s", ts);
 }
 
 void advice_view_free(struct advice_view *v)
@@ -573,7 +564,7 @@ enum err migrant_advice_list(const struct ctx *cx, const struct migrant_advice_q
     if (q->today != NULL)
         snprintf(today, sizeof today, "%s", q->today);
     else
-        migrant_advice_today(today);
+        clock_today_cambodia(today);
     f.organization_id = b.organization_id;
     f.group_id = group != NULL ? group : b.group_id;
     f.due_on = q->follow_up_due ? today : NULL;

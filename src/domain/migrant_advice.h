@@ -125,7 +125,4 @@ enum err migrant_advice_follow_up_done(const struct ctx *cx, const char *id,
  * those ACT_ADVICE_CREATE reaches), by name. *items: group_list_free. */
 enum err migrant_advice_groups(const struct ctx *cx, struct group_rec **items, size_t *n);
 
-/* Today's date in Cambodia (UTC+7), where the advice is given. */
-void migrant_advice_today(char out[DATE_SIZE]);
-
 #endif

@@ -61,6 +61,13 @@ void clock_today(char out[DATE_SIZE])
     strftime(out, DATE_SIZE, "%Y-%m-%d", &tm);
 }
 
+void clock_today_cambodia(char out[DATE_SIZE])
+{
+    char ts[TS_SIZE];
+    clock_rfc3339(clock_now() + 7 * 3600, ts);
+    snprintf(out, DATE_SIZE, "%.10s", ts);
+}
+
 static bool leap(int y)
 {
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;

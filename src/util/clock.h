@@ -26,6 +26,9 @@ int64_t clock_stamp_ms(void);
 void clock_stamp(char out[TS_SIZE]);
 /* Today's UTC date "YYYY-MM-DD" into out[DATE_SIZE]. */
 void clock_today(char out[DATE_SIZE]);
+/* Today's date in Cambodia (UTC+7, no daylight saving), where the network
+ * works: what a form offers as today. */
+void clock_today_cambodia(char out[DATE_SIZE]);
 /* Parses a calendar date "YYYY-MM-DD" (a real day); false otherwise. */
 bool clock_parse_date(const char *s, int *year, int *month, int *day);
 /* The current UTC year. */

@@ -63,20 +63,6 @@ static const struct field_msg field_msg_rows[] = {
 };
 static const struct field_msgs field_msgs = FIELD_MSGS(field_msg_rows);
 
-static const struct group_rec *group_in(const struct group_rec *g, size_t n, const char *id)
-{
-    for (size_t i = 0; id != NULL && i < n; i++)
-        if (strcmp(g[i].id, id) == 0)
-            return &g[i];
-    return NULL;
-}
-
-static void invalid_if(struct buf *b, const struct fielderrs *fe, const char *form)
-{
-    if (form_error(&field_msgs, fe, form) >= 0)
-        h_attr(b, "aria-invalid", "true");
-}
-
 static bool is(const char *a, const char *b)
 {
     return a != NULL && b != NULL && strcmp(a, b) == 0;
@@ -97,14 +83,14 @@ static void group_choice(struct req *r, struct buf *b, const struct advice_form 
         h_hidden(b, "group_id", groups[0].id);
         return;
     }
-    const struct group_rec *g = group_in(groups, ngroups, f->group_id);
+    const struct group_rec *g = group_find(groups, ngroups, f->group_id);
     h_label(r, b, "group", MSG_OUTREACH_GROUP, false);
     h_field_error(r, b, &field_msgs, fe, "group");
     h_open_begin(b, "select");
     h_attr(b, "id", "group");
     h_attr(b, "name", "group_id");
     h_flag(b, "required", true);
-    invalid_if(b, fe, "group");
+    h_invalid_if(b, &field_msgs, fe, "group");
     h_open_end(b);
     h_raw(b, "<option value=\"\">");
     h_text(b, tr(r, MSG_CHOOSE));
@@ -134,7 +120,7 @@ static void text_input(struct req *r, struct buf *b, const struct fielderrs *fe,
         h_attr(b, "inputmode", mode);
     h_attr(b, "value", value);
     h_flag(b, "required", !optional);
-    invalid_if(b, fe, id);
+    h_invalid_if(b, &field_msgs, fe, id);
     h_open_end(b);
 }
 
@@ -148,7 +134,7 @@ static void code_select(struct req *r, struct buf *b, const struct fielderrs *fe
     h_attr(b, "id", id);
     h_attr(b, "name", id);
     h_flag(b, "required", true);
-    invalid_if(b, fe, id);
+    h_invalid_if(b, &field_msgs, fe, id);
     h_open_end(b);
     h_raw(b, "<option value=\"\">");
     h_text(b, tr(r, MSG_CHOOSE));
@@ -222,7 +208,7 @@ static void agency_choice(struct req *r, struct buf *b, const struct advice_form
     h_open_begin(b, "select");
     h_attr(b, "id", "agency");
     h_attr(b, "name", "agency_id");
-    invalid_if(b, fe, "agency");
+    h_invalid_if(b, &field_msgs, fe, "agency");
     h_open_end(b);
     h_raw(b, "<option value=\"\">");
     h_text(b, tr(r, MSG_ADVICE_NO_AGENCY));
@@ -297,7 +283,7 @@ static void advice_form_html(struct req *r, struct resp *w, const struct advice_
     h_attr(b, "max", f->today);
     h_attr(b, "value", f->date);
     h_flag(b, "required", true);
-    invalid_if(b, fe, "date");
+    h_invalid_if(b, &field_msgs, fe, "date");
     h_open_end(b);
 
     h_raw(b, "<fieldset id=\"person\"><legend>");
@@ -313,7 +299,7 @@ static void advice_form_html(struct req *r, struct resp *w, const struct advice_
     h_attr(b, "id", "sex");
     h_attr(b, "name", "person.sex");
     h_flag(b, "required", true);
-    invalid_if(b, fe, "sex");
+    h_invalid_if(b, &field_msgs, fe, "sex");
     h_open_end(b);
     h_raw(b, "<option value=\"\">");
     h_text(b, tr(r, MSG_CHOOSE));
@@ -347,7 +333,7 @@ static void advice_form_html(struct req *r, struct resp *w, const struct advice_
     h_attr(b, "type", "date");
     h_attr(b, "min", ADVICE_EARLIEST_DATE);
     h_attr(b, "value", f->follow_up_on);
-    invalid_if(b, fe, "follow_up_on");
+    h_invalid_if(b, &field_msgs, fe, "follow_up_on");
     h_open_end(b);
     h_raw(b, "<button type=\"submit\" id=\"submit-advice\">");
     h_text(b, tr(r, MSG_ADVICE_BUTTON));
@@ -539,7 +525,7 @@ void web_advice_new(struct req *r, struct resp *w)
         page_fail(r, w, ERR_FORBIDDEN);
         return;
     }
-    migrant_advice_today(f.today);
+    clock_today_cambodia(f.today);
     f.date = f.today;
     advice_new_page(r, w, &f, NULL);
 }
@@ -551,7 +537,7 @@ static void form_typed(struct req *r, struct advice_form *f, struct migrant_advi
 {
     migrant_advice_in_init(in);
     form_fields(r, &migrant_advice_fields, in, fe);
-    migrant_advice_today(f->today);
+    clock_today_cambodia(f->today);
     f->date = in->date;
     f->group_id = in->group_id;
     f->name_km = req_form(r, "person.name_km");

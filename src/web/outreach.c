@@ -25,8 +25,7 @@
 #include "domain/scope.h"
 #include "util/alloc.h"
 
-#define RECENT_SESSIONS     20
-#define CAMBODIA_UTC_OFFSET (7 * 3600)
+#define RECENT_SESSIONS 20
 
 /* What the form holds, borrowed from the request (or defaults). */
 struct outreach_form {
@@ -51,22 +50,6 @@ static const struct field_msg field_msg_rows[] = {
     {"attendance.under_18", "under_18", MSG_ERR_OUTREACH_UNDER_18},
 };
 static const struct field_msgs field_msgs = FIELD_MSGS(field_msg_rows);
-
-/* Today's date in Cambodia (UTC+7), where the sessions are. */
-static void cambodia_today(char out[DATE_SIZE])
-{
-    char ts[TS_SIZE];
-    clock_rfc3339(clock_now() + CAMBODIA_UTC_OFFSET, ts);
-    snprintf(out, DATE_SIZE, "%.10s", ts);
-}
-
-static const struct group_rec *group_in(const struct group_rec *g, size_t n, const char *id)
-{
-    for (size_t i = 0; id != NULL && i < n; i++)
-        if (strcmp(g[i].id, id) == 0)
-            return &g[i];
-    return NULL;
-}
 
 /* The villages of group g (see the top comment), in the request's
  * language's order; *items: free(). 0 when it has none. */
@@ -99,16 +82,10 @@ static void label_for(struct req *r, struct buf *b, const char *for_id, enum msg
     h_raw(b, "</label>");
 }
 
-static void invalid_if(struct buf *b, const struct fielderrs *fe, const char *form)
-{
-    if (form_error(&field_msgs, fe, form) >= 0)
-        h_attr(b, "aria-invalid", "true");
-}
-
 static void group_choice(struct req *r, struct buf *b, const struct outreach_form *f,
                          const struct group_rec *groups, size_t ngroups, const struct fielderrs *fe)
 {
-    const struct group_rec *g = group_in(groups, ngroups, f->group_id);
+    const struct group_rec *g = group_find(groups, ngroups, f->group_id);
     if (ngroups == 1) {
         /* Her own group: shown, not asked. */
         h_raw(b, "<p class=\"group\" id=\"group\"><span class=\"label\">");
@@ -125,7 +102,7 @@ static void group_choice(struct req *r, struct buf *b, const struct outreach_for
     h_attr(b, "id", "group");
     h_attr(b, "name", "group_id");
     h_attr(b, "data-step", "");
-    invalid_if(b, fe, "group");
+    h_invalid_if(b, &field_msgs, fe, "group");
     h_open_end(b);
     h_raw(b, "<option value=\"\">");
     h_text(b, tr(r, MSG_CHOOSE));
@@ -161,7 +138,7 @@ static void village_choice(struct req *r, struct buf *b, const struct outreach_f
     h_attr(b, "id", "village");
     h_attr(b, "name", "location_code");
     h_flag(b, "required", true);
-    invalid_if(b, fe, "village");
+    h_invalid_if(b, &field_msgs, fe, "village");
     h_open_end(b);
     /* A group on a village has its village chosen to begin with. */
     const char *chosen = f->village;
@@ -230,7 +207,7 @@ static void count_input(struct req *r, struct buf *b, const struct fielderrs *fe
     if (hint != NULL)
         h_attr(b, "aria-describedby", hint_id);
     h_flag(b, "required", true);
-    invalid_if(b, fe, id);
+    h_invalid_if(b, &field_msgs, fe, id);
     h_open_end(b);
 }
 
@@ -239,7 +216,8 @@ static void outreach_form_html(struct req *r, struct resp *w, const struct outre
                                const struct fielderrs *fe)
 {
     struct buf *b = &w->body;
-    const struct group_rec *g = ngroups == 1 ? &groups[0] : group_in(groups, ngroups, f->group_id);
+    const struct group_rec *g =
+        ngroups == 1 ? &groups[0] : group_find(groups, ngroups, f->group_id);
     h_raw(b, "<h2 id=\"new\">");
     h_text(b, tr(r, MSG_OUTREACH_NEW));
     h_raw(b, "</h2>");
@@ -262,7 +240,7 @@ static void outreach_form_html(struct req *r, struct resp *w, const struct outre
     h_attr(b, "max", f->today);
     h_attr(b, "value", f->date);
     h_flag(b, "required", true);
-    invalid_if(b, fe, "date");
+    h_invalid_if(b, &field_msgs, fe, "date");
     h_open_end(b);
     if (g != NULL)
         village_choice(r, b, f, g, fe);
@@ -321,7 +299,7 @@ static void session_item(struct req *r, struct buf *b, const struct outreach_rec
     const struct place *p = r->app != NULL ? places_get(r->app->places, s->location_code) : NULL;
     h_text(b, p != NULL ? place_label(r, p) : s->location_code);
     h_raw(b, "</span></h3>");
-    const struct group_rec *g = group_in(names, nnames, s->group_id);
+    const struct group_rec *g = group_find(names, nnames, s->group_id);
     if (show_group && g != NULL) {
         h_raw(b, "<p class=\"group\">");
         h_text(b, g->name);
@@ -400,7 +378,7 @@ void web_outreach(struct req *r, struct resp *w)
         page_fail(r, w, ERR_FORBIDDEN);
         return;
     }
-    cambodia_today(f.today);
+    clock_today_cambodia(f.today);
     f.date = f.today;
     outreach_page(r, w, &f, NULL);
 }
@@ -411,7 +389,7 @@ static void form_typed(struct req *r, struct outreach_form *f, struct outreach_i
 {
     outreach_in_init(in);
     form_fields(r, &outreach_fields, in, fe);
-    cambodia_today(f->today);
+    clock_today_cambodia(f->today);
     f->date = in->date;
     f->group_id = in->group_id;
     f->village = in->location_code;

@@ -708,3 +708,18 @@ void page_fail(struct req *r, struct resp *w, enum err e)
 {
     web_error_page(r, w, e);
 }
+
+void h_invalid_if(struct buf *b, const struct field_msgs *t, const struct fielderrs *fe,
+                  const char *form)
+{
+    if (form_error(t, fe, form) >= 0)
+        h_attr(b, "aria-invalid", "true");
+}
+
+const struct group_rec *group_find(const struct group_rec *g, size_t n, const char *id)
+{
+    for (size_t i = 0; id != NULL && i < n; i++)
+        if (strcmp(g[i].id, id) == 0)
+            return &g[i];
+    return NULL;
+}

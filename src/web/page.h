@@ -167,6 +167,12 @@ struct field_msgs {
  * -1 when none. */
 int form_error(const struct field_msgs *t, const struct fielderrs *fe, const char *form);
 /* The paragraph "err-<form>" with that message, when there is one. */
+/* aria-invalid on the element being written when fe has an error shown at
+ * form element form. */
+void h_invalid_if(struct buf *b, const struct field_msgs *t, const struct fielderrs *fe,
+                  const char *form);
+/* The group of id among g[0..n), or NULL. */
+const struct group_rec *group_find(const struct group_rec *g, size_t n, const char *id);
 void h_field_error(struct req *r, struct buf *b, const struct field_msgs *t,
                    const struct fielderrs *fe, const char *form);
 /* The list of fe's problems at the top of a form, each linked to its

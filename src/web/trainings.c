@@ -30,12 +30,11 @@
 #include "domain/trainings.h"
 #include "util/alloc.h"
 
-#define RECENT_TRAININGS    20
-#define OUTSIDE_ROWS        5
-#define OUTSIDE_ROWS_MAX    100
-#define MEMBER_ROWS_MAX     200 /* a group's members shown to tick */
-#define CAMBODIA_UTC_OFFSET (7 * 3600)
-#define PLACE_PREFIX        "place."
+#define RECENT_TRAININGS 20
+#define OUTSIDE_ROWS     5
+#define OUTSIDE_ROWS_MAX 100
+#define MEMBER_ROWS_MAX  200 /* a group's members shown to tick */
+#define PLACE_PREFIX     "place."
 
 static const struct field_msg field_msg_rows[] = {
     {"date", "date", MSG_ERR_TRAINING_DATE},
@@ -57,27 +56,6 @@ struct training_form {
     int rows; /* outside rows shown */
     bool typed;
 };
-
-static void cambodia_today(char out[DATE_SIZE])
-{
-    char ts[TS_SIZE];
-    clock_rfc3339(clock_now() + CAMBODIA_UTC_OFFSET, ts);
-    snprintf(out, DATE_SIZE, "%.10s", ts);
-}
-
-static const struct group_rec *group_in(const struct group_rec *g, size_t n, const char *id)
-{
-    for (size_t i = 0; id != NULL && i < n; i++)
-        if (strcmp(g[i].id, id) == 0)
-            return &g[i];
-    return NULL;
-}
-
-static void invalid_if(struct buf *b, const struct fielderrs *fe, const char *form)
-{
-    if (form_error(&field_msgs, fe, form) >= 0)
-        h_attr(b, "aria-invalid", "true");
-}
 
 static bool typed_is(const struct req *r, const char *name, const char *value)
 {
@@ -310,7 +288,7 @@ static void group_choice(struct req *r, struct buf *b, const struct training_for
     h_attr(b, "id", "group");
     h_attr(b, "name", "group_id");
     h_attr(b, "data-step", "");
-    invalid_if(b, fe, "group");
+    h_invalid_if(b, &field_msgs, fe, "group");
     h_open_end(b);
     h_raw(b, "<option value=\"\">");
     h_text(b, tr(r, MSG_TRAINING_NO_GROUP));
@@ -336,7 +314,7 @@ static void training_form_html(struct req *r, struct resp *w, const struct ctx *
     struct buf *b = &w->body;
     bool staff = scope_of(cx, ACT_TRAINING_CREATE) == SCOPE_ORG;
     const struct group_rec *g =
-        ngroups == 1 && !staff ? &groups[0] : group_in(groups, ngroups, f->group_id);
+        ngroups == 1 && !staff ? &groups[0] : group_find(groups, ngroups, f->group_id);
     h_raw(b, "<h2 id=\"new\">");
     h_text(b, tr(r, MSG_TRAINING_NEW));
     h_raw(b, "</h2>");
@@ -359,7 +337,7 @@ static void training_form_html(struct req *r, struct resp *w, const struct ctx *
     h_attr(b, "max", f->today);
     h_attr(b, "value", f->date);
     h_flag(b, "required", true);
-    invalid_if(b, fe, "date");
+    h_invalid_if(b, &field_msgs, fe, "date");
     h_open_end(b);
     if (!f->typed && g != NULL)
         place_pick_set(r, &f->place, g->location_code);
@@ -509,7 +487,7 @@ static void trainings_page(struct req *r, struct resp *w, struct training_form *
 static void form_defaults(struct training_form *f)
 {
     memset(f, 0, sizeof *f);
-    cambodia_today(f->today);
+    clock_today_cambodia(f->today);
     f->date = f->today;
     f->rows = OUTSIDE_ROWS;
 }
