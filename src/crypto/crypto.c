@@ -1,4 +1,5 @@
 #include "crypto/crypto.h"
+#include "crypto/crypto_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,9 +12,11 @@
 #include "util/alloc.h"
 #include "util/log.h"
 
-#define DATAKEY_BYTES    32
-#define SEAL_VERSION     1
-#define SEAL_HEADER      (1 + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES)
+#define SEAL_ORIGIN      1 /* the first format: no key id, the ring's first key */
+#define SEAL_KEYED       2 /* a data key, its id after the version byte */
+#define SEAL_CASE        3 /* a case key */
+#define NONCE_BYTES      crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+#define TAG_BYTES        crypto_aead_xchacha20poly1305_ietf_ABYTES
 #define KEYED_HASH_BYTES 16
 
 _Static_assert(PASSWORD_HASH_SIZE >= crypto_pwhash_STRBYTES, "PASSWORD_HASH_SIZE too small");
@@ -22,9 +25,9 @@ _Static_assert(DATAKEY_BYTES == crypto_aead_xchacha20poly1305_ietf_KEYBYTES, "da
 _Static_assert(KEYED_HASH_SIZE == 2 * KEYED_HASH_BYTES + 1, "KEYED_HASH_SIZE");
 _Static_assert(ID_SIZE == 21, "ids are 20 chars + NUL");
 
-/* The key lives in sodium_malloc'd memory (guard pages, locked, wiped on
- * free) and is read-only between load and free. */
-struct datakey {
+/* A case key lives in sodium_malloc'd memory (guard pages, locked, wiped
+ * on free), read-only once made. */
+struct casekey {
     unsigned char *key;
 };
 
@@ -118,162 +121,62 @@ bool crypto_str_equal(const char *a, const char *b)
     return sodium_memcmp(a, b, la) == 0;
 }
 
-/* ---- the data key ---- */
-
-enum err datakey_create(const char *path, char **errmsg)
-{
-    enum err e = ERR_INTERNAL;
-    unsigned char key[DATAKEY_BYTES];
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) {
-        int saved = errno;
-        *errmsg = xasprintf("cannot create key file %s: %s", path, strerror(saved));
-        return saved == EEXIST ? ERR_CONFLICT : ERR_INTERNAL;
-    }
-    randombytes_buf(key, sizeof key);
-    /* The umask may narrow the mode; it must not stay wider than 0600. */
-    if (fchmod(fd, 0600) != 0 || write(fd, key, sizeof key) != (ssize_t)sizeof key ||
-        fsync(fd) != 0) {
-        *errmsg = xasprintf("cannot write key file %s: %s", path, strerror(errno));
-        close(fd);
-        unlink(path);
-        goto out;
-    }
-    if (close(fd) != 0) {
-        *errmsg = xasprintf("cannot write key file %s: %s", path, strerror(errno));
-        unlink(path);
-        goto out;
-    }
-    e = ERR_OK;
-out:
-    sodium_memzero(key, sizeof key);
-    return e;
-}
-
-/* Policy: the key file must be a regular file of exactly 32 bytes that
- * neither group nor others may read or write (like ssh with private keys);
- * anything else is refused, not merely warned about, because a key that
- * others can read no longer protects anything. */
-enum err datakey_load(const char *path, struct datakey **out, char **errmsg)
-{
-    enum err e = ERR_INTERNAL;
-    struct datakey *k = NULL;
-    struct stat st;
-    *out = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) {
-        int saved = errno;
-        *errmsg = xasprintf("cannot open key file %s: %s", path, strerror(saved));
-        return saved == ENOENT ? ERR_NOT_FOUND : ERR_INTERNAL;
-    }
-    if (fstat(fd, &st) != 0) {
-        *errmsg = xasprintf("cannot stat key file %s: %s", path, strerror(errno));
-        goto out;
-    }
-    if (!S_ISREG(st.st_mode) || st.st_size != DATAKEY_BYTES) {
-        *errmsg = xasprintf("key file %s is not a %d-byte file", path, DATAKEY_BYTES);
-        goto out;
-    }
-    if ((st.st_mode & 077) != 0) {
-        *errmsg = xasprintf("key file %s is open to group or others (mode %03o); "
-                            "run: chmod 600 %s",
-                            path, (unsigned)(st.st_mode & 0777), path);
-        goto out;
-    }
-    k = xcalloc(1, sizeof *k);
-    k->key = sodium_malloc(DATAKEY_BYTES);
-    if (k->key == NULL) {
-        *errmsg = xasprintf("cannot allocate protected memory for the data key");
-        goto out;
-    }
-    size_t got = 0;
-    while (got < DATAKEY_BYTES) {
-        ssize_t r = read(fd, k->key + got, DATAKEY_BYTES - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            *errmsg = xasprintf("cannot read key file %s", path);
-            goto out;
-        }
-        got += (size_t)r;
-    }
-    sodium_mprotect_readonly(k->key);
-    *out = k;
-    k = NULL;
-    e = ERR_OK;
-out:
-    close(fd);
-    datakey_free(k);
-    return e;
-}
-
-void datakey_free(struct datakey *k)
-{
-    if (k == NULL)
-        return;
-    if (k->key != NULL) {
-        sodium_mprotect_readwrite(k->key);
-        sodium_free(k->key); /* wipes before it frees */
-    }
-    free(k);
-}
-
-char *datakey_path_for(const char *db)
-{
-    return xasprintf("%s.key", db);
-}
-
 /* ---- sealed fields ----
- * Format: version (1 byte) | nonce (24) | ciphertext and tag (n + 16).
- * The additional data is the version byte followed by ad, so neither the
- * version nor the record a blob belongs to can be swapped. */
+ * Formats: version (1 byte) | [key id (4), version 2 only] | nonce (24) |
+ * ciphertext and tag (n + 16). The additional data is the version byte
+ * and key id followed by ad, so neither the version, nor the key, nor the
+ * record a blob belongs to can be swapped. */
 
-static unsigned char *seal_ad(const char *ad, size_t *len)
+static size_t header_len(unsigned char version)
+{
+    return 1 + (version == SEAL_KEYED ? KEY_ID_BYTES : 0) + NONCE_BYTES;
+}
+
+static unsigned char *seal_ad(const unsigned char *hdr, size_t hn, const char *ad, size_t *len)
 {
     size_t n = ad ? strlen(ad) : 0;
-    unsigned char *p = xmalloc(n + 1);
-    p[0] = SEAL_VERSION;
+    unsigned char *p = xmalloc(hn + n);
+    memcpy(p, hdr, hn);
     if (n)
-        memcpy(p + 1, ad, n);
-    *len = n + 1;
+        memcpy(p + hn, ad, n);
+    *len = hn + n;
     return p;
 }
 
-void crypto_seal(const struct datakey *k, const char *ad, const void *pt, size_t n,
-                 struct blob *out)
+/* Seals under key with a header of version and id (for SEAL_KEYED). */
+static void seal_raw(const unsigned char *key, unsigned char version,
+                     const unsigned char id[KEY_ID_BYTES], const char *ad, const void *pt, size_t n,
+                     struct blob *out)
 {
-    size_t adlen;
-    unsigned char *adp = seal_ad(ad, &adlen);
-    size_t len = SEAL_HEADER + n + crypto_aead_xchacha20poly1305_ietf_ABYTES;
-    unsigned char *p = xmalloc(len);
+    size_t hn = header_len(version), idn = hn - NONCE_BYTES, adlen;
+    unsigned char *p = xmalloc(hn + n + TAG_BYTES);
     unsigned long long clen;
-    p[0] = SEAL_VERSION;
-    randombytes_buf(p + 1, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
-    crypto_aead_xchacha20poly1305_ietf_encrypt(p + SEAL_HEADER, &clen, pt, n, adp, adlen, NULL,
-                                               p + 1, k->key);
+    p[0] = version;
+    if (version == SEAL_KEYED)
+        memcpy(p + 1, id, KEY_ID_BYTES);
+    randombytes_buf(p + idn, NONCE_BYTES);
+    unsigned char *adp = seal_ad(p, idn, ad, &adlen);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(p + hn, &clen, pt, n, adp, adlen, NULL, p + idn,
+                                               key);
     free(adp);
     out->p = p;
-    out->len = SEAL_HEADER + (size_t)clen;
+    out->len = hn + (size_t)clen;
 }
 
-bool crypto_unseal(const struct datakey *k, const char *ad, const struct blob *in, char **pt,
-                   size_t *n)
+static bool unseal_raw(const unsigned char *key, const char *ad, const struct blob *in, char **pt,
+                       size_t *n)
 {
-    *pt = NULL;
-    *n = 0;
-    if (in == NULL || in->p == NULL ||
-        in->len < SEAL_HEADER + crypto_aead_xchacha20poly1305_ietf_ABYTES ||
-        in->p[0] != SEAL_VERSION)
+    size_t hn = header_len(in->p[0]), idn = hn - NONCE_BYTES;
+    if (in->len < hn + TAG_BYTES)
         return false;
-    size_t clen = in->len - SEAL_HEADER;
-    size_t cap = clen - crypto_aead_xchacha20poly1305_ietf_ABYTES;
+    size_t clen = in->len - hn;
+    size_t cap = clen - TAG_BYTES;
     char *buf = xmalloc(cap + 1);
     unsigned long long mlen;
     size_t adlen;
-    unsigned char *adp = seal_ad(ad, &adlen);
-    int rc = crypto_aead_xchacha20poly1305_ietf_decrypt((unsigned char *)buf, &mlen, NULL,
-                                                        in->p + SEAL_HEADER, clen, adp, adlen,
-                                                        in->p + 1, k->key);
+    unsigned char *adp = seal_ad(in->p, idn, ad, &adlen);
+    int rc = crypto_aead_xchacha20poly1305_ietf_decrypt(
+        (unsigned char *)buf, &mlen, NULL, in->p + hn, clen, adp, adlen, in->p + idn, key);
     free(adp);
     if (rc != 0) {
         sodium_memzero(buf, cap + 1);
@@ -284,6 +187,130 @@ bool crypto_unseal(const struct datakey *k, const char *ad, const struct blob *i
     *pt = buf;
     *n = (size_t)mlen;
     return true;
+}
+
+void crypto_seal(const struct datakey *k, const char *ad, const void *pt, size_t n,
+                 struct blob *out)
+{
+    unsigned char id[KEY_ID_BYTES];
+    const unsigned char *key = datakey_current(k, id);
+    seal_raw(key, SEAL_KEYED, id, ad, pt, n, out);
+}
+
+bool crypto_unseal(const struct datakey *k, const char *ad, const struct blob *in, char **pt,
+                   size_t *n)
+{
+    *pt = NULL;
+    *n = 0;
+    if (in == NULL || in->p == NULL || in->len < 1)
+        return false;
+    const unsigned char *key = NULL;
+    if (in->p[0] == SEAL_ORIGIN)
+        key = datakey_origin(k);
+    else if (in->p[0] == SEAL_KEYED && in->len >= 1 + KEY_ID_BYTES)
+        key = datakey_by_id(k, in->p + 1);
+    return key != NULL && unseal_raw(key, ad, in, pt, n);
+}
+
+bool crypto_sealed_by(const struct blob *in, char out[KEY_ID_HEX])
+{
+    out[0] = '\0';
+    if (in == NULL || in->p == NULL || in->len < 1)
+        return false;
+    switch (in->p[0]) {
+    case SEAL_ORIGIN:
+        return in->len >= header_len(SEAL_ORIGIN) + TAG_BYTES;
+    case SEAL_KEYED:
+        if (in->len < header_len(SEAL_KEYED) + TAG_BYTES)
+            return false;
+        sodium_bin2hex(out, KEY_ID_HEX, in->p + 1, KEY_ID_BYTES);
+        return true;
+    case SEAL_CASE:
+        snprintf(out, KEY_ID_HEX, "case");
+        return in->len >= header_len(SEAL_CASE) + TAG_BYTES;
+    default:
+        return false;
+    }
+}
+
+bool crypto_sealed_current(const struct datakey *k, const struct blob *in)
+{
+    unsigned char id[KEY_ID_BYTES];
+    datakey_current(k, id);
+    return in != NULL && in->p != NULL && in->len > KEY_ID_BYTES && in->p[0] == SEAL_KEYED &&
+           memcmp(in->p + 1, id, KEY_ID_BYTES) == 0;
+}
+
+/* ---- case keys ---- */
+
+static struct casekey *casekey_alloc(void)
+{
+    struct casekey *ck = xcalloc(1, sizeof *ck);
+    ck->key = sodium_malloc(DATAKEY_BYTES);
+    if (ck->key == NULL)
+        abort(); /* as xmalloc: out of (locked) memory */
+    return ck;
+}
+
+void casekey_make(const struct datakey *k, const char *ad, struct casekey **out,
+                  struct blob *wrapped)
+{
+    struct casekey *ck = casekey_alloc();
+    randombytes_buf(ck->key, DATAKEY_BYTES);
+    crypto_seal(k, ad, ck->key, DATAKEY_BYTES, wrapped);
+    sodium_mprotect_readonly(ck->key);
+    *out = ck;
+}
+
+bool casekey_open(const struct datakey *k, const char *ad, const struct blob *wrapped,
+                  struct casekey **out)
+{
+    *out = NULL;
+    char *pt = NULL;
+    size_t n = 0;
+    if (!crypto_unseal(k, ad, wrapped, &pt, &n))
+        return false;
+    bool ok = n == DATAKEY_BYTES;
+    if (ok) {
+        struct casekey *ck = casekey_alloc();
+        memcpy(ck->key, pt, DATAKEY_BYTES);
+        sodium_mprotect_readonly(ck->key);
+        *out = ck;
+    }
+    sodium_memzero(pt, n);
+    free(pt);
+    return ok;
+}
+
+void casekey_wrap(const struct datakey *k, const struct casekey *ck, const char *ad,
+                  struct blob *wrapped)
+{
+    crypto_seal(k, ad, ck->key, DATAKEY_BYTES, wrapped);
+}
+
+void casekey_free(struct casekey *ck)
+{
+    if (ck == NULL)
+        return;
+    sodium_mprotect_readwrite(ck->key);
+    sodium_free(ck->key);
+    free(ck);
+}
+
+void casekey_seal(const struct casekey *ck, const char *ad, const void *pt, size_t n,
+                  struct blob *out)
+{
+    seal_raw(ck->key, SEAL_CASE, NULL, ad, pt, n, out);
+}
+
+bool casekey_unseal(const struct casekey *ck, const char *ad, const struct blob *in, char **pt,
+                    size_t *n)
+{
+    *pt = NULL;
+    *n = 0;
+    if (ck == NULL || in == NULL || in->p == NULL || in->len < 1 || in->p[0] != SEAL_CASE)
+        return false;
+    return unseal_raw(ck->key, ad, in, pt, n);
 }
 
 /* The subkey for a purpose: libsodium's KDF wants an 8-byte context and a
@@ -302,7 +329,7 @@ static void keyed_subkey(const struct datakey *k, const char *purpose,
     uint64_t id = 0;
     for (size_t i = 0; i < sizeof h; i++)
         id = (id << 8) | h[i];
-    crypto_kdf_derive_from_key(sub, crypto_generichash_KEYBYTES, id, ctx, k->key);
+    crypto_kdf_derive_from_key(sub, crypto_generichash_KEYBYTES, id, ctx, datakey_origin(k));
 }
 
 void crypto_keyed_hash(const struct datakey *k, const char *purpose, const char *s,

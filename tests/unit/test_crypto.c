@@ -6,6 +6,8 @@
 
 #include <cmocka.h>
 
+#include <sodium.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,8 +129,9 @@ static void test_seal_round_trip(void **state)
     const char *msg = "{\"name_km\":\"\xe1\x9e\x9f\xe1\x9e\xbb\xe1\x9e\x81\"}";
     struct blob b = {0};
     crypto_seal(f->key, "rec1", msg, strlen(msg), &b);
-    assert_true(b.len == 1 + 24 + strlen(msg) + 16);
-    assert_int_equal(b.p[0], 1);
+    /* version 2 | key id | nonce | ciphertext | tag */
+    assert_true(b.len == 1 + 4 + 24 + strlen(msg) + 16);
+    assert_int_equal(b.p[0], 2);
     assert_null(memmem(b.p, b.len, "name_km", 7)); /* not in clear */
 
     char *pt = NULL;
@@ -239,21 +242,23 @@ static void test_datakey_file(void **state)
     struct stat st;
     assert_int_equal(stat(f->keypath, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
-    assert_int_equal(st.st_size, 32);
+    /* "cbpn-keyring 1\n" and one line "key <8 hex> <64 hex>\n" */
+    assert_int_equal(st.st_size, 15 + 78);
 
     /* refuses to overwrite, and leaves the key as it was */
     FILE *fp = fopen(f->keypath, "rb");
-    unsigned char before[32], after[32];
-    assert_int_equal(fread(before, 1, 32, fp), 32);
+    unsigned char before[93], after[93];
+    assert_int_equal(fread(before, 1, 93, fp), 93);
     fclose(fp);
+    assert_memory_equal(before, "cbpn-keyring 1\nkey ", 19);
     char *emsg = NULL;
     assert_int_not_equal(datakey_create(f->keypath, &emsg), ERR_OK);
     assert_non_null(emsg);
     free(emsg);
     fp = fopen(f->keypath, "rb");
-    assert_int_equal(fread(after, 1, 32, fp), 32);
+    assert_int_equal(fread(after, 1, 93, fp), 93);
     fclose(fp);
-    assert_memory_equal(before, after, 32);
+    assert_memory_equal(before, after, 93);
 
     /* mode 0600 even under a permissive umask */
     char p[160];
@@ -296,6 +301,316 @@ static void test_datakey_file(void **state)
     datakey_free(NULL);
 }
 
+/* The whole of a file (at most 4 KiB) as a string; its length in *n. */
+static char *slurp(const char *path, size_t *n)
+{
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    char *b = calloc(1, 4097);
+    *n = fread(b, 1, 4096, fp);
+    fclose(fp);
+    return b;
+}
+
+static void spit(const char *path, const void *b, size_t n)
+{
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(b, 1, n, fp), n);
+    fclose(fp);
+    assert_int_equal(chmod(path, 0600), 0);
+}
+
+static void opens_to(const struct datakey *k, const char *ad, const struct blob *b,
+                     const char *want)
+{
+    char *pt = NULL;
+    size_t n = 0;
+    assert_true(crypto_unseal(k, ad, b, &pt, &n));
+    assert_string_equal(pt, want);
+    free(pt);
+}
+
+static void test_keyring_rotation(void **state)
+{
+    struct fixture *f = *state;
+    char p[160], *emsg = NULL, id0[KEY_ID_HEX], id1[KEY_ID_HEX], by[KEY_ID_HEX];
+    snprintf(p, sizeof p, "%s/ring.key", f->dir);
+    assert_int_equal(datakey_create(p, &emsg), ERR_OK);
+    struct datakey *k = NULL, *running = NULL, *fresh = NULL;
+    assert_int_equal(datakey_load(p, &k, &emsg), ERR_OK);
+    assert_int_equal(datakey_load(p, &running, &emsg), ERR_OK); /* a server on the same file */
+    assert_int_equal(datakey_count(k), 1);
+    datakey_id_hex(k, 0, id0);
+    assert_int_equal(strlen(id0), 8);
+    char h0[KEYED_HASH_SIZE], h1[KEYED_HASH_SIZE];
+    crypto_keyed_hash(k, "name", "sokha", h0);
+
+    struct blob old, young;
+    crypto_seal(k, "rec1", "before", 6, &old);
+    assert_int_equal(old.p[0], 2);
+    assert_true(crypto_sealed_by(&old, by));
+    assert_string_equal(by, id0);
+    assert_true(crypto_sealed_current(k, &old));
+
+    assert_int_equal(datakey_add(k, &emsg), ERR_OK);
+    assert_int_equal(datakey_count(k), 2);
+    datakey_id_hex(k, 1, id1);
+    assert_string_not_equal(id0, id1);
+    datakey_id_hex(k, 0, by);
+    assert_string_equal(by, id0); /* the old key kept, first */
+    crypto_seal(k, "rec2", "after", 5, &young);
+    assert_true(crypto_sealed_by(&young, by));
+    assert_string_equal(by, id1);
+    assert_true(crypto_sealed_current(k, &young));
+    assert_false(crypto_sealed_current(k, &old));
+    opens_to(k, "rec1", &old, "before");
+    opens_to(k, "rec2", &young, "after");
+    /* blind indexes survive a rotation: keyed by the ring's first key */
+    crypto_keyed_hash(k, "name", "sokha", h1);
+    assert_string_equal(h0, h1);
+
+    /* the file as written loads with both keys */
+    assert_int_equal(datakey_load(p, &fresh, &emsg), ERR_OK);
+    assert_int_equal(datakey_count(fresh), 2);
+    opens_to(fresh, "rec1", &old, "before");
+    opens_to(fresh, "rec2", &young, "after");
+    /* a server that loaded the file before the rotation opens what the new
+     * key sealed: it reloads the file on meeting an id it does not hold */
+    assert_int_equal(datakey_count(running), 1);
+    opens_to(running, "rec2", &young, "after");
+    assert_int_equal(datakey_count(running), 2);
+    /* a key id nobody has */
+    young.p[1] ^= 0xff;
+    char *pt = NULL;
+    size_t n = 0;
+    assert_false(crypto_unseal(running, "rec2", &young, &pt, &n));
+    young.p[1] ^= 0xff;
+
+    datakey_free(fresh);
+    datakey_free(running);
+    datakey_free(k);
+    free(old.p);
+    free(young.p);
+    unlink(p);
+}
+
+static void test_keyring_first_format(void **state)
+{
+    struct fixture *f = *state;
+    /* The first cbpn's key file: 32 raw bytes; its blobs: version 1 |
+     * nonce | ciphertext, the version byte and the record id as ad. */
+    unsigned char raw[32], nonce[24], ad[6] = {1, 'r', 'e', 'c', '1', 0};
+    unsigned char blob[1 + 24 + 5 + 16];
+    unsigned long long clen;
+    randombytes_buf(raw, sizeof raw);
+    randombytes_buf(nonce, sizeof nonce);
+    blob[0] = 1;
+    memcpy(blob + 1, nonce, 24);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(blob + 25, &clen, (const unsigned char *)"Dara!", 5,
+                                               ad, 5, NULL, nonce, raw);
+    char p[160], *emsg = NULL, by[KEY_ID_HEX];
+    snprintf(p, sizeof p, "%s/first.key", f->dir);
+    spit(p, raw, sizeof raw);
+    struct datakey *k = NULL;
+    assert_int_equal(datakey_load(p, &k, &emsg), ERR_OK);
+    assert_int_equal(datakey_count(k), 1);
+    struct blob b = {blob, sizeof blob};
+    assert_true(crypto_sealed_by(&b, by));
+    assert_string_equal(by, "");
+    opens_to(k, "rec1", &b, "Dara!");
+    /* rotated, it is written in the ring format and still opens the blob */
+    assert_int_equal(datakey_add(k, &emsg), ERR_OK);
+    size_t n;
+    char *text = slurp(p, &n);
+    assert_memory_equal(text, "cbpn-keyring 1\nkey ", 19);
+    free(text);
+    datakey_free(k);
+    assert_int_equal(datakey_load(p, &k, &emsg), ERR_OK);
+    opens_to(k, "rec1", &b, "Dara!");
+    datakey_free(k);
+    unlink(p);
+}
+
+static void test_keyring_refuses_bad_files(void **state)
+{
+    struct fixture *f = *state;
+    char p[160], *emsg = NULL;
+    snprintf(p, sizeof p, "%s/bad.key", f->dir);
+    assert_int_equal(datakey_create(p, &emsg), ERR_OK);
+    size_t n;
+    char *good = slurp(p, &n);
+    struct datakey *k = NULL;
+    const char *bad[] = {
+        "cbpn-keyring 1\n",                  /* no key */
+        "cbpn-keyring 2\nkey 00000000 00\n", /* another format */
+        "cbpn-keyring 1 rot13 1 2 3\n",      /* an unknown wrapping */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        spit(p, bad[i], strlen(bad[i]));
+        emsg = NULL;
+        assert_int_not_equal(datakey_load(p, &k, &emsg), ERR_OK);
+        assert_null(k);
+        assert_non_null(emsg);
+        free(emsg);
+    }
+    /* a key that does not match its id */
+    char *x = strdup(good);
+    x[20] = x[20] == '0' ? '1' : '0';
+    spit(p, x, n);
+    emsg = NULL;
+    assert_int_not_equal(datakey_load(p, &k, &emsg), ERR_OK);
+    assert_non_null(strstr(emsg, "id"));
+    free(emsg);
+    /* one key twice */
+    char twice[512];
+    snprintf(twice, sizeof twice, "%s%s", good, good + 15);
+    spit(p, twice, strlen(twice));
+    emsg = NULL;
+    assert_int_not_equal(datakey_load(p, &k, &emsg), ERR_OK);
+    free(emsg);
+    /* the good one, for contrast */
+    spit(p, good, n);
+    assert_int_equal(datakey_load(p, &k, &emsg), ERR_OK);
+    datakey_free(k);
+    free(x);
+    free(good);
+    unlink(p);
+}
+
+static void test_keyring_passphrase(void **state)
+{
+    struct fixture *f = *state;
+    char p[160], *emsg = NULL;
+    snprintf(p, sizeof p, "%s/wrapped.key", f->dir);
+    assert_int_equal(datakey_create(p, &emsg), ERR_OK);
+    size_t n;
+    char *plain = slurp(p, &n);
+    char keyhex[65];
+    memcpy(keyhex, plain + 15 + 13, 64);
+    keyhex[64] = '\0';
+    struct datakey *k = NULL, *k2 = NULL;
+    assert_int_equal(datakey_load(p, &k, &emsg), ERR_OK);
+    struct blob b;
+    crypto_seal(k, "rec1", "Chanthou", 8, &b);
+
+    assert_int_equal(datakey_set_passphrase(k, "too short", &emsg), ERR_VALIDATION);
+    free(emsg);
+    char *after = slurp(p, &n);
+    assert_string_equal(after, plain); /* refused: the file unchanged */
+    free(after);
+
+    assert_int_equal(datakey_set_passphrase(k, "correct horse battery staple", &emsg), ERR_OK);
+    assert_true(datakey_is_wrapped(k));
+    assert_true(datakey_wrapped(p));
+    char *wrapped = slurp(p, &n);
+    assert_memory_equal(wrapped, "cbpn-keyring 1 argon2id ", 24);
+    assert_null(strstr(wrapped, keyhex)); /* the key is not in it */
+    assert_null(strstr(wrapped, "key "));
+
+    emsg = NULL;
+    assert_int_equal(datakey_load(p, &k2, &emsg), ERR_FORBIDDEN); /* no passphrase */
+    assert_non_null(strstr(emsg, "passphrase"));
+    free(emsg);
+    emsg = NULL;
+    assert_int_equal(datakey_load_passphrase(p, "correct horse battery stapler", &k2, &emsg),
+                     ERR_FORBIDDEN);
+    assert_null(k2);
+    free(emsg);
+    assert_int_equal(datakey_load_passphrase(p, "correct horse battery staple", &k2, &emsg),
+                     ERR_OK);
+    opens_to(k2, "rec1", &b, "Chanthou");
+    datakey_free(k2);
+
+    /* the header is bound: lower limits are not accepted unnoticed */
+    char *t = strdup(wrapped);
+    char *sp = strchr(t + 24, ' '); /* after opslimit */
+    assert_non_null(sp);
+    sp[1] = sp[1] == '1' ? '2' : '1';
+    spit(p, t, n);
+    emsg = NULL;
+    assert_int_not_equal(datakey_load_passphrase(p, "correct horse battery staple", &k2, &emsg),
+                         ERR_OK);
+    free(emsg);
+    free(t);
+    spit(p, wrapped, n);
+
+    /* a rotation keeps it wrapped, and a server holding it reopens it */
+    assert_int_equal(datakey_load_passphrase(p, "correct horse battery staple", &k2, &emsg),
+                     ERR_OK);
+    assert_int_equal(datakey_add(k, &emsg), ERR_OK);
+    assert_true(datakey_wrapped(p));
+    struct blob c;
+    crypto_seal(k, "rec2", "Bopha", 5, &c);
+    opens_to(k2, "rec2", &c, "Bopha");
+    datakey_free(k2);
+
+    /* and unwrapped again */
+    assert_int_equal(datakey_set_passphrase(k, NULL, &emsg), ERR_OK);
+    assert_false(datakey_wrapped(p));
+    assert_int_equal(datakey_load(p, &k2, &emsg), ERR_OK);
+    opens_to(k2, "rec1", &b, "Chanthou");
+    opens_to(k2, "rec2", &c, "Bopha");
+    datakey_free(k2);
+    datakey_free(k);
+    free(b.p);
+    free(c.p);
+    free(plain);
+    free(wrapped);
+    unlink(p);
+}
+
+static void test_case_keys(void **state)
+{
+    struct fixture *f = *state;
+    struct casekey *ck = NULL, *again = NULL;
+    struct blob w, b;
+    char by[KEY_ID_HEX], *pt = NULL;
+    size_t n = 0;
+    casekey_make(f->key, "case_key/c1", &ck, &w);
+    casekey_seal(ck, "c1", "Srey Mom", 8, &b);
+    assert_int_equal(b.p[0], 3);
+    assert_true(crypto_sealed_by(&b, by));
+    assert_string_equal(by, "case");
+    /* the data key alone does not open it */
+    assert_false(crypto_unseal(f->key, "c1", &b, &pt, &n));
+    /* the wrapped key opens only for its case */
+    assert_false(casekey_open(f->key, "case_key/c2", &w, &again));
+    assert_null(again);
+    assert_true(casekey_open(f->key, "case_key/c1", &w, &again));
+    assert_true(casekey_unseal(again, "c1", &b, &pt, &n));
+    assert_string_equal(pt, "Srey Mom");
+    free(pt);
+    /* bound to its record too */
+    assert_false(casekey_unseal(again, "c2", &b, &pt, &n));
+    /* another case's key does not open it */
+    struct casekey *other = NULL;
+    struct blob w2;
+    casekey_make(f->key, "case_key/c2", &other, &w2);
+    assert_false(casekey_unseal(other, "c1", &b, &pt, &n));
+    /* a data-key blob is not a case-key blob */
+    struct blob d;
+    crypto_seal(f->key, "c1", "x", 1, &d);
+    assert_false(casekey_unseal(again, "c1", &d, &pt, &n));
+    /* wrapped again, it still opens the same blobs */
+    struct blob w3;
+    casekey_wrap(f->key, again, "case_key/c1", &w3);
+    assert_false(w3.len == w.len && memcmp(w3.p, w.p, w.len) == 0); /* a new nonce */
+    casekey_free(again);
+    assert_true(casekey_open(f->key, "case_key/c1", &w3, &again));
+    assert_true(casekey_unseal(again, "c1", &b, &pt, &n));
+    free(pt);
+    casekey_free(ck);
+    casekey_free(again);
+    casekey_free(other);
+    casekey_free(NULL);
+    free(w.p);
+    free(w2.p);
+    free(w3.p);
+    free(b.p);
+    free(d.p);
+}
+
 int main(void)
 {
     if (!crypto_init())
@@ -311,6 +626,11 @@ int main(void)
         cmocka_unit_test(test_unseal_refuses_tampering),
         cmocka_unit_test(test_keyed_hash),
         cmocka_unit_test(test_datakey_file),
+        cmocka_unit_test(test_keyring_rotation),
+        cmocka_unit_test(test_keyring_first_format),
+        cmocka_unit_test(test_keyring_refuses_bad_files),
+        cmocka_unit_test(test_keyring_passphrase),
+        cmocka_unit_test(test_case_keys),
     };
     return cmocka_run_group_tests_name("crypto", tests, setup, teardown);
 }
