@@ -15,6 +15,7 @@
 #include "audit/audit.h"
 #include "cli/cli.h"
 #include "crypto/crypto.h"
+#include "domain/ctx.h"
 #include "domain/sealed.h"
 #include "util/alloc.h"
 #include "util/clock.h"
@@ -124,13 +125,14 @@ static bool verify_audit(struct store *from, struct store *to)
 
 struct sample {
     const struct datakey *key;
+    struct ctx src, dst; /* to open case-bound fields under their case keys */
     int cases, groups;
     long fields; /* sealed fields compared and opened */
 };
 
 /* Two sealed blobs of field f of record id, one from each side: the same
  * bytes, and opened with the data key to the same text. */
-static bool sealed_same(struct sample *sm, enum sealed_field f, const char *id,
+static bool sealed_same(struct sample *sm, const char *case_id, enum sealed_field f, const char *id,
                         const struct blob *a, const struct blob *b)
 {
     if (a->len != b->len || (a->len > 0 && memcmp(a->p, b->p, a->len) != 0)) {
@@ -139,12 +141,17 @@ static bool sealed_same(struct sample *sm, enum sealed_field f, const char *id,
     }
     if (a->len == 0)
         return true;
-    char *ad = sealed_ad(f, id), *pa = NULL, *pb = NULL;
-    size_t na = 0, nb = 0;
-    bool oa = crypto_unseal(sm->key, ad, a, &pa, &na);
-    bool ob = oa && crypto_unseal(sm->key, ad, b, &pb, &nb);
+    char *pa = NULL, *pb = NULL;
+    bool oa, ob;
+    if (case_id != NULL) {
+        oa = sealed_open_case(&sm->src, case_id, f, id, a, &pa) && pa != NULL;
+        ob = oa && sealed_open_case(&sm->dst, case_id, f, id, b, &pb) && pb != NULL;
+    } else {
+        oa = sealed_open(&sm->src, f, id, a, &pa) && pa != NULL;
+        ob = oa && sealed_open(&sm->dst, f, id, b, &pb) && pb != NULL;
+    }
+    size_t na = pa != NULL ? strlen(pa) : 0, nb = pb != NULL ? strlen(pb) : 0;
     bool same = ob && na == nb && sodium_memcmp(pa, pb, na) == 0;
-    free(ad);
     if (pa != NULL)
         sodium_memzero(pa, na);
     if (pb != NULL)
@@ -172,8 +179,9 @@ static bool verify_incidents(struct sample *sm, struct store_conn *src, struct s
     bool ok = store_incident_list(src, case_id, &a, &na) == ERR_OK &&
               store_incident_list(dst, case_id, &b, &nb) == ERR_OK && na == nb;
     for (size_t i = 0; ok && i < na; i++)
-        ok = strcmp(a[i].id, b[i].id) == 0 && sealed_same(sm, SEALED_INCIDENT_DESCRIPTION, a[i].id,
-                                                          &a[i].description, &b[i].description);
+        ok = strcmp(a[i].id, b[i].id) == 0 &&
+             sealed_same(sm, case_id, SEALED_INCIDENT_DESCRIPTION, a[i].id, &a[i].description,
+                         &b[i].description);
     incident_list_free(a, na);
     incident_list_free(b, nb);
     return ok;
@@ -188,7 +196,7 @@ static bool verify_notes(struct sample *sm, struct store_conn *src, struct store
               store_note_list(dst, case_id, &b, &nb) == ERR_OK && na == nb;
     for (size_t i = 0; ok && i < na; i++)
         ok = strcmp(a[i].id, b[i].id) == 0 &&
-             sealed_same(sm, SEALED_NOTE_BODY, a[i].id, &a[i].body, &b[i].body);
+             sealed_same(sm, case_id, SEALED_NOTE_BODY, a[i].id, &a[i].body, &b[i].body);
     note_list_free(a, na);
     note_list_free(b, nb);
     return ok;
@@ -203,7 +211,7 @@ static bool verify_tasks(struct sample *sm, struct store_conn *src, struct store
               store_task_list(dst, case_id, &b, &nb) == ERR_OK && na == nb;
     for (size_t i = 0; ok && i < na; i++)
         ok = strcmp(a[i].id, b[i].id) == 0 && a[i].version == b[i].version &&
-             sealed_same(sm, SEALED_TASK_TITLE, a[i].id, &a[i].title, &b[i].title);
+             sealed_same(sm, case_id, SEALED_TASK_TITLE, a[i].id, &a[i].title, &b[i].title);
     task_list_free(a, na);
     task_list_free(b, nb);
     return ok;
@@ -218,7 +226,7 @@ static bool verify_events(struct sample *sm, struct store_conn *src, struct stor
               store_case_event_list(dst, case_id, &b, &nb) == ERR_OK && na == nb;
     for (size_t i = 0; ok && i < na; i++)
         ok = a[i].seq == b[i].seq && strcmp(a[i].kind, b[i].kind) == 0 &&
-             sealed_same(sm, SEALED_EVENT_TEXT, case_id, &a[i].text, &b[i].text);
+             sealed_same(sm, case_id, SEALED_EVENT_TEXT, case_id, &a[i].text, &b[i].text);
     case_event_list_free(a, na);
     case_event_list_free(b, nb);
     return ok;
@@ -236,16 +244,18 @@ static bool verify_referrals(struct sample *sm, struct store_conn *src, struct s
               store_consent_list(src, case_id, &ca, &nca) == ERR_OK &&
               store_consent_list(dst, case_id, &cb, &ncb) == ERR_OK && nca == ncb;
     for (size_t i = 0; ok && i < na; i++)
-        ok = strcmp(a[i].id, b[i].id) == 0 && a[i].version == b[i].version &&
-             strcmp(a[i].status, b[i].status) == 0 &&
-             sealed_same(sm, SEALED_REFERRAL_REASON, a[i].id, &a[i].reason, &b[i].reason) &&
-             sealed_same(sm, SEALED_REFERRAL_SLIP, a[i].id, &a[i].slip_code, &b[i].slip_code) &&
-             sealed_same(sm, SEALED_REFERRAL_OVERRIDE, a[i].id, &a[i].override_reason,
-                         &b[i].override_reason);
+        ok =
+            strcmp(a[i].id, b[i].id) == 0 && a[i].version == b[i].version &&
+            strcmp(a[i].status, b[i].status) == 0 &&
+            sealed_same(sm, case_id, SEALED_REFERRAL_REASON, a[i].id, &a[i].reason, &b[i].reason) &&
+            sealed_same(sm, case_id, SEALED_REFERRAL_SLIP, a[i].id, &a[i].slip_code,
+                        &b[i].slip_code) &&
+            sealed_same(sm, case_id, SEALED_REFERRAL_OVERRIDE, a[i].id, &a[i].override_reason,
+                        &b[i].override_reason);
     for (size_t i = 0; ok && i < nca; i++)
         ok = strcmp(ca[i].id, cb[i].id) == 0 && ca[i].seq == cb[i].seq &&
              ca[i].given == cb[i].given &&
-             sealed_same(sm, SEALED_CONSENT_REASON, ca[i].id, &ca[i].withdraw_reason,
+             sealed_same(sm, case_id, SEALED_CONSENT_REASON, ca[i].id, &ca[i].withdraw_reason,
                          &cb[i].withdraw_reason);
     referral_list_free(a, na);
     referral_list_free(b, nb);
@@ -265,9 +275,10 @@ static bool verify_case(struct sample *sm, struct store_conn *src, struct store_
               a.has_survivor == b.has_survivor && strcmp(a.agency_id, b.agency_id) == 0;
     if (!ok)
         fprintf(stderr, "cbpn: migrate: case %s differs in the copy\n", id);
-    ok = ok && sealed_same(sm, SEALED_CASE_SUMMARY, id, &a.summary, &b.summary) &&
-         sealed_same(sm, SEALED_CASE_EMPLOYER, id, &a.employer, &b.employer) &&
-         sealed_same(sm, SEALED_SURVIVOR_IDENTITY, id, &a.survivor.identity, &b.survivor.identity);
+    ok = ok && sealed_same(sm, id, SEALED_CASE_SUMMARY, id, &a.summary, &b.summary) &&
+         sealed_same(sm, id, SEALED_CASE_EMPLOYER, id, &a.employer, &b.employer) &&
+         sealed_same(sm, id, SEALED_SURVIVOR_IDENTITY, id, &a.survivor.identity,
+                     &b.survivor.identity);
     bool records = ok && verify_incidents(sm, src, dst, id) && verify_notes(sm, src, dst, id) &&
                    verify_tasks(sm, src, dst, id) && verify_events(sm, src, dst, id) &&
                    verify_referrals(sm, src, dst, id);
@@ -326,9 +337,10 @@ static bool verify_members(struct sample *sm, struct store_conn *src, struct sto
             fprintf(stderr, "cbpn: migrate: the members of group %s differ in the copy\n", g[i].id);
         for (size_t k = 0; ok && k < na; k++)
             ok = strcmp(a[k].id, b[k].id) == 0 &&
-                 sealed_same(sm, SEALED_MEMBER_PHONE, a[k].id, &a[k].phone, &b[k].phone) &&
-                 sealed_same(sm, SEALED_MEMBER_IDENTITY, a[k].id, &a[k].identity, &b[k].identity) &&
-                 sealed_same(sm, SEALED_MEMBER_EMPLOYER, a[k].id, &a[k].returnee_employer,
+                 sealed_same(sm, NULL, SEALED_MEMBER_PHONE, a[k].id, &a[k].phone, &b[k].phone) &&
+                 sealed_same(sm, NULL, SEALED_MEMBER_IDENTITY, a[k].id, &a[k].identity,
+                             &b[k].identity) &&
+                 sealed_same(sm, NULL, SEALED_MEMBER_EMPLOYER, a[k].id, &a[k].returnee_employer,
                              &b[k].returnee_employer);
         member_list_free(a, na);
         member_list_free(b, nb);
@@ -343,7 +355,9 @@ static bool verify_members(struct sample *sm, struct store_conn *src, struct sto
 static bool verify_sample(struct store *from, struct store *to, const struct datakey *key)
 {
     struct store_conn *src = store_conn(from), *dst = store_conn(to);
-    struct sample sm = {.key = key};
+    struct sample sm = {.key = key,
+                        .src = {.db = src, .key = key, .local_operator = true},
+                        .dst = {.db = dst, .key = key, .local_operator = true}};
     char(*ids)[ID_SIZE] = NULL;
     size_t n = 0;
     bool ok = case_ids(src, &ids, &n) == ERR_OK;
@@ -383,14 +397,13 @@ static bool key_opens(struct store *from, const struct datakey *key, const char 
     for (size_t i = 0; i < n && !found; i++) {
         if (items[i].summary.len == 0)
             continue;
-        char *ad = sealed_ad(SEALED_CASE_SUMMARY, items[i].id), *pt = NULL;
-        size_t len = 0;
+        struct ctx cx = {.db = c, .key = key, .local_operator = true};
+        char *pt = NULL;
         found = true;
-        ok = crypto_unseal(key, ad, &items[i].summary, &pt, &len);
-        free(ad);
-        if (pt != NULL)
-            sodium_memzero(pt, len);
-        free(pt);
+        ok = sealed_open_case(&cx, items[i].id, SEALED_CASE_SUMMARY, items[i].id, &items[i].summary,
+                              &pt) &&
+             pt != NULL;
+        crypto_free_text(pt);
     }
     case_list_free(items, n);
     if (!ok)

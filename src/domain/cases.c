@@ -98,14 +98,14 @@ enum err survivor_open(const struct ctx *cx, const struct case_rec *rec, struct 
     }
     if (sr->identity.len == 0)
         return ERR_OK;
-    char *pt = NULL, *ad = sealed_ad(SEALED_SURVIVOR_IDENTITY, rec->id);
-    size_t n = 0;
-    bool opened = crypto_unseal(cx->key, ad, &sr->identity, &pt, &n);
-    free(ad);
-    if (!opened) {
+    char *pt = NULL;
+    if (!sealed_open_case(cx, rec->id, SEALED_SURVIVOR_IDENTITY, rec->id, &sr->identity, &pt)) {
         log_error("case %s: sealed identity does not open", rec->id);
         return ERR_INTERNAL;
     }
+    if (pt == NULL)
+        return ERR_OK; /* erased */
+    size_t n = strlen(pt);
     json_t *o = json_loadb(pt, n, 0, NULL);
     sodium_memzero(pt, n);
     free(pt);
@@ -148,17 +148,13 @@ enum err view_make(const struct ctx *cx, struct case_rec *rec, bool detail, bool
         return ERR_OK;
     }
     v->detail = true;
-    if (open_sealed && rec->summary.len > 0) {
-        char *ad = summary_ad(rec->id);
-        size_t n;
-        if (!crypto_unseal(cx->key, ad, &rec->summary, &v->summary, &n)) {
-            log_error("case %s: sealed summary does not open", rec->id);
-            e = ERR_INTERNAL;
-        }
-        free(ad);
+    if (open_sealed &&
+        !sealed_open_case(cx, rec->id, SEALED_CASE_SUMMARY, rec->id, &rec->summary, &v->summary)) {
+        log_error("case %s: sealed summary does not open", rec->id);
+        e = ERR_INTERNAL;
     }
     if (e == ERR_OK && open_sealed &&
-        !sealed_open(cx, SEALED_CASE_EMPLOYER, rec->id, &rec->employer, &v->employer))
+        !sealed_open_case(cx, rec->id, SEALED_CASE_EMPLOYER, rec->id, &rec->employer, &v->employer))
         e = ERR_INTERNAL;
     if (e == ERR_OK && open_sealed && rec->has_survivor) {
         v->has_survivor = true;
@@ -633,9 +629,10 @@ static json_t *demographics_json(const struct survivor_in *s)
 }
 
 /* Fills the survivor record: identity sealed, demographics plain. */
-void survivor_fill(const struct ctx *cx, const char *case_id, const struct survivor_in *s,
-                   struct survivor_rec *out)
+enum err survivor_fill(const struct ctx *cx, const char *case_id, const struct survivor_in *s,
+                       struct survivor_rec *out)
 {
+    enum err e = ERR_OK;
     json_t *id = json_object();
     put_opt(id, "name_km", s->name_km);
     put_opt(id, "name_latn", s->name_latn);
@@ -645,9 +642,7 @@ void survivor_fill(const struct ctx *cx, const char *case_id, const struct survi
     put_opt(id, "occupation", s->occupation);
     if (json_object_size(id) > 0) {
         char *pt = json_dumps(id, JSON_COMPACT);
-        char *ad = sealed_ad(SEALED_SURVIVOR_IDENTITY, case_id);
-        crypto_seal(cx->key, ad, pt, strlen(pt), &out->identity);
-        free(ad);
+        e = sealed_seal_case(cx, case_id, SEALED_SURVIVOR_IDENTITY, case_id, pt, &out->identity);
         sodium_memzero(pt, strlen(pt));
         free(pt);
     }
@@ -665,6 +660,7 @@ void survivor_fill(const struct ctx *cx, const char *case_id, const struct survi
     if (json_object_size(dem) > 0)
         out->demographics = json_dumps(dem, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(dem);
+    return e;
 }
 
 /* The reporter's organization: her own, else her group's. */
@@ -714,23 +710,22 @@ static enum err report_record(const struct ctx *cx, const struct case_report_in 
     for (int i = 0; i < in->nconcerns; i++)
         snprintf(r->concerns[i], sizeof r->concerns[i], "%s", in->concerns[i]);
     r->nconcerns = in->nconcerns;
-    if (!check_absent(in->summary)) {
-        char *ad = summary_ad(r->id);
-        crypto_seal(cx->key, ad, in->summary, strlen(in->summary), &r->summary);
-        free(ad);
-    }
+    if (!check_absent(in->summary) && (e = sealed_seal_case(cx, r->id, SEALED_CASE_SUMMARY, r->id,
+                                                            in->summary, &r->summary)) != ERR_OK)
+        return e;
     r->urgent = in->urgent;
     r->consent_to_contact = in->consent_to_contact;
     if (!check_absent(in->agency_id))
         snprintf(r->agency_id, sizeof r->agency_id, "%s", in->agency_id);
-    if (!check_absent(in->employer))
-        sealed_seal(cx, SEALED_CASE_EMPLOYER, r->id, in->employer, &r->employer);
+    if (!check_absent(in->employer) && (e = sealed_seal_case(cx, r->id, SEALED_CASE_EMPLOYER, r->id,
+                                                             in->employer, &r->employer)) != ERR_OK)
+        return e;
     clock_stamp(r->created_at);
     memcpy(r->updated_at, r->created_at, TS_SIZE);
     r->version = 1;
     r->has_survivor = in->has_survivor;
     if (in->has_survivor)
-        survivor_fill(cx, r->id, &in->survivor, &r->survivor);
+        return survivor_fill(cx, r->id, &in->survivor, &r->survivor);
     return ERR_OK;
 }
 
@@ -855,12 +850,11 @@ enum err case_event_add(const struct ctx *cx, const char *case_id, const char *k
     ev.detail = detail != NULL ? xstrdup(detail) : NULL;
     if (ref_id != NULL)
         snprintf(ev.ref_id, sizeof ev.ref_id, "%s", ref_id);
-    if (!check_absent(text)) {
-        char *ad = event_ad(case_id);
-        crypto_seal(cx->key, ad, text, strlen(text), &ev.text);
-        free(ad);
-    }
-    enum err e = store_case_event_insert(cx->db, &ev);
+    enum err e = ERR_OK;
+    if (!check_absent(text))
+        e = sealed_seal_case(cx, case_id, SEALED_EVENT_TEXT, case_id, text, &ev.text);
+    if (e == ERR_OK)
+        e = store_case_event_insert(cx->db, &ev);
     case_event_rec_free(&ev);
     return e;
 }

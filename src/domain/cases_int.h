@@ -24,8 +24,8 @@ void survivor_view_free(struct survivor_view *s);
 enum err survivor_validate(const struct survivor_in *s, struct fielderrs *fe);
 /* Fills the survivor record: identity sealed under the case id, the
  * demographics plain. */
-void survivor_fill(const struct ctx *cx, const char *case_id, const struct survivor_in *s,
-                   struct survivor_rec *out);
+enum err survivor_fill(const struct ctx *cx, const char *case_id, const struct survivor_in *s,
+                       struct survivor_rec *out);
 /* Writes the survivor's blind index for the case (replace: instead of the
  * keys it had), inside the caller's transaction. */
 enum err survivor_keys_write(const struct ctx *cx, const char *case_id, const struct survivor_in *s,

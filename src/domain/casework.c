@@ -182,13 +182,13 @@ static enum err patch_apply(const struct ctx *cx, const struct case_patch_in *in
             e = ERR_VALIDATION;
         } else {
             struct survivor_rec fresh = {0};
-            survivor_fill(cx, r->id, &m, &fresh);
+            e = survivor_fill(cx, r->id, &m, &fresh);
             blob_free(&r->survivor.identity);
             free(r->survivor.demographics);
             r->survivor = fresh;
             r->has_survivor = true;
             *rekey = keys_change(&in->survivor);
-            if (*rekey)
+            if (e == ERR_OK && *rekey)
                 e = survivor_keys_write(cx, r->id, &m, true);
         }
         sodium_memzero(&m, sizeof m);
@@ -219,16 +219,17 @@ static enum err patch_apply(const struct ctx *cx, const struct case_patch_in *in
     }
     if (sent(&case_patch_fields, in, CP_EMPLOYER)) {
         blob_free(&r->employer);
-        if (!check_absent(in->employer))
-            sealed_seal(cx, SEALED_CASE_EMPLOYER, r->id, in->employer, &r->employer);
+        if (!check_absent(in->employer) &&
+            (e = sealed_seal_case(cx, r->id, SEALED_CASE_EMPLOYER, r->id, in->employer,
+                                  &r->employer)) != ERR_OK)
+            return e;
     }
     if (sent(&case_patch_fields, in, CP_SUMMARY)) {
         blob_free(&r->summary);
-        if (!check_absent(in->summary)) {
-            char *ad = summary_ad(r->id);
-            crypto_seal(cx->key, ad, in->summary, strlen(in->summary), &r->summary);
-            free(ad);
-        }
+        if (!check_absent(in->summary) &&
+            (e = sealed_seal_case(cx, r->id, SEALED_CASE_SUMMARY, r->id, in->summary,
+                                  &r->summary)) != ERR_OK)
+            return e;
     }
     return ERR_OK;
 }
@@ -479,15 +480,11 @@ static enum err case_timeline_do(const struct ctx *cx, const char *id,
         return e;
     }
     struct case_event_view *v = xcalloc(nev > 0 ? nev : 1, sizeof *v);
-    char *ad = event_ad(id);
     for (size_t i = 0; i < nev && e == ERR_OK; i++) {
         v[i].rec = ev[i];
-        if (ev[i].text.len > 0) {
-            size_t len;
-            if (!crypto_unseal(cx->key, ad, &ev[i].text, &v[i].text, &len)) {
-                log_error("case %s: a timeline text does not open", id);
-                e = ERR_INTERNAL;
-            }
+        if (!sealed_open_case(cx, id, SEALED_EVENT_TEXT, id, &ev[i].text, &v[i].text)) {
+            log_error("case %s: a timeline text does not open", id);
+            e = ERR_INTERNAL;
         }
         free(v[i].rec.text.p);
         v[i].rec.text.p = NULL;
@@ -502,7 +499,6 @@ static enum err case_timeline_do(const struct ctx *cx, const char *id,
             v[i].user_name = xstrdup(u.display_name != NULL ? u.display_name : u.username);
         user_rec_free(&u);
     }
-    free(ad);
     free(ev);
     if (e != ERR_OK) {
         case_event_views_free(v, nev);

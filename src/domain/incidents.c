@@ -221,24 +221,15 @@ void incident_views_free(struct incident_view *v, size_t n)
     free(v);
 }
 
-static char *description_ad(const char *id)
-{
-    return sealed_ad(SEALED_INCIDENT_DESCRIPTION, id);
-}
-
 /* Moves rec into v, the description opened. */
 static enum err view_make(const struct ctx *cx, struct incident_rec *rec, struct incident_view *v)
 {
     enum err e = ERR_OK;
     memset(v, 0, sizeof *v);
-    if (rec->description.len > 0) {
-        char *ad = description_ad(rec->id);
-        size_t n = 0;
-        if (!crypto_unseal(cx->key, ad, &rec->description, &v->description, &n)) {
-            log_error("incident %s: sealed description does not open", rec->id);
-            e = ERR_INTERNAL;
-        }
-        free(ad);
+    if (!sealed_open_case(cx, rec->case_id, SEALED_INCIDENT_DESCRIPTION, rec->id, &rec->description,
+                          &v->description)) {
+        log_error("incident %s: sealed description does not open", rec->id);
+        e = ERR_INTERNAL;
     }
     v->rec = *rec;
     memset(rec, 0, sizeof *rec);
@@ -303,8 +294,8 @@ static void copy(char *dst, size_t n, const char *src)
 
 /* The record of a valid input for case cr: the age on the incident date,
  * the type and the flags computed, the description sealed. */
-static void incident_fill(const struct ctx *cx, const struct case_rec *cr,
-                          const struct incident_in *in, struct incident_rec *r)
+static enum err incident_fill(const struct ctx *cx, const struct case_rec *cr,
+                              const struct incident_in *in, struct incident_rec *r)
 {
     const struct incident_acts_in *a = &in->acts;
     const char *relationships[PERPETRATORS_MAX];
@@ -329,9 +320,10 @@ static void incident_fill(const struct ctx *cx, const struct case_rec *cr,
     r->perpetrators = perpetrators_json(in);
     r->exploitation = exploitation_json(in);
     if (!check_absent(in->description)) {
-        char *ad = description_ad(r->id);
-        crypto_seal(cx->key, ad, in->description, strlen(in->description), &r->description);
-        free(ad);
+        enum err e = sealed_seal_case(cx, cr->id, SEALED_INCIDENT_DESCRIPTION, r->id,
+                                      in->description, &r->description);
+        if (e != ERR_OK)
+            return e;
     }
 
     for (int i = 0; i < in->nperpetrators && i < PERPETRATORS_MAX; i++)
@@ -352,6 +344,7 @@ static void incident_fill(const struct ctx *cx, const struct case_rec *cr,
     r->survivor_age = c.survivor_age;
     copy(r->created_by, sizeof r->created_by, cx->actor->user.id);
     clock_stamp(r->created_at);
+    return ERR_OK;
 }
 
 enum err incident_add(const struct ctx *cx, const char *case_id, const struct incident_in *in,
@@ -372,7 +365,8 @@ enum err incident_add(const struct ctx *cx, const char *case_id, const struct in
         e = ERR_VALIDATION;
         goto out;
     }
-    incident_fill(cx, &cr, in, &r);
+    if ((e = incident_fill(cx, &cr, in, &r)) != ERR_OK)
+        goto out;
 
     if ((e = store_begin(cx->db)) != ERR_OK)
         goto out;

@@ -81,7 +81,7 @@ static enum err note_insert(struct store_conn *c, const void *r)
 static enum err note_view_make(const struct ctx *cx, struct note_rec *r, struct note_view *v)
 {
     memset(v, 0, sizeof *v);
-    if (!sealed_open(cx, SEALED_NOTE_BODY, r->id, &r->body, &v->body))
+    if (!sealed_open_case(cx, r->case_id, SEALED_NOTE_BODY, r->id, &r->body, &v->body))
         return ERR_INTERNAL;
     v->rec = *r;
     memset(r, 0, sizeof *r);
@@ -113,7 +113,8 @@ enum err note_add(const struct ctx *cx, const char *case_id, const struct note_i
     }
     crypto_random_id(r.id);
     snprintf(r.case_id, sizeof r.case_id, "%s", case_id);
-    sealed_seal(cx, SEALED_NOTE_BODY, r.id, in->body, &r.body);
+    if ((e = sealed_seal_case(cx, case_id, SEALED_NOTE_BODY, r.id, in->body, &r.body)) != ERR_OK)
+        return e;
     if (!check_absent(in->corrects))
         snprintf(r.corrects, sizeof r.corrects, "%s", in->corrects);
     snprintf(r.author, sizeof r.author, "%s", check_user_id(cx));
@@ -209,7 +210,7 @@ static enum err task_view_make(const struct ctx *cx, struct task_rec *r, struct 
 {
     char today[DATE_SIZE];
     memset(v, 0, sizeof *v);
-    if (!sealed_open(cx, SEALED_TASK_TITLE, r->id, &r->title, &v->title))
+    if (!sealed_open_case(cx, r->case_id, SEALED_TASK_TITLE, r->id, &r->title, &v->title))
         return ERR_INTERNAL;
     clock_today(today);
     v->overdue = !r->done && strcmp(r->due_on, today) < 0;
@@ -258,7 +259,8 @@ enum err task_add(const struct ctx *cx, const char *case_id, const struct task_i
         return e;
     crypto_random_id(r.id);
     snprintf(r.case_id, sizeof r.case_id, "%s", case_id);
-    sealed_seal(cx, SEALED_TASK_TITLE, r.id, in->title, &r.title);
+    if ((e = sealed_seal_case(cx, case_id, SEALED_TASK_TITLE, r.id, in->title, &r.title)) != ERR_OK)
+        return e;
     snprintf(r.due_on, sizeof r.due_on, "%s", in->due_on);
     if (!check_absent(in->assigned_to))
         snprintf(r.assigned_to, sizeof r.assigned_to, "%s", in->assigned_to);

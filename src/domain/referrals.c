@@ -185,7 +185,8 @@ static enum err consent_view_make(const struct ctx *cx, struct consent_rec *r,
                                   struct consent_view *v)
 {
     memset(v, 0, sizeof *v);
-    if (!sealed_open(cx, SEALED_CONSENT_REASON, r->id, &r->withdraw_reason, &v->withdraw_reason))
+    if (!sealed_open_case(cx, r->case_id, SEALED_CONSENT_REASON, r->id, &r->withdraw_reason,
+                          &v->withdraw_reason))
         return ERR_INTERNAL;
     v->rec = *r;
     memset(r, 0, sizeof *r);
@@ -298,8 +299,10 @@ enum err consent_withdraw(const struct ctx *cx, const char *case_id, const char 
         clock_stamp(r.withdrawn_at);
         snprintf(r.withdrawn_by, sizeof r.withdrawn_by, "%s", check_user_id(cx));
         if (!check_absent(in->reason))
-            sealed_seal(cx, SEALED_CONSENT_REASON, r.id, in->reason, &r.withdraw_reason);
-        e = store_consent_withdraw(cx->db, &r);
+            e = sealed_seal_case(cx, case_id, SEALED_CONSENT_REASON, r.id, in->reason,
+                                 &r.withdraw_reason);
+        if (e == ERR_OK)
+            e = store_consent_withdraw(cx->db, &r);
     }
     if (e == ERR_OK)
         e = case_event_add(cx, case_id, "consent_withdrawn", r.purpose, r.id, NULL);
@@ -510,7 +513,8 @@ static enum err view_moves(const struct ctx *cx, struct referral_view *v)
     v->moves = xcalloc(n > 0 ? n : 1, sizeof *v->moves);
     for (size_t i = 0; i < n; i++) {
         struct referral_move *m = &v->moves[v->nmoves++];
-        if (!sealed_open(cx, SEALED_REFERRAL_NOTE, v->rec.id, &ev[i].note, &m->note))
+        if (!sealed_open_case(cx, v->rec.case_id, SEALED_REFERRAL_NOTE, v->rec.id, &ev[i].note,
+                              &m->note))
             e = ERR_INTERNAL;
         m->rec = ev[i];
         memset(&ev[i], 0, sizeof ev[i]);
@@ -529,13 +533,14 @@ static enum err view_make_ref(const struct ctx *cx, struct referral_rec *r,
     v->mask = mask;
     enum err e = ERR_OK;
     if ((mask & RP_REASON) &&
-        (!sealed_open(cx, SEALED_REFERRAL_REASON, r->id, &r->reason, &v->reason) ||
-         !sealed_open(cx, SEALED_REFERRAL_OVERRIDE, r->id, &r->override_reason,
-                      &v->override_reason)))
+        (!sealed_open_case(cx, r->case_id, SEALED_REFERRAL_REASON, r->id, &r->reason, &v->reason) ||
+         !sealed_open_case(cx, r->case_id, SEALED_REFERRAL_OVERRIDE, r->id, &r->override_reason,
+                           &v->override_reason)))
         e = ERR_INTERNAL;
     if (e == ERR_OK && (mask & RP_SLIP)) {
         char *code = NULL;
-        if (!sealed_open(cx, SEALED_REFERRAL_SLIP, r->id, &r->slip_code, &code) || code == NULL)
+        if (!sealed_open_case(cx, r->case_id, SEALED_REFERRAL_SLIP, r->id, &r->slip_code, &code) ||
+            code == NULL)
             e = ERR_INTERNAL;
         else
             snprintf(v->slip_code, sizeof v->slip_code, "%s", code);
@@ -736,14 +741,18 @@ enum err referral_create(const struct ctx *cx, const char *case_id, const struct
     snprintf(r.service_type, sizeof r.service_type, "%s", svc.type);
     snprintf(r.status, sizeof r.status, "sent");
     snprintf(r.urgency, sizeof r.urgency, "%s", in->urgency);
-    sealed_seal(cx, SEALED_REFERRAL_REASON, r.id, in->reason, &r.reason);
+    e = sealed_seal_case(cx, case_id, SEALED_REFERRAL_REASON, r.id, in->reason, &r.reason);
     r.consent_override = in->has_override;
-    if (in->has_override)
-        sealed_seal(cx, SEALED_REFERRAL_OVERRIDE, r.id, in->override.reason, &r.override_reason);
+    if (e == ERR_OK && in->has_override)
+        e = sealed_seal_case(cx, case_id, SEALED_REFERRAL_OVERRIDE, r.id, in->override.reason,
+                             &r.override_reason);
     char code[SLIP_CODE_LEN + 1];
     slip_code_make(code);
-    sealed_seal(cx, SEALED_REFERRAL_SLIP, r.id, code, &r.slip_code);
+    if (e == ERR_OK)
+        e = sealed_seal_case(cx, case_id, SEALED_REFERRAL_SLIP, r.id, code, &r.slip_code);
     sodium_memzero(code, sizeof code);
+    if (e != ERR_OK)
+        goto done;
     r.contact = check_absent(in->contact) ? NULL : xstrdup(in->contact);
     snprintf(r.created_by, sizeof r.created_by, "%s", check_user_id(cx));
     clock_stamp(r.created_at);
@@ -817,10 +826,10 @@ enum err referral_update(const struct ctx *cx, const char *id, const struct refe
     snprintf(ev.user_id, sizeof ev.user_id, "%s", check_user_id(cx));
     snprintf(ev.status, sizeof ev.status, "%s", in->status);
     if (!check_absent(in->note))
-        sealed_seal(cx, SEALED_REFERRAL_NOTE, r.id, in->note, &ev.note);
+        e = sealed_seal_case(cx, r.case_id, SEALED_REFERRAL_NOTE, r.id, in->note, &ev.note);
     snprintf(r.status, sizeof r.status, "%s", in->status);
     memcpy(r.updated_at, ev.at, TS_SIZE);
-    if ((e = store_begin(cx->db)) == ERR_OK) {
+    if (e == ERR_OK && (e = store_begin(cx->db)) == ERR_OK) {
         e = store_referral_update(cx->db, &r);
         if (e == ERR_OK)
             e = store_referral_event_insert(cx->db, &ev);
@@ -1085,7 +1094,8 @@ enum err slip_verify(const struct ctx *cx, const char *case_code, const char *co
             continue;
         }
         char *have = NULL;
-        if (!sealed_open(cx, SEALED_REFERRAL_SLIP, recs[i].id, &recs[i].slip_code, &have)) {
+        if (!sealed_open_case(cx, recs[i].case_id, SEALED_REFERRAL_SLIP, recs[i].id,
+                              &recs[i].slip_code, &have)) {
             e = ERR_INTERNAL;
             break;
         }

@@ -8,6 +8,8 @@
 
 #include <stdbool.h>
 
+#include "util/err.h"
+
 enum sealed_field {
     SEALED_SURVIVOR_IDENTITY,    /* survivor.identity, by the case id */
     SEALED_CASE_SUMMARY,         /* cases.summary, by the case id */
@@ -44,5 +46,33 @@ void sealed_seal(const struct ctx *cx, enum sealed_field f, const char *id, cons
  * is empty); false, logged by id, when it does not open. */
 bool sealed_open(const struct ctx *cx, enum sealed_field f, const char *id, const struct blob *b,
                  char **out);
+
+/* Fields bound to a case are sealed under the case's own key (crypto.h:
+ * case keys), made when the case's first such field is sealed and kept
+ * wrapped in case_key; erasure deletes it. The case's id is the caller's:
+ * the record id of an incident, note, task, consent or referral is not it. */
+bool sealed_case_bound(enum sealed_field f);
+/* Seals text as field f (case-bound) of record id of case case_id under
+ * the case's key, making the key when the case has none. ERR_INTERNAL
+ * (logged by id) when the key cannot be read or written. */
+enum err sealed_seal_case(const struct ctx *cx, const char *case_id, enum sealed_field f,
+                          const char *id, const char *text, struct blob *out);
+/* Opens field f of record id of case case_id: under the case key, or
+ * under the data key for what was sealed before case keys. A blob whose
+ * case key is gone (erased) opens to NULL. false, logged, when it does
+ * not open. */
+bool sealed_open_case(const struct ctx *cx, const char *case_id, enum sealed_field f,
+                      const char *id, const struct blob *b, char **out);
+/* Destroys the case's key: every field sealed under it is gone for good. */
+enum err sealed_shred_case(const struct ctx *cx, const char *case_id);
+/* The associated data of the case's wrapped key (caller frees). */
+char *sealed_case_key_ad(const char *case_id);
+
+/* Where field f lives (table, the columns naming its row as its ad names
+ * it, the column), and whether a key rotation re-seals it: not fields
+ * under case keys' rows alone (those keys are re-wrapped instead), and
+ * not append-only tables (the old key is kept to open them). */
+const struct sealed_col *sealed_column(enum sealed_field f);
+bool sealed_resealable(enum sealed_field f);
 
 #endif

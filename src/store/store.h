@@ -246,6 +246,42 @@ enum err store_member_list(struct store_conn *c, const char *group_id, const cha
 /* Replaces a member's name keys by keys[0..n). */
 enum err store_member_keys_write(struct store_conn *c, const char *member_id,
                                  const char *const *keys, size_t n);
+/* ---- keys (keys.c) ---- */
+/* A case's key, wrapped by the data key: ERR_NOT_FOUND when it has none
+ * (a case sealed before case keys, or erased). out->p: caller frees. */
+enum err store_case_key_get(struct store_conn *c, const char *case_id, struct blob *out);
+/* Writes a case's key unless it has one (then nothing changes: read it
+ * again). */
+enum err store_case_key_insert(struct store_conn *c, const char *case_id,
+                               const struct blob *wrapped);
+/* Destroys a case's key, and with it everything it sealed. */
+enum err store_case_key_delete(struct store_conn *c, const char *case_id);
+/* Replaces a case's wrapped key if it is still old (*swapped says). */
+enum err store_case_key_swap(struct store_conn *c, const char *case_id, const struct blob *old,
+                             const struct blob *new, bool *swapped);
+/* Called for each row of a page: its name and its blob; false stops. */
+typedef bool (*store_sealed_row_fn)(void *arg, const char *row, const struct blob *b);
+/* The case keys after case id after (in order), at most limit; *rows the
+ * number read. */
+enum err store_case_key_page(struct store_conn *c, const char *after, int limit,
+                             store_sealed_row_fn fn, void *arg, int *rows);
+/* A sealed column: its table, the columns that name a row (joined by '/'
+ * into the row's name, as the field's associated data names it), and the
+ * column. */
+struct sealed_col {
+    const char *table;
+    const char *row[2];
+    size_t nrow;
+    const char *col;
+};
+/* The rows whose sc is not NULL, named after after (bytewise), at most
+ * limit, in order. */
+enum err store_sealed_page(struct store_conn *c, const struct sealed_col *sc, const char *after,
+                           int limit, store_sealed_row_fn fn, void *arg, int *rows);
+/* Replaces sc of the row named rowname if it still holds old. */
+enum err store_sealed_swap(struct store_conn *c, const struct sealed_col *sc, const char *rowname,
+                           const struct blob *old, const struct blob *new, bool *swapped);
+
 /* Up to 500 ids of members written before their identity was sealed. */
 enum err store_member_unsealed(struct store_conn *c, char (**ids)[ID_SIZE], size_t *n);
 enum err store_member_get(struct store_conn *c, const char *id, struct member_rec *out);

@@ -115,7 +115,8 @@ class CliTest(unittest.TestCase):
     def test_init_makes_a_private_key_and_loads_the_gazetteer(self):
         mode = stat.S_IMODE(os.stat(self.x.key).st_mode)
         self.assertEqual(mode & 0o077, 0, "%s is readable by others: %o" % (self.x.key, mode))
-        self.assertEqual(os.path.getsize(self.x.key), 32)
+        with open(self.x.key, "rb") as f:  # a keyring of one key: "key <id> <key>"
+            self.assertRegex(f.read().decode(), r"\Acbpn-keyring 1\nkey [0-9a-f]{8} [0-9a-f]{64}\n\Z")
         audit = self.x.key + ".audit"  # the audit keys, beside it, as private
         self.assertEqual(stat.S_IMODE(os.stat(audit).st_mode) & 0o077, 0)
         with open(audit) as f:

@@ -130,11 +130,21 @@ static void test_report_by_member(void **state)
     assert_null(memmem(r.summary.p, r.summary.len, "broker", 6));
     char *pt = NULL;
     size_t n = 0;
-    assert_true(crypto_unseal(f->key, r.id, &r.survivor.identity, &pt, &n));
+    /* Sealed under the case's own key, which the data key alone is not. */
+    assert_false(crypto_unseal(f->key, r.id, &r.survivor.identity, &pt, &n));
+    struct blob w = {0};
+    struct casekey *ck = NULL;
+    char kad[64];
+    snprintf(kad, sizeof kad, "case_key/%s", r.id);
+    assert_int_equal(store_case_key_get(f->op.db, r.id, &w), ERR_OK);
+    assert_true(casekey_open(f->key, kad, &w, &ck));
+    assert_true(casekey_unseal(ck, r.id, &r.survivor.identity, &pt, &n));
     assert_non_null(strstr(pt, "Sreymom"));
     free(pt);
     /* The summary is not sealed under the survivor's associated data. */
-    assert_false(crypto_unseal(f->key, r.id, &r.summary, &pt, &n));
+    assert_false(casekey_unseal(ck, r.id, &r.summary, &pt, &n));
+    casekey_free(ck);
+    free(w.p);
     case_rec_free(&r);
 
     assert_int_equal(audit_count(f, "create", v.rec.id), 1);

@@ -717,12 +717,20 @@ static void test_record_writes(void **state)
     assert_null(memmem(b->p, b->len, "Poipet", 6));
     char *pt = NULL, ad[64];
     size_t len = 0;
-    assert_false(crypto_unseal(f->key, items[0].id, b, &pt, &len));
-    assert_false(crypto_unseal(f->key, id, b, &pt, &len));
+    struct blob wk = {0};
+    struct casekey *ck = NULL;
+    snprintf(ad, sizeof ad, "case_key/%s", id);
+    assert_int_equal(store_case_key_get(f->op.db, id, &wk), ERR_OK);
+    assert_true(casekey_open(f->key, ad, &wk, &ck));
+    assert_false(casekey_unseal(ck, items[0].id, b, &pt, &len));
+    assert_false(casekey_unseal(ck, id, b, &pt, &len));
     snprintf(ad, sizeof ad, "%s/description", items[0].id);
-    assert_true(crypto_unseal(f->key, ad, b, &pt, &len));
+    assert_false(crypto_unseal(f->key, ad, b, &pt, &len)); /* the data key alone does not */
+    assert_true(casekey_unseal(ck, ad, b, &pt, &len));
     assert_string_equal(pt, in.description);
     crypto_free_text(pt);
+    casekey_free(ck);
+    free(wk.p);
     incident_list_free(items, n);
 
     /* A timeline step and an audit entry; the case's version unchanged. */
