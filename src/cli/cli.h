@@ -16,6 +16,7 @@ int cmd_audit(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_setting(int argc, char **argv);
 int cmd_agencies(int argc, char **argv);
+int cmd_key(int argc, char **argv);
 
 /* The data key's file for db: key when given (--key FILE), else FILE.key
  * beside a database file. NULL (said why) for a PostgreSQL URI without
@@ -40,6 +41,13 @@ bool cli_audit_keys(struct store_conn *c, const char *keypath, struct auditkeys 
 /* Creates a deployment at db (a new file, or an empty PostgreSQL database):
  * schema, gazetteer, and the data key at keypath (which must not exist). */
 bool cli_create(const char *db, const char *keypath);
+/* The passphrase of a wrapped data key: the first line of the file
+ * CBPN_PASSPHRASE_FILE names, else of standard input. Caller wipes and
+ * frees. NULL when there is none. */
+char *cli_passphrase(void);
+/* Loads the data key at keypath, asking cli_passphrase() when it is
+ * wrapped. Prints why and returns false on failure. */
+bool cli_load_key(const char *keypath, struct datakey **out);
 /* Reads one line (a password) from standard input, without its newline.
  * Caller frees (and should wipe). NULL on end of input. */
 char *cli_read_secret(FILE *in);

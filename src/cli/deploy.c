@@ -97,10 +97,8 @@ bool cli_open(const char *db, const char *keypath, struct app *app)
         fprintf(stderr, "cbpn: %s\n", msg ? msg : "cannot open the database");
         goto fail;
     }
-    if (datakey_load(keypath, &app->key, &msg) != ERR_OK) {
-        fprintf(stderr, "cbpn: %s\n", msg ? msg : "cannot load the data key");
+    if (!cli_load_key(keypath, &app->key))
         goto fail;
-    }
     struct store_conn *c = store_conn(app->store);
     app->keypath = xstrdup(keypath);
     app->headbase = xstrdup(keypath);
@@ -210,6 +208,43 @@ void cli_close(struct app *app)
     datakey_free(app->key);
     store_close(app->store);
     memset(app, 0, sizeof(*app));
+}
+
+char *cli_passphrase(void)
+{
+    const char *path = getenv("CBPN_PASSPHRASE_FILE");
+    if (path == NULL || path[0] == '\0')
+        return cli_read_secret(stdin);
+    FILE *f = fopen(path, "re");
+    if (f == NULL) {
+        fprintf(stderr, "cbpn: cannot read CBPN_PASSPHRASE_FILE %s\n", path);
+        return NULL;
+    }
+    char *p = cli_read_secret(f);
+    fclose(f);
+    return p;
+}
+
+bool cli_load_key(const char *keypath, struct datakey **out)
+{
+    char *msg = NULL, *pass = NULL;
+    *out = NULL;
+    if (datakey_wrapped(keypath)) {
+        pass = cli_passphrase();
+        if (pass == NULL) {
+            fprintf(stderr,
+                    "cbpn: the data key %s is wrapped by a passphrase: give it on standard "
+                    "input or in CBPN_PASSPHRASE_FILE\n",
+                    keypath);
+            return false;
+        }
+    }
+    enum err e = datakey_load_passphrase(keypath, pass, out, &msg);
+    crypto_free_text(pass);
+    if (e != ERR_OK)
+        fprintf(stderr, "cbpn: %s\n", msg ? msg : "cannot load the data key");
+    free(msg);
+    return e == ERR_OK;
 }
 
 char *cli_read_secret(FILE *in)

@@ -514,10 +514,8 @@ int cmd_migrate(int argc, char **argv)
     int rc = 1;
     if (!target_key_free(to, keypath))
         goto out;
-    if (datakey_load(keypath, &k, &msg) != ERR_OK) {
-        fprintf(stderr, "cbpn: migrate: %s\n", msg ? msg : "cannot load the data key");
+    if (!cli_load_key(keypath, &k))
         goto out;
-    }
     if (store_open(from, false, &src, &msg) != ERR_OK) {
         fprintf(stderr, "cbpn: migrate: the source: %s\n", msg ? msg : "cannot open it");
         goto out;
