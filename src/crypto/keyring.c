@@ -721,7 +721,7 @@ enum err datakey_set_passphrase(struct datakey *k, const char *passphrase, char 
     unsigned char *kek = NULL;
     unsigned long long ops = crypto_pwhash_OPSLIMIT_MODERATE;
     size_t mem = crypto_pwhash_MEMLIMIT_MODERATE;
-    unsigned char salt[SALT_BYTES];
+    unsigned char salt[SALT_BYTES] = {0};
     if (passphrase != NULL) {
         randombytes_buf(salt, sizeof salt);
         kek = kek_derive(passphrase, ops, mem, salt);

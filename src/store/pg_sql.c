@@ -243,12 +243,14 @@ const struct stmt_def pg_stmts[STMT__MAX] = {
                               " ON CONFLICT DO NOTHING"),
     S(STMT_MEMBER_UNSEALED, "SELECT id FROM member WHERE identity IS NULL ORDER BY id LIMIT 500"),
     S(STMT_CASE_KEY_GET, "SELECT wrapped FROM case_key WHERE case_id = $1"),
-    S(STMT_CASE_KEY_INSERT, "INSERT INTO case_key (case_id, wrapped, created_at) VALUES ($1, $2, $3)"
-                            " ON CONFLICT (case_id) DO NOTHING"),
+    S(STMT_CASE_KEY_INSERT,
+      "INSERT INTO case_key (case_id, wrapped, created_at) VALUES ($1, $2, $3)"
+      " ON CONFLICT (case_id) DO NOTHING"),
     S(STMT_CASE_KEY_DELETE, "DELETE FROM case_key WHERE case_id = $1"),
     S(STMT_CASE_KEY_SWAP, "UPDATE case_key SET wrapped = $3 WHERE case_id = $1 AND wrapped = $2"),
-    S(STMT_CASE_KEY_PAGE, "SELECT case_id, wrapped FROM case_key WHERE case_id > $1 ORDER BY case_id"
-                          " LIMIT $2"),
+    S(STMT_CASE_KEY_PAGE,
+      "SELECT case_id, wrapped FROM case_key WHERE case_id > $1 ORDER BY case_id"
+      " LIMIT $2"),
 
     S(STMT_SERVICE_INSERT, "INSERT INTO service (" SERVICE_COLS ")"
                            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"),
