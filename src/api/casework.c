@@ -277,7 +277,9 @@ void api_task_list(struct req *r, struct resp *w)
     size_t n = 0;
     if (!api_ctx(r, w, &cx))
         return;
-    answer_tasks(w, task_list(&cx, r->params[0], &items, &n), items, n);
+    /* Listed first: the order in which arguments are evaluated is unspecified. */
+    enum err e = task_list(&cx, r->params[0], &items, &n);
+    answer_tasks(w, e, items, n);
 }
 
 void api_task_patch(struct req *r, struct resp *w)
