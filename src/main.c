@@ -22,6 +22,8 @@ static const struct {
     {"migrate", cmd_migrate, "copy a deployment into another database and check the copy"},
     {"setting", cmd_setting, "read or change a setting (referral follow-up days, ...)"},
     {"agencies", cmd_agencies, "import the ministry's list of licensed agencies"},
+    {"backup", cmd_backup, "write an encrypted backup while the servers run"},
+    {"restore", cmd_restore, "check a backup, then restore it into a new database"},
 };
 
 static int help(FILE *out, int status)

@@ -316,6 +316,12 @@ void crypto_keyed_hash(const struct datakey *k, const char *purpose, const char 
     sodium_bin2hex(out, KEYED_HASH_SIZE, h, sizeof h);
 }
 
+void crypto_purpose_key(const struct datakey *k, const char *purpose, unsigned char out[32])
+{
+    _Static_assert(crypto_generichash_KEYBYTES == 32, "a purpose key is 32 bytes");
+    keyed_subkey(k, purpose, out);
+}
+
 void crypto_free_text(char *s)
 {
     if (s == NULL)

@@ -63,5 +63,9 @@ bool crypto_unseal(const struct datakey *k, const char *ad, const struct blob *i
  * values, e.g. a username with failed sign-ins, without holding them. */
 void crypto_keyed_hash(const struct datakey *k, const char *purpose, const char *s,
                        char out[KEYED_HASH_SIZE]);
+/* A 32-byte key derived from the data key for purpose (as the keyed
+ * hashes' subkeys: unrelated for any two purposes), e.g. the backups'
+ * (crypto/archive.h). The caller wipes it. */
+void crypto_purpose_key(const struct datakey *k, const char *purpose, unsigned char out[32]);
 
 #endif
