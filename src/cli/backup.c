@@ -632,7 +632,8 @@ static bool restore_check(struct restore *r, struct store *sn)
     return true;
 }
 
-/* Rows per table the same on both sides. */
+/* Rows per table the same on both sides (tables matched by name: each
+ * backend lists them in its catalog's order). */
 static bool counts_same(struct store *a, struct store *b)
 {
     struct table_count *ca = NULL, *cb = NULL;
@@ -640,8 +641,20 @@ static bool counts_same(struct store *a, struct store *b)
     char *msg = NULL;
     bool ok = store_table_counts(a, &ca, &na, &msg) == ERR_OK &&
               store_table_counts(b, &cb, &nb, &msg) == ERR_OK && na == nb;
-    for (size_t i = 0; ok && i < na; i++)
-        ok = strcmp(ca[i].table, cb[i].table) == 0 && ca[i].rows == cb[i].rows;
+    for (size_t i = 0; ok && i < na; i++) {
+        const struct table_count *o = NULL;
+        for (size_t k = 0; k < nb && o == NULL; k++)
+            if (strcmp(cb[k].table, ca[i].table) == 0)
+                o = &cb[k];
+        ok = o != NULL && o->rows == ca[i].rows;
+        if (!ok)
+            fprintf(stderr,
+                    "cbpn: restore: table %s: %lld rows in the backup, %lld in the "
+                    "target\n",
+                    ca[i].table, (long long)ca[i].rows, o != NULL ? (long long)o->rows : -1LL);
+    }
+    if (msg != NULL)
+        fprintf(stderr, "cbpn: restore: %s\n", msg);
     free(ca);
     free(cb);
     free(msg);
