@@ -327,6 +327,34 @@ struct backup {
     struct auditkeys *ak;
 };
 
+/* An export of everything: recorded in the audit log before the snapshot
+ * is taken (so the backup holds its own entry), and the commands' head
+ * signed on it. */
+static bool backup_audited(struct backup *b, struct store *src)
+{
+    struct store_conn *c = store_conn(src);
+    char *msg = NULL;
+    enum err e = c != NULL ? store_begin(c) : ERR_UNAVAILABLE;
+    if (e == ERR_OK) {
+        audit_use_keys(b->ak);
+        e = audit_append(c, "", AUDIT_EXPORT, "backup", NULL,
+                         b->passphrase != NULL ? "passphrase" : "data_key");
+        e = store_end(c, e);
+        audit_use_keys(NULL);
+    }
+    if (e != ERR_OK) {
+        fprintf(stderr, "cbpn: backup: cannot record the backup in the audit log (%s)\n",
+                err_message(e));
+        return false;
+    }
+    char *path = audit_head_path(b->keypath, "cli");
+    if (audit_head_sign_now(c, b->ak, path, "cli", &msg) != ERR_OK)
+        fprintf(stderr, "cbpn: backup: audit head: %s\n", msg ? msg : "cannot sign it");
+    free(msg);
+    free(path);
+    return true;
+}
+
 static bool backup_snapshot(struct backup *b, const char *snap, const char *headpath,
                             struct archive_meta *m, int64_t *entries, int64_t *seq)
 {
@@ -343,6 +371,8 @@ static bool backup_snapshot(struct backup *b, const char *snap, const char *head
     }
     m->backend =
         strcmp(store_backend_name(src), "postgres") == 0 ? ARCHIVE_POSTGRES : ARCHIVE_SQLITE;
+    if (!backup_audited(b, src))
+        goto out;
     if (store_snapshot(src, snap, &msg) != ERR_OK) {
         fprintf(stderr, "cbpn: backup: %s\n", msg ? msg : "cannot take the snapshot");
         goto out;

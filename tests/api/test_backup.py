@@ -161,6 +161,12 @@ class BackupTest(unittest.TestCase):
             self.assertTrue(got[t] == src[t], "table %s differs after the round trip" % t)
         self.assertGreater(len(src["audit"]), 100)
         self.assertGreater(len(src["survivor"]), 10)
+        # the backup is an export: its own entry is the snapshot's last
+        last = db.rows("SELECT action, record_type, detail FROM audit ORDER BY seq DESC LIMIT 1")
+        self.assertEqual(last, [("export", "backup", "data_key")])
+        # and the source's chain still verifies against every head beside its key
+        rc, out, err = self.cbpn("audit", "verify", *self.source.args())
+        self.assertEqual(rc, 0, out + err)
 
     def test_backup_while_writing(self):
         """A client reports cases as fast as it can while cbpn backup runs."""

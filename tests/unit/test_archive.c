@@ -382,9 +382,10 @@ static void test_restore_refuses_edited_audit(void **state)
         "DROP TRIGGER audit_no_update; UPDATE audit SET record_id = 'zzzzzzzzzzzzzzzzzzzz' "
         "WHERE seq = 3",
         /* the last entry deleted and the head moved back onto the one before */
-        "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq = 5; "
-        "UPDATE audit_head SET seq = 4, hash = (SELECT hash FROM audit WHERE seq = 4), "
-        "mac = (SELECT mac FROM audit WHERE seq = 4)",
+        "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq = (SELECT max(seq) FROM "
+        "audit); UPDATE audit_head SET seq = (SELECT max(seq) FROM audit), hash = (SELECT hash "
+        "FROM audit ORDER BY seq DESC LIMIT 1), mac = (SELECT mac FROM audit ORDER BY seq DESC "
+        "LIMIT 1)",
         /* two entries' places swapped */
         "DROP TRIGGER audit_no_update; UPDATE audit SET seq = 100 WHERE seq = 2; "
         "UPDATE audit SET seq = 2 WHERE seq = 3; UPDATE audit SET seq = 3 WHERE seq = 100",
