@@ -23,6 +23,8 @@ static const struct {
     {"setting", cmd_setting, "read or change a setting (referral follow-up days, ...)"},
     {"agencies", cmd_agencies, "import the ministry's list of licensed agencies"},
     {"key", cmd_key, "rotate the data key, or wrap it with a passphrase (cbpn key ...)"},
+    {"backup", cmd_backup, "write an encrypted backup while the servers run"},
+    {"restore", cmd_restore, "check a backup, then restore it into a new database"},
 };
 
 static int help(FILE *out, int status)

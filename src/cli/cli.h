@@ -17,6 +17,8 @@ int cmd_migrate(int argc, char **argv);
 int cmd_setting(int argc, char **argv);
 int cmd_agencies(int argc, char **argv);
 int cmd_key(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
 
 /* The data key's file for db: key when given (--key FILE), else FILE.key
  * beside a database file. NULL (said why) for a PostgreSQL URI without

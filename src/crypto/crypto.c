@@ -317,7 +317,7 @@ bool casekey_unseal(const struct casekey *ck, const char *ad, const struct blob 
  * 64-bit id. The context is the purpose's first 8 chars (padded with '_');
  * the id is the first 8 bytes of BLAKE2b of the whole purpose, so purposes
  * sharing a prefix still get unrelated subkeys. */
-static void keyed_subkey(const struct datakey *k, const char *purpose,
+static void keyed_subkey(const unsigned char *key, const char *purpose,
                          unsigned char sub[crypto_generichash_KEYBYTES])
 {
     char ctx[crypto_kdf_CONTEXTBYTES];
@@ -329,7 +329,7 @@ static void keyed_subkey(const struct datakey *k, const char *purpose,
     uint64_t id = 0;
     for (size_t i = 0; i < sizeof h; i++)
         id = (id << 8) | h[i];
-    crypto_kdf_derive_from_key(sub, crypto_generichash_KEYBYTES, id, ctx, datakey_origin(k));
+    crypto_kdf_derive_from_key(sub, crypto_generichash_KEYBYTES, id, ctx, key);
 }
 
 void crypto_keyed_hash(const struct datakey *k, const char *purpose, const char *s,
@@ -337,10 +337,17 @@ void crypto_keyed_hash(const struct datakey *k, const char *purpose, const char 
 {
     unsigned char sub[crypto_generichash_KEYBYTES];
     unsigned char h[KEYED_HASH_BYTES];
-    keyed_subkey(k, purpose, sub);
+    keyed_subkey(datakey_origin(k), purpose, sub);
     crypto_generichash(h, sizeof h, (const unsigned char *)s, strlen(s), sub, sizeof sub);
     sodium_memzero(sub, sizeof sub);
     sodium_bin2hex(out, KEYED_HASH_SIZE, h, sizeof h);
+}
+
+void crypto_purpose_key(const struct datakey *k, size_t i, const char *purpose,
+                        unsigned char out[32])
+{
+    _Static_assert(crypto_generichash_KEYBYTES == 32, "a purpose key is 32 bytes");
+    keyed_subkey(datakey_at(k, i), purpose, out);
 }
 
 void crypto_free_text(char *s)

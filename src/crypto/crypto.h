@@ -119,5 +119,11 @@ bool casekey_unseal(const struct casekey *ck, const char *ad, const struct blob 
  * values, e.g. a username with failed sign-ins, without holding them. */
 void crypto_keyed_hash(const struct datakey *k, const char *purpose, const char *s,
                        char out[KEYED_HASH_SIZE]);
+/* A 32-byte key derived from the ring's i-th data key (datakey_count() - 1,
+ * or anything past the end: the current one) for purpose (as the keyed
+ * hashes' subkeys: unrelated for any two purposes), e.g. the backups'
+ * (crypto/archive.h). The caller wipes it. */
+void crypto_purpose_key(const struct datakey *k, size_t i, const char *purpose,
+                        unsigned char out[32]);
 
 #endif

@@ -17,5 +17,8 @@ const unsigned char *datakey_by_id(const struct datakey *k, const unsigned char 
 /* The ring's first key: what opens the first format's blobs (no key id)
  * and keys every keyed hash, so blind indexes survive a rotation. */
 const unsigned char *datakey_origin(const struct datakey *k);
+/* The ring's i-th key (0 the first; datakey_count() - 1 the current);
+ * the current one when i is past the end. */
+const unsigned char *datakey_at(const struct datakey *k, size_t i);
 
 #endif

@@ -606,6 +606,12 @@ const unsigned char *datakey_origin(const struct datakey *k)
     return atomic_load(&((struct datakey *)(uintptr_t)k)->ring)->keys;
 }
 
+const unsigned char *datakey_at(const struct datakey *k, size_t i)
+{
+    struct ring *r = atomic_load(&((struct datakey *)(uintptr_t)k)->ring);
+    return r->keys + (i < r->n ? i : r->n - 1) * DATAKEY_BYTES;
+}
+
 /* ---- the commands' side ---- */
 
 enum err datakey_create(const char *path, char **errmsg)

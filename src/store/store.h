@@ -1008,4 +1008,16 @@ enum err store_copy(struct store *from, struct store *to, store_copy_progress pr
 enum err store_table_counts(struct store *st, struct table_count **counts, size_t *n,
                             char **errmsg);
 
+/* ---- snapshots for backups (snapshot.c) ---- */
+/* Writes one consistent snapshot of st into the SQLite file path (which
+ * must not exist, or be empty: create it 0600 first), while writers go on:
+ * from SQLite with VACUUM INTO (one read transaction on the WAL: writers
+ * are not blocked), from PostgreSQL with store_copy (one REPEATABLE READ
+ * READ ONLY transaction) into a new SQLite database at path. *errmsg: a new
+ * message on failure (caller frees). */
+enum err store_snapshot(struct store *st, const char *path, char **errmsg);
+/* SQLite's integrity_check of st's file (PostgreSQL: ERR_OK, nothing to
+ * check). ERR_VALIDATION, *errmsg saying so, when the file is damaged. */
+enum err store_integrity_check(struct store *st, char **errmsg);
+
 #endif

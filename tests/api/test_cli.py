@@ -15,7 +15,7 @@ import unittest
 
 from cbpnserver import CBPN_BIN, SLOW, Database, Server, demo_database
 
-COMMANDS = ("init", "user", "demo", "serve", "agencies")
+COMMANDS = ("init", "user", "demo", "serve", "agencies", "backup", "restore")
 
 
 def run(*args, stdin=None, timeout=120):
