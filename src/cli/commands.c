@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "cli/demo.h"
 #include "domain/network.h"
+#include "domain/referrals.h"
 #include "domain/users.h"
 #include "http/http.h"
 #include "i18n/i18n.h"
@@ -505,6 +506,14 @@ int cmd_serve(int argc, char **argv)
     }
     if (sealed > 0)
         log_info("sealed the identities of %zu members written before they were sealed", sealed);
+    if (referral_seal_existing(&op, &sealed) != ERR_OK) {
+        fprintf(stderr, "cbpn: cannot seal the referrals' contacts\n");
+        cli_close(&app);
+        free(keypath);
+        return 1;
+    }
+    if (sealed > 0)
+        log_info("sealed the contacts of %zu referrals written before they were sealed", sealed);
 
     /* One table of every route: the health check, the API, the pages. */
     size_t n = 1 + api_nroutes + web_nroutes;

@@ -251,7 +251,9 @@ static bool verify_referrals(struct sample *sm, struct store_conn *src, struct s
             sealed_same(sm, case_id, SEALED_REFERRAL_SLIP, a[i].id, &a[i].slip_code,
                         &b[i].slip_code) &&
             sealed_same(sm, case_id, SEALED_REFERRAL_OVERRIDE, a[i].id, &a[i].override_reason,
-                        &b[i].override_reason);
+                        &b[i].override_reason) &&
+            sealed_same(sm, case_id, SEALED_REFERRAL_CONTACT, a[i].id, &a[i].contact_sealed,
+                        &b[i].contact_sealed);
     for (size_t i = 0; ok && i < nca; i++)
         ok = strcmp(ca[i].id, cb[i].id) == 0 && ca[i].seq == cb[i].seq &&
              ca[i].given == cb[i].given &&

@@ -545,14 +545,20 @@ static enum err view_make_ref(const struct ctx *cx, struct referral_rec *r,
         else
             snprintf(v->slip_code, sizeof v->slip_code, "%s", code);
         crypto_free_text(code);
-        v->contact = r->contact;
-        r->contact = NULL;
+        if (r->contact_sealed.len == 0) { /* written before it was sealed */
+            v->contact = r->contact;
+            r->contact = NULL;
+        } else if (e == ERR_OK && !sealed_open_case(cx, r->case_id, SEALED_REFERRAL_CONTACT, r->id,
+                                                    &r->contact_sealed, &v->contact)) {
+            e = ERR_INTERNAL;
+        }
     }
     v->rec = *r;
     memset(r, 0, sizeof *r);
     blob_clear(&v->rec.reason);
     blob_clear(&v->rec.override_reason);
     blob_clear(&v->rec.slip_code);
+    blob_clear(&v->rec.contact_sealed);
     free(v->rec.contact);
     v->rec.contact = NULL;
     v->overdue = overdue_now(&v->rec);
@@ -753,7 +759,10 @@ enum err referral_create(const struct ctx *cx, const char *case_id, const struct
     sodium_memzero(code, sizeof code);
     if (e != ERR_OK)
         goto done;
-    r.contact = check_absent(in->contact) ? NULL : xstrdup(in->contact);
+    if (!check_absent(in->contact) &&
+        (e = sealed_seal_case(cx, case_id, SEALED_REFERRAL_CONTACT, r.id, in->contact,
+                              &r.contact_sealed)) != ERR_OK)
+        goto done;
     snprintf(r.created_by, sizeof r.created_by, "%s", check_user_id(cx));
     clock_stamp(r.created_at);
     memcpy(r.updated_at, r.created_at, TS_SIZE);
@@ -1128,4 +1137,33 @@ enum err slip_verify(const struct ctx *cx, const char *case_code, const char *co
         return referral_get(cx, matched, out);
     }
     return locked ? ERR_RATE_LIMITED : ERR_OK;
+}
+
+enum err referral_seal_existing(const struct ctx *cx, size_t *sealed)
+{
+    *sealed = 0;
+    for (;;) {
+        struct referral_contact *items = NULL;
+        size_t n = 0;
+        enum err e = store_referral_plain_contacts(cx->db, &items, &n);
+        if (e != ERR_OK || n == 0) {
+            referral_contacts_free(items, n);
+            return e;
+        }
+        for (size_t i = 0; e == ERR_OK && i < n; i++) {
+            struct blob b = {0};
+            if ((e = store_begin(cx->db)) != ERR_OK)
+                break;
+            e = sealed_seal_case(cx, items[i].case_id, SEALED_REFERRAL_CONTACT, items[i].id,
+                                 items[i].contact, &b);
+            if (e == ERR_OK)
+                e = store_referral_seal_contact(cx->db, items[i].id, items[i].contact, &b);
+            free(b.p);
+            if ((e = store_end(cx->db, e)) == ERR_OK)
+                (*sealed)++;
+        }
+        referral_contacts_free(items, n);
+        if (e != ERR_OK)
+            return e;
+    }
 }

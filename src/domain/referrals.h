@@ -167,6 +167,9 @@ unsigned referral_mask(const struct ctx *cx, const struct referral_rec *r,
  * closed case: ERR_CONFLICT. Due for follow-up after the days the
  * settings give for its urgency. Sealed, audited (refer), on the timeline,
  * in one transaction. */
+/* Seals the contact of referrals written before it was sealed; *sealed:
+ * how many (cbpn serve, at start). */
+enum err referral_seal_existing(const struct ctx *cx, size_t *sealed);
 enum err referral_create(const struct ctx *cx, const char *case_id, const struct referral_in *in,
                          struct referral_view *out, struct fielderrs *fe);
 /* One referral as the caller may see it; ERR_NOT_FOUND when she may not.

@@ -30,6 +30,7 @@ static const char *const suffixes[SEALED__MAX] = {
     [SEALED_MEMBER_IDENTITY] = "identity",
     [SEALED_CASE_EMPLOYER] = "employer",
     [SEALED_MEMBER_EMPLOYER] = "returnee_employer",
+    [SEALED_REFERRAL_CONTACT] = "contact",
 };
 
 /* Where each field lives, and what it is bound to. */
@@ -58,6 +59,7 @@ static const struct {
     [SEALED_MEMBER_IDENTITY] = {{"member", {"id"}, 1, "identity"}, false, false},
     [SEALED_CASE_EMPLOYER] = {{"cases", {"id"}, 1, "employer"}, true, false},
     [SEALED_MEMBER_EMPLOYER] = {{"member", {"id"}, 1, "returnee_employer"}, false, false},
+    [SEALED_REFERRAL_CONTACT] = {{"referral", {"id"}, 1, "contact_sealed"}, true, false},
 };
 
 bool sealed_case_bound(enum sealed_field f)

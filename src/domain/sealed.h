@@ -27,9 +27,10 @@ enum sealed_field {
     SEALED_TRAINING_FACILITATOR, /* training.facilitator_outside, by the training id */
     /* training_participant.outside, by "<training id>/<idx>" */
     SEALED_TRAINING_PARTICIPANT,
-    SEALED_MEMBER_IDENTITY, /* member.identity, by the member id */
-    SEALED_CASE_EMPLOYER,   /* cases.employer, by the case id */
-    SEALED_MEMBER_EMPLOYER, /* member.returnee_employer, by the member id */
+    SEALED_MEMBER_IDENTITY,  /* member.identity, by the member id */
+    SEALED_CASE_EMPLOYER,    /* cases.employer, by the case id */
+    SEALED_MEMBER_EMPLOYER,  /* member.returnee_employer, by the member id */
+    SEALED_REFERRAL_CONTACT, /* referral.contact_sealed, by the referral id */
     SEALED__MAX
 };
 

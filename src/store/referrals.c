@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "store/store_int.h"
+#include "util/alloc.h"
 #include "util/log.h"
 
 /* ---- consents ---- */
@@ -110,6 +111,7 @@ void referral_rec_free(struct referral_rec *r)
     free(r->override_reason.p);
     free(r->slip_code.p);
     free(r->contact);
+    free(r->contact_sealed.p);
     memset(r, 0, sizeof *r);
 }
 
@@ -143,6 +145,7 @@ enum err store_referral_insert(struct store_conn *c, const struct referral_rec *
     stmt_text(s, 15, r->updated_at[0] != '\0' ? r->updated_at : r->created_at);
     stmt_text(s, 16, r->due_at);
     stmt_int(s, 17, r->version > 0 ? r->version : 1);
+    stmt_blob(s, 18, r->contact_sealed.p, r->contact_sealed.len);
     return stmt_exec(s);
 }
 
@@ -161,6 +164,7 @@ static void referral_read(struct stmt *s, void *p)
     col_blob(s, REFERRAL_OVERRIDE_REASON, &r->override_reason);
     col_blob(s, REFERRAL_SLIP_CODE, &r->slip_code);
     r->contact = stmt_col_null(s, REFERRAL_CONTACT) ? NULL : col_dup(s, REFERRAL_CONTACT);
+    col_blob(s, REFERRAL_CONTACT_SEALED, &r->contact_sealed);
     col_copy(s, REFERRAL_CREATED_BY, r->created_by, sizeof r->created_by);
     col_copy(s, REFERRAL_CREATED_AT, r->created_at, sizeof r->created_at);
     col_copy(s, REFERRAL_UPDATED_AT, r->updated_at, sizeof r->updated_at);
@@ -332,4 +336,45 @@ enum err store_slip_failure_count(struct store_conn *c, const char *referral_id,
     *count = (int)stmt_col_int(s, 0);
     stmt_done(s);
     return ERR_OK;
+}
+
+enum err store_referral_plain_contacts(struct store_conn *c, struct referral_contact **out,
+                                       size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    size_t cap = 0;
+    struct stmt *s = stmt_get(c, STMT_REFERRAL_PLAIN_CONTACT);
+    bool row;
+    enum err e;
+    while ((e = stmt_step(s, &row)) == ERR_OK && row) {
+        struct referral_contact *r = list_push((void **)out, n, &cap, sizeof **out);
+        col_copy(s, 0, r->id, sizeof r->id);
+        col_copy(s, 1, r->case_id, sizeof r->case_id);
+        r->contact = col_dup(s, 2);
+    }
+    stmt_done(s);
+    if (e != ERR_OK) {
+        referral_contacts_free(*out, *n);
+        *out = NULL;
+        *n = 0;
+    }
+    return e;
+}
+
+void referral_contacts_free(struct referral_contact *items, size_t n)
+{
+    for (size_t i = 0; items != NULL && i < n; i++)
+        wipe_free(items[i].contact);
+    free(items);
+}
+
+enum err store_referral_seal_contact(struct store_conn *c, const char *id, const char *plain,
+                                     const struct blob *sealed)
+{
+    struct stmt *s = stmt_get(c, STMT_REFERRAL_SEAL_CONTACT);
+    stmt_text(s, 1, id);
+    stmt_text(s, 2, plain);
+    stmt_blob(s, 3, sealed->p, sealed->len);
+    return stmt_exec(s);
 }

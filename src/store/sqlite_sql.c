@@ -130,7 +130,8 @@
     " r.created_by AS created_by, r.created_at AS created_at, r.updated_at AS updated_at,"         \
     " r.due_at AS due_at, r.version AS version, c.code AS case_code,"                              \
     " c.organization_id AS case_organization_id, c.assigned_to AS case_assigned_to,"               \
-    " c.location_code AS case_location_code FROM referral r JOIN cases c ON c.id = r.case_id"
+    " c.location_code AS case_location_code, r.contact_sealed AS contact_sealed"                   \
+    " FROM referral r JOIN cases c ON c.id = r.case_id"
 /* 1 receiving organization, 2 sending organization, 3 case assigned to,
  * 4 case assigned to or open for, 5 case, 6 status, 7 overdue at. */
 #define REFERRAL_WHERE                                                                             \
@@ -242,6 +243,11 @@ const struct stmt_def sqlite_stmts[STMT__MAX] = {
     S(STMT_CASE_KEY_PAGE,
       "SELECT case_id, wrapped FROM case_key WHERE case_id > ?1 ORDER BY case_id"
       " LIMIT ?2"),
+    S(STMT_REFERRAL_PLAIN_CONTACT,
+      "SELECT id, case_id, contact FROM referral WHERE contact IS NOT NULL"
+      " ORDER BY id LIMIT 200"),
+    S(STMT_REFERRAL_SEAL_CONTACT, "UPDATE referral SET contact_sealed = ?3, contact = NULL"
+                                  " WHERE id = ?1 AND contact = ?2"),
 
     S(STMT_SERVICE_INSERT, "INSERT INTO service (" SERVICE_COLS ")"
                            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
@@ -443,8 +449,8 @@ const struct stmt_def sqlite_stmts[STMT__MAX] = {
     S(STMT_REFERRAL_INSERT,
       "INSERT INTO referral (id, case_id, service_id, organization_id, service_type, status,"
       " urgency, reason, consent_override, override_reason, slip_code, contact, created_by,"
-      " created_at, updated_at, due_at, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-      " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"),
+      " created_at, updated_at, due_at, version, contact_sealed) VALUES (?1, ?2, ?3, ?4, ?5,"
+      " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"),
     S(STMT_REFERRAL_GET, "SELECT " REFERRAL_COLS " WHERE r.id = ?1"),
     S(STMT_REFERRAL_LOCK, "SELECT id FROM referral WHERE id = ?1"),
     S(STMT_REFERRAL_UPDATE, "UPDATE referral SET status = ?3, updated_at = ?4,"

@@ -246,6 +246,19 @@ enum err store_member_list(struct store_conn *c, const char *group_id, const cha
 /* Replaces a member's name keys by keys[0..n). */
 enum err store_member_keys_write(struct store_conn *c, const char *member_id,
                                  const char *const *keys, size_t n);
+/* Referrals whose contact was written before it was sealed (at most 200). */
+struct referral_contact {
+    char id[ID_SIZE];
+    char case_id[ID_SIZE];
+    char *contact;
+};
+enum err store_referral_plain_contacts(struct store_conn *c, struct referral_contact **out,
+                                       size_t *n);
+void referral_contacts_free(struct referral_contact *items, size_t n);
+/* Replaces the plain contact plain of referral id with sealed. */
+enum err store_referral_seal_contact(struct store_conn *c, const char *id, const char *plain,
+                                     const struct blob *sealed);
+
 /* ---- keys (keys.c) ---- */
 /* A case's key, wrapped by the data key: ERR_NOT_FOUND when it has none
  * (a case sealed before case keys, or erased). out->p: caller frees. */
@@ -804,7 +817,8 @@ struct referral_rec {
     bool consent_override;
     struct blob override_reason; /* sealed; len 0 without an override */
     struct blob slip_code;       /* sealed */
-    char *contact;               /* the referring caseworker's, or NULL */
+    char *contact;               /* written before it was sealed, or NULL */
+    struct blob contact_sealed;  /* the referring caseworker's contact, sealed */
     char created_by[ID_SIZE];
     char created_at[TS_SIZE];
     char updated_at[TS_SIZE];

@@ -66,6 +66,8 @@ enum stmt_id {
     STMT_CASE_KEY_DELETE,
     STMT_CASE_KEY_SWAP,
     STMT_CASE_KEY_PAGE,
+    STMT_REFERRAL_PLAIN_CONTACT,
+    STMT_REFERRAL_SEAL_CONTACT,
     STMT_SERVICE_INSERT,
     STMT_SERVICE_GET,
     STMT_SERVICE_UPDATE,
@@ -706,7 +708,8 @@ extern const char *const consent_col_names[CONSENT__NCOL];
     X(REFERRAL_CASE_CODE, "case_code") \
     X(REFERRAL_CASE_ORGANIZATION_ID, "case_organization_id") \
     X(REFERRAL_CASE_ASSIGNED_TO, "case_assigned_to") \
-    X(REFERRAL_CASE_LOCATION_CODE, "case_location_code")
+    X(REFERRAL_CASE_LOCATION_CODE, "case_location_code") \
+    X(REFERRAL_CONTACT_SEALED, "contact_sealed")
 enum referral_col { REFERRAL_COLUMNS(COL_ENUM) REFERRAL__NCOL };
 extern const char *const referral_col_names[REFERRAL__NCOL];
 #define REFEVENT_COLUMNS(X) \

@@ -637,14 +637,10 @@ class StolenFileTest(PageClient, ServerTestCase):
                        if s and s.encode("utf-8") in data)
         self.assertFalse(found, "the files hold, readable without the key: " + "; ".join(found))
 
-    @unittest.expectedFailure
     def test_f_no_referral_contact_in_the_files(self):
-        """A KNOWN HOLE, kept as an expected failure until it is closed: the
-        slip's contact (referral.contact, free text: how the provider reaches
-        the referring caseworker) is stored in plain text, while the slip's
-        verification code beside it is sealed. When it is sealed this test
-        passes, and unittest reports the unexpected success: then drop the
-        decorator."""
+        """The slip's contact (free text: how the provider reaches the
+        referring caseworker) is sealed under the case's key, like the
+        verification code beside it."""
         data = self.srv.file_bytes()
         token = self.slip_contact.split(" ")[2]
         self.assertFalse(self.slip_contact.encode() in data or token.encode() in data,

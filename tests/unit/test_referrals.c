@@ -780,6 +780,79 @@ static void test_slip_of_a_case_with_two_referrals(void **state)
     audit_list_free(a, n);
 }
 
+/* The slip's contact line is sealed under the case's key; one written
+ * plain before it was sealed is sealed by referral_seal_existing (cbpn
+ * serve at start), and reads the same. */
+static void test_contact_is_sealed(void **state)
+{
+    (void)state;
+    char c[ID_SIZE];
+    struct referral_view v = {0};
+    char share[ID_SIZE];
+    case_new(31, c);
+    assert_int_equal(consent(W_CW_A, c, "services", NULL, NULL, true, "survivor", NULL), ERR_OK);
+    assert_int_equal(consent(W_CW_A, c, "share_with", W.f->porg, NULL, true, "survivor", share),
+                     ERR_OK);
+    struct referral_in in;
+    struct fielderrs fe = {0};
+    struct ctx cx = as(W_CW_A);
+    memset(&in, 0, sizeof in);
+    in.service_id = W.service;
+    in.urgency = "routine";
+    in.reason = "legal advice";
+    in.contact = "Caseworker Testcontact 011 222 333";
+    assert_int_equal(referral_create(&cx, c, &in, &v, &fe), ERR_OK);
+    assert_string_equal(v.contact, in.contact);
+    char id[ID_SIZE];
+    snprintf(id, sizeof id, "%s", v.rec.id);
+    referral_view_free(&v);
+
+    sqlite3 *raw = NULL;
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_open(W.f->db, &raw), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(raw,
+                                        "SELECT contact IS NULL, instr(contact_sealed, ?2),"
+                                        " substr(contact_sealed, 1, 1) FROM referral WHERE id = ?1",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, "Testcontact", -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 1); /* no plain copy */
+    assert_int_equal(sqlite3_column_int(st, 1), 0); /* not in the blob */
+    assert_int_equal(sqlite3_column_blob(st, 2) != NULL, 1);
+    assert_int_equal(((const unsigned char *)sqlite3_column_blob(st, 2))[0], 3); /* case key */
+    sqlite3_finalize(st);
+
+    /* as a row written before: plain, nothing sealed */
+    assert_int_equal(sqlite3_exec(raw,
+                                  "UPDATE referral SET contact = 'Old Testplain 012 999 888',"
+                                  " contact_sealed = NULL",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(raw);
+    assert_int_equal(referral_get(&cx, id, &v), ERR_OK);
+    assert_string_equal(v.contact, "Old Testplain 012 999 888");
+    referral_view_free(&v);
+    size_t n = 0;
+    assert_int_equal(referral_seal_existing(&W.f->op, &n), ERR_OK);
+    assert_true(n >= 1);
+    assert_int_equal(referral_get(&cx, id, &v), ERR_OK);
+    assert_string_equal(v.contact, "Old Testplain 012 999 888");
+    referral_view_free(&v);
+    assert_int_equal(sqlite3_open(W.f->db, &raw), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(raw,
+                                        "SELECT count(*) FROM referral WHERE contact IS NOT NULL",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 0);
+    sqlite3_finalize(st);
+    sqlite3_close(raw);
+    assert_int_equal(referral_seal_existing(&W.f->op, &n), ERR_OK);
+    assert_int_equal(n, 0); /* nothing left */
+}
+
 int main(void)
 {
     test_audit_keys();
@@ -799,6 +872,7 @@ int main(void)
         cmocka_unit_test(test_overdue_and_followup_settings),
         cmocka_unit_test(test_slip_checks_lock_after_five_wrong),
         cmocka_unit_test(test_slip_of_a_case_with_two_referrals),
+        cmocka_unit_test(test_contact_is_sealed),
     };
     int failed = cmocka_run_group_tests_name("consent rules", pure, NULL, NULL);
     return failed + cmocka_run_group_tests_name("referrals", world, world_setup, world_teardown);
