@@ -30,6 +30,7 @@ static const char *const suffixes[SEALED__MAX] = {
     [SEALED_MEMBER_IDENTITY] = "identity",
     [SEALED_CASE_EMPLOYER] = "employer",
     [SEALED_MEMBER_EMPLOYER] = "returnee_employer",
+    [SEALED_USER_TOTP] = "totp",
 };
 
 char *sealed_ad(enum sealed_field f, const char *id)
