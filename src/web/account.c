@@ -38,20 +38,19 @@ void page_signed_out(struct req *r, struct resp *w, const char *out)
 }
 
 /* A form of the TOTP section: action, an optional code field, a button. */
-static void totp_form(struct req *r, struct resp *w, const char *action, const char *id,
-                      bool code, enum msg button)
+static void totp_form(struct req *r, struct resp *w, const char *action, const char *id, bool code,
+                      enum msg button)
 {
     struct buf *b = &w->body;
-    h_open(b, "form", "method", "post", "autocomplete", "off", "action", action, "id", id,
-           "class", "stack", H_END);
+    h_open(b, "form", "method", "post", "autocomplete", "off", "action", action, "id", id, "class",
+           "stack", H_END);
     page_csrf(r, w);
     if (code) {
         char fid[48];
         snprintf(fid, sizeof fid, "%s-code", id);
         h_label(r, b, fid, MSG_TOTP_CODE, false);
         h_open(b, "input", "id", fid, "name", "code", "required", "required", "inputmode",
-               "numeric", "pattern", "[0-9]{6}", "maxlength", "6", "autocomplete",
-               "one-time-code", H_END);
+               "numeric", "pattern", "[0-9]{6}", "maxlength", "6", "autocomplete", "off", H_END);
     }
     h_raw(b, "<button type=\"submit\">");
     h_text(b, tr(r, button));

@@ -67,7 +67,7 @@ static void login_page(struct req *r, struct resp *w, bool failed, bool totp, co
     h_raw(b, "><label for=\"totp\">");
     h_text(b, tr(r, MSG_LOGIN_TOTP));
     h_raw(b, "</label><input id=\"totp\" name=\"totp\" inputmode=\"numeric\" "
-             "pattern=\"[0-9]{6}\" maxlength=\"6\" autocomplete=\"one-time-code\"");
+             "pattern=\"[0-9]{6}\" maxlength=\"6\" autocomplete=\"off\"");
     h_flag(b, "required", totp);
     h_raw(b, "><button type=\"submit\" id=\"login-submit\">");
     h_text(b, tr(r, MSG_LOGIN_BUTTON));

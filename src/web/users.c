@@ -147,10 +147,10 @@ static enum msg change_label(const char *kind)
         const char *kind;
         enum msg m;
     } labels[] = {
-        {"create", MSG_CHANGE_CREATE},           {"approve", MSG_CHANGE_APPROVE},
-        {"role_change", MSG_CHANGE_ROLE},        {"deactivate", MSG_CHANGE_DEACTIVATE},
-        {"reactivate", MSG_CHANGE_REACTIVATE},   {"totp_enrol_start", MSG_CHANGE_TOTP_START},
-        {"totp_enrol", MSG_CHANGE_TOTP_ENROL},   {"totp_remove", MSG_CHANGE_TOTP_REMOVE},
+        {"create", MSG_CHANGE_CREATE},         {"approve", MSG_CHANGE_APPROVE},
+        {"role_change", MSG_CHANGE_ROLE},      {"deactivate", MSG_CHANGE_DEACTIVATE},
+        {"reactivate", MSG_CHANGE_REACTIVATE}, {"totp_enrol_start", MSG_CHANGE_TOTP_START},
+        {"totp_enrol", MSG_CHANGE_TOTP_ENROL}, {"totp_remove", MSG_CHANGE_TOTP_REMOVE},
         {"totp_reset", MSG_CHANGE_TOTP_RESET},
     };
     for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
@@ -211,7 +211,7 @@ static enum err changes_section(struct req *r, struct resp *w, const struct ctx 
         h_text(b, tr(r, change_label(kind)));
         h_raw(b, "</td><td>");
         /* An admin is of no organization: her id, as the log has it. */
-        h_text(b, by != NULL             ? by
+        h_text(b, by != NULL              ? by
                   : h->user_id[0] != '\0' ? h->user_id
                                           : tr(r, MSG_CHANGES_OPERATOR));
         h_raw(b, "</td></tr>");
