@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="build-essential pkg-config clang libclang-rt-dev
-libmicrohttpd-dev libsqlite3-dev libsodium-dev libjansson-dev libicu-dev libcmocka-dev libpq-dev libseccomp-dev
+libmicrohttpd-dev libsqlite3-dev libsodium-dev libjansson-dev libicu-dev libcmocka-dev libpq-dev libseccomp-dev liboath-dev
 postgresql python3 python3-jsonschema python3-yaml python3-psycopg2
 chromium fonts-khmeros clang-format cppcheck wrk curl nginx openssl"
 

@@ -11,7 +11,7 @@ for src in tests/fuzz/fuzz_*.c; do
     name=$(basename "$src" .c)
     clang -std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer,address,undefined -Isrc \
         $(pkg-config --cflags jansson) -o "$B/$name" "$src" $objs "$B/obj/gen/embedded.o" \
-        $(pkg-config --libs libmicrohttpd sqlite3 libsodium jansson icu-uc icu-i18n libpq libseccomp) -lpthread -lm
+        $(pkg-config --libs libmicrohttpd sqlite3 libsodium jansson icu-uc icu-i18n libpq libseccomp liboath) -lpthread -lm
     corpus="tests/fuzz/corpus/${name#fuzz_}"
     found=$(mktemp -d)
     mkdir -p "$corpus"

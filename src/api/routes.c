@@ -4,14 +4,22 @@
 #define API    (ROUTE_API)
 #define AUTH   (ROUTE_API | ROUTE_AUTH)
 #define CREATE (ROUTE_API | ROUTE_AUTH | ROUTE_CREATE)
+/* Reached by an enrol_only session too (http/http.h). */
+#define ENROL (ROUTE_API | ROUTE_AUTH | ROUTE_ENROL)
 
 const struct route api_routes[] = {
     {M_POST, "/api/v1/session", api_session_create, API},
-    {M_DELETE, "/api/v1/session", api_session_delete, AUTH},
-    {M_GET, "/api/v1/me", api_me, AUTH},
-    {M_DELETE, "/api/v1/me/sessions", api_sessions_delete, AUTH},
+    {M_DELETE, "/api/v1/session", api_session_delete, ENROL},
+    {M_GET, "/api/v1/me", api_me, ENROL},
+    {M_DELETE, "/api/v1/me/sessions", api_sessions_delete, ENROL},
+    {M_GET, "/api/v1/me/totp", api_totp_get, ENROL},
+    {M_POST, "/api/v1/me/totp", api_totp_enrol, ENROL},
+    {M_POST, "/api/v1/me/totp/confirm", api_totp_confirm, ENROL},
+    {M_DELETE, "/api/v1/me/totp", api_totp_delete, ENROL},
     {M_POST, "/api/v1/users", api_user_create, CREATE},
     {M_GET, "/api/v1/users", api_user_list, AUTH},
+    {M_GET, "/api/v1/users/changes", api_user_changes, AUTH},
+    {M_PATCH, "/api/v1/users/{id}", api_user_patch, AUTH},
     {M_POST, "/api/v1/users/{id}/approve", api_user_approve, AUTH},
     {M_GET, "/api/v1/locations", api_location_list, AUTH},
     {M_POST, "/api/v1/groups", api_group_create, CREATE},

@@ -25,6 +25,10 @@ static const enum scope table[ACT__MAX][ROLE__MAX] = {
     [ACT_USER_CREATE]      = {N,     N,   N,     N,     N,     N,      ALL},
     [ACT_USER_LIST]        = {N,     N,   N,     ORG,   N,     N,      ALL},
     [ACT_USER_APPROVE]     = {N,     N,   N,     ORG,   N,     N,      N},
+    [ACT_USER_UPDATE]      = {N,     N,   N,     N,     N,     N,      ALL},
+    [ACT_USER_CHANGES]     = {N,     N,   N,     ORG,   N,     N,      N},
+    [ACT_TOTP_MANAGE]      = {ALL,   ALL, ALL,   ALL,   ALL,   ALL,    ALL},
+    [ACT_TOTP_RESET]       = {N,     N,   N,     N,     N,     N,      N},
     [ACT_LOCATION_READ]    = {ALL,   ALL, ALL,   ALL,   ALL,   ALL,    ALL},
     [ACT_REFERENCE_READ]   = {ALL,   ALL, ALL,   ALL,   ALL,   ALL,    ALL},
     [ACT_GROUP_CREATE]     = {N,     N,   N,     N,     N,     N,      ALL},
@@ -88,6 +92,11 @@ enum scope perm_scope(enum role role, enum action action)
     if ((int)role < 0 || role >= ROLE__MAX || (int)action < 0 || action >= ACT__MAX)
         return SCOPE_NONE;
     return table[action][role];
+}
+
+bool perm_enrol_only_allows(enum action action)
+{
+    return action == ACT_ME_READ || action == ACT_TOTP_MANAGE;
 }
 
 const char *role_code(enum role role)

@@ -22,6 +22,10 @@ enum action {
     ACT_USER_CREATE,
     ACT_USER_LIST,
     ACT_USER_APPROVE,   /* approve an account an admin asked for (never one she asked for) */
+    ACT_USER_UPDATE,    /* change an account's role, name, ties; deactivate, reactivate */
+    ACT_USER_CHANGES,   /* the account changes of the caller's organization, from the audit log */
+    ACT_TOTP_MANAGE,    /* enrol, confirm, remove one's own TOTP second factor */
+    ACT_TOTP_RESET,     /* remove another account's TOTP (the local operator only) */
     ACT_LOCATION_READ,  /* the gazetteer */
     ACT_REFERENCE_READ, /* the safe-migration reference pages: channels, documents, hotlines */
     ACT_GROUP_CREATE,
@@ -108,6 +112,10 @@ static inline bool perm_allows(enum role role, enum action action)
 {
     return perm_scope(role, action) != SCOPE_NONE;
 }
+
+/* What an enrol_only session (auth/session.h) may still do: its own
+ * account and its TOTP enrolment; every other action is refused. */
+bool perm_enrol_only_allows(enum action action);
 
 /* "member", "representative", ... Static storage; NULL for an invalid role. */
 const char *role_code(enum role role);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "audit/audit.h"
+#include "auth/totp.h"
 #include "util/alloc.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -74,13 +75,58 @@ static enum err gate_enter(struct store_conn *c, const char *user_key, int64_t *
     return ERR_UNAVAILABLE;
 }
 
-static enum err login_gated(struct store_conn *c, const char *user_key, const char *addr_key,
-                            const char *username, const char *password, enum session_kind kind,
+static enum err login_gated(struct store_conn *c, const struct datakey *k, const char *user_key,
+                            const char *addr_key, const char *username, const char *password,
+                            enum session_kind kind, const struct login_factor *f,
                             char token[TOKEN_SIZE], struct actor *out);
+
+/* The keyed hashes the limit counts by: the username without case, the
+ * client address. */
+static void limit_keys(const struct datakey *k, const char *username, const char *client_addr,
+                       char user_key[KEYED_HASH_SIZE], char addr_key[KEYED_HASH_SIZE])
+{
+    char *lower = xstrdup(username != NULL ? username : "");
+    for (char *p = lower; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    crypto_keyed_hash(k, "login_user", lower, user_key);
+    sodium_memzero(lower, strlen(lower));
+    free(lower);
+    crypto_keyed_hash(k, "login_addr", client_addr ? client_addr : "", addr_key);
+}
+
+enum err auth_limit_check(struct store_conn *c, const struct datakey *k, const char *username,
+                          const char *client_addr)
+{
+    char user_key[KEYED_HASH_SIZE], addr_key[KEYED_HASH_SIZE];
+    int by_user = 0, by_addr = 0;
+    limit_keys(k, username, client_addr, user_key, addr_key);
+    enum err e = store_login_failure_count(c, user_key, addr_key,
+                                           clock_now() - LOGIN_WINDOW_SECONDS, &by_user, &by_addr);
+    if (e != ERR_OK)
+        return e;
+    return by_user >= LOGIN_MAX_PER_USER || by_addr >= LOGIN_MAX_PER_ADDR ? ERR_RATE_LIMITED
+                                                                          : ERR_OK;
+}
+
+enum err auth_limit_fail(struct store_conn *c, const struct datakey *k, const char *username,
+                         const char *client_addr, const char *user_id, const char *why)
+{
+    char user_key[KEYED_HASH_SIZE], addr_key[KEYED_HASH_SIZE];
+    limit_keys(k, username, client_addr, user_key, addr_key);
+    enum err e = login_failed(c, user_key, addr_key, clock_now(), user_id, why);
+    return e == ERR_UNAUTHENTICATED ? ERR_OK : e;
+}
 
 enum err auth_login(struct store_conn *c, const struct datakey *k, const char *username,
                     const char *password, const char *client_addr, enum session_kind kind,
                     char token[TOKEN_SIZE], struct actor *out)
+{
+    return auth_login_factor(c, k, username, password, client_addr, kind, NULL, token, out);
+}
+
+enum err auth_login_factor(struct store_conn *c, const struct datakey *k, const char *username,
+                           const char *password, const char *client_addr, enum session_kind kind,
+                           const struct login_factor *f, char token[TOKEN_SIZE], struct actor *out)
 {
     char user_key[KEYED_HASH_SIZE], addr_key[KEYED_HASH_SIZE];
 
@@ -90,28 +136,62 @@ enum err auth_login(struct store_conn *c, const struct datakey *k, const char *u
         username = "";
     if (password == NULL)
         password = "";
-
-    char *lower = xstrdup(username);
-    for (char *p = lower; *p; p++)
-        *p = (char)tolower((unsigned char)*p);
-    crypto_keyed_hash(k, "login_user", lower, user_key);
-    sodium_memzero(lower, strlen(lower));
-    free(lower);
-    crypto_keyed_hash(k, "login_addr", client_addr ? client_addr : "", addr_key);
+    limit_keys(k, username, client_addr, user_key, addr_key);
 
     int64_t until = 0;
     enum err e = gate_enter(c, user_key, &until);
     if (e != ERR_OK)
         return e;
-    e = login_gated(c, user_key, addr_key, username, password, kind, token, out);
+    e = login_gated(c, k, user_key, addr_key, username, password, kind, f, token, out);
     enum err g = store_login_gate_release(c, user_key, until);
     if (g != ERR_OK)
         log_error("auth: cannot give back the sign-in gate; it runs out by itself");
     return e;
 }
 
-static enum err login_gated(struct store_conn *c, const char *user_key, const char *addr_key,
-                            const char *username, const char *password, enum session_kind kind,
+/* The second factor of u, whose password was right: *enrol_only when she
+ * must enrol one first, *step the TOTP step her code used (-1: none). */
+static enum err second_factor(struct store_conn *c, const struct datakey *k, const char *user_key,
+                              const char *addr_key, int64_t now, const struct user_rec *u,
+                              enum role role, const struct login_factor *f, bool *enrol_only,
+                              int64_t *step)
+{
+    struct totp_rec t;
+    *enrol_only = false;
+    *step = -1;
+    enum err e = store_totp_get(c, u->id, &t);
+    if (e == ERR_NOT_FOUND || (e == ERR_OK && !t.confirmed)) {
+        totp_rec_free(&t);
+        *enrol_only =
+            f != NULL && f->totp_required && (role == ROLE_SUPERVISOR || role == ROLE_ADMIN);
+        return ERR_OK;
+    }
+    if (e != ERR_OK)
+        return e;
+    if (f == NULL || f->totp == NULL || f->totp[0] == '\0') {
+        totp_rec_free(&t);
+        return ERR_TOTP_REQUIRED;
+    }
+    size_t len = 0;
+    unsigned char *secret =
+        f->open_secret != NULL ? f->open_secret(k, u->id, &t.secret, &len) : NULL;
+    int64_t last = t.last_step;
+    totp_rec_free(&t);
+    if (secret == NULL)
+        return ERR_INTERNAL;
+    bool good = totp_verify(secret, len, f->totp, (time_t)now, last, step);
+    sodium_memzero(secret, len);
+    free(secret);
+    if (!good) {
+        e = login_failed(c, user_key, addr_key, now, u->id, "wrong_totp");
+        return e == ERR_UNAUTHENTICATED ? ERR_TOTP_REQUIRED : e;
+    }
+    return ERR_OK;
+}
+
+static enum err login_gated(struct store_conn *c, const struct datakey *k, const char *user_key,
+                            const char *addr_key, const char *username, const char *password,
+                            enum session_kind kind, const struct login_factor *f,
                             char token[TOKEN_SIZE], struct actor *out)
 {
     enum err e;
@@ -161,8 +241,17 @@ static enum err login_gated(struct store_conn *c, const char *user_key, const ch
         return ERR_INTERNAL;
     }
 
+    bool enrol_only = false;
+    int64_t step = -1;
+    if ((e = second_factor(c, k, user_key, addr_key, now, &u, role, f, &enrol_only, &step)) !=
+        ERR_OK) {
+        user_rec_free(&u);
+        return e;
+    }
+
     struct session_rec s;
     memset(&s, 0, sizeof s);
+    s.enrol_only = enrol_only;
     crypto_token(token);
     crypto_token_hash(token, s.token_hash);
     memcpy(s.user_id, u.id, sizeof s.user_id);
@@ -179,10 +268,20 @@ static enum err login_gated(struct store_conn *c, const char *user_key, const ch
     if ((e = store_session_expire(c, now - SESSION_IDLE_SECONDS, now - SESSION_MAX_SECONDS)) !=
             ERR_OK ||
         (e = store_login_failure_prune(c, now - LOGIN_WINDOW_SECONDS)) != ERR_OK ||
+        (step >= 0 && (e = store_totp_use(c, u.id, step, false)) != ERR_OK) ||
         (e = store_session_insert(c, &s)) != ERR_OK ||
-        (e = audit_append(c, u.id, AUDIT_LOGIN, "user", u.id, kind_code(kind))) != ERR_OK ||
+        (e = audit_append(c, u.id, AUDIT_LOGIN, "user", u.id,
+                          step >= 0    ? (kind == SESSION_WEB ? "web totp" : "api totp")
+                          : enrol_only ? (kind == SESSION_WEB ? "web enrol_only" : "api enrol_only")
+                                       : kind_code(kind))) != ERR_OK ||
         (e = store_commit(c)) != ERR_OK) {
         store_rollback(c);
+        /* The step was taken meanwhile: the code was used already. */
+        if (e == ERR_CONFLICT && step >= 0) {
+            e = login_failed(c, user_key, addr_key, now, u.id, "replayed_totp");
+            if (e == ERR_UNAUTHENTICATED)
+                e = ERR_TOTP_REQUIRED;
+        }
         goto fail;
     }
 
@@ -190,6 +289,7 @@ static enum err login_gated(struct store_conn *c, const char *user_key, const ch
     out->role = role;
     memcpy(out->csrf, s.csrf, CSRF_SIZE);
     memcpy(out->token_hash, s.token_hash, sizeof out->token_hash);
+    out->enrol_only = s.enrol_only;
     sodium_memzero(&s, sizeof s);
     return ERR_OK;
 fail:
@@ -249,6 +349,7 @@ enum err auth_session(struct store_conn *c, const char *token, enum session_kind
         log_error("auth: could not refresh a session's last_seen");
 
     out->role = role;
+    out->enrol_only = s.enrol_only;
     memcpy(out->csrf, s.csrf, CSRF_SIZE);
     out->csrf[CSRF_SIZE - 1] = '\0';
     memcpy(out->token_hash, s.token_hash, sizeof out->token_hash);

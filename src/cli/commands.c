@@ -14,6 +14,7 @@
 #include "cli/demo.h"
 #include "domain/network.h"
 #include "domain/referrals.h"
+#include "domain/totp.h"
 #include "domain/users.h"
 #include "http/http.h"
 #include "i18n/i18n.h"
@@ -76,7 +77,33 @@ static const char *const USER_USAGE =
     "       cbpn user approve --db FILE|URI [--key KEYFILE] --username U\n"
     "Approves an account waiting for approval: one for a role that can see\n"
     "identities (caseworker, supervisor, provider) that an admin asked for,\n"
-    "such as the first supervisor of an organization.\n";
+    "such as the first supervisor of an organization.\n"
+    "       cbpn user totp-reset --db FILE|URI [--key KEYFILE] --username U\n"
+    "Removes the account's TOTP second factor (a lost phone) and ends its\n"
+    "sessions; she enrols again after signing in. Audited.\n";
+
+/* cbpn user totp-reset: the local operator removes an account's TOTP. */
+static int user_totp_reset_cmd(const char *db, const char *key, const char *username)
+{
+    char *keypath = cli_key_path(db, key);
+    if (keypath == NULL)
+        return 2;
+    struct app app;
+    bool opened = cli_open(db, keypath, &app);
+    free(keypath);
+    if (!opened)
+        return 1;
+    struct ctx cx = {store_conn(app.store), app.key, NULL, app.places, .local_operator = true};
+    enum err e = totp_reset(&cx, username);
+    if (e == ERR_OK)
+        printf("removed the second factor of %s\n", username);
+    else if (e == ERR_NOT_FOUND)
+        fprintf(stderr, "cbpn: no account %s with a second factor\n", username);
+    else
+        fprintf(stderr, "cbpn: %s\n", err_message(e));
+    cli_close(&app);
+    return e == ERR_OK ? 0 : 1;
+}
 
 /* cbpn user approve: the local operator approves a pending account. */
 static int user_approve_cmd(const char *db, const char *key, const char *username)
@@ -128,11 +155,13 @@ int cmd_user(int argc, char **argv)
     struct user_in in = {0};
     const char *db = NULL, *key = NULL;
     int o;
-    if (argc < 2 || (strcmp(argv[1], "add") != 0 && strcmp(argv[1], "approve") != 0)) {
+    if (argc < 2 || (strcmp(argv[1], "add") != 0 && strcmp(argv[1], "approve") != 0 &&
+                     strcmp(argv[1], "totp-reset") != 0)) {
         bool help = argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);
         return usage(USER_USAGE, help);
     }
     bool approve = strcmp(argv[1], "approve") == 0;
+    bool totp_reset_it = strcmp(argv[1], "totp-reset") == 0;
     argc--, argv++;
     optind = 1;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -168,10 +197,11 @@ int cmd_user(int argc, char **argv)
             return usage(USER_USAGE, o == 'h');
         }
     }
-    if (approve) {
+    if (approve || totp_reset_it) {
         if (db == NULL || in.username == NULL || in.role != NULL || optind != argc)
             return usage(USER_USAGE, false);
-        return user_approve_cmd(db, key, in.username);
+        return approve ? user_approve_cmd(db, key, in.username)
+                       : user_totp_reset_cmd(db, key, in.username);
     }
     if (db == NULL || in.username == NULL || in.role == NULL || optind != argc)
         return usage(USER_USAGE, false);

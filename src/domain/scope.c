@@ -6,6 +6,9 @@ enum scope scope_of(const struct ctx *cx, enum action a)
 {
     if (cx->actor == NULL)
         return cx->local_operator ? SCOPE_ALL : SCOPE_NONE;
+    /* A session opened only to enrol a second factor reaches nothing else. */
+    if (cx->actor->enrol_only && !perm_enrol_only_allows(a))
+        return SCOPE_NONE;
     return perm_scope(cx->actor->role, a);
 }
 

@@ -31,6 +31,7 @@ static const char *const suffixes[SEALED__MAX] = {
     [SEALED_CASE_EMPLOYER] = "employer",
     [SEALED_MEMBER_EMPLOYER] = "returnee_employer",
     [SEALED_REFERRAL_CONTACT] = "contact",
+    [SEALED_USER_TOTP] = "totp",
 };
 
 /* Where each field lives, and what it is bound to. */
@@ -60,6 +61,7 @@ static const struct {
     [SEALED_CASE_EMPLOYER] = {{"cases", {"id"}, 1, "employer"}, true, false},
     [SEALED_MEMBER_EMPLOYER] = {{"member", {"id"}, 1, "returnee_employer"}, false, false},
     [SEALED_REFERRAL_CONTACT] = {{"referral", {"id"}, 1, "contact_sealed"}, true, false},
+    [SEALED_USER_TOTP] = {{"user_totp", {"user_id"}, 1, "secret"}, false, false},
 };
 
 bool sealed_case_bound(enum sealed_field f)

@@ -31,6 +31,7 @@ enum sealed_field {
     SEALED_CASE_EMPLOYER,    /* cases.employer, by the case id */
     SEALED_MEMBER_EMPLOYER,  /* member.returnee_employer, by the member id */
     SEALED_REFERRAL_CONTACT, /* referral.contact_sealed, by the referral id */
+    SEALED_USER_TOTP,        /* user_totp.secret (base32 text), by the user id */
     SEALED__MAX
 };
 

@@ -15,6 +15,9 @@ static const struct setting_def defs[SETTING__MAX] = {
                                        "days before a routine referral is overdue"},
     [SETTING_SUPPRESSION_K] = {"suppression.k", 2, 100, 5,
                                "counts from 1 to k-1 are never shown as numbers"},
+    [SETTING_TOTP_REQUIRED] = {"auth.totp_required", 0, 1, 0,
+                               "1: supervisors and admins need a TOTP second factor (without "
+                               "one, sign-in opens only its enrolment)"},
 };
 
 const struct setting_def *setting_def(enum setting s)

@@ -3,6 +3,9 @@
 #include "domain/users.h"
 
 #include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include <string.h>
 
@@ -45,6 +48,76 @@ static bool username_ok(const char *s)
     return true;
 }
 
+/* The ties of an account of role (role_ok: a valid one): its organization,
+ * group and member record, checked into r (organization_id, group_id,
+ * member_id). ERR_VALIDATION with fields, or a store error. */
+static enum err ties_check(const struct ctx *cx, bool role_ok, enum role role,
+                           const char *organization_id, const char *group_id, const char *member_id,
+                           struct user_rec *r, struct fielderrs *fe)
+{
+    enum err e = ERR_OK;
+    r->organization_id[0] = '\0';
+    r->group_id[0] = '\0';
+    r->member_id[0] = '\0';
+    /* Staff belong to an organization of their kind: case workers and
+     * supervisors to an NGO, providers to a service provider. */
+    const char *want_kind = NULL;
+    if (role_ok && (role == ROLE_CASEWORKER || role == ROLE_SUPERVISOR))
+        want_kind = "ngo";
+    else if (role_ok && role == ROLE_PROVIDER)
+        want_kind = "provider";
+    if (!check_absent(organization_id)) {
+        struct org_rec org = {0};
+        enum err ge = check_id(organization_id) ? store_org_get(cx->db, organization_id, &org)
+                                                : ERR_NOT_FOUND;
+        bool kind_ok = want_kind == NULL || strcmp(org.kind, want_kind) == 0;
+        org_rec_free(&org);
+        if (ge == ERR_NOT_FOUND)
+            e = fielderr(fe, "organization_id", "no such organization");
+        else if (ge != ERR_OK)
+            return ge;
+        else if (!kind_ok)
+            e = fielderr(fe, "organization_id", "not an organization of this role's kind");
+        else
+            strcpy(r->organization_id, organization_id);
+    } else if (want_kind != NULL) {
+        e = fielderr(fe, "organization_id", "required for this role");
+    }
+    if (!check_absent(group_id)) {
+        struct group_rec g = {0};
+        enum err ge = check_id(group_id) ? store_group_get(cx->db, group_id, &g) : ERR_NOT_FOUND;
+        if (ge == ERR_NOT_FOUND) {
+            e = fielderr(fe, "group_id", "no such group");
+        } else if (ge != ERR_OK) {
+            group_rec_free(&g);
+            return ge;
+        } else if (r->organization_id[0] != '\0' &&
+                   strcmp(r->organization_id, g.organization_id) != 0) {
+            e = fielderr(fe, "group_id", "the group belongs to another organization");
+        } else {
+            strcpy(r->group_id, group_id);
+        }
+        group_rec_free(&g);
+    } else if (role_ok && (role == ROLE_MEMBER || role == ROLE_REPRESENTATIVE)) {
+        e = fielderr(fe, "group_id", "required for a member or representative");
+    }
+    if (!check_absent(member_id)) {
+        struct member_rec m = {0};
+        enum err me = check_id(member_id) ? store_member_get(cx->db, member_id, &m) : ERR_NOT_FOUND;
+        bool in_group = me == ERR_OK && strcmp(m.group_id, r->group_id) == 0;
+        member_rec_free(&m);
+        if (me != ERR_OK && me != ERR_NOT_FOUND)
+            return me;
+        if (!role_ok || (role != ROLE_MEMBER && role != ROLE_REPRESENTATIVE))
+            e = fielderr(fe, "member_id", "only a member's or representative's account has one");
+        else if (!in_group)
+            e = fielderr(fe, "member_id", "a member of the account's group");
+        else
+            snprintf(r->member_id, sizeof r->member_id, "%s", member_id);
+    }
+    return e;
+}
+
 /* Checks in and fills r with the validated values (display_name owned by r). */
 static enum err user_validate(const struct ctx *cx, const struct user_in *in, struct user_rec *r,
                               struct fielderrs *fe)
@@ -63,65 +136,12 @@ static enum err user_validate(const struct ctx *cx, const struct user_in *in, st
             e = fielderr(fe, "password", password_verdict_message(pv));
     }
 
-    /* Staff belong to an organization of their kind: case workers and
-     * supervisors to an NGO, providers to a service provider. */
-    const char *want_kind = NULL;
-    if (role_ok && (role == ROLE_CASEWORKER || role == ROLE_SUPERVISOR))
-        want_kind = "ngo";
-    else if (role_ok && role == ROLE_PROVIDER)
-        want_kind = "provider";
-    if (!check_absent(in->organization_id)) {
-        struct org_rec org = {0};
-        enum err ge = check_id(in->organization_id)
-                          ? store_org_get(cx->db, in->organization_id, &org)
-                          : ERR_NOT_FOUND;
-        bool kind_ok = want_kind == NULL || strcmp(org.kind, want_kind) == 0;
-        org_rec_free(&org);
-        if (ge == ERR_NOT_FOUND)
-            e = fielderr(fe, "organization_id", "no such organization");
-        else if (ge != ERR_OK)
-            return ge;
-        else if (!kind_ok)
-            e = fielderr(fe, "organization_id", "not an organization of this role's kind");
-        else
-            strcpy(r->organization_id, in->organization_id);
-    } else if (want_kind != NULL) {
-        e = fielderr(fe, "organization_id", "required for this role");
-    }
-    if (!check_absent(in->group_id)) {
-        struct group_rec g = {0};
-        enum err ge =
-            check_id(in->group_id) ? store_group_get(cx->db, in->group_id, &g) : ERR_NOT_FOUND;
-        if (ge == ERR_NOT_FOUND) {
-            e = fielderr(fe, "group_id", "no such group");
-        } else if (ge != ERR_OK) {
-            group_rec_free(&g);
-            return ge;
-        } else if (r->organization_id[0] != '\0' &&
-                   strcmp(r->organization_id, g.organization_id) != 0) {
-            e = fielderr(fe, "group_id", "the group belongs to another organization");
-        } else {
-            strcpy(r->group_id, in->group_id);
-        }
-        group_rec_free(&g);
-    } else if (role_ok && (role == ROLE_MEMBER || role == ROLE_REPRESENTATIVE)) {
-        e = fielderr(fe, "group_id", "required for a member or representative");
-    }
-    if (!check_absent(in->member_id)) {
-        struct member_rec m = {0};
-        enum err me =
-            check_id(in->member_id) ? store_member_get(cx->db, in->member_id, &m) : ERR_NOT_FOUND;
-        bool in_group = me == ERR_OK && strcmp(m.group_id, r->group_id) == 0;
-        member_rec_free(&m);
-        if (me != ERR_OK && me != ERR_NOT_FOUND)
-            return me;
-        if (!role_ok || (role != ROLE_MEMBER && role != ROLE_REPRESENTATIVE))
-            e = fielderr(fe, "member_id", "only a member's or representative's account has one");
-        else if (!in_group)
-            e = fielderr(fe, "member_id", "a member of the account's group");
-        else
-            snprintf(r->member_id, sizeof r->member_id, "%s", in->member_id);
-    }
+    enum err te =
+        ties_check(cx, role_ok, role, in->organization_id, in->group_id, in->member_id, r, fe);
+    if (te != ERR_OK && te != ERR_VALIDATION)
+        return te;
+    if (te != ERR_OK)
+        e = te;
     if (e != ERR_OK)
         return e;
 
@@ -323,4 +343,235 @@ bool user_takes_cases(const struct user_rec *u, const char *org)
            strcmp(u->organization_id, org) == 0 &&
            (strcmp(u->role, code_name(LIST_ROLE, ROLE_CASEWORKER)) == 0 ||
             strcmp(u->role, code_name(LIST_ROLE, ROLE_SUPERVISOR)) == 0);
+}
+
+/* ---- PATCH /users/{id} ---- */
+
+static const struct field patch_field_rows[] = {
+    F_INT(struct user_patch_in, version, "", true, 1, INT_MAX, -1,
+          "required: the version you read"),
+    F_CODE(struct user_patch_in, role, "", false, LIST_ROLE, "not a role"),
+    F_TEXT(struct user_patch_in, display_name, "", false, 1, DISPLAY_NAME_MAX_CHARS,
+           "1 to 120 characters"),
+    F_BOOL(struct user_patch_in, active, "", false),
+    F_OF(struct user_patch_in, group_id, "", FT_ID, false, "no such group"),
+    F_OF(struct user_patch_in, organization_id, "", FT_ID, false, "no such organization"),
+};
+enum { PATCH_VERSION, PATCH_ROLE, PATCH_DISPLAY_NAME, PATCH_ACTIVE, PATCH_GROUP, PATCH_ORG };
+const struct fieldset user_patch_fields = {
+    patch_field_rows, (int)(sizeof patch_field_rows / sizeof patch_field_rows[0]),
+    offsetof(struct user_patch_in, sent)};
+
+void user_patch_in_init(struct user_patch_in *in)
+{
+    memset(in, 0, sizeof *in);
+    fields_init(&user_patch_fields, in);
+}
+
+static bool sent(const struct user_patch_in *in, int i)
+{
+    return fields_was_sent(&user_patch_fields, in, i);
+}
+
+static bool same(const char *a, const char *b)
+{
+    return strcmp(a != NULL ? a : "", b != NULL ? b : "") == 0;
+}
+
+enum err user_update(const struct ctx *cx, const char *id, const struct user_patch_in *in,
+                     struct user_rec *out, struct fielderrs *fe)
+{
+    struct user_rec u = {0}, t = {0};
+    memset(out, 0, sizeof *out);
+    if (scope_of(cx, ACT_USER_UPDATE) != SCOPE_ALL || cx->actor == NULL)
+        return ERR_FORBIDDEN;
+    enum err e = fields_check(cx, &user_patch_fields, in, fe);
+    /* What cannot be cleared: the version, the role, the name, active. */
+    const int keep[] = {PATCH_VERSION, PATCH_ROLE, PATCH_DISPLAY_NAME, PATCH_ACTIVE};
+    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
+        if (fields_was_null(&user_patch_fields, in, keep[i]))
+            e = fielderr(fe, user_patch_fields.fields[keep[i]].path,
+                         "required: it cannot be cleared");
+    if (e != ERR_OK)
+        return e;
+    if (!check_id(id))
+        return ERR_NOT_FOUND;
+    if ((e = store_user_get(cx->db, id, &u)) != ERR_OK)
+        return e;
+
+    bool self = strcmp(u.id, cx->actor->user.id) == 0;
+    const char *role_s = sent(in, PATCH_ROLE) ? in->role : u.role;
+    bool role_changed = !same(role_s, u.role);
+    const char *org = sent(in, PATCH_ORG) ? in->organization_id : u.organization_id;
+    const char *group = sent(in, PATCH_GROUP) ? in->group_id : u.group_id;
+    bool active = sent(in, PATCH_ACTIVE) ? in->active : u.active;
+    /* Nobody changes her own role or switches herself off: the admin who
+     * could would need no second person for anything. */
+    if (self && (role_changed || !active)) {
+        e = ERR_FORBIDDEN;
+        goto out;
+    }
+    if (in->version != u.version) {
+        fielderr(fe, "version", "the account changed since you read it");
+        e = ERR_CONFLICT;
+        goto out;
+    }
+    enum role role = ROLE_MEMBER;
+    bool role_ok = role_parse(role_s, &role);
+    /* Her member record stays hers only while she is a member or a
+     * representative of the same group. */
+    const char *member = u.member_id;
+    if (!role_ok || (role != ROLE_MEMBER && role != ROLE_REPRESENTATIVE) ||
+        !same(group, u.group_id))
+        member = NULL;
+    if ((e = ties_check(cx, role_ok, role, org, group, member, &t, fe)) != ERR_OK)
+        goto out;
+
+    bool org_changed = !same(t.organization_id, u.organization_id);
+    bool reactivated = active && !u.active;
+    bool name_changed = sent(in, PATCH_DISPLAY_NAME) && !same(in->display_name, u.display_name);
+    bool ties_changed =
+        org_changed || !same(t.group_id, u.group_id) || !same(t.member_id, u.member_id);
+    /* Two people for an account that sees identities: a new such role, a
+     * move to another organization or a reactivation waits for a
+     * supervisor's approval, requested by this admin. */
+    bool needs_approval =
+        role_sees_identities(role_code(role)) && (role_changed || org_changed || reactivated);
+    bool pending = needs_approval || (u.pending && role_sees_identities(role_code(role)));
+
+    char detail[160] = "";
+    size_t dl = 0;
+#define ADD(...) dl += (size_t)snprintf(detail + dl, sizeof detail - dl, __VA_ARGS__)
+    if (role_changed)
+        ADD("%srole=%s", dl ? " " : "", role_code(role));
+    if (org_changed)
+        ADD("%sorganization_id", dl ? " " : "");
+    if (!same(t.group_id, u.group_id))
+        ADD("%sgroup_id", dl ? " " : "");
+    if (!same(t.member_id, u.member_id))
+        ADD("%smember_id", dl ? " " : "");
+    if (name_changed)
+        ADD("%sdisplay_name", dl ? " " : "");
+    if (active != u.active)
+        ADD("%sactive=%s", dl ? " " : "", active ? "true" : "false");
+    if (pending != u.pending)
+        ADD("%s%s", dl ? " " : "", pending ? "pending_approval" : "approval_not_needed");
+#undef ADD
+    if (dl == 0) { /* nothing changes: nothing written */
+        *out = u;
+        return ERR_OK;
+    }
+
+    struct user_rec n = u;
+    strcpy(n.role, role_code(role));
+    memcpy(n.organization_id, t.organization_id, sizeof n.organization_id);
+    memcpy(n.group_id, t.group_id, sizeof n.group_id);
+    memcpy(n.member_id, t.member_id, sizeof n.member_id);
+    n.active = active;
+    n.pending = pending;
+    if (needs_approval)
+        snprintf(n.requested_by, sizeof n.requested_by, "%s", cx->actor->user.id);
+    else if (!pending)
+        n.requested_by[0] = '\0';
+    n.display_name = xstrdup(name_changed ? in->display_name : u.display_name);
+    clock_stamp(n.updated_at);
+
+    if ((e = store_begin(cx->db)) == ERR_OK) {
+        e = store_user_update(cx->db, &n);
+        /* A change of role, ties or state ends her sessions at once: the
+         * next request signs in again, under the new rules (or not at all
+         * while inactive or pending). */
+        if (e == ERR_OK && (role_changed || ties_changed || !active || pending))
+            e = store_session_delete_user(cx->db, n.id, NULL);
+        if (e == ERR_OK)
+            e = audit_append(cx->db, check_user_id(cx), AUDIT_UPDATE, "user", n.id, detail);
+        e = store_end(cx->db, e);
+    }
+    if (e == ERR_CONFLICT)
+        fielderr(fe, "version", "the account changed since you read it");
+    if (e != ERR_OK) {
+        free(n.display_name);
+        goto out;
+    }
+    n.version++;
+    free(u.display_name);
+    *out = n;
+    return ERR_OK;
+out:
+    user_rec_free(&u);
+    return e;
+}
+
+/* ---- the account changes a supervisor sees ---- */
+
+#define CHANGES_MAX     200
+#define CHANGES_DEFAULT 50
+
+const char *user_change_kind(const struct audit_rec *r)
+{
+    const char *d = r->detail != NULL ? r->detail : "";
+    if (strcmp(r->action, "create") == 0)
+        return "create";
+    if (strcmp(d, "approved") == 0)
+        return "approve";
+    if (strncmp(d, "totp_", 5) == 0) {
+        if (strcmp(d, "totp_enrolled") == 0)
+            return "totp_enrol";
+        if (strcmp(d, "totp_reset") == 0)
+            return "totp_reset";
+        if (strcmp(d, "totp_started") == 0)
+            return "totp_enrol_start";
+        return "totp_remove";
+    }
+    if (strstr(d, "active=false") != NULL)
+        return "deactivate";
+    if (strstr(d, "active=true") != NULL)
+        return "reactivate";
+    if (strstr(d, "role=") != NULL)
+        return "role_change";
+    return "update";
+}
+
+enum err user_changes(const struct ctx *cx, const char *cursor, int limit, struct audit_rec **items,
+                      size_t *n, char next[USER_CHANGES_CURSOR_SIZE], struct fielderrs *fe)
+{
+    *items = NULL;
+    *n = 0;
+    next[0] = '\0';
+    if (scope_of(cx, ACT_USER_CHANGES) != SCOPE_ORG || cx->actor == NULL)
+        return ERR_FORBIDDEN;
+    int64_t before = 0;
+    enum err e = ERR_OK;
+    if (limit < 0 || limit > CHANGES_MAX)
+        e = fielderr(fe, "limit", "1 to 200");
+    if (cursor != NULL) {
+        char *end = NULL;
+        long long v = (cursor[0] >= '0' && cursor[0] <= '9' && strlen(cursor) <= 18)
+                          ? strtoll(cursor, &end, 10)
+                          : -1;
+        if (v <= 0 || end == NULL || *end != '\0')
+            e = fielderr(fe, "cursor", "not a cursor from this list");
+        else
+            before = v;
+    }
+    if (e != ERR_OK)
+        return e;
+    const char *org = cx->actor->user.organization_id;
+    if (org[0] == '\0')
+        return ERR_OK;
+    int lim = limit > 0 ? limit : CHANGES_DEFAULT;
+    /* Reading the log is a read of it. */
+    if ((e = store_begin(cx->db)) == ERR_OK)
+        e = store_end(cx->db, audit_append(cx->db, check_user_id(cx), AUDIT_READ, "audit", NULL,
+                                           "user_changes"));
+    if (e != ERR_OK)
+        return e;
+    if ((e = store_audit_user_changes(cx->db, org, before, lim + 1, items, n)) != ERR_OK)
+        return e;
+    if (*n > (size_t)lim) {
+        audit_rec_free(&(*items)[lim]);
+        *n = (size_t)lim;
+        snprintf(next, USER_CHANGES_CURSOR_SIZE, "%lld", (long long)(*items)[lim - 1].seq);
+    }
+    return ERR_OK;
 }

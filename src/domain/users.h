@@ -43,6 +43,44 @@ enum err user_approve(const struct ctx *cx, const char *id, int version, struct 
                       struct fielderrs *fe);
 /* The pending account of username, for the local operator (ERR_NOT_FOUND). */
 enum err user_by_username(const struct ctx *cx, const char *username, struct user_rec *out);
+/* PATCH /users/{id}: what was sent (fields absent keep their value). */
+struct user_patch_in {
+    int version;
+    const char *role;
+    const char *display_name;
+    bool active;
+    const char *group_id;        /* null: none */
+    const char *organization_id; /* null: none */
+    struct fields_sent sent;
+};
+extern const struct fieldset user_patch_fields;
+void user_patch_in_init(struct user_patch_in *in);
+/* Changes an account (ACT_USER_UPDATE: an admin), with the rules of
+ * creation for its ties (organization for staff, group for members). A
+ * change to a role that sees identities, a move of such an account to
+ * another organization, or its reactivation, leaves it pending_approval
+ * with requested_by the caller. "active":false makes it inactive and ends
+ * every session of it at once; so does any change of role, ties or
+ * approval. ERR_FORBIDDEN when the caller would change her own role or
+ * deactivate herself; ERR_CONFLICT on a stale version; ERR_VALIDATION with
+ * fields; nothing written on refusal. Audited with what changed (field
+ * names and role codes, never values of names). */
+enum err user_update(const struct ctx *cx, const char *id, const struct user_patch_in *in,
+                     struct user_rec *out, struct fielderrs *fe);
+
+#define USER_CHANGES_CURSOR_SIZE 24
+/* GET /users/changes: the account changes (create, approve, role change,
+ * deactivate, reactivate, TOTP enrolment and reset, other updates) of the
+ * accounts of the caller's organization (ACT_USER_CHANGES: a supervisor),
+ * from the audit log, newest first; cursor from the previous page's next
+ * (NULL: the newest), limit 1..200 (0: 50). Audited as a read.
+ * *items: audit_list_free. */
+enum err user_changes(const struct ctx *cx, const char *cursor, int limit, struct audit_rec **items,
+                      size_t *n, char next[USER_CHANGES_CURSOR_SIZE], struct fielderrs *fe);
+/* The kind of an account change entry: create, approve, role_change,
+ * deactivate, reactivate, totp_enrol, totp_reset, totp_remove, update. */
+const char *user_change_kind(const struct audit_rec *r);
+
 /* Whether u may be given a case or a task of organization org: an active
  * caseworker or supervisor of it. The one rule for assignment, transfer and
  * tasks, and for the pages' pickers. */

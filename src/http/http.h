@@ -106,7 +106,12 @@ enum route_flags {
      * answered by server_config.resume_page (the sign-in page carrying what
      * was typed) instead of a redirect that would drop it. Nothing is
      * written; the CSRF token of the ended session is never checked. */
-    ROUTE_RESUME = 1 << 5
+    ROUTE_RESUME = 1 << 5,
+    /* Reached by an enrol_only session too (auth/session.h): TOTP
+     * enrolment, the own account, sign-out. Every other ROUTE_AUTH route
+     * answers such a session 403 totp_enrolment_required (API) or sends it
+     * to the enrolment page. */
+    ROUTE_ENROL = 1 << 6
 };
 
 /* A route: pattern segments are literal or "{name}" (one segment). */

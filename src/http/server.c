@@ -491,6 +491,14 @@ static bool session_resolve(struct pass *p)
         resp_redirect(&p->w, "/login");
         return false;
     }
+    /* A session opened only to enrol a second factor: nothing else. */
+    if (r->actor != NULL && r->actor->enrol_only && (p->rt->flags & ROUTE_AUTH) &&
+        !(p->rt->flags & ROUTE_ENROL)) {
+        if (p->api)
+            return refuse(p, ERR_ENROL_ONLY);
+        resp_redirect(&p->w, "/account");
+        return false;
+    }
     return true;
 }
 

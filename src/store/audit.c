@@ -160,6 +160,19 @@ enum err store_audit_range(struct store_conn *c, int64_t after_seq, int limit,
     return audit_rows(s, items, n);
 }
 
+enum err store_audit_user_changes(struct store_conn *c, const char *organization_id,
+                                  int64_t before_seq, int limit, struct audit_rec **items,
+                                  size_t *n)
+{
+    *items = NULL;
+    *n = 0;
+    struct stmt *s = stmt_get(c, STMT_AUDIT_USER_CHANGES);
+    stmt_text(s, 1, organization_id);
+    stmt_int(s, 2, before_seq);
+    stmt_int(s, 3, limit > 0 ? limit : 1);
+    return audit_rows(s, items, n);
+}
+
 enum err store_audit_for_record(struct store_conn *c, const char *record_type,
                                 const char *record_id, int64_t after_seq, int limit,
                                 struct audit_rec **items, size_t *n)

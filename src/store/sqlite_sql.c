@@ -177,20 +177,35 @@ const struct stmt_def sqlite_stmts[STMT__MAX] = {
       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?13, ?14, ?15, ?12)"),
     S(STMT_USER_APPROVE, "UPDATE users SET pending = 0, updated_at = ?3, version = version + 1"
                          " WHERE id = ?1 AND version = ?2 AND pending = 1"),
+    S(STMT_USER_UPDATE, "UPDATE users SET role = ?3, display_name = ?4, organization_id = ?5,"
+                        " group_id = ?6, member_id = ?7, active = ?8, pending = ?9,"
+                        " requested_by = ?10, updated_at = ?11, version = version + 1"
+                        " WHERE id = ?1 AND version = ?2"),
     S(STMT_USER_GET, "SELECT " USER_COLS " FROM users WHERE id = ?1"),
+    S(STMT_TOTP_GET, "SELECT user_id, secret, confirmed, last_step, created_at"
+                     " FROM user_totp WHERE user_id = ?1"),
+    S(STMT_TOTP_PUT, "INSERT INTO user_totp (user_id, secret, confirmed, last_step, created_at)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (user_id) DO UPDATE SET"
+                     " secret = excluded.secret, confirmed = excluded.confirmed,"
+                     " last_step = excluded.last_step, created_at = excluded.created_at"),
+    S(STMT_TOTP_USE, "UPDATE user_totp SET last_step = ?2, confirmed = CASE WHEN ?3 = 1 THEN 1"
+                     " ELSE confirmed END WHERE user_id = ?1 AND last_step < ?2"
+                     " AND (confirmed = 1 OR ?3 = 1)"),
+    S(STMT_TOTP_DELETE, "DELETE FROM user_totp WHERE user_id = ?1"),
     S(STMT_USER_BY_USERNAME, "SELECT " USER_COLS ", password_hash FROM users WHERE username = ?1"),
     S(STMT_USER_LIST, "SELECT " USER_COLS " FROM users"
                       " WHERE (?1 IS NULL OR organization_id = ?1) ORDER BY username"),
 
     S(STMT_SESSION_INSERT, "INSERT INTO session"
-                           " (token_hash, user_id, kind, csrf, created_at, last_seen)"
-                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
-    S(STMT_SESSION_GET, "SELECT token_hash, user_id, kind, csrf, created_at, last_seen"
-                        " FROM session WHERE token_hash = ?1"),
+                           " (token_hash, user_id, kind, csrf, created_at, last_seen, enrol_only)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+    S(STMT_SESSION_GET, "SELECT token_hash, user_id, kind, csrf, created_at, last_seen,"
+                        " enrol_only FROM session WHERE token_hash = ?1"),
     S(STMT_SESSION_TOUCH,
       "UPDATE session SET last_seen = max(last_seen, ?2) WHERE token_hash = ?1"),
     S(STMT_SESSION_DELETE, "DELETE FROM session WHERE token_hash = ?1"),
     S(STMT_SESSION_EXPIRE, "DELETE FROM session WHERE last_seen < ?1 OR created_at < ?2"),
+    S(STMT_SESSION_UNRESTRICT, "UPDATE session SET enrol_only = 0 WHERE token_hash = ?1"),
     S(STMT_SESSION_DELETE_USER, "DELETE FROM session WHERE user_id = ?1"),
 
     S(STMT_LOGIN_FAILURE_ADD, "INSERT INTO login_failure (user_key, addr_key, at)"
@@ -500,6 +515,11 @@ const struct stmt_def sqlite_stmts[STMT__MAX] = {
     S(STMT_AUDIT_FOR_RECORD, "SELECT " AUDIT_COLS " FROM audit"
                              " WHERE record_type = ?1 AND record_id = ?2 AND seq > ?3"
                              " ORDER BY seq LIMIT ?4"),
+    S(STMT_AUDIT_USER_CHANGES,
+      "SELECT a.seq, a.at, a.user_id, a.action, a.record_type, a.record_id, a.detail,"
+      " a.prev_hash, a.hash, a.key_id, a.mac FROM audit a JOIN users u ON u.id = a.record_id"
+      " WHERE a.record_type = 'user' AND a.action IN ('create', 'update')"
+      " AND u.organization_id = ?1 AND (?2 = 0 OR a.seq < ?2) ORDER BY a.seq DESC LIMIT ?3"),
 
     /* A deferred BEGIN: WAL mode gives it the snapshot of its first read,
      * and writers carry on meanwhile. */

@@ -558,6 +558,7 @@ const struct col_check store_col_checks[] = {
     {STMT_LOCATION_ALL, location_col_names, LOCATION__NCOL},
     {STMT_AUDIT_RANGE, audit_col_names, AUDIT__NCOL},
     {STMT_AUDIT_FOR_RECORD, audit_col_names, AUDIT__NCOL},
+    {STMT_AUDIT_USER_CHANGES, audit_col_names, AUDIT__NCOL},
     {STMT_CASE_GET, case_col_names, CASE__NCOL},
     {STMT_CASE_LIST_ALL, case_col_names, CASE__NCOL},
     {STMT_CASE_LIST_BY_ORG, case_col_names, CASE__NCOL},

@@ -153,6 +153,10 @@ enum err store_user_get(struct store_conn *c, const char *id, struct user_rec *o
 /* The user and her password hash (caller frees *password_hash). */
 enum err store_user_by_username(struct store_conn *c, const char *username, struct user_rec *out,
                                 char **password_hash);
+/* Writes r's role, display_name, organization_id, group_id, member_id,
+ * active, pending, requested_by and updated_at, and bumps its version,
+ * when the stored version is still r->version (else ERR_CONFLICT). */
+enum err store_user_update(struct store_conn *c, const struct user_rec *r);
 /* Users, by username; organization_id NULL for all organizations. */
 enum err store_user_list(struct store_conn *c, const char *organization_id, struct user_rec **items,
                          size_t *n);
@@ -164,6 +168,9 @@ struct session_rec {
     char csrf[48];
     int64_t created_at; /* epoch seconds */
     int64_t last_seen;
+    /* A session that reaches only TOTP enrolment and sign-out (an account
+     * that must have TOTP and has none yet; auth/session.h). */
+    bool enrol_only;
 };
 enum err store_session_insert(struct store_conn *c, const struct session_rec *s);
 enum err store_session_get(struct store_conn *c, const unsigned char token_hash[32],
@@ -173,8 +180,30 @@ enum err store_session_delete(struct store_conn *c, const unsigned char token_ha
 /* Removes every session of the user, pages and API alike; *n (may be NULL)
  * receives how many there were. */
 enum err store_session_delete_user(struct store_conn *c, const char *user_id, int *n);
+/* Lifts a session's enrol_only (its user proved her new second factor). */
+enum err store_session_unrestrict(struct store_conn *c, const unsigned char token_hash[32]);
 /* Removes sessions last seen before idle_before or created before abs_before. */
 enum err store_session_expire(struct store_conn *c, int64_t idle_before, int64_t abs_before);
+
+/* A user's TOTP secret (RFC 6238), sealed (SEALED_USER_TOTP). */
+struct totp_rec {
+    char user_id[ID_SIZE];
+    struct blob secret;
+    bool confirmed;    /* proved by a code: asked for at sign-in */
+    int64_t last_step; /* the 30-second step of the last code accepted */
+    char created_at[TS_SIZE];
+};
+void totp_rec_free(struct totp_rec *r);
+/* ERR_NOT_FOUND when the user has none. */
+enum err store_totp_get(struct store_conn *c, const char *user_id, struct totp_rec *out);
+/* Writes r, replacing the user's secret when she had one. */
+enum err store_totp_put(struct store_conn *c, const struct totp_rec *r);
+/* Records that a code of step was accepted (confirm true: and confirms the
+ * secret): ERR_CONFLICT, nothing written, when a code of this step or a
+ * later one was accepted before (a replay) or the secret is gone. */
+enum err store_totp_use(struct store_conn *c, const char *user_id, int64_t step, bool confirm);
+/* Removes the user's secret; *n (may be NULL): 1 when there was one. */
+enum err store_totp_delete(struct store_conn *c, const char *user_id, int *n);
 
 /* Failed sign-ins, keyed by a keyed hash of the username and of the client
  * address (never the plain values). */
@@ -985,6 +1014,12 @@ enum err store_audit_range(struct store_conn *c, int64_t after_seq, int limit,
 enum err store_audit_for_record(struct store_conn *c, const char *record_type,
                                 const char *record_id, int64_t after_seq, int limit,
                                 struct audit_rec **items, size_t *n);
+/* The account changes (entries of action create or update about a user)
+ * of the accounts of organization_id, newest first: seq < before_seq (0:
+ * from the newest), at most limit. */
+enum err store_audit_user_changes(struct store_conn *c, const char *organization_id,
+                                  int64_t before_seq, int limit, struct audit_rec **items,
+                                  size_t *n);
 void audit_list_free(struct audit_rec *items, size_t n);
 
 /* ---- copying a deployment to another database (copy.c) ----

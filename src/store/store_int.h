@@ -39,6 +39,12 @@ enum stmt_id {
     STMT_USER_BY_USERNAME,
     STMT_USER_LIST,
     STMT_USER_APPROVE,
+    STMT_USER_UPDATE,
+    STMT_TOTP_GET,
+    STMT_TOTP_PUT,
+    STMT_TOTP_USE,
+    STMT_TOTP_DELETE,
+    STMT_SESSION_UNRESTRICT,
     STMT_SESSION_INSERT,
     STMT_SESSION_GET,
     STMT_SESSION_TOUCH,
@@ -161,6 +167,7 @@ enum stmt_id {
     STMT_AUDIT_HEAD_SET,
     STMT_AUDIT_RANGE,
     STMT_AUDIT_FOR_RECORD,
+    STMT_AUDIT_USER_CHANGES,
     /* The copy of a whole database (copy.c). */
     STMT_BEGIN_READ,      /* a read-only transaction on one snapshot */
     STMT_COPY_COLUMNS,    /* (table_name, column_name, identity), tables in creation order */
@@ -396,7 +403,8 @@ extern const char *const user_col_names[USER__NCOL];
     X(SESSION_KIND, "kind") \
     X(SESSION_CSRF, "csrf") \
     X(SESSION_CREATED_AT, "created_at") \
-    X(SESSION_LAST_SEEN, "last_seen")
+    X(SESSION_LAST_SEEN, "last_seen") \
+    X(SESSION_ENROL_ONLY, "enrol_only")
 enum session_col { SESSION_COLUMNS(COL_ENUM) SESSION__NCOL };
 extern const char *const session_col_names[SESSION__NCOL];
 #define ORG_COLUMNS(X) \

@@ -2,6 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "store/store_int.h"
 #include "util/alloc.h"
 
@@ -66,6 +68,23 @@ enum err store_user_approve(struct store_conn *c, const struct user_rec *r)
     stmt_text(s, 1, r->id);
     stmt_int(s, 2, r->version);
     stmt_text(s, 3, r->updated_at);
+    return stmt_exec_versioned(s);
+}
+
+enum err store_user_update(struct store_conn *c, const struct user_rec *r)
+{
+    struct stmt *s = stmt_get(c, STMT_USER_UPDATE);
+    stmt_text(s, 1, r->id);
+    stmt_int(s, 2, r->version);
+    stmt_text(s, 3, r->role);
+    stmt_text(s, 4, r->display_name != NULL ? r->display_name : "");
+    stmt_opt_text(s, 5, r->organization_id);
+    stmt_opt_text(s, 6, r->group_id);
+    stmt_opt_text(s, 7, r->member_id);
+    stmt_bool(s, 8, r->active);
+    stmt_bool(s, 9, r->pending);
+    stmt_opt_text(s, 10, r->requested_by);
+    stmt_text(s, 11, r->updated_at);
     return stmt_exec_versioned(s);
 }
 
@@ -136,6 +155,7 @@ enum err store_session_insert(struct store_conn *c, const struct session_rec *r)
     stmt_text(s, 4, r->csrf);
     stmt_int(s, 5, r->created_at);
     stmt_int(s, 6, r->last_seen);
+    stmt_bool(s, 7, r->enrol_only);
     return stmt_exec(s);
 }
 
@@ -158,6 +178,7 @@ enum err store_session_get(struct store_conn *c, const unsigned char token_hash[
     col_copy(s, SESSION_CSRF, out->csrf, sizeof(out->csrf));
     out->created_at = stmt_col_int(s, SESSION_CREATED_AT);
     out->last_seen = stmt_col_int(s, SESSION_LAST_SEEN);
+    out->enrol_only = stmt_col_int(s, SESSION_ENROL_ONLY) != 0;
     stmt_done(s);
     return ERR_OK;
 }
@@ -208,6 +229,13 @@ enum err store_session_delete(struct store_conn *c, const unsigned char token_ha
     return by_token(c, s);
 }
 
+enum err store_session_unrestrict(struct store_conn *c, const unsigned char token_hash[32])
+{
+    struct stmt *s = stmt_get(c, STMT_SESSION_UNRESTRICT);
+    stmt_blob(s, 1, token_hash, 32);
+    return by_token(c, s);
+}
+
 enum err store_session_delete_user(struct store_conn *c, const char *user_id, int *n)
 {
     struct stmt *s = stmt_get(c, STMT_SESSION_DELETE_USER);
@@ -224,6 +252,65 @@ enum err store_session_expire(struct store_conn *c, int64_t idle_before, int64_t
     stmt_int(s, 1, idle_before);
     stmt_int(s, 2, abs_before);
     return stmt_exec(s);
+}
+
+/* ---- TOTP secrets ---- */
+
+void totp_rec_free(struct totp_rec *r)
+{
+    if (r == NULL)
+        return;
+    if (r->secret.p != NULL)
+        sodium_memzero(r->secret.p, r->secret.len);
+    free(r->secret.p);
+    memset(r, 0, sizeof(*r));
+}
+
+enum err store_totp_get(struct store_conn *c, const char *user_id, struct totp_rec *out)
+{
+    struct stmt *s = stmt_get(c, STMT_TOTP_GET);
+    stmt_text(s, 1, user_id);
+    memset(out, 0, sizeof(*out));
+    enum err e = stmt_one(s);
+    if (e != ERR_OK)
+        return e;
+    col_copy(s, 0, out->user_id, sizeof(out->user_id));
+    col_blob(s, 1, &out->secret);
+    out->confirmed = stmt_col_int(s, 2) != 0;
+    out->last_step = stmt_col_int(s, 3);
+    col_copy(s, 4, out->created_at, sizeof(out->created_at));
+    stmt_done(s);
+    return ERR_OK;
+}
+
+enum err store_totp_put(struct store_conn *c, const struct totp_rec *r)
+{
+    struct stmt *s = stmt_get(c, STMT_TOTP_PUT);
+    stmt_text(s, 1, r->user_id);
+    stmt_blob(s, 2, r->secret.p, r->secret.len);
+    stmt_bool(s, 3, r->confirmed);
+    stmt_int(s, 4, r->last_step);
+    stmt_text(s, 5, r->created_at);
+    return stmt_exec(s);
+}
+
+enum err store_totp_use(struct store_conn *c, const char *user_id, int64_t step, bool confirm)
+{
+    struct stmt *s = stmt_get(c, STMT_TOTP_USE);
+    stmt_text(s, 1, user_id);
+    stmt_int(s, 2, step);
+    stmt_int(s, 3, confirm ? 1 : 0);
+    return stmt_exec_versioned(s);
+}
+
+enum err store_totp_delete(struct store_conn *c, const char *user_id, int *n)
+{
+    struct stmt *s = stmt_get(c, STMT_TOTP_DELETE);
+    stmt_text(s, 1, user_id);
+    enum err e = stmt_exec(s);
+    if (n != NULL)
+        *n = e == ERR_OK ? (int)stmt_changes(c) : 0;
+    return e;
 }
 
 /* ---- failed sign-ins ---- */

@@ -22,6 +22,9 @@ static const struct {
     [ERR_RATE_LIMITED] = {429, "rate_limited", "Too many attempts; try again later."},
     [ERR_INTERNAL] = {500, "internal", "Something went wrong on the server."},
     [ERR_UNAVAILABLE] = {503, "unavailable", "The service is busy; try again."},
+    [ERR_TOTP_REQUIRED] = {401, "totp_required", "Enter the current code of your authenticator."},
+    [ERR_ENROL_ONLY] = {403, "totp_enrolment_required",
+                        "Set up your authenticator first: nothing else is open until then."},
 };
 
 int err_status(enum err e)

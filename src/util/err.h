@@ -18,6 +18,12 @@ enum err {
     ERR_RATE_LIMITED,    /* 429 rate_limited */
     ERR_INTERNAL,        /* 500 internal */
     ERR_UNAVAILABLE,     /* 503 unavailable: database busy or full */
+    /* 401 totp_required: the account has a second factor and the code sent
+     * was missing or wrong */
+    ERR_TOTP_REQUIRED,
+    /* 403 totp_enrolment_required: a session that may only enrol a second
+     * factor (auth.totp_required) asked for something else */
+    ERR_ENROL_ONLY,
     ERR__MAX
 };
 

@@ -8,6 +8,7 @@
 
 #include "app.h"
 #include "auth/session.h"
+#include "domain/totp.h"
 
 #define SESSION_COOKIE "cbpn_session"
 
@@ -16,9 +17,12 @@ void web_home(struct req *r, struct resp *w)
     resp_redirect(w, r->actor != NULL ? page_home(r->actor) : "/login");
 }
 
-/* The sign-in form; failed true adds the generic refusal. username (may be
- * NULL) is put back in its field. */
-void web_login_page(struct req *r, struct resp *w, bool failed, const char *username)
+/* The sign-in form; failed true adds the generic refusal, totp the request
+ * for the authenticator's code. username (may be NULL) is put back in its
+ * field. The code field is always there, optional: an account without TOTP
+ * leaves it empty; one with TOTP that left it empty is asked again (with
+ * the password: the server keeps no half-signed-in state). */
+static void login_page(struct req *r, struct resp *w, bool failed, bool totp, const char *username)
 {
     struct buf *b = &w->body;
     bool carrying = form_carrying(r);
@@ -29,7 +33,9 @@ void web_login_page(struct req *r, struct resp *w, bool failed, const char *user
     h_raw(b, "</h1>");
     if (carrying)
         h_para(b, "notice", "session-ended", "alert", tr(r, MSG_SESSION_ENDED));
-    if (failed) {
+    if (totp) {
+        h_para(b, "error", "login-totp-needed", "alert", tr(r, MSG_LOGIN_TOTP_NEEDED));
+    } else if (failed) {
         h_para(b, "error", "login-error", "alert", tr(r, MSG_LOGIN_FAILED));
     } else if (req_query(r, "out") != NULL) {
         bool all = strcmp(req_query(r, "out"), "all") == 0;
@@ -57,11 +63,21 @@ void web_login_page(struct req *r, struct resp *w, bool failed, const char *user
     h_text(b, tr(r, MSG_PASSWORD));
     h_raw(b, "</label><input id=\"password\" name=\"password\" type=\"password\" required "
              "maxlength=\"1024\" autocomplete=\"one-time-code\"");
-    h_flag(b, "autofocus", username != NULL);
+    h_flag(b, "autofocus", username != NULL && !totp);
+    h_raw(b, "><label for=\"totp\">");
+    h_text(b, tr(r, MSG_LOGIN_TOTP));
+    h_raw(b, "</label><input id=\"totp\" name=\"totp\" inputmode=\"numeric\" "
+             "pattern=\"[0-9]{6}\" maxlength=\"6\" autocomplete=\"off\"");
+    h_flag(b, "required", totp);
     h_raw(b, "><button type=\"submit\" id=\"login-submit\">");
     h_text(b, tr(r, MSG_LOGIN_BUTTON));
     h_raw(b, "</button></form>");
     page_end(r, w);
+}
+
+void web_login_page(struct req *r, struct resp *w, bool failed, const char *username)
+{
+    login_page(r, w, failed, false, username);
 }
 
 void web_login_form(struct req *r, struct resp *w)
@@ -89,7 +105,12 @@ void web_login(struct req *r, struct resp *w)
         return;
     }
     memset(&a, 0, sizeof a);
-    e = auth_login(r->db, r->app->key, username, password, r->client_addr, SESSION_WEB, token, &a);
+    struct ctx cx = {.db = r->db, .key = r->app->key};
+    struct login_factor f;
+    const char *code = req_form(r, "totp");
+    totp_login_factor(&cx, code != NULL && code[0] != '\0' ? code : NULL, &f);
+    e = auth_login_factor(r->db, r->app->key, username, password, r->client_addr, SESSION_WEB, &f,
+                          token, &a);
     switch (e) {
     case ERR_OK:
         if (r->actor != NULL && r->token != NULL) {
@@ -101,13 +122,19 @@ void web_login(struct req *r, struct resp *w)
         resp_cookie(w, SESSION_COOKIE, token, -1);
         resp_cookie(w, "cbpn_pre", "", 0);
         sodium_memzero(token, sizeof token);
-        /* A form sent after the session ended: shown again, filled in. */
-        if (!form_resume(r, w, &a))
+        /* A form sent after the session ended: shown again, filled in
+         * (not to a session that may only enrol a second factor). */
+        if (a.enrol_only)
+            resp_redirect(w, "/account");
+        else if (!form_resume(r, w, &a))
             resp_redirect(w, page_home(&a));
         actor_free(&a);
         return;
     case ERR_UNAUTHENTICATED:
         web_login_page(r, w, true, username);
+        return;
+    case ERR_TOTP_REQUIRED:
+        login_page(r, w, true, true, username);
         return;
     case ERR_RATE_LIMITED:
         resp_header(w, "Retry-After", "900");

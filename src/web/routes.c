@@ -13,6 +13,9 @@
 #define PAGE      ROUTE_PAGE
 #define SIGNED_IN (ROUTE_PAGE | ROUTE_AUTH)
 #define FORM_POST (ROUTE_PAGE | ROUTE_AUTH | ROUTE_RESUME)
+/* Reached by an enrol_only session too (http/http.h): the account page,
+ * its TOTP enrolment, sign-out. */
+#define ENROL (ROUTE_PAGE | ROUTE_AUTH | ROUTE_ENROL)
 
 const struct route web_routes[] = {
     {M_GET, "/", web_home, PAGE},
@@ -20,11 +23,14 @@ const struct route web_routes[] = {
     /* The server checks the pre-session CSRF token (cookie cbpn_pre, which
      * only the server issues: http/server.c). */
     {M_POST, "/login", web_login, PAGE},
-    {M_POST, "/logout", web_logout, SIGNED_IN},
+    {M_POST, "/logout", web_logout, ENROL},
     /* The quick exit: signed in or not, a blank page that ends the session. */
     {M_GET, "/exit", web_exit, PAGE},
-    {M_GET, "/account", web_account, SIGNED_IN},
-    {M_POST, "/account/sessions", web_sign_out_everywhere, SIGNED_IN},
+    {M_GET, "/account", web_account, ENROL},
+    {M_POST, "/account/sessions", web_sign_out_everywhere, ENROL},
+    {M_POST, "/account/totp", web_totp_enrol, ENROL},
+    {M_POST, "/account/totp/confirm", web_totp_confirm, ENROL},
+    {M_POST, "/account/totp/remove", web_totp_remove, ENROL},
     {M_GET, "/cases", web_cases, SIGNED_IN},
     {M_POST, "/cases", web_case_create, FORM_POST | ROUTE_CREATE},
     /* A search by name is a POST: the name must never be in a URL. */
@@ -71,6 +77,7 @@ const struct route web_routes[] = {
     {M_POST, "/outreach", web_outreach_create, FORM_POST | ROUTE_CREATE},
     {M_GET, "/users", web_users, SIGNED_IN},
     {M_POST, "/users/{id}/approve", web_user_approve, FORM_POST},
+    {M_POST, "/users/{id}", web_user_update, FORM_POST},
     {M_GET, "/trainings", web_trainings, SIGNED_IN},
     {M_POST, "/trainings", web_training_create, FORM_POST | ROUTE_CREATE},
     {M_GET, "/trainings/figures", web_training_figures, SIGNED_IN},

@@ -15,7 +15,8 @@ class SessionTest(ServerTestCase):
     def test_sign_in_answers_201_token_and_user(self):
         st, v = self.srv.sign_in("caseworker1")
         self.assertEqual(st, 201, v)
-        self.assertEqual(set(v), {"token", "user"})
+        self.assertEqual(set(v), {"token", "user", "enrol_only"})
+        self.assertIs(v["enrol_only"], False)
         self.assertIsInstance(v["token"], str)
         self.assertGreaterEqual(len(v["token"]), 40, "a 256-bit token is at least 43 base64 chars")
         self.assertUserShape(v["user"])

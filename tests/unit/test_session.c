@@ -18,6 +18,9 @@
 
 #include "audit/audit.h"
 #include "auth/session.h"
+#include "auth/totp.h"
+#include "domain/sealed.h"
+#include "domain/totp.h"
 #include "util/log.h"
 
 #define PASSWORD "correct horse battery"
@@ -383,6 +386,127 @@ static void test_audited(void **state)
     assert_int_equal(bad, 0);
 }
 
+/* Gives user_id a confirmed TOTP secret, sealed as the domain seals it;
+ * returns the secret's bytes in secret. */
+static void add_totp(struct fixture *f, const char *user_id,
+                     unsigned char secret[TOTP_SECRET_BYTES])
+{
+    struct ctx cx = {.db = f->c, .key = f->key};
+    for (int i = 0; i < TOTP_SECRET_BYTES; i++)
+        secret[i] = (unsigned char)(i * 7 + 3);
+    char *b32 = totp_base32(secret, TOTP_SECRET_BYTES);
+    assert_non_null(b32);
+    struct totp_rec t;
+    memset(&t, 0, sizeof t);
+    snprintf(t.user_id, sizeof t.user_id, "%s", user_id);
+    sealed_seal(&cx, SEALED_USER_TOTP, user_id, b32, &t.secret);
+    t.confirmed = true;
+    clock_rfc3339(clock_now(), t.created_at);
+    assert_int_equal(store_totp_put(f->c, &t), ERR_OK);
+    totp_rec_free(&t);
+    free(b32);
+}
+
+static enum err login_code(struct fixture *f, const char *user, const char *code, bool *enrol_only)
+{
+    struct ctx cx = {.db = f->c, .key = f->key};
+    struct login_factor lf;
+    struct actor a;
+    char token[TOKEN_SIZE];
+    totp_login_factor(&cx, code, &lf);
+    enum err e = auth_login_factor(f->c, f->key, user, PASSWORD, ADDR, SESSION_API, &lf, token, &a);
+    if (enrol_only != NULL)
+        *enrol_only = a.enrol_only;
+    actor_free(&a);
+    return e;
+}
+
+/* A confirmed TOTP: no code, a wrong code and a used code are refused
+ * (totp_required); the current code once. */
+static void test_login_totp(void **state)
+{
+    struct fixture *f = *state;
+    unsigned char secret[TOTP_SECRET_BYTES];
+    char token[TOKEN_SIZE], code[TOTP_DIGITS + 1], other[TOTP_DIGITS + 1];
+    add_totp(f, f->cw_id, secret);
+    time_t now = (time_t)clock_now();
+    assert_true(totp_code(secret, sizeof secret, now, code));
+    assert_true(totp_code(secret, sizeof secret, now + 10 * TOTP_STEP_SECONDS, other));
+
+    /* Without a factor at all (auth_login): refused all the same. */
+    assert_int_equal(login(f, "caseworker1", PASSWORD, ADDR, SESSION_API, token),
+                     ERR_TOTP_REQUIRED);
+    assert_int_equal(login_code(f, "caseworker1", NULL, NULL), ERR_TOTP_REQUIRED);
+    assert_int_equal(login_code(f, "caseworker1", "", NULL), ERR_TOTP_REQUIRED);
+    assert_int_equal(login_code(f, "caseworker1", other, NULL), ERR_TOTP_REQUIRED);
+    bool enrol_only = true;
+    assert_int_equal(login_code(f, "caseworker1", code, &enrol_only), ERR_OK);
+    assert_false(enrol_only);
+    assert_int_equal(login_code(f, "caseworker1", code, NULL), ERR_TOTP_REQUIRED);
+    /* A wrong password with the right code: the plain refusal. */
+    assert_int_equal(login(f, "caseworker1", "wrong password!", ADDR, SESSION_API, token),
+                     ERR_UNAUTHENTICATED);
+    /* The wrong and the replayed code counted (the missing ones did not):
+     * with the wrong password, 3 of the 5. */
+    assert_int_equal(login_code(f, "caseworker1", other, NULL), ERR_TOTP_REQUIRED);
+    assert_int_equal(login_code(f, "caseworker1", other, NULL), ERR_TOTP_REQUIRED);
+    assert_int_equal(login_code(f, "caseworker1", code, NULL), ERR_RATE_LIMITED);
+    /* The representative has none: her sign-in asks nothing. */
+    assert_int_equal(login_code(f, "rep1", NULL, NULL), ERR_OK);
+}
+
+/* A secret moved to another account does not open there. */
+static void test_login_totp_moved_secret(void **state)
+{
+    struct fixture *f = *state;
+    unsigned char secret[TOTP_SECRET_BYTES];
+    char code[TOTP_DIGITS + 1];
+    add_totp(f, f->cw_id, secret);
+    struct totp_rec t;
+    assert_int_equal(store_totp_get(f->c, f->cw_id, &t), ERR_OK);
+    snprintf(t.user_id, sizeof t.user_id, "%s", f->rep_id);
+    assert_int_equal(store_totp_put(f->c, &t), ERR_OK);
+    totp_rec_free(&t);
+    assert_true(totp_code(secret, sizeof secret, (time_t)clock_now(), code));
+    log_quiet(true);
+    assert_int_equal(login_code(f, "rep1", code, NULL), ERR_INTERNAL);
+    log_quiet(false);
+}
+
+/* auth.totp_required: a supervisor or an admin without TOTP gets an
+ * enrol_only session, kept by auth_session; other roles a full one. */
+static void test_login_enrol_only(void **state)
+{
+    struct fixture *f = *state;
+    char sup_id[ID_SIZE];
+    add_user(f->c, "sup1", "supervisor", true, sup_id);
+    bool enrol_only = false;
+    assert_int_equal(login_code(f, "sup1", NULL, &enrol_only), ERR_OK);
+    assert_false(enrol_only);
+    assert_int_equal(store_meta_set(f->c, "auth.totp_required", "1"), ERR_OK);
+    assert_int_equal(login_code(f, "sup1", NULL, &enrol_only), ERR_OK);
+    assert_true(enrol_only);
+    assert_int_equal(login_code(f, "caseworker1", NULL, &enrol_only), ERR_OK);
+    assert_false(enrol_only);
+
+    struct ctx cx = {.db = f->c, .key = f->key};
+    struct login_factor lf;
+    struct actor a, b;
+    char token[TOKEN_SIZE];
+    totp_login_factor(&cx, NULL, &lf);
+    assert_int_equal(
+        auth_login_factor(f->c, f->key, "sup1", PASSWORD, ADDR, SESSION_API, &lf, token, &a),
+        ERR_OK);
+    assert_int_equal(auth_session(f->c, token, SESSION_API, &b), ERR_OK);
+    assert_true(b.enrol_only);
+    actor_free(&b);
+    assert_int_equal(store_session_unrestrict(f->c, a.token_hash), ERR_OK);
+    assert_int_equal(auth_session(f->c, token, SESSION_API, &b), ERR_OK);
+    assert_false(b.enrol_only);
+    actor_free(&b);
+    actor_free(&a);
+}
+
 int main(void)
 {
     test_audit_keys();
@@ -401,6 +525,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_inactive_user_session, setup, teardown),
         cmocka_unit_test_setup_teardown(test_logout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audited, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_login_totp, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_login_totp_moved_secret, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_login_enrol_only, setup, teardown),
     };
     return cmocka_run_group_tests_name("session", tests, group_setup, NULL);
 }
