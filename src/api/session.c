@@ -38,6 +38,7 @@ void api_session_create(struct req *r, struct resp *w)
         api_error(w, e, NULL);
         goto out;
     }
+    user_name_open(r->app->key, &a.user);
     resp_json(w, 201,
               json_pack("{s:s, s:o, s:b}", "token", token, "user", json_user(&a.user), "enrol_only",
                         a.enrol_only));

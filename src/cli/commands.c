@@ -536,6 +536,15 @@ int cmd_serve(int argc, char **argv)
     }
     if (sealed > 0)
         log_info("sealed the identities of %zu members written before they were sealed", sealed);
+    if (user_seal_existing(&op, &sealed) != ERR_OK) {
+        fprintf(stderr, "cbpn: cannot seal the accounts' display names\n");
+        cli_close(&app);
+        free(keypath);
+        return 1;
+    }
+    if (sealed > 0)
+        log_info("sealed the display names of %zu accounts written before they were sealed",
+                 sealed);
     if (referral_seal_existing(&op, &sealed) != ERR_OK) {
         fprintf(stderr, "cbpn: cannot seal the referrals' contacts\n");
         cli_close(&app);

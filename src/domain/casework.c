@@ -325,7 +325,7 @@ static enum err assignee_check(const struct ctx *cx, const char *user_id, const 
     struct user_rec u = {0};
     if (!check_id(user_id))
         return fielderr(fe, "caseworker_id", "a caseworker of the case's organization");
-    enum err e = store_user_get(cx->db, user_id, &u);
+    enum err e = user_get_named(cx, user_id, &u);
     bool ok = e == ERR_OK && user_takes_cases(&u, org);
     user_rec_free(&u);
     if (e != ERR_OK && e != ERR_NOT_FOUND)
@@ -495,7 +495,7 @@ static enum err case_timeline_do(const struct ctx *cx, const char *id,
                 v[i].user_name = xstrdup(v[j].user_name);
         struct user_rec u = {0};
         if (v[i].user_name == NULL && ev[i].user_id[0] != '\0' &&
-            store_user_get(cx->db, ev[i].user_id, &u) == ERR_OK)
+            user_get_named(cx, ev[i].user_id, &u) == ERR_OK)
             v[i].user_name = xstrdup(u.display_name != NULL ? u.display_name : u.username);
         user_rec_free(&u);
     }
@@ -671,7 +671,7 @@ enum err case_history(const struct ctx *cx, const char *id, struct case_history_
                 v[i].user_name = xstrdup(v[j].user_name);
         struct user_rec u = {0};
         if (v[i].user_name == NULL && all[i].user_id[0] != '\0' &&
-            store_user_get(cx->db, all[i].user_id, &u) == ERR_OK)
+            user_get_named(cx, all[i].user_id, &u) == ERR_OK)
             v[i].user_name = xstrdup(u.display_name != NULL ? u.display_name : u.username);
         user_rec_free(&u);
     }

@@ -230,7 +230,7 @@ static enum err task_assignee_check(const struct ctx *cx, const char *user_id, c
                                     struct fielderrs *fe)
 {
     struct user_rec u = {0};
-    enum err e = store_user_get(cx->db, user_id, &u);
+    enum err e = user_get_named(cx, user_id, &u);
     bool ok = e == ERR_OK && user_takes_cases(&u, org);
     user_rec_free(&u);
     if (e != ERR_OK && e != ERR_NOT_FOUND)

@@ -14,6 +14,7 @@
 #include "domain/scope.h"
 #include "domain/sealed.h"
 #include "domain/settings.h"
+#include "domain/users.h"
 #include "util/alloc.h"
 #include "util/codes.h"
 #include "util/log.h"
@@ -113,7 +114,7 @@ static char *user_name(const struct ctx *cx, const char *id)
         return NULL;
     struct user_rec u = {0};
     char *name = NULL;
-    if (store_user_get(cx->db, id, &u) == ERR_OK)
+    if (user_get_named(cx, id, &u) == ERR_OK)
         name = xstrdup(u.display_name != NULL ? u.display_name : u.username);
     user_rec_free(&u);
     return name;

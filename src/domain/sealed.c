@@ -2,6 +2,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 
+#include <sodium.h>
 #include <string.h>
 
 #include "domain/ctx.h"
@@ -32,6 +33,7 @@ static const char *const suffixes[SEALED__MAX] = {
     [SEALED_MEMBER_EMPLOYER] = "returnee_employer",
     [SEALED_REFERRAL_CONTACT] = "contact",
     [SEALED_USER_TOTP] = "totp",
+    [SEALED_USER_NAME] = "display_name",
 };
 
 /* Where each field lives, and what it is bound to. */
@@ -62,6 +64,8 @@ static const struct {
     [SEALED_MEMBER_EMPLOYER] = {{"member", {"id"}, 1, "returnee_employer"}, false, false},
     [SEALED_REFERRAL_CONTACT] = {{"referral", {"id"}, 1, "contact_sealed"}, true, false},
     [SEALED_USER_TOTP] = {{"user_totp", {"user_id"}, 1, "secret"}, false, false},
+    /* kept as text: a rotation leaves it under its key, which the ring keeps */
+    [SEALED_USER_NAME] = {{"users", {"id"}, 1, "display_name"}, false, true},
 };
 
 bool sealed_case_bound(enum sealed_field f)
@@ -193,4 +197,41 @@ bool sealed_open_case(const struct ctx *cx, const char *case_id, enum sealed_fie
 enum err sealed_shred_case(const struct ctx *cx, const char *case_id)
 {
     return store_case_key_delete(cx->db, case_id);
+}
+
+/* ---- sealed values kept as text ---- */
+
+#define TEXT_MARK '\x01'
+
+bool sealed_is_text(const char *s)
+{
+    return s != NULL && s[0] == TEXT_MARK;
+}
+
+char *sealed_seal_text(const struct ctx *cx, enum sealed_field f, const char *id, const char *text)
+{
+    struct blob b;
+    sealed_seal(cx, f, id, text, &b);
+    size_t n = sodium_base64_ENCODED_LEN(b.len, sodium_base64_VARIANT_ORIGINAL);
+    char *out = xmalloc(n + 1);
+    out[0] = TEXT_MARK;
+    sodium_bin2base64(out + 1, n, b.p, b.len, sodium_base64_VARIANT_ORIGINAL);
+    free(b.p);
+    return out;
+}
+
+bool sealed_open_text(const struct ctx *cx, enum sealed_field f, const char *id, const char *s,
+                      char **out)
+{
+    *out = NULL;
+    if (!sealed_is_text(s))
+        return false;
+    size_t n = strlen(s + 1), len = 0;
+    struct blob b = {xmalloc(n + 1), 0};
+    bool ok =
+        sodium_base642bin(b.p, n, s + 1, n, NULL, &len, NULL, sodium_base64_VARIANT_ORIGINAL) == 0;
+    b.len = len;
+    ok = ok && sealed_open(cx, f, id, &b, out) && *out != NULL;
+    free(b.p);
+    return ok;
 }

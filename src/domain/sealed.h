@@ -31,7 +31,10 @@ enum sealed_field {
     SEALED_CASE_EMPLOYER,    /* cases.employer, by the case id */
     SEALED_MEMBER_EMPLOYER,  /* member.returnee_employer, by the member id */
     SEALED_REFERRAL_CONTACT, /* referral.contact_sealed, by the referral id */
-    SEALED_USER_TOTP,        /* user_totp.secret (base32 text), by the user id */
+    SEALED_USER_TOTP,
+    /* users.display_name, by the user id: as text, "\x01" and the blob in
+     * base64 (the column is text; input text never holds a \x01) */
+    SEALED_USER_NAME, /* user_totp.secret (base32 text), by the user id */
     SEALED__MAX
 };
 
@@ -48,6 +51,15 @@ void sealed_seal(const struct ctx *cx, enum sealed_field f, const char *id, cons
  * is empty); false, logged by id, when it does not open. */
 bool sealed_open(const struct ctx *cx, enum sealed_field f, const char *id, const struct blob *b,
                  char **out);
+
+/* Field f of record id sealed, as text for a text column: a \x01 and the
+ * blob in base64 (caller frees). */
+char *sealed_seal_text(const struct ctx *cx, enum sealed_field f, const char *id, const char *text);
+/* Whether s is such a text. */
+bool sealed_is_text(const char *s);
+/* Opens one into *out (caller frees); false when it is none or does not open. */
+bool sealed_open_text(const struct ctx *cx, enum sealed_field f, const char *id, const char *s,
+                      char **out);
 
 /* Fields bound to a case are sealed under the case's own key (crypto.h:
  * case keys), made when the case's first such field is sealed and kept

@@ -17,6 +17,7 @@
 #include "domain/place.h"
 #include "domain/scope.h"
 #include "domain/sealed.h"
+#include "domain/users.h"
 #include "util/alloc.h"
 #include "util/codes.h"
 
@@ -192,7 +193,7 @@ static enum err view_fill(const struct ctx *cx, struct training_view *v, bool wi
         member_names(cx, r->facilitator_member_id, &v->facilitator_name, &v->facilitator_name_latn);
     } else if (r->facilitator_user_id[0] != '\0') {
         struct user_rec u;
-        if (store_user_get(cx->db, r->facilitator_user_id, &u) == ERR_OK) {
+        if (user_get_named(cx, r->facilitator_user_id, &u) == ERR_OK) {
             v->facilitator_name = xstrdup(
                 u.display_name != NULL && u.display_name[0] != '\0' ? u.display_name : u.username);
             user_rec_free(&u);
@@ -476,7 +477,7 @@ enum err training_create(const struct ctx *cx, const struct training_in *in,
         member_rec_free(&m);
     } else if (!check_absent(f->user_id)) {
         struct user_rec u;
-        bool ok = check_id(f->user_id) && store_user_get(cx->db, f->user_id, &u) == ERR_OK;
+        bool ok = check_id(f->user_id) && user_get_named(cx, f->user_id, &u) == ERR_OK;
         if (ok) {
             ok = strcmp(u.organization_id, r.organization_id) == 0;
             user_rec_free(&u);

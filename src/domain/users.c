@@ -14,6 +14,7 @@
 #include "audit/audit.h"
 #include "domain/check.h"
 #include "domain/network.h"
+#include "domain/sealed.h"
 #include "util/alloc.h"
 #include "util/codes.h"
 #include "util/log.h"
@@ -182,6 +183,7 @@ enum err user_create(const struct ctx *cx, const struct user_in *in, struct user
 
     if ((e = store_begin(cx->db)) != ERR_OK)
         goto out;
+    user_name_seal(cx, &r);
     e = store_user_insert(cx->db, &r, hash);
     if (e == ERR_OK)
         e = audit_append(cx->db, check_user_id(cx), AUDIT_CREATE, "user", r.id,
@@ -193,6 +195,7 @@ enum err user_create(const struct ctx *cx, const struct user_in *in, struct user
     }
     *out = r;
     memset(&r, 0, sizeof r);
+    user_name_open(cx->key, out);
 out:
     sodium_memzero(hash, sizeof hash);
     user_rec_free(&r);
@@ -203,16 +206,22 @@ enum err user_list(const struct ctx *cx, struct user_rec **items, size_t *n)
 {
     *items = NULL;
     *n = 0;
+    enum err e;
     switch (scope_of(cx, ACT_USER_LIST)) {
     case SCOPE_ALL:
-        return store_user_list(cx->db, NULL, items, n);
+        e = store_user_list(cx->db, NULL, items, n);
+        break;
     case SCOPE_ORG:
         if (cx->actor->user.organization_id[0] == '\0')
             return ERR_OK;
-        return store_user_list(cx->db, cx->actor->user.organization_id, items, n);
+        e = store_user_list(cx->db, cx->actor->user.organization_id, items, n);
+        break;
     default:
         return ERR_FORBIDDEN;
     }
+    for (size_t i = 0; e == ERR_OK && i < *n; i++)
+        user_name_open(cx->key, &(*items)[i]);
+    return e;
 }
 
 enum err user_member(const struct ctx *cx, struct member_rec *out)
@@ -263,7 +272,10 @@ enum err user_by_username(const struct ctx *cx, const char *username, struct use
         return ERR_FORBIDDEN;
     if (username == NULL || strlen(username) > USERNAME_MAX)
         return ERR_NOT_FOUND;
-    return store_user_by_username(cx->db, username, out, NULL);
+    enum err e = store_user_by_username(cx->db, username, out, NULL);
+    if (e == ERR_OK)
+        user_name_open(cx->key, out);
+    return e;
 }
 
 /* The organization whose supervisors approve u: hers for a caseworker or a
@@ -297,6 +309,8 @@ enum err user_approve(const struct ctx *cx, const char *id, int version, struct 
     if (!check_id(id))
         return ERR_NOT_FOUND;
     enum err e = store_user_get(cx->db, id, &u);
+    if (e == ERR_OK)
+        user_name_open(cx->key, &u);
     if (e != ERR_OK)
         return e;
     if (!approver_reaches(cx, &u)) {
@@ -396,7 +410,9 @@ enum err user_update(const struct ctx *cx, const char *id, const struct user_pat
         return e;
     if (!check_id(id))
         return ERR_NOT_FOUND;
-    if ((e = store_user_get(cx->db, id, &u)) != ERR_OK)
+    if ((e = store_user_get(cx->db, id, &u)) == ERR_OK)
+        user_name_open(cx->key, &u);
+    if (e != ERR_OK)
         return e;
 
     bool self = strcmp(u.id, cx->actor->user.id) == 0;
@@ -477,6 +493,7 @@ enum err user_update(const struct ctx *cx, const char *id, const struct user_pat
     clock_stamp(n.updated_at);
 
     if ((e = store_begin(cx->db)) == ERR_OK) {
+        user_name_seal(cx, &n);
         e = store_user_update(cx->db, &n);
         /* A change of role, ties or state ends her sessions at once: the
          * next request signs in again, under the new rules (or not at all
@@ -496,6 +513,7 @@ enum err user_update(const struct ctx *cx, const char *id, const struct user_pat
     n.version++;
     free(u.display_name);
     *out = n;
+    user_name_open(cx->key, out);
     return ERR_OK;
 out:
     user_rec_free(&u);
@@ -574,4 +592,52 @@ enum err user_changes(const struct ctx *cx, const char *cursor, int limit, struc
         snprintf(next, USER_CHANGES_CURSOR_SIZE, "%lld", (long long)(*items)[lim - 1].seq);
     }
     return ERR_OK;
+}
+
+/* ---- the display name, sealed ---- */
+
+void user_name_seal(const struct ctx *cx, struct user_rec *r)
+{
+    if (r->display_name == NULL || sealed_is_text(r->display_name))
+        return;
+    char *sealed = sealed_seal_text(cx, SEALED_USER_NAME, r->id, r->display_name);
+    crypto_free_text(r->display_name);
+    r->display_name = sealed;
+}
+
+void user_name_open(const struct datakey *k, struct user_rec *r)
+{
+    if (r->display_name == NULL || !sealed_is_text(r->display_name))
+        return; /* none, or written before names were sealed */
+    struct ctx cx = {.key = k};
+    char *plain = NULL;
+    if (!sealed_open_text(&cx, SEALED_USER_NAME, r->id, r->display_name, &plain))
+        log_error("user %s: the sealed display name does not open", r->id);
+    free(r->display_name);
+    r->display_name = plain; /* NULL when it did not open: the username is shown */
+}
+
+enum err user_seal_existing(const struct ctx *cx, size_t *sealed)
+{
+    *sealed = 0;
+    struct user_rec *u = NULL;
+    size_t n = 0;
+    enum err e = store_user_list(cx->db, NULL, &u, &n);
+    for (size_t i = 0; e == ERR_OK && i < n; i++) {
+        if (u[i].display_name == NULL || sealed_is_text(u[i].display_name))
+            continue;
+        user_name_seal(cx, &u[i]);
+        if ((e = store_user_update(cx->db, &u[i])) == ERR_OK)
+            (*sealed)++;
+    }
+    user_list_free(u, n);
+    return e;
+}
+
+enum err user_get_named(const struct ctx *cx, const char *id, struct user_rec *out)
+{
+    enum err e = store_user_get(cx->db, id, out);
+    if (e == ERR_OK)
+        user_name_open(cx->key, out);
+    return e;
 }

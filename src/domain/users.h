@@ -28,6 +28,17 @@ enum err user_create(const struct ctx *cx, const struct user_in *in, struct user
 /* Whether an account of role can see identities (caseworker, supervisor,
  * provider): made or changed by an admin, it waits for approval. */
 bool role_sees_identities(const char *role);
+/* A display name is a name (a member's account is named after her): it is
+ * sealed under the data key (SEALED_USER_NAME) before it is written... */
+void user_name_seal(const struct ctx *cx, struct user_rec *r);
+/* ...and opened in place once read (a plain one, written before, stays;
+ * one that does not open becomes NULL, and the username is shown). */
+void user_name_open(const struct datakey *k, struct user_rec *r);
+/* Seals the display names written before they were sealed (cbpn serve, at
+ * start); *sealed: how many. */
+enum err user_seal_existing(const struct ctx *cx, size_t *sealed);
+/* store_user_get() with the display name opened. */
+enum err user_get_named(const struct ctx *cx, const char *id, struct user_rec *out);
 /* POST /users/{id}/approve: the version read. */
 struct user_approve_in {
     int version;

@@ -14,6 +14,7 @@
 #include "app.h"
 #include "audit/audit.h"
 #include "domain/idem.h"
+#include "domain/users.h"
 #include "http/http.h"
 #include "util/alloc.h"
 #include "util/clock.h"
@@ -469,6 +470,7 @@ static bool session_resolve(struct pass *p)
     if (token != NULL && *token != '\0') {
         enum err e = auth_session(r->db, token, p->api ? SESSION_API : SESSION_WEB, &p->st->actor);
         if (e == ERR_OK) {
+            user_name_open(r->app->key, &p->st->actor.user);
             r->actor = &p->st->actor;
             r->token = token;
         } else if (e == ERR_UNAVAILABLE || e == ERR_INTERNAL) {

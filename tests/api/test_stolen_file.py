@@ -621,16 +621,10 @@ class StolenFileTest(PageClient, ServerTestCase):
                     self.assertNoneIn(f.read(), "the backup's file " + name)
         self.assertAlive()
 
-    @unittest.expectedFailure
     def test_e_no_display_name_of_an_account_in_the_files(self):
-        """A KNOWN HOLE, kept as an expected failure until it is closed:
-        users.display_name is stored in plain text, and `cbpn demo` (like any
-        deployment that names a member's account after her) makes a member's
-        account display name "<name_km> (<name_latn>)": the member's sealed
-        identity, readable in the users table. Issue 9 item 1 lists member
-        names among the fields to seal. When display names are sealed this
-        test passes, and unittest reports the unexpected success: then drop
-        the decorator."""
+        """Display names are sealed: `cbpn demo` (like any deployment that
+        names a member's account after her) names a member's account
+        "<name_km> (<name_latn>)", her sealed identity."""
         self.assertTrue(self.display_read, "the new account's display_name did not come back")
         data = self.srv.file_bytes()
         found = sorted(label for label, s in self.display_names.items()
