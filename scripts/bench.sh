@@ -16,6 +16,16 @@
 # database, each as a ratio to the same request on SQLite in this run. On a
 # 2-core machine the two servers, wrk and PostgreSQL share the cores: two
 # servers show that scaling out is correct, not that it is faster.
+#
+# Last, the cost of sealing and auditing, in-process ($BUILD/bench/seal_audit,
+# never installed): case view and case creation through the domain calls
+# of the API handlers, as cbpn runs, with every audit append of a read in
+# its own commit (as before the group commit), without auditing, and
+# without sealing and auditing, on 1, 2 and 8 threads, on a fresh copy of
+# the demo database and on a fresh PostgreSQL demo database. The switches
+# are the bench program's own (it wraps audit_append and the seal calls at
+# link time): cbpn itself has none. BENCH_VIEWS, BENCH_CREATES: operations
+# per measurement (default 1000 and 300).
 set -eu
 BUILD=${BUILD:-build}
 BIN=$BUILD/cbpn
@@ -35,7 +45,7 @@ cleanup() {
 }
 trap cleanup EXIT
 echo "bench-password-1" | "$BIN" demo --db "$dir/b.db" --password-stdin > /dev/null
-for m in full normal; do
+for m in full normal seal; do
     cp -p "$dir/b.db" "$dir/$m.db"
     cp -p "$dir/b.db.key" "$dir/$m.db.key"
     cp -p "$dir/b.db.key.audit" "$dir/$m.db.key.audit"
@@ -102,6 +112,14 @@ for m in full normal; do
     stop
 done
 
+seal_audit() { # db key label: the in-process bench of sealing and auditing
+    "$BUILD/bench/seal_audit" --db "$1" --key "$2" --label "$3" \
+        --views "${BENCH_VIEWS:-1000}" --creates "${BENCH_CREATES:-300}" 2> "$dir/seal.log" ||
+        { echo "  seal_audit FAILED:"; tail -5 "$dir/seal.log"; }
+}
+seal_audit "$dir/seal.db" "$dir/seal.db.key" "SQLite, synchronous=FULL, $(df --output=fstype "$dir" | tail -1)" \
+    > "$dir/seal-sqlite"
+
 # ---- PostgreSQL: one server, then two on the same database ----
 pgdir=$dir/pg
 pguri=$(scripts/pg.sh start "$pgdir")
@@ -143,6 +161,11 @@ wait "$pid2" 2>/dev/null || true
 pid2=
 stop
 
+psql -q "$pguri/postgres" -c "CREATE DATABASE bench_seal"
+echo "bench-password-1" | "$BIN" demo --db "$pguri/bench_seal" --key "$dir/pgs.key" --password-stdin > /dev/null 2>&1
+psql -q "$pguri/bench_seal" -c "SET client_min_messages = error" -c "VACUUM ANALYZE" -c "CHECKPOINT" > /dev/null
+seal_audit "$pguri/bench_seal" "$dir/pgs.key" "PostgreSQL, a throwaway cluster on this machine" > "$dir/seal-pg"
+
 table() { # rates file: each line as a ratio to its first
     local b
     b=$(head -1 "$1" | awk '{print $NF}')
@@ -165,3 +188,6 @@ cat "$dir/rates-pg1" "$dir/rates-pg2" | awk -v v="$view" -v c="$create" \
 echo "  (2 cores: the two servers, wrk and PostgreSQL share them; this shows scale-out is correct, not faster)"
 echo "  binary size: $(stat -c %s "$BIN") bytes ($BIN)"
 echo "  idle resident memory of cbpn serve on the demo database: ${rss} KiB"
+echo "the cost of sealing and auditing, in-process ($BUILD/bench/seal_audit; median of 3 runs each, the four ways in turn):"
+cat "$dir/seal-sqlite" "$dir/seal-pg"
+echo "  (load average: $(cut -d' ' -f1-3 /proc/loadavg); the machine's other work weighs on every figure)"

@@ -1,5 +1,6 @@
 #include "audit/audit.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,47 +110,182 @@ const struct auditkeys *audit_keys(void)
     return process_keys;
 }
 
-enum err audit_append(struct store_conn *c, const char *user_id, enum audit_action action,
-                      const char *record_type, const char *record_id, const char *detail)
+/* The fields of an entry from the caller's arguments (r->detail a copy:
+ * audit_rec_free); false, logged, when one cannot be an entry. */
+static bool entry_prepare(struct audit_rec *r, const char *user_id, enum audit_action action,
+                          const char *record_type, const char *record_id, const char *detail)
 {
-    struct audit_rec r;
-    memset(&r, 0, sizeof r);
+    memset(r, 0, sizeof(*r));
     const char *code = audit_action_code(action);
     if (code == NULL) {
         log_error("audit: invalid action %d", (int)action);
-        return ERR_INTERNAL;
+        return false;
     }
-    const struct auditkeys *k = process_keys;
-    if (k == NULL) {
+    if (process_keys == NULL) {
         log_error("audit: no audit key loaded");
-        return ERR_INTERNAL;
+        return false;
     }
-    if (!copy_field(r.user_id, sizeof r.user_id, user_id, "user_id") ||
-        !copy_field(r.action, sizeof r.action, code, "action") ||
-        !copy_field(r.record_type, sizeof r.record_type, record_type, "record_type") ||
-        !copy_field(r.record_id, sizeof r.record_id, record_id, "record_id"))
-        return ERR_INTERNAL;
-    /* The head is read and moved on in one transaction (the caller's, when
-     * there is one): concurrent writers, on any server, queue on its lock
-     * and form one chain. */
-    enum err e = store_begin(c);
+    if (!copy_field(r->user_id, sizeof r->user_id, user_id, "user_id") ||
+        !copy_field(r->action, sizeof r->action, code, "action") ||
+        !copy_field(r->record_type, sizeof r->record_type, record_type, "record_type") ||
+        !copy_field(r->record_id, sizeof r->record_id, record_id, "record_id"))
+        return false;
+    r->detail = detail ? xstrdup(detail) : NULL;
+    return true;
+}
+
+/* Chains r onto the head and writes it, inside c's transaction: seq,
+ * prev_hash, at, hash, key id and MAC are set here. */
+static enum err entry_write(struct store_conn *c, struct audit_rec *r)
+{
+    const struct auditkeys *k = process_keys;
+    struct audit_head_row h;
+    enum err e = store_audit_last(c, &h);
     if (e != ERR_OK)
         return e;
-    struct audit_head_row h;
-    e = store_audit_last(c, &h);
-    if (e == ERR_OK) {
-        r.seq = h.seq + 1;
-        memcpy(r.prev_hash, h.hash, 32);
-        clock_stamp(r.at);
-        r.detail = detail ? xstrdup(detail) : NULL;
-        entry_hash(&r, r.hash);
-        memcpy(r.key_id, auditkeys_current_id(k), AUDIT_KEY_ID_SIZE);
-        entry_mac(auditkeys_current_key(k), h.has_mac ? h.mac : h.hash, &r, r.mac);
-        r.has_mac = true;
-        e = store_audit_insert(c, &r);
+    r->seq = h.seq + 1;
+    memcpy(r->prev_hash, h.hash, 32);
+    clock_stamp(r->at);
+    entry_hash(r, r->hash);
+    memcpy(r->key_id, auditkeys_current_id(k), AUDIT_KEY_ID_SIZE);
+    entry_mac(auditkeys_current_key(k), h.has_mac ? h.mac : h.hash, r, r->mac);
+    r->has_mac = true;
+    return store_audit_insert(c, r);
+}
+
+/* ---- the group commit ----
+ * A caller outside any transaction queues its entry and waits. The first
+ * waiter that finds no batch being written becomes the writer: it takes
+ * the queued entries of its store (up to AUDIT_BATCH_MAX, in queue order),
+ * writes them in one transaction on its own connection, and wakes every
+ * caller of the batch with the commit's outcome; a caller still queued
+ * then becomes the next writer. Whenever the queue holds an entry, its
+ * caller is waiting and a writer is at work or about to be: the queue
+ * drains by itself, and a server that waits for its requests at shutdown
+ * leaves nothing in it. */
+struct pending {
+    struct store *store;
+    struct audit_rec r;
+    bool done;
+    enum err result;
+    struct pending *next;
+};
+
+static pthread_mutex_t batch_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t batch_cv = PTHREAD_COND_INITIALIZER;
+static struct pending *batch_queue;
+static bool batch_writing;
+static uint64_t batch_count, batch_entries; /* under batch_mu */
+static audit_batch_hook_fn *batch_hook;
+static void *batch_hook_arg;
+
+void audit_batch_stats(uint64_t *batches, uint64_t *entries)
+{
+    pthread_mutex_lock(&batch_mu);
+    *batches = batch_count;
+    *entries = batch_entries;
+    pthread_mutex_unlock(&batch_mu);
+}
+
+void audit_batch_test_hook(audit_batch_hook_fn *fn, void *arg)
+{
+    pthread_mutex_lock(&batch_mu);
+    batch_hook = fn;
+    batch_hook_arg = arg;
+    pthread_mutex_unlock(&batch_mu);
+}
+
+/* One transaction for the batch, again when the database undid it whole. */
+static enum err batch_write(struct store_conn *c, struct pending **take, size_t n)
+{
+    enum err e;
+    for (int attempt = 0;; attempt++) {
+        e = store_begin(c);
+        for (size_t i = 0; e == ERR_OK && i < n; i++)
+            e = entry_write(c, &take[i]->r);
+        if (e == ERR_OK && batch_hook != NULL)
+            e = batch_hook(n, batch_hook_arg);
+        e = store_end(c, e);
+        if (e == ERR_OK || attempt == AUDIT_BATCH_RETRIES || !store_retry_advised(c))
+            break;
     }
-    audit_rec_free(&r);
-    return store_end(c, e);
+    if (e != ERR_OK)
+        log_error("audit: a batch of %zu entries was not written", n);
+    return e;
+}
+
+/* Under batch_mu: moves up to AUDIT_BATCH_MAX queued entries of st, in
+ * order, into take. */
+static size_t batch_take(struct store *st, struct pending **take)
+{
+    size_t n = 0;
+    for (struct pending **pp = &batch_queue; *pp != NULL && n < AUDIT_BATCH_MAX;) {
+        if ((*pp)->store == st) {
+            take[n++] = *pp;
+            *pp = (*pp)->next;
+        } else {
+            pp = &(*pp)->next;
+        }
+    }
+    return n;
+}
+
+static enum err batch_append(struct store_conn *c, struct pending *p)
+{
+    struct pending *take[AUDIT_BATCH_MAX];
+    p->store = store_of(c);
+    pthread_mutex_lock(&batch_mu);
+    struct pending **tail = &batch_queue;
+    while (*tail != NULL)
+        tail = &(*tail)->next;
+    *tail = p;
+    while (!p->done) {
+        if (batch_writing) {
+            pthread_cond_wait(&batch_cv, &batch_mu);
+            continue;
+        }
+        batch_writing = true;
+        size_t n = batch_take(p->store, take);
+        pthread_mutex_unlock(&batch_mu);
+        enum err e = batch_write(c, take, n);
+        pthread_mutex_lock(&batch_mu);
+        for (size_t i = 0; i < n; i++) {
+            take[i]->result = e;
+            take[i]->done = true;
+        }
+        if (e == ERR_OK) {
+            batch_count++;
+            batch_entries += n;
+        }
+        batch_writing = false;
+        pthread_cond_broadcast(&batch_cv);
+    }
+    pthread_mutex_unlock(&batch_mu);
+    return p->result;
+}
+
+enum err audit_append(struct store_conn *c, const char *user_id, enum audit_action action,
+                      const char *record_type, const char *record_id, const char *detail)
+{
+    struct pending p;
+    memset(&p, 0, sizeof p);
+    if (!entry_prepare(&p.r, user_id, action, record_type, record_id, detail)) {
+        audit_rec_free(&p.r);
+        return ERR_INTERNAL;
+    }
+    enum err e;
+    if (store_in_tx(c)) {
+        /* The head is read and moved on in the caller's transaction:
+         * concurrent writers, on any server, queue on its lock and form
+         * one chain. */
+        e = store_begin(c);
+        if (e == ERR_OK)
+            e = store_end(c, entry_write(c, &p.r));
+    } else {
+        e = batch_append(c, &p);
+    }
+    audit_rec_free(&p.r);
+    return e;
 }
 
 static void fail_at(struct audit_check *out, int64_t seq, const char *why)

@@ -67,14 +67,36 @@ int64_t auditkeys_legacy_until(const struct auditkeys *k);
 void audit_use_keys(const struct auditkeys *k);
 const struct auditkeys *audit_keys(void);
 
-/* Appends an entry; call inside the transaction of the change it records
- * (store_begin .. store_commit): the transaction's write lock is what keeps
- * two writers from chaining onto the same last entry. user_id and record_id
- * may be "" or NULL (the system; no record). detail: codes only, or NULL
- * (NULL and "" hash alike). ERR_INTERNAL for an unknown action, a field
- * longer than its audit_rec column, or no audit keys (audit_use_keys). */
+/* Appends an entry. Inside a transaction (store_begin .. store_commit) it
+ * joins it: call it there for a change, which then commits with its entry
+ * or not at all; the transaction's write lock is what keeps two writers
+ * from chaining onto the same last entry. Outside any transaction (a read,
+ * a sign-in, a refusal: the entry is all there is to write) it joins a
+ * group commit: the appends of concurrent callers on the same store queue,
+ * one of them (the first to find no batch being written) appends up to
+ * AUDIT_BATCH_MAX of them on its connection in one transaction, with one
+ * commit (one fsync), and every caller returns only once that commit
+ * returned: ERR_OK when its entry is durable, or the batch's error, the
+ * same for every entry of the batch (none of them was written). A batch
+ * the database undid by itself (store_retry_advised) is written again, up
+ * to AUDIT_BATCH_RETRIES times. user_id and record_id may be "" or NULL
+ * (the system; no record). detail: codes only, or NULL (NULL and "" hash
+ * alike). ERR_INTERNAL, for that caller alone, for an unknown action, a
+ * field longer than its audit_rec column, or no audit keys
+ * (audit_use_keys). */
+#define AUDIT_BATCH_MAX     256
+#define AUDIT_BATCH_RETRIES 3
 enum err audit_append(struct store_conn *c, const char *user_id, enum audit_action action,
                       const char *record_type, const char *record_id, const char *detail);
+/* Batches committed by the group commit and the entries they held, since
+ * the process started (for the bench). */
+void audit_batch_stats(uint64_t *batches, uint64_t *entries);
+/* For the unit tests only (no option or setting reaches it): fn runs in
+ * every batch's transaction after its n entries were appended and before
+ * the commit; an error it returns fails the batch (rolled back). NULL
+ * removes it. Set it while no append runs. */
+typedef enum err audit_batch_hook_fn(size_t n, void *arg);
+void audit_batch_test_hook(audit_batch_hook_fn *fn, void *arg);
 
 /* ---- signed heads (head.c) ----
  * A head file names the chain's last entry a server saw committed: its seq

@@ -69,10 +69,8 @@ enum err audit_log_list(const struct ctx *cx, const struct audit_log_query *q,
     }
     int limit = q->limit > 0 ? q->limit : AUDIT_LIST_DEFAULT;
     /* Reading who did what to a record is a read of it. */
-    if ((e = store_begin(cx->db)) == ERR_OK)
-        e = store_end(cx->db, audit_append(cx->db, check_user_id(cx), AUDIT_READ,
-                                           one ? q->record_type : "audit",
-                                           one ? q->record_id : NULL, "audit"));
+    e = audit_append(cx->db, check_user_id(cx), AUDIT_READ, one ? q->record_type : "audit",
+                     one ? q->record_id : NULL, "audit");
     if (e != ERR_OK)
         return e;
     e = one ? store_audit_for_record(cx->db, q->record_type, q->record_id, after, limit + 1, items,
@@ -129,8 +127,5 @@ enum err audit_log_verify(const struct ctx *cx, struct audit_report *out)
     else
         snprintf(detail, sizeof detail, "%s first_bad=%" PRId64, out->check.why,
                  out->check.first_bad);
-    if ((e = store_begin(cx->db)) == ERR_OK)
-        e = store_end(cx->db,
-                      audit_append(cx->db, check_user_id(cx), AUDIT_VERIFY, "audit", NULL, detail));
-    return e;
+    return audit_append(cx->db, check_user_id(cx), AUDIT_VERIFY, "audit", NULL, detail);
 }

@@ -618,9 +618,7 @@ enum err case_history(const struct ctx *cx, const char *id, struct case_history_
         return e;
     case_rec_free(&r);
     /* Reading who saw the case is itself a read of it. */
-    if ((e = store_begin(cx->db)) == ERR_OK)
-        e = store_end(cx->db,
-                      audit_append(cx->db, check_user_id(cx), AUDIT_READ, "case", id, "history"));
+    e = audit_append(cx->db, check_user_id(cx), AUDIT_READ, "case", id, "history");
     if (e == ERR_OK)
         e = history_add(cx, "case", id, &all, &nall, &cap);
     struct incident_rec *inc = NULL;

@@ -140,12 +140,8 @@ enum err note_list(const struct ctx *cx, const char *case_id, struct note_view *
     if ((e = store_note_list(cx->db, case_id, &recs, &nrecs)) != ERR_OK)
         return e;
     /* Notes are case content: reading them is an audited read. */
-    if (nrecs > 0) {
-        e = store_begin(cx->db);
-        if (e == ERR_OK)
-            e = store_end(cx->db, audit_append(cx->db, check_user_id(cx), AUDIT_READ, "case",
-                                               case_id, "notes"));
-    }
+    if (nrecs > 0)
+        e = audit_append(cx->db, check_user_id(cx), AUDIT_READ, "case", case_id, "notes");
     struct note_view *v = xcalloc(nrecs > 0 ? nrecs : 1, sizeof *v);
     for (size_t i = 0; i < nrecs && e == ERR_OK; i++)
         e = note_view_make(cx, &recs[i], &v[i]);

@@ -450,6 +450,16 @@ enum err store_end(struct store_conn *c, enum err e)
     return e;
 }
 
+bool store_in_tx(struct store_conn *c)
+{
+    return conn_tx(c)->depth > 0;
+}
+
+struct store *store_of(struct store_conn *c)
+{
+    return c->store;
+}
+
 void store_rollback(struct store_conn *c)
 {
     if (c == NULL)

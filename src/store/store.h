@@ -74,6 +74,10 @@ void store_rollback(struct store_conn *c);
 /* Ends the transaction the way e says: commits when e is ERR_OK (and rolls
  * back if the commit fails), else rolls back. Returns the outcome. */
 enum err store_end(struct store_conn *c, enum err e);
+/* True between a store_begin and its outermost end on c. */
+bool store_in_tx(struct store_conn *c);
+/* The store c is a connection of. */
+struct store *store_of(struct store_conn *c);
 /* True (once) when the last transaction on c failed in a way that running
  * it again whole may cure and cannot duplicate: the database rolled it
  * back (a serialization failure, a deadlock) or the connection was lost
