@@ -76,7 +76,8 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(OBJS) $(EMBED_OBJ)
 # The in-process bench of sealing and auditing (bench/seal_audit.c; never
 # installed): the server's objects with audit_append and the seal calls
 # wrapped, so the bench alone can run them without auditing or sealing.
-BENCH_WRAP := -Wl,--wrap=audit_append,--wrap=crypto_seal,--wrap=crypto_unseal
+BENCH_WRAP := -Wl,--wrap=audit_append,--wrap=crypto_seal,--wrap=crypto_unseal \
+              -Wl,--wrap=sealed_seal_case,--wrap=sealed_open_case
 $(BUILD)/bench/seal_audit: bench/seal_audit.c $(OBJS) $(EMBED_OBJ)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")

@@ -25,10 +25,11 @@ _Static_assert(DATAKEY_BYTES == crypto_aead_xchacha20poly1305_ietf_KEYBYTES, "da
 _Static_assert(KEYED_HASH_SIZE == 2 * KEYED_HASH_BYTES + 1, "KEYED_HASH_SIZE");
 _Static_assert(ID_SIZE == 21, "ids are 20 chars + NUL");
 
-/* A case key lives in sodium_malloc'd memory (guard pages, locked, wiped
- * on free), read-only once made. */
+/* A case key lives for one use (a field sealed or opened) and is wiped
+ * when freed. Not in sodium_malloc'd memory: its guard pages cost two
+ * system calls per field, and the data key it is unwrapped with is. */
 struct casekey {
-    unsigned char *key;
+    unsigned char key[DATAKEY_BYTES];
 };
 
 bool crypto_init(void)
@@ -245,11 +246,7 @@ bool crypto_sealed_current(const struct datakey *k, const struct blob *in)
 
 static struct casekey *casekey_alloc(void)
 {
-    struct casekey *ck = xcalloc(1, sizeof *ck);
-    ck->key = sodium_malloc(DATAKEY_BYTES);
-    if (ck->key == NULL)
-        abort(); /* as xmalloc: out of (locked) memory */
-    return ck;
+    return xcalloc(1, sizeof(struct casekey));
 }
 
 void casekey_make(const struct datakey *k, const char *ad, struct casekey **out,
@@ -258,7 +255,6 @@ void casekey_make(const struct datakey *k, const char *ad, struct casekey **out,
     struct casekey *ck = casekey_alloc();
     randombytes_buf(ck->key, DATAKEY_BYTES);
     crypto_seal(k, ad, ck->key, DATAKEY_BYTES, wrapped);
-    sodium_mprotect_readonly(ck->key);
     *out = ck;
 }
 
@@ -274,7 +270,6 @@ bool casekey_open(const struct datakey *k, const char *ad, const struct blob *wr
     if (ok) {
         struct casekey *ck = casekey_alloc();
         memcpy(ck->key, pt, DATAKEY_BYTES);
-        sodium_mprotect_readonly(ck->key);
         *out = ck;
     }
     sodium_memzero(pt, n);
@@ -292,8 +287,7 @@ void casekey_free(struct casekey *ck)
 {
     if (ck == NULL)
         return;
-    sodium_mprotect_readwrite(ck->key);
-    sodium_free(ck->key);
+    sodium_memzero(ck->key, sizeof ck->key);
     free(ck);
 }
 
