@@ -22,6 +22,7 @@ static const struct {
     {"migrate", cmd_migrate, "copy a deployment into another database and check the copy"},
     {"setting", cmd_setting, "read or change a setting (referral follow-up days, ...)"},
     {"agencies", cmd_agencies, "import the ministry's list of licensed agencies"},
+    {"retention", cmd_retention, "erase identities of closed cases past the retention period"},
 };
 
 static int help(FILE *out, int status)

@@ -16,6 +16,7 @@ int cmd_audit(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_setting(int argc, char **argv);
 int cmd_agencies(int argc, char **argv);
+int cmd_retention(int argc, char **argv);
 
 /* The data key's file for db: key when given (--key FILE), else FILE.key
  * beside a database file. NULL (said why) for a PostgreSQL URI without

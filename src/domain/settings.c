@@ -15,6 +15,9 @@ static const struct setting_def defs[SETTING__MAX] = {
                                        "days before a routine referral is overdue"},
     [SETTING_SUPPRESSION_K] = {"suppression.k", 2, 100, 5,
                                "counts from 1 to k-1 are never shown as numbers"},
+    [SETTING_RETENTION_YEARS] = {"retention.years", 1, 100, 5,
+                                 "years after its closure before cbpn retention run erases a "
+                                 "case's identity"},
 };
 
 const struct setting_def *setting_def(enum setting s)

@@ -15,6 +15,7 @@ enum setting {
     SETTING_FOLLOWUP_DAYS_URGENT,  /* referral.followup_days.urgent: DOMAIN.md §4, 3 */
     SETTING_FOLLOWUP_DAYS_ROUTINE, /* referral.followup_days.routine: 7 */
     SETTING_SUPPRESSION_K,         /* suppression.k: DOMAIN.md §3, 5 */
+    SETTING_RETENTION_YEARS,       /* retention.years: issue 9 item 4, 5 */
     SETTING__MAX
 };
 
