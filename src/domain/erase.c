@@ -204,6 +204,49 @@ static void retention_cutoff(int years, char out[TS_SIZE])
     memcpy(out, year, 4);
 }
 
+/* Whether case id is still due (closed, not erased, its latest closure
+ * before before), read inside the caller's transaction: the list was read
+ * before, and a server may have reopened it since. */
+static enum err retention_due(const struct ctx *cx, const char *id, const char *before, bool *due)
+{
+    struct case_rec r = {0};
+    struct case_event_rec *ev = NULL;
+    size_t n = 0;
+    *due = false;
+    enum err e = store_case_get(cx->db, id, &r);
+    if (e == ERR_OK && strcmp(r.status, "closed") == 0 && r.erased_at[0] == '\0')
+        e = store_case_event_list(cx->db, id, &ev, &n);
+    const char *closed = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(ev[i].kind, "closed") == 0 && (closed == NULL || strcmp(ev[i].at, closed) > 0))
+            closed = ev[i].at;
+    *due = closed != NULL && strcmp(closed, before) < 0;
+    case_event_list_free(ev, n);
+    case_rec_free(&r);
+    return e;
+}
+
+/* One case of a retention run, in a transaction of its own: erased when
+ * still due. A server's write between the erasure's read and its write
+ * (PostgreSQL reads without a lock) makes it ERR_CONFLICT: it is looked at
+ * again. ERR_NOT_FOUND: no longer due (reopened, erased meanwhile, gone). */
+static enum err retention_erase(const struct ctx *cx, const char *id, const char *before)
+{
+    enum err e = ERR_CONFLICT;
+    for (int attempt = 0; attempt < 3 && e == ERR_CONFLICT; attempt++) {
+        bool due = false;
+        if ((e = store_begin(cx->db)) != ERR_OK)
+            return e;
+        e = retention_due(cx, id, before, &due);
+        if (e == ERR_OK && !due)
+            e = ERR_NOT_FOUND;
+        if (e == ERR_OK)
+            e = case_erase_identity(cx, id, ERASE_RETENTION, NULL);
+        e = store_end(cx->db, e);
+    }
+    return e;
+}
+
 enum err retention_run(const struct ctx *cx, bool dry_run, struct retention_counts *out)
 {
     memset(out, 0, sizeof *out);
@@ -226,11 +269,11 @@ enum err retention_run(const struct ctx *cx, bool dry_run, struct retention_coun
             out->eligible++;
             if (dry_run)
                 continue;
-            enum err ce = case_erase_identity(cx, ids[i], ERASE_RETENTION, NULL);
+            enum err ce = retention_erase(cx, ids[i], before);
             if (ce == ERR_OK) {
                 out->erased++;
                 out->settled = out->settled && store_wipe_settled(cx->db);
-            } else if (ce != ERR_CONFLICT) { /* ERR_CONFLICT: erased meanwhile */
+            } else if (ce != ERR_NOT_FOUND) { /* ERR_NOT_FOUND: erased meanwhile */
                 out->failed++;
                 log_error("retention: case %s not erased (%s)", ids[i], err_code(ce));
             }
