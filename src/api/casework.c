@@ -7,6 +7,7 @@
 #include "api/handlers.h"
 #include "api/json_io.h"
 #include "domain/casework.h"
+#include "domain/erase.h"
 
 /* ---- encoders ---- */
 
@@ -175,6 +176,22 @@ void api_case_closure_approve(struct req *r, struct resp *w)
 void api_case_reopen(struct req *r, struct resp *w)
 {
     move(r, w, MOVE_REOPEN, &reopen_fields);
+}
+
+void api_case_erase(struct req *r, struct resp *w)
+{
+    struct ctx cx;
+    struct fielderrs fe = {0};
+    struct case_erase_in in;
+    struct case_view v = {0};
+    json_t *body;
+    if (!api_ctx(r, w, &cx) || (body = api_body(r, w)) == NULL)
+        return;
+    case_erase_in_init(&in);
+    jin_fields(body, &case_erase_fields, &in, &fe);
+    enum err e = fe.n > 0 ? ERR_VALIDATION : case_erase(&cx, r->params[0], &in, &v, &fe);
+    answer_case(w, e, &v, &fe);
+    json_decref(body);
 }
 
 void api_case_timeline(struct req *r, struct resp *w)

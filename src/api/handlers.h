@@ -39,6 +39,7 @@ void api_case_assign(struct req *r, struct resp *w);
 void api_case_closure(struct req *r, struct resp *w);
 void api_case_closure_approve(struct req *r, struct resp *w);
 void api_case_reopen(struct req *r, struct resp *w);
+void api_case_erase(struct req *r, struct resp *w);
 void api_case_timeline(struct req *r, struct resp *w);
 void api_case_history(struct req *r, struct resp *w);
 void api_audit_list(struct req *r, struct resp *w);

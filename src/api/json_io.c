@@ -186,6 +186,10 @@ json_t *json_case(const struct case_view *v)
     json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:s, s:s}", "id", r->id, "code", r->code, "status",
                           r->status, "concerns", concerns, "created_at", r->created_at,
                           "updated_at", r->updated_at);
+    if (r->erased_at[0] != '\0') {
+        json_object_set_new(o, "erased_at", json_string(r->erased_at));
+        json_object_set_new(o, "erased_reason", json_string(r->erased_reason));
+    }
     if (!v->detail) {
         if (r->reported_by[0] != '\0') /* the caller's own report */
             json_object_set_new(o, "reported_by", json_string(r->reported_by));

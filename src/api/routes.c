@@ -53,6 +53,9 @@ const struct route api_routes[] = {
     {M_POST, "/api/v1/cases/{id}/closure", api_case_closure, AUTH},
     {M_POST, "/api/v1/cases/{id}/closure/approve", api_case_closure_approve, AUTH},
     {M_POST, "/api/v1/cases/{id}/reopen", api_case_reopen, AUTH},
+    /* An action, but a retry under an Idempotency-Key answers what the
+     * first answered (the erased case) rather than 409. */
+    {M_POST, "/api/v1/cases/{id}/erase", api_case_erase, CREATE},
     {M_GET, "/api/v1/cases/{id}/timeline", api_case_timeline, AUTH},
     {M_GET, "/api/v1/cases/{id}/history", api_case_history, AUTH},
     {M_POST, "/api/v1/cases/{id}/notes", api_note_add, CREATE},

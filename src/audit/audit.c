@@ -17,6 +17,7 @@ static const char *const action_codes[AUDIT__MAX] = {
     [AUDIT_ASSIGN] = "assign", [AUDIT_REFER] = "refer",   [AUDIT_CONSENT] = "consent",
     [AUDIT_NOTE] = "note",     [AUDIT_CLOSE] = "close",   [AUDIT_EXPORT] = "export",
     [AUDIT_IMPORT] = "import", [AUDIT_DENIED] = "denied", [AUDIT_VERIFY] = "verify",
+    [AUDIT_ERASE] = "erase",
 };
 
 const char *audit_action_code(enum audit_action a)

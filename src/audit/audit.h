@@ -32,6 +32,7 @@ enum audit_action {
     AUDIT_IMPORT, /* a reference list loaded (the agencies' licences) */
     AUDIT_DENIED, /* a permission refusal (the domain's 403); detail: the action's code */
     AUDIT_VERIFY, /* the audit chain checked; detail: ok or the first bad entry */
+    AUDIT_ERASE,  /* a case's identity erased; detail: retention or request */
     AUDIT__MAX
 };
 

@@ -47,6 +47,7 @@ static const enum scope table[ACT__MAX][ROLE__MAX] = {
     [ACT_CASE_REOPEN]      = {N,     N,   N,     ORG,   N,     N,      N},
     [ACT_CASE_QUEUE]       = {N,     N,   N,     ORG,   N,     N,      N},
     [ACT_CASE_HISTORY]     = {N,     N,   N,     ORG,   N,     N,      N},
+    [ACT_CASE_ERASE]       = {N,     N,   N,     ORG,   N,     N,      N},
     [ACT_INCIDENT_CREATE]  = {N,     N,   ASG,   ORG,   N,     N,      N},
     [ACT_SCREENING_CREATE] = {N,     N,   ASG,   ORG,   N,     N,      N},
     [ACT_NOTE_CREATE]      = {N,     N,   ASG,   ORG,   N,     N,      N},

@@ -44,6 +44,7 @@ enum action {
     ACT_CASE_REOPEN,
     ACT_CASE_QUEUE,   /* the count of unassigned urgent cases on every page */
     ACT_CASE_HISTORY, /* who saw and changed a case, from the audit log */
+    ACT_CASE_ERASE,   /* erase the survivor's identity on her request */
     ACT_INCIDENT_CREATE,
     ACT_SCREENING_CREATE,
     ACT_NOTE_CREATE,

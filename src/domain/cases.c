@@ -141,6 +141,8 @@ enum err view_make(const struct ctx *cx, struct case_rec *rec, bool detail, bool
         o->nconcerns = rec->nconcerns;
         memcpy(o->created_at, rec->created_at, TS_SIZE);
         memcpy(o->updated_at, rec->updated_at, TS_SIZE);
+        memcpy(o->erased_at, rec->erased_at, TS_SIZE);
+        memcpy(o->erased_reason, rec->erased_reason, sizeof o->erased_reason);
         if (cx->actor != NULL && strcmp(rec->reported_by, cx->actor->user.id) == 0)
             memcpy(o->reported_by, rec->reported_by, ID_SIZE);
         case_rec_free(rec);
@@ -827,7 +829,10 @@ enum err case_fetch(const struct ctx *cx, enum action a, const char *id, struct 
 enum err case_fetch_open(const struct ctx *cx, enum action a, const char *id, struct case_rec *out)
 {
     enum err e = case_fetch(cx, a, id, out);
-    if (e == ERR_OK && strcmp(out->status, code_name(LIST_STATUS, STATUS_CLOSED)) == 0) {
+    /* An erased case takes no new record either: it would carry free text
+     * or identity back into it. */
+    if (e == ERR_OK && (strcmp(out->status, code_name(LIST_STATUS, STATUS_CLOSED)) == 0 ||
+                        out->erased_at[0] != '\0')) {
         case_rec_free(out);
         e = ERR_CONFLICT;
     }

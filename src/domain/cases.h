@@ -188,8 +188,9 @@ enum err case_get(const struct ctx *cx, const char *id, struct case_view *out);
  * revealing that it exists). out is filled on ERR_OK (case_rec_free). */
 enum err case_fetch(const struct ctx *cx, enum action a, const char *id, struct case_rec *out);
 /* case_fetch for adding a record to the case (an incident, a screening, a
- * task): a closed case takes none, ERR_CONFLICT (reopen it first); out is
- * then released. Notes are the exception: they may follow a closure. */
+ * task): a closed case takes none, ERR_CONFLICT (reopen it first), nor
+ * does an erased one; out is then released. Notes are the exception: they
+ * may follow a closure (not an erasure). */
 enum err case_fetch_open(const struct ctx *cx, enum action a, const char *id, struct case_rec *out);
 /* The survivor's age in whole years on date (YYYY-MM-DD): from her sealed
  * birth date when known, else from the age given and the day it was given;

@@ -300,9 +300,11 @@ enum err case_update(const struct ctx *cx, const char *id, const struct case_pat
     enum err e = move_begin(cx, ACT_CASE_UPDATE, id, &r);
     if (e != ERR_OK)
         return e;
-    if (status_is(&r, STATUS_CLOSED) || r.version != in->version) {
+    if (status_is(&r, STATUS_CLOSED) || r.version != in->version || r.erased_at[0] != '\0') {
         fielderr(fe, "version",
-                 r.version != in->version ? "the case changed since you read it" : "closed");
+                 r.version != in->version ? "the case changed since you read it"
+                 : r.erased_at[0] != '\0' ? "its identity was erased"
+                                          : "closed");
         e = ERR_CONFLICT;
     }
     if (e == ERR_OK)

@@ -115,7 +115,8 @@ enum err idem_begin(const struct ctx *cx, const char *key, const unsigned char h
 }
 
 enum err idem_finish(const struct ctx *cx, const char *key, const char *route,
-                     const unsigned char hash[IDEM_HASH_SIZE], const struct idem_answer *answer)
+                     const unsigned char hash[IDEM_HASH_SIZE], const struct idem_answer *answer,
+                     const char *case_id)
 {
     if (answer == NULL) {
         store_rollback(cx->db);
@@ -128,6 +129,8 @@ enum err idem_finish(const struct ctx *cx, const char *key, const char *route,
     memcpy(r.request_hash, hash, IDEM_HASH_SIZE);
     r.status = answer->status;
     r.created_at = clock_now();
+    if (case_id != NULL)
+        snprintf(r.case_id, sizeof r.case_id, "%s", case_id);
     json_t *o = json_object();
     json_object_set_new(o, "content_type", json_string(answer->content_type));
     if (answer->location != NULL)
@@ -146,4 +149,51 @@ enum err idem_finish(const struct ctx *cx, const char *key, const char *route,
         e = store_idem_prune(cx->db, r.created_at - IDEM_KEEP_SECONDS);
     idem_rec_free(&r);
     return store_end(cx->db, e);
+}
+
+/* Whether the kept answer r names case_id (in its body or Location). */
+static bool answer_names(const struct ctx *cx, const struct idem_rec *r, const char *case_id,
+                         bool *names)
+{
+    struct idem_answer a = {0};
+    *names = false;
+    if (!answer_open(cx, r, &a))
+        return false;
+    *names = (a.body != NULL && memmem(a.body, a.body_len, case_id, strlen(case_id)) != NULL) ||
+             (a.location != NULL && strstr(a.location, case_id) != NULL);
+    idem_answer_free(&a);
+    return true;
+}
+
+enum err idem_forget_case(const struct ctx *cx, const char *case_id)
+{
+    char user[ID_SIZE] = "", key[72] = "";
+    struct idem_rec *items = NULL;
+    size_t n = 0;
+    enum err e;
+    do {
+        if ((e = store_idem_unbound(cx->db, user, key, &items, &n)) != ERR_OK)
+            return e;
+        for (size_t i = 0; i < n && e == ERR_OK; i++) {
+            bool names = false;
+            if (!answer_names(cx, &items[i], case_id, &names)) {
+                /* An answer that does not open holds nothing readable of
+                 * the case, but may still hold its ciphertext: forgotten. */
+                log_error("idempotency: a kept answer does not open; forgotten");
+                names = true;
+            }
+            if (names)
+                e = store_idem_delete(cx->db, items[i].user_id, items[i].key);
+        }
+        if (n > 0) {
+            snprintf(user, sizeof user, "%s", items[n - 1].user_id);
+            snprintf(key, sizeof key, "%s", items[n - 1].key);
+        }
+        size_t got = n;
+        idem_list_free(items, n);
+        items = NULL;
+        if (got < 200)
+            break;
+    } while (e == ERR_OK);
+    return e;
 }

@@ -48,9 +48,16 @@ void idem_hash(const char *route, const char *const *params, int nparams, const 
 enum err idem_begin(const struct ctx *cx, const char *key, const unsigned char hash[IDEM_HASH_SIZE],
                     enum idem_state *state, struct idem_answer *prior);
 /* Ends the transaction: with answer (a create that succeeded), records it
- * under the key and commits the create with it; with NULL, rolls back.
- * ERR_OK only when a given answer is durable with its create. */
+ * under the key, bound to case_id (the case the route names, or NULL), and
+ * commits the create with it; with NULL, rolls back. ERR_OK only when a
+ * given answer is durable with its create. */
 enum err idem_finish(const struct ctx *cx, const char *key, const char *route,
-                     const unsigned char hash[IDEM_HASH_SIZE], const struct idem_answer *answer);
+                     const unsigned char hash[IDEM_HASH_SIZE], const struct idem_answer *answer,
+                     const char *case_id);
+/* Inside the caller's transaction (an erasure): forgets every kept answer
+ * bound to no case whose body or Location names case_id (the answer to
+ * the report that made it). Those bound to it the store forgets itself
+ * (store_case_erase). */
+enum err idem_forget_case(const struct ctx *cx, const char *case_id);
 
 #endif

@@ -98,7 +98,10 @@ enum err note_add(const struct ctx *cx, const char *case_id, const struct note_i
     enum err e = case_fetch(cx, ACT_NOTE_CREATE, case_id, &c);
     if (e != ERR_OK)
         return e;
+    bool erased = c.erased_at[0] != '\0';
     case_rec_free(&c);
+    if (erased) /* notes may follow a closure, not an erasure */
+        return ERR_CONFLICT;
     if ((e = fields_check(cx, &note_fields, in, fe)) != ERR_OK)
         return e;
     if (!check_absent(in->corrects)) {

@@ -487,8 +487,8 @@ static enum err view_survivor(const struct ctx *cx, const struct case_rec *c,
     for (int i = 0; i < c->nconcerns && i < CONCERNS_MAX; i++)
         snprintf(v->concerns[i], sizeof v->concerns[i], "%s", c->concerns[i]);
     v->nconcerns = c->nconcerns;
-    if (!(v->mask & RP_IDENTITY) || !c->has_survivor)
-        return ERR_OK;
+    if (!(v->mask & RP_IDENTITY) || !c->has_survivor || c->erased_at[0] != '\0')
+        return ERR_OK; /* an erased case has no identity left to share */
     struct survivor_view sv;
     memset(&sv, 0, sizeof sv);
     enum err e = survivor_open(cx, c, &sv);
@@ -531,6 +531,8 @@ static enum err view_make_ref(const struct ctx *cx, struct referral_rec *r,
                               const struct case_rec *c, unsigned mask, struct referral_view *v)
 {
     memset(v, 0, sizeof *v);
+    if (r->slip_code.len == 0)
+        mask &= ~(unsigned)RP_SLIP; /* erased with the case's identity: no slip */
     v->mask = mask;
     enum err e = ERR_OK;
     if ((mask & RP_REASON) &&

@@ -18,6 +18,9 @@ static const struct setting_def defs[SETTING__MAX] = {
     [SETTING_TOTP_REQUIRED] = {"auth.totp_required", 0, 1, 0,
                                "1: supervisors and admins need a TOTP second factor (without "
                                "one, sign-in opens only its enrolment)"},
+    [SETTING_RETENTION_YEARS] = {"retention.years", 1, 100, 5,
+                                 "years after its closure before cbpn retention run erases a "
+                                 "case's identity"},
 };
 
 const struct setting_def *setting_def(enum setting s)

@@ -16,6 +16,7 @@ enum setting {
     SETTING_FOLLOWUP_DAYS_ROUTINE, /* referral.followup_days.routine: 7 */
     SETTING_SUPPRESSION_K,         /* suppression.k: DOMAIN.md §3, 5 */
     SETTING_TOTP_REQUIRED,         /* auth.totp_required: 1 = supervisors and admins need TOTP */
+    SETTING_RETENTION_YEARS,       /* retention.years: issue 9 item 4, 5 */
     SETTING__MAX
 };
 

@@ -600,7 +600,7 @@ static bool run_idempotent(struct pass *p, const char *key)
         return false;
     }
     if (state != IDEM_NEW) {
-        idem_finish(&cx, key, p->rt->pattern, hash, NULL);
+        idem_finish(&cx, key, p->rt->pattern, hash, NULL, NULL);
         if (state == IDEM_REPLAY) {
             replay(&p->w, &prior);
         } else {
@@ -615,9 +615,10 @@ static bool run_idempotent(struct pass *p, const char *key)
         return false;
     }
     p->rt->handler(r, &p->w);
-    /* A record was made: 201 (API), or the redirect to it (pages); other
+    /* A record was made: 201 (API), or the redirect to it (pages), or an
+     * API action on a record answered with it (200: an erasure); other
      * answers (a form shown again) keep nothing. */
-    bool made = p->w.status == 201 || p->w.status == 303;
+    bool made = p->w.status == 201 || p->w.status == 303 || (p->api && p->w.status == 200);
     const char *location = NULL;
     for (int i = 0; i < p->w.nheaders; i++)
         if (strcmp(p->w.headers[i].key, "Location") == 0)
@@ -629,7 +630,10 @@ static bool run_idempotent(struct pass *p, const char *key)
                             .location = (char *)(uintptr_t)location,
                             .body = p->w.body.p,
                             .body_len = p->w.body.len};
-    e = idem_finish(&cx, key, p->rt->pattern, hash, made ? &a : NULL);
+    /* Bound to the case the route names, so that erasing it forgets it. */
+    const char *case_id =
+        r->nparams > 0 && strstr(p->rt->pattern, "/cases/{id}") != NULL ? r->params[0] : NULL;
+    e = idem_finish(&cx, key, p->rt->pattern, hash, made ? &a : NULL, case_id);
     if (made && e != ERR_OK) {
         resp_clear(&p->w);
         p->w.status = 200;

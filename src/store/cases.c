@@ -64,6 +64,8 @@ static void case_read(struct stmt *s, struct case_rec *r)
     col_copy(s, CASE_CLOSURE_REASON_CODE, r->closure_reason_code, sizeof(r->closure_reason_code));
     col_copy(s, CASE_AGENCY_ID, r->agency_id, sizeof(r->agency_id));
     col_blob(s, CASE_EMPLOYER, &r->employer);
+    col_copy(s, CASE_ERASED_AT, r->erased_at, sizeof(r->erased_at));
+    col_copy(s, CASE_ERASED_REASON, r->erased_reason, sizeof(r->erased_reason));
     concerns_read(stmt_col_text(s, CASE_CONCERNS), r);
 }
 
@@ -373,4 +375,48 @@ enum err store_survivor_match(struct store_conn *c, const struct case_filter *sc
     *items = list;
     *count = len;
     return ERR_OK;
+}
+
+/* ---- erasure ---- */
+
+/* Each of the case's records, then what indexes or repeats them. */
+const enum stmt_id store_erase_stmts[] = {
+    STMT_ERASE_SURVIVOR,   STMT_ERASE_EVENTS,          STMT_ERASE_INCIDENTS,
+    STMT_ERASE_NOTES,      STMT_ERASE_TASKS,           STMT_ERASE_CONSENTS,
+    STMT_ERASE_REFERRALS,  STMT_ERASE_REFERRAL_EVENTS, STMT_SURVIVOR_KEY_DELETE,
+    STMT_IDEM_DELETE_CASE,
+};
+const size_t store_nerase_stmts = sizeof store_erase_stmts / sizeof store_erase_stmts[0];
+
+enum err store_case_erase(struct store_conn *c, const char *id, const char *at, const char *reason)
+{
+    struct stmt *s = stmt_get(c, STMT_CASE_ERASE_MARK);
+    stmt_text(s, 1, id);
+    stmt_text(s, 2, at);
+    stmt_text(s, 3, reason);
+    enum err e = stmt_exec(s);
+    if (e == ERR_OK && stmt_changes(c) != 1)
+        e = ERR_CONFLICT;
+    for (size_t i = 0; e == ERR_OK && i < store_nerase_stmts; i++) {
+        s = stmt_get(c, store_erase_stmts[i]);
+        stmt_text(s, 1, id);
+        e = stmt_exec(s);
+    }
+    return e;
+}
+
+enum err store_case_retention(struct store_conn *c, const char *before, const char *after_id,
+                              int limit, char (*ids)[ID_SIZE], size_t *n)
+{
+    *n = 0;
+    struct stmt *s = stmt_get(c, STMT_CASE_RETENTION);
+    stmt_text(s, 1, before);
+    stmt_text(s, 2, after_id);
+    stmt_int(s, 3, limit);
+    bool row = false;
+    enum err e;
+    while ((e = stmt_step(s, &row)) == ERR_OK && row && *n < (size_t)limit)
+        col_copy(s, 0, ids[(*n)++], ID_SIZE);
+    stmt_done(s);
+    return e;
 }

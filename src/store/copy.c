@@ -401,12 +401,11 @@ static enum err value_copy(struct stmt *rd, struct stmt *wr, const struct table 
     }
     case COL_BLOB: {
         const unsigned char *p = stmt_col_blob(rd, i, &len);
-        if (p != NULL && len > 0) {
+        if (p != NULL && len > 0)
             stmt_blob(wr, i + 1, p, len);
-            return ERR_OK;
-        }
-        why = "an empty blob"; /* cbpn writes NULL instead */
-        break;
+        else /* a NOT NULL sealed column an erasure wiped (store_case_erase) */
+            stmt_blob_empty(wr, i + 1);
+        return ERR_OK;
     }
     default:
         why = "a value of a type cbpn does not write";

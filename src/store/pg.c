@@ -861,6 +861,23 @@ static void pg_close(struct store *base)
     free(st);
 }
 
+/* Erasure (backend_ops.wipe). An UPDATE leaves the old row version in
+ * the table until VACUUM: WIPE_VACUUM runs it on the tables an erasure
+ * writes (autovacuum does it too, later). The old versions in archived
+ * WAL and in backups are beyond it: the per-case key covers those. */
+static bool pg_wipe(struct store_conn *base, enum wipe_step step)
+{
+    struct pg_conn *c = PC(base);
+    if (step != WIPE_VACUUM)
+        return true;
+    if (c->broken || c->in_tx)
+        return false;
+    return exec1(c->db,
+                 "VACUUM cases, survivor, survivor_key, case_event, incident, note, task, consent,"
+                 " referral, referral_event, idempotency",
+                 NULL);
+}
+
 const struct backend_ops pg_backend = {
     .name = "postgres",
     .stmts = pg_stmts,
@@ -886,6 +903,7 @@ const struct backend_ops pg_backend = {
     .col_name = pg_col_name,
     .col_count = pg_col_count,
     .retry_advised = pg_retry_advised,
+    .wipe = pg_wipe,
     .prepare = pg_prepare,
     .finalize = pg_finalize,
     .col_type = pg_col_type,

@@ -445,7 +445,23 @@ enum err store_idem_insert(struct store_conn *c, const struct idem_rec *r)
     stmt_int(s, 5, r->status);
     stmt_blob(s, 6, r->answer.p, r->answer.len);
     stmt_int(s, 7, r->created_at);
+    stmt_opt_text(s, 8, r->case_id);
     return stmt_exec(s);
+}
+
+static void idem_read(struct stmt *s, struct idem_rec *out)
+{
+    col_copy(s, IDEM_USER_ID, out->user_id, sizeof out->user_id);
+    col_copy(s, IDEM_KEY, out->key, sizeof out->key);
+    col_copy(s, IDEM_ROUTE, out->route, sizeof out->route);
+    size_t len = 0;
+    const unsigned char *h = stmt_col_blob(s, IDEM_REQUEST_HASH, &len);
+    if (h != NULL && len == sizeof out->request_hash)
+        memcpy(out->request_hash, h, len);
+    out->status = (int)stmt_col_int(s, IDEM_STATUS);
+    col_blob(s, IDEM_ANSWER, &out->answer);
+    out->created_at = stmt_col_int(s, IDEM_CREATED_AT);
+    col_copy(s, IDEM_CASE_ID, out->case_id, sizeof out->case_id);
 }
 
 enum err store_idem_get(struct store_conn *c, const char *user_id, const char *key,
@@ -458,18 +474,43 @@ enum err store_idem_get(struct store_conn *c, const char *user_id, const char *k
     enum err e = stmt_one(s);
     if (e != ERR_OK)
         return e;
-    col_copy(s, IDEM_USER_ID, out->user_id, sizeof out->user_id);
-    col_copy(s, IDEM_KEY, out->key, sizeof out->key);
-    col_copy(s, IDEM_ROUTE, out->route, sizeof out->route);
-    size_t len = 0;
-    const unsigned char *h = stmt_col_blob(s, IDEM_REQUEST_HASH, &len);
-    if (h != NULL && len == sizeof out->request_hash)
-        memcpy(out->request_hash, h, len);
-    out->status = (int)stmt_col_int(s, IDEM_STATUS);
-    col_blob(s, IDEM_ANSWER, &out->answer);
-    out->created_at = stmt_col_int(s, IDEM_CREATED_AT);
+    idem_read(s, out);
     stmt_done(s);
     return ERR_OK;
+}
+
+static void idem_read_one(struct stmt *s, void *out)
+{
+    idem_read(s, out);
+}
+
+static void idem_free_one(void *r)
+{
+    idem_rec_free(r);
+}
+
+void idem_list_free(struct idem_rec *items, size_t n)
+{
+    for (size_t i = 0; i < n && items != NULL; i++)
+        idem_rec_free(&items[i]);
+    free(items);
+}
+
+enum err store_idem_unbound(struct store_conn *c, const char *after_user, const char *after_key,
+                            struct idem_rec **items, size_t *n)
+{
+    struct stmt *s = stmt_get(c, STMT_IDEM_UNBOUND);
+    stmt_text(s, 1, after_user);
+    stmt_text(s, 2, after_key);
+    return stmt_rows(s, sizeof **items, idem_read_one, idem_free_one, (void **)items, n);
+}
+
+enum err store_idem_delete(struct store_conn *c, const char *user_id, const char *key)
+{
+    struct stmt *s = stmt_get(c, STMT_IDEM_DELETE);
+    stmt_text(s, 1, user_id);
+    stmt_text(s, 2, key);
+    return stmt_exec(s);
 }
 
 enum err store_idem_prune(struct store_conn *c, int64_t before)

@@ -594,6 +594,31 @@ static void lite_close(struct store *base)
     free(st);
 }
 
+/* Erasure (backend_ops.wipe). secure_delete ON overwrites whatever the
+ * transaction frees, overflow pages included (FAST, the usual mode, leaves
+ * those); the checkpoint then copies the new pages over the old ones in
+ * the database and truncates the log, where the old pages also were. A
+ * reader's snapshot can keep it from finishing (SQLITE_BUSY after the
+ * busy timeout): the old pages then stay in the log until a later
+ * checkpoint overwrites or truncates it. */
+static bool lite_wipe(struct store_conn *base, enum wipe_step step)
+{
+    sqlite3 *db = LC(base)->db;
+    if (step == WIPE_BEGIN)
+        return exec1(db, "PRAGMA secure_delete = ON", NULL) == SQLITE_OK;
+    if (step == WIPE_VACUUM)
+        return true;
+    if (exec1(db, "PRAGMA secure_delete = FAST", NULL) != SQLITE_OK)
+        log_error("store: cannot set secure_delete back to FAST");
+    int rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        log_info("store: the log was not emptied after an erasure (%s); a later checkpoint will",
+                 sqlite3_errstr(rc));
+        return false;
+    }
+    return true;
+}
+
 const struct backend_ops sqlite_backend = {
     .name = "sqlite",
     .stmts = sqlite_stmts,
@@ -619,6 +644,7 @@ const struct backend_ops sqlite_backend = {
     .col_name = lite_col_name,
     .col_count = lite_col_count,
     .retry_advised = lite_retry_advised,
+    .wipe = lite_wipe,
     .prepare = lite_prepare,
     .finalize = lite_finalize,
     .col_type = lite_col_type,

@@ -79,7 +79,7 @@
 #define CASE_COLS                                                                                  \
     "id, code, organization_id, group_id, location_code, status, summary, risk, urgent, "          \
     "consent_to_contact, reported_by, assigned_to, created_at, updated_at, version, "              \
-    "closure_requested_by, closure_reason_code, agency_id, employer, "                             \
+    "closure_requested_by, closure_reason_code, agency_id, employer, erased_at, erased_reason, "   \
     "(SELECT group_concat(concern, ',') FROM (SELECT concern FROM case_concern "                   \
     "WHERE case_id = cases.id ORDER BY position)) AS concerns"
 /* A name key the case must have (NULL: none). */
@@ -142,7 +142,7 @@
     " AND (?7 IS NULL OR (r.status IN ('sent', 'accepted') AND r.due_at < ?7))"
 #define REFEVENT_COLS "seq, referral_id, at, user_id, status, note"
 #define EVENT_COLS    "seq, case_id, at, user_id, kind, detail, ref_id, text"
-#define IDEM_COLS     "user_id, key, route, request_hash, status, answer, created_at"
+#define IDEM_COLS     "user_id, key, route, request_hash, status, answer, created_at, case_id"
 #define AUDIT_COLS                                                                                 \
     "seq, at, user_id, action, record_type, record_id, detail, prev_hash, hash, key_id, mac"
 
@@ -487,10 +487,43 @@ const struct stmt_def sqlite_stmts[STMT__MAX] = {
     S(STMT_SLIP_FAILURE_COUNT, "SELECT count(*) FROM slip_failure"
                                " WHERE referral_id = ?1 AND at >= ?2"),
     S(STMT_IDEM_INSERT, "INSERT INTO idempotency (user_id, key, method, route, request_hash,"
-                        " status, answer, created_at) VALUES (?1, ?2, 'POST', ?3, ?4, ?5, ?6, ?7)"),
+                        " status, answer, created_at, case_id)"
+                        " VALUES (?1, ?2, 'POST', ?3, ?4, ?5, ?6, ?7, ?8)"),
     S(STMT_IDEM_GET, "SELECT " IDEM_COLS " FROM idempotency WHERE user_id = ?1 AND key = ?2"),
     S(STMT_IDEM_PRUNE, "DELETE FROM idempotency WHERE created_at < ?1"),
 
+    /* Erasure (store_case_erase): ?1 the case. Only the sealed texts
+     * change; the append-only tables' triggers let exactly this through. */
+    S(STMT_CASE_ERASE_MARK, "UPDATE cases SET erased_at = ?2, erased_reason = ?3,"
+                            " summary = NULL, employer = NULL"
+                            " WHERE id = ?1 AND erased_at IS NULL"),
+    S(STMT_ERASE_SURVIVOR, "UPDATE survivor SET identity = NULL WHERE case_id = ?1"),
+    S(STMT_ERASE_EVENTS,
+      "UPDATE case_event SET text = NULL WHERE case_id = ?1 AND text IS NOT NULL"),
+    S(STMT_ERASE_INCIDENTS, "UPDATE incident SET description = NULL"
+                            " WHERE case_id = ?1 AND description IS NOT NULL"),
+    S(STMT_ERASE_NOTES, "UPDATE note SET body = X'' WHERE case_id = ?1 AND length(body) > 0"),
+    S(STMT_ERASE_TASKS, "UPDATE task SET title = X'' WHERE case_id = ?1 AND length(title) > 0"),
+    S(STMT_ERASE_CONSENTS, "UPDATE consent SET withdraw_reason = NULL"
+                           " WHERE case_id = ?1 AND withdraw_reason IS NOT NULL"),
+    S(STMT_ERASE_REFERRALS,
+      "UPDATE referral SET reason = X'', slip_code = X'',"
+      " override_reason = CASE WHEN override_reason IS NULL THEN NULL ELSE X'' END,"
+      " contact_sealed = NULL, contact = NULL WHERE case_id = ?1"),
+    S(STMT_ERASE_REFERRAL_EVENTS,
+      "UPDATE referral_event SET note = NULL WHERE note IS NOT NULL"
+      " AND referral_id IN (SELECT id FROM referral WHERE case_id = ?1)"),
+    S(STMT_IDEM_DELETE_CASE, "DELETE FROM idempotency WHERE case_id = ?1"),
+    /* The kept answers bound to no case, a page after (?1, ?2). */
+    S(STMT_IDEM_UNBOUND, "SELECT " IDEM_COLS " FROM idempotency WHERE case_id IS NULL"
+                         " AND (user_id, key) > (?1, ?2) ORDER BY user_id, key LIMIT 200"),
+    S(STMT_IDEM_DELETE, "DELETE FROM idempotency WHERE user_id = ?1 AND key = ?2"),
+    /* Closed cases not erased whose latest closure came before ?1, after
+     * the id ?2, at most ?3. */
+    S(STMT_CASE_RETENTION,
+      "SELECT c.id FROM cases c WHERE c.status = 'closed' AND c.erased_at IS NULL"
+      " AND (SELECT max(e.at) FROM case_event e WHERE e.case_id = c.id AND e.kind = 'closed')"
+      " < ?1 AND c.id > ?2 ORDER BY c.id LIMIT ?3"),
     S(STMT_SURVIVOR_KEY_INSERT, "INSERT INTO survivor_key (case_id, kind, key) VALUES (?1, ?2, ?3)"
                                 " ON CONFLICT (case_id, kind, key) DO NOTHING"),
     /* ?1 kind, ?2 organization, ?3 assigned_or_open_for, ?4 limit,

@@ -166,6 +166,11 @@ void stmt_blob(struct stmt *s, int i, const void *p, size_t len)
         s->conn->ops->bind_blob(s, i, p, len);
 }
 
+void stmt_blob_empty(struct stmt *s, int i)
+{
+    s->conn->ops->bind_blob(s, i, "", 0);
+}
+
 void stmt_null(struct stmt *s, int i)
 {
     s->conn->ops->bind_null(s, i);
@@ -402,6 +407,40 @@ int store_schema_version(struct store_conn *c)
     return v;
 }
 
+/* The end of a transaction that wiped: the backend's WIPE_END. */
+static void wipe_end(struct store_conn *c)
+{
+    struct tx_state *t = conn_tx(c);
+    if (!t->wiping)
+        return;
+    t->wiping = false;
+    t->settled = c->ops->wipe(c, WIPE_END);
+}
+
+enum err store_wipe_begin(struct store_conn *c)
+{
+    struct tx_state *t = conn_tx(c);
+    if (t->depth < 1)
+        return ERR_INTERNAL;
+    if (!t->wiping && !c->ops->wipe(c, WIPE_BEGIN))
+        return ERR_INTERNAL;
+    t->wiping = true;
+    t->settled = false;
+    return ERR_OK;
+}
+
+bool store_wipe_settled(struct store_conn *c)
+{
+    return conn_tx(c)->settled;
+}
+
+enum err store_vacuum_erased(struct store_conn *c)
+{
+    if (conn_tx(c)->depth > 0)
+        return ERR_INTERNAL;
+    return c->ops->wipe(c, WIPE_VACUUM) ? ERR_OK : ERR_INTERNAL;
+}
+
 enum err store_begin(struct store_conn *c)
 {
     struct tx_state *t = conn_tx(c);
@@ -411,7 +450,7 @@ enum err store_begin(struct store_conn *c)
     }
     enum err e = stmt_exec(stmt_get(c, STMT_BEGIN));
     if (e == ERR_OK)
-        *t = (struct tx_state){.depth = 1, .doomed = false};
+        *t = (struct tx_state){.depth = 1, .doomed = false, .settled = t->settled};
     return e;
 }
 
@@ -432,6 +471,7 @@ enum err store_commit(struct store_conn *c)
         if (t->audited)
             atomic_fetch_add(&c->store->audit_commits, 1);
         t->audited = false;
+        wipe_end(c);
     }
     return e;
 }
@@ -474,6 +514,7 @@ void store_rollback(struct store_conn *c)
     t->audited = false;
     if (conn_in_tx(c))
         stmt_exec(stmt_get(c, STMT_ROLLBACK));
+    wipe_end(c);
 }
 
 enum err store_ping(struct store_conn *c)

@@ -635,6 +635,8 @@ struct case_rec {
     char closure_reason_code[CODE_SIZE];
     char agency_id[ID_SIZE]; /* the recruitment agency involved, "" when none */
     struct blob employer;    /* the employer abroad, sealed (SEALED_CASE_EMPLOYER) */
+    char erased_at[TS_SIZE]; /* when its identity was erased, "" while not */
+    char erased_reason[16];  /* retention, request; "" while not erased */
     bool has_survivor;
     struct survivor_rec survivor;
 };
@@ -922,8 +924,9 @@ struct idem_rec {
     char route[96];
     unsigned char request_hash[32];
     int status;
-    struct blob answer; /* sealed */
-    int64_t created_at; /* epoch seconds */
+    struct blob answer;    /* sealed */
+    int64_t created_at;    /* epoch seconds */
+    char case_id[ID_SIZE]; /* the case its route names, "" when none */
 };
 void idem_rec_free(struct idem_rec *r);
 /* ERR_CONFLICT when the user already has the key (a concurrent twin). */
@@ -932,6 +935,45 @@ enum err store_idem_get(struct store_conn *c, const char *user_id, const char *k
                         struct idem_rec *out);
 /* Forgets keys made before before (epoch seconds). */
 enum err store_idem_prune(struct store_conn *c, int64_t before);
+/* Up to 200 kept answers bound to no case (case_id ""), in (user_id, key)
+ * order after (after_user, after_key) ("", "": from the first). */
+enum err store_idem_unbound(struct store_conn *c, const char *after_user, const char *after_key,
+                            struct idem_rec **items, size_t *n);
+void idem_list_free(struct idem_rec *items, size_t n);
+/* Forgets one kept answer. */
+enum err store_idem_delete(struct store_conn *c, const char *user_id, const char *key);
+
+/* ---- erasure of a case's identity (domain/erase.h) ---- */
+/* Inside the caller's transaction: marks case id erased at at for reason
+ * (retention, request) and wipes every sealed text of it and its records
+ * that the case row's own write does not (summary, employer, timeline
+ * texts, incident descriptions, notes, task titles, consent withdrawal
+ * reasons, referral reasons, override reasons, slip codes, referral
+ * notes: NULL, or an empty blob where NOT NULL), deletes its blind index
+ * and the kept answers bound to it. ERR_CONFLICT when it was already
+ * erased; ERR_NOT_FOUND when there is no such case. */
+enum err store_case_erase(struct store_conn *c, const char *id, const char *at, const char *reason);
+/* Up to limit ids (into ids[limit]) of closed cases not erased whose latest
+ * closure was before before (RFC 3339), in id order after after_id ("":
+ * from the first). */
+enum err store_case_retention(struct store_conn *c, const char *before, const char *after_id,
+                              int limit, char (*ids)[ID_SIZE], size_t *n);
+/* Makes the transaction c is in leave no trace of what it frees: on
+ * SQLite, freed space is overwritten (secure_delete ON, where FAST leaves
+ * freed overflow pages as they were) until it ends, and when the
+ * outermost transaction ends the write-ahead log is checkpointed into the
+ * database and truncated to nothing; PostgreSQL keeps old row versions
+ * until VACUUM (store_vacuum_erased). Call inside a transaction. */
+enum err store_wipe_begin(struct store_conn *c);
+/* After a transaction that called store_wipe_begin: whether the log was
+ * emptied (false on SQLite when a reader's snapshot kept the checkpoint
+ * from finishing: the old pages stay in the log until a later checkpoint;
+ * always true on PostgreSQL). */
+bool store_wipe_settled(struct store_conn *c);
+/* Outside a transaction: reclaims the old versions of erased rows
+ * (PostgreSQL: VACUUM of the tables an erasure writes; SQLite: nothing to
+ * do, the pages were overwritten). */
+enum err store_vacuum_erased(struct store_conn *c);
 
 /* The survivor's blind index: keys the domain derives from her name words,
  * whole name and phone with a keyed hash under the data key, so the store can

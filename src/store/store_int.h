@@ -161,6 +161,20 @@ enum stmt_id {
     STMT_IDEM_PRUNE,
     STMT_SURVIVOR_KEY_INSERT,
     STMT_SURVIVOR_MATCH,
+    /* Erasure of a case's identity (store_case_erase). */
+    STMT_CASE_ERASE_MARK,
+    STMT_ERASE_SURVIVOR,
+    STMT_ERASE_EVENTS,
+    STMT_ERASE_INCIDENTS,
+    STMT_ERASE_NOTES,
+    STMT_ERASE_TASKS,
+    STMT_ERASE_CONSENTS,
+    STMT_ERASE_REFERRALS,
+    STMT_ERASE_REFERRAL_EVENTS,
+    STMT_IDEM_DELETE_CASE,
+    STMT_IDEM_UNBOUND,
+    STMT_IDEM_DELETE,
+    STMT_CASE_RETENTION,
     STMT_AUDIT_LAST,
     STMT_AUDIT_HEAD_READ,
     STMT_AUDIT_INSERT,
@@ -196,8 +210,19 @@ extern const struct stmt_def pg_stmts[STMT__MAX];
 struct tx_state {
     int depth;
     bool doomed;
+    bool wiping;  /* store_wipe_begin ran in it: WIPE_END when it ends */
+    bool settled; /* the last wipe's WIPE_END emptied the log */
     bool audited; /* an audit entry was written in it (store_audit_commits) */
 };
+
+enum wipe_step { WIPE_BEGIN, WIPE_END, WIPE_VACUUM };
+
+/* The statements store_case_erase runs after STMT_CASE_ERASE_MARK, each
+ * with ?1 the case: every sealed column of a case's records (domain/erase.c's
+ * erase_fields; tests/unit/test_erase.c checks that each one it says is
+ * wiped is set to NULL or empty by one of them, in both backends). */
+extern const enum stmt_id store_erase_stmts[];
+extern const size_t store_nerase_stmts;
 
 /* ---- backends ----
  * A backend fills a table of operations and begins its own store,
@@ -260,7 +285,8 @@ struct backend_ops {
     struct stmt *(*get)(struct store_conn *c, enum stmt_id id);
     void (*bind_text)(struct stmt *s, int i, const char *v); /* v not NULL */
     void (*bind_int)(struct stmt *s, int i, int64_t v);
-    void (*bind_blob)(struct stmt *s, int i, const void *p, size_t len); /* len > 0 */
+    /* len 0: an empty blob (stmt_blob_empty), never NULL */
+    void (*bind_blob)(struct stmt *s, int i, const void *p, size_t len);
     void (*bind_null)(struct stmt *s, int i);
     enum err (*step)(struct stmt *s, bool *row);
     void (*done)(struct stmt *s);
@@ -275,6 +301,12 @@ struct backend_ops {
     int (*col_count)(struct stmt *s);
     /* As store_retry_advised(). */
     bool (*retry_advised)(struct store_conn *c);
+    /* Erasure: WIPE_BEGIN makes what the transaction frees be overwritten;
+     * WIPE_END, once the outermost transaction ended, restores the usual
+     * mode and empties the log into the database (false: a reader kept
+     * it from finishing); WIPE_VACUUM, outside any transaction, reclaims
+     * the space of the erased rows' old versions. */
+    bool (*wipe)(struct store_conn *c, enum wipe_step step);
     /* As stmt_prepare(), stmt_finalize(), stmt_col_type(). */
     struct stmt *(*prepare)(struct store_conn *c, const char *sql);
     void (*finalize)(struct stmt *s);
@@ -302,6 +334,9 @@ void stmt_int(struct stmt *s, int i, int64_t v);
 void stmt_bool(struct stmt *s, int i, bool v);
 /* len 0 binds NULL. */
 void stmt_blob(struct stmt *s, int i, const void *p, size_t len);
+/* Binds an empty blob, not NULL: what an erasure leaves in a NOT NULL
+ * sealed column (store_case_erase), as the copy carries it. */
+void stmt_blob_empty(struct stmt *s, int i);
 void stmt_null(struct stmt *s, int i);
 
 /* A statement made from sql at run time (id STMT_DYNAMIC), for what no
@@ -597,6 +632,8 @@ extern const char *const audit_col_names[AUDIT__NCOL];
     X(CASE_CLOSURE_REASON_CODE, "closure_reason_code") \
     X(CASE_AGENCY_ID, "agency_id") \
     X(CASE_EMPLOYER, "employer") \
+    X(CASE_ERASED_AT, "erased_at") \
+    X(CASE_ERASED_REASON, "erased_reason") \
     X(CASE_CONCERNS, "concerns")
 enum case_col { CASE_COLUMNS(COL_ENUM) CASE__NCOL };
 extern const char *const case_col_names[CASE__NCOL];
@@ -747,7 +784,8 @@ extern const char *const event_col_names[EVENT__NCOL];
     X(IDEM_REQUEST_HASH, "request_hash") \
     X(IDEM_STATUS, "status") \
     X(IDEM_ANSWER, "answer") \
-    X(IDEM_CREATED_AT, "created_at")
+    X(IDEM_CREATED_AT, "created_at") \
+    X(IDEM_CASE_ID, "case_id")
 enum idem_col { IDEM_COLUMNS(COL_ENUM) IDEM__NCOL };
 extern const char *const idem_col_names[IDEM__NCOL];
 /* clang-format on */

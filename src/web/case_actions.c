@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "domain/casework.h"
+#include "domain/erase.h"
 #include "domain/referrals.h"
 #include "util/alloc.h"
 
@@ -139,6 +140,27 @@ void web_case_reopen(struct req *r, struct resp *w)
     const char *reason = req_form(r, "reason");
     enum err e = case_reopen(&cx, id, reason != NULL && *reason != '\0' ? reason : NULL, &out, &fe);
     answer(r, w, id, e, "reopen", "reopened", NULL, MSG_ERR_REOPEN);
+    case_view_free(&out);
+}
+
+void web_case_erase(struct req *r, struct resp *w)
+{
+    struct ctx cx = page_ctx(r);
+    struct fielderrs fe = {0};
+    struct case_erase_in in;
+    struct case_view out;
+    const char *id;
+
+    if ((id = case_id(r, w)) == NULL)
+        return;
+    memset(&out, 0, sizeof out);
+    case_erase_in_init(&in);
+    form_fields(r, &case_erase_fields, &in, &fe);
+    /* The pages' confirmation: the box says it cannot be undone. */
+    if (fe.n == 0 && !in.confirm)
+        fielderr(&fe, "confirm", "tick the box to confirm");
+    enum err e = fe.n > 0 ? ERR_VALIDATION : case_erase(&cx, id, &in, &out, &fe);
+    answer(r, w, id, e, "erase", "erased", NULL, MSG_ERR_ERASE);
     case_view_free(&out);
 }
 

@@ -36,7 +36,7 @@ static const struct {
     {"task", MSG_OK_TASK},         {"task_done", MSG_OK_TASK_DONE},
     {"incident", MSG_OK_INCIDENT}, {"screening", MSG_OK_SCREENING},
     {"consent", MSG_OK_CONSENT},   {"consent_withdrawn", MSG_OK_CONSENT_WITHDRAWN},
-    {"referred", MSG_OK_REFERRED},
+    {"referred", MSG_OK_REFERRED}, {"erased", MSG_OK_ERASED},
 };
 
 /* The timeline's step kinds (migration 0002). */
@@ -52,6 +52,7 @@ static const struct {
     {"closed", MSG_EV_CLOSED},       {"reopened", MSG_EV_REOPENED},
     {"consent", MSG_EV_CONSENT},     {"consent_withdrawn", MSG_EV_CONSENT_WITHDRAWN},
     {"referred", MSG_EV_REFERRED},   {"referral_status", MSG_EV_REFERRAL_STATUS},
+    {"erased", MSG_EV_ERASED},
 };
 
 static void case_data_free(struct case_data *d)
@@ -224,6 +225,10 @@ static void facts(struct req *r, struct buf *b, const struct case_data *d)
     if (d->age >= 0 && d->age < 18) {
         h_raw(b, " ");
         h_badge(b, "child", "case-child", tr(r, MSG_CASE_CHILD));
+    }
+    if (c->erased_at[0] != '\0') {
+        h_raw(b, " ");
+        h_badge(b, "erased", "case-erased", tr(r, MSG_CASE_ERASED));
     }
     h_raw(b, "</dd>");
     dt(r, b, MSG_CASE_CONCERNS, "case-concerns");
@@ -789,6 +794,30 @@ static void reopen_form(struct req *r, struct resp *w, const struct case_data *d
     case_submit(r, b, "reopen-submit", MSG_REOPEN_BUTTON);
 }
 
+/* The supervisor's erasure of the survivor's identity, on her request:
+ * the page says it cannot be undone, and the box must be ticked. */
+static void erase_form(struct req *r, struct resp *w, const struct case_data *d,
+                       const struct case_page_opts *o)
+{
+    struct buf *b = &w->body;
+    char version[16];
+    snprintf(version, sizeof version, "%d", d->dos.view.rec.version);
+    case_form_open(r, w, "erase-form", "erase", d->dos.view.rec.id);
+    h_raw(b, "<h3>");
+    h_text(b, tr(r, MSG_ERASE_TITLE));
+    h_raw(b, "</h3>");
+    h_para(b, "warning", "erase-warning", NULL, tr(r, MSG_ERASE_WARNING));
+    case_form_problem(r, b, o, "erase");
+    h_hidden(b, "version", version);
+    case_textarea(r, b, "erase-reason", "reason", MSG_ERASE_REASON, false,
+                  case_draft(r, o, "erase", "reason"), "2000");
+    h_raw(b, "<label class=\"check\"><input type=\"checkbox\" name=\"confirm\" value=\"true\""
+             " id=\"erase-confirm\" required> ");
+    h_text(b, tr(r, MSG_ERASE_CONFIRM));
+    h_raw(b, "</label>");
+    case_submit(r, b, "erase-submit", MSG_ERASE_BUTTON);
+}
+
 bool may_act(const struct req *r, enum action a)
 {
     struct ctx cx = page_ctx(r);
@@ -845,6 +874,8 @@ static void actions(struct req *r, struct resp *w, const struct case_data *d,
     }
     if (closed && may_act(r, ACT_CASE_REOPEN))
         reopen_form(r, w, d, o);
+    if (c->erased_at[0] == '\0' && may_act(r, ACT_CASE_ERASE))
+        erase_form(r, w, d, o);
 }
 
 void case_page(struct req *r, struct resp *w, const char *id, const struct case_page_opts *o)

@@ -206,6 +206,7 @@ void web_case_assign(struct req *r, struct resp *w);
 void web_case_closure(struct req *r, struct resp *w);
 void web_case_approve(struct req *r, struct resp *w);
 void web_case_reopen(struct req *r, struct resp *w);
+void web_case_erase(struct req *r, struct resp *w);
 void web_note_add(struct req *r, struct resp *w);
 void web_task_add(struct req *r, struct resp *w);
 void web_task_done(struct req *r, struct resp *w);

@@ -44,6 +44,7 @@ const struct route web_routes[] = {
     {M_POST, "/cases/{id}/closure", web_case_closure, FORM_POST},
     {M_POST, "/cases/{id}/closure/approve", web_case_approve, FORM_POST},
     {M_POST, "/cases/{id}/reopen", web_case_reopen, FORM_POST},
+    {M_POST, "/cases/{id}/erase", web_case_erase, FORM_POST},
     {M_POST, "/cases/{id}/notes", web_note_add, FORM_POST | ROUTE_CREATE},
     {M_POST, "/cases/{id}/tasks", web_task_add, FORM_POST | ROUTE_CREATE},
     {M_GET, "/cases/{id}/incidents/new", web_incident_new, SIGNED_IN},

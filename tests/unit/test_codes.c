@@ -53,6 +53,7 @@ static const struct {
     {"referral.urgency", LIST_URGENCY},
     {"referral_event.status", LIST_REFERRAL_STATUS},
     {"case_event_next.kind", LIST__MAX},
+    {"cases.erased_reason", LIST__MAX}, /* domain/erase.c: retention, request */
 };
 #define NCOLUMNS (sizeof columns / sizeof columns[0])
 

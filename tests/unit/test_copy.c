@@ -308,8 +308,9 @@ static void test_copy_twice_refused(void **state)
     expect_refused(f);
 }
 
-/* A value the copy will not carry (an empty blob, which cbpn never
- * writes) in a table copied late: what went before is undone too. */
+/* A value the copy will not carry (a text with a NUL byte inside, which
+ * cbpn never writes) in a table copied after others: what went before is
+ * undone too. (An empty blob it carries: an erasure leaves them.) */
 static void test_copy_all_or_nothing(void **state)
 {
     struct fx *f = *state;
@@ -322,20 +323,22 @@ static void test_copy_all_or_nothing(void **state)
     snprintf(path, sizeof path, "%s/t%d.db", dir, dbcount - 1);
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(
-        sqlite3_exec(db, "UPDATE case_event SET text = x'' WHERE kind = 'note'", NULL, NULL, NULL),
+        sqlite3_exec(db, "UPDATE users SET display_name = CAST(x'610062' AS TEXT) WHERE id = 'cw1'",
+                     NULL, NULL, NULL),
         SQLITE_OK);
     sqlite3_close(db);
 
     assert_int_equal(store_copy(f->from, f->to, NULL, NULL, &copied, &n, &msg), ERR_INTERNAL);
-    assert_non_null(strstr(msg, "case_event.text"));
+    assert_non_null(strstr(msg, "users.display_name"));
     free(msg);
     assert_null(copied);
     assert_int_equal(rows_total(f->to), before);
     /* and the target is still empty: a copy after the cause is gone works */
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(
-        sqlite3_exec(db, "UPDATE case_event SET text = NULL WHERE kind = 'note'", NULL, NULL, NULL),
-        SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "UPDATE users SET display_name = 'Caseworker' WHERE id = 'cw1'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
     sqlite3_close(db);
     msg = NULL;
     assert_int_equal(store_copy(f->from, f->to, NULL, NULL, &copied, &n, &msg), ERR_OK);

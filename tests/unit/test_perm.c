@@ -11,7 +11,7 @@
 
 /* Adding a role or an action must come with its row or column here. */
 _Static_assert(ROLE__MAX == 7, "update the expected matrix for the new role");
-_Static_assert(ACT__MAX == 59, "update the expected matrix for the new action");
+_Static_assert(ACT__MAX == 60, "update the expected matrix for the new action");
 
 #define N   SCOPE_NONE
 #define OWN SCOPE_OWN
@@ -81,6 +81,9 @@ static const struct row expected[] = {
     {ACT_CASE_CLOSE_REQUEST, "case_close_request", {N, N, HRS, ORG, N,   N,   N}},
     {ACT_CASE_CLOSE_APPROVE, "case_close_approve", {N, N, N,   ORG, N,   N,   N}},
     {ACT_CASE_REOPEN,      "case_reopen",      {N,   N,   N,   ORG, N,   N,   N}},
+    /* issue 9 item 4: only a supervisor, for her organization's cases,
+     * erases a survivor's identity on request */
+    {ACT_CASE_ERASE,       "case_erase",       {N,   N,   N,   ORG, N,   N,   N}},
     {ACT_CASE_QUEUE,       "case_queue",       {N,   N,   N,   ORG, N,   N,   N}},
     {ACT_CASE_HISTORY,     "case_history",     {N,   N,   N,   ORG, N,   N,   N}},
     {ACT_INCIDENT_CREATE,  "incident_create",  {N,   N,   ASG, ORG, N,   N,   N}},

@@ -22,7 +22,7 @@
 #include "store/store_int.h"
 #include "util/alloc.h"
 
-#define SCHEMA_VERSION 17
+#define SCHEMA_VERSION 18
 
 struct fixture {
     char *dbname;
