@@ -235,9 +235,18 @@ class ErasureTest(ErasureBase):
         kept = self.kept_of(cid)
         figures = self.figures()
         age = self.srv.rows("SELECT age FROM survivor WHERE case_id = ?", (cid,))[0][0]
+        # The case's own key, wrapped: what every copy of its fields needs.
+        wrapped = [bytes(r[0]) for r in self.srv.rows(
+            "SELECT wrapped FROM case_key WHERE case_id = ?", (cid,))]
+        self.assertEqual(len(wrapped), 1)
 
         v = self.erase(c, key="erase-once")
         self.assertEqual(v["erased_reason"], "request")
+        # Crypto-shredded: the key that sealed her fields is gone (the
+        # erasure's reason, sealed on the timeline, has a key of its own).
+        after = [bytes(r[0]) for r in self.srv.rows(
+            "SELECT wrapped FROM case_key WHERE case_id = ?", (cid,))]
+        self.assertNotIn(wrapped[0], after)
         self.assertTrue(v["erased_at"])
         self.assertEqual(v["version"], c["version"] + 1)
         self.assertNotIn("summary", v)
@@ -281,7 +290,7 @@ class ErasureTest(ErasureBase):
                                 os.path.join(self.srv.dir, "copy.db")], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, timeout=600 * SLOW)
             self.assertEqual(p.returncode, 0, p.stdout.decode() + p.stderr.decode())
-        old = [b for vals in before.values() for b in vals] + answers
+        old = [b for vals in before.values() for b in vals] + answers + wrapped
         if self.srv.backend == "sqlite":
             raw = self.srv.file_bytes()
             for b in old:
