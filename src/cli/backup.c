@@ -29,6 +29,7 @@
 #include "domain/ctx.h"
 #include "domain/sealed.h"
 #include "util/alloc.h"
+#include "util/ledger.h"
 
 #define SAMPLE_CASES   50
 #define SAMPLE_GROUPS  5
@@ -768,6 +769,51 @@ static bool restore_head(struct restore *r)
     return ok;
 }
 
+/* The cases erased since (the erasure ledger beside the key, or in
+ * --head-dir, where the servers keep it): their keys destroyed again in
+ * the checked snapshot, before it is published. false on a write error. */
+static bool restore_shred(struct restore *r, struct store *sn)
+{
+    /* beside the key, and in --head-dir when the servers keep it there */
+    char *base = cli_head_base(r->keypath, r->head_dir);
+    char *path = xasprintf("%s.erased", base), *beside = xasprintf("%s.erased", r->keypath);
+    char **ids = NULL, **more = NULL;
+    size_t n = 0, nmore = 0;
+    bool ok = ledger_read(path, &ids, &n) &&
+              (strcmp(path, beside) == 0 || ledger_read(beside, &more, &nmore));
+    if (!ok)
+        fprintf(stderr, "cbpn: restore: cannot read the erasure ledger %s\n", path);
+    if (nmore > 0) {
+        ids = xrealloc(ids, (n + nmore) * sizeof *ids);
+        memcpy(ids + n, more, nmore * sizeof *more);
+        n += nmore;
+    }
+    free(more);
+    free(beside);
+    struct store_conn *c = store_conn(sn);
+    int64_t shredded = 0;
+    for (size_t i = 0; ok && i < n; i++) {
+        struct blob w = {0};
+        enum err e = store_case_key_get(c, ids[i], &w);
+        free(w.p);
+        if (e == ERR_OK && (e = store_case_key_delete(c, ids[i])) == ERR_OK)
+            shredded++;
+        ok = e == ERR_OK || e == ERR_NOT_FOUND;
+    }
+    for (size_t i = 0; i < n; i++)
+        free(ids[i]);
+    free(ids);
+    if (ok && shredded > 0)
+        printf("erased since the backup: the keys of %" PRId64 " cases destroyed again (%s)\n",
+               shredded, path);
+    else if (!ok)
+        fprintf(stderr, "cbpn: restore: cannot destroy the keys of the cases erased since; "
+                        "nothing written\n");
+    free(path);
+    free(base);
+    return ok;
+}
+
 static int restore_run(struct restore *r)
 {
     const char *snap = scratch_db("restore.db");
@@ -782,7 +828,7 @@ static int restore_run(struct restore *r)
                 msg ? msg : "cannot open it");
         goto out;
     }
-    if (!restore_check(r, sn))
+    if (!restore_check(r, sn) || !restore_shred(r, sn))
         goto out;
     if (store_is_uri(r->db)) {
         if (!restore_into_pg(r, sn))

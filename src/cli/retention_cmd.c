@@ -59,8 +59,11 @@ int cmd_retention(int argc, char **argv)
     free(keypath);
     if (!opened)
         return 1;
-    struct ctx cx = {
-        .db = store_conn(app.store), .key = app.key, .places = app.places, .local_operator = true};
+    struct ctx cx = {.db = store_conn(app.store),
+                     .key = app.key,
+                     .places = app.places,
+                     .local_operator = true,
+                     .audit_heads = app.headbase}; /* the erasure ledger beside the key */
     struct retention_counts n;
     enum err e = retention_run(&cx, dry, &n);
     printf("retention: %d years\n", n.years);

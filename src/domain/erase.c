@@ -14,6 +14,8 @@
 #include "domain/idem.h"
 #include "domain/scope.h"
 #include "domain/settings.h"
+#include "util/alloc.h"
+#include "util/ledger.h"
 #include "util/log.h"
 
 #define ERASE_REASON_MAX_CHARS 2000
@@ -135,7 +137,17 @@ enum err case_erase_identity(const struct ctx *cx, const char *case_id, enum era
     if (e == ERR_OK)
         e = erase_write(cx, &r, why, text);
     case_rec_free(&r);
-    return store_end(cx->db, e);
+    e = store_end(cx->db, e);
+    /* Beside the key: a backup taken before restores with this case's key
+     * destroyed again (cbpn restore). */
+    if (e == ERR_OK && cx->audit_heads != NULL) {
+        char *path = xasprintf("%s.erased", cx->audit_heads);
+        if (!ledger_append(path, case_id))
+            log_error("case %s: erased, but the erasure ledger %s cannot be written", case_id,
+                      path);
+        free(path);
+    }
+    return e;
 }
 
 /* ---- on request ---- */

@@ -235,6 +235,37 @@ class BackupTest(unittest.TestCase):
             self.assertNotIn(s.encode("utf-8"), raw, "the archive holds %r" % s)
         self.assertEqual(oct(os.stat(archive).st_mode & 0o777), "0o600")
 
+    def test_restore_destroys_again_the_keys_of_cases_erased_since(self):
+        """A backup taken before an erasure: restored, the erased case's key
+        (and so every copy of her identity in it) is destroyed again, from
+        the erasure ledger beside the key; the other cases keep theirs."""
+        archive = self.backup("before-erasure.bak")
+        tok = self.srv.login("supervisor")
+        st, _, lst = self.srv.get("/api/v1/cases?limit=50", token=tok)
+        self.assertEqual(st, 200, lst)
+        cid = next(c["id"] for c in lst["items"]
+                   if self.source.count("case_key", "WHERE case_id = ?", (c["id"],)) == 1)
+        st, _, c = self.srv.get("/api/v1/cases/" + cid, token=tok)
+        self.assertEqual(st, 200, c)
+        self.assertTrue(c.get("survivor", {}).get("name_latn") or c.get("summary"))
+        st, _, v = self.srv.post("/api/v1/cases/%s/erase" % cid,
+                                 {"version": c["version"], "reason": "her own request"},
+                                 token=tok, headers={"Idempotency-Key": "erase-" + cid})
+        self.assertEqual(st, 200, v)
+        with open(self.source.key + ".erased") as f:
+            self.assertIn(cid, f.read().split())
+        db = self.target("after-erasure")
+        rc, out, err, heads = self.restore(archive, db)
+        self.assertEqual(rc, 0, out + err)
+        self.assertIn("the keys of 1 cases destroyed again", out)
+        self.assertEqual(db.count("case_key", "WHERE case_id = ?", (cid,)), 0)
+        self.assertGreater(db.count("case_key"), 10)
+        # the case itself is there, its statistics too, not its identity
+        self.assertEqual(db.count("cases", "WHERE id = ?", (cid,)), 1)
+        rc, out, err = self.cbpn("audit", "verify", "--db", db.uri, "--key", db.key,
+                                 "--head-dir", heads)
+        self.assertEqual(rc, 0, out + err)
+
     def test_passphrase_round_trip_and_wrong_passphrase(self):
         archive = self.backup("pass.bak", passphrase=True)
         db = self.target("pass")
