@@ -252,6 +252,12 @@ static bool opens(struct store_conn *c, const struct datakey *k, const char *cas
     char *pt = NULL;
     bool ok = case_id != NULL ? sealed_open_case(&cx, case_id, f, id, b, &pt)
                               : sealed_open(&cx, f, id, b, &pt);
+    if (ok && pt == NULL && case_id != NULL) {
+        struct blob w = {0};
+        enum err e = store_case_key_get(c, case_id, &w);
+        free(w.p);
+        return e == ERR_NOT_FOUND; /* an erased case's: its key is gone, on purpose */
+    }
     ok = ok && pt != NULL;
     crypto_free_text(pt);
     if (ok)
