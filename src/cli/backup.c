@@ -195,15 +195,7 @@ static bool file_publish(const char *tmp, const char *path)
  * input. Caller wipes and frees. NULL (said why) when there is none. */
 static char *passphrase_read(size_t min)
 {
-    const char *path = getenv("CBPN_PASSPHRASE_FILE");
-    FILE *in = stdin;
-    if (path != NULL && path[0] != '\0' && (in = fopen(path, "re")) == NULL) {
-        fprintf(stderr, "cbpn: cannot read CBPN_PASSPHRASE_FILE %s: %s\n", path, strerror(errno));
-        return NULL;
-    }
-    char *p = cli_read_secret(in);
-    if (in != stdin)
-        fclose(in);
+    char *p = cli_passphrase();
     if (p == NULL || strlen(p) < (min > 0 ? min : 1)) {
         if (min > 0)
             fprintf(stderr,

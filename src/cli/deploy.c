@@ -1,4 +1,5 @@
 /* Opening and creating a deployment for the commands. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -217,7 +218,7 @@ char *cli_passphrase(void)
         return cli_read_secret(stdin);
     FILE *f = fopen(path, "re");
     if (f == NULL) {
-        fprintf(stderr, "cbpn: cannot read CBPN_PASSPHRASE_FILE %s\n", path);
+        fprintf(stderr, "cbpn: cannot read CBPN_PASSPHRASE_FILE %s: %s\n", path, strerror(errno));
         return NULL;
     }
     char *p = cli_read_secret(f);
