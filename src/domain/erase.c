@@ -31,32 +31,6 @@ const char *erase_reason_code(enum erase_reason why)
     return (unsigned)why < ERASE__MAX ? reason_codes[why] : NULL;
 }
 
-/* Every sealed field, and what the wipe (store_case_erase and the case
- * row's own write below) does with it. */
-const struct erase_field erase_fields[SEALED__MAX] = {
-    [SEALED_SURVIVOR_IDENTITY] = {ERASE_WIPED, "survivor", "identity"},
-    [SEALED_CASE_SUMMARY] = {ERASE_WIPED, "cases", "summary"},
-    [SEALED_EVENT_TEXT] = {ERASE_WIPED, "case_event", "text"},
-    [SEALED_INCIDENT_DESCRIPTION] = {ERASE_WIPED, "incident", "description"},
-    [SEALED_NOTE_BODY] = {ERASE_WIPED, "note", "body"},
-    [SEALED_TASK_TITLE] = {ERASE_WIPED, "task", "title"},
-    [SEALED_MEMBER_PHONE] = {ERASE_NO_CASE, "member", "phone"},
-    [SEALED_CONSENT_REASON] = {ERASE_WIPED, "consent", "withdraw_reason"},
-    [SEALED_REFERRAL_REASON] = {ERASE_WIPED, "referral", "reason"},
-    [SEALED_REFERRAL_OVERRIDE] = {ERASE_WIPED, "referral", "override_reason"},
-    [SEALED_REFERRAL_SLIP] = {ERASE_WIPED, "referral", "slip_code"},
-    [SEALED_REFERRAL_NOTE] = {ERASE_WIPED, "referral_event", "note"},
-    [SEALED_ADVICE_PERSON] = {ERASE_NO_CASE, "migrant_advice", "person"},
-    [SEALED_TRAINING_FACILITATOR] = {ERASE_NO_CASE, "training", "facilitator_outside"},
-    [SEALED_TRAINING_PARTICIPANT] = {ERASE_NO_CASE, "training_participant", "outside"},
-    [SEALED_MEMBER_IDENTITY] = {ERASE_NO_CASE, "member", "identity"},
-    [SEALED_CASE_EMPLOYER] = {ERASE_WIPED, "cases", "employer"},
-    [SEALED_MEMBER_EMPLOYER] = {ERASE_NO_CASE, "member", "returnee_employer"},
-    [SEALED_REFERRAL_CONTACT] = {ERASE_WIPED, "referral", "contact_sealed"},
-    [SEALED_USER_TOTP] = {ERASE_NO_CASE, "user_totp", "secret"},
-    [SEALED_USER_NAME] = {ERASE_NO_CASE, "users", "display_name"},
-};
-
 static void blob_drop(struct blob *b)
 {
     free(b->p);

@@ -29,19 +29,11 @@ enum erase_reason {
 /* The code stored in cases.erased_reason. */
 const char *erase_reason_code(enum erase_reason why);
 
-/* What an erasure does with each sealed field (domain/sealed.h): wipes it
- * with the case, or leaves it because it belongs to no case. A field
- * added to sealed.h without its row here fails tests/unit/test_erase.c. */
-enum erase_how {
-    ERASE_UNSET,   /* no row: a defect */
-    ERASE_WIPED,   /* bound to a case: set to NULL (or an empty blob) */
-    ERASE_NO_CASE, /* a member's, an advice's, a training's: not a case's */
-};
-struct erase_field {
-    enum erase_how how;
-    const char *table, *column; /* where it is stored */
-};
-extern const struct erase_field erase_fields[SEALED__MAX];
+/* An erasure wipes every sealed field bound to a case (sealed_case_bound,
+ * in domain/sealed.c's table of where each field lives); the others are
+ * a member's, an advice's, a training's or an account's, not a case's. A
+ * field added to sealed.h without its wiping statement fails
+ * tests/unit/test_erase.c. */
 
 /* Erases the identity of case case_id, inside a transaction of its own or
  * the caller's: why says who (the caller's audit entry names her; the

@@ -218,8 +218,8 @@ struct tx_state {
 enum wipe_step { WIPE_BEGIN, WIPE_END, WIPE_VACUUM };
 
 /* The statements store_case_erase runs after STMT_CASE_ERASE_MARK, each
- * with ?1 the case: every sealed column of a case's records (domain/erase.c's
- * erase_fields; tests/unit/test_erase.c checks that each one it says is
+ * with ?1 the case: every sealed column of a case's records (domain/sealed.c's
+ * case-bound fields; tests/unit/test_erase.c checks that each one it says is
  * wiped is set to NULL or empty by one of them, in both backends). */
 extern const enum stmt_id store_erase_stmts[];
 extern const size_t store_nerase_stmts;

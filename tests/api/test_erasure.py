@@ -40,8 +40,8 @@ SECRETS = [WIPE_NAME, WIPE_NAME_KM, WIPE_PHONE, NAME, NAME_KM, PHONE, ADDRESS, S
 ACTS = ("penetration", "sexual_contact", "physical_assault", "forced_marriage",
         "denial_of_resources", "psychological_abuse")
 
-# Every sealed column a case's erasure wipes (domain/erase.c's erase_fields
-# rows marked ERASE_WIPED), with how its rows name the case.
+# Every sealed column a case's erasure wipes (domain/sealed.c's case-bound
+# fields), with how its rows name the case.
 WIPED = (
     ("survivor", "identity", "case_id = ?"),
     ("cases", "summary", "id = ?"),

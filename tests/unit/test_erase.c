@@ -1,5 +1,5 @@
 /* Erasure (domain/erase.h): every sealed field of domain/sealed.h has its
- * row in erase_fields, and each one bound to a case is set to NULL (or an
+ * row in domain/sealed.c, and each one bound to a case is set to NULL (or an
  * empty blob) by one of store_case_erase's statements in both backends'
  * statement tables. A sealed field added without that fails here (or, for
  * a new SEALED_* value, does not compile until this file is looked at).
@@ -16,9 +16,9 @@
 #include "domain/erase.h"
 #include "store/store_int.h"
 
-_Static_assert(SEALED__MAX == 21, "a new sealed field: give it its row in erase_fields "
-                                  "(domain/erase.c), wipe it in store_case_erase when it is a "
-                                  "case's, and count it here");
+_Static_assert(SEALED__MAX == 21, "a new sealed field: give it its row in domain/sealed.c, "
+                                  "wipe it in store_case_erase when it is a case's, and count "
+                                  "it here");
 
 /* Whether sql is an UPDATE of table that sets column to NULL or empty. */
 static bool wipes(const char *sql, const char *table, const char *column)
@@ -43,12 +43,12 @@ static bool wipes(const char *sql, const char *table, const char *column)
     return false;
 }
 
-static bool wiped_by(const struct stmt_def *stmts, const struct erase_field *f)
+static bool wiped_by(const struct stmt_def *stmts, const struct sealed_col *f)
 {
-    if (wipes(stmts[STMT_CASE_ERASE_MARK].sql, f->table, f->column))
+    if (wipes(stmts[STMT_CASE_ERASE_MARK].sql, f->table, f->col))
         return true;
     for (size_t i = 0; i < store_nerase_stmts; i++)
-        if (wipes(stmts[store_erase_stmts[i]].sql, f->table, f->column))
+        if (wipes(stmts[store_erase_stmts[i]].sql, f->table, f->col))
             return true;
     return false;
 }
@@ -58,12 +58,12 @@ static void every_sealed_field_has_a_row(void **state)
     (void)state;
     int wiped = 0;
     for (int f = 0; f < SEALED__MAX; f++) {
-        const struct erase_field *e = &erase_fields[f];
-        if (e->how == ERASE_UNSET)
-            fail_msg("sealed field %d has no row in erase_fields", f);
+        const struct sealed_col *e = sealed_column((enum sealed_field)f);
+        if (e->table == NULL)
+            fail_msg("sealed field %d has no row in domain/sealed.c", f);
         assert_non_null(e->table);
-        assert_non_null(e->column);
-        wiped += e->how == ERASE_WIPED;
+        assert_non_null(e->col);
+        wiped += sealed_case_bound((enum sealed_field)f);
     }
     /* survivor, summary, employer, timeline, incident, note, task, consent,
      * and the referral's five */
@@ -74,13 +74,13 @@ static void every_case_field_is_wiped_on_both_backends(void **state)
 {
     (void)state;
     for (int f = 0; f < SEALED__MAX; f++) {
-        const struct erase_field *e = &erase_fields[f];
-        if (e->how != ERASE_WIPED)
+        const struct sealed_col *e = sealed_column((enum sealed_field)f);
+        if (!sealed_case_bound((enum sealed_field)f))
             continue;
         if (!wiped_by(sqlite_stmts, e))
-            fail_msg("SQLite: no erase statement wipes %s.%s", e->table, e->column);
+            fail_msg("SQLite: no erase statement wipes %s.%s", e->table, e->col);
         if (!wiped_by(pg_stmts, e))
-            fail_msg("PostgreSQL: no erase statement wipes %s.%s", e->table, e->column);
+            fail_msg("PostgreSQL: no erase statement wipes %s.%s", e->table, e->col);
     }
 }
 
@@ -93,7 +93,7 @@ static void the_check_tells_a_wipe(void **state)
     assert_false(wipes("UPDATE note SET body = ?2 WHERE case_id = ?1", "note", "body"));
     assert_false(wipes("UPDATE task SET body = NULL", "note", "body"));
     assert_false(wipes("SELECT body = NULL FROM note", "note", "body"));
-    struct erase_field nowhere = {ERASE_WIPED, "note", "nowhere"};
+    struct sealed_col nowhere = {"note", {"case_id"}, 1, "nowhere"};
     assert_false(wiped_by(sqlite_stmts, &nowhere));
     assert_false(wiped_by(pg_stmts, &nowhere));
 }
