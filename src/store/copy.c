@@ -50,7 +50,7 @@ static const char *prefilled_pristine(const char *table)
 /* ---- the schema ---- */
 
 /* Names are put into SQL (quoted): only those of cbpn's schema's shape. */
-static bool name_ok(const char *s)
+bool store_name_ok(const char *s)
 {
     if (s == NULL || s[0] == '\0' || strlen(s) >= TABLE_NAME_SIZE || (s[0] >= '0' && s[0] <= '9'))
         return false;
@@ -106,7 +106,7 @@ static enum err columns_read(struct store_conn *c, struct schema *sc, char **err
     enum err e;
     while ((e = stmt_step(s, &row)) == ERR_OK && row) {
         const char *tn = stmt_col_text(s, 0), *cn = stmt_col_text(s, 1);
-        if (!name_ok(tn) || !name_ok(cn)) {
+        if (!store_name_ok(tn) || !store_name_ok(cn)) {
             *errmsg = xstrdup("the database has a table or column name cbpn does not use");
             stmt_done(s);
             return ERR_INTERNAL;
@@ -146,7 +146,7 @@ static enum err references_read(struct store_conn *c, struct schema *sc, char **
         if (t == NULL || rn == NULL || schema_find(sc, rn) == NULL)
             continue; /* schema_migration's, or none of ours */
         if (strcmp(rn, tn) == 0) {
-            if (t->self_col != NULL || !name_ok(cn) || !name_ok(rc)) {
+            if (t->self_col != NULL || !store_name_ok(cn) || !store_name_ok(rc)) {
                 *errmsg = xasprintf("cannot order the rows of table %s: it refers to itself "
                                     "other than by one named column",
                                     tn);

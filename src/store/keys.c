@@ -79,24 +79,13 @@ enum err store_case_key_page(struct store_conn *c, const char *after, int limit,
 
 /* ---- a sealed column, by its names ---- */
 
-/* Names are put into SQL: only those of cbpn's schema's shape. */
-static bool name_ok(const char *s)
-{
-    if (s == NULL || s[0] == '\0' || strlen(s) > 63 || (s[0] >= '0' && s[0] <= '9'))
-        return false;
-    for (const char *p = s; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
-            return false;
-    return true;
-}
-
 /* The row's name as SQL: the columns joined by '/', as text compared
  * bytewise in both backends. NULL when a name is not one. */
 static char *row_expr(const struct store_conn *c, const struct sealed_col *sc)
 {
     struct buf b = {0};
     for (size_t i = 0; i < sc->nrow; i++) {
-        if (!name_ok(sc->row[i])) {
+        if (!store_name_ok(sc->row[i])) {
             buf_free(&b);
             return NULL;
         }
@@ -114,7 +103,7 @@ enum err store_sealed_page(struct store_conn *c, const struct sealed_col *sc, co
 {
     *rows = 0;
     char *row = row_expr(c, sc);
-    if (row == NULL || !name_ok(sc->table) || !name_ok(sc->col)) {
+    if (row == NULL || !store_name_ok(sc->table) || !store_name_ok(sc->col)) {
         free(row);
         return ERR_INTERNAL;
     }
@@ -151,7 +140,7 @@ enum err store_sealed_swap(struct store_conn *c, const struct sealed_col *sc, co
 {
     *swapped = false;
     char *row = row_expr(c, sc);
-    if (row == NULL || !name_ok(sc->table) || !name_ok(sc->col)) {
+    if (row == NULL || !store_name_ok(sc->table) || !store_name_ok(sc->col)) {
         free(row);
         return ERR_INTERNAL;
     }

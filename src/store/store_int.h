@@ -346,6 +346,9 @@ void stmt_null(struct stmt *s, int i);
  * freed with stmt_finalize(). NULL, logged without sql, when it does not
  * prepare. */
 struct stmt *stmt_prepare(struct store_conn *c, const char *sql);
+/* Whether s may be put into such SQL as a name: of cbpn's schema's shape
+ * (lowercase letters, digits and _, not starting with a digit). */
+bool store_name_ok(const char *s);
 /* Frees a statement of stmt_prepare(). NULL is a no-op. */
 void stmt_finalize(struct stmt *s);
 
