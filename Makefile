@@ -3,7 +3,7 @@
 
 BUILD   ?= build
 CC      ?= cc
-PKGS    := libmicrohttpd sqlite3 libpq libsodium jansson icu-uc icu-i18n libseccomp liboath
+PKGS    := libmicrohttpd sqlite3 libpq libsodium jansson icu-uc icu-i18n libseccomp liboath xlsxwriter
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wcast-qual \
            -Wformat=2 -Wno-unused-parameter -Werror
 HARDEN  := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE

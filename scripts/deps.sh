@@ -4,8 +4,8 @@
 set -eu
 
 PKGS="build-essential pkg-config clang libclang-rt-dev
-libmicrohttpd-dev libsqlite3-dev libsodium-dev libjansson-dev libicu-dev libcmocka-dev libpq-dev libseccomp-dev liboath-dev
-postgresql python3 python3-jsonschema python3-yaml python3-psycopg2
+libmicrohttpd-dev libsqlite3-dev libsodium-dev libjansson-dev libicu-dev libcmocka-dev libpq-dev libseccomp-dev liboath-dev libxlsxwriter-dev
+postgresql python3 python3-jsonschema python3-yaml python3-psycopg2 python3-scipy python3-openpyxl sqlite3
 chromium fonts-khmeros clang-format cppcheck wrk curl nginx openssl"
 
 missing=""

@@ -85,6 +85,13 @@ static const enum scope table[ACT__MAX][ROLE__MAX] = {
     [ACT_TRAINING_FIGURES] = {N,     GRP, ORG,   ORG,   N,     N,      ALL},
     [ACT_AUDIT_READ]       = {N,     N,   N,     ORG,   N,     N,      ALL},
     [ACT_AUDIT_VERIFY]     = {N,     N,   N,     ALL,   N,     N,      ALL},
+    /* issue 10: suppressed aggregates of the whole deployment (one published
+     * set, so that no two readers see differently suppressed figures); the
+     * incident-level export of the cases within reach; the Incident
+     * Recorder workbook (case codes) for the NGO's supervisors only */
+    [ACT_REPORT_READ]      = {N,     N,   N,     ALL,   N,     ALL,    ALL},
+    [ACT_EXPORT_INCIDENTS] = {N,     N,   N,     ORG,   N,     ALL,    N},
+    [ACT_EXPORT_RECORDER]  = {N,     N,   N,     ORG,   N,     N,      N},
 };
 /* clang-format on */
 

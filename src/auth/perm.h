@@ -81,6 +81,10 @@ enum action {
     ACT_TRAINING_FIGURES, /* coverage by topic and the cascade (who trained whom) */
     ACT_AUDIT_READ,       /* the audit log's entries (ids and codes only) */
     ACT_AUDIT_VERIFY,     /* verify the audit chain and see its signed head */
+    ACT_REPORT_READ,      /* the indicators (suppressed aggregates), dashboard and spreadsheets */
+    ACT_EXPORT_INCIDENTS, /* the de-identified, k-anonymous incident-level export */
+    ACT_EXPORT_RECORDER,  /* the GBVIMS Incident Recorder-style workbook (case codes, not
+                             k-anonymised) */
     ACT__MAX
 };
 

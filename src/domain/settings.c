@@ -21,6 +21,9 @@ static const struct setting_def defs[SETTING__MAX] = {
     [SETTING_RETENTION_YEARS] = {"retention.years", 1, 100, 5,
                                  "years after its closure before cbpn retention run erases a "
                                  "case's identity"},
+    [SETTING_EXPORT_K] = {"export.k", 2, 1000, 11,
+                          "every combination of sex, age band, district, nationality and "
+                          "concerns in an incident export is shared by at least k rows"},
 };
 
 const struct setting_def *setting_def(enum setting s)

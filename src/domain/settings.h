@@ -17,6 +17,7 @@ enum setting {
     SETTING_SUPPRESSION_K,         /* suppression.k: DOMAIN.md §3, 5 */
     SETTING_TOTP_REQUIRED,         /* auth.totp_required: 1 = supervisors and admins need TOTP */
     SETTING_RETENTION_YEARS,       /* retention.years: issue 9 item 4, 5 */
+    SETTING_EXPORT_K, /* export.k: k-anonymity of incident exports, DOMAIN.md §3, 11 */
     SETTING__MAX
 };
 

@@ -11,7 +11,7 @@
 
 /* Adding a role or an action must come with its row or column here. */
 _Static_assert(ROLE__MAX == 7, "update the expected matrix for the new role");
-_Static_assert(ACT__MAX == 60, "update the expected matrix for the new action");
+_Static_assert(ACT__MAX == 63, "update the expected matrix for the new action");
 
 #define N   SCOPE_NONE
 #define OWN SCOPE_OWN
@@ -144,6 +144,12 @@ static const struct row expected[] = {
      * codes, no case content); verifying the chain both (issue 9) */
     {ACT_AUDIT_READ,       "audit_read",       {N,   N,   N,   ORG, N,   N,   ALL}},
     {ACT_AUDIT_VERIFY,     "audit_verify",     {N,   N,   N,   ALL, N,   N,   ALL}},
+    /* issue 10 item 5: only analyst, supervisor and admin reach reports;
+     * analyst and supervisor the k-anonymous incident export; only the
+     * supervisor the Incident Recorder workbook */
+    {ACT_REPORT_READ,      "report_read",      {N,   N,   N,   ALL, N,   ALL, ALL}},
+    {ACT_EXPORT_INCIDENTS, "export_incidents", {N,   N,   N,   ORG, N,   ALL, N}},
+    {ACT_EXPORT_RECORDER,  "export_recorder",  {N,   N,   N,   ORG, N,   N,   N}},
 };
 /* clang-format on */
 
