@@ -25,6 +25,7 @@ static const struct {
     {"key", cmd_key, "rotate the data key, or wrap it with a passphrase (cbpn key ...)"},
     {"backup", cmd_backup, "write an encrypted backup while the servers run"},
     {"restore", cmd_restore, "check a backup, then restore it into a new database"},
+    {"report", cmd_report, "the donor indicators for a month, quarter or year, as csv, xlsx or json"},
     {"retention", cmd_retention, "erase identities of closed cases past the retention period"},
 };
 

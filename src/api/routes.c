@@ -47,6 +47,7 @@ const struct route api_routes[] = {
     {M_GET, "/api/v1/agencies/{id}", api_agency_get, AUTH},
     {M_POST, "/api/v1/cases", api_case_report, CREATE},
     {M_GET, "/api/v1/cases", api_case_list, AUTH},
+    {M_GET, "/api/v1/reports/indicators", api_report_indicators, AUTH},
     {M_GET, "/api/v1/cases/{id}", api_case_get, AUTH},
     {M_PATCH, "/api/v1/cases/{id}", api_case_patch, AUTH},
     {M_POST, "/api/v1/cases/{id}/assign", api_case_assign, AUTH},

@@ -28,6 +28,9 @@ struct sdc_table {
     /* area->n * period->n * (ncat + 1) cells, index
      * (a * period->n + p) * (ncat + 1) + c; values >= 0 */
     const int64_t *value;
+    /* in: cells suppressed before the rule runs (a total another table of
+     * the same indicator suppressed); NULL for none */
+    const bool *preset;
     bool *suppressed; /* out, same shape */
 };
 
