@@ -1229,9 +1229,3 @@ void report_free(struct report *r)
     free(r->by_area.points);
     memset(r, 0, sizeof *r);
 }
-
-const char *report_label(enum lang lang, const char *code)
-{
-    (void)lang;
-    return code;
-}

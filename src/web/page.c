@@ -243,6 +243,8 @@ const char *page_home(const struct actor *a)
     struct ctx cx = {.actor = a};
     if (a != NULL && !may(&cx, ACT_CASE_READ) && may(&cx, ACT_REFERRAL_READ))
         return "/referrals";
+    if (a != NULL && !may(&cx, ACT_CASE_READ) && may(&cx, ACT_REPORT_READ))
+        return "/reports";
     return "/cases";
 }
 
@@ -612,6 +614,12 @@ static void page_head(struct req *r, struct resp *w, const char *title, const ch
             bool own = scope_of(&cx, ACT_GROUP_READ) == SCOPE_GROUP;
             h_raw(b, "<a href=\"/groups\" id=\"nav-groups\">");
             h_text(b, tr(r, own ? MSG_NAV_MY_GROUP : MSG_NAV_GROUPS));
+            h_raw(b, "</a>");
+        }
+        /* The dashboard of the network's results. */
+        if (may(&cx, ACT_REPORT_READ)) {
+            h_raw(b, "<a href=\"/reports\" id=\"nav-reports\">");
+            h_text(b, tr(r, MSG_NAV_REPORTS));
             h_raw(b, "</a>");
         }
         /* The audit log's signed head and its verification. */

@@ -59,7 +59,8 @@ const char *code_label(const struct req *r, enum code_list list, const char *cod
 /* The same in lang (the slip shows Khmer and English). Static. */
 const char *code_label_in(enum lang lang, enum code_list list, const char *code);
 /* Where a signed-in actor a starts: her cases, or for a role that sees
- * referrals but no cases (a provider) the referrals. Static. */
+ * referrals but no cases (a provider) the referrals, or for one that sees
+ * neither but the reports (an analyst) the reports. Static. */
 const char *page_home(const struct actor *a);
 /* Whether every code of list has a label. */
 bool code_labelled(enum code_list list);
@@ -276,6 +277,8 @@ void web_advice_new(struct req *r, struct resp *w);
 void web_advice_create(struct req *r, struct resp *w);
 void web_advice_create_resume(struct req *r, struct resp *w);
 void web_advice_done(struct req *r, struct resp *w);
+/* The dashboard of the network's results (web/reports.c). */
+void web_reports(struct req *r, struct resp *w);
 
 /* "/assets/NAME?v=VERSION": the URL of a built-in asset whose version
  * changes with its content (so it may be cached). Caller frees. */

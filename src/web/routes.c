@@ -89,6 +89,7 @@ const struct route web_routes[] = {
     {M_POST, "/advice/{id}/done", web_advice_done, FORM_POST},
     {M_GET, "/agencies", web_agencies, SIGNED_IN},
     {M_GET, "/agencies/{id}", web_agency_show, SIGNED_IN},
+    {M_GET, "/reports", web_reports, SIGNED_IN},
     {M_GET, "/assets/{name}", web_asset, PAGE},
 };
 
