@@ -161,6 +161,7 @@ enum stmt_id {
     STMT_IDEM_PRUNE,
     STMT_SURVIVOR_KEY_INSERT,
     STMT_SURVIVOR_MATCH,
+    STMT_EXPORT_INCIDENTS, /* the incident exports' rows (export.c) */
     /* Erasure of a case's identity (store_case_erase). */
     STMT_CASE_ERASE_MARK,
     STMT_ERASE_SURVIVOR,
