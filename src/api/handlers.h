@@ -75,5 +75,10 @@ void api_member_trainings(struct req *r, struct resp *w);
 void api_advice_create(struct req *r, struct resp *w);
 void api_advice_list(struct req *r, struct resp *w);
 void api_advice_patch(struct req *r, struct resp *w);
+void api_report_csv(struct req *r, struct resp *w);
+void api_report_xlsx(struct req *r, struct resp *w);
+void api_export_cases_csv(struct req *r, struct resp *w);
+void api_export_cases_xlsx(struct req *r, struct resp *w);
+void api_export_recorder(struct req *r, struct resp *w);
 
 #endif
