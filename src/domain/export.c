@@ -291,6 +291,8 @@ static int cmp_str(const void *a, const void *b)
 static char *codes_of_array(const char *json)
 {
     struct buf b = {0};
+    if (json == NULL || strcmp(json, "[]") == 0)
+        return NULL;
     json_t *a = json != NULL ? json_loads(json, 0, NULL) : NULL;
     size_t n = json_is_array(a) ? json_array_size(a) : 0;
     const char **v = n ? xcalloc(n, sizeof *v) : NULL;
@@ -358,6 +360,8 @@ static bool referral_fields(char *tok, char *f[4])
 /* "service_type:status" of each referral, sorted, ';'-joined. */
 static char *referrals_plain(const char *s)
 {
+    if (s == NULL || s[0] == '\0')
+        return NULL;
     size_t n;
     char **v = split(s, &n);
     char **out = n ? xcalloc(n, sizeof *out) : NULL;
@@ -445,7 +449,7 @@ static bool collect_row(const struct export_rec *r, void *cls)
 
 static int cmp_row(const void *a, const void *b)
 {
-    const struct xrow *x = a, *y = b;
+    const struct xrow *x = *(const struct xrow *const *)a, *y = *(const struct xrow *const *)b;
     int c = strcmp(x->code, y->code);
     return c != 0 ? c : strcmp(x->incident_id, y->incident_id);
 }
@@ -500,8 +504,8 @@ static void row_values(const struct xrow *r, const int lv[Q__N], char s[3][160],
     }
     v[6] = r->gbv_type != NULL ? r->gbv_type : "";
     v[7] = r->result != NULL ? r->result : "";
-    v[8] = r->control;
-    v[9] = r->referrals;
+    v[8] = r->control != NULL ? r->control : "";
+    v[9] = r->referrals != NULL ? r->referrals : "";
 }
 
 static enum err check_query(const struct export_query *q, struct fielderrs *fe)
@@ -548,10 +552,13 @@ enum err export_incidents(const struct ctx *cx, const struct export_query *q, en
         return e;
     int k = setting_get(cx, SETTING_EXPORT_K);
     struct collect c = {.cx = cx};
-    e = store_export_incidents(cx->db, org, opt(q->from), opt(q->to), true, collect_row, &c);
+    e = store_export_incidents(cx->db, org, opt(q->from), opt(q->to), true, false, collect_row, &c);
     if (e == ERR_OK) {
+        const struct xrow **order = xcalloc(c.n + 1, sizeof *order);
+        for (size_t i = 0; i < c.n; i++)
+            order[i] = &c.rows[i];
         if (c.n > 1)
-            qsort(c.rows, c.n, sizeof *c.rows, cmp_row);
+            qsort(order, c.n, sizeof *order, cmp_row);
         struct distinct d;
         distinct_build(c.rows, c.n, &d);
         struct hmap h;
@@ -571,14 +578,14 @@ enum err export_incidents(const struct ctx *cx, const struct export_query *q, en
         }
         uint32_t row = 1;
         for (size_t i = 0; i < c.n && e == ERR_OK; i++) {
-            size_t s = hmap_slot(&h, gen_key(&c.rows[i], lv));
+            size_t s = hmap_slot(&h, gen_key(order[i], lv));
             if (h.counts[s] < (size_t)k) {
                 st->withheld++;
                 continue;
             }
             char tmp[3][160];
             const char *v[NCOLS];
-            row_values(&c.rows[i], lv, tmp, v);
+            row_values(order[i], lv, tmp, v);
             for (int j = 0; j < NCOLS; j++) {
                 if (x != NULL)
                     xlsx_str(x, row, (uint16_t)j, v[j]);
@@ -593,6 +600,7 @@ enum err export_incidents(const struct ctx *cx, const struct export_query *q, en
             e = xlsx_finish(x, out);
         hmap_free(&h);
         distinct_free(&d);
+        free(order);
     }
     for (size_t i = 0; i < c.n; i++) {
         free(c.rows[i].control);
@@ -797,7 +805,7 @@ enum err export_recorder(const struct ctx *cx, const struct export_query *q, str
     if (e != ERR_OK)
         return e;
     struct ircollect c = {.cx = cx};
-    e = store_export_incidents(cx->db, org, opt(q->from), opt(q->to), false, collect_ir, &c);
+    e = store_export_incidents(cx->db, org, opt(q->from), opt(q->to), false, true, collect_ir, &c);
     struct xlsx *x = e == ERR_OK ? xlsx_new("incidents") : NULL;
     if (e == ERR_OK && x == NULL)
         e = ERR_INTERNAL;

@@ -1127,10 +1127,12 @@ struct export_rec {
 };
 /* Calls fn for each incident whose case is of organization_id (NULL: any),
  * reported_on within from..to (each NULL: unbounded) and, with
- * consented_only, whose case's reporting consent stands. fn returns false
+ * consented_only, whose case's reporting consent stands. Without full,
+ * only the fields up to referrals and reporting are read (the
+ * de-identified export's); the others are NULL or false. fn returns false
  * to stop (then ERR_OK). */
 enum err store_export_incidents(struct store_conn *c, const char *organization_id, const char *from,
-                                const char *to, bool consented_only,
+                                const char *to, bool consented_only, bool full,
                                 bool (*fn)(const struct export_rec *r, void *cls), void *cls);
 
 /* ---- snapshots for backups (snapshot.c) ---- */
