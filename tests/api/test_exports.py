@@ -107,8 +107,30 @@ class ExportsTest(ServerTestCase):
         # from Thailand with another concern, alone at every level but the
         # last: generalising the age band by one level leaves him alone,
         # 1 of 43 withheld (under 5%).
-        for i in range(28):
-            case(30, incidents=2 if i < 2 else 1)
+        cls.g1 = [case(30, incidents=2 if i < 2 else 1) for i in range(28)]
+        # Screened twice: the latest screening's result and forced-labour
+        # indicators are exported. Referred once (services and share_with
+        # consent first).
+        for ind in (["a_deceived_nature_of_job", "d_excessive_hours", "fl_deception"],
+                    ["fl_retention_of_documents", "fl_debt_bondage"]):
+            st, _, v = srv.post("/api/v1/cases/%s/screenings" % cls.g1[0],
+                                {"adult": True, "indicators": ind}, token=tok)
+            if st != 201:
+                raise AssertionError("setUp: screening: %s %r" % (st, v))
+        shelter_org = srv.user("shelter")["organization_id"]
+        st, _, v = srv.request("GET", "/api/v1/services", token=srv.login("admin"))
+        cls.service = next(x for x in v["items"] if x["organization_id"] == shelter_org)
+        for body in ({"purpose": "services"}, {"purpose": "share_with",
+                                               "organization_id": shelter_org}):
+            body.update({"given": True, "method": "verbal", "by": "survivor"})
+            st, _, v = srv.post("/api/v1/cases/%s/consents" % cls.g1[2], body, token=tok)
+            if st != 201:
+                raise AssertionError("setUp: consent: %s %r" % (st, v))
+        st, _, v = srv.post("/api/v1/cases/%s/referrals" % cls.g1[2],
+                            {"service_id": cls.service["id"], "urgency": "routine",
+                             "reason": "Testreason needs a safe place"}, token=tok)
+        if st != 201:
+            raise AssertionError("setUp: referral: %s %r" % (st, v))
         for _ in range(6):
             case(20)
         for _ in range(6):
@@ -187,6 +209,15 @@ class ExportsTest(ServerTestCase):
         per_code = collections.Counter(r["survivor_code"] for r in rows)
         self.assertEqual(sorted(per_code.values(), reverse=True)[:3], [2, 2, 1])
         self.assertEqual(len(per_code), 40)
+        # the latest screening; the referral
+        screened = [r for r in rows if r["screening_result"]]
+        self.assertEqual(len(screened), 2)  # the case with two incidents
+        for r in screened:
+            self.assertEqual(r["screening_result"], "insufficient_indicators")
+            self.assertEqual(r["means_of_control"], "fl_debt_bondage;fl_retention_of_documents")
+        self.assertEqual([r["referrals"] for r in rows if r["referrals"]],
+                         ["%s:sent" % self.service["type"]])
+        self.assertEqual(sum(1 for r in rows if r["means_of_control"]), 2)
         # stable: the same codes the next time
         _, again = self.export_ok("supervisor")
         self.assertEqual([r["survivor_code"] for r in read_csv(again)],
@@ -289,6 +320,10 @@ class ExportsTest(ServerTestCase):
         st, _, v = self.get("/api/v1/locations?parent=1707", "supervisor")
         commune = next(i for i in v["items"] if i["code"] == "170710")
         self.assertEqual({r["commune_km"] for r in rows}, {commune["name_km"]})
+        referred = [r["referrals"] for r in rows if r["referrals"]]
+        self.assertEqual(len(referred), 1)
+        self.assertRegex(referred[0], r"^%s:sent:\d{4}-\d\d-\d\d:\d{4}-\d\d-\d\d$"
+                         % self.service["type"])
         r = rows[0]
         self.assertEqual(r["perpetrator_relationship"], "intimate_partner")
         self.assertEqual(r["physical_assault"], True)
