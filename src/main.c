@@ -26,6 +26,7 @@ static const struct {
     {"backup", cmd_backup, "write an encrypted backup while the servers run"},
     {"restore", cmd_restore, "check a backup, then restore it into a new database"},
     {"retention", cmd_retention, "erase identities of closed cases past the retention period"},
+    {"report", cmd_report, "write the donor report's indicators (csv, xlsx or json)"},
     {"export", cmd_export, "write the de-identified incident export (cbpn export incidents ...)"},
 };
 

@@ -84,6 +84,43 @@ enum err report_xlsx(const struct report *r, enum lang lang, struct buf *out)
     return xlsx_finish(x, out);
 }
 
+static json_t *value_json(enum report_kind kind, const struct report_value *v)
+{
+    json_t *o = json_object();
+    if (v->suppressed || v->absent)
+        json_object_set_new(o, "value", json_null());
+    else if (kind == REPORT_COUNT)
+        json_object_set_new(o, "value", json_integer((json_int_t)llround(v->value)));
+    else
+        json_object_set_new(o, "value", json_real(round(v->value * 10) / 10));
+    json_object_set_new(o, "suppressed", json_boolean(v->suppressed));
+    return o;
+}
+
+json_t *report_json(const struct report *r)
+{
+    json_t *inds = json_array();
+    for (size_t i = 0; i < r->n; i++) {
+        const struct report_ind *ind = &r->inds[i];
+        json_t *o = value_json(ind->kind, &ind->v);
+        json_object_set_new(o, "code", json_string(ind->code));
+        if (ind->ndims > 0) {
+            json_t *bd = json_object();
+            for (size_t d = 0; d < ind->ndims; d++) {
+                json_t *cats = json_object();
+                for (size_t c = 0; c < ind->dims[d].n; c++)
+                    json_object_set_new(cats, ind->dims[d].cats[c].code,
+                                        value_json(ind->kind, &ind->dims[d].cats[c].v));
+                json_object_set_new(bd, ind->dims[d].name, cats);
+            }
+            json_object_set_new(o, "breakdown", bd);
+        }
+        json_array_append_new(inds, o);
+    }
+    return json_pack("{s:s, s:s, s:i, s:o}", "from", r->from, "to", r->to, "k", r->k, "indicators",
+                     inds);
+}
+
 enum err report_sheet(const struct ctx *cx, const struct report_query *q, bool csv, enum lang lang,
                       struct buf *out, struct fielderrs *fe)
 {

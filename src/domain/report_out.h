@@ -8,6 +8,8 @@
 
 #include <stdbool.h>
 
+#include <jansson.h>
+
 #include "domain/report.h"
 #include "util/buf.h"
 
@@ -19,6 +21,12 @@ void report_csv(const struct report *r, struct buf *out);
  * category's on a cell) in lang. ERR_INTERNAL when the workbook cannot be
  * written. */
 enum err report_xlsx(const struct report *r, enum lang lang, struct buf *out);
+
+/* The report as API.md's answer of GET /reports/indicators (new
+ * reference): {"from","to","k","indicators":[{"code","value" or null,
+ * "suppressed","breakdown"?:{"<dimension>":{"<code>":{"value" or null,
+ * "suppressed"}}}}]}; counts as integers, the rest with one decimal. */
+json_t *report_json(const struct report *r);
 
 /* The report of q as a spreadsheet (csv true: CSV, else XLSX) into out,
  * audited (AUDIT_EXPORT, record type indicators, the format and period).

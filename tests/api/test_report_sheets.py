@@ -10,10 +10,12 @@ placeholder engine these answer 500."""
 
 import csv
 import io
+import json
+import subprocess
 
 import openpyxl
 
-from cbpnserver import ServerTestCase
+from cbpnserver import CBPN_BIN, SLOW, ServerTestCase
 
 PERIOD = "from=2026-12-01&to=2026-12-31"
 HEADER = ["code", "dimension", "category", "value", "suppressed"]
@@ -115,3 +117,51 @@ class ReportSheetsTest(ServerTestCase):
             st, _, _ = self.get("/api/v1/reports/indicators.%s?%s" % (ext, PERIOD), "supervisor")
             self.assertEqual(st, 200)
         self.assertEqual(n(), before + 2)
+
+    # ---- cbpn report ----
+
+    def cli(self, *args):
+        p = subprocess.run([CBPN_BIN, "report", *args], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=120 * SLOW)
+        return p.returncode, p.stdout, p.stderr.decode()
+
+    def test_cli_usage(self):
+        rc, out, _ = self.cli("--help")
+        self.assertEqual(rc, 0)
+        self.assertIn(b"cbpn report", out)
+        db = self.srv.db_args()
+        for args in ((), (*db, "--from", "2026-12-01", "--to", "2026-12-31"),
+                     (*db, "--from", "2026-12-01", "--to", "2026-12-31", "--format", "pdf"),
+                     (*db, "--to", "2026-12-31", "--format", "csv"),
+                     (*db, "--from", "2026-12-01", "--to", "2026-12-31", "--format", "csv",
+                      "--lang", "fr")):
+            with self.subTest(args=args):
+                rc, out, err = self.cli(*args)
+                self.assertEqual(rc, 2, err)
+                self.assertEqual(out, b"")
+
+    def test_cli_matches_the_api(self):
+        db = self.srv.db_args()
+        period = ("--from", "2026-12-01", "--to", "2026-12-31")
+        st, _, report = self.get("/api/v1/reports/indicators?" + PERIOD, "analyst")
+        self.assertEqual(st, 200, report)
+        rc, out, err = self.cli(*db, *period, "--format", "json")
+        self.assertEqual(rc, 0, err)
+        got = json.loads(out)
+        self.assertEqual(got["indicators"], report["indicators"])
+        self.assertEqual((got["from"], got["to"], got["k"]),
+                         (report["from"], report["to"], report["k"]))
+        st, _, payload = self.get("/api/v1/reports/indicators.csv?" + PERIOD, "analyst")
+        rc, out, err = self.cli(*db, *period, "--format", "csv")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(out, payload)
+        rc, out, err = self.cli(*db, *period, "--format", "xlsx")
+        self.assertEqual(rc, 0, err)
+        rows = list(openpyxl.load_workbook(io.BytesIO(out), read_only=True).active.iter_rows(
+            values_only=True))
+        self.assertEqual(len(rows), len(csv_rows(payload)))
+        # a period that is not a whole month, quarter or year: exit 1, nothing written
+        rc, out, err = self.cli(*db, "--from", "2026-12-02", "--to", "2026-12-31", "--format",
+                                "csv")
+        self.assertEqual(rc, 1, err)
+        self.assertEqual(out, b"")

@@ -82,6 +82,27 @@ static void test_csv_field(void **state)
     buf_free(&b);
 }
 
+static void test_json(void **state)
+{
+    (void)state;
+    struct report r = sample();
+    r.n = 3;
+    json_t *j = report_json(&r);
+    char *text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
+    assert_string_equal(text,
+                        "{\"from\":\"2026-01-01\",\"indicators\":["
+                        "{\"breakdown\":{\"odd\":{\"a,b\":{\"suppressed\":false,\"value\":3},"
+                        "\"say \\\"hi\\\"\":{\"suppressed\":false,\"value\":0}},"
+                        "\"sex\":{\"female\":{\"suppressed\":false,\"value\":12},"
+                        "\"male\":{\"suppressed\":true,\"value\":null}}},"
+                        "\"code\":\"people_reached\",\"suppressed\":false,\"value\":15},"
+                        "{\"code\":\"regular_channel_pct\",\"suppressed\":false,\"value\":66.7},"
+                        "{\"code\":\"knowledge_gain\",\"suppressed\":true,\"value\":null}],"
+                        "\"k\":5,\"to\":\"2026-03-31\"}");
+    free(text);
+    json_decref(j);
+}
+
 static int files_in(const char *dir)
 {
     DIR *d = opendir(dir);
@@ -124,6 +145,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_csv),
         cmocka_unit_test(test_csv_field),
+        cmocka_unit_test(test_json),
         cmocka_unit_test(test_xlsx),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
