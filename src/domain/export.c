@@ -167,13 +167,25 @@ static size_t hmap_slot(struct hmap *h, uint64_t key)
 
 /* ---- choosing the levels ---- */
 
-/* The distinct combinations of the five values as recorded (level 0). */
+/* The distinct combinations of the five values as recorded (level 0).
+ * The five are the case's (sex, the survivor's age, the case's place,
+ * nationality and concerns), so every row of a survivor is in the same
+ * combination at every level: a class's size is the number of survivors
+ * in it (rows of one survivor count once), so a survivor with many
+ * incidents is not hidden among her own rows. */
 struct distinct {
     const struct xrow **rep; /* a row of each */
-    size_t *count;
-    size_t *slot; /* scratch: its slot in the current levels' map */
+    size_t *count;           /* its survivors */
+    size_t *rows;            /* its rows */
+    size_t *slot;            /* scratch: its slot in the current levels' map */
     size_t n;
 };
+
+/* The survivor of a row as a number: her code's 64 bits. */
+static uint64_t survivor_num(const struct xrow *r)
+{
+    return strtoull(r->code + 2, NULL, 16);
+}
 
 static void distinct_build(const struct xrow *rows, size_t n, struct distinct *d)
 {
@@ -181,8 +193,11 @@ static void distinct_build(const struct xrow *rows, size_t n, struct distinct *d
     struct hmap h;
     hmap_init(&h, n);
     size_t *index = xcalloc(h.cap, sizeof *index);
+    struct hmap seen; /* the survivors met */
+    hmap_init(&seen, n);
     d->rep = xcalloc(n + 1, sizeof *d->rep);
     d->count = xcalloc(n + 1, sizeof *d->count);
+    d->rows = xcalloc(n + 1, sizeof *d->rows);
     d->slot = xcalloc(n + 1, sizeof *d->slot);
     d->n = 0;
     for (size_t i = 0; i < n; i++) {
@@ -191,9 +206,12 @@ static void distinct_build(const struct xrow *rows, size_t n, struct distinct *d
             index[s] = d->n;
             d->rep[d->n++] = &rows[i];
         }
-        d->count[index[s]]++;
+        d->rows[index[s]]++;
+        if (seen.counts[hmap_slot(&seen, survivor_num(&rows[i]))]++ == 0)
+            d->count[index[s]]++;
     }
     free(index);
+    hmap_free(&seen);
     hmap_free(&h);
 }
 
@@ -201,10 +219,12 @@ static void distinct_free(struct distinct *d)
 {
     free(d->rep);
     free(d->count);
+    free(d->rows);
     free(d->slot);
 }
 
-/* Fills h with the class sizes at lv; returns the rows in classes under k. */
+/* Fills h with the class sizes (survivors) at lv; returns the rows in
+ * classes under k. */
 static size_t withheld_at(const struct distinct *d, struct hmap *h, const int lv[Q__N], int k)
 {
     hmap_clear(h);
@@ -215,7 +235,7 @@ static size_t withheld_at(const struct distinct *d, struct hmap *h, const int lv
     size_t w = 0;
     for (size_t i = 0; i < d->n; i++)
         if (h->counts[d->slot[i]] < (size_t)k)
-            w += d->count[i];
+            w += d->rows[i];
     return w;
 }
 
@@ -774,7 +794,7 @@ static bool collect_ir(const struct export_rec *r, void *cls)
     }
     json_decref(perp);
     x->cell[29] = dup_or_null(r->sex);
-    x->age = r->age;
+    x->age = r->incident_age >= 0 ? r->incident_age : r->age;
     x->cell[31] = referrals_dated(r->referrals);
     x->reporting = r->reporting;
     return true;

@@ -6,16 +6,19 @@
  * survivor_code,sex,age_band,district,nationality,concerns,gbv_type,
  * screening_result,means_of_control,referrals. survivor_code is a keyed
  * hash of the case id under the data key: stable, not the case code, not
- * reversible without the key. The rows are k-anonymous (k = export.k) on
- * exactly (sex, age_band, district, nationality, concerns): every
- * combination of those five values that is written is shared by at least k
- * written rows. To get there the five are generalised by one global level
+ * reversible without the key. The age band is the survivor's age's (of the
+ * case, so that all five values below are the case's). The rows are
+ * k-anonymous (k = export.k) on exactly (sex, age_band, district,
+ * nationality, concerns): every combination of those five values that is
+ * written is shared by the rows of at least k survivors (so by at least k
+ * rows; a survivor's several incidents count once, so that they cannot
+ * hide her). To get there the five are generalised by one global level
  * each (sex -> *; age band -> under_18/18_plus/unknown -> *; district ->
  * its province -> *; nationality -> KH/other/unknown -> *; concerns -> the
  * groups exploitation_or_migration, violence, child_at_risk, other -> *),
  * the levels chosen with the fewest steps of generalisation (the sum of
  * the five levels) at which at most EXPORT_MAX_WITHHELD of the rows would
- * still be in smaller combinations (the fewest rows withheld among those
+ * still be in combinations of fewer survivors (the fewest rows withheld among those
  * with that many steps, then the first in the order sex, age band,
  * district, nationality, concerns, least generalised first); the rows
  * still in combinations smaller than k are left out, and the share of rows

@@ -29,6 +29,7 @@ enum {
     X_REPORTED_ELSEWHERE,
     X_ACTS,
     X_GOODS = X_ACTS + ACTS_N,
+    X_INCIDENT_AGE,
 };
 
 enum err store_export_incidents(struct store_conn *c, const char *organization_id, const char *from,
@@ -57,6 +58,7 @@ enum err store_export_incidents(struct store_conn *c, const char *organization_i
             .concerns = stmt_col_text(s, X_CONCERNS),
             .referrals = stmt_col_text(s, X_REFERRALS),
             .reporting = reporting,
+            .incident_age = -1,
         };
         if (full) {
             r.date = stmt_col_text(s, X_DATE);
@@ -70,6 +72,8 @@ enum err store_export_incidents(struct store_conn *c, const char *organization_i
             r.abduction = stmt_col_text(s, X_ABDUCTION);
             r.reported_elsewhere = stmt_col_text(s, X_REPORTED_ELSEWHERE);
             r.goods_or_money_exchanged = stmt_col_int(s, X_GOODS) != 0;
+            r.incident_age =
+                stmt_col_null(s, X_INCIDENT_AGE) ? -1 : (int)stmt_col_int(s, X_INCIDENT_AGE);
             for (int i = 0; i < ACTS_N; i++)
                 r.acts[i] = stmt_col_int(s, X_ACTS + i) != 0;
         }

@@ -531,7 +531,7 @@ const struct stmt_def sqlite_stmts[STMT__MAX] = {
      * Incident Recorder's. The consent rule is applied by the caller. */
     S(STMT_EXPORT_INCIDENTS,
       "SELECT i.id, i.case_id, c.code, c.location_code, s.sex,"
-      " COALESCE(i.survivor_age, s.age), s.demographics, i.gbv_type,"
+      " s.age, s.demographics, i.gbv_type,"
       " (SELECT group_concat(cc.concern, ';') FROM case_concern cc WHERE cc.case_id = i.case_id),"
       " (SELECT sc.result || '|' || sc.forced_labour_indicators FROM screening sc"
       " WHERE sc.case_id = i.case_id ORDER BY sc.created_at DESC, sc.id DESC LIMIT 1),"
@@ -548,7 +548,7 @@ const struct stmt_def sqlite_stmts[STMT__MAX] = {
       " AND (?3 IS NULL OR i.reported_on <= ?3)"),
     S(STMT_EXPORT_INCIDENTS_FULL,
       "SELECT i.id, i.case_id, c.code, c.location_code, s.sex,"
-      " COALESCE(i.survivor_age, s.age), s.demographics, i.gbv_type,"
+      " s.age, s.demographics, i.gbv_type,"
       " (SELECT group_concat(cc.concern, ';') FROM case_concern cc WHERE cc.case_id = i.case_id),"
       " (SELECT sc.result || '|' || sc.forced_labour_indicators FROM screening sc"
       " WHERE sc.case_id = i.case_id ORDER BY sc.created_at DESC, sc.id DESC LIMIT 1),"
@@ -561,7 +561,7 @@ const struct stmt_def sqlite_stmts[STMT__MAX] = {
       ", i.date, i.reported_on, i.time_of_day, i.location_type, i.location, i.migration_stage,"
       " i.context_flags, i.perpetrators, i.abduction, i.reported_elsewhere, i.penetration,"
       " i.sexual_contact, i.physical_assault, i.forced_marriage, i.denial_of_resources,"
-      " i.psychological_abuse, i.goods_or_money_exchanged"
+      " i.psychological_abuse, i.goods_or_money_exchanged, i.survivor_age"
       " FROM incident i JOIN cases c ON c.id = i.case_id"
       " LEFT JOIN survivor s ON s.case_id = i.case_id"
       " WHERE (?1 IS NULL OR c.organization_id = ?1)"

@@ -1111,7 +1111,7 @@ struct export_rec {
     const char *incident_id, *case_id, *case_code;
     const char *location_code; /* the case's place */
     const char *sex;           /* the survivor's; NULL without a survivor record */
-    int age;                   /* on the incident date, else the survivor's; -1 unknown */
+    int age;                   /* the survivor's (of the case); -1 unknown */
     const char *demographics;  /* JSON object text */
     const char *gbv_type;
     const char *concerns; /* the case's concern codes, ';'-joined, any order */
@@ -1123,7 +1123,8 @@ struct export_rec {
     const char *abduction, *reported_elsewhere;
     bool acts[ACTS_N];
     bool goods_or_money_exchanged;
-    bool reporting; /* the case's latest reporting consent is given and not withdrawn */
+    int incident_age; /* the survivor's on the incident date (FULL only); -1 unknown */
+    bool reporting;   /* the case's latest reporting consent is given and not withdrawn */
 };
 /* Calls fn for each incident whose case is of organization_id (NULL: any),
  * reported_on within from..to (each NULL: unbounded) and, with

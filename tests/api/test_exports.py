@@ -188,9 +188,15 @@ class ExportsTest(ServerTestCase):
         self.assertTrue(payload.decode("utf-8").split("\n")[0].rstrip("\r").lstrip("\ufeff")
                         == ",".join(CSV_COLUMNS))
         rows = read_csv(payload)
-        # every combination of the five is shared by at least k rows
+        # every combination of the five is shared by at least k rows, and by
+        # the rows of at least k survivors
         for combo, n in classes(rows).items():
             self.assertGreaterEqual(n, k, combo)
+        survivors = collections.defaultdict(set)
+        for r in rows:
+            survivors[tuple(r[c] for c in QI)].add(r["survivor_code"])
+        for combo, codes in survivors.items():
+            self.assertGreaterEqual(len(codes), k, combo)
         # 43 incidents with consent: what is written plus what is withheld
         self.assertEqual(len(rows), 42)
         self.assertAlmostEqual(withheld, round(1 / 43, 4), places=4)
@@ -375,3 +381,44 @@ class ExportsTest(ServerTestCase):
         self.assertEqual(rc, 1, err)
         self.assertEqual(out, b"")
         self.assertIn("--from", err)
+
+
+class SurvivorsNotRowsTest(ServerTestCase):
+    """k counts survivors: one survivor's many incidents cannot make a
+    combination of their own."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        srv = cls.srv
+        tok = srv.login("caseworker1")
+
+        def case(sex, incidents):
+            body = {"location_code": "17071001", "concerns": ["domestic_violence"],
+                    "urgent": False, "consent_to_contact": True,
+                    "survivor": {"sex": sex, "age": 30, "nationality": "KH"}}
+            st, _, v = srv.post("/api/v1/cases", body, token=tok)
+            assert st == 201, v
+            st, _, c = srv.post("/api/v1/cases/%s/consents" % v["id"],
+                                {"purpose": "reporting", "given": True, "method": "verbal",
+                                 "by": "survivor"}, token=tok)
+            assert st == 201, c
+            for _ in range(incidents):
+                st, _, i = srv.post("/api/v1/cases/%s/incidents" % v["id"], incident(),
+                                    token=tok)
+                assert st == 201, i
+        # 11 women, and one man with 12 incidents, alike but for sex.
+        for _ in range(11):
+            case("female", 1)
+        case("male", 12)
+
+    def test_one_survivor_is_not_a_class(self):
+        st, h, payload = self.req("GET", "/api/v1/exports/cases.csv", as_user="analyst")
+        self.assertEqual(st, 200, payload)
+        rows = [r for r in read_csv(payload)]
+        # 12 rows of the man would be a combination of 12 rows, but of one
+        # survivor: sex is generalised instead, and nobody is withheld.
+        self.assertEqual(k_header(h), (11, 0.0))
+        self.assertEqual(len(rows), 23)
+        self.assertEqual({r["sex"] for r in rows}, {"*"})
+        self.assertEqual(len({r["survivor_code"] for r in rows}), 12)
