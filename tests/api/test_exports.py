@@ -422,3 +422,22 @@ class SurvivorsNotRowsTest(ServerTestCase):
         self.assertEqual(len(rows), 23)
         self.assertEqual({r["sex"] for r in rows}, {"*"})
         self.assertEqual(len({r["survivor_code"] for r in rows}), 12)
+
+    def test_k_is_the_setting(self):
+        def setting(v):
+            p = subprocess.run([CBPN_BIN, "setting", *self.srv.db_args(), "export.k", v],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60 * SLOW)
+            self.assertEqual(p.returncode, 0, p.stderr)
+        setting("13")
+        try:
+            # 12 survivors, fewer than 13 at every level: every row withheld
+            st, h, payload = self.req("GET", "/api/v1/exports/cases.csv", as_user="analyst")
+            self.assertEqual(st, 200, payload)
+            self.assertEqual(k_header(h), (13, 1.0))
+            self.assertEqual(read_csv(payload), [])
+            setting("12")
+            st, h, payload = self.req("GET", "/api/v1/exports/cases.xlsx", as_user="analyst")
+            self.assertEqual(k_header(h), (12, 0.0))
+            self.assertEqual(len(read_xlsx(payload)[1]), 23)
+        finally:
+            setting("11")
