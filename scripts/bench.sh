@@ -26,6 +26,9 @@
 # are the bench program's own (it wraps audit_append and the seal calls at
 # link time): cbpn itself has none. BENCH_VIEWS, BENCH_CREATES: operations
 # per measurement (default 1000 and 300).
+#
+# And the de-identified incident export of 100,000 incidents against a
+# plain sqlite3 SELECT of the same rows (scripts/bench_export.sh).
 set -eu
 BUILD=${BUILD:-build}
 BIN=$BUILD/cbpn
@@ -191,3 +194,4 @@ echo "  idle resident memory of cbpn serve on the demo database: ${rss} KiB"
 echo "the cost of sealing and auditing, in-process ($BUILD/bench/seal_audit; median of 3 runs each, the four ways in turn):"
 cat "$dir/seal-sqlite" "$dir/seal-pg"
 echo "  (load average: $(cut -d' ' -f1-3 /proc/loadavg); the machine's other work weighs on every figure)"
+BUILD=$BUILD scripts/bench_export.sh

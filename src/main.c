@@ -25,8 +25,9 @@ static const struct {
     {"key", cmd_key, "rotate the data key, or wrap it with a passphrase (cbpn key ...)"},
     {"backup", cmd_backup, "write an encrypted backup while the servers run"},
     {"restore", cmd_restore, "check a backup, then restore it into a new database"},
-    {"report", cmd_report, "the donor indicators for a month, quarter or year, as csv, xlsx or json"},
     {"retention", cmd_retention, "erase identities of closed cases past the retention period"},
+    {"report", cmd_report, "write the donor report's indicators (csv, xlsx or json)"},
+    {"export", cmd_export, "write the de-identified incident export (cbpn export incidents ...)"},
 };
 
 static int help(FILE *out, int status)

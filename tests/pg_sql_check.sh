@@ -138,7 +138,7 @@ echo "pg_sql_check: schema checks passed"
 # The statements.
 make --no-print-directory BUILD="$BUILD" all >/dev/null
 mkdir -p "$BUILD/tests"
-PKGS="libmicrohttpd sqlite3 libsodium jansson icu-uc icu-i18n libpq libseccomp liboath"
+PKGS="libmicrohttpd sqlite3 libsodium jansson icu-uc icu-i18n libpq libseccomp liboath xlsxwriter"
 # The objects of today's sources only (a build directory can keep the
 # object of a file that has since moved).
 OBJS=$(for c in src/*/*.c; do echo "$BUILD/obj/${c%.c}.o"; done)

@@ -45,9 +45,6 @@ void api_case_history(struct req *r, struct resp *w);
 void api_audit_list(struct req *r, struct resp *w);
 void api_audit_verify(struct req *r, struct resp *w);
 void api_report_indicators(struct req *r, struct resp *w);
-struct report;
-/* The answer of GET /api/v1/reports/indicators (also cbpn report --format json). */
-json_t *json_report(const struct report *r);
 void api_note_add(struct req *r, struct resp *w);
 void api_note_list(struct req *r, struct resp *w);
 void api_task_add(struct req *r, struct resp *w);
@@ -79,5 +76,10 @@ void api_member_trainings(struct req *r, struct resp *w);
 void api_advice_create(struct req *r, struct resp *w);
 void api_advice_list(struct req *r, struct resp *w);
 void api_advice_patch(struct req *r, struct resp *w);
+void api_report_csv(struct req *r, struct resp *w);
+void api_report_xlsx(struct req *r, struct resp *w);
+void api_export_cases_csv(struct req *r, struct resp *w);
+void api_export_cases_xlsx(struct req *r, struct resp *w);
+void api_export_recorder(struct req *r, struct resp *w);
 
 #endif

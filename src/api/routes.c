@@ -79,6 +79,11 @@ const struct route api_routes[] = {
     {M_POST, "/api/v1/referrals/verify", api_slip_verify, AUTH},
     {M_GET, "/api/v1/referrals/{id}", api_referral_get, AUTH},
     {M_PATCH, "/api/v1/referrals/{id}", api_referral_patch, AUTH},
+    {M_GET, "/api/v1/reports/indicators.csv", api_report_csv, AUTH},
+    {M_GET, "/api/v1/reports/indicators.xlsx", api_report_xlsx, AUTH},
+    {M_GET, "/api/v1/exports/cases.csv", api_export_cases_csv, AUTH},
+    {M_GET, "/api/v1/exports/cases.xlsx", api_export_cases_xlsx, AUTH},
+    {M_GET, "/api/v1/exports/incident-recorder.xlsx", api_export_recorder, AUTH},
     {M_GET, "/api/v1/audit", api_audit_list, AUTH},
     {M_GET, "/api/v1/audit/verify", api_audit_verify, AUTH},
 };

@@ -19,7 +19,7 @@ void resp_json(struct resp *w, int status, json_t *j)
     buf_reset(&w->body);
     if (j == NULL)
         return;
-    char *s = json_dumps(j, JSON_COMPACT);
+    char *s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15));
     json_decref(j);
     if (s != NULL) {
         buf_puts(&w->body, s);

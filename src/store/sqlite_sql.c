@@ -526,6 +526,47 @@ const struct stmt_def sqlite_stmts[STMT__MAX] = {
       " < ?1 AND c.id > ?2 ORDER BY c.id LIMIT ?3"),
     S(STMT_SURVIVOR_KEY_INSERT, "INSERT INTO survivor_key (case_id, kind, key) VALUES (?1, ?2, ?3)"
                                 " ON CONFLICT (case_id, kind, key) DO NOTHING"),
+    /* The incident exports (store/export.c): ?1 organization, ?2 from, ?3 to
+     * (each NULL: any). The de-identified export's columns, then (FULL) the
+     * Incident Recorder's. The consent rule is applied by the caller. */
+    S(STMT_EXPORT_INCIDENTS,
+      "SELECT i.id, i.case_id, c.code, c.location_code, s.sex,"
+      " s.age, s.demographics, i.gbv_type,"
+      " (SELECT group_concat(cc.concern, ';') FROM case_concern cc WHERE cc.case_id = i.case_id),"
+      " (SELECT sc.result || '|' || sc.forced_labour_indicators FROM screening sc"
+      " WHERE sc.case_id = i.case_id ORDER BY sc.created_at DESC, sc.id DESC LIMIT 1),"
+      " (SELECT group_concat(substr(r.created_at, 1, 10) || '|' || substr(r.updated_at, 1, 10) || "
+      "'|'"
+      " || r.service_type || '|' || r.status, ';') FROM referral r WHERE r.case_id = i.case_id),"
+      " COALESCE((SELECT CASE WHEN k.given = 1 AND k.withdrawn_at IS NULL THEN 1 ELSE 0 END"
+      " FROM consent k WHERE k.case_id = i.case_id AND k.purpose = 'reporting'"
+      " ORDER BY k.seq DESC LIMIT 1), 0)"
+      " FROM incident i JOIN cases c ON c.id = i.case_id"
+      " LEFT JOIN survivor s ON s.case_id = i.case_id"
+      " WHERE (?1 IS NULL OR c.organization_id = ?1)"
+      " AND (?2 IS NULL OR i.reported_on >= ?2)"
+      " AND (?3 IS NULL OR i.reported_on <= ?3)"),
+    S(STMT_EXPORT_INCIDENTS_FULL,
+      "SELECT i.id, i.case_id, c.code, c.location_code, s.sex,"
+      " s.age, s.demographics, i.gbv_type,"
+      " (SELECT group_concat(cc.concern, ';') FROM case_concern cc WHERE cc.case_id = i.case_id),"
+      " (SELECT sc.result || '|' || sc.forced_labour_indicators FROM screening sc"
+      " WHERE sc.case_id = i.case_id ORDER BY sc.created_at DESC, sc.id DESC LIMIT 1),"
+      " (SELECT group_concat(substr(r.created_at, 1, 10) || '|' || substr(r.updated_at, 1, 10) || "
+      "'|'"
+      " || r.service_type || '|' || r.status, ';') FROM referral r WHERE r.case_id = i.case_id),"
+      " COALESCE((SELECT CASE WHEN k.given = 1 AND k.withdrawn_at IS NULL THEN 1 ELSE 0 END"
+      " FROM consent k WHERE k.case_id = i.case_id AND k.purpose = 'reporting'"
+      " ORDER BY k.seq DESC LIMIT 1), 0)"
+      ", i.date, i.reported_on, i.time_of_day, i.location_type, i.location, i.migration_stage,"
+      " i.context_flags, i.perpetrators, i.abduction, i.reported_elsewhere, i.penetration,"
+      " i.sexual_contact, i.physical_assault, i.forced_marriage, i.denial_of_resources,"
+      " i.psychological_abuse, i.goods_or_money_exchanged, i.survivor_age"
+      " FROM incident i JOIN cases c ON c.id = i.case_id"
+      " LEFT JOIN survivor s ON s.case_id = i.case_id"
+      " WHERE (?1 IS NULL OR c.organization_id = ?1)"
+      " AND (?2 IS NULL OR i.reported_on >= ?2)"
+      " AND (?3 IS NULL OR i.reported_on <= ?3)"),
     /* ?1 kind, ?2 organization, ?3 assigned_or_open_for, ?4 limit,
      * ?5..?12 the keys (SURVIVOR_MATCH_MAX; NULL matches nothing). */
     S(STMT_SURVIVOR_MATCH,

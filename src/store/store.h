@@ -1103,6 +1103,39 @@ enum err store_copy(struct store *from, struct store *to, store_copy_progress pr
 enum err store_table_counts(struct store *st, struct table_count **counts, size_t *n,
                             char **errmsg);
 
+/* ---- the incident exports (export.c; domain/export.h) ----
+ * One row per incident with what the de-identified export and the
+ * Incident Recorder workbook need, read in one statement. The strings are
+ * borrowed: valid during the callback only (NULL when the column is). */
+struct export_rec {
+    const char *incident_id, *case_id, *case_code;
+    const char *location_code; /* the case's place */
+    const char *sex;           /* the survivor's; NULL without a survivor record */
+    int age;                   /* the survivor's (of the case); -1 unknown */
+    const char *demographics;  /* JSON object text */
+    const char *gbv_type;
+    const char *concerns; /* the case's concern codes, ';'-joined, any order */
+    const char *screening_result, *forced_labour_indicators; /* the latest screening's */
+    /* the case's referrals: "sent-date|updated-date|service_type|status", ';'-joined, any order */
+    const char *referrals;
+    const char *date, *reported_on, *time_of_day, *location_type, *location, *migration_stage;
+    const char *context_flags, *perpetrators; /* JSON array texts */
+    const char *abduction, *reported_elsewhere;
+    bool acts[ACTS_N];
+    bool goods_or_money_exchanged;
+    int incident_age; /* the survivor's on the incident date (FULL only); -1 unknown */
+    bool reporting;   /* the case's latest reporting consent is given and not withdrawn */
+};
+/* Calls fn for each incident whose case is of organization_id (NULL: any),
+ * reported_on within from..to (each NULL: unbounded) and, with
+ * consented_only, whose case's reporting consent stands. Without full,
+ * only the fields up to referrals and reporting are read (the
+ * de-identified export's); the others are NULL or false. fn returns false
+ * to stop (then ERR_OK). */
+enum err store_export_incidents(struct store_conn *c, const char *organization_id, const char *from,
+                                const char *to, bool consented_only, bool full,
+                                bool (*fn)(const struct export_rec *r, void *cls), void *cls);
+
 /* ---- snapshots for backups (snapshot.c) ---- */
 /* Writes one consistent snapshot of st into the SQLite file path (which
  * must not exist, or be empty: create it 0600 first), while writers go on:

@@ -161,6 +161,8 @@ enum stmt_id {
     STMT_IDEM_PRUNE,
     STMT_SURVIVOR_KEY_INSERT,
     STMT_SURVIVOR_MATCH,
+    STMT_EXPORT_INCIDENTS,      /* the incident exports' rows (export.c) */
+    STMT_EXPORT_INCIDENTS_FULL, /* ... with the Incident Recorder's columns */
     /* Erasure of a case's identity (store_case_erase). */
     STMT_CASE_ERASE_MARK,
     STMT_ERASE_SURVIVOR,
