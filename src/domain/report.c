@@ -6,7 +6,7 @@
 #include <string.h>
 
 enum err report_indicators(const struct ctx *cx, const struct report_query *q, struct report *out,
-                           struct field_errors *fe)
+                           struct fielderrs *fe)
 {
     (void)cx;
     (void)q;

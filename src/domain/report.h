@@ -87,7 +87,7 @@ struct report_query {
 };
 
 enum err report_indicators(const struct ctx *cx, const struct report_query *q, struct report *out,
-                           struct field_errors *fe);
+                           struct fielderrs *fe);
 void report_free(struct report *r);
 
 /* The indicator, dimension or category's label in lang (the code when none). */
