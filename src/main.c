@@ -26,6 +26,7 @@ static const struct {
     {"backup", cmd_backup, "write an encrypted backup while the servers run"},
     {"restore", cmd_restore, "check a backup, then restore it into a new database"},
     {"retention", cmd_retention, "erase identities of closed cases past the retention period"},
+    {"report-cells", cmd_report_cells, "rebuild the report's maintained aggregates"},
 };
 
 static int help(FILE *out, int status)
