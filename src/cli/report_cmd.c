@@ -27,10 +27,10 @@ static int count_cell(void *arg, const struct report_cell_row *r)
 
 int cmd_report_cells(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"key", required_argument, NULL, 'k'},
-        {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
+    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+                                         {"key", required_argument, NULL, 'k'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0, 0, 0, 0}};
     const char *db = NULL;
     if (argc < 2 || strcmp(argv[1], "rebuild") != 0) {
         bool help = argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);
