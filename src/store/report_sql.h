@@ -520,7 +520,6 @@
         S(STMT_RC_ALL_ADVICE, RC_APPLY(RC_ADVICE_ROWS(D, "1 = 1"), "1")),                          \
         S(STMT_RC_ALL_TRAINING, RC_APPLY(RC_TRAINING_ROWS(D, "1 = 1"), "1")),                      \
         S(STMT_RC_ALL_MEMBER, RC_APPLY(RC_MEMBER_ROWS(D, "1 = 1"), "1")),                          \
-        S(STMT_RC_ZAP, "DELETE FROM report_cell WHERE n = 0 AND s = 0"),                           \
         S(STMT_RC_CLEAR, "DELETE FROM report_cell"),                                               \
         S(STMT_RC_LIST, "SELECT code, dim, cat, place, month, n, s FROM report_cell"               \
                         " ORDER BY code, dim, cat, place, month"),                                 \
