@@ -444,3 +444,24 @@ class ReportCellsTest(ServerTestCase):
         self.assertEqual(st, 409, v)
         self.assertEqual(stored(self.srv), before)
         self.check("after a conflict")
+
+    def test_a_server_builds_the_cells_of_an_upgraded_database(self):
+        """A database upgraded to schema 19 with records has no cells yet
+        (built = 0): cbpn serve builds them before it serves."""
+        srv = self.srv
+        self.new_case(["forced_labour"])
+        want = recompute(srv)
+        self.assertTrue(want)
+        srv.execute("DELETE FROM report_cell")
+        srv.execute("UPDATE report_generation SET built = 0")
+        self.assertEqual(stored(srv), {})
+        srv.stop()
+        srv.start()
+        self.assertEqual(stored(srv), want)
+        self.assertEqual(srv.rows("SELECT built FROM report_generation"), [(1,)])
+        self.assertIn("built the report cells from the records", srv.log_text())
+        # once built, a restart leaves them as they are
+        gen = srv.rows("SELECT gen FROM report_generation")[0][0]
+        srv.stop()
+        srv.start()
+        self.assertEqual(srv.rows("SELECT gen FROM report_generation")[0][0], gen)
