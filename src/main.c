@@ -28,6 +28,7 @@ static const struct {
     {"retention", cmd_retention, "erase identities of closed cases past the retention period"},
     {"report", cmd_report, "write the donor report's indicators (csv, xlsx or json)"},
     {"export", cmd_export, "write the de-identified incident export (cbpn export incidents ...)"},
+    {"report-cells", cmd_report_cells, "rebuild the report's maintained aggregates"},
 };
 
 static int help(FILE *out, int status)

@@ -22,6 +22,7 @@ int cmd_restore(int argc, char **argv);
 int cmd_retention(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_report_cells(int argc, char **argv);
 
 /* The data key's file for db: key when given (--key FILE), else FILE.key
  * beside a database file. NULL (said why) for a PostgreSQL URI without

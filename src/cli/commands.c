@@ -553,6 +553,17 @@ int cmd_serve(int argc, char **argv)
     }
     if (sealed > 0)
         log_info("sealed the contacts of %zu referrals written before they were sealed", sealed);
+    /* A database upgraded to the report cells gets them from its records. */
+    bool built = true;
+    if (store_report_built(op.db, &built) != ERR_OK ||
+        (!built && store_report_rebuild(op.db) != ERR_OK)) {
+        fprintf(stderr, "cbpn: cannot build the report cells\n");
+        cli_close(&app);
+        free(keypath);
+        return 1;
+    }
+    if (!built)
+        log_info("built the report cells from the records");
 
     /* One table of every route: the health check, the API, the pages. */
     size_t n = 1 + api_nroutes + web_nroutes;

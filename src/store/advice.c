@@ -23,7 +23,7 @@ void advice_list_free(struct advice_rec *items, size_t n)
     free(items);
 }
 
-enum err store_advice_insert(struct store_conn *c, const struct advice_rec *r)
+static enum err advice_insert_write(struct store_conn *c, const struct advice_rec *r)
 {
     struct stmt *s = stmt_get(c, STMT_ADVICE_INSERT);
     stmt_text(s, 1, r->id);
@@ -46,6 +46,20 @@ enum err store_advice_insert(struct store_conn *c, const struct advice_rec *r)
     stmt_text(s, 18, r->updated_at[0] != '\0' ? r->updated_at : r->created_at);
     stmt_int(s, 19, r->version > 0 ? r->version : 1);
     return stmt_exec(s);
+}
+
+/* Inside a transaction (its own when none): the report cells it changes
+ * are brought up to date by the commit (report.c). */
+enum err store_advice_insert(struct store_conn *c, const struct advice_rec *r)
+{
+    bool own;
+    enum err e = rc_enter(c, &own);
+    if (e == ERR_OK) {
+        e = rc_mark(c, RC_ADVICE, r->id);
+    }
+    if (e == ERR_OK)
+        e = advice_insert_write(c, r);
+    return rc_leave(c, own, e);
 }
 
 static void advice_read(struct stmt *s, void *p)
@@ -92,7 +106,7 @@ enum err store_advice_get(struct store_conn *c, const char *id, struct advice_re
     return ERR_OK;
 }
 
-enum err store_advice_follow_up_done(struct store_conn *c, const struct advice_rec *r)
+static enum err advice_follow_up_done_write(struct store_conn *c, const struct advice_rec *r)
 {
     struct stmt *s = stmt_get(c, STMT_ADVICE_DONE);
     stmt_text(s, 1, r->id);
@@ -100,6 +114,20 @@ enum err store_advice_follow_up_done(struct store_conn *c, const struct advice_r
     stmt_text(s, 3, r->follow_up_done_at);
     stmt_text(s, 4, r->updated_at);
     return stmt_exec_versioned(s);
+}
+
+/* Inside a transaction (its own when none): the report cells it changes
+ * are brought up to date by the commit (report.c). */
+enum err store_advice_follow_up_done(struct store_conn *c, const struct advice_rec *r)
+{
+    bool own;
+    enum err e = rc_enter(c, &own);
+    if (e == ERR_OK) {
+        e = rc_mark(c, RC_ADVICE, r->id);
+    }
+    if (e == ERR_OK)
+        e = advice_follow_up_done_write(c, r);
+    return rc_leave(c, own, e);
 }
 
 enum err store_advice_list(struct store_conn *c, const struct advice_filter *f,

@@ -111,7 +111,7 @@ static enum err concerns_insert(struct store_conn *c, const struct case_rec *r)
     return e;
 }
 
-enum err store_case_insert(struct store_conn *c, const struct case_rec *r)
+static enum err case_insert_write(struct store_conn *c, const struct case_rec *r)
 {
     struct stmt *s = stmt_get(c, STMT_CASE_INSERT);
     stmt_text(s, 1, r->id);
@@ -139,7 +139,21 @@ enum err store_case_insert(struct store_conn *c, const struct case_rec *r)
     return e;
 }
 
-enum err store_case_update(struct store_conn *c, const struct case_rec *r)
+/* Inside a transaction (its own when none): the report cells it changes
+ * are brought up to date by the commit (report.c). */
+enum err store_case_insert(struct store_conn *c, const struct case_rec *r)
+{
+    bool own;
+    enum err e = rc_enter(c, &own);
+    if (e == ERR_OK) {
+        e = rc_mark(c, RC_CASE, r->id);
+    }
+    if (e == ERR_OK)
+        e = case_insert_write(c, r);
+    return rc_leave(c, own, e);
+}
+
+static enum err case_update_write(struct store_conn *c, const struct case_rec *r)
 {
     struct stmt *s = stmt_get(c, STMT_CASE_UPDATE);
     stmt_text(s, 1, r->id);
@@ -166,6 +180,20 @@ enum err store_case_update(struct store_conn *c, const struct case_rec *r)
     if (e == ERR_OK && r->has_survivor)
         e = survivor_write(c, STMT_SURVIVOR_UPSERT, r->id, &r->survivor);
     return e;
+}
+
+/* Inside a transaction (its own when none): the report cells it changes
+ * are brought up to date by the commit (report.c). */
+enum err store_case_update(struct store_conn *c, const struct case_rec *r)
+{
+    bool own;
+    enum err e = rc_enter(c, &own);
+    if (e == ERR_OK) {
+        e = rc_mark(c, RC_CASE, r->id);
+    }
+    if (e == ERR_OK)
+        e = case_update_write(c, r);
+    return rc_leave(c, own, e);
 }
 
 enum err store_survivor_keys_replace(struct store_conn *c, const char *case_id,
@@ -388,7 +416,8 @@ const enum stmt_id store_erase_stmts[] = {
 };
 const size_t store_nerase_stmts = sizeof store_erase_stmts / sizeof store_erase_stmts[0];
 
-enum err store_case_erase(struct store_conn *c, const char *id, const char *at, const char *reason)
+static enum err case_erase_write(struct store_conn *c, const char *id, const char *at,
+                                 const char *reason)
 {
     struct stmt *s = stmt_get(c, STMT_CASE_ERASE_MARK);
     stmt_text(s, 1, id);
@@ -403,6 +432,20 @@ enum err store_case_erase(struct store_conn *c, const char *id, const char *at, 
         e = stmt_exec(s);
     }
     return e;
+}
+
+/* Inside a transaction (its own when none): the report cells it changes
+ * are brought up to date by the commit (report.c). */
+enum err store_case_erase(struct store_conn *c, const char *id, const char *at, const char *reason)
+{
+    bool own;
+    enum err e = rc_enter(c, &own);
+    if (e == ERR_OK) {
+        e = rc_mark(c, RC_CASE, id);
+    }
+    if (e == ERR_OK)
+        e = case_erase_write(c, id, at, reason);
+    return rc_leave(c, own, e);
 }
 
 enum err store_case_retention(struct store_conn *c, const char *before, const char *after_id,

@@ -37,6 +37,7 @@ static const struct {
     const char *pristine; /* a condition every row meets before any use */
 } prefilled[] = {
     {"audit_head", "chain = 'main' AND seq = 0 AND hash IS NULL"},
+    {"report_generation", "id = 1 AND gen = 0 AND built = 1"},
 };
 
 static const char *prefilled_pristine(const char *table)

@@ -144,7 +144,7 @@ enum err store_group_get(struct store_conn *c, const char *id, struct group_rec 
     return ERR_OK;
 }
 
-enum err store_group_update(struct store_conn *c, const struct group_rec *r)
+static enum err group_update_write(struct store_conn *c, const struct group_rec *r)
 {
     struct stmt *s = stmt_get(c, STMT_GROUP_UPDATE);
     stmt_text(s, 1, r->id);
@@ -153,6 +153,20 @@ enum err store_group_update(struct store_conn *c, const struct group_rec *r)
     stmt_opt_text(s, 4, r->location_code);
     stmt_text(s, 5, r->updated_at);
     return stmt_exec_versioned(s);
+}
+
+/* Inside a transaction (its own when none): the report cells it changes
+ * are brought up to date by the commit (report.c). */
+enum err store_group_update(struct store_conn *c, const struct group_rec *r)
+{
+    bool own;
+    enum err e = rc_enter(c, &own);
+    if (e == ERR_OK) {
+        e = rc_mark_group(c, r->id);
+    }
+    if (e == ERR_OK)
+        e = group_update_write(c, r);
+    return rc_leave(c, own, e);
 }
 
 enum err store_group_list(struct store_conn *c, const char *organization_id,
@@ -249,7 +263,7 @@ static void member_bind_identity(struct stmt *s, int i, const struct member_rec 
     stmt_int(s, i + 1, r->returnee_any ? 1 : 0);
 }
 
-enum err store_member_insert(struct store_conn *c, const struct member_rec *r)
+static enum err member_insert_write(struct store_conn *c, const struct member_rec *r)
 {
     struct stmt *s = stmt_get(c, STMT_MEMBER_INSERT);
     stmt_text(s, 1, r->id);
@@ -261,6 +275,20 @@ enum err store_member_insert(struct store_conn *c, const struct member_rec *r)
     member_bind_identity(s, 14, r);
     stmt_blob(s, 16, r->returnee_employer.p, r->returnee_employer.len);
     return stmt_exec(s);
+}
+
+/* Inside a transaction (its own when none): the report cells it changes
+ * are brought up to date by the commit (report.c). */
+enum err store_member_insert(struct store_conn *c, const struct member_rec *r)
+{
+    bool own;
+    enum err e = rc_enter(c, &own);
+    if (e == ERR_OK) {
+        e = rc_mark(c, RC_MEMBER, r->id);
+    }
+    if (e == ERR_OK)
+        e = member_insert_write(c, r);
+    return rc_leave(c, own, e);
 }
 
 enum err store_member_get(struct store_conn *c, const char *id, struct member_rec *out)
@@ -276,7 +304,7 @@ enum err store_member_get(struct store_conn *c, const char *id, struct member_re
     return ERR_OK;
 }
 
-enum err store_member_update(struct store_conn *c, const struct member_rec *r)
+static enum err member_update_write(struct store_conn *c, const struct member_rec *r)
 {
     struct stmt *s = stmt_get(c, STMT_MEMBER_UPDATE);
     stmt_text(s, 1, r->id);
@@ -286,6 +314,20 @@ enum err store_member_update(struct store_conn *c, const struct member_rec *r)
     member_bind_identity(s, 12, r);
     stmt_blob(s, 14, r->returnee_employer.p, r->returnee_employer.len);
     return stmt_exec_versioned(s);
+}
+
+/* Inside a transaction (its own when none): the report cells it changes
+ * are brought up to date by the commit (report.c). */
+enum err store_member_update(struct store_conn *c, const struct member_rec *r)
+{
+    bool own;
+    enum err e = rc_enter(c, &own);
+    if (e == ERR_OK) {
+        e = rc_mark(c, RC_MEMBER, r->id);
+    }
+    if (e == ERR_OK)
+        e = member_update_write(c, r);
+    return rc_leave(c, own, e);
 }
 
 enum err store_member_list(struct store_conn *c, const char *group_id, const char *const *keys,

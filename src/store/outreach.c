@@ -20,7 +20,7 @@ void outreach_list_free(struct outreach_rec *items, size_t n)
     free(items);
 }
 
-enum err store_outreach_insert(struct store_conn *c, const struct outreach_rec *r)
+static enum err outreach_insert_write(struct store_conn *c, const struct outreach_rec *r)
 {
     struct stmt *s = stmt_get(c, STMT_OUTREACH_INSERT);
     stmt_text(s, 1, r->id);
@@ -36,6 +36,20 @@ enum err store_outreach_insert(struct store_conn *c, const struct outreach_rec *
     stmt_text(s, 11, r->updated_at[0] != '\0' ? r->updated_at : r->created_at);
     stmt_int(s, 12, r->version > 0 ? r->version : 1);
     return stmt_exec(s);
+}
+
+/* Inside a transaction (its own when none): the report cells it changes
+ * are brought up to date by the commit (report.c). */
+enum err store_outreach_insert(struct store_conn *c, const struct outreach_rec *r)
+{
+    bool own;
+    enum err e = rc_enter(c, &own);
+    if (e == ERR_OK) {
+        e = rc_mark(c, RC_OUTREACH, r->id);
+    }
+    if (e == ERR_OK)
+        e = outreach_insert_write(c, r);
+    return rc_leave(c, own, e);
 }
 
 static void outreach_read(struct stmt *s, void *p)

@@ -5,6 +5,7 @@
  * parameter only tested with IS NULL, a row compared with a row of
  * parameters) the statement casts it. tests/pg_sql_check.sh prepares every
  * statement against the migrations of migrations/postgres/. */
+#include "store/report_sql.h"
 #include "store/store_int.h"
 
 #define S(id, sql) [id] = {#id, sql}
@@ -383,9 +384,10 @@ const struct stmt_def pg_stmts[STMT__MAX] = {
                           " RETURNING last"),
     S(STMT_CASE_INSERT, "INSERT INTO cases (id, code, organization_id, group_id, location_code,"
                         " status, summary, risk, urgent, consent_to_contact, reported_by,"
-                        " assigned_to, created_at, updated_at, version, agency_id, employer)"
+                        " assigned_to, created_at, updated_at, version, agency_id, employer,"
+                        " reporter_role)"
                         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
-                        " $16, $17)"),
+                        " $16, $17, (SELECT role FROM users WHERE id = $11))"),
     S(STMT_CASE_CONCERN_INSERT, "INSERT INTO case_concern (case_id, concern, position)"
                                 " VALUES ($1, $2, $3)"),
     S(STMT_SURVIVOR_INSERT,
@@ -637,4 +639,26 @@ const struct stmt_def pg_stmts[STMT__MAX] = {
       " WHERE k.contype = 'f' AND n.nspname = 'public' ORDER BY 1, k.conname"),
     /* The next value the identity gives is past the largest copied. */
     S(STMT_COPY_SEQUENCE, "SELECT setval(pg_get_serial_sequence($1, $2), $3::bigint)"),
+
+    /* The report cells (report_sql.h). An owner's row is locked while
+     * its rows are taken away and added back, and its group for a share,
+     * which a group moving takes alone (1380122625: "RC\0\1"). */
+    /* The cells a flush emptied (the partial index of the empty ones). */
+    S(STMT_RC_ZAP, "DELETE FROM report_cell WHERE n = 0 AND s = 0"),
+    S(STMT_RC_LOCK_CASE, "SELECT pg_advisory_xact_lock_shared(1380122625, "
+                         "hashtext(COALESCE(group_id, ''))) FROM cases WHERE id = $1 FOR UPDATE"),
+    S(STMT_RC_LOCK_OUTREACH,
+      "SELECT pg_advisory_xact_lock_shared(1380122625, hashtext(COALESCE(group_id, ''))) FROM "
+      "outreach_session WHERE id = $1 FOR UPDATE"),
+    S(STMT_RC_LOCK_ADVICE,
+      "SELECT pg_advisory_xact_lock_shared(1380122625, hashtext(COALESCE(group_id, ''))) FROM "
+      "migrant_advice WHERE id = $1 FOR UPDATE"),
+    S(STMT_RC_LOCK_TRAINING,
+      "SELECT pg_advisory_xact_lock_shared(1380122625, hashtext(COALESCE(group_id, ''))) FROM "
+      "training WHERE id = $1 FOR UPDATE"),
+    S(STMT_RC_LOCK_MEMBER,
+      "SELECT pg_advisory_xact_lock_shared(1380122625, hashtext(COALESCE(group_id, ''))) FROM "
+      "member WHERE id = $1 FOR UPDATE"),
+    S(STMT_RC_LOCK_GROUP, "SELECT pg_advisory_xact_lock(1380122625, hashtext($1))"),
+    RC_STMTS(PG, "$"),
 };

@@ -59,7 +59,7 @@ void incident_list_free(struct incident_rec *items, size_t n)
     free(items);
 }
 
-enum err store_incident_insert(struct store_conn *c, const struct incident_rec *r)
+static enum err incident_insert_write(struct store_conn *c, const struct incident_rec *r)
 {
     struct stmt *s = stmt_get(c, STMT_INCIDENT_INSERT);
     stmt_text(s, 1, r->id);
@@ -84,6 +84,20 @@ enum err store_incident_insert(struct store_conn *c, const struct incident_rec *
     stmt_text(s, 24, r->created_by);
     stmt_text(s, 25, r->created_at);
     return stmt_exec(s);
+}
+
+/* Inside a transaction (its own when none): the report cells it changes
+ * are brought up to date by the commit (report.c). */
+enum err store_incident_insert(struct store_conn *c, const struct incident_rec *r)
+{
+    bool own;
+    enum err e = rc_enter(c, &own);
+    if (e == ERR_OK) {
+        e = rc_mark(c, RC_CASE, r->case_id);
+    }
+    if (e == ERR_OK)
+        e = incident_insert_write(c, r);
+    return rc_leave(c, own, e);
 }
 
 static void incident_read(struct stmt *s, void *p)
@@ -145,7 +159,7 @@ void screening_list_free(struct screening_rec *items, size_t n)
     free(items);
 }
 
-enum err store_screening_insert(struct store_conn *c, const struct screening_rec *r)
+static enum err screening_insert_write(struct store_conn *c, const struct screening_rec *r)
 {
     struct stmt *s = stmt_get(c, STMT_SCREENING_INSERT);
     stmt_text(s, 1, r->id);
@@ -158,6 +172,20 @@ enum err store_screening_insert(struct store_conn *c, const struct screening_rec
     stmt_text(s, 8, r->created_by);
     stmt_text(s, 9, r->created_at);
     return stmt_exec(s);
+}
+
+/* Inside a transaction (its own when none): the report cells it changes
+ * are brought up to date by the commit (report.c). */
+enum err store_screening_insert(struct store_conn *c, const struct screening_rec *r)
+{
+    bool own;
+    enum err e = rc_enter(c, &own);
+    if (e == ERR_OK) {
+        e = rc_mark(c, RC_CASE, r->case_id);
+    }
+    if (e == ERR_OK)
+        e = screening_insert_write(c, r);
+    return rc_leave(c, own, e);
 }
 
 static void screening_read(struct stmt *s, void *p)
@@ -386,7 +414,7 @@ void case_event_list_free(struct case_event_rec *items, size_t n)
     free(items);
 }
 
-enum err store_case_event_insert(struct store_conn *c, const struct case_event_rec *r)
+static enum err case_event_insert_write(struct store_conn *c, const struct case_event_rec *r)
 {
     struct stmt *s = stmt_get(c, STMT_CASE_EVENT_INSERT);
     stmt_text(s, 1, r->case_id);
@@ -397,6 +425,20 @@ enum err store_case_event_insert(struct store_conn *c, const struct case_event_r
     stmt_opt_text(s, 6, r->ref_id);
     stmt_blob(s, 7, r->text.p, r->text.len);
     return stmt_exec(s);
+}
+
+/* Inside a transaction (its own when none): the report cells it changes
+ * are brought up to date by the commit (report.c). */
+enum err store_case_event_insert(struct store_conn *c, const struct case_event_rec *r)
+{
+    bool own;
+    enum err e = rc_enter(c, &own);
+    if (e == ERR_OK) {
+        e = rc_mark(c, RC_CASE, r->case_id);
+    }
+    if (e == ERR_OK)
+        e = case_event_insert_write(c, r);
+    return rc_leave(c, own, e);
 }
 
 static void event_read(struct stmt *s, void *p)

@@ -24,7 +24,7 @@ void consent_list_free(struct consent_rec *items, size_t n)
     free(items);
 }
 
-enum err store_consent_insert(struct store_conn *c, const struct consent_rec *r)
+static enum err consent_insert_write(struct store_conn *c, const struct consent_rec *r)
 {
     struct stmt *s = stmt_get(c, STMT_CONSENT_INSERT);
     stmt_text(s, 1, r->id);
@@ -38,6 +38,20 @@ enum err store_consent_insert(struct store_conn *c, const struct consent_rec *r)
     stmt_text(s, 9, r->recorded_by);
     stmt_text(s, 10, r->created_at);
     return stmt_exec(s);
+}
+
+/* Inside a transaction (its own when none): the report cells it changes
+ * are brought up to date by the commit (report.c). */
+enum err store_consent_insert(struct store_conn *c, const struct consent_rec *r)
+{
+    bool own;
+    enum err e = rc_enter(c, &own);
+    if (e == ERR_OK) {
+        e = rc_mark(c, RC_CASE, r->case_id);
+    }
+    if (e == ERR_OK)
+        e = consent_insert_write(c, r);
+    return rc_leave(c, own, e);
 }
 
 static void consent_read(struct stmt *s, void *p)
@@ -85,7 +99,7 @@ enum err store_consent_list(struct store_conn *c, const char *case_id, struct co
     return stmt_rows(s, sizeof **items, consent_read, consent_free_one, (void **)items, n);
 }
 
-enum err store_consent_withdraw(struct store_conn *c, const struct consent_rec *r)
+static enum err consent_withdraw_write(struct store_conn *c, const struct consent_rec *r)
 {
     struct stmt *s = stmt_get(c, STMT_CONSENT_WITHDRAW);
     stmt_text(s, 1, r->id);
@@ -99,6 +113,20 @@ enum err store_consent_withdraw(struct store_conn *c, const struct consent_rec *
     if (e == ERR_OK && stmt_changes(c) == 0)
         return ERR_CONFLICT; /* already withdrawn */
     return e;
+}
+
+/* Inside a transaction (its own when none): the report cells it changes
+ * are brought up to date by the commit (report.c). */
+enum err store_consent_withdraw(struct store_conn *c, const struct consent_rec *r)
+{
+    bool own;
+    enum err e = rc_enter(c, &own);
+    if (e == ERR_OK) {
+        e = rc_mark_case_of(c, STMT_RC_CASE_OF_CONSENT, r->id);
+    }
+    if (e == ERR_OK)
+        e = consent_withdraw_write(c, r);
+    return rc_leave(c, own, e);
 }
 
 /* ---- referrals ---- */
@@ -122,7 +150,7 @@ void referral_list_free(struct referral_rec *items, size_t n)
     free(items);
 }
 
-enum err store_referral_insert(struct store_conn *c, const struct referral_rec *r)
+static enum err referral_insert_write(struct store_conn *c, const struct referral_rec *r)
 {
     struct stmt *s = stmt_get(c, STMT_REFERRAL_INSERT);
     stmt_text(s, 1, r->id);
@@ -147,6 +175,20 @@ enum err store_referral_insert(struct store_conn *c, const struct referral_rec *
     stmt_int(s, 17, r->version > 0 ? r->version : 1);
     stmt_blob(s, 18, r->contact_sealed.p, r->contact_sealed.len);
     return stmt_exec(s);
+}
+
+/* Inside a transaction (its own when none): the report cells it changes
+ * are brought up to date by the commit (report.c). */
+enum err store_referral_insert(struct store_conn *c, const struct referral_rec *r)
+{
+    bool own;
+    enum err e = rc_enter(c, &own);
+    if (e == ERR_OK) {
+        e = rc_mark(c, RC_CASE, r->case_id);
+    }
+    if (e == ERR_OK)
+        e = referral_insert_write(c, r);
+    return rc_leave(c, own, e);
 }
 
 static void referral_read(struct stmt *s, void *p)
@@ -205,7 +247,7 @@ enum err store_referral_lock(struct store_conn *c, const char *id)
     return e;
 }
 
-enum err store_referral_update(struct store_conn *c, const struct referral_rec *r)
+static enum err referral_update_write(struct store_conn *c, const struct referral_rec *r)
 {
     struct stmt *s = stmt_get(c, STMT_REFERRAL_UPDATE);
     stmt_text(s, 1, r->id);
@@ -213,6 +255,20 @@ enum err store_referral_update(struct store_conn *c, const struct referral_rec *
     stmt_text(s, 3, r->status);
     stmt_text(s, 4, r->updated_at);
     return stmt_exec_versioned(s);
+}
+
+/* Inside a transaction (its own when none): the report cells it changes
+ * are brought up to date by the commit (report.c). */
+enum err store_referral_update(struct store_conn *c, const struct referral_rec *r)
+{
+    bool own;
+    enum err e = rc_enter(c, &own);
+    if (e == ERR_OK) {
+        e = rc_mark_case_of(c, STMT_RC_CASE_OF_REFERRAL, r->id);
+    }
+    if (e == ERR_OK)
+        e = referral_update_write(c, r);
+    return rc_leave(c, own, e);
 }
 
 /* NULL does not bound; "" binds as itself and matches nothing (store.h). */
@@ -275,7 +331,8 @@ void referral_event_list_free(struct referral_event_rec *items, size_t n)
     free(items);
 }
 
-enum err store_referral_event_insert(struct store_conn *c, const struct referral_event_rec *r)
+static enum err referral_event_insert_write(struct store_conn *c,
+                                            const struct referral_event_rec *r)
 {
     struct stmt *s = stmt_get(c, STMT_REFERRAL_EVENT_INSERT);
     stmt_text(s, 1, r->referral_id);
@@ -287,6 +344,20 @@ enum err store_referral_event_insert(struct store_conn *c, const struct referral
     else
         stmt_null(s, 5);
     return stmt_exec(s);
+}
+
+/* Inside a transaction (its own when none): the report cells it changes
+ * are brought up to date by the commit (report.c). */
+enum err store_referral_event_insert(struct store_conn *c, const struct referral_event_rec *r)
+{
+    bool own;
+    enum err e = rc_enter(c, &own);
+    if (e == ERR_OK) {
+        e = rc_mark_case_of(c, STMT_RC_CASE_OF_REFERRAL, r->referral_id);
+    }
+    if (e == ERR_OK)
+        e = referral_event_insert_write(c, r);
+    return rc_leave(c, own, e);
 }
 
 static void refevent_read(struct stmt *s, void *p)

@@ -1,6 +1,7 @@
 /* The SQLite backend's statements: every one is prepared when a connection
  * opens, so a typo fails at start. Parameters are ?N, numbered as the record
  * functions bind them (the PostgreSQL table uses $N in the same places). */
+#include "store/report_sql.h"
 #include "store/store_int.h"
 
 #define S(id, sql) [id] = {#id, sql}
@@ -374,9 +375,10 @@ const struct stmt_def sqlite_stmts[STMT__MAX] = {
                           " RETURNING last"),
     S(STMT_CASE_INSERT, "INSERT INTO cases (id, code, organization_id, group_id, location_code,"
                         " status, summary, risk, urgent, consent_to_contact, reported_by,"
-                        " assigned_to, created_at, updated_at, version, agency_id, employer)"
+                        " assigned_to, created_at, updated_at, version, agency_id, employer,"
+                        " reporter_role)"
                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-                        " ?16, ?17)"),
+                        " ?16, ?17, (SELECT role FROM users WHERE id = ?11))"),
     S(STMT_CASE_CONCERN_INSERT, "INSERT INTO case_concern (case_id, concern, position)"
                                 " VALUES (?1, ?2, ?3)"),
     S(STMT_SURVIVOR_INSERT,
@@ -612,4 +614,16 @@ const struct stmt_def sqlite_stmts[STMT__MAX] = {
       " WHERE m.type = 'table' ORDER BY m.name, f.id, f.seq"),
     /* Never run: no column of STMT_COPY_COLUMNS is an identity here. */
     S(STMT_COPY_SEQUENCE, "SELECT ?3 WHERE ?1 IS NULL AND ?2 IS NULL"),
+
+    /* The report cells (report_sql.h). A writer has the database to
+     * itself: the locks are reads. */
+    /* The cells a flush emptied, through the index of the empty ones. */
+    S(STMT_RC_ZAP, "DELETE FROM report_cell INDEXED BY report_cell_zero WHERE n = 0 AND s = 0"),
+    S(STMT_RC_LOCK_CASE, "SELECT 1 FROM cases WHERE id = ?1"),
+    S(STMT_RC_LOCK_OUTREACH, "SELECT 1 FROM outreach_session WHERE id = ?1"),
+    S(STMT_RC_LOCK_ADVICE, "SELECT 1 FROM migrant_advice WHERE id = ?1"),
+    S(STMT_RC_LOCK_TRAINING, "SELECT 1 FROM training WHERE id = ?1"),
+    S(STMT_RC_LOCK_MEMBER, "SELECT 1 FROM member WHERE id = ?1"),
+    S(STMT_RC_LOCK_GROUP, "SELECT ?1 WHERE 0"),
+    RC_STMTS(SQLITE, "?"),
 };

@@ -34,6 +34,7 @@ static void conn_release(void *p)
         }
     }
     pthread_mutex_unlock(&st->mu);
+    rc_free(c);
     c->ops->conn_close(c);
 }
 
@@ -91,6 +92,7 @@ void store_close(struct store *st)
     pthread_mutex_unlock(&st->mu);
     while (c != NULL) {
         struct store_conn *next = c->next;
+        rc_free(c);
         c->ops->conn_close(c);
         c = next;
     }
@@ -448,6 +450,7 @@ enum err store_begin(struct store_conn *c)
         t->depth++;
         return ERR_OK;
     }
+    rc_reset(c);
     enum err e = stmt_exec(stmt_get(c, STMT_BEGIN));
     if (e == ERR_OK)
         *t = (struct tx_state){.depth = 1, .doomed = false, .settled = t->settled};
@@ -465,7 +468,13 @@ enum err store_commit(struct store_conn *c)
         store_rollback(c);
         return ERR_CONFLICT;
     }
-    enum err e = stmt_exec(stmt_get(c, STMT_COMMIT));
+    /* The report cells counting what the transaction wrote, before it ends. */
+    enum err e = t->depth == 1 ? rc_flush(c) : ERR_OK;
+    if (e != ERR_OK) {
+        store_rollback(c);
+        return e;
+    }
+    e = stmt_exec(stmt_get(c, STMT_COMMIT));
     if (e == ERR_OK) {
         t->depth = 0;
         if (t->audited)
@@ -512,6 +521,7 @@ void store_rollback(struct store_conn *c)
     }
     t->depth = 0;
     t->audited = false;
+    rc_reset(c);
     if (conn_in_tx(c))
         stmt_exec(stmt_get(c, STMT_ROLLBACK));
     wipe_end(c);

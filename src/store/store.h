@@ -1148,4 +1148,32 @@ enum err store_snapshot(struct store *st, const char *path, char **errmsg);
  * check). ERR_VALIDATION, *errmsg saying so, when the file is damaged. */
 enum err store_integrity_check(struct store *st, char **errmsg);
 
+/* ---- the maintained report cells (report.c, docs/reports.md) ----
+ * Table report_cell: per indicator code, breakdown (dim, cat; '' and ''
+ * for the total), place (a location coarsened to its commune) and month
+ * (YYYY-MM), a count n and a sum s; kept up to date by the outermost commit
+ * of every transaction that wrote a record they count. */
+struct report_cell_row {
+    const char *code, *dim, *cat, *place, *month;
+    int64_t n, s;
+};
+/* Every cell, in (code, dim, cat, place, month) order; fn returns nonzero to stop. */
+enum err store_report_cells(struct store_conn *c,
+                            int (*fn)(void *arg, const struct report_cell_row *r), void *arg);
+/* A number that changes whenever any cell changes (a counter row bumped by the flush). */
+enum err store_report_generation(struct store_conn *c, int64_t *gen);
+/* Referrals overdue at `now` (status sent or accepted, due_at < now), per place: fn(arg, place, n).
+ */
+enum err store_report_overdue_now(struct store_conn *c, const char *now,
+                                  int (*fn)(void *arg, const char *place, int64_t n), void *arg);
+/* Recompute every cell from the records: one pass per table (INSERT ... SELECT ... GROUP BY), in
+ * one transaction. */
+enum err store_report_rebuild(struct store_conn *c);
+/* Bulk loading (cbpn demo --scale): stop maintaining on this connection until store_report_rebuild.
+ */
+void store_report_defer(struct store_conn *c, bool defer);
+/* false: the records are not in the cells yet (a database upgraded to
+ * schema 19 with records): store_report_rebuild them (cbpn serve does). */
+enum err store_report_built(struct store_conn *c, bool *built);
+
 #endif

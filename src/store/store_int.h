@@ -189,6 +189,33 @@ enum stmt_id {
     STMT_COPY_COLUMNS,    /* (table_name, column_name, identity), tables in creation order */
     STMT_COPY_REFERENCES, /* (table_name, column_name, ref_table, ref_column) */
     STMT_COPY_SEQUENCE,   /* ?1 table, ?2 identity column, ?3 the largest value copied */
+    /* The maintained report cells (report.c, report_sql.h). */
+    STMT_RC_CASE, /* ?1 the owner, ?2 the sign: its rows added to report_cell */
+    STMT_RC_OUTREACH,
+    STMT_RC_ADVICE,
+    STMT_RC_TRAINING,
+    STMT_RC_MEMBER,
+    STMT_RC_ALL_CASE, /* every owner's rows added */
+    STMT_RC_ALL_OUTREACH,
+    STMT_RC_ALL_ADVICE,
+    STMT_RC_ALL_TRAINING,
+    STMT_RC_ALL_MEMBER,
+    STMT_RC_LOCK_CASE, /* ?1 the owner: locked, and its group for a share (PostgreSQL) */
+    STMT_RC_LOCK_OUTREACH,
+    STMT_RC_LOCK_ADVICE,
+    STMT_RC_LOCK_TRAINING,
+    STMT_RC_LOCK_MEMBER,
+    STMT_RC_LOCK_GROUP, /* ?1 a group whose records are about to move */
+    STMT_RC_ZAP,
+    STMT_RC_CLEAR,
+    STMT_RC_LIST,
+    STMT_RC_GEN,
+    STMT_RC_BUMP,
+    STMT_RC_BUILT,
+    STMT_RC_OVERDUE_NOW,
+    STMT_RC_CASE_OF_CONSENT,
+    STMT_RC_CASE_OF_REFERRAL,
+    STMT_RC_OF_GROUP, /* (owner kind, id) of every record placed by the group ?1 */
     STMT__MAX
 };
 /* The id of a statement a backend's prepare() made at run time: in no
@@ -253,7 +280,40 @@ struct store_conn {
     struct store *store;     /* the store it is a connection of */
     struct tx_state tx;      /* nesting of store_begin (store.c) */
     struct store_conn *next; /* the store's registry (store.c) */
+    /* The report cells' owners this transaction touched (report.c): their
+     * rows were taken away when first marked, and are added back as they
+     * then are before the outermost commit. */
+    struct rc_owner *rc_items;
+    size_t rc_n, rc_cap;
+    bool rc_defer; /* store_report_defer: no maintenance until a rebuild */
 };
+
+/* ---- the maintained report cells (report.c) ----
+ * Every store function that writes a record some cell counts marks the
+ * record's owner before it writes: rc_mark takes the owner's rows away
+ * from report_cell (the first time in a transaction), and the outermost
+ * commit adds every marked owner's rows back, as they then are
+ * (rc_flush). The owners partition the cells (report_sql.h). */
+enum rc_kind { RC_CASE, RC_OUTREACH, RC_ADVICE, RC_TRAINING, RC_MEMBER, RC__NKIND };
+struct rc_owner {
+    enum rc_kind kind;
+    char id[ID_SIZE];
+};
+/* Inside a transaction only (ERR_INTERNAL otherwise). */
+enum err rc_mark(struct store_conn *c, enum rc_kind kind, const char *id);
+/* The case the row ?1 of lookup (STMT_RC_CASE_OF_*) belongs to, marked. */
+enum err rc_mark_case_of(struct store_conn *c, enum stmt_id lookup, const char *id);
+/* Every owner the group places (its location is about to change). */
+enum err rc_mark_group(struct store_conn *c, const char *group_id);
+/* Before the outermost COMMIT: the marked owners' rows added back. */
+enum err rc_flush(struct store_conn *c);
+/* The marks forgotten (the transaction ended). */
+void rc_reset(struct store_conn *c);
+void rc_free(struct store_conn *c);
+/* A write outside any transaction gets one of its own: *own true when it
+ * began one, which rc_leave then ends with e. */
+enum err rc_enter(struct store_conn *c, bool *own);
+enum err rc_leave(struct store_conn *c, bool own, enum err e);
 
 /* A prepared statement of one connection, in use. Get it, bind, step, read
  * columns, then stmt_done() (stmt_exec() does that itself). Bind failures are

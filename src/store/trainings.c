@@ -52,9 +52,9 @@ static void opt_score(struct stmt *s, int i, int v)
         stmt_null(s, i);
 }
 
-enum err store_training_insert(struct store_conn *c, const struct training_rec *r,
-                               const char *const *topics, size_t ntopics,
-                               const struct participant_rec *parts, size_t nparts)
+static enum err training_insert_write(struct store_conn *c, const struct training_rec *r,
+                                      const char *const *topics, size_t ntopics,
+                                      const struct participant_rec *parts, size_t nparts)
 {
     struct stmt *s = stmt_get(c, STMT_TRAINING_INSERT);
     stmt_text(s, 1, r->id);
@@ -91,6 +91,25 @@ enum err store_training_insert(struct store_conn *c, const struct training_rec *
         e = stmt_exec(s);
     }
     return e;
+}
+
+/* Inside a transaction (its own when none): the report cells it changes
+ * are brought up to date by the commit (report.c). */
+enum err store_training_insert(struct store_conn *c, const struct training_rec *r,
+                               const char *const *topics, size_t ntopics,
+                               const struct participant_rec *parts, size_t nparts)
+{
+    bool own;
+    enum err e = rc_enter(c, &own);
+    if (e == ERR_OK) {
+        e = rc_mark(c, RC_TRAINING, r->id);
+        for (size_t i = 0; e == ERR_OK && i < nparts; i++)
+            if (parts[i].member_id[0] != '\0')
+                e = rc_mark(c, RC_MEMBER, parts[i].member_id);
+    }
+    if (e == ERR_OK)
+        e = training_insert_write(c, r, topics, ntopics, parts, nparts);
+    return rc_leave(c, own, e);
 }
 
 static void training_read(struct stmt *s, void *p)
