@@ -1,0 +1,477 @@
+/* Small-number protection of linked tables (domain/sdc.h, docs/reports.md
+ * "Small-number protection").
+ *
+ * A table is a three-dimensional array (area, period, category); a dimension
+ * that is additive is a forest whose every internal node is the sum of its
+ * children, which gives one equation per internal node and per position in
+ * the other two dimensions (a cell is in up to three families, as a part and
+ * as a total in each). The rule, in three steps:
+ *
+ *  1. Primary: every count 1..k-1 is suppressed.
+ *  2. Equations (the rule of docs/reports.md), to a fixed point over a work
+ *     list: an equation holding a suppressed cell and a published total
+ *     holds at least two suppressed parts summing to more than k (the
+ *     smallest nonzero published part is added first, ties by index; when
+ *     the parts cannot, the total goes too); an equation whose total is
+ *     suppressed holds a suppressed part and its suppressed cells sum to more
+ *     than k.
+ *  3. Linked tables: each equation alone can look safe while their
+ *     intersection pins a cell. So every suppressed cell must lie in a
+ *     "cube" of suppressed cells: the product, over the three dimensions, of
+ *     a vector v with v(node) = sum of v(children) at every internal node
+ *     (in an additive dimension: a path from a node down to a leaf, minus
+ *     the same from a sibling of it or of one of its ancestors; or a
+ *     vertical path from the root to a leaf; in a dimension that is not
+ *     additive, the node alone). Adding t times that product to the true
+ *     values keeps every equation and every published cell, so any cell of
+ *     the cube can take every value over a range at least the smallest
+ *     value of its sign plus the smallest of the other sign (unbounded when
+ *     the cube has one sign). A cube is accepted when that bound is over k;
+ *     among the candidates the one suppressing the fewest further cells (then
+ *     the smallest sum of them) is taken, and all its cells count as
+ *     protected. A vertical path in every dimension always qualifies. Step 2
+ *     and 3 alternate until nothing changes.
+ *
+ * Memory: a few arrays sized by the table, none per cell. */
+#include "domain/sdc.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NDIM    3
+#define MAXCAND 8
+#define INF     INT64_MAX
+
+struct dim {
+    int n;
+    int stride;
+    bool additive;
+    const int *parent;
+    int *cstart; /* n + 1 */
+    int *child;  /* children of node m: child[cstart[m] .. cstart[m+1]) */
+    int depth;   /* longest root-to-leaf path, in nodes */
+};
+
+struct vec {
+    int n;
+    int *node;
+    signed char *sign;
+};
+
+struct work {
+    struct sdc_table *t;
+    int k;
+    size_t ncell;
+    struct dim d[NDIM];
+    bool *prot;
+    unsigned char *queued; /* per cell: bit d when (d, cell) is on the queue */
+    size_t *queue;         /* equations: dim * ncell + total cell */
+    size_t qlen, qcap;
+    bool oom;
+    /* candidate vectors, per dimension */
+    struct vec cand[NDIM][MAXCAND];
+    int ncand[NDIM];
+    int *cat_parent;
+};
+
+static int coord(const struct work *w, size_t cell, int d)
+{
+    /* 32-bit division: sdc_protect refuses tables of 2^32 cells or more. */
+    return (int)(((uint32_t)cell / (uint32_t)w->d[d].stride) % (uint32_t)w->d[d].n);
+}
+
+static bool dim_init(struct dim *dm, int n, const int *parent, int stride, bool additive)
+{
+    dm->n = n;
+    dm->stride = stride;
+    dm->additive = additive;
+    dm->parent = parent;
+    dm->cstart = calloc((size_t)n + 1, sizeof *dm->cstart);
+    dm->child = calloc((size_t)n + 1, sizeof *dm->child);
+    if (!dm->cstart || !dm->child)
+        return false;
+    for (int i = 0; i < n; i++)
+        if (parent[i] >= 0 && parent[i] < i)
+            dm->cstart[parent[i] + 1]++;
+    for (int i = 0; i < n; i++)
+        dm->cstart[i + 1] += dm->cstart[i];
+    int *fill = calloc((size_t)n + 1, sizeof *fill);
+    if (!fill)
+        return false;
+    for (int i = 0; i < n; i++)
+        if (parent[i] >= 0 && parent[i] < i)
+            dm->child[dm->cstart[parent[i]] + fill[parent[i]]++] = i;
+    free(fill);
+    /* Depth: parents come before their children. */
+    int *dep = calloc((size_t)n + 1, sizeof *dep);
+    if (!dep)
+        return false;
+    dm->depth = 1;
+    for (int i = 0; i < n; i++) {
+        dep[i] = parent[i] >= 0 && parent[i] < i ? dep[parent[i]] + 1 : 1;
+        if (dep[i] > dm->depth)
+            dm->depth = dep[i];
+    }
+    free(dep);
+    return true;
+}
+
+static void dim_free(struct dim *dm)
+{
+    free(dm->cstart);
+    free(dm->child);
+}
+
+static int nchild(const struct dim *dm, int m)
+{
+    return dm->cstart[m + 1] - dm->cstart[m];
+}
+
+static int parent_of(const struct dim *dm, int m)
+{
+    int p = dm->parent[m];
+    return p >= 0 && p < m ? p : -1;
+}
+
+static void push(struct work *w, int d, size_t total)
+{
+    if (w->queued[total] & (1u << d))
+        return;
+    if (w->qlen == w->qcap) {
+        size_t cap = w->qcap ? w->qcap * 2 : 1024;
+        size_t *q = realloc(w->queue, cap * sizeof *q);
+        if (!q) {
+            w->oom = true;
+            return;
+        }
+        w->queue = q;
+        w->qcap = cap;
+    }
+    w->queue[w->qlen++] = (size_t)d * w->ncell + total;
+    w->queued[total] |= (unsigned char)(1u << d);
+}
+
+/* Suppresses a cell and queues every equation it is in. */
+static void suppress(struct work *w, size_t cell)
+{
+    if (w->t->suppressed[cell])
+        return;
+    w->t->suppressed[cell] = true;
+    for (int d = 0; d < NDIM; d++) {
+        const struct dim *dm = &w->d[d];
+        if (!dm->additive)
+            continue;
+        int m = coord(w, cell, d);
+        if (nchild(dm, m) > 0)
+            push(w, d, cell);
+        int p = parent_of(dm, m);
+        if (p >= 0)
+            push(w, d, cell - (size_t)m * (size_t)dm->stride + (size_t)p * (size_t)dm->stride);
+    }
+}
+
+/* The smallest published part (nonzero unless zero_ok), ties by index; or
+ * SIZE_MAX. */
+static size_t smallest_published(const struct work *w, int d, size_t total, bool zero_ok)
+{
+    const struct dim *dm = &w->d[d];
+    int m = coord(w, total, d);
+    size_t base = total - (size_t)m * (size_t)dm->stride;
+    size_t best = SIZE_MAX;
+    for (int j = dm->cstart[m]; j < dm->cstart[m + 1]; j++) {
+        size_t c = base + (size_t)dm->child[j] * (size_t)dm->stride;
+        if (w->t->suppressed[c] || (!zero_ok && w->t->value[c] == 0))
+            continue;
+        if (best == SIZE_MAX || w->t->value[c] < w->t->value[best])
+            best = c;
+    }
+    return best;
+}
+
+static void check_equation(struct work *w, int d, size_t total)
+{
+    const struct dim *dm = &w->d[d];
+    const int64_t *v = w->t->value;
+    bool *s = w->t->suppressed;
+    int m = coord(w, total, d);
+    size_t base = total - (size_t)m * (size_t)dm->stride;
+    int ns = 0;
+    int64_t sum = 0;
+    for (int j = dm->cstart[m]; j < dm->cstart[m + 1]; j++) {
+        size_t c = base + (size_t)dm->child[j] * (size_t)dm->stride;
+        if (s[c]) {
+            ns++;
+            sum += v[c];
+        }
+    }
+    if (!s[total]) {
+        if (ns == 0)
+            return;
+        while (ns < 2 || sum <= w->k) {
+            size_t c = smallest_published(w, d, total, false);
+            if (c == SIZE_MAX) {
+                suppress(w, total);
+                return;
+            }
+            suppress(w, c);
+            ns++;
+            sum += v[c];
+        }
+        return;
+    }
+    /* The total is suppressed: a part with it, and more than k together. */
+    if (ns == 0) {
+        size_t c = smallest_published(w, d, total, false);
+        if (c == SIZE_MAX)
+            c = smallest_published(w, d, total, true);
+        if (c == SIZE_MAX)
+            return;
+        suppress(w, c);
+        ns++;
+        sum += v[c];
+    }
+    while (v[total] + sum <= w->k) {
+        size_t c = smallest_published(w, d, total, false);
+        if (c == SIZE_MAX)
+            return;
+        suppress(w, c);
+        sum += v[c];
+    }
+}
+
+static void run_equations(struct work *w)
+{
+    while (w->qlen > 0 && !w->oom) {
+        size_t e = w->queue[--w->qlen];
+        int d = (int)(e / w->ncell);
+        w->queued[e % w->ncell] &= (unsigned char)~(1u << d);
+        check_equation(w, d, e % w->ncell);
+    }
+}
+
+static void vec_add(struct vec *vc, int node, int sign)
+{
+    vc->node[vc->n] = node;
+    vc->sign[vc->n] = (signed char)sign;
+    vc->n++;
+}
+
+/* The path from m down to a leaf: at each step the first suppressed child,
+ * else the child of the largest value (ties by index). base is the cell with
+ * this dimension's coordinate at 0. m itself is not added. */
+static void path_down(const struct work *w, int d, size_t base, int m, int sign, struct vec *vc)
+{
+    const struct dim *dm = &w->d[d];
+    while (nchild(dm, m) > 0) {
+        int pick = -1;
+        for (int j = dm->cstart[m]; j < dm->cstart[m + 1]; j++) {
+            int ch = dm->child[j];
+            size_t c = base + (size_t)ch * (size_t)dm->stride;
+            if (w->t->suppressed[c]) {
+                pick = ch;
+                break;
+            }
+            if (pick < 0 || w->t->value[c] > w->t->value[base + (size_t)pick * (size_t)dm->stride])
+                pick = ch;
+        }
+        vec_add(vc, pick, sign);
+        m = pick;
+    }
+}
+
+/* The candidate vectors of dimension d through the cell's node, which each
+ * holds with sign +1. */
+static void candidates(struct work *w, int d, size_t cell)
+{
+    const struct dim *dm = &w->d[d];
+    int m = coord(w, cell, d);
+    size_t base = cell - (size_t)m * (size_t)dm->stride;
+    int nc = 0;
+    struct vec *vc = &w->cand[d][nc++];
+    vc->n = 0;
+    vec_add(vc, m, 1);
+    if (!dm->additive)
+        goto done;
+    /* Vertical: the root above m, m, and down to a leaf. */
+    for (int a = parent_of(dm, m); a >= 0; a = parent_of(dm, a))
+        vec_add(vc, a, 1);
+    path_down(w, d, base, m, 1, vc);
+    /* Branching at m or at an ancestor a: the chain a..m and down, minus a
+     * sibling s of a and down from s. */
+    for (int a = m; parent_of(dm, a) >= 0 && nc < MAXCAND; a = parent_of(dm, a)) {
+        int p = parent_of(dm, a);
+        int sup = -1, big = -1;
+        for (int j = dm->cstart[p]; j < dm->cstart[p + 1]; j++) {
+            int s = dm->child[j];
+            if (s == a)
+                continue;
+            size_t c = base + (size_t)s * (size_t)dm->stride;
+            if (w->t->suppressed[c]) {
+                if (sup < 0)
+                    sup = s;
+            } else if (w->t->value[c] > 0 &&
+                       (big < 0 ||
+                        w->t->value[c] > w->t->value[base + (size_t)big * (size_t)dm->stride]))
+                big = s;
+        }
+        /* A suppressed sibling costs nothing at this level; the largest
+         * published one only when there is none. */
+        int pick[2] = {sup, sup < 0 ? big : -1};
+        for (int i = 0; i < 2 && nc < MAXCAND; i++) {
+            if (pick[i] < 0)
+                continue;
+            vc = &w->cand[d][nc++];
+            vc->n = 0;
+            for (int b = m; b != a; b = parent_of(dm, b))
+                vec_add(vc, b, 1);
+            vec_add(vc, a, 1);
+            path_down(w, d, base, m, 1, vc);
+            vec_add(vc, pick[i], -1);
+            path_down(w, d, base, pick[i], -1, vc);
+        }
+    }
+done:
+    w->ncand[d] = nc;
+}
+
+struct cube_eval {
+    int cost;
+    int64_t added;
+    bool ok;
+};
+
+/* The cube's cost and bound; stops early (ok false) past limit further cells. */
+static struct cube_eval evaluate(const struct work *w, size_t base, const struct vec *v0,
+                                 const struct vec *v1, const struct vec *v2, int limit)
+{
+    struct cube_eval r = {0, 0, false};
+    int64_t min_same = INF, min_opp = INF;
+    for (int i = 0; i < v0->n; i++)
+        for (int j = 0; j < v1->n; j++)
+            for (int l = 0; l < v2->n; l++) {
+                size_t c = base + (size_t)v0->node[i] * (size_t)w->d[0].stride +
+                           (size_t)v1->node[j] * (size_t)w->d[1].stride +
+                           (size_t)v2->node[l] * (size_t)w->d[2].stride;
+                int64_t v = w->t->value[c];
+                if (!w->t->suppressed[c]) {
+                    if (++r.cost > limit)
+                        return r;
+                    r.added += v;
+                }
+                if (v0->sign[i] * v1->sign[j] * v2->sign[l] > 0) {
+                    if (v < min_same)
+                        min_same = v;
+                } else if (v < min_opp)
+                    min_opp = v;
+            }
+    r.ok = min_opp == INF || min_same > w->k || min_same + min_opp > w->k;
+    return r;
+}
+
+static void apply(struct work *w, size_t base, const struct vec *v0, const struct vec *v1,
+                  const struct vec *v2)
+{
+    for (int i = 0; i < v0->n; i++)
+        for (int j = 0; j < v1->n; j++)
+            for (int l = 0; l < v2->n; l++) {
+                size_t c = base + (size_t)v0->node[i] * (size_t)w->d[0].stride +
+                           (size_t)v1->node[j] * (size_t)w->d[1].stride +
+                           (size_t)v2->node[l] * (size_t)w->d[2].stride;
+                suppress(w, c);
+                w->prot[c] = true;
+            }
+}
+
+/* Step 3 for one cell; true when it suppressed further cells. */
+static bool protect_cell(struct work *w, size_t cell)
+{
+    size_t base = cell;
+    for (int d = 0; d < NDIM; d++) {
+        candidates(w, d, cell);
+        base -= (size_t)coord(w, cell, d) * (size_t)w->d[d].stride;
+    }
+    int best[NDIM] = {-1, -1, -1};
+    struct cube_eval be = {0, 0, false};
+    for (int i = 0; i < w->ncand[0]; i++)
+        for (int j = 0; j < w->ncand[1]; j++)
+            for (int l = 0; l < w->ncand[2]; l++) {
+                struct cube_eval e = evaluate(w, base, &w->cand[0][i], &w->cand[1][j],
+                                              &w->cand[2][l], best[0] < 0 ? INT_MAX : be.cost);
+                if (!e.ok)
+                    continue;
+                if (best[0] < 0 || e.cost < be.cost || (e.cost == be.cost && e.added < be.added)) {
+                    best[0] = i;
+                    best[1] = j;
+                    best[2] = l;
+                    be = e;
+                    if (e.cost == 0)
+                        goto found;
+                }
+            }
+found:
+    if (best[0] < 0) {
+        /* Cannot happen (the vertical cube has one sign); be safe anyway. */
+        best[0] = best[1] = best[2] = 0;
+    }
+    apply(w, base, &w->cand[0][best[0]], &w->cand[1][best[1]], &w->cand[2][best[2]]);
+    return be.cost > 0;
+}
+
+void sdc_protect(struct sdc_table *t, int k)
+{
+    if (k < 2)
+        k = 2;
+    int na = t->area->n, np = t->period->n, nc = t->ncat + 1;
+    size_t ncell = (size_t)na * (size_t)np * (size_t)nc;
+    memset(t->suppressed, 0, ncell * sizeof *t->suppressed);
+    if (ncell == 0)
+        return;
+    struct work w = {.t = t, .k = k, .ncell = ncell};
+    w.cat_parent = malloc((size_t)nc * sizeof *w.cat_parent);
+    w.prot = calloc(ncell, sizeof *w.prot);
+    w.queued = calloc(ncell, sizeof *w.queued);
+    bool ok = w.cat_parent && w.prot && w.queued && ncell < UINT32_MAX;
+    if (ok) {
+        w.cat_parent[0] = -1;
+        for (int c = 1; c < nc; c++)
+            w.cat_parent[c] = 0;
+        ok = dim_init(&w.d[0], na, t->area->parent, np * nc, t->area_additive) &&
+             dim_init(&w.d[1], np, t->period->parent, nc, t->time_additive) &&
+             dim_init(&w.d[2], nc, w.cat_parent, 1, t->cat_additive && t->ncat > 0);
+    }
+    for (int d = 0; ok && d < NDIM; d++) {
+        int len = 2 * (w.d[d].depth + 1);
+        for (int i = 0; ok && i < MAXCAND; i++) {
+            w.cand[d][i].node = malloc((size_t)len * sizeof(int));
+            w.cand[d][i].sign = malloc((size_t)len);
+            ok = w.cand[d][i].node && w.cand[d][i].sign;
+        }
+    }
+    if (ok) {
+        for (size_t c = 0; c < ncell; c++)
+            if (t->value[c] >= 1 && t->value[c] < k)
+                suppress(&w, c);
+        bool changed = true;
+        while (changed && !w.oom) {
+            run_equations(&w);
+            changed = false;
+            for (size_t c = 0; c < ncell && !w.oom; c++)
+                if (t->suppressed[c] && !w.prot[c] && protect_cell(&w, c))
+                    changed = true;
+        }
+    }
+    if (!ok || w.oom) /* out of memory: nothing leaves */
+        memset(t->suppressed, 1, ncell * sizeof *t->suppressed);
+    for (int d = 0; d < NDIM; d++) {
+        dim_free(&w.d[d]);
+        for (int i = 0; i < MAXCAND; i++) {
+            free(w.cand[d][i].node);
+            free(w.cand[d][i].sign);
+        }
+    }
+    free(w.cat_parent);
+    free(w.prot);
+    free(w.queued);
+    free(w.queue);
+}
