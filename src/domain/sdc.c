@@ -281,25 +281,29 @@ static void path_down(const struct work *w, int d, size_t base, int m, int sign,
 }
 
 /* The candidate vectors of dimension d through the cell's node, which each
- * holds with sign +1. */
+ * holds with sign +1: the branchings, nearest first, then the vertical (it
+ * usually costs the most, being the one that reaches the totals). */
 static void candidates(struct work *w, int d, size_t cell)
 {
     const struct dim *dm = &w->d[d];
     int m = coord(w, cell, d);
     size_t base = cell - (size_t)m * (size_t)dm->stride;
-    int nc = 0;
-    struct vec *vc = &w->cand[d][nc++];
+    struct vec *vc = &w->cand[d][0];
+    int nc = 1;
     vc->n = 0;
     vec_add(vc, m, 1);
     if (!dm->additive)
         goto done;
-    /* Vertical: the root above m, m, and down to a leaf. */
-    for (int a = parent_of(dm, m); a >= 0; a = parent_of(dm, a))
-        vec_add(vc, a, 1);
+    /* m and its path down, shared by every candidate. */
     path_down(w, d, base, m, 1, vc);
+    struct vec *down = &w->cand[d][MAXCAND - 1];
+    down->n = 0;
+    for (int i = 0; i < vc->n; i++)
+        vec_add(down, vc->node[i], 1);
+    nc = 0;
     /* Branching at m or at an ancestor a: the chain a..m and down, minus a
      * sibling s of a and down from s. */
-    for (int a = m; parent_of(dm, a) >= 0 && nc < MAXCAND; a = parent_of(dm, a)) {
+    for (int a = m; parent_of(dm, a) >= 0 && nc < MAXCAND - 2; a = parent_of(dm, a)) {
         int p = parent_of(dm, a);
         int sup = -1, big = -1;
         for (int j = dm->cstart[p]; j < dm->cstart[p + 1]; j++) {
@@ -317,20 +321,25 @@ static void candidates(struct work *w, int d, size_t cell)
         }
         /* A suppressed sibling costs nothing at this level; the largest
          * published one only when there is none. */
-        int pick[2] = {sup, sup < 0 ? big : -1};
-        for (int i = 0; i < 2 && nc < MAXCAND; i++) {
-            if (pick[i] < 0)
-                continue;
-            vc = &w->cand[d][nc++];
-            vc->n = 0;
-            for (int b = m; b != a; b = parent_of(dm, b))
-                vec_add(vc, b, 1);
-            vec_add(vc, a, 1);
-            path_down(w, d, base, m, 1, vc);
-            vec_add(vc, pick[i], -1);
-            path_down(w, d, base, pick[i], -1, vc);
-        }
+        int pick = sup >= 0 ? sup : big;
+        if (pick < 0)
+            continue;
+        vc = &w->cand[d][nc++];
+        vc->n = 0;
+        for (int i = 0; i < down->n; i++)
+            vec_add(vc, down->node[i], 1);
+        for (int b = parent_of(dm, m), stop = p; m != a && b != stop; b = parent_of(dm, b))
+            vec_add(vc, b, 1);
+        vec_add(vc, pick, -1);
+        path_down(w, d, base, pick, -1, vc);
     }
+    /* Vertical: m and down, and every ancestor up to the root. */
+    vc = &w->cand[d][nc++];
+    vc->n = 0;
+    for (int i = 0; i < down->n; i++)
+        vec_add(vc, down->node[i], 1);
+    for (int a = parent_of(dm, m); a >= 0; a = parent_of(dm, a))
+        vec_add(vc, a, 1);
 done:
     w->ncand[d] = nc;
 }
@@ -341,7 +350,8 @@ struct cube_eval {
     bool ok;
 };
 
-/* The cube's cost and bound; stops early (ok false) past limit further cells. */
+/* The cube's cost and bound; stops early (ok false) past limit further
+ * cells, or once the bound is k or less. */
 static struct cube_eval evaluate(const struct work *w, size_t base, const struct vec *v0,
                                  const struct vec *v1, const struct vec *v2, int limit)
 {
@@ -364,6 +374,9 @@ static struct cube_eval evaluate(const struct work *w, size_t base, const struct
                         min_same = v;
                 } else if (v < min_opp)
                     min_opp = v;
+                /* The bound only falls: stop once it is k or less. */
+                if (min_opp != INF && min_same <= w->k && min_same + min_opp <= w->k)
+                    return r;
             }
     r.ok = min_opp == INF || min_same > w->k || min_same + min_opp > w->k;
     return r;
