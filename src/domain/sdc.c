@@ -8,13 +8,12 @@
  * as a total in each). The rule, in three steps:
  *
  *  1. Primary: every count 1..k-1 is suppressed.
- *  2. Equations (the rule of docs/reports.md), to a fixed point over a work
- *     list: an equation holding a suppressed cell and a published total
- *     holds at least two suppressed parts summing to more than k (the
- *     smallest nonzero published part is added first, ties by index; when
- *     the parts cannot, the total goes too); an equation whose total is
- *     suppressed holds a suppressed part and its suppressed cells sum to more
- *     than k.
+ *  2. Equations (the rule of docs/reports.md), to a fixed point, in sweeps
+ *     over the cells marked as totals of equations to check: an equation holding a suppressed cell
+ * and a published total holds at least two suppressed parts summing to more than k (the smallest
+ * nonzero published part is added first, ties by index; when the parts cannot, the total goes too);
+ * an equation whose total is suppressed holds a suppressed part and its suppressed cells sum to
+ * more than k.
  *  3. Linked tables: each equation alone can look safe while their
  *     intersection pins a cell. So every suppressed cell must lie in a
  *     "cube" of suppressed cells: the product, over the three dimensions, of
@@ -29,19 +28,24 @@
  *     the cube has one sign). A cube is accepted when that bound is over k;
  *     among the candidates the one suppressing the fewest further cells (then
  *     the smallest sum of them) is taken, and all its cells count as
- *     protected. A vertical path in every dimension always qualifies. Step 2
- *     and 3 alternate until nothing changes.
+ *     protected. A vertical path in every dimension always qualifies. Cells
+ *     are taken last first (communes, months and parts before the totals
+ *     above them). Steps 2 and 3 alternate until nothing changes.
  *
- * Memory: a few arrays sized by the table, none per cell. */
+ * Memory: a few arrays sized by the table, none per cell. Time: about 150 ms
+ * of processor for 2,026 areas x 119 periods x 13 categories (3.1 million
+ * cells) of sparse random counts, 16% suppressed; 50 ms with 3 categories
+ * (tests/api/test_sdc_lp.py prints it). */
 #include "domain/sdc.h"
 
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define NDIM    3
-#define MAXCAND 8
-#define INF     INT64_MAX
+#define NDIM          3
+#define BRANCH_LEVELS 2
+#define MAXCAND       (BRANCH_LEVELS + 2) /* the branchings, the vertical, a scratch */
+#define INF           INT64_MAX
 
 struct dim {
     int n;
@@ -65,10 +69,11 @@ struct work {
     size_t ncell;
     struct dim d[NDIM];
     bool *prot;
-    unsigned char *queued; /* per cell: bit d when (d, cell) is on the queue */
-    size_t *queue;         /* equations: dim * ncell + total cell */
-    size_t qlen, qcap;
-    bool oom;
+    /* per cell: bit d when the equation (d, cell) is to check, bit 3 + d once
+     * it holds (more suppression never breaks an equation that holds) */
+    unsigned char *pending;
+    size_t npending;
+    size_t cursor, behind; /* the sweep's position; the least cell marked behind it */
     /* candidate vectors, per dimension */
     struct vec cand[NDIM][MAXCAND];
     int ncand[NDIM];
@@ -136,23 +141,15 @@ static int parent_of(const struct dim *dm, int m)
 
 static void push(struct work *w, int d, size_t total)
 {
-    if (w->queued[total] & (1u << d))
+    if (w->pending[total] & (9u << d))
         return;
-    if (w->qlen == w->qcap) {
-        size_t cap = w->qcap ? w->qcap * 2 : 1024;
-        size_t *q = realloc(w->queue, cap * sizeof *q);
-        if (!q) {
-            w->oom = true;
-            return;
-        }
-        w->queue = q;
-        w->qcap = cap;
-    }
-    w->queue[w->qlen++] = (size_t)d * w->ncell + total;
-    w->queued[total] |= (unsigned char)(1u << d);
+    w->pending[total] |= (unsigned char)(1u << d);
+    w->npending++;
+    if (total < w->cursor && total < w->behind)
+        w->behind = total;
 }
 
-/* Suppresses a cell and queues every equation it is in. */
+/* Suppresses a cell and marks every equation it is in. */
 static void suppress(struct work *w, size_t cell)
 {
     if (w->t->suppressed[cell])
@@ -189,7 +186,8 @@ static size_t smallest_published(const struct work *w, int d, size_t total, bool
     return best;
 }
 
-static void check_equation(struct work *w, int d, size_t total)
+/* Applies the rule to one equation; false when it holds no suppressed cell. */
+static bool check_equation(struct work *w, int d, size_t total)
 {
     const struct dim *dm = &w->d[d];
     const int64_t *v = w->t->value;
@@ -207,18 +205,18 @@ static void check_equation(struct work *w, int d, size_t total)
     }
     if (!s[total]) {
         if (ns == 0)
-            return;
+            return false;
         while (ns < 2 || sum <= w->k) {
             size_t c = smallest_published(w, d, total, false);
             if (c == SIZE_MAX) {
                 suppress(w, total);
-                return;
+                return true;
             }
             suppress(w, c);
             ns++;
             sum += v[c];
         }
-        return;
+        return true;
     }
     /* The total is suppressed: a part with it, and more than k together. */
     if (ns == 0) {
@@ -226,7 +224,7 @@ static void check_equation(struct work *w, int d, size_t total)
         if (c == SIZE_MAX)
             c = smallest_published(w, d, total, true);
         if (c == SIZE_MAX)
-            return;
+            return true;
         suppress(w, c);
         ns++;
         sum += v[c];
@@ -234,20 +232,50 @@ static void check_equation(struct work *w, int d, size_t total)
     while (v[total] + sum <= w->k) {
         size_t c = smallest_published(w, d, total, false);
         if (c == SIZE_MAX)
-            return;
+            return true;
         suppress(w, c);
         sum += v[c];
     }
+    return true;
 }
 
+/* Sweeps in cell order (memory order: the parts of consecutive equations
+ * are neighbours) until no equation is left to check, each sweep from the
+ * least cell marked behind the last, eight cells at a time over the rest. */
 static void run_equations(struct work *w)
 {
-    while (w->qlen > 0 && !w->oom) {
-        size_t e = w->queue[--w->qlen];
-        int d = (int)(e / w->ncell);
-        w->queued[e % w->ncell] &= (unsigned char)~(1u << d);
-        check_equation(w, d, e % w->ncell);
+    const uint64_t mask = 0x0707070707070707u;
+    size_t from = 0;
+    while (w->npending > 0) {
+        w->behind = SIZE_MAX;
+        for (w->cursor = from; w->cursor < w->ncell; w->cursor++) {
+            size_t c = w->cursor;
+            if (c % 8 == 0 && c + 8 <= w->ncell) {
+                uint64_t word;
+                memcpy(&word, w->pending + c, sizeof word);
+                if ((word & mask) == 0) {
+                    w->cursor += 7;
+                    continue;
+                }
+            }
+            for (int d = 0; d < NDIM; d++) {
+                if (!(w->pending[c] & (1u << d)))
+                    continue;
+                w->pending[c] &= (unsigned char)~(1u << d);
+                w->npending--;
+                if (!check_equation(w, d, c))
+                    continue;
+                /* Held from now on: no need to look again. */
+                if (w->pending[c] & (1u << d)) {
+                    w->pending[c] &= (unsigned char)~(1u << d);
+                    w->npending--;
+                }
+                w->pending[c] |= (unsigned char)(8u << d);
+            }
+        }
+        from = w->behind == SIZE_MAX ? 0 : w->behind;
     }
+    w->cursor = SIZE_MAX; /* between sweeps every mark is ahead */
 }
 
 static void vec_add(struct vec *vc, int node, int sign)
@@ -301,9 +329,11 @@ static void candidates(struct work *w, int d, size_t cell)
     for (int i = 0; i < vc->n; i++)
         vec_add(down, vc->node[i], 1);
     nc = 0;
-    /* Branching at m or at an ancestor a: the chain a..m and down, minus a
-     * sibling s of a and down from s. */
-    for (int a = m; parent_of(dm, a) >= 0 && nc < MAXCAND - 2; a = parent_of(dm, a)) {
+    /* Branching at m or at its parent a: the chain a..m and down, minus a
+     * sibling s of a and down from s. (Branching higher never won on the
+     * national benchmark, and costs a scan of every province.) */
+    for (int a = m, lv = 0; parent_of(dm, a) >= 0 && lv < BRANCH_LEVELS;
+         a = parent_of(dm, a), lv++) {
         int p = parent_of(dm, a);
         int sup = -1, big = -1;
         for (int j = dm->cstart[p]; j < dm->cstart[p + 1]; j++) {
@@ -443,8 +473,8 @@ void sdc_protect(struct sdc_table *t, int k)
     struct work w = {.t = t, .k = k, .ncell = ncell};
     w.cat_parent = malloc((size_t)nc * sizeof *w.cat_parent);
     w.prot = calloc(ncell, sizeof *w.prot);
-    w.queued = calloc(ncell, sizeof *w.queued);
-    bool ok = w.cat_parent && w.prot && w.queued && ncell < UINT32_MAX;
+    w.pending = calloc(ncell, sizeof *w.pending);
+    bool ok = w.cat_parent && w.prot && w.pending && ncell < UINT32_MAX;
     if (ok) {
         w.cat_parent[0] = -1;
         for (int c = 1; c < nc; c++)
@@ -466,15 +496,17 @@ void sdc_protect(struct sdc_table *t, int k)
             if (t->value[c] >= 1 && t->value[c] < k)
                 suppress(&w, c);
         bool changed = true;
-        while (changed && !w.oom) {
+        while (changed) {
             run_equations(&w);
             changed = false;
-            for (size_t c = 0; c < ncell && !w.oom; c++)
+            /* Last cells first: the communes, months and categories, whose
+             * cubes then cover many of the totals above them. */
+            for (size_t c = ncell; c-- > 0;)
                 if (t->suppressed[c] && !w.prot[c] && protect_cell(&w, c))
                     changed = true;
         }
     }
-    if (!ok || w.oom) /* out of memory: nothing leaves */
+    if (!ok) /* out of memory: nothing leaves */
         memset(t->suppressed, 1, ncell * sizeof *t->suppressed);
     for (int d = 0; d < NDIM; d++) {
         dim_free(&w.d[d]);
@@ -485,6 +517,5 @@ void sdc_protect(struct sdc_table *t, int k)
     }
     free(w.cat_parent);
     free(w.prot);
-    free(w.queued);
-    free(w.queue);
+    free(w.pending);
 }
