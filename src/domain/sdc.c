@@ -19,7 +19,7 @@
  *     "cube" of suppressed cells: the product, over the three dimensions, of
  *     a vector v with v(node) = sum of v(children) at every internal node
  *     (in an additive dimension: a path from a node down to a leaf, minus
- *     the same from a sibling of it or of one of its ancestors; or a
+ *     the same from a sibling of it or of its parent; or a
  *     vertical path from the root to a leaf; in a dimension that is not
  *     additive, the node alone). Adding t times that product to the true
  *     values keeps every equation and every published cell, so any cell of
