@@ -82,8 +82,15 @@ struct work {
 
 static int coord(const struct work *w, size_t cell, int d)
 {
-    /* 32-bit division: sdc_protect refuses tables of 2^32 cells or more. */
-    return (int)(((uint32_t)cell / (uint32_t)w->d[d].stride) % (uint32_t)w->d[d].n);
+    /* 32-bit division: sdc_protect refuses tables of 2^32 cells or more;
+     * the area (outermost) needs no remainder, the category (innermost)
+     * no quotient. */
+    uint32_t x = (uint32_t)cell;
+    if (d == 0)
+        return (int)(x / (uint32_t)w->d[0].stride);
+    if (d == NDIM - 1)
+        return (int)(x % (uint32_t)w->d[d].n);
+    return (int)((x / (uint32_t)w->d[d].stride) % (uint32_t)w->d[d].n);
 }
 
 static bool dim_init(struct dim *dm, int n, const int *parent, int stride, bool additive)
@@ -155,11 +162,17 @@ static void suppress(struct work *w, size_t cell)
     if (w->t->suppressed[cell])
         return;
     w->t->suppressed[cell] = true;
+    uint32_t x = (uint32_t)cell;
+    int at[NDIM];
+    at[2] = (int)(x % (uint32_t)w->d[2].n);
+    x /= (uint32_t)w->d[2].n;
+    at[1] = (int)(x % (uint32_t)w->d[1].n);
+    at[0] = (int)(x / (uint32_t)w->d[1].n);
     for (int d = 0; d < NDIM; d++) {
         const struct dim *dm = &w->d[d];
         if (!dm->additive)
             continue;
-        int m = coord(w, cell, d);
+        int m = at[d];
         if (nchild(dm, m) > 0)
             push(w, d, cell);
         int p = parent_of(dm, m);
