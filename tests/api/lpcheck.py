@@ -92,13 +92,11 @@ def ranges(published, equations):
             for sense in (1, -1):
                 c = np.zeros(n)
                 c[local[v]] = sense
-                r = linprog(c, A_eq=a, b_eq=b, bounds=[(0, None)] * n, method="highs")
-                if r.status == 2:
-                    # HiGHS's presolve (SciPy 1.10) can call infeasible a
-                    # feasible system with many dependent equations: ask
-                    # again without it before believing it.
-                    r = linprog(c, A_eq=a, b_eq=b, bounds=[(0, None)] * n, method="highs",
-                                options={"presolve": False})
+                # Without presolve: HiGHS's (SciPy 1.10) calls infeasible
+                # some feasible systems of many dependent equations, and
+                # aborts the process on others.
+                r = linprog(c, A_eq=a, b_eq=b, bounds=[(0, None)] * n, method="highs",
+                            options={"presolve": False})
                 if r.status == 3:
                     bounds.append(math.inf)
                 elif r.status == 2:
