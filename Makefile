@@ -83,7 +83,13 @@ $(BUILD)/bench/seal_audit: bench/seal_audit.c $(OBJS) $(EMBED_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(BENCH_WRAP) -o $@ $< $(OBJS) $(EMBED_OBJ) $(LDLIBS)
 
-unit: $(UNIT_BINS)
+# The tests' tools (tests/tools/): sdc_json runs sdc_protect on a table read as JSON.
+$(BUILD)/tests/tools/%: tests/tools/%.c $(OBJS) $(EMBED_OBJ)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(OBJS) $(EMBED_OBJ) $(LDLIBS)
+
+unit: $(UNIT_BINS) $(BUILD)/tests/tools/sdc_json
 
 fuzz-replay: $(FUZZ_BINS)
 
@@ -121,10 +127,10 @@ bench: all $(BUILD)/bench/seal_audit
 	@scripts/bench.sh
 
 fmt:
-	clang-format -i $(SRCS) src/main.c src/*.h src/*/*.h tools/*.c bench/*.c $(wildcard tests/unit/*.c tests/unit/*.h tests/fuzz/*.c)
+	clang-format -i $(SRCS) src/main.c src/*.h src/*/*.h tools/*.c bench/*.c $(wildcard tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/tools/*.c)
 
 lint:
-	@clang-format --dry-run -Werror $(SRCS) src/main.c src/*.h src/*/*.h bench/*.c $(wildcard tests/unit/*.c tests/fuzz/*.c)
+	@clang-format --dry-run -Werror $(SRCS) src/main.c src/*.h src/*/*.h bench/*.c $(wildcard tests/unit/*.c tests/fuzz/*.c tests/tools/*.c)
 	@cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
 	  --suppress=missingIncludeSystem -Isrc $(SRCS) src/main.c
 
