@@ -110,7 +110,13 @@ static const struct inddef inds[] = {
      NULL,
      false,
      {&dim_destination, &dim_channel}},
-    {"regular_channel_pct", REPORT_PCT, SRC_PCT, "regular_channel", "people_advised", false, {NULL}},
+    {"regular_channel_pct",
+     REPORT_PCT,
+     SRC_PCT,
+     "regular_channel",
+     "people_advised",
+     false,
+     {NULL}},
     {"unlicensed_agency_warnings",
      REPORT_COUNT,
      SRC_SUM,
@@ -254,7 +260,6 @@ static void place_leaf(const char *place, char out[AREA_CODE])
     else
         snprintf(out, AREA_CODE, "%.2s0000", place);
 }
-
 
 /* The categories of a table, from its dimension's code list; those found
  * in the cells outside it are added as they come. */
@@ -470,7 +475,7 @@ static void areas_from_leaves(struct snapshot *s, const struct intern *leaves, i
     for (size_t i = 0; i < leaves->n; i++) {
         const char *l = leaves->keys[i];
         snprintf(a[n].code, AREA_CODE, "%.2s", l);
-        a[n++].virtual_ = false;
+        a[n++].virtual_ = strcmp(l, "000000") == 0;
         snprintf(a[n].code, AREA_CODE, "%.4s", l);
         a[n++].virtual_ = strcmp(l + 2, "0000") == 0;
         snprintf(a[n].code, AREA_CODE, "%.6s", l);
@@ -503,10 +508,10 @@ static void table_time(struct snapshot *s, struct table *t, int64_t *v, bool sto
             int64_t run = 0;
             for (int y = 0; y < s->ny; y++)
                 for (int m = 0; m < 12; m++) {
-                    int64_t *x = &v[cell_index(s, t, a, period_month(s->y0, s->ny, s->y0 + y, m),
-                                               c)];
-                    int64_t *q = &v[cell_index(
-                        s, t, a, period_quarter(s->y0, s->ny, s->y0 + y, m / 3), c)];
+                    int64_t *x =
+                        &v[cell_index(s, t, a, period_month(s->y0, s->ny, s->y0 + y, m), c)];
+                    int64_t *q =
+                        &v[cell_index(s, t, a, period_quarter(s->y0, s->ny, s->y0 + y, m / 3), c)];
                     int64_t *yr = &v[cell_index(s, t, a, period_year(s->y0, s->y0 + y), c)];
                     if (stock) {
                         run += *x;
@@ -637,20 +642,75 @@ static bool is_count_table(const struct table *t, enum source *src)
     return false;
 }
 
-/* Protects every count indicator: its total table and each dimension's,
- * the total's suppression shared by all of them. */
+static const struct dimdef *dimdef_of(const struct table *d)
+{
+    for (size_t q = 0; q < NINDS; q++)
+        for (int k = 0; k < 3 && inds[q].dims[k] != NULL; k++)
+            if (strcmp(inds[q].cell, d->code) == 0 &&
+                strcmp(inds[q].dims[k]->cell_dim, d->dim) == 0)
+                return inds[q].dims[k];
+    return NULL;
+}
+
+/* The areas down to districts: a prefix of the sorted areas. */
+static int coarse_areas(const struct snapshot *s)
+{
+    int n = 0;
+    while (n < s->na && strlen(s->areas[n].code) <= 4)
+        n++;
+    return n;
+}
+
+/* One dimension's table protected on the coarse lattice (areas down to
+ * districts, periods down to quarters: the breakdowns are published there
+ * only), its totals preset from the total's; finer cells are never shown.
+ * Returns whether it suppressed a total the preset had not. */
+static bool protect_dim(const struct snapshot *s, struct table *d, const struct sdc_tree *at,
+                        const struct sdc_tree *pt, bool *preset)
+{
+    int nc = d->ncat + 1, cna = at->n, cnp = pt->n;
+    size_t n = (size_t)cna * (size_t)cnp * (size_t)nc;
+    int64_t *v = xcalloc(n, sizeof *v);
+    bool *pre = xcalloc(n, sizeof *pre), *out = xcalloc(n, sizeof *out);
+    for (int a = 0; a < cna; a++)
+        for (int p = 0; p < cnp; p++) {
+            size_t ci = ((size_t)a * (size_t)cnp + (size_t)p) * (size_t)nc;
+            memcpy(&v[ci], &d->value[cell_index(s, d, a, p, 0)], (size_t)nc * sizeof *v);
+            pre[ci] = preset[(size_t)a * (size_t)s->np + (size_t)p];
+        }
+    const struct dimdef *dd = dimdef_of(d);
+    struct sdc_table sd = {at, pt,  d->ncat, dd != NULL && dd->additive, d->time_additive, true,
+                           v,  pre, out};
+    sdc_protect(&sd, s->k);
+    bool changed = false;
+    for (int a = 0; a < cna; a++)
+        for (int p = 0; p < cnp; p++) {
+            size_t ci = ((size_t)a * (size_t)cnp + (size_t)p) * (size_t)nc;
+            memcpy(&d->suppressed[cell_index(s, d, a, p, 0)], &out[ci], (size_t)nc);
+            size_t ti = (size_t)a * (size_t)s->np + (size_t)p;
+            if (out[ci] && !preset[ti]) {
+                preset[ti] = true;
+                changed = true;
+            }
+        }
+    free(v);
+    free(pre);
+    free(out);
+    return changed;
+}
+
+/* Protects every count indicator: its total table over the whole lattice,
+ * and each dimension's over the coarse one, the total's suppression shared
+ * by all of them (to a fixed point). */
 static void protect(struct snapshot *s)
 {
-    struct sdc_tree at = {s->na, NULL}, pt = {s->np, NULL};
     int *ap = xcalloc((size_t)s->na, sizeof *ap), *pp = xcalloc((size_t)s->np, sizeof *pp);
     for (int a = 0; a < s->na; a++)
         ap[a] = s->areas[a].parent;
     for (int p = 0; p < s->np; p++)
-        pp[p] = p < s->ny       ? -1
-                : p < 5 * s->ny ? (p - s->ny) / 4
-                                : s->ny + (p - 5 * s->ny) / 3;
-    at.parent = ap;
-    pt.parent = pp;
+        pp[p] = p < s->ny ? -1 : p < 5 * s->ny ? (p - s->ny) / 4 : s->ny + (p - 5 * s->ny) / 3;
+    struct sdc_tree at = {s->na, ap}, pt = {s->np, pp};
+    struct sdc_tree cat = {coarse_areas(s), ap}, cpt = {5 * s->ny, pp};
     size_t nap = (size_t)s->na * (size_t)s->np;
     for (size_t i = 0; i < s->nt; i++) {
         struct table *tot = &s->t[i];
@@ -663,41 +723,21 @@ static void protect(struct snapshot *s)
             if (j != i && strcmp(s->t[j].code, tot->code) == 0) {
                 struct table *d = &s->t[j];
                 size_t n = nap * (size_t)(d->ncat + 1);
-                d->suppressed = xcalloc(n, sizeof *d->suppressed);
-                for (size_t ap2 = 0; ap2 < nap; ap2++) /* its total is the total's */
-                    d->value[ap2 * (size_t)(d->ncat + 1)] = tot->value[ap2];
+                d->suppressed = xmalloc(n * sizeof *d->suppressed);
+                memset(d->suppressed, 1, n * sizeof *d->suppressed); /* finer: never shown */
+                for (size_t x = 0; x < nap; x++)                     /* its total is the total's */
+                    d->value[x * (size_t)(d->ncat + 1)] = tot->value[x];
             }
         for (bool changed = true; changed;) {
             changed = false;
-            struct sdc_table st = {&at, &pt, 0, false, tot->time_additive, true, tot->value, preset,
-                                   tot->suppressed};
+            struct sdc_table st = {&at,  &pt,        0,      false,          tot->time_additive,
+                                   true, tot->value, preset, tot->suppressed};
             sdc_protect(&st, s->k);
-            for (size_t x = 0; x < nap; x++)
-                preset[x] = tot->suppressed[x];
-            for (size_t j = 0; j < s->nt; j++) {
-                struct table *d = &s->t[j];
-                if (j == i || strcmp(d->code, tot->code) != 0)
-                    continue;
-                const struct dimdef *dd = NULL;
-                for (size_t q = 0; q < NINDS && dd == NULL; q++)
-                    for (int k = 0; k < 3 && inds[q].dims[k] != NULL; k++)
-                        if (strcmp(inds[q].cell, d->code) == 0 &&
-                            strcmp(inds[q].dims[k]->cell_dim, d->dim) == 0)
-                            dd = inds[q].dims[k];
-                size_t n = nap * (size_t)(d->ncat + 1);
-                bool *dpre = xcalloc(n, sizeof *dpre);
-                for (size_t x = 0; x < nap; x++)
-                    dpre[x * (size_t)(d->ncat + 1)] = preset[x];
-                struct sdc_table sd = {&at,     &pt, d->ncat, dd != NULL && dd->additive,
-                                       d->time_additive, true, d->value, dpre, d->suppressed};
-                sdc_protect(&sd, s->k);
-                free(dpre);
-                for (size_t x = 0; x < nap; x++)
-                    if (d->suppressed[x * (size_t)(d->ncat + 1)] && !preset[x]) {
-                        preset[x] = true;
-                        changed = true;
-                    }
-            }
+            memcpy(preset, tot->suppressed, nap * sizeof *preset);
+            for (size_t j = 0; j < s->nt; j++)
+                if (j != i && strcmp(s->t[j].code, tot->code) == 0 &&
+                    protect_dim(s, &s->t[j], &cat, &cpt, preset))
+                    changed = true;
         }
         free(preset);
     }
@@ -743,7 +783,8 @@ static enum err snapshot_build(const struct ctx *cx, int64_t gen, struct snapsho
     s->y0 = 1900 + b.mmin / 12;
     s->ny = (1900 + b.mmax / 12) - s->y0 + 1;
     s->np = 17 * s->ny;
-    intern_get(&b.leaves, "000000"); /* never empty */
+    if (b.leaves.n == 0)
+        intern_get(&b.leaves, "000000"); /* never empty */
     int *leaf_area = xcalloc(b.leaves.n, sizeof *leaf_area);
     areas_from_leaves(s, &b.leaves, leaf_area);
     for (size_t i = 0; i < s->nt; i++) {
@@ -1087,6 +1128,8 @@ static enum err answer(const struct ctx *cx, const struct snapshot *s, const str
     int a = area_find(s, area);
     int p = period_index(s, pd);
     enum err e = ERR_OK;
+    /* breakdowns are published for districts and above, quarters and years */
+    bool fine = strlen(area) <= 4 && pd->kind != 0;
     out->inds = xcalloc(NINDS, sizeof *out->inds);
     for (size_t i = 0; i < NINDS && e == ERR_OK; i++) {
         const struct inddef *d = &inds[i];
@@ -1114,9 +1157,8 @@ static enum err answer(const struct ctx *cx, const struct snapshot *s, const str
         }
         case SRC_MEAN: {
             int64_t n = raw(s, tot, a, p, 0);
-            int64_t sum = tot == NULL || a < 0 || p < 0
-                              ? 0
-                              : tot->sum[(size_t)a * (size_t)s->np + (size_t)p];
+            int64_t sum =
+                tot == NULL || a < 0 || p < 0 ? 0 : tot->sum[(size_t)a * (size_t)s->np + (size_t)p];
             if (n == 0)
                 ri->v.absent = true;
             else if (n < s->k)
@@ -1143,7 +1185,7 @@ static enum err answer(const struct ctx *cx, const struct snapshot *s, const str
                 }
                 free(ds);
             }
-            for (int k = 0; k < 3 && d->dims[k] != NULL; k++) {
+            for (int k = 0; fine && k < 3 && d->dims[k] != NULL; k++) {
                 struct table *t = table_find(s, d->cell, d->dims[k]->cell_dim);
                 struct report_dim *rd = dim_add(ri, d->dims[k]->name, (size_t)t->ncat);
                 for (int c = 1; c <= t->ncat; c++) {
@@ -1163,8 +1205,8 @@ static enum err answer(const struct ctx *cx, const struct snapshot *s, const str
         for (int m = 0; m < 12; m++) {
             char key[8];
             snprintf(key, sizeof key, "%04d-%02d", pd->y, m + 1);
-            int pm = pd->y >= s->y0 && pd->y < s->y0 + s->ny ? period_month(s->y0, s->ny, pd->y, m)
-                                                             : -1;
+            int pm =
+                pd->y >= s->y0 && pd->y < s->y0 + s->ny ? period_month(s->y0, s->ny, pd->y, m) : -1;
             series_add(sr, key, shown(s, t, a, pm, 0));
         }
     }

@@ -7,7 +7,7 @@
  * the other two dimensions (a cell is in up to three families, as a part and
  * as a total in each). The rule, in three steps:
  *
- *  1. Primary: every count 1..k-1 is suppressed.
+ *  1. Primary: every count 1..k-1 is suppressed, and every preset cell.
  *  2. Equations (the rule of docs/reports.md), to a fixed point, in sweeps
  *     over the cells marked as totals of equations to check: an equation holding a suppressed cell
  * and a published total holds at least two suppressed parts summing to more than k (the smallest
@@ -506,7 +506,7 @@ void sdc_protect(struct sdc_table *t, int k)
     }
     if (ok) {
         for (size_t c = 0; c < ncell; c++)
-            if (t->value[c] >= 1 && t->value[c] < k)
+            if ((t->value[c] >= 1 && t->value[c] < k) || (t->preset != NULL && t->preset[c]))
                 suppress(&w, c);
         bool changed = true;
         while (changed) {

@@ -208,6 +208,24 @@ enum err store_report_overdue_now(struct store_conn *c, const char *now,
     return e;
 }
 
+enum err store_report_hist(struct store_conn *c, const char *code, const char *area,
+                           const char *from_month, const char *to_month,
+                           int (*fn)(void *arg, const char *cat, int64_t n), void *arg)
+{
+    struct stmt *s = stmt_get(c, STMT_RC_HIST);
+    stmt_text(s, 1, code);
+    stmt_text(s, 2, area);
+    stmt_text(s, 3, from_month);
+    stmt_text(s, 4, to_month);
+    bool row = false;
+    enum err e;
+    while ((e = stmt_step(s, &row)) == ERR_OK && row)
+        if (fn(arg, stmt_col_text(s, 0), stmt_col_int(s, 1)) != 0)
+            break;
+    stmt_done(s);
+    return e;
+}
+
 enum err store_report_rebuild(struct store_conn *c)
 {
     enum err e = store_begin(c);

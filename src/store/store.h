@@ -1169,6 +1169,12 @@ enum err store_report_overdue_now(struct store_conn *c, const char *now,
 /* Recompute every cell from the records: one pass per table (INSERT ... SELECT ... GROUP BY), in
  * one transaction. */
 enum err store_report_rebuild(struct store_conn *c);
+/* A days histogram (cells of code, dimension days) over the places starting
+ * with area ("" for all) and the months from..to (YYYY-MM, both included):
+ * fn(arg, days, n). */
+enum err store_report_hist(struct store_conn *c, const char *code, const char *area,
+                           const char *from_month, const char *to_month,
+                           int (*fn)(void *arg, const char *cat, int64_t n), void *arg);
 /* Bulk loading (cbpn demo --scale): stop maintaining on this connection until store_report_rebuild.
  */
 void store_report_defer(struct store_conn *c, bool defer);

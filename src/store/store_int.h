@@ -213,6 +213,7 @@ enum stmt_id {
     STMT_RC_BUMP,
     STMT_RC_BUILT,
     STMT_RC_OVERDUE_NOW,
+    STMT_RC_HIST, /* a days histogram over an area and months */
     STMT_RC_CASE_OF_CONSENT,
     STMT_RC_CASE_OF_REFERRAL,
     STMT_RC_OF_GROUP, /* (owner kind, id) of every record placed by the group ?1 */
