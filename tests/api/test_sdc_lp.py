@@ -275,11 +275,13 @@ class SdcLp(unittest.TestCase):
                  "time_additive": True, "area_additive": True,
                  "value": v.ravel().tolist()}
         out = run_tool(table, "3")
-        print("\nsdc_protect: %d areas x %d periods x %d cells: %.1f ms, %d of %d suppressed"
+        print("\nsdc_protect: %d areas x %d periods x %d categories and total: %.1f ms, "
+              "%d of %d suppressed"
               % (na, np_, nc, out["usec"] / 1000, out["count"], v.size))
-        # Measured 350-450 ms on the shared 2-core test machine (the goal was
-        # under 100 ms); this guards against a regression beyond that.
-        self.assertLess(out["usec"], 1000000)
+        # Processor time of one sdc_protect: about 150 ms on the shared 2-core
+        # machine it was written on (50 ms with 3 categories); the goal is
+        # under 100 ms, this guards against a regression past twice it.
+        self.assertLess(out["usec"], 300000)
         flags = np.array(out["suppressed"], dtype=bool)
         vals = v.ravel()
         self.assertFalse(np.any(~flags & (vals >= 1) & (vals < 5)))
