@@ -136,6 +136,26 @@ def random_lattice(seed):
     return lat.fill(draw)
 
 
+def random_forests(seed):
+    """Wider: forests of several roots in both dimensions, 1 to 4 area levels
+    and 1 to 3 period levels, 0 to 6 categories, k from 2 to 11, any
+    sparsity."""
+    rng = random.Random(seed)
+    area = random_forest(rng, [(1, 3), (1, 3), (1, 3)][:rng.randint(1, 3)], roots=rng.randint(1, 2))
+    period = random_forest(rng, [(1, 3), (1, 3)][:rng.randint(0, 2)], roots=rng.randint(1, 2))
+    k = rng.choice([2, 3, 5, 5, 11])
+    lat = Lattice(area, period, rng.randint(0, 6), rng.random() < .8, rng.random() < .8,
+                  rng.random() < .8, k)
+    zeros = rng.random()
+
+    def draw():
+        if rng.random() < zeros:
+            return 0
+        return rng.randint(1, 3 * k) if rng.random() < .5 else rng.randint(1, k)
+
+    return lat.fill(draw)
+
+
 @unittest.skipUnless(os.path.exists(TOOL), "no %s: make unit builds it" % TOOL)
 class SdcLp(unittest.TestCase):
     def check(self, lat, what):
@@ -156,6 +176,16 @@ class SdcLp(unittest.TestCase):
             suppressed += sum(1 for v in pub.values() if v is None)
         # Not everything: the small counts and their complements only.
         self.assertLess(suppressed, total)
+
+    def test_random_forests(self):
+        n = 0
+        for seed in range(200):
+            lat = random_forests(seed)
+            if lat.value.size > 600:
+                continue
+            self.check(lat, "forest seed %d" % seed)
+            n += 1
+        self.assertGreater(n, 150)
 
     def test_checker_finds_the_linked_weakness(self):
         # The checker itself must be able to fail: a 2x2 table whose four
@@ -245,11 +275,13 @@ class SdcLp(unittest.TestCase):
                  "time_additive": True, "area_additive": True,
                  "value": v.ravel().tolist()}
         out = run_tool(table, "3")
-        print("\nsdc_protect: %d areas x %d periods x %d cells: %.1f ms, %d of %d suppressed"
+        print("\nsdc_protect: %d areas x %d periods x %d categories and total: %.1f ms, "
+              "%d of %d suppressed"
               % (na, np_, nc, out["usec"] / 1000, out["count"], v.size))
-        # Measured 350-450 ms on the shared 2-core test machine (the goal was
-        # under 100 ms); this guards against a regression beyond that.
-        self.assertLess(out["usec"], 1000000)
+        # Processor time of one sdc_protect: about 150 ms on the shared 2-core
+        # machine it was written on (50 ms with 3 categories); the goal is
+        # under 100 ms, this guards against a regression past twice it.
+        self.assertLess(out["usec"], 300000)
         flags = np.array(out["suppressed"], dtype=bool)
         vals = v.ravel()
         self.assertFalse(np.any(~flags & (vals >= 1) & (vals < 5)))
