@@ -645,6 +645,8 @@ const struct stmt_def pg_stmts[STMT__MAX] = {
      * which a group moving takes alone (1380122625: "RC\0\1"). */
     /* The cells a flush emptied (the partial index of the empty ones). */
     S(STMT_RC_ZAP, "DELETE FROM report_cell WHERE n = 0 AND s = 0"),
+    /* The rebuild reads every record: past the 30 s a request may take. */
+    S(STMT_RC_UNBOUNDED, "SET LOCAL statement_timeout TO 0"),
     S(STMT_RC_LOCK_CASE, "SELECT pg_advisory_xact_lock_shared(1380122625, "
                          "hashtext(COALESCE(group_id, ''))) FROM cases WHERE id = $1 FOR UPDATE"),
     S(STMT_RC_LOCK_OUTREACH,

@@ -231,8 +231,10 @@ enum err store_report_rebuild(struct store_conn *c)
     enum err e = store_begin(c);
     if (e != ERR_OK)
         return e;
+    e = stmt_exec(stmt_get(c, STMT_RC_UNBOUNDED));
     /* The counter row first: rebuilds of servers starting together take turns. */
-    e = stmt_exec(stmt_get(c, STMT_RC_BUMP));
+    if (e == ERR_OK)
+        e = stmt_exec(stmt_get(c, STMT_RC_BUMP));
     if (e == ERR_OK)
         e = stmt_exec(stmt_get(c, STMT_RC_CLEAR));
     for (int k = 0; e == ERR_OK && k < RC__NKIND; k++)

@@ -619,6 +619,8 @@ const struct stmt_def sqlite_stmts[STMT__MAX] = {
      * itself: the locks are reads. */
     /* The cells a flush emptied, through the index of the empty ones. */
     S(STMT_RC_ZAP, "DELETE FROM report_cell INDEXED BY report_cell_zero WHERE n = 0 AND s = 0"),
+    /* No statement timeout to lift. */
+    S(STMT_RC_UNBOUNDED, "UPDATE report_generation SET gen = gen WHERE 0"),
     S(STMT_RC_LOCK_CASE, "SELECT 1 FROM cases WHERE id = ?1"),
     S(STMT_RC_LOCK_OUTREACH, "SELECT 1 FROM outreach_session WHERE id = ?1"),
     S(STMT_RC_LOCK_ADVICE, "SELECT 1 FROM migrant_advice WHERE id = ?1"),

@@ -207,6 +207,7 @@ enum stmt_id {
     STMT_RC_LOCK_MEMBER,
     STMT_RC_LOCK_GROUP, /* ?1 a group whose records are about to move */
     STMT_RC_ZAP,
+    STMT_RC_UNBOUNDED, /* the rebuild's transaction runs as long as it takes */
     STMT_RC_CLEAR,
     STMT_RC_LIST,
     STMT_RC_GEN,
