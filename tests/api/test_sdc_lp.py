@@ -278,10 +278,8 @@ class SdcLp(unittest.TestCase):
         print("\nsdc_protect: %d areas x %d periods x %d categories and total: %.1f ms, "
               "%d of %d suppressed"
               % (na, np_, nc, out["usec"] / 1000, out["count"], v.size))
-        # Processor time of one sdc_protect: about 150 ms on the shared 2-core
-        # machine it was written on (50 ms with 3 categories); the goal is
-        # under 100 ms, this guards against a regression past twice it.
-        self.assertLess(out["usec"], 300000)
+        # Its processor time is printed, not asserted: speed is measured by
+        # make bench, never by a timed test.
         flags = np.array(out["suppressed"], dtype=bool)
         vals = v.ravel()
         self.assertFalse(np.any(~flags & (vals >= 1) & (vals < 5)))
