@@ -89,16 +89,21 @@ static void test_json(void **state)
     r.n = 3;
     json_t *j = report_json(&r);
     char *text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
+    /* API.md's shape (breakdown always an object), with the area, as_of
+     * and the charts' series beside it */
     assert_string_equal(text,
-                        "{\"from\":\"2026-01-01\",\"indicators\":["
+                        "{\"as_of\":\"\",\"by_area\":{\"indicator\":\"\",\"points\":[]},"
+                        "\"district\":null,\"from\":\"2026-01-01\",\"indicators\":["
                         "{\"breakdown\":{\"odd\":{\"a,b\":{\"suppressed\":false,\"value\":3},"
                         "\"say \\\"hi\\\"\":{\"suppressed\":false,\"value\":0}},"
                         "\"sex\":{\"female\":{\"suppressed\":false,\"value\":12},"
                         "\"male\":{\"suppressed\":true,\"value\":null}}},"
                         "\"code\":\"people_reached\",\"suppressed\":false,\"value\":15},"
-                        "{\"code\":\"regular_channel_pct\",\"suppressed\":false,\"value\":66.7},"
-                        "{\"code\":\"knowledge_gain\",\"suppressed\":true,\"value\":null}],"
-                        "\"k\":5,\"to\":\"2026-03-31\"}");
+                        "{\"breakdown\":{},\"code\":\"regular_channel_pct\",\"suppressed\":false,"
+                        "\"value\":66.7},"
+                        "{\"breakdown\":{},\"code\":\"knowledge_gain\",\"suppressed\":true,"
+                        "\"value\":null}],"
+                        "\"k\":5,\"to\":\"2026-03-31\",\"trends\":[]}");
     free(text);
     json_decref(j);
 }
