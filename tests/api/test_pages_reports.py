@@ -57,17 +57,12 @@ class ReportPagesTest(PageClient, ServerTestCase):
         return s.group(1).decode() if s else None
 
     def assertShows(self, st, page):
-        """The page of a reader: the form, and the figures (200) or, until the
-        indicator engine answers (the placeholder of main), its error box."""
-        self.assertIn(st, (200, 500), page[:300])
+        """The page of a reader: the form and the figures."""
+        self.assertEqual(st, 200, page[:300])
         self.assertIn(b'id="report-filter"', page)
         self.assertNotIn(b'id="report-error"', page)
-        if st == 500:
-            self.assertIn(b'id="report-failed"', page)
-            self.assertNotIn(b'id="charts"', page)
-        else:
-            self.assertNotIn(b'id="report-failed"', page)
-            self.assertIn(b'id="sec-network"', page)
+        self.assertNotIn(b'id="report-failed"', page)
+        self.assertIn(b'id="sec-network"', page)
 
     def test_only_readers_of_the_reports_reach_it(self):
         for user in OTHERS:
@@ -185,12 +180,10 @@ class ReportPagesTest(PageClient, ServerTestCase):
         self.assertEqual(self.selected(page, "province"), "17")
         self.assertEqual(self.selected(page, "district"), "")
 
-    # With the indicator engine (the placeholder answers 500): the figures.
+    # The figures.
 
     def report(self, user, query):
         st, _, page = self.get(user, query)
-        if st == 500 and b'id="report-failed"' in page:
-            self.skipTest("waits for the indicator engine (report_indicators)")
         self.assertEqual(st, 200, page[:300])
         return page
 
