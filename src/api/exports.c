@@ -7,20 +7,10 @@
 #include "domain/export.h"
 #include "domain/report_out.h"
 
-#define CSV_TYPE  "text/csv; charset=utf-8"
-#define XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 /* A 200 answer of the spreadsheet in b, downloaded as name. */
 static void send_sheet(struct resp *w, bool csv, const char *name, struct buf *b)
 {
-    char disp[96];
-    snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", name);
-    w->status = 200;
-    w->content_type = csv ? CSV_TYPE : XLSX_TYPE;
-    resp_header(w, "Content-Disposition", disp);
-    buf_free(&w->body);
-    w->body = *b;
-    memset(b, 0, sizeof *b);
+    resp_attachment(w, csv ? CSV_TYPE : XLSX_TYPE, name, b);
 }
 
 static void report_sheet_answer(struct req *r, struct resp *w, bool csv)

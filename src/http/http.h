@@ -85,6 +85,10 @@ void resp_header(struct resp *w, const char *name, const char *value);
 void resp_json(struct resp *w, int status, json_t *j);
 /* The API's error shape {"error":{"code","message","fields"?}}. */
 void resp_error(struct resp *w, enum err e, const struct fielderrs *fe);
+#define CSV_TYPE  "text/csv; charset=utf-8"
+#define XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+/* A 200 download: the body taken from b (left empty), saved as name. */
+void resp_attachment(struct resp *w, const char *content_type, const char *name, struct buf *b);
 /* 303 See Other to a local path. */
 void resp_redirect(struct resp *w, const char *location);
 /* A cookie: HttpOnly, SameSite=Strict, Path=/; max_age < 0 for a session

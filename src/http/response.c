@@ -62,3 +62,15 @@ void resp_cookie(struct resp *w, const char *name, const char *value, int max_ag
     resp_header(w, "Set-Cookie", c);
     free(c);
 }
+
+void resp_attachment(struct resp *w, const char *content_type, const char *name, struct buf *b)
+{
+    char disp[96];
+    snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", name);
+    w->status = 200;
+    w->content_type = content_type;
+    resp_header(w, "Content-Disposition", disp);
+    buf_free(&w->body);
+    w->body = *b;
+    memset(b, 0, sizeof *b);
+}

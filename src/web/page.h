@@ -279,6 +279,8 @@ void web_advice_create_resume(struct req *r, struct resp *w);
 void web_advice_done(struct req *r, struct resp *w);
 /* The dashboard of the network's results (web/reports.c). */
 void web_reports(struct req *r, struct resp *w);
+void web_reports_csv(struct req *r, struct resp *w);
+void web_reports_xlsx(struct req *r, struct resp *w);
 
 /* "/assets/NAME?v=VERSION": the URL of a built-in asset whose version
  * changes with its content (so it may be cached). Caller frees. */

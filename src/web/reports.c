@@ -21,6 +21,7 @@
 #include "app.h"
 #include "domain/place.h"
 #include "domain/report.h"
+#include "domain/report_out.h"
 #include "domain/scope.h"
 #include "web/report_view.h"
 
@@ -361,8 +362,8 @@ static void downloads(struct req *r, struct buf *b, const struct report_page *pg
         const char *path, *id;
         enum msg label;
     } files[] = {
-        {"/api/v1/reports/indicators.csv", "download-csv", MSG_REPORTS_CSV},
-        {"/api/v1/reports/indicators.xlsx", "download-xlsx", MSG_REPORTS_XLSX},
+        {"/reports.csv", "download-csv", MSG_REPORTS_CSV},
+        {"/reports.xlsx", "download-xlsx", MSG_REPORTS_XLSX},
     };
     const char *area = area_chosen(pg);
     h_raw(b, "<nav class=\"downloads\" id=\"downloads\"");
@@ -465,4 +466,31 @@ void web_reports(struct req *r, struct resp *w)
     h_raw(b, "</div>");
     page_end(r, w);
     report_free(&rep);
+}
+
+/* GET /reports.csv, /reports.xlsx: the page's figures as the API's
+ * spreadsheets (report_sheet, audited), under the cookie session. */
+static void sheet(struct req *r, struct resp *w, bool csv)
+{
+    struct ctx cx = page_ctx(r);
+    struct fielderrs fe = {0};
+    struct buf b = {0};
+    struct report_query q = {req_query(r, "from"), req_query(r, "to"), req_query(r, "district")};
+    enum err e = report_sheet(&cx, &q, csv, r->lang, &b, &fe);
+    if (e != ERR_OK) {
+        buf_free(&b);
+        page_fail(r, w, e);
+        return;
+    }
+    resp_attachment(w, csv ? CSV_TYPE : XLSX_TYPE, csv ? "indicators.csv" : "indicators.xlsx", &b);
+}
+
+void web_reports_csv(struct req *r, struct resp *w)
+{
+    sheet(r, w, true);
+}
+
+void web_reports_xlsx(struct req *r, struct resp *w)
+{
+    sheet(r, w, false);
 }

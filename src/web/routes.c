@@ -90,6 +90,8 @@ const struct route web_routes[] = {
     {M_GET, "/agencies", web_agencies, SIGNED_IN},
     {M_GET, "/agencies/{id}", web_agency_show, SIGNED_IN},
     {M_GET, "/reports", web_reports, SIGNED_IN},
+    {M_GET, "/reports.csv", web_reports_csv, SIGNED_IN},
+    {M_GET, "/reports.xlsx", web_reports_xlsx, SIGNED_IN},
     {M_GET, "/assets/{name}", web_asset, PAGE},
 };
 

@@ -213,6 +213,26 @@ class ReportPagesTest(PageClient, ServerTestCase):
             m = re.search(rb'<a href="([^"]+)" id="download-%s"' % ext.encode(), page)
             self.assertIsNotNone(m, ext)
             url = urllib.parse.urlparse(html.unescape(m.group(1).decode()))
-            self.assertEqual(url.path, "/api/v1/reports/indicators." + ext)
+            self.assertEqual(url.path, "/reports." + ext)
             self.assertEqual(urllib.parse.parse_qs(url.query),
                              {"from": ["2026-04-01"], "to": ["2026-06-30"], "district": ["1707"]})
+            # the link works under the page's cookie session, as the API's sheet
+            st, h, body = self.page("GET", "%s?%s" % (url.path, url.query),
+                                    self.cookies("supervisor"))
+            self.assertEqual(st, 200, body[:200])
+            self.assertIn("attachment", h.get("Content-Disposition", ""))
+            if ext == "csv":
+                self.assertTrue(body.startswith(b"\xef\xbb\xbfcode,dimension,category,value,"
+                                                b"suppressed"), body[:60])
+            else:
+                self.assertTrue(body.startswith(b"PK"), body[:10])
+
+    def test_spreadsheets_only_for_readers_of_the_reports(self):
+        q = "?from=2026-01-01&to=2026-12-31"
+        for user in OTHERS:
+            st, _, body = self.page("GET", "/reports.csv" + q, self.cookies(user))
+            self.assertEqual(st, 403, (user, body[:200]))
+            self.assertNotIn(b"code,dimension", body)
+        st, _, body = self.page("GET", "/reports.xlsx?from=2026-01-05&to=2026-02-10",
+                                self.cookies("analyst"))
+        self.assertEqual(st, 422, body[:200])
