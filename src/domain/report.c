@@ -191,9 +191,14 @@ struct table {
     char dim[REPORT_CODE_MAX]; /* the cell dimension, "" for the total alone */
     int ncat;
     char (*cats)[REPORT_CODE_MAX]; /* ncat + 1; [0] = "" */
-    int64_t *value;                /* areas * periods * (ncat + 1) */
-    int64_t *sum;                  /* s, for SRC_MEAN; NULL otherwise */
-    bool *suppressed;              /* NULL: not a count that leaves the system by itself */
+    /* A breakdown's table is coarse: areas down to districts, periods down
+     * to quarters (where breakdowns are published); a total's is the whole
+     * lattice. */
+    bool coarse;
+    int na, np;
+    int64_t *value;   /* na * np * (ncat + 1) */
+    int64_t *sum;     /* s, for SRC_MEAN; NULL otherwise */
+    bool *suppressed; /* NULL: not a count that leaves the system by itself */
     bool time_additive;
 };
 
@@ -228,7 +233,8 @@ static int period_month(int y0, int ny, int y, int m)
 
 static size_t cell_index(const struct snapshot *s, const struct table *t, int a, int p, int c)
 {
-    return ((size_t)a * (size_t)s->np + (size_t)p) * (size_t)(t->ncat + 1) + (size_t)c;
+    (void)s;
+    return ((size_t)a * (size_t)t->np + (size_t)p) * (size_t)(t->ncat + 1) + (size_t)c;
 }
 
 static int area_cmp(const void *a, const void *b)
@@ -382,6 +388,7 @@ static struct table *table_add(struct snapshot *s, const char *code, const struc
     snprintf(t->dim, sizeof t->dim, "%s", dim);
     table_cats_init(t, d);
     t->time_additive = time_additive;
+    t->coarse = d != NULL;
     return t;
 }
 
@@ -503,15 +510,19 @@ static void areas_from_leaves(struct snapshot *s, const struct intern *leaves, i
 static void table_time(struct snapshot *s, struct table *t, int64_t *v, bool stock)
 {
     int nc = t->ncat + 1;
-    for (int a = 0; a < s->na; a++)
+    int per_year = t->coarse ? 4 : 12; /* the leaves: quarters, or months */
+    for (int a = 0; a < t->na; a++)
         for (int c = 0; c < nc; c++) {
             int64_t run = 0;
             for (int y = 0; y < s->ny; y++)
-                for (int m = 0; m < 12; m++) {
-                    int64_t *x =
-                        &v[cell_index(s, t, a, period_month(s->y0, s->ny, s->y0 + y, m), c)];
+                for (int m = 0; m < per_year; m++) {
+                    int qi = t->coarse ? m : m / 3;
                     int64_t *q =
-                        &v[cell_index(s, t, a, period_quarter(s->y0, s->ny, s->y0 + y, m / 3), c)];
+                        &v[cell_index(s, t, a, period_quarter(s->y0, s->ny, s->y0 + y, qi), c)];
+                    int64_t *x =
+                        t->coarse
+                            ? q
+                            : &v[cell_index(s, t, a, period_month(s->y0, s->ny, s->y0 + y, m), c)];
                     int64_t *yr = &v[cell_index(s, t, a, period_year(s->y0, s->y0 + y), c)];
                     if (stock) {
                         run += *x;
@@ -519,7 +530,8 @@ static void table_time(struct snapshot *s, struct table *t, int64_t *v, bool sto
                         *q = run; /* the last month of the quarter wins */
                         *yr = run;
                     } else {
-                        *q += *x;
+                        if (!t->coarse)
+                            *q += *x;
                         *yr += *x;
                     }
                 }
@@ -529,8 +541,8 @@ static void table_time(struct snapshot *s, struct table *t, int64_t *v, bool sto
 /* Sums a table up the area forest (children have higher indices). */
 static void table_area(struct snapshot *s, struct table *t, int64_t *v)
 {
-    size_t w = (size_t)s->np * (size_t)(t->ncat + 1);
-    for (int a = s->na - 1; a > 0; a--) {
+    size_t w = (size_t)t->np * (size_t)(t->ncat + 1);
+    for (int a = t->na - 1; a > 0; a--) {
         int64_t *from = &v[(size_t)a * w], *to = &v[(size_t)s->areas[a].parent * w];
         for (size_t i = 0; i < w; i++)
             to[i] += from[i];
@@ -559,7 +571,9 @@ static void distinct_fill(struct snapshot *s, struct build *b, const int *leaf_a
         }
         if (distinct_table(t)) {
             int a = leaf_area[r0->leaf];
-            for (int p = 0; p < s->np; p++)
+            if (t->coarse)
+                a = s->areas[a].parent; /* its district */
+            for (int p = 0; p < t->np; p++)
                 if (mark[p])
                     t->value[cell_index(s, t, a, p, r0->cat)]++;
         }
@@ -661,41 +675,33 @@ static int coarse_areas(const struct snapshot *s)
     return n;
 }
 
-/* One dimension's table protected on the coarse lattice (areas down to
- * districts, periods down to quarters: the breakdowns are published there
- * only), its totals preset from the total's; finer cells are never shown.
- * Returns whether it suppressed a total the preset had not. */
+/* One dimension's table (on the coarse lattice) protected with its totals
+ * preset from the total's suppression; returns whether it suppressed a
+ * total the preset had not (which then goes back into the preset). */
 static bool protect_dim(const struct snapshot *s, struct table *d, const struct sdc_tree *at,
                         const struct sdc_tree *pt, bool *preset)
 {
-    int nc = d->ncat + 1, cna = at->n, cnp = pt->n;
-    size_t n = (size_t)cna * (size_t)cnp * (size_t)nc;
-    int64_t *v = xcalloc(n, sizeof *v);
-    bool *pre = xcalloc(n, sizeof *pre), *out = xcalloc(n, sizeof *out);
-    for (int a = 0; a < cna; a++)
-        for (int p = 0; p < cnp; p++) {
-            size_t ci = ((size_t)a * (size_t)cnp + (size_t)p) * (size_t)nc;
-            memcpy(&v[ci], &d->value[cell_index(s, d, a, p, 0)], (size_t)nc * sizeof *v);
-            pre[ci] = preset[(size_t)a * (size_t)s->np + (size_t)p];
-        }
+    int nc = d->ncat + 1;
+    size_t n = (size_t)d->na * (size_t)d->np * (size_t)nc;
+    bool *pre = xcalloc(n, sizeof *pre);
+    for (int a = 0; a < d->na; a++)
+        for (int p = 0; p < d->np; p++)
+            pre[cell_index(s, d, a, p, 0)] = preset[(size_t)a * (size_t)s->np + (size_t)p];
     const struct dimdef *dd = dimdef_of(d);
-    struct sdc_table sd = {at, pt,  d->ncat, dd != NULL && dd->additive, d->time_additive, true,
-                           v,  pre, out};
+    struct sdc_table sd = {
+        at,       pt,  d->ncat,      dd != NULL && dd->additive, d->time_additive, true,
+        d->value, pre, d->suppressed};
     sdc_protect(&sd, s->k);
+    free(pre);
     bool changed = false;
-    for (int a = 0; a < cna; a++)
-        for (int p = 0; p < cnp; p++) {
-            size_t ci = ((size_t)a * (size_t)cnp + (size_t)p) * (size_t)nc;
-            memcpy(&d->suppressed[cell_index(s, d, a, p, 0)], &out[ci], (size_t)nc);
+    for (int a = 0; a < d->na; a++)
+        for (int p = 0; p < d->np; p++) {
             size_t ti = (size_t)a * (size_t)s->np + (size_t)p;
-            if (out[ci] && !preset[ti]) {
+            if (d->suppressed[cell_index(s, d, a, p, 0)] && !preset[ti]) {
                 preset[ti] = true;
                 changed = true;
             }
         }
-    free(v);
-    free(pre);
-    free(out);
     return changed;
 }
 
@@ -722,11 +728,12 @@ static void protect(struct snapshot *s)
         for (size_t j = 0; j < s->nt; j++)
             if (j != i && strcmp(s->t[j].code, tot->code) == 0) {
                 struct table *d = &s->t[j];
-                size_t n = nap * (size_t)(d->ncat + 1);
-                d->suppressed = xmalloc(n * sizeof *d->suppressed);
-                memset(d->suppressed, 1, n * sizeof *d->suppressed); /* finer: never shown */
-                for (size_t x = 0; x < nap; x++)                     /* its total is the total's */
-                    d->value[x * (size_t)(d->ncat + 1)] = tot->value[x];
+                d->suppressed = xcalloc((size_t)d->na * (size_t)d->np * (size_t)(d->ncat + 1),
+                                        sizeof *d->suppressed);
+                for (int a = 0; a < d->na; a++) /* its total is the total's */
+                    for (int p = 0; p < d->np; p++)
+                        d->value[cell_index(s, d, a, p, 0)] =
+                            tot->value[(size_t)a * (size_t)s->np + (size_t)p];
             }
         for (bool changed = true; changed;) {
             changed = false;
@@ -787,11 +794,14 @@ static enum err snapshot_build(const struct ctx *cx, int64_t gen, struct snapsho
         intern_get(&b.leaves, "000000"); /* never empty */
     int *leaf_area = xcalloc(b.leaves.n, sizeof *leaf_area);
     areas_from_leaves(s, &b.leaves, leaf_area);
+    int nac = coarse_areas(s);
     for (size_t i = 0; i < s->nt; i++) {
         struct table *t = &s->t[i];
-        t->value = xcalloc((size_t)s->na * (size_t)s->np * (size_t)(t->ncat + 1), sizeof(int64_t));
+        t->na = t->coarse ? nac : s->na;
+        t->np = t->coarse ? 5 * s->ny : s->np;
+        t->value = xcalloc((size_t)t->na * (size_t)t->np * (size_t)(t->ncat + 1), sizeof(int64_t));
         if (strcmp(t->code, "knowledge_gain") == 0)
-            t->sum = xcalloc((size_t)s->na * (size_t)s->np, sizeof(int64_t));
+            t->sum = xcalloc((size_t)t->na * (size_t)t->np, sizeof(int64_t));
     }
     qsort(b.rows, b.nrows, sizeof *b.rows, row_cmp);
     distinct_fill(s, &b, leaf_area);
@@ -801,10 +811,14 @@ static enum err snapshot_build(const struct ctx *cx, int64_t gen, struct snapsho
         if (distinct_table(t))
             continue;
         int mo = r->month - (s->y0 - 1900) * 12;
-        int p = period_month(s->y0, s->ny, s->y0 + mo / 12, mo % 12);
-        t->value[cell_index(s, t, leaf_area[r->leaf], p, r->cat)] += r->n;
+        int p = t->coarse ? period_quarter(s->y0, s->ny, s->y0 + mo / 12, mo % 12 / 3)
+                          : period_month(s->y0, s->ny, s->y0 + mo / 12, mo % 12);
+        int a = leaf_area[r->leaf];
+        if (t->coarse)
+            a = s->areas[a].parent; /* its district */
+        t->value[cell_index(s, t, a, p, r->cat)] += r->n;
         if (t->sum != NULL && r->cat == 0)
-            t->sum[(size_t)leaf_area[r->leaf] * (size_t)s->np + (size_t)p] += r->s;
+            t->sum[(size_t)a * (size_t)t->np + (size_t)p] += r->s;
     }
     for (size_t i = 0; i < s->nt; i++) {
         struct table *t = &s->t[i];
@@ -989,7 +1003,7 @@ static struct report_value shown(const struct snapshot *s, const struct table *t
                                  int c)
 {
     struct report_value v = {0};
-    if (t == NULL || a < 0 || p < 0 || c < 0)
+    if (t == NULL || a < 0 || p < 0 || c < 0 || a >= t->na || p >= t->np)
         return v; /* no records: 0 */
     size_t i = cell_index(s, t, a, p, c);
     if (t->suppressed != NULL && t->suppressed[i]) {
@@ -1002,7 +1016,9 @@ static struct report_value shown(const struct snapshot *s, const struct table *t
 
 static int64_t raw(const struct snapshot *s, const struct table *t, int a, int p, int c)
 {
-    return t == NULL || a < 0 || p < 0 || c < 0 ? 0 : t->value[cell_index(s, t, a, p, c)];
+    if (t == NULL || a < 0 || p < 0 || c < 0 || a >= t->na || p >= t->np)
+        return 0;
+    return t->value[cell_index(s, t, a, p, c)];
 }
 
 static double round1(double x)
@@ -1146,6 +1162,8 @@ static enum err answer(const struct ctx *cx, const struct snapshot *s, const str
                 break;
             }
             ri->v.absent = true;
+            if (!fine)
+                break;
             struct table *t = table_find(s, d->cell, d->dims[0]->cell_dim);
             struct report_dim *rd = dim_add(ri, d->dims[0]->name, (size_t)t->ncat);
             for (int c = 1; c <= t->ncat; c++) {

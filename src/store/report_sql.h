@@ -532,7 +532,8 @@
                                                 "f.status IN ('sent', 'accepted')"                 \
                                                 " AND f.due_at < " P "1 GROUP BY " RC_PLACE(       \
                                                     "c.location_code") " ORDER BY 1"),             \
-        S(STMT_RC_HIST, "SELECT cat, CAST(sum(n) AS bigint) FROM report_cell WHERE code = " P "1 AND dim = 'days'" \
+        S(STMT_RC_HIST, "SELECT cat, CAST(sum(n) AS bigint) FROM report_cell WHERE code = " P      \
+                        "1 AND dim = 'days'"                                                       \
                         " AND month >= " P "3 AND month <= " P "4"                                 \
                         " AND substr(place, 1, length(" P "2)) = " P "2 GROUP BY cat"),            \
         S(STMT_RC_CASE_OF_CONSENT, "SELECT case_id FROM consent WHERE id = " P "1"),               \
