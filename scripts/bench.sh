@@ -27,6 +27,11 @@
 # link time): cbpn itself has none. BENCH_VIEWS, BENCH_CREATES: operations
 # per measurement (default 1000 and 300).
 #
+# Then the de-identified export of 100,000 incidents (scripts/bench_export.sh)
+# and the dashboard over the demo and over cbpn demo --scale BENCH_SCALE
+# (default 1,000,000) cases (scripts/bench_report.sh), each next to its
+# plain-SQL baseline in sqlite3.
+#
 # And the de-identified incident export of 100,000 incidents against a
 # plain sqlite3 SELECT of the same rows (scripts/bench_export.sh).
 set -eu
@@ -195,3 +200,4 @@ echo "the cost of sealing and auditing, in-process ($BUILD/bench/seal_audit; med
 cat "$dir/seal-sqlite" "$dir/seal-pg"
 echo "  (load average: $(cut -d' ' -f1-3 /proc/loadavg); the machine's other work weighs on every figure)"
 BUILD=$BUILD scripts/bench_export.sh
+BUILD=$BUILD scripts/bench_report.sh
