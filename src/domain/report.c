@@ -371,6 +371,10 @@ struct build {
     size_t nrows, caprows;
     struct intern leaves, things;
     int mmin, mmax; /* months seen */
+    /* the last row's table and category: the cells come in their order */
+    char last_code[REPORT_CODE_MAX], last_dim[REPORT_CODE_MAX], last_cat[REPORT_CODE_MAX];
+    struct table *last_t;
+    int last_c;
 };
 
 /* The tables the indicators read, with their categories; values come later. */
@@ -423,42 +427,73 @@ static bool distinct_table(const struct table *t)
     return strcmp(t->code, "group_activity") == 0 || strcmp(t->code, "member_trained") == 0;
 }
 
+/* "YYYY-MM" as months since 1900, or -1. */
+static int month_parse(const char *m)
+{
+    for (int i = 0; i < 7; i++)
+        if (i == 4 ? m[i] != '-' : (m[i] < '0' || m[i] > '9'))
+            return -1;
+    if (m[7] != '\0')
+        return -1;
+    int y = (m[0] - '0') * 1000 + (m[1] - '0') * 100 + (m[2] - '0') * 10 + (m[3] - '0');
+    int mo = (m[5] - '0') * 10 + (m[6] - '0');
+    if (y < 1900 || y > 2200 || mo < 1 || mo > 12)
+        return -1;
+    return (y - 1900) * 12 + mo - 1;
+}
+
+/* The table and category a cell adds to (-1: none an indicator reads). */
+static int row_target(struct build *b, const struct report_cell_row *r, struct table **tp)
+{
+    struct snapshot *s = b->s;
+    bool distinct =
+        strcmp(r->code, "group_activity") == 0 || strcmp(r->code, "member_trained") == 0;
+    const char *cat = distinct ? r->dim : r->cat; /* member_trained: the topic */
+    if (strcmp(b->last_code, r->code) != 0 || strcmp(b->last_dim, r->dim) != 0) {
+        snprintf(b->last_code, sizeof b->last_code, "%s", r->code);
+        snprintf(b->last_dim, sizeof b->last_dim, "%s", r->dim);
+        b->last_t = strcmp(r->code, "group_activity") == 0   ? table_find(s, r->code, "")
+                    : strcmp(r->code, "member_trained") == 0 ? table_find(s, r->code, "topic")
+                                                             : table_find(s, r->code, r->dim);
+        b->last_cat[0] = '\x01'; /* no category yet */
+    }
+    struct table *t = b->last_t;
+    *tp = t;
+    if (t == NULL)
+        return -1;
+    if (strcmp(r->code, "group_activity") == 0)
+        return 0;
+    if (strcmp(b->last_cat, cat) != 0) {
+        snprintf(b->last_cat, sizeof b->last_cat, "%s", cat);
+        int c = table_cat(t, cat);
+        if (c < 0 && !distinct && t->ncat < 300) { /* an open list: destinations */
+            t->cats = xrealloc(t->cats, (size_t)(t->ncat + 2) * sizeof *t->cats);
+            snprintf(t->cats[++t->ncat], REPORT_CODE_MAX, "%s", cat);
+            c = t->ncat;
+        }
+        b->last_c = c;
+    }
+    return b->last_c;
+}
+
 static int row_seen(void *arg, const struct report_cell_row *r)
 {
     struct build *b = arg;
     struct snapshot *s = b->s;
-    int y, m;
-    if (sscanf(r->month, "%4d-%2d", &y, &m) != 2 || y < 1900 || y > 2200 || m < 1 || m > 12)
+    int mo = month_parse(r->month);
+    if (mo < 0 || r->n == 0)
         return 0;
     struct table *t;
-    int c;
-    uint32_t thing = 0;
-    if (strcmp(r->code, "group_activity") == 0) {
-        t = table_find(s, r->code, "");
-        c = 0;
-        thing = intern_get(&b->things, r->cat);
-    } else if (strcmp(r->code, "member_trained") == 0) {
-        t = table_find(s, r->code, "topic");
-        c = t != NULL ? table_cat(t, r->dim) : -1;
-        thing = intern_get(&b->things, r->cat);
-    } else {
-        t = table_find(s, r->code, r->dim);
-        c = t != NULL ? table_cat(t, r->cat) : -1;
-        if (t != NULL && c < 0 && t->ncat < 300) {
-            t->cats = xrealloc(t->cats, (size_t)(t->ncat + 2) * sizeof *t->cats);
-            snprintf(t->cats[++t->ncat], REPORT_CODE_MAX, "%s", r->cat);
-            c = t->ncat;
-        }
-    }
-    if (t == NULL || c < 0 || r->n == 0)
+    int c = row_target(b, r, &t);
+    if (c < 0)
         return 0;
+    uint32_t thing = distinct_table(t) ? intern_get(&b->things, r->cat) : 0;
     char leaf[AREA_CODE];
     place_leaf(r->place, leaf);
     if (b->nrows == b->caprows) {
         b->caprows = b->caprows ? b->caprows * 2 : 4096;
         b->rows = xrealloc(b->rows, b->caprows * sizeof *b->rows);
     }
-    int mo = (y - 1900) * 12 + m - 1;
     b->rows[b->nrows++] = (struct row){.table = (uint16_t)(t - s->t),
                                        .cat = (uint16_t)c,
                                        .leaf = (uint16_t)intern_get(&b->leaves, leaf),
@@ -580,20 +615,6 @@ static void distinct_fill(struct snapshot *s, struct build *b, const int *leaf_a
         i = j;
     }
     free(mark);
-}
-
-static int row_cmp(const void *x, const void *y)
-{
-    const struct row *a = x, *b = y;
-    if (a->table != b->table)
-        return a->table < b->table ? -1 : 1;
-    if (a->cat != b->cat)
-        return a->cat < b->cat ? -1 : 1;
-    if (a->thing != b->thing)
-        return a->thing < b->thing ? -1 : 1;
-    if (a->leaf != b->leaf)
-        return a->leaf < b->leaf ? -1 : 1;
-    return a->month < b->month ? -1 : a->month > b->month;
 }
 
 struct live {
@@ -803,7 +824,9 @@ static enum err snapshot_build(const struct ctx *cx, int64_t gen, struct snapsho
         if (strcmp(t->code, "knowledge_gain") == 0)
             t->sum = xcalloc((size_t)t->na * (size_t)t->np, sizeof(int64_t));
     }
-    qsort(b.rows, b.nrows, sizeof *b.rows, row_cmp);
+    /* no sort: the cells come ordered by code, dimension, category (the
+     * group or member), place and month, so a distinct table's rows of one
+     * thing at one place are together */
     distinct_fill(s, &b, leaf_area);
     for (size_t i = 0; i < b.nrows; i++) {
         const struct row *r = &b.rows[i];
