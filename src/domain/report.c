@@ -941,7 +941,6 @@ static enum err snapshot_get(const struct ctx *cx, struct snapshot **out)
 
 /* ---- answering a request ---- */
 
-static const char *const quarter_ends[4] = {"03-31", "06-30", "09-30", "12-31"};
 
 static int days_in(int y, int m)
 {
@@ -1004,7 +1003,6 @@ static enum err period_parse(const char *from, const char *to, struct period *p,
         return fielderr(fe, "from", "the period has not started yet");
     snprintf(p->from, sizeof p->from, "%s", from);
     snprintf(p->to, sizeof p->to, "%s", to);
-    (void)quarter_ends;
     return ERR_OK;
 }
 
