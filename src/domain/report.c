@@ -941,7 +941,6 @@ static enum err snapshot_get(const struct ctx *cx, struct snapshot **out)
 
 /* ---- answering a request ---- */
 
-
 static int days_in(int y, int m)
 {
     static const int d[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
