@@ -248,7 +248,7 @@ static int area_cmp(const void *a, const void *b)
 
 static int area_find(const struct snapshot *s, const char *code)
 {
-    struct area key;
+    struct area key = {0};
     snprintf(key.code, sizeof key.code, "%s", code);
     const struct area *f = bsearch(&key, s->areas, (size_t)s->na, sizeof key, area_cmp);
     return f == NULL ? -1 : (int)(f - s->areas);
