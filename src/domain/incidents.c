@@ -294,8 +294,8 @@ static void copy(char *dst, size_t n, const char *src)
 
 /* The record of a valid input for case cr: the age on the incident date,
  * the type and the flags computed, the description sealed. */
-static enum err incident_fill(const struct ctx *cx, const struct case_rec *cr,
-                              const struct incident_in *in, struct incident_rec *r)
+enum err incident_fill(const struct ctx *cx, const struct case_rec *cr,
+                       const struct incident_in *in, struct incident_rec *r)
 {
     const struct incident_acts_in *a = &in->acts;
     const char *relationships[PERPETRATORS_MAX];

@@ -17,6 +17,9 @@ struct user_in {
     /* Her record in her group's member list (member, representative
      * only; a member of group_id), or NULL. */
     const char *member_id;
+    /* password already hashed (crypto_password_hash), or NULL to hash it:
+     * the scale demo gives its many accounts one hash of one password. */
+    const char *password_hash;
 };
 /* user_in's field table (domain/fields.h). */
 extern const struct fieldset user_fields;

@@ -619,6 +619,38 @@ static bool lite_wipe(struct store_conn *base, enum wipe_step step)
     return true;
 }
 
+/* A bulk load (backend_ops.bulk): see store_bulk_load. */
+static bool lite_bulk(struct store_conn *base, bool on)
+{
+    sqlite3 *db = LC(base)->db;
+    const struct lite_store *st = (const struct lite_store *)base->store;
+    char *mode = NULL;
+    bool ok;
+    if (on) {
+        /* The loader writes only consistent rows: the foreign keys are
+         * not looked up for each. */
+        ok = exec1(db, "PRAGMA cache_size = -1048576", NULL) == SQLITE_OK &&
+             exec1(db, "PRAGMA foreign_keys = OFF", NULL) == SQLITE_OK &&
+             exec1(db, "PRAGMA synchronous = OFF", NULL) == SQLITE_OK &&
+             exec1(db, "PRAGMA journal_mode = MEMORY", &mode) == SQLITE_OK;
+        ok = ok && mode != NULL && strcmp(mode, "memory") == 0;
+    } else {
+        ok = exec1(db, "PRAGMA journal_mode = WAL", &mode) == SQLITE_OK && mode != NULL &&
+             strcmp(mode, "wal") == 0;
+        ok = exec1(db, st->synchronous, NULL) == SQLITE_OK && ok;
+        ok = exec1(db, "PRAGMA foreign_keys = ON", NULL) == SQLITE_OK && ok;
+        ok = exec1(db, "PRAGMA cache_size = -2000", NULL) == SQLITE_OK && ok;
+        ok = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) ==
+                 SQLITE_OK &&
+             ok;
+    }
+    if (!ok)
+        log_error("store: cannot %s the bulk load settings: %s", on ? "set" : "undo",
+                  sqlite3_errmsg(db));
+    free(mode);
+    return ok;
+}
+
 const struct backend_ops sqlite_backend = {
     .name = "sqlite",
     .stmts = sqlite_stmts,
@@ -645,6 +677,7 @@ const struct backend_ops sqlite_backend = {
     .col_count = lite_col_count,
     .retry_advised = lite_retry_advised,
     .wipe = lite_wipe,
+    .bulk = lite_bulk,
     .prepare = lite_prepare,
     .finalize = lite_finalize,
     .col_type = lite_col_type,

@@ -374,9 +374,10 @@ const struct stmt_def sqlite_stmts[STMT__MAX] = {
                           " RETURNING last"),
     S(STMT_CASE_INSERT, "INSERT INTO cases (id, code, organization_id, group_id, location_code,"
                         " status, summary, risk, urgent, consent_to_contact, reported_by,"
-                        " assigned_to, created_at, updated_at, version, agency_id, employer)"
+                        " assigned_to, created_at, updated_at, version, agency_id, employer,"
+                        " closure_requested_by, closure_reason_code)"
                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-                        " ?16, ?17)"),
+                        " ?16, ?17, ?18, ?19)"),
     S(STMT_CASE_CONCERN_INSERT, "INSERT INTO case_concern (case_id, concern, position)"
                                 " VALUES (?1, ?2, ?3)"),
     S(STMT_SURVIVOR_INSERT,
