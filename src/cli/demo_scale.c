@@ -31,15 +31,19 @@
 #include "util/alloc.h"
 #include "util/clock.h"
 
-#define SCALE_SEED    0x5ca1ab1e2026ull
-#define SCALE_YEARS   5
-#define SCALE_BATCH   2000 /* records to a transaction */
-#define NAME_BUF      160
-#define PHONE_BUF     20
-#define PROVINCES_MAX 32
-#define SERVICE_TYPES 4
-#define MS_DAY        (86400 * (int64_t)1000)
-#define MS_HOUR       (3600 * (int64_t)1000)
+#define SCALE_SEED  0x5ca1ab1e2026ull
+#define SCALE_YEARS 5
+/* Records to a transaction: SQLite writes its pages at each commit; on
+ * PostgreSQL, where every audit entry rewrites the one row of the audit
+ * head and a transaction walks every version of it that it made, fewer. */
+#define SCALE_BATCH_SQLITE 5000
+#define SCALE_BATCH_PG     100
+#define NAME_BUF           160
+#define PHONE_BUF          20
+#define PROVINCES_MAX      32
+#define SERVICE_TYPES      4
+#define MS_DAY             (86400 * (int64_t)1000)
+#define MS_HOUR            (3600 * (int64_t)1000)
 
 /* ---- a deterministic generator (splitmix64) ---- */
 
@@ -130,6 +134,7 @@ struct scale_run {
     struct user_rec admin;
     int64_t now_ms, start_ms;
     bool tty;
+    uint64_t batch; /* records to a transaction */
     int64_t t0;
     struct bulk_counts counts;
     uint64_t outreach, advice, trainings, users;
@@ -387,7 +392,7 @@ static enum err make_members(struct scale_run *run, char **errmsg)
         size_t m = want / run->ngroups + (gi < want % run->ngroups ? 1 : 0);
         g->m0 = run->nmembers;
         for (size_t i = 0; i < m && e == ERR_OK; i++) {
-            if (done % SCALE_BATCH == 0 && (e = store_begin(run->c)) != ERR_OK)
+            if (done % run->batch == 0 && (e = store_begin(run->c)) != ERR_OK)
                 break;
             char km[NAME_BUF], latn[NAME_BUF], phone[PHONE_BUF];
             bool male = rng_pct(&r, 15);
@@ -426,14 +431,12 @@ static enum err make_members(struct scale_run *run, char **errmsg)
             sodium_memzero(km, sizeof km);
             sodium_memzero(latn, sizeof latn);
             done++;
-            if (done % SCALE_BATCH == 0 || e != ERR_OK)
+            if (done % run->batch == 0 || done == want || e != ERR_OK)
                 e = store_end(run->c, e);
             progress(run, "members", done, want, false);
         }
         g->m1 = run->nmembers;
     }
-    if (done % SCALE_BATCH != 0)
-        e = store_end(run->c, e);
     if (e == ERR_OK)
         progress(run, "members", done, want, true);
     return e;
@@ -671,19 +674,27 @@ static void plan_case(struct scale_run *run, long n, struct bulk_case *b, char *
     }
 }
 
+/* The tables the cases fill, whose secondary indexes are built once they
+ * are written (SQLite). */
+static const char *const case_tables[] = {
+    "cases",    "case_concern", "survivor", "case_event", "audit",          "consent",
+    "referral", "note",         "incident", "screening",  "referral_event", NULL};
+
 static enum err make_cases(struct scale_run *run, char **errmsg)
 {
-    enum err e = ERR_OK;
+    enum err e = store_bulk_indexes(run->c, case_tables, true);
+    if (e != ERR_OK)
+        return failf(e, NULL, errmsg, "setting up the cases' tables");
     struct bulk_case b;
     char km[NAME_BUF], latn[NAME_BUF], phone[PHONE_BUF], date[DATE_SIZE], on[DATE_SIZE];
     for (long n = 0; n < run->n && e == ERR_OK; n++) {
-        if (n % SCALE_BATCH == 0 && (e = store_begin(run->c)) != ERR_OK)
+        if ((uint64_t)n % run->batch == 0 && (e = store_begin(run->c)) != ERR_OK)
             break;
         plan_case(run, n, &b, km, latn, phone, date, on);
         e = bulk_case_write(&run->cx, &b, &run->counts);
         if (e != ERR_OK)
             failf(e, NULL, errmsg, "case %ld", n + 1);
-        if ((n + 1) % SCALE_BATCH == 0 || n + 1 == run->n || e != ERR_OK)
+        if ((uint64_t)(n + 1) % run->batch == 0 || n + 1 == run->n || e != ERR_OK)
             e = store_end(run->c, e);
         progress(run, "cases", (uint64_t)n + 1, (uint64_t)run->n, false);
     }
@@ -691,6 +702,9 @@ static enum err make_cases(struct scale_run *run, char **errmsg)
     sodium_memzero(latn, sizeof latn);
     if (e == ERR_OK)
         progress(run, "cases", (uint64_t)run->n, (uint64_t)run->n, true);
+    enum err ie = store_bulk_indexes(run->c, case_tables, false);
+    if (e == ERR_OK && ie != ERR_OK)
+        e = failf(ie, NULL, errmsg, "building the cases' indexes");
     return e;
 }
 
@@ -737,10 +751,10 @@ static enum err batched(struct scale_run *run, const char *what, uint64_t total,
     struct rng r = {SCALE_SEED ^ salt};
     enum err e = ERR_OK;
     for (uint64_t k = 0; k < total && e == ERR_OK; k++) {
-        if (k % SCALE_BATCH == 0 && (e = store_begin(run->c)) != ERR_OK)
+        if (k % run->batch == 0 && (e = store_begin(run->c)) != ERR_OK)
             break;
         e = fn(run, &r, k, total, errmsg);
-        if ((k + 1) % SCALE_BATCH == 0 || k + 1 == total || e != ERR_OK)
+        if ((k + 1) % run->batch == 0 || k + 1 == total || e != ERR_OK)
             e = store_end(run->c, e);
         progress(run, what, k + 1, total, false);
     }
@@ -925,6 +939,8 @@ enum err demo_scale_populate(struct store_conn *c, const struct datakey *k, cons
     run->n = n;
     run->cx = (struct ctx){.db = c, .key = k, .places = p, .local_operator = true};
     run->tty = isatty(STDERR_FILENO) == 1;
+    run->batch = strcmp(store_backend_name(store_of(c)), "sqlite") == 0 ? SCALE_BATCH_SQLITE
+                                                                        : SCALE_BATCH_PG;
     run->t0 = clock_mono_ms();
     run->now_ms = clock_stamp_ms() - MS_HOUR;
     run->start_ms = run->now_ms - (int64_t)SCALE_YEARS * 365 * MS_DAY;

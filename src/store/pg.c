@@ -890,6 +890,15 @@ static bool pg_bulk(struct store_conn *base, bool on)
            (on || exec1(c->db, "SELECT pg_catalog.txid_current()", NULL));
 }
 
+/* Bulk indexes (backend_ops.bulk_indexes): kept (nothing to do). */
+static bool pg_bulk_indexes(struct store_conn *base, const char *const *tables, bool drop)
+{
+    (void)base;
+    (void)tables;
+    (void)drop;
+    return true;
+}
+
 const struct backend_ops pg_backend = {
     .name = "postgres",
     .stmts = pg_stmts,
@@ -917,6 +926,7 @@ const struct backend_ops pg_backend = {
     .retry_advised = pg_retry_advised,
     .wipe = pg_wipe,
     .bulk = pg_bulk,
+    .bulk_indexes = pg_bulk_indexes,
     .prepare = pg_prepare,
     .finalize = pg_finalize,
     .col_type = pg_col_type,

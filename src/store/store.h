@@ -979,6 +979,12 @@ bool store_wipe_settled(struct store_conn *c);
  * settings back (on SQLite the write-ahead log, synchronous as usual, the
  * file synced), so that what the load wrote is durable when it returns. */
 enum err store_bulk_load(struct store_conn *c, bool on);
+/* During a bulk load, outside a transaction: drop, the secondary indexes
+ * of tables (NULL-terminated) are dropped (SQLite: a bulk load into tables
+ * without them, then one sort for each index, is faster than keeping them
+ * up to date row by row; PostgreSQL keeps them); !drop builds them again.
+ * Between the two, only look rows up by their primary keys. */
+enum err store_bulk_indexes(struct store_conn *c, const char *const *tables, bool drop);
 /* Outside a transaction: reclaims the old versions of erased rows
  * (PostgreSQL: VACUUM of the tables an erasure writes; SQLite: nothing to
  * do, the pages were overwritten). */
