@@ -60,11 +60,14 @@ static enum err event(const struct bw *w, int64_t ms, const struct user_rec *u, 
     return e;
 }
 
-static enum err audit(const struct bw *w, const struct user_rec *u, enum audit_action a,
+/* The audit entry of a step, dated when it was taken. */
+static enum err audit(const struct bw *w, int64_t ms, const struct user_rec *u, enum audit_action a,
                       const char *type, const char *id, const char *detail)
 {
+    char at[TS_SIZE];
+    ts(ms, at);
     w->n->audit++;
-    return audit_append(w->cx->db, u->id, a, type, id, detail);
+    return audit_append_at(w->cx->db, at, u->id, a, type, id, detail);
 }
 
 /* The case row as the report wrote it, then moved by its later steps. */
@@ -168,7 +171,7 @@ static enum err write_note(const struct bw *w, const struct bulk_case *b)
     if (e == ERR_OK)
         e = event(w, b->note_ms, b->caseworker, "note", NULL, r.id);
     if (e == ERR_OK)
-        e = audit(w, b->caseworker, AUDIT_NOTE, "note", r.id, NULL);
+        e = audit(w, b->note_ms, b->caseworker, AUDIT_NOTE, "note", r.id, NULL);
     w->n->notes++;
     note_rec_free(&r);
     return e;
@@ -199,7 +202,7 @@ static enum err write_incident(const struct bw *w, const struct bulk_case *b,
     if (e == ERR_OK)
         e = event(w, b->incident_ms, b->caseworker, "incident", r.gbv_type, r.id);
     if (e == ERR_OK)
-        e = audit(w, b->caseworker, AUDIT_CREATE, "incident", r.id, NULL);
+        e = audit(w, b->incident_ms, b->caseworker, AUDIT_CREATE, "incident", r.id, NULL);
     w->n->incidents++;
     incident_rec_free(&r);
     return e;
@@ -221,7 +224,7 @@ static enum err write_screening(const struct bw *w, const struct bulk_case *b)
     if (e == ERR_OK)
         e = event(w, b->screening_ms, b->caseworker, "screening", r.result, r.id);
     if (e == ERR_OK)
-        e = audit(w, b->caseworker, AUDIT_CREATE, "screening", r.id, NULL);
+        e = audit(w, b->screening_ms, b->caseworker, AUDIT_CREATE, "screening", r.id, NULL);
     w->n->screenings++;
     screening_rec_free(&r);
     return e;
@@ -248,7 +251,7 @@ static enum err write_consent(const struct bw *w, const struct bulk_case *b, int
     if (e == ERR_OK)
         e = event(w, ms, b->caseworker, "consent", detail, r.id);
     if (e == ERR_OK)
-        e = audit(w, b->caseworker, AUDIT_CONSENT, "consent", r.id, detail);
+        e = audit(w, ms, b->caseworker, AUDIT_CONSENT, "consent", r.id, detail);
     w->n->consents++;
     consent_rec_free(&r);
     return e;
@@ -269,7 +272,7 @@ static enum err referral_move(const struct bw *w, const struct bulk_case *b, str
     if (e == ERR_OK)
         e = event(w, ms, b->provider, "referral_status", status, r->id);
     if (e == ERR_OK)
-        e = audit(w, b->provider, AUDIT_UPDATE, "referral", r->id, status);
+        e = audit(w, ms, b->provider, AUDIT_UPDATE, "referral", r->id, status);
     referral_event_rec_free(&ev);
     return e;
 }
@@ -319,7 +322,7 @@ static enum err write_referral(const struct bw *w, const struct bulk_case *b)
     if (e == ERR_OK)
         e = event(w, b->referred_ms, b->caseworker, "referred", r.service_type, r.id);
     if (e == ERR_OK)
-        e = audit(w, b->caseworker, AUDIT_REFER, "referral", r.id, NULL);
+        e = audit(w, b->referred_ms, b->caseworker, AUDIT_REFER, "referral", r.id, NULL);
     if (e == ERR_OK && b->accepted_ms > 0)
         e = referral_move(w, b, &r, b->accepted_ms, "accepted", NULL);
     if (e == ERR_OK && b->completed_ms > 0)
@@ -353,13 +356,13 @@ enum err bulk_case_write(const struct ctx *cx, const struct bulk_case *b, struct
     if (e == ERR_OK)
         e = event(&w, b->reported_ms, b->reporter, "reported", NULL, NULL);
     if (e == ERR_OK)
-        e = audit(&w, b->reporter, AUDIT_CREATE, "case", id, NULL);
+        e = audit(&w, b->reported_ms, b->reporter, AUDIT_CREATE, "case", id, NULL);
     n->cases++;
 
     if (e == ERR_OK && b->assigned_ms > 0) {
         e = event(&w, b->assigned_ms, b->supervisor, "assigned", NULL, b->caseworker->id);
         if (e == ERR_OK)
-            e = audit(&w, b->supervisor, AUDIT_ASSIGN, "case", id, "assigned");
+            e = audit(&w, b->assigned_ms, b->supervisor, AUDIT_ASSIGN, "case", id, "assigned");
     }
     if (e == ERR_OK && b->note_ms > 0)
         e = write_note(&w, b);
@@ -381,12 +384,13 @@ enum err bulk_case_write(const struct ctx *cx, const struct bulk_case *b, struct
         e = event(&w, b->closure_requested_ms, b->caseworker, "closure_requested",
                   b->closure_reason, NULL);
         if (e == ERR_OK)
-            e = audit(&w, b->caseworker, AUDIT_UPDATE, "case", id, "closure_requested");
+            e = audit(&w, b->closure_requested_ms, b->caseworker, AUDIT_UPDATE, "case", id,
+                      "closure_requested");
     }
     if (e == ERR_OK && b->closed_ms > 0) {
         e = event(&w, b->closed_ms, b->supervisor, "closed", b->closure_reason, NULL);
         if (e == ERR_OK)
-            e = audit(&w, b->supervisor, AUDIT_CLOSE, "case", id, "closed");
+            e = audit(&w, b->closed_ms, b->supervisor, AUDIT_CLOSE, "case", id, "closed");
     }
     case_rec_free(&r);
     free(wrapped.p);

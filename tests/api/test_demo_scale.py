@@ -11,6 +11,7 @@ refusals (a bad N, a database that already holds a network).
 
 Runs on both backends (CBPN_TEST_BACKEND, see cbpnserver.py)."""
 
+import datetime
 import os
 import re
 import shutil
@@ -218,8 +219,16 @@ class DemoScaleTest(unittest.TestCase):
             "a.user_id = c.reported_by)")[0][0], 0)
         self.assertEqual(self.db.rows(
             "SELECT count(*) FROM referral r WHERE NOT EXISTS (SELECT 1 FROM audit a WHERE "
-            "a.record_type = 'referral' AND a.record_id = r.id AND a.action = 'refer')")[0][0],
-            0)
+            "a.record_type = 'referral' AND a.record_id = r.id AND a.action = 'refer' AND "
+            "a.at = r.created_at)")[0][0], 0)
+        # Dated when each record was: a case's report when it was reported,
+        # nothing after now.
+        self.assertEqual(self.db.rows(
+            "SELECT count(*) FROM cases c JOIN audit a ON a.record_type = 'case' AND "
+            "a.record_id = c.id AND a.action = 'create' WHERE a.at <> c.created_at")[0][0], 0)
+        latest = self.db.rows("SELECT max(at) FROM audit")[0][0]
+        soon = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=5))
+        self.assertLess(latest, soon.strftime("%Y-%m-%dT%H:%M:%S"))
 
     # ---- served ----
 
