@@ -634,7 +634,7 @@ static bool lite_bulk(struct store_conn *base, bool on)
     if (on) {
         /* The loader writes only consistent rows: the foreign keys are
          * not looked up for each. */
-        ok = exec1(db, "PRAGMA cache_size = -1048576", NULL) == SQLITE_OK &&
+        ok = exec1(db, "PRAGMA cache_size = -3145728", NULL) == SQLITE_OK &&
              exec1(db, "PRAGMA foreign_keys = OFF", NULL) == SQLITE_OK &&
              exec1(db, "PRAGMA synchronous = OFF", NULL) == SQLITE_OK &&
              exec1(db, "PRAGMA journal_mode = MEMORY", &mode) == SQLITE_OK;

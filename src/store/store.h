@@ -973,7 +973,7 @@ enum err store_wipe_begin(struct store_conn *c);
 bool store_wipe_settled(struct store_conn *c);
 /* Outside a transaction, on a connection nobody else uses: on, sets it up
  * for a bulk load into a new database (cbpn demo --scale), whose commits
- * need not be durable: on SQLite a large page cache, the rollback journal
+ * need not be durable: on SQLite a page cache of 3 GB, the rollback journal
  * in memory instead of the write-ahead log, no syncs; on PostgreSQL
  * commits that do not wait for the log's flush. Off puts the usual
  * settings back (on SQLite the write-ahead log, synchronous as usual, the
