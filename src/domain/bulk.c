@@ -194,11 +194,10 @@ static enum err write_incident(const struct bw *w, const struct bulk_case *b,
     struct actor a;
     struct ctx cx = as_user(w->cx, &a, b->caseworker);
     struct incident_rec r = {0};
+    ts(b->incident_ms, r.created_at);
     enum err e = incident_fill(&cx, cr, &b->incident, &r);
-    if (e == ERR_OK) {
-        ts(b->incident_ms, r.created_at);
+    if (e == ERR_OK)
         e = store_incident_insert(cx.db, &r);
-    }
     if (e == ERR_OK)
         e = event(w, b->incident_ms, b->caseworker, "incident", r.gbv_type, r.id);
     if (e == ERR_OK)
@@ -218,8 +217,8 @@ static enum err write_screening(const struct bw *w, const struct bulk_case *b)
     if (e != ERR_OK)
         return e;
     struct screening_rec r = {0};
-    screening_record_make(&cx, w->case_id, adult, &ev, &r);
     ts(b->screening_ms, r.created_at);
+    screening_record_make(&cx, w->case_id, adult, &ev, &r);
     e = store_screening_insert(cx.db, &r);
     if (e == ERR_OK)
         e = event(w, b->screening_ms, b->caseworker, "screening", r.result, r.id);

@@ -343,7 +343,8 @@ enum err incident_fill(const struct ctx *cx, const struct case_rec *cr,
     r->context_flags = flags_json(flags);
     r->survivor_age = c.survivor_age;
     copy(r->created_by, sizeof r->created_by, cx->actor->user.id);
-    clock_stamp(r->created_at);
+    if (r->created_at[0] == '\0') /* the bulk writer dates its own */
+        clock_stamp(r->created_at);
     return ERR_OK;
 }
 

@@ -127,7 +127,8 @@ void incident_views_free(struct incident_view *v, size_t n);
  * is not changed. out is filled on ERR_OK (incident_view_free). */
 /* The record of a valid input for case cr (its survivor read for her age
  * on the incident date): the type and the flags computed, the description
- * sealed, created now by the actor. For the scale demo's bulk writer
+ * sealed, created by the actor now (or at r->created_at when set: r
+ * zeroed otherwise). For the scale demo's bulk writer
  * (domain/bulk.c); incident_add is the checked path. */
 struct incident_rec;
 enum err incident_fill(const struct ctx *cx, const struct case_rec *cr,

@@ -490,7 +490,8 @@ void screening_record_make(const struct ctx *cx, const char *case_id, bool adult
     r->forced_labour_indicators = codes_json(ev->forced_labour, ev->nforced);
     snprintf(r->result, sizeof r->result, "%s", code_name(LIST_SCREENING_RESULT, ev->result));
     snprintf(r->created_by, sizeof r->created_by, "%s", check_user_id(cx));
-    clock_stamp(r->created_at);
+    if (r->created_at[0] == '\0') /* the bulk writer dates its own */
+        clock_stamp(r->created_at);
 }
 
 /* The screening, its timeline step and its audit entry, all or none. */

@@ -135,7 +135,8 @@ void screening_in_init(struct screening_in *in);
  * entry in one transaction; the case's version is unchanged. out: the
  * record written (screening_rec_free). */
 /* The record of an evaluated screening of case case_id, by the actor, now
- * (for the scale demo's bulk writer, domain/bulk.c). */
+ * (or at r->created_at when set: r zeroed otherwise; for the scale demo's
+ * bulk writer, domain/bulk.c). */
 struct screening_rec;
 void screening_record_make(const struct ctx *cx, const char *case_id, bool adult,
                            const struct screening_eval *ev, struct screening_rec *r);

@@ -44,15 +44,19 @@ def name_pools():
     return pools
 
 
-def full_names():
-    """Every full name the pools make, in both scripts."""
+def full_names_pattern():
+    """A pattern of every full name the pools make ("family given"), in
+    both scripts: factored by family and given name, which a regular
+    expression scans far faster than the list of every pair."""
     p = name_pools()
-    out = set()
-    for fkm, flatn in p["demo_family_names"]:
-        for gkm, glatn in p["demo_female_names"] + p["demo_male_names"]:
-            out.add("%s %s" % (fkm, gkm))
-            out.add("%s %s" % (flatn, glatn))
-    return out
+    given = p["demo_female_names"] + p["demo_male_names"]
+
+    def alt(words):
+        words = sorted(set(words), key=len, reverse=True)
+        return b"(?:" + b"|".join(re.escape(w.encode("utf-8")) for w in words) + b")"
+    return re.compile(b"|".join(
+        alt(f[i] for f in p["demo_family_names"]) + b" " + alt(g[i] for g in given)
+        for i in (0, 1)))
 
 
 TABLES = ("organization", "service", "network_group", "member", "users", "cases", "survivor",
@@ -200,8 +204,9 @@ class DemoScaleTest(unittest.TestCase):
         # Control: plain values the run wrote are there to be found.
         code = self.db.rows("SELECT code FROM cases LIMIT 1")[0][0]
         self.assertIn(code.encode(), data)
-        names = sorted(full_names(), key=len, reverse=True)
-        pattern = re.compile(b"|".join(re.escape(n.encode("utf-8")) for n in names))
+        pattern = full_names_pattern()
+        self.assertIsNotNone(pattern.search("x Sok Sophea y".encode()))  # the pattern works
+        self.assertIsNotNone(pattern.search("សុខ ស្រីមុំ".encode()))
         m = pattern.search(data)
         self.assertIsNone(m, "a name of the pools is in the database's files")
         # Every case with a name has its sealed identity and blind index.
