@@ -226,10 +226,9 @@ static enum err user_make(struct scale_run *run, const char *username, const cha
                          .organization_id = org,
                          .group_id = group,
                          .locale = "km",
-                         .member_id = member,
-                         .password_hash = run->password_hash};
+                         .member_id = member};
     struct fielderrs fe = {0};
-    enum err e = user_create(&run->cx, &in, out, &fe);
+    enum err e = user_create_hashed(&run->cx, &in, run->password_hash, out, &fe);
     if (e != ERR_OK)
         return failf(e, &fe, errmsg, "user %s", username);
     run->users++;

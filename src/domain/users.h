@@ -17,9 +17,6 @@ struct user_in {
     /* Her record in her group's member list (member, representative
      * only; a member of group_id), or NULL. */
     const char *member_id;
-    /* password already hashed (crypto_password_hash), or NULL to hash it:
-     * the scale demo gives its many accounts one hash of one password. */
-    const char *password_hash;
 };
 /* user_in's field table (domain/fields.h). */
 extern const struct fieldset user_fields;
@@ -28,6 +25,11 @@ extern const struct fieldset user_fields;
  * ERR_CONFLICT when the username is taken. */
 enum err user_create(const struct ctx *cx, const struct user_in *in, struct user_rec *out,
                      struct fielderrs *fe);
+/* As user_create, with in->password already hashed into password_hash
+ * (crypto_password_hash): the scale demo gives its thousands of accounts
+ * one hash of one password. */
+enum err user_create_hashed(const struct ctx *cx, const struct user_in *in,
+                            const char *password_hash, struct user_rec *out, struct fielderrs *fe);
 /* Whether an account of role can see identities (caseworker, supervisor,
  * provider): made or changed by an admin, it waits for approval. */
 bool role_sees_identities(const char *role);
