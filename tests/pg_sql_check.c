@@ -256,10 +256,10 @@ static void check_behaviour(PGconn *pg)
                               {"c3", "2025-01-02", "0"},
                               {"C4", "2025-01-02", "0"}};
     for (int i = 0; i < 4; i++)
-        expect_changes(pg, STMT_CASE_INSERT, 17,
+        expect_changes(pg, STMT_CASE_INSERT, 19,
                        (const char *[]){cases[i][0], cases[i][0], "o1", NULL, "a", "open", NULL,
                                         NULL, cases[i][2], "0", "u1", NULL, cases[i][1],
-                                        cases[i][1], "1", NULL, NULL},
+                                        cases[i][1], "1", NULL, NULL, NULL, NULL},
                        1, "case");
     expect_changes(pg, STMT_CASE_CONCERN_INSERT, 3, (const char *[]){"c2", "other", "2"}, 1, "cc");
     expect_changes(pg, STMT_CASE_CONCERN_INSERT, 3, (const char *[]){"c2", "trafficking", "1"}, 1,

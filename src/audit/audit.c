@@ -146,7 +146,8 @@ static enum err entry_write(struct store_conn *c, struct audit_rec *r)
         return e;
     r->seq = h.seq + 1;
     memcpy(r->prev_hash, h.hash, 32);
-    clock_stamp(r->at);
+    if (r->at[0] == '\0')
+        clock_stamp(r->at);
     entry_hash(r, r->hash);
     memcpy(r->key_id, auditkeys_current_id(k), AUDIT_KEY_ID_SIZE);
     entry_mac(auditkeys_current_key(k), h.has_mac ? h.mac : h.hash, r, r->mac);
@@ -286,6 +287,25 @@ enum err audit_append(struct store_conn *c, const char *user_id, enum audit_acti
         e = batch_append(c, &p);
     }
     audit_rec_free(&p.r);
+    return e;
+}
+
+enum err audit_append_at(struct store_conn *c, const char *at, const char *user_id,
+                         enum audit_action action, const char *record_type, const char *record_id,
+                         const char *detail)
+{
+    struct audit_rec r;
+    if (!store_in_tx(c) || at == NULL || strlen(at) >= sizeof r.at)
+        return ERR_INTERNAL;
+    if (!entry_prepare(&r, user_id, action, record_type, record_id, detail)) {
+        audit_rec_free(&r);
+        return ERR_INTERNAL;
+    }
+    memcpy(r.at, at, strlen(at) + 1);
+    enum err e = store_begin(c);
+    if (e == ERR_OK)
+        e = store_end(c, entry_write(c, &r));
+    audit_rec_free(&r);
     return e;
 }
 

@@ -1,4 +1,5 @@
 /* cbpn init, user add, demo, serve. */
+#include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -281,23 +282,29 @@ static bool rename_database(const char *from, const char *from_key, const char *
 }
 
 static const char *const DEMO_USAGE =
-    "usage: cbpn demo --db FILE|URI [--key KEYFILE] [--password-stdin]\n"
+    "usage: cbpn demo --db FILE|URI [--key KEYFILE] [--password-stdin] [--scale N]\n"
     "Creates FILE (when missing) and fills it with the Siem Reap demo network:\n"
     "one NGO, 8 network groups in Puok and Kralanh, about 160 members, service\n"
     "providers, a few dozen reported cases and the demo users. Every person is\n"
     "fictional. With --password-stdin every demo user gets the password read from\n"
     "standard input; otherwise each gets a new one, printed as USER<TAB>PASSWORD.\n"
     "With a PostgreSQL URI the database must exist (empty, or set up by cbpn\n"
-    "init with the same --key).\n";
+    "init with the same --key).\n"
+    "With --scale N (1 to 10000000) it makes a synthetic national network instead:\n"
+    "N cases over every province and the last five years, with their survivors,\n"
+    "incidents, screenings, consents, referrals, notes and closures, and groups,\n"
+    "members (N/50), trainings (N/200), outreach sessions (N/20) and advice records\n"
+    "(N/5) in proportion; the same N makes the same records. Every account gets the\n"
+    "same password (printed on each line when generated). Progress goes to standard\n"
+    "error. See docs/demo.md.\n";
 
 int cmd_demo(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-                                         {"key", required_argument, NULL, 'k'},
-                                         {"password-stdin", no_argument, NULL, 'p'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {0, 0, 0, 0}};
-    const char *db = NULL, *key = NULL;
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'},       {"key", required_argument, NULL, 'k'},
+        {"password-stdin", no_argument, NULL, 'p'}, {"scale", required_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'},           {0, 0, 0, 0}};
+    const char *db = NULL, *key = NULL, *scale = NULL;
     bool from_stdin = false;
     int o;
     optind = 1;
@@ -308,11 +315,24 @@ int cmd_demo(int argc, char **argv)
             key = optarg;
         else if (o == 'p')
             from_stdin = true;
+        else if (o == 's')
+            scale = optarg;
         else
             return usage(DEMO_USAGE, o == 'h');
     }
     if (db == NULL || optind != argc)
         return usage(DEMO_USAGE, false);
+    long n = 0;
+    if (scale != NULL) {
+        char *end = NULL;
+        errno = 0;
+        n = strtol(scale, &end, 10);
+        if (errno != 0 || end == scale || *end != '\0' || n < 1 || n > DEMO_SCALE_MAX) {
+            fprintf(stderr, "cbpn: demo: --scale takes a number of cases from 1 to %ld\n",
+                    DEMO_SCALE_MAX);
+            return 2;
+        }
+    }
 
     char *password = NULL;
     if (from_stdin) {
@@ -349,7 +369,10 @@ int cmd_demo(int argc, char **argv)
     if (!cli_open(work, workkey, &app))
         goto out;
     char *msg = NULL;
-    enum err e = demo_populate(store_conn(app.store), app.key, app.places, password, stdout, &msg);
+    enum err e = scale != NULL ? demo_scale_populate(store_conn(app.store), app.key, app.places, n,
+                                                     password, stdout, &msg)
+                               : demo_populate(store_conn(app.store), app.key, app.places, password,
+                                               stdout, &msg);
     if (e == ERR_OK) {
         rc = 0;
     } else {

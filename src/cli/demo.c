@@ -199,8 +199,8 @@ static void gen_members(struct demo_run *run)
 
 /* ---- steps ---- */
 
-static enum err check_ready(struct demo_run *run, const char *password, FILE *passwords_out,
-                            char **errmsg)
+enum err demo_check_empty(struct store_conn *c, const struct places *p, const char *password,
+                          FILE *passwords_out, char **errmsg)
 {
     struct user_rec *users = NULL;
     struct group_rec *groups = NULL;
@@ -224,18 +224,12 @@ static enum err check_ready(struct demo_run *run, const char *password, FILE *pa
         return ERR_INTERNAL;
     }
 
-    if (store_location_count(run->c) == 0 || places_get(run->p, "17071001") == NULL) {
+    if (store_location_count(c) == 0 || places_get(p, "17071001") == NULL) {
         *errmsg = xstrdup("the gazetteer is not loaded: make the database with cbpn init");
         return ERR_NOT_FOUND;
     }
-    for (int g = 0; g < DEMO_GROUPS; g++)
-        for (int v = 0; v < DEMO_VILLAGES_MAX && demo_groups[g].villages[v] != NULL; v++)
-            if (places_get(run->p, demo_groups[g].villages[v]) == NULL)
-                return failf(ERR_NOT_FOUND, NULL, errmsg, "group %d: village %s", g + 1,
-                             demo_groups[g].villages[v]);
-
-    if ((e = store_user_list(run->c, NULL, &users, &nusers)) != ERR_OK ||
-        (e = store_group_list(run->c, NULL, &groups, &ngroups)) != ERR_OK) {
+    if ((e = store_user_list(c, NULL, &users, &nusers)) != ERR_OK ||
+        (e = store_group_list(c, NULL, &groups, &ngroups)) != ERR_OK) {
         failf(e, NULL, errmsg, "reading the database");
     } else if (nusers > 0 || ngroups > 0) {
         *errmsg = xstrdup("the database already holds users or groups: the demo network "
@@ -245,6 +239,20 @@ static enum err check_ready(struct demo_run *run, const char *password, FILE *pa
     user_list_free(users, nusers);
     group_list_free(groups, ngroups);
     return e;
+}
+
+static enum err check_ready(struct demo_run *run, const char *password, FILE *passwords_out,
+                            char **errmsg)
+{
+    enum err e = demo_check_empty(run->c, run->p, password, passwords_out, errmsg);
+    if (e != ERR_OK)
+        return e;
+    for (int g = 0; g < DEMO_GROUPS; g++)
+        for (int v = 0; v < DEMO_VILLAGES_MAX && demo_groups[g].villages[v] != NULL; v++)
+            if (places_get(run->p, demo_groups[g].villages[v]) == NULL)
+                return failf(ERR_NOT_FOUND, NULL, errmsg, "group %d: village %s", g + 1,
+                             demo_groups[g].villages[v]);
+    return ERR_OK;
 }
 
 static enum err make_orgs(struct demo_run *run, const struct ctx *cx, char **errmsg)

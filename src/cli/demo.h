@@ -31,6 +31,32 @@ struct places;
 enum err demo_populate(struct store_conn *c, const struct datakey *k, const struct places *p,
                        const char *password, FILE *passwords_out, char **errmsg);
 
+/* The checks before a demo: the password (PASSWORD_MIN_CHARS or more, not
+ * a common one) or somewhere for generated ones, the gazetteer loaded, and
+ * no users and no groups yet (ERR_CONFLICT). *errmsg as demo_populate's. */
+enum err demo_check_empty(struct store_conn *c, const struct places *p, const char *password,
+                          FILE *passwords_out, char **errmsg);
+
+/* The largest N of cbpn demo --scale. */
+#define DEMO_SCALE_MAX 10000000L
+
+/* cbpn demo --scale N (demo_scale.c): a synthetic national network with n
+ * cases (1..DEMO_SCALE_MAX) spread over every province by population and
+ * over the last five years, with their survivors, incidents, screenings,
+ * consents, referrals, notes and closures; groups (about one to ten
+ * communes), members (n / 50), trainings (n / 200), outreach sessions
+ * (n / 20) and advice records (n / 5); caseworkers (one to about 2,000
+ * cases), a supervisor and a provider officer per province, accounts for
+ * each group's representative and one member. Everything sealed and
+ * audited as the real paths do; the same n makes the same records. Every
+ * account gets one password (password, or one generated and printed as
+ * for demo_populate, the same on every line) and its one hash. Progress
+ * on stderr (in place on a terminal), and a summary line. The database
+ * must be empty as for demo_populate; records are written 2,000 to a
+ * transaction, so a failure leaves what was committed before it. */
+enum err demo_scale_populate(struct store_conn *c, const struct datakey *k, const struct places *p,
+                             long n, const char *password, FILE *passwords_out, char **errmsg);
+
 /* ---- The data (demo_data.c), read by demo.c and by the tests ---- */
 
 #define DEMO_GROUPS                   8

@@ -443,7 +443,7 @@ static bool is_vowel(char c)
 /* The 3-letter prefix of a district's Latin name: its first letter and the
  * consonants after it, filled with the next letters in order when fewer
  * than 3 (Kralanh -> KRL, Puok -> PUK); padded with X. */
-static void district_prefix(const char *latn, char out[PREFIX_LEN + 1])
+void case_code_prefix(const char *latn, char out[PREFIX_LEN + 1])
 {
     char letters[64];
     bool take[64] = {false};
@@ -751,7 +751,7 @@ static enum err report_write(const struct ctx *cx, const struct case_report_in *
     const struct place *district = places_district_of(cx->places, r->location_code);
     char prefix[PREFIX_LEN + 1];
     int year = clock_year(), seq = 0;
-    district_prefix(district != NULL ? district->name_latn : NULL, prefix);
+    case_code_prefix(district != NULL ? district->name_latn : NULL, prefix);
     if (r->has_survivor)
         survivor_keys_make(cx, &in->survivor, &keys);
 

@@ -45,5 +45,8 @@ enum err task_list_unaudited(const struct ctx *cx, const char *case_id, struct t
 enum err consent_list_unaudited(const struct ctx *cx, const char *case_id,
                                 struct consent_view **items, size_t *n);
 char *event_ad(const char *case_id);
+/* The 3-letter prefix of case codes from a district's Latin name (Kralanh
+ * -> KRL), into out[4]. */
+void case_code_prefix(const char *latn, char out[4]);
 
 #endif

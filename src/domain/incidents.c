@@ -294,8 +294,8 @@ static void copy(char *dst, size_t n, const char *src)
 
 /* The record of a valid input for case cr: the age on the incident date,
  * the type and the flags computed, the description sealed. */
-static enum err incident_fill(const struct ctx *cx, const struct case_rec *cr,
-                              const struct incident_in *in, struct incident_rec *r)
+enum err incident_fill(const struct ctx *cx, const struct case_rec *cr,
+                       const struct incident_in *in, struct incident_rec *r)
 {
     const struct incident_acts_in *a = &in->acts;
     const char *relationships[PERPETRATORS_MAX];
@@ -343,7 +343,8 @@ static enum err incident_fill(const struct ctx *cx, const struct case_rec *cr,
     r->context_flags = flags_json(flags);
     r->survivor_age = c.survivor_age;
     copy(r->created_by, sizeof r->created_by, cx->actor->user.id);
-    clock_stamp(r->created_at);
+    if (r->created_at[0] == '\0') /* the bulk writer dates its own */
+        clock_stamp(r->created_at);
     return ERR_OK;
 }
 

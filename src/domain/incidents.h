@@ -125,6 +125,14 @@ void incident_views_free(struct incident_view *v, size_t n);
  * the incident date, the type and the flags; inserts the incident, its
  * timeline step and its audit entry in one transaction. The case's version
  * is not changed. out is filled on ERR_OK (incident_view_free). */
+/* The record of a valid input for case cr (its survivor read for her age
+ * on the incident date): the type and the flags computed, the description
+ * sealed, created by the actor now (or at r->created_at when set: r
+ * zeroed otherwise). For the scale demo's bulk writer
+ * (domain/bulk.c); incident_add is the checked path. */
+struct incident_rec;
+enum err incident_fill(const struct ctx *cx, const struct case_rec *cr,
+                       const struct incident_in *in, struct incident_rec *r);
 enum err incident_add(const struct ctx *cx, const char *case_id, const struct incident_in *in,
                       struct incident_view *out, struct fielderrs *fe);
 /* The incidents of case_id, oldest first, descriptions opened, into a new

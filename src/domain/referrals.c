@@ -662,7 +662,7 @@ int referral_followup_days(const struct ctx *cx, bool urgent)
 
 /* ---- referring ---- */
 
-static void slip_code_make(char out[SLIP_CODE_LEN + 1])
+void slip_code_make(char out[SLIP_CODE_LEN + 1])
 {
     for (int i = 0; i < SLIP_CODE_LEN; i++)
         out[i] = slip_alphabet[randombytes_uniform(32)];

@@ -215,6 +215,8 @@ int referral_followup_days(const struct ctx *cx, bool urgent);
 /* A slip's verification code as typed: upper-cased, spaces and dashes
  * dropped, look-alikes read as the alphabet's letters (O as 0, I and L as
  * 1); false when what is left is not 8 letters of the alphabet. */
+/* A new random slip code. */
+void slip_code_make(char out[SLIP_CODE_LEN + 1]);
 bool slip_code_normalize(const char *typed, char out[SLIP_CODE_LEN + 1]);
 /* Checks a slip: the survivor code and the verification code it carries,
  * against the referrals of that case addressed to the caller's

@@ -479,8 +479,8 @@ static char *dimensions_json(const bool dims[SCREENING_DIMENSIONS])
     return s;
 }
 
-static void record_make(const struct ctx *cx, const char *case_id, bool adult,
-                        const struct screening_eval *ev, struct screening_rec *r)
+void screening_record_make(const struct ctx *cx, const char *case_id, bool adult,
+                           const struct screening_eval *ev, struct screening_rec *r)
 {
     crypto_random_id(r->id);
     snprintf(r->case_id, sizeof r->case_id, "%s", case_id);
@@ -490,7 +490,8 @@ static void record_make(const struct ctx *cx, const char *case_id, bool adult,
     r->forced_labour_indicators = codes_json(ev->forced_labour, ev->nforced);
     snprintf(r->result, sizeof r->result, "%s", code_name(LIST_SCREENING_RESULT, ev->result));
     snprintf(r->created_by, sizeof r->created_by, "%s", check_user_id(cx));
-    clock_stamp(r->created_at);
+    if (r->created_at[0] == '\0') /* the bulk writer dates its own */
+        clock_stamp(r->created_at);
 }
 
 /* The screening, its timeline step and its audit entry, all or none. */
@@ -518,7 +519,7 @@ enum err screening_add(const struct ctx *cx, const char *case_id, const struct s
     if (e != ERR_OK)
         return e; /* a closed case: reopen it first */
     if ((e = screening_validate(cx, &c, in, &ev, fe)) == ERR_OK) {
-        record_make(cx, c.id, in->adult, &ev, out);
+        screening_record_make(cx, c.id, in->adult, &ev, out);
         e = record_write(cx, out);
     }
     if (e != ERR_OK)

@@ -134,6 +134,12 @@ void screening_in_init(struct screening_in *in);
  * screening, its timeline step (detail: the result code) and its audit
  * entry in one transaction; the case's version is unchanged. out: the
  * record written (screening_rec_free). */
+/* The record of an evaluated screening of case case_id, by the actor, now
+ * (or at r->created_at when set: r zeroed otherwise; for the scale demo's
+ * bulk writer, domain/bulk.c). */
+struct screening_rec;
+void screening_record_make(const struct ctx *cx, const char *case_id, bool adult,
+                           const struct screening_eval *ev, struct screening_rec *r);
 enum err screening_add(const struct ctx *cx, const char *case_id, const struct screening_in *in,
                        struct screening_rec *out, struct fielderrs *fe);
 /* The case's screenings, oldest first, for whoever may read its details

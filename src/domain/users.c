@@ -156,6 +156,12 @@ static enum err user_validate(const struct ctx *cx, const struct user_in *in, st
 enum err user_create(const struct ctx *cx, const struct user_in *in, struct user_rec *out,
                      struct fielderrs *fe)
 {
+    return user_create_hashed(cx, in, NULL, out, fe);
+}
+
+enum err user_create_hashed(const struct ctx *cx, const struct user_in *in,
+                            const char *password_hash, struct user_rec *out, struct fielderrs *fe)
+{
     struct user_rec r = {0};
     char hash[PASSWORD_HASH_SIZE] = {0};
     enum err e;
@@ -166,7 +172,9 @@ enum err user_create(const struct ctx *cx, const struct user_in *in, struct user
     if ((e = user_validate(cx, in, &r, fe)) != ERR_OK)
         goto out;
     /* Argon2id is slow: hash before taking the write lock. */
-    if ((e = crypto_password_hash(in->password, hash)) != ERR_OK)
+    if (password_hash != NULL && strlen(password_hash) < sizeof hash)
+        memcpy(hash, password_hash, strlen(password_hash) + 1);
+    else if ((e = crypto_password_hash(in->password, hash)) != ERR_OK)
         goto out;
 
     crypto_random_id(r.id);

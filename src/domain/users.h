@@ -25,6 +25,11 @@ extern const struct fieldset user_fields;
  * ERR_CONFLICT when the username is taken. */
 enum err user_create(const struct ctx *cx, const struct user_in *in, struct user_rec *out,
                      struct fielderrs *fe);
+/* As user_create, with in->password already hashed into password_hash
+ * (crypto_password_hash): the scale demo gives its thousands of accounts
+ * one hash of one password. */
+enum err user_create_hashed(const struct ctx *cx, const struct user_in *in,
+                            const char *password_hash, struct user_rec *out, struct fielderrs *fe);
 /* Whether an account of role can see identities (caseworker, supervisor,
  * provider): made or changed by an admin, it waits for approval. */
 bool role_sees_identities(const char *role);

@@ -131,6 +131,8 @@ static enum err case_insert_write(struct store_conn *c, const struct case_rec *r
     stmt_int(s, 15, r->version > 0 ? r->version : 1);
     stmt_opt_text(s, 16, r->agency_id);
     stmt_blob(s, 17, r->employer.p, r->employer.len);
+    stmt_opt_text(s, 18, r->closure_requested_by);
+    stmt_opt_text(s, 19, r->closure_reason_code);
     enum err e = stmt_exec(s);
     if (e == ERR_OK)
         e = concerns_insert(c, r);

@@ -878,6 +878,27 @@ static bool pg_wipe(struct store_conn *base, enum wipe_step step)
                  NULL);
 }
 
+/* A bulk load (backend_ops.bulk): commits that do not wait for the log's
+ * flush; off waits for it again (and for everything before). */
+static bool pg_bulk(struct store_conn *base, bool on)
+{
+    struct pg_conn *c = PC(base);
+    if (c->broken || c->in_tx)
+        return false;
+    return exec1(c->db, on ? "SET synchronous_commit = off" : "SET synchronous_commit = on",
+                 NULL) &&
+           (on || exec1(c->db, "SELECT pg_catalog.txid_current()", NULL));
+}
+
+/* Bulk indexes (backend_ops.bulk_indexes): kept (nothing to do). */
+static bool pg_bulk_indexes(struct store_conn *base, const char *const *tables, bool drop)
+{
+    (void)base;
+    (void)tables;
+    (void)drop;
+    return true;
+}
+
 const struct backend_ops pg_backend = {
     .name = "postgres",
     .stmts = pg_stmts,
@@ -904,6 +925,8 @@ const struct backend_ops pg_backend = {
     .col_count = pg_col_count,
     .retry_advised = pg_retry_advised,
     .wipe = pg_wipe,
+    .bulk = pg_bulk,
+    .bulk_indexes = pg_bulk_indexes,
     .prepare = pg_prepare,
     .finalize = pg_finalize,
     .col_type = pg_col_type,

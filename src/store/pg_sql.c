@@ -385,9 +385,9 @@ const struct stmt_def pg_stmts[STMT__MAX] = {
     S(STMT_CASE_INSERT, "INSERT INTO cases (id, code, organization_id, group_id, location_code,"
                         " status, summary, risk, urgent, consent_to_contact, reported_by,"
                         " assigned_to, created_at, updated_at, version, agency_id, employer,"
-                        " reporter_role)"
+                        " closure_requested_by, closure_reason_code, reporter_role)"
                         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
-                        " $16, $17, (SELECT role FROM users WHERE id = $11))"),
+                        " $16, $17, $18, $19, (SELECT role FROM users WHERE id = $11))"),
     S(STMT_CASE_CONCERN_INSERT, "INSERT INTO case_concern (case_id, concern, position)"
                                 " VALUES ($1, $2, $3)"),
     S(STMT_SURVIVOR_INSERT,

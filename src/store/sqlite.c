@@ -29,6 +29,8 @@ struct lite_conn {
     struct store_conn base;
     sqlite3 *db;
     struct lite_stmt stmts[STMT__MAX];
+    char **dropped; /* the CREATE INDEX statements store_bulk_indexes dropped */
+    size_t ndropped;
 };
 
 struct lite_store {
@@ -251,6 +253,9 @@ static void conn_free(struct lite_conn *c)
         return;
     for (int i = 0; i < STMT__MAX; i++)
         sqlite3_finalize(c->stmts[i].st);
+    for (size_t i = 0; i < c->ndropped; i++)
+        free(c->dropped[i]);
+    free(c->dropped);
     sqlite3_close_v2(c->db);
     free(c);
 }
@@ -619,6 +624,83 @@ static bool lite_wipe(struct store_conn *base, enum wipe_step step)
     return true;
 }
 
+/* A bulk load (backend_ops.bulk): see store_bulk_load. */
+static bool lite_bulk(struct store_conn *base, bool on)
+{
+    sqlite3 *db = LC(base)->db;
+    const struct lite_store *st = (const struct lite_store *)base->store;
+    char *mode = NULL;
+    bool ok;
+    if (on) {
+        /* The loader writes only consistent rows: the foreign keys are
+         * not looked up for each. */
+        ok = exec1(db, "PRAGMA cache_size = -3145728", NULL) == SQLITE_OK &&
+             exec1(db, "PRAGMA foreign_keys = OFF", NULL) == SQLITE_OK &&
+             exec1(db, "PRAGMA synchronous = OFF", NULL) == SQLITE_OK &&
+             exec1(db, "PRAGMA journal_mode = MEMORY", &mode) == SQLITE_OK;
+        ok = ok && mode != NULL && strcmp(mode, "memory") == 0;
+    } else {
+        ok = exec1(db, "PRAGMA journal_mode = WAL", &mode) == SQLITE_OK && mode != NULL &&
+             strcmp(mode, "wal") == 0;
+        ok = exec1(db, st->synchronous, NULL) == SQLITE_OK && ok;
+        ok = exec1(db, "PRAGMA foreign_keys = ON", NULL) == SQLITE_OK && ok;
+        ok = exec1(db, "PRAGMA cache_size = -2000", NULL) == SQLITE_OK && ok;
+        ok = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) ==
+                 SQLITE_OK &&
+             ok;
+    }
+    if (!ok)
+        log_error("store: cannot %s the bulk load settings: %s", on ? "set" : "undo",
+                  sqlite3_errmsg(db));
+    free(mode);
+    return ok;
+}
+
+/* Bulk indexes (backend_ops.bulk_indexes): see store_bulk_indexes. */
+static bool lite_bulk_indexes(struct store_conn *base, const char *const *tables, bool drop)
+{
+    struct lite_conn *c = LC(base);
+    bool ok = true;
+    if (!drop) {
+        for (size_t i = 0; i < c->ndropped; i++) {
+            ok = ok && exec1(c->db, c->dropped[i], NULL) == SQLITE_OK;
+            free(c->dropped[i]);
+        }
+        free(c->dropped);
+        c->dropped = NULL;
+        c->ndropped = 0;
+        if (!ok)
+            log_error("store: cannot build an index again: %s", sqlite3_errmsg(c->db));
+        return ok;
+    }
+    for (size_t t = 0; tables[t] != NULL && ok; t++) {
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(c->db,
+                               "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+                               " AND sql IS NOT NULL AND tbl_name = ?1",
+                               -1, &st, NULL) != SQLITE_OK)
+            return false;
+        sqlite3_bind_text(st, 1, tables[t], -1, SQLITE_STATIC);
+        char *names[64];
+        size_t n = 0;
+        while (sqlite3_step(st) == SQLITE_ROW && n < 64) {
+            names[n++] = xstrdup((const char *)sqlite3_column_text(st, 0));
+            c->dropped = xrealloc(c->dropped, (c->ndropped + 1) * sizeof *c->dropped);
+            c->dropped[c->ndropped++] = xstrdup((const char *)sqlite3_column_text(st, 1));
+        }
+        sqlite3_finalize(st);
+        for (size_t i = 0; i < n; i++) {
+            char *sql = xasprintf("DROP INDEX \"%s\"", names[i]);
+            ok = ok && exec1(c->db, sql, NULL) == SQLITE_OK;
+            free(sql);
+            free(names[i]);
+        }
+    }
+    if (!ok)
+        log_error("store: cannot drop an index: %s", sqlite3_errmsg(c->db));
+    return ok;
+}
+
 const struct backend_ops sqlite_backend = {
     .name = "sqlite",
     .stmts = sqlite_stmts,
@@ -645,6 +727,8 @@ const struct backend_ops sqlite_backend = {
     .col_count = lite_col_count,
     .retry_advised = lite_retry_advised,
     .wipe = lite_wipe,
+    .bulk = lite_bulk,
+    .bulk_indexes = lite_bulk_indexes,
     .prepare = lite_prepare,
     .finalize = lite_finalize,
     .col_type = lite_col_type,

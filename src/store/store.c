@@ -436,6 +436,20 @@ bool store_wipe_settled(struct store_conn *c)
     return conn_tx(c)->settled;
 }
 
+enum err store_bulk_load(struct store_conn *c, bool on)
+{
+    if (conn_tx(c)->depth > 0)
+        return ERR_INTERNAL;
+    return c->ops->bulk(c, on) ? ERR_OK : ERR_INTERNAL;
+}
+
+enum err store_bulk_indexes(struct store_conn *c, const char *const *tables, bool drop)
+{
+    if (conn_tx(c)->depth > 0)
+        return ERR_INTERNAL;
+    return c->ops->bulk_indexes(c, tables, drop) ? ERR_OK : ERR_INTERNAL;
+}
+
 enum err store_vacuum_erased(struct store_conn *c)
 {
     if (conn_tx(c)->depth > 0)

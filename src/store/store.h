@@ -646,7 +646,8 @@ void case_list_free(struct case_rec *items, size_t n);
 /* Next case code sequence number for (prefix, year), starting at 1. Call
  * inside a transaction. */
 enum err store_case_next_seq(struct store_conn *c, const char *prefix, int year, int *seq);
-/* Inserts the case, its concerns and its survivor (when has_survivor). */
+/* Inserts the case (a closure request's fields too: a bulk load writes a
+ * case's final state), its concerns and its survivor (when has_survivor). */
 enum err store_case_insert(struct store_conn *c, const struct case_rec *r);
 /* The case with its survivor. */
 enum err store_case_get(struct store_conn *c, const char *id, struct case_rec *out);
@@ -970,6 +971,20 @@ enum err store_wipe_begin(struct store_conn *c);
  * from finishing: the old pages stay in the log until a later checkpoint;
  * always true on PostgreSQL). */
 bool store_wipe_settled(struct store_conn *c);
+/* Outside a transaction, on a connection nobody else uses: on, sets it up
+ * for a bulk load into a new database (cbpn demo --scale), whose commits
+ * need not be durable: on SQLite a page cache of 3 GB, the rollback journal
+ * in memory instead of the write-ahead log, no syncs; on PostgreSQL
+ * commits that do not wait for the log's flush. Off puts the usual
+ * settings back (on SQLite the write-ahead log, synchronous as usual, the
+ * file synced), so that what the load wrote is durable when it returns. */
+enum err store_bulk_load(struct store_conn *c, bool on);
+/* During a bulk load, outside a transaction: drop, the secondary indexes
+ * of tables (NULL-terminated) are dropped (SQLite: a bulk load into tables
+ * without them, then one sort for each index, is faster than keeping them
+ * up to date row by row; PostgreSQL keeps them); !drop builds them again.
+ * Between the two, only look rows up by their primary keys. */
+enum err store_bulk_indexes(struct store_conn *c, const char *const *tables, bool drop);
 /* Outside a transaction: reclaims the old versions of erased rows
  * (PostgreSQL: VACUUM of the tables an erasure writes; SQLite: nothing to
  * do, the pages were overwritten). */

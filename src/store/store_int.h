@@ -371,6 +371,10 @@ struct backend_ops {
      * it from finishing); WIPE_VACUUM, outside any transaction, reclaims
      * the space of the erased rows' old versions. */
     bool (*wipe)(struct store_conn *c, enum wipe_step step);
+    /* As store_bulk_load(). */
+    bool (*bulk)(struct store_conn *c, bool on);
+    /* As store_bulk_indexes(). */
+    bool (*bulk_indexes)(struct store_conn *c, const char *const *tables, bool drop);
     /* As stmt_prepare(), stmt_finalize(), stmt_col_type(). */
     struct stmt *(*prepare)(struct store_conn *c, const char *sql);
     void (*finalize)(struct stmt *s);
