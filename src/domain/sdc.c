@@ -26,8 +26,8 @@
  *     the cube can take every value over a range at least the smallest
  *     value of its sign plus the smallest of the other sign (unbounded when
  *     the cube has one sign). A cube is accepted when that bound is over k;
- *     among the candidates the one suppressing the fewest further cells (then
- *     the smallest sum of them) is taken, and all its cells count as
+ *     among the candidates the one whose further cells sum to the least (then
+ *     the fewest of them) is taken, and all its cells count as
  *     protected. A vertical path in every dimension always qualifies. Cells
  *     are taken last first (communes, months and parts before the totals
  *     above them). Steps 2 and 3 alternate until nothing changes.
@@ -43,8 +43,8 @@
 #include <string.h>
 
 #define NDIM          3
-#define BRANCH_LEVELS 2
-#define MAXCAND       (BRANCH_LEVELS + 2) /* the branchings, the vertical, a scratch */
+#define BRANCH_LEVELS 3
+#define MAXCAND       (2 * BRANCH_LEVELS + 2) /* the branchings, the vertical, a scratch */
 #define INF           INT64_MAX
 
 struct dim {
@@ -305,16 +305,19 @@ static void path_down(const struct work *w, int d, size_t base, int m, int sign,
 {
     const struct dim *dm = &w->d[d];
     while (nchild(dm, m) > 0) {
+        /* The largest suppressed child (it costs nothing), else the largest. */
         int pick = -1;
+        bool pick_sup = false;
         for (int j = dm->cstart[m]; j < dm->cstart[m + 1]; j++) {
             int ch = dm->child[j];
             size_t c = base + (size_t)ch * (size_t)dm->stride;
-            if (w->t->suppressed[c]) {
+            bool sup = w->t->suppressed[c];
+            if (pick < 0 || (sup && !pick_sup) ||
+                (sup == pick_sup &&
+                 w->t->value[c] > w->t->value[base + (size_t)pick * (size_t)dm->stride])) {
                 pick = ch;
-                break;
+                pick_sup = sup;
             }
-            if (pick < 0 || w->t->value[c] > w->t->value[base + (size_t)pick * (size_t)dm->stride])
-                pick = ch;
         }
         vec_add(vc, pick, sign);
         m = pick;
@@ -354,27 +357,28 @@ static void candidates(struct work *w, int d, size_t cell)
             if (s == a)
                 continue;
             size_t c = base + (size_t)s * (size_t)dm->stride;
-            if (w->t->suppressed[c]) {
-                if (sup < 0)
-                    sup = s;
-            } else if (w->t->value[c] > 0 &&
-                       (big < 0 ||
-                        w->t->value[c] > w->t->value[base + (size_t)big * (size_t)dm->stride]))
-                big = s;
+            int *best = w->t->suppressed[c] ? &sup : &big;
+            if (w->t->value[c] > 0 &&
+                (*best < 0 ||
+                 w->t->value[c] > w->t->value[base + (size_t)*best * (size_t)dm->stride]))
+                *best = s;
         }
-        /* A suppressed sibling costs nothing at this level; the largest
-         * published one only when there is none. */
-        int pick = sup >= 0 ? sup : big;
-        if (pick < 0)
-            continue;
-        vc = &w->cand[d][nc++];
-        vc->n = 0;
-        for (int i = 0; i < down->n; i++)
-            vec_add(vc, down->node[i], 1);
-        for (int b = parent_of(dm, m), stop = p; m != a && b != stop; b = parent_of(dm, b))
-            vec_add(vc, b, 1);
-        vec_add(vc, pick, -1);
-        path_down(w, d, base, pick, -1, vc);
+        /* Two candidates: the largest suppressed sibling (it costs nothing
+         * at this level) and the largest published one (its value may be
+         * what the bound needs). */
+        for (int k = 0; k < 2; k++) {
+            int pick = k == 0 ? sup : big;
+            if (pick < 0)
+                continue;
+            vc = &w->cand[d][nc++];
+            vc->n = 0;
+            for (int i = 0; i < down->n; i++)
+                vec_add(vc, down->node[i], 1);
+            for (int b = parent_of(dm, m), stop = p; m != a && b != stop; b = parent_of(dm, b))
+                vec_add(vc, b, 1);
+            vec_add(vc, pick, -1);
+            path_down(w, d, base, pick, -1, vc);
+        }
     }
     /* Vertical: m and down, and every ancestor up to the root. */
     vc = &w->cand[d][nc++];
@@ -393,10 +397,10 @@ struct cube_eval {
     bool ok;
 };
 
-/* The cube's cost and bound; stops early (ok false) past limit further
- * cells, or once the bound is k or less. */
+/* The cube's cost and bound; stops early (ok false) once the further cells'
+ * sum is past limit, or once the bound is k or less. */
 static struct cube_eval evaluate(const struct work *w, size_t base, const struct vec *v0,
-                                 const struct vec *v1, const struct vec *v2, int limit)
+                                 const struct vec *v1, const struct vec *v2, int64_t limit)
 {
     struct cube_eval r = {0, 0, false};
     int64_t min_same = INF, min_opp = INF;
@@ -408,9 +412,9 @@ static struct cube_eval evaluate(const struct work *w, size_t base, const struct
                            (size_t)v2->node[l] * (size_t)w->d[2].stride;
                 int64_t v = w->t->value[c];
                 if (!w->t->suppressed[c]) {
-                    if (++r.cost > limit)
+                    r.cost++;
+                    if ((r.added += v) > limit)
                         return r;
-                    r.added += v;
                 }
                 if (v0->sign[i] * v1->sign[j] * v2->sign[l] > 0) {
                     if (v < min_same)
@@ -453,10 +457,14 @@ static bool protect_cell(struct work *w, size_t cell)
         for (int j = 0; j < w->ncand[1]; j++)
             for (int l = 0; l < w->ncand[2]; l++) {
                 struct cube_eval e = evaluate(w, base, &w->cand[0][i], &w->cand[1][j],
-                                              &w->cand[2][l], best[0] < 0 ? INT_MAX : be.cost);
+                                              &w->cand[2][l], best[0] < 0 ? INF : be.added);
                 if (!e.ok)
                     continue;
-                if (best[0] < 0 || e.cost < be.cost || (e.cost == be.cost && e.added < be.added)) {
+                /* The least information lost: the smallest sum of the cells
+                 * it suppresses further (a cube up to the country's totals
+                 * costs their whole value), then the fewest of them. */
+                if (best[0] < 0 || e.added < be.added ||
+                    (e.added == be.added && e.cost < be.cost)) {
                     best[0] = i;
                     best[1] = j;
                     best[2] = l;
