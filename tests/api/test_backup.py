@@ -22,7 +22,10 @@ from cbpnserver import (BACKEND, CBPN_BIN, SLOW, Database, Server, audit_key_pat
 
 # Rows the writer's requests change after a snapshot (not only add): a
 # session's last-seen time, the audit head, the case-code counter.
-MUTABLE = ("session", "audit_head", "case_counter", "login_gate")
+# rows rewritten in place while the writer runs (the report cells are counts
+# the writes keep up to date)
+MUTABLE = ("session", "audit_head", "case_counter", "login_gate", "report_cell",
+           "report_generation")
 PASSPHRASE = "a passphrase for the backups, not a password"
 WRITER_CASES = 400  # the writer's bound: it stops earlier when told
 
