@@ -21,9 +21,8 @@ from cbpnserver import (BACKEND, CBPN_BIN, SLOW, Database, Server, audit_key_pat
                         record_sent)
 
 # Rows the writer's requests change after a snapshot (not only add): a
-# session's last-seen time, the audit head, the case-code counter.
-# rows rewritten in place while the writer runs (the report cells are counts
-# the writes keep up to date)
+# session's last-seen time, the audit head, the case-code counter, the
+# report's cells and their generation (counts every write keeps up to date).
 MUTABLE = ("session", "audit_head", "case_counter", "login_gate", "report_cell",
            "report_generation")
 PASSPHRASE = "a passphrase for the backups, not a password"
