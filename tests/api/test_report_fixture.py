@@ -839,8 +839,10 @@ class ReportFixtureTest(unittest.TestCase):
                              "%s: a figure over nothing is absent" % where)
             return
         if want == 0:
-            self.assertEqual((cell["value"], cell["suppressed"]), (0, False),
-                             "%s: 0 is shown" % where)
+            # 0 is never suppressed for itself; a complementary suppression
+            # may hide it (sdc's cubes can pass through a zero)
+            self.assertIn((cell["value"], cell["suppressed"]), ((0, False), (None, True)),
+                          "%s: 0 is shown or suppressed, never another number" % where)
             return
         if want < k:
             self.assertEqual((cell["value"], cell["suppressed"]), (None, True),
@@ -1035,7 +1037,7 @@ class ReportFixtureTest(unittest.TestCase):
             "people_reached": (20, {"sex": {"female": 12, "male": 8}}),
             "people_advised": (3, {"destination": {"KR": 2, "TH": 1}}),
             "cases_reported": (2, {}), "members": (4, {}),
-        }, "170712 2026", complete=False, min_shown_k2=3)
+        }, "170712 2026", complete=False, min_shown_k2=2)
         # a district of another province: nothing
         self.check_both_k("2026-01-01", "2026-12-31", "0102", {
             "cases_reported": (0, {}), "trainings": (0, {}), "people_reached": (0, {}),
