@@ -1216,9 +1216,10 @@ static enum err answer(const struct ctx *cx, const struct snapshot *s, const str
                 struct report_dim *rd = dim_add(ri, "district", nd);
                 for (size_t j = 0; j < nd; j++) {
                     struct report_cat *rc = &rd->cats[rd->n++];
-                    snprintf(rc->code, sizeof rc->code, "%.4s", s->areas[ds[j]].code);
-                    if (strlen(area) > 4)
-                        snprintf(rc->code, sizeof rc->code, "%.4s", area);
+                    /* a commune's own line (ds[j] is the commune, or -1
+                     * when it has no records) under its district's code */
+                    snprintf(rc->code, sizeof rc->code, "%.4s",
+                             strlen(area) > 4 ? area : s->areas[ds[j]].code);
                     rc->v = shown(s, tot, ds[j], p, 0);
                 }
                 free(ds);

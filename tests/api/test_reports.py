@@ -86,3 +86,14 @@ class ReportsTest(ServerTestCase):
                         self.assertIsNone(cell["value"], (kind, area, code, where))
                     else:
                         self.assertFalse(1 <= cell["value"] < k, (kind, area, code, where, cell))
+
+    def test_an_area_without_records(self):
+        frm, to = period_of("year")
+        for area, district in (("170701", "1707"), ("1701", None)):
+            v = self.report(frm, to, area)
+            cr = self.figure(v, "cases_reported")
+            self.assertEqual((cr["value"], cr["suppressed"]), (0, False), area)
+            lines = cr["breakdown"].get("district", {})
+            if district:  # a commune's own line, under its district's code
+                self.assertEqual(lines, {district: {"value": 0, "suppressed": False}}, area)
+            self.assertEqual(v["by_area"]["points"], [], area)
