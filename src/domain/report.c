@@ -895,11 +895,14 @@ static void snapshot_release(struct snapshot *s)
         snapshot_free(s);
 }
 
-static struct snapshot *cache_take(const struct store *st, int64_t gen, int k, const char *today)
+/* The cached snapshot when it is of this store, k and day and (unless any
+ * generation will do) of generation gen; a reference taken. */
+static struct snapshot *cache_take(const struct store *st, int64_t gen, bool any_gen, int k,
+                                   const char *today)
 {
     struct snapshot *s = NULL;
     pthread_mutex_lock(&cache_mu);
-    if (cache != NULL && cache_store == st && cache->gen == gen && cache->k == k &&
+    if (cache != NULL && cache_store == st && (any_gen || cache->gen == gen) && cache->k == k &&
         strcmp(cache->today, today) == 0 && time(NULL) - cache->built < SNAPSHOT_MAX_AGE) {
         s = cache;
         s->refs++;
@@ -908,6 +911,10 @@ static struct snapshot *cache_take(const struct store *st, int64_t gen, int k, c
     return s;
 }
 
+/* The published snapshot of the cells as they are. One thread rebuilds it
+ * at a time; while one does, the others are answered from the previous
+ * snapshot (whole and consistent, its as_of older) rather than wait, when
+ * there is one of this k and day. */
 static enum err snapshot_get(const struct ctx *cx, struct snapshot **out)
 {
     int64_t gen;
@@ -919,10 +926,14 @@ static enum err snapshot_get(const struct ctx *cx, struct snapshot **out)
     snprintf(today, sizeof today, "%.10s", now);
     const struct store *st = store_of(cx->db);
     int k = suppress_k(cx);
-    if ((*out = cache_take(st, gen, k, today)) != NULL)
+    if ((*out = cache_take(st, gen, false, k, today)) != NULL)
         return ERR_OK;
-    pthread_mutex_lock(&build_mu); /* one build at a time; the others wait for it */
-    if ((*out = cache_take(st, gen, k, today)) == NULL) {
+    if (pthread_mutex_trylock(&build_mu) != 0) {
+        if ((*out = cache_take(st, gen, true, k, today)) != NULL)
+            return ERR_OK;
+        pthread_mutex_lock(&build_mu); /* nothing to answer from: wait for the build */
+    }
+    if ((*out = cache_take(st, gen, false, k, today)) == NULL) {
         struct snapshot *s;
         if ((e = snapshot_build(cx, gen, &s)) == ERR_OK) {
             s->refs = 2; /* the cache's and the caller's */
