@@ -5,7 +5,7 @@
 -- key is made when the case's first field is sealed, just before the case
 -- row is written in the same transaction.
 CREATE TABLE case_key (
-    case_id    text COLLATE "C" PRIMARY KEY CHECK (length(case_id) = 20),
+    case_id    TEXT PRIMARY KEY CHECK (length(case_id) = 20),
     wrapped    BYTEA NOT NULL,
-    created_at text COLLATE "C" NOT NULL
+    created_at TEXT NOT NULL
 );

@@ -22,7 +22,7 @@
 #include "store/store_int.h"
 #include "util/alloc.h"
 
-#define SCHEMA_VERSION 19
+#define SCHEMA_VERSION 20
 
 struct fixture {
     char *dbname;

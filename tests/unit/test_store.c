@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 /* The migrations this cbpn has (migrations/sqlite/). */
-#define SCHEMA_VERSION 19
+#define SCHEMA_VERSION 20
 
 #include <cmocka.h>
 
