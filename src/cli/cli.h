@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "app.h"
+#include "domain/ctx.h"
 
 int cmd_init(int argc, char **argv);
 int cmd_user(int argc, char **argv);
@@ -32,6 +33,10 @@ char *cli_key_path(const char *db, const char *key);
  * gazetteer index, screening catalog. Prints the reason and returns false
  * on failure. */
 bool cli_open(const char *db, const char *keypath, struct app *app);
+/* cli_key_path and cli_open for a command the local operator runs, with
+ * its context (every field of the app it needs). Returns -1 when open, or
+ * the exit status to leave with (2 usage, 1 failure). */
+int cli_open_operator(const char *db, const char *key, struct app *app, struct ctx *cx);
 /* Signs the head ("<headbase>.head.cli") when the command appended to the
  * audit log, then closes. */
 void cli_close(struct app *app);

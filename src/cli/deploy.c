@@ -90,6 +90,25 @@ out:
     return ok;
 }
 
+int cli_open_operator(const char *db, const char *key, struct app *app, struct ctx *cx)
+{
+    char *keypath = cli_key_path(db, key);
+    if (keypath == NULL)
+        return 2;
+    bool opened = cli_open(db, keypath, app);
+    free(keypath);
+    if (!opened)
+        return 1;
+    *cx = (struct ctx){.db = store_conn(app->store),
+                       .key = app->key,
+                       .places = app->places,
+                       .local_operator = true,
+                       .screening = app->screening,
+                       .reference = app->reference,
+                       .audit_heads = app->headbase};
+    return -1;
+}
+
 bool cli_open(const char *db, const char *keypath, struct app *app)
 {
     char *msg = NULL;

@@ -61,20 +61,11 @@ int cmd_export(int argc, char **argv)
         fputs(EXPORT_USAGE, stderr);
         return 2;
     }
-    char *keypath = cli_key_path(db, key);
-    if (keypath == NULL)
-        return 2;
     struct app app;
-    bool opened = cli_open(db, keypath, &app);
-    free(keypath);
-    if (!opened)
-        return 1;
-    struct ctx cx = {.db = store_conn(app.store),
-                     .key = app.key,
-                     .places = app.places,
-                     .local_operator = true,
-                     .screening = app.screening,
-                     .reference = app.reference};
+    struct ctx cx;
+    int rc0 = cli_open_operator(db, key, &app, &cx);
+    if (rc0 >= 0)
+        return rc0;
     struct export_query q = {from, to};
     struct fielderrs fe = {0};
     struct export_stats st;

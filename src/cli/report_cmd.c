@@ -65,20 +65,11 @@ int cmd_report(int argc, char **argv)
         fputs(REPORT_USAGE, stderr);
         return 2;
     }
-    char *keypath = cli_key_path(db, key);
-    if (keypath == NULL)
-        return 2;
     struct app app;
-    bool opened = cli_open(db, keypath, &app);
-    free(keypath);
-    if (!opened)
-        return 1;
-    struct ctx cx = {.db = store_conn(app.store),
-                     .key = app.key,
-                     .places = app.places,
-                     .local_operator = true,
-                     .screening = app.screening,
-                     .reference = app.reference};
+    struct ctx cx;
+    int rc0 = cli_open_operator(db, key, &app, &cx);
+    if (rc0 >= 0)
+        return rc0;
     enum lang lg = strcmp(lang, "en") == 0 ? LANG_EN : LANG_KM;
     struct fielderrs fe = {0};
     struct buf b = {0};

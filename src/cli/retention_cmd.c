@@ -51,19 +51,11 @@ int cmd_retention(int argc, char **argv)
         fputs(RETENTION_USAGE, stderr);
         return 2;
     }
-    char *keypath = cli_key_path(db, key);
-    if (keypath == NULL)
-        return 2;
     struct app app;
-    bool opened = cli_open(db, keypath, &app);
-    free(keypath);
-    if (!opened)
-        return 1;
-    struct ctx cx = {.db = store_conn(app.store),
-                     .key = app.key,
-                     .places = app.places,
-                     .local_operator = true,
-                     .audit_heads = app.headbase}; /* the erasure ledger beside the key */
+    struct ctx cx;
+    int rc0 = cli_open_operator(db, key, &app, &cx);
+    if (rc0 >= 0)
+        return rc0;
     struct retention_counts n;
     enum err e = retention_run(&cx, dry, &n);
     printf("retention: %d years\n", n.years);
