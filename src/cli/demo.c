@@ -80,10 +80,7 @@ struct demo_run {
 
 /* Sets *errmsg to "step: problem" (no personal data: steps name tables and
  * indexes, problems are error codes and field names) and returns e. */
-static enum err failf(enum err e, const struct fielderrs *fe, char **errmsg, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static enum err failf(enum err e, const struct fielderrs *fe, char **errmsg, const char *fmt, ...)
+enum err demo_failf(enum err e, const struct fielderrs *fe, char **errmsg, const char *fmt, ...)
 {
     char step[160];
     va_list ap;
@@ -230,7 +227,7 @@ enum err demo_check_empty(struct store_conn *c, const struct places *p, const ch
     }
     if ((e = store_user_list(c, NULL, &users, &nusers)) != ERR_OK ||
         (e = store_group_list(c, NULL, &groups, &ngroups)) != ERR_OK) {
-        failf(e, NULL, errmsg, "reading the database");
+        demo_failf(e, NULL, errmsg, "reading the database");
     } else if (nusers > 0 || ngroups > 0) {
         *errmsg = xstrdup("the database already holds users or groups: the demo network "
                           "goes only into a new, empty database");
@@ -250,8 +247,8 @@ static enum err check_ready(struct demo_run *run, const char *password, FILE *pa
     for (int g = 0; g < DEMO_GROUPS; g++)
         for (int v = 0; v < DEMO_VILLAGES_MAX && demo_groups[g].villages[v] != NULL; v++)
             if (places_get(run->p, demo_groups[g].villages[v]) == NULL)
-                return failf(ERR_NOT_FOUND, NULL, errmsg, "group %d: village %s", g + 1,
-                             demo_groups[g].villages[v]);
+                return demo_failf(ERR_NOT_FOUND, NULL, errmsg, "group %d: village %s", g + 1,
+                                  demo_groups[g].villages[v]);
     return ERR_OK;
 }
 
@@ -264,7 +261,7 @@ static enum err make_orgs(struct demo_run *run, const struct ctx *cx, char **err
         enum err e = org_create(cx, row->name, row->kind, row->location_code, &rec, &fe);
 
         if (e != ERR_OK)
-            return failf(e, &fe, errmsg, "organization %d", o + 1);
+            return demo_failf(e, &fe, errmsg, "organization %d", o + 1);
         memcpy(run->org_id[o], rec.id, ID_SIZE);
         org_rec_free(&rec);
     }
@@ -284,7 +281,7 @@ static enum err make_groups(struct demo_run *run, const struct ctx *cx, char **e
         enum err e = group_create(cx, &in, &rec, &fe);
 
         if (e != ERR_OK)
-            return failf(e, &fe, errmsg, "group %d", g + 1);
+            return demo_failf(e, &fe, errmsg, "group %d", g + 1);
         memcpy(run->group_id[g], rec.id, ID_SIZE);
         group_rec_free(&rec);
     }
@@ -301,11 +298,11 @@ static enum err make_agencies(const struct ctx *cx, char **errmsg)
     struct agency_import_summary sum;
     char *why = NULL;
     if (f == NULL)
-        return failf(ERR_INTERNAL, NULL, errmsg, "no sample list of agencies");
+        return demo_failf(ERR_INTERNAL, NULL, errmsg, "no sample list of agencies");
     enum err e =
         agency_import(cx, (const char *)f->data, f->len, DEMO_AGENCY_LIST_DATE, &sum, &why);
     if (e != ERR_OK)
-        e = failf(e, NULL, errmsg, "the sample list of agencies: %s", why != NULL ? why : "");
+        e = demo_failf(e, NULL, errmsg, "the sample list of agencies: %s", why != NULL ? why : "");
     free(why);
     return e;
 }
@@ -313,7 +310,7 @@ static enum err make_agencies(const struct ctx *cx, char **errmsg)
 static enum err make_services(struct demo_run *run, const struct ctx *cx, char **errmsg)
 {
     if (demo_nservices > DEMO_SERVICES_MAX)
-        return failf(ERR_INTERNAL, NULL, errmsg, "too many services");
+        return demo_failf(ERR_INTERNAL, NULL, errmsg, "too many services");
     for (size_t i = 0; i < demo_nservices; i++) {
         const struct demo_service *d = &demo_services[i];
         struct service_in in;
@@ -335,7 +332,7 @@ static enum err make_services(struct demo_run *run, const struct ctx *cx, char *
             memcpy(run->service_id[i], rec.id, ID_SIZE);
         service_rec_free(&rec);
         if (e != ERR_OK)
-            return failf(e, &fe, errmsg, "service %zu", i + 1);
+            return demo_failf(e, &fe, errmsg, "service %zu", i + 1);
     }
     return ERR_OK;
 }
@@ -368,7 +365,7 @@ static enum err make_members(struct demo_run *run, const struct ctx *cx, char **
                 in.returnee.countries[j] = m->countries[j];
             e = member_add(cx, run->group_id[g], &in, &v, &fe);
             if (e != ERR_OK)
-                return failf(e, &fe, errmsg, "group %d, member %d", g + 1, i + 1);
+                return demo_failf(e, &fe, errmsg, "group %d, member %d", g + 1, i + 1);
             memcpy(run->member_id[g][i], v.rec.id, ID_SIZE);
             member_view_free(&v);
         }
@@ -421,17 +418,18 @@ static enum err make_users(struct demo_run *run, const struct ctx *cx, const cha
         }
         e = user_create(cx, &in, &rec, &fe);
         if (e != ERR_OK) {
-            failf(e, &fe, errmsg, "user %s", du->username);
+            demo_failf(e, &fe, errmsg, "user %s", du->username);
         } else {
             memcpy(run->user_id[u], rec.id, ID_SIZE);
             if (password == NULL && fprintf(passwords_out, "%s\t%s\n", du->username, generated) < 0)
-                e = failf(ERR_INTERNAL, NULL, errmsg, "writing the password of %s", du->username);
+                e = demo_failf(ERR_INTERNAL, NULL, errmsg, "writing the password of %s",
+                               du->username);
         }
         user_rec_free(&rec);
     }
     explicit_bzero(generated, sizeof generated);
     if (e == ERR_OK && password == NULL && fflush(passwords_out) != 0)
-        e = failf(ERR_INTERNAL, NULL, errmsg, "writing the passwords");
+        e = demo_failf(ERR_INTERNAL, NULL, errmsg, "writing the passwords");
     return e;
 }
 
@@ -516,14 +514,15 @@ static enum err make_case(struct demo_run *run, int n, int *kind_count, char **e
     kind_count[ki]++;
 
     if ((e = store_user_get(run->c, run->user_id[u], &actor.user)) != ERR_OK)
-        return failf(e, NULL, errmsg, "case %d: user %s", n + 1, demo_users[u].username);
+        return demo_failf(e, NULL, errmsg, "case %d: user %s", n + 1, demo_users[u].username);
     if (!role_parse(actor.user.role, &actor.role)) {
-        e = failf(ERR_INTERNAL, NULL, errmsg, "case %d: role of %s", n + 1, demo_users[u].username);
+        e = demo_failf(ERR_INTERNAL, NULL, errmsg, "case %d: role of %s", n + 1,
+                       demo_users[u].username);
     } else {
         struct ctx cx = {.db = run->c, .key = run->k, .actor = &actor, .places = run->p};
         e = case_report(&cx, &in, &out, &fe);
         if (e != ERR_OK)
-            failf(e, &fe, errmsg, "case %d", n + 1);
+            demo_failf(e, &fe, errmsg, "case %d", n + 1);
         else
             memcpy(run->case_id[n], out.rec.id, ID_SIZE);
     }
@@ -650,7 +649,7 @@ static enum err demo_referral(struct demo_run *run, const struct ctx *cx, const 
     referral_view_free(&rv);
     service_rec_free(&svc);
     if (e != ERR_OK && *errmsg == NULL)
-        failf(e, &fe, errmsg, "referral of case %d", n + 1);
+        demo_failf(e, &fe, errmsg, "referral of case %d", n + 1);
     return e;
 }
 
@@ -688,7 +687,7 @@ static enum err demo_incident(const struct ctx *cx, const struct case_view *v, i
     fields_mark(&incident_fields, &in, INCIDENT_F_GOODS_OR_MONEY_EXCHANGED, false);
     enum err e = incident_add(cx, v->rec.id, &in, &out, &fe);
     incident_view_free(&out);
-    return e != ERR_OK ? failf(e, &fe, errmsg, "incident of case %d", n + 1) : e;
+    return e != ERR_OK ? demo_failf(e, &fe, errmsg, "incident of case %d", n + 1) : e;
 }
 
 /* A screening of a trafficking or forced-labour case: deceived about the
@@ -717,7 +716,7 @@ static enum err demo_screening(const struct ctx *cx, const struct case_view *v, 
     fields_mark(&screening_fields, &in, 1, false);
     enum err e = screening_add(cx, v->rec.id, &in, &out, &fe);
     screening_rec_free(&out);
-    return e != ERR_OK ? failf(e, &fe, errmsg, "screening of case %d", n + 1) : e;
+    return e != ERR_OK ? demo_failf(e, &fe, errmsg, "screening of case %d", n + 1) : e;
 }
 
 /* What the NGO did on case n: cases 0..31 but every fourth are assigned to
@@ -791,7 +790,7 @@ static enum err case_work(struct demo_run *run, int n, const struct actor *sup,
         }
     }
     if (e != ERR_OK && *errmsg == NULL)
-        failf(e, &fe, errmsg, "case work on case %d", n + 1);
+        demo_failf(e, &fe, errmsg, "case work on case %d", n + 1);
     return e;
 }
 
@@ -807,7 +806,7 @@ static enum err make_case_work(struct demo_run *run, char **errmsg)
         if (n % 4 != 3)
             e = case_work(run, n, &sup, &cw[n % 8 < 4 ? 0 : 1], errmsg);
     if (e != ERR_OK && *errmsg == NULL)
-        failf(e, NULL, errmsg, "case work");
+        demo_failf(e, NULL, errmsg, "case work");
     actor_free(&sup);
     actor_free(&cw[0]);
     actor_free(&cw[1]);
@@ -859,13 +858,13 @@ static enum err make_outreach_one(struct demo_run *run, int g, int k, char **err
         (int)lcg_pick(&run->rng, (unsigned)(in.attendance.female + in.attendance.male) / 3 + 1);
 
     if ((e = store_user_get(run->c, run->user_id[u], &actor.user)) != ERR_OK)
-        return failf(e, NULL, errmsg, "outreach %d of group %d: user", k + 1, g + 1);
+        return demo_failf(e, NULL, errmsg, "outreach %d of group %d: user", k + 1, g + 1);
     if (!role_parse(actor.user.role, &actor.role)) {
-        e = failf(ERR_INTERNAL, NULL, errmsg, "outreach %d of group %d: role", k + 1, g + 1);
+        e = demo_failf(ERR_INTERNAL, NULL, errmsg, "outreach %d of group %d: role", k + 1, g + 1);
     } else {
         struct ctx cx = demo_ctx(run, &actor);
         if ((e = outreach_create(&cx, &in, &out, &fe)) != ERR_OK)
-            failf(e, &fe, errmsg, "outreach %d of group %d", k + 1, g + 1);
+            demo_failf(e, &fe, errmsg, "outreach %d of group %d", k + 1, g + 1);
     }
     outreach_rec_free(&out);
     actor_free(&actor);
@@ -902,10 +901,10 @@ static enum err demo_training(struct demo_run *run, const char *username, int n,
     in->has_facilitator = true;
     enum err e = staff_actor(run, username, &actor);
     if (e != ERR_OK)
-        return failf(e, NULL, errmsg, "training %d: user %s", n + 1, username);
+        return demo_failf(e, NULL, errmsg, "training %d: user %s", n + 1, username);
     struct ctx cx = demo_ctx(run, &actor);
     if ((e = training_create(&cx, in, &out, &fe)) != ERR_OK)
-        failf(e, &fe, errmsg, "training %d", n + 1);
+        demo_failf(e, &fe, errmsg, "training %d", n + 1);
     training_view_free(&out);
     actor_free(&actor);
     return e;
@@ -1058,7 +1057,7 @@ static enum err make_advice_one(struct demo_run *run, int g, int k, char **errms
         in.risks[in.nrisks++] = "debt_for_fees";
         /* FIC-008's licence ran out in 2024 (data/agencies_sample_fictional.csv). */
         if ((e = store_agency_by_licence(run->c, "FIC-008", &agency)) != ERR_OK)
-            return failf(e, NULL, errmsg, "advice %d of group %d: agency", k + 1, g + 1);
+            return demo_failf(e, NULL, errmsg, "advice %d of group %d: agency", k + 1, g + 1);
         in.agency_id = agency.id;
         day_from_today(0, follow);
         break;
@@ -1066,13 +1065,13 @@ static enum err make_advice_one(struct demo_run *run, int g, int k, char **errms
     in.follow_up_on = follow;
 
     if ((e = store_user_get(run->c, run->user_id[u], &actor.user)) != ERR_OK) {
-        e = failf(e, NULL, errmsg, "advice %d of group %d: user", k + 1, g + 1);
+        e = demo_failf(e, NULL, errmsg, "advice %d of group %d: user", k + 1, g + 1);
     } else if (!role_parse(actor.user.role, &actor.role)) {
-        e = failf(ERR_INTERNAL, NULL, errmsg, "advice %d of group %d: role", k + 1, g + 1);
+        e = demo_failf(ERR_INTERNAL, NULL, errmsg, "advice %d of group %d: role", k + 1, g + 1);
     } else {
         struct ctx cx = demo_ctx(run, &actor);
         if ((e = migrant_advice_create(&cx, &in, &out, &fe)) != ERR_OK)
-            failf(e, &fe, errmsg, "advice %d of group %d", k + 1, g + 1);
+            demo_failf(e, &fe, errmsg, "advice %d of group %d", k + 1, g + 1);
     }
     advice_view_free(&out);
     agency_rec_free(&agency);
@@ -1106,7 +1105,7 @@ enum err demo_populate(struct store_conn *c, const struct datakey *k, const stru
     run->rng.s = DEMO_SEED;
     run->user_id = xcalloc(demo_nusers, sizeof *run->user_id);
     if (demo_ncase_kinds > sizeof kind_count / sizeof kind_count[0]) {
-        e = failf(ERR_INTERNAL, NULL, errmsg, "too many kinds of case");
+        e = demo_failf(ERR_INTERNAL, NULL, errmsg, "too many kinds of case");
         goto out;
     }
     /* The screenings, and the agencies' figures the advice records show. */
@@ -1114,7 +1113,7 @@ enum err demo_populate(struct store_conn *c, const struct datakey *k, const stru
     e = screening_catalog_load(&cat, &msg);
     free(msg);
     if (e != ERR_OK) {
-        failf(e, NULL, errmsg, "screening catalog");
+        demo_failf(e, NULL, errmsg, "screening catalog");
         goto out;
     }
     run->screening = cat;

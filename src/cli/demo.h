@@ -177,4 +177,9 @@ extern const size_t demo_ncase_kinds;
  * closed. The others stay reported. */
 #define DEMO_WORKED_CASES 32
 
+/* Sets *errmsg to "step: problem" (no personal data: steps name tables and
+ * indexes, problems are error codes and field names) and returns e. */
+enum err demo_failf(enum err e, const struct fielderrs *fe, char **errmsg, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 #endif

@@ -140,24 +140,6 @@ struct scale_run {
     uint64_t outreach, advice, trainings, users;
 };
 
-static enum err failf(enum err e, const struct fielderrs *fe, char **errmsg, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static enum err failf(enum err e, const struct fielderrs *fe, char **errmsg, const char *fmt, ...)
-{
-    char step[160];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(step, sizeof step, fmt, ap);
-    va_end(ap);
-    if (fe != NULL && fe->n > 0)
-        *errmsg =
-            xasprintf("%s: %s (%s: %s)", step, err_message(e), fe->e[0].field, fe->e[0].message);
-    else
-        *errmsg = xasprintf("%s: %s", step, err_message(e));
-    return e;
-}
-
 static void date_of(int64_t ms, char out[DATE_SIZE])
 {
     char t[TS_SIZE];
@@ -230,11 +212,11 @@ static enum err user_make(struct scale_run *run, const char *username, const cha
     struct fielderrs fe = {0};
     enum err e = user_create_hashed(&run->cx, &in, run->password_hash, out, &fe);
     if (e != ERR_OK)
-        return failf(e, &fe, errmsg, "user %s", username);
+        return demo_failf(e, &fe, errmsg, "user %s", username);
     run->users++;
     if (run->passwords_out != NULL &&
         fprintf(run->passwords_out, "%s\t%s\n", username, run->password) < 0)
-        return failf(ERR_INTERNAL, NULL, errmsg, "writing the password of %s", username);
+        return demo_failf(ERR_INTERNAL, NULL, errmsg, "writing the password of %s", username);
     return ERR_OK;
 }
 
@@ -258,7 +240,7 @@ static enum err make_provinces(struct scale_run *run, const struct places *pl, c
     }
     free(provs);
     if (run->nprov == 0)
-        return failf(ERR_NOT_FOUND, NULL, errmsg, "the gazetteer has no villages");
+        return demo_failf(ERR_NOT_FOUND, NULL, errmsg, "the gazetteer has no villages");
     for (size_t i = 0; i < run->nprov; i++)
         run->prov[i].cum /= total;
 
@@ -273,13 +255,13 @@ static enum err make_provinces(struct scale_run *run, const struct places *pl, c
                  pv->p->name_latn);
         e = org_create(&run->cx, name, "ngo", pv->communes[0], &rec, &fe);
         if (e != ERR_OK)
-            return failf(e, &fe, errmsg, "organization of province %s", pv->p->code);
+            return demo_failf(e, &fe, errmsg, "organization of province %s", pv->p->code);
         memcpy(pv->ngo_id, rec.id, ID_SIZE);
         org_rec_free(&rec);
         snprintf(name, sizeof name, "%s Survivor Services (fictional)", pv->p->name_latn);
         e = org_create(&run->cx, name, "provider", pv->communes[0], &rec, &fe);
         if (e != ERR_OK)
-            return failf(e, &fe, errmsg, "provider of province %s", pv->p->code);
+            return demo_failf(e, &fe, errmsg, "provider of province %s", pv->p->code);
         memcpy(pv->provider_id, rec.id, ID_SIZE);
         org_rec_free(&rec);
         for (int t = 0; t < SERVICE_TYPES && e == ERR_OK; t++) {
@@ -297,8 +279,8 @@ static enum err make_provinces(struct scale_run *run, const struct places *pl, c
             in.areas[in.nareas++] = pv->p->code;
             e = service_create(&run->cx, &in, &pv->services[t], &fe);
             if (e != ERR_OK)
-                return failf(e, &fe, errmsg, "service %s of province %s", service_types[t],
-                             pv->p->code);
+                return demo_failf(e, &fe, errmsg, "service %s of province %s", service_types[t],
+                                  pv->p->code);
         }
     }
     return e;
@@ -351,7 +333,7 @@ static enum err make_groups(struct scale_run *run, char **errmsg)
             struct group_rec rec = {0};
             enum err e = group_create(&run->cx, &in, &rec, &fe);
             if (e != ERR_OK)
-                return failf(e, &fe, errmsg, "group %zu", run->ngroups + 1);
+                return demo_failf(e, &fe, errmsg, "group %zu", run->ngroups + 1);
             memcpy(g->id, rec.id, ID_SIZE);
             group_rec_free(&rec);
             run->ngroups++;
@@ -425,7 +407,7 @@ static enum err make_members(struct scale_run *run, char **errmsg)
             if (e == ERR_OK)
                 memcpy(run->member_ids[run->nmembers++], v.rec.id, ID_SIZE);
             else
-                failf(e, &fe, errmsg, "member %zu", done + 1);
+                demo_failf(e, &fe, errmsg, "member %zu", done + 1);
             member_view_free(&v);
             sodium_memzero(km, sizeof km);
             sodium_memzero(latn, sizeof latn);
@@ -683,7 +665,7 @@ static enum err make_cases(struct scale_run *run, char **errmsg)
 {
     enum err e = store_bulk_indexes(run->c, case_tables, true);
     if (e != ERR_OK)
-        return failf(e, NULL, errmsg, "setting up the cases' tables");
+        return demo_failf(e, NULL, errmsg, "setting up the cases' tables");
     struct bulk_case b;
     char km[NAME_BUF], latn[NAME_BUF], phone[PHONE_BUF], date[DATE_SIZE], on[DATE_SIZE];
     for (long n = 0; n < run->n && e == ERR_OK; n++) {
@@ -692,7 +674,7 @@ static enum err make_cases(struct scale_run *run, char **errmsg)
         plan_case(run, n, &b, km, latn, phone, date, on);
         e = bulk_case_write(&run->cx, &b, &run->counts);
         if (e != ERR_OK)
-            failf(e, NULL, errmsg, "case %ld", n + 1);
+            demo_failf(e, NULL, errmsg, "case %ld", n + 1);
         if ((uint64_t)(n + 1) % run->batch == 0 || n + 1 == run->n || e != ERR_OK)
             e = store_end(run->c, e);
         progress(run, "cases", (uint64_t)n + 1, (uint64_t)run->n, false);
@@ -703,7 +685,7 @@ static enum err make_cases(struct scale_run *run, char **errmsg)
         progress(run, "cases", (uint64_t)run->n, (uint64_t)run->n, true);
     enum err ie = store_bulk_indexes(run->c, case_tables, false);
     if (e == ERR_OK && ie != ERR_OK)
-        e = failf(ie, NULL, errmsg, "building the cases' indexes");
+        e = demo_failf(ie, NULL, errmsg, "building the cases' indexes");
     return e;
 }
 
@@ -791,7 +773,7 @@ static enum err outreach_one(struct scale_run *run, struct rng *r, uint64_t k, u
     enum err e = outreach_create(&cx, &in, &out, &fe);
     outreach_rec_free(&out);
     if (e != ERR_OK)
-        return failf(e, &fe, errmsg, "outreach session %llu", (unsigned long long)k + 1);
+        return demo_failf(e, &fe, errmsg, "outreach session %llu", (unsigned long long)k + 1);
     run->outreach++;
     return ERR_OK;
 }
@@ -846,7 +828,7 @@ static enum err advice_one(struct scale_run *run, struct rng *r, uint64_t k, uin
     sodium_memzero(km, sizeof km);
     sodium_memzero(latn, sizeof latn);
     if (e != ERR_OK)
-        return failf(e, &fe, errmsg, "advice record %llu", (unsigned long long)k + 1);
+        return demo_failf(e, &fe, errmsg, "advice record %llu", (unsigned long long)k + 1);
     run->advice++;
     return ERR_OK;
 }
@@ -894,7 +876,7 @@ static enum err training_one(struct scale_run *run, struct rng *r, uint64_t k, u
     enum err e = training_create(&cx, &in, &out, &fe);
     training_view_free(&out);
     if (e != ERR_OK)
-        return failf(e, &fe, errmsg, "training %llu", (unsigned long long)k + 1);
+        return demo_failf(e, &fe, errmsg, "training %llu", (unsigned long long)k + 1);
     run->trainings++;
     return ERR_OK;
 }
@@ -949,7 +931,7 @@ enum err demo_scale_populate(struct store_conn *c, const struct datakey *k, cons
     e = screening_catalog_load(&cat, &msg);
     free(msg);
     if (e != ERR_OK) {
-        failf(e, NULL, errmsg, "screening catalog");
+        demo_failf(e, NULL, errmsg, "screening catalog");
         goto out;
     }
     run->cx.screening = cat;
@@ -966,7 +948,7 @@ enum err demo_scale_populate(struct store_conn *c, const struct datakey *k, cons
     }
     run->password = password;
     if ((e = crypto_password_hash(password, hash)) != ERR_OK) {
-        failf(e, NULL, errmsg, "hashing the password");
+        demo_failf(e, NULL, errmsg, "hashing the password");
         goto out;
     }
     run->password_hash = hash;
@@ -995,13 +977,13 @@ enum err demo_scale_populate(struct store_conn *c, const struct datakey *k, cons
     }
     fputs("report cells: rebuilding from the records\n", stderr);
     if ((e = store_report_rebuild(c)) != ERR_OK) {
-        failf(e, NULL, errmsg, "building the report's cells");
+        demo_failf(e, NULL, errmsg, "building the report's cells");
         goto out;
     }
     store_report_defer(c, false);
     /* The usual journal and syncs again, the file synced: durable now. */
     if (bulk && (e = store_bulk_load(c, false)) != ERR_OK) {
-        failf(e, NULL, errmsg, "making the database durable");
+        demo_failf(e, NULL, errmsg, "making the database durable");
         goto out;
     }
     fprintf(stderr,

@@ -194,11 +194,10 @@ enum err store_report_built(struct store_conn *c, bool *built)
     return read_gen(c, NULL, built);
 }
 
-enum err store_report_overdue_now(struct store_conn *c, const char *now,
-                                  int (*fn)(void *arg, const char *place, int64_t n), void *arg)
+/* Steps s's rows of (text, count) into fn until it returns nonzero. */
+static enum err text_count_rows(struct stmt *s, int (*fn)(void *arg, const char *text, int64_t n),
+                                void *arg)
 {
-    struct stmt *s = stmt_get(c, STMT_RC_OVERDUE_NOW);
-    stmt_text(s, 1, now);
     bool row = false;
     enum err e;
     while ((e = stmt_step(s, &row)) == ERR_OK && row)
@@ -206,6 +205,14 @@ enum err store_report_overdue_now(struct store_conn *c, const char *now,
             break;
     stmt_done(s);
     return e;
+}
+
+enum err store_report_overdue_now(struct store_conn *c, const char *now,
+                                  int (*fn)(void *arg, const char *place, int64_t n), void *arg)
+{
+    struct stmt *s = stmt_get(c, STMT_RC_OVERDUE_NOW);
+    stmt_text(s, 1, now);
+    return text_count_rows(s, fn, arg);
 }
 
 enum err store_report_hist(struct store_conn *c, const char *code, const char *area,
@@ -217,13 +224,7 @@ enum err store_report_hist(struct store_conn *c, const char *code, const char *a
     stmt_text(s, 2, area);
     stmt_text(s, 3, from_month);
     stmt_text(s, 4, to_month);
-    bool row = false;
-    enum err e;
-    while ((e = stmt_step(s, &row)) == ERR_OK && row)
-        if (fn(arg, stmt_col_text(s, 0), stmt_col_int(s, 1)) != 0)
-            break;
-    stmt_done(s);
-    return e;
+    return text_count_rows(s, fn, arg);
 }
 
 enum err store_report_rebuild(struct store_conn *c)
